@@ -1,0 +1,25 @@
+//! The Winsock contract: what both backends must agree on.
+//!
+//! | file | holds |
+//! |---|---|
+//! | `consts.rs` | every numeric value: error codes, `MSG_*` flags, families, types, protocols, options, ioctls, GUIDs |
+//! | `error.rs` | [`WsaError`]: a Winsock error code with its name, or a model report (deadlock, misuse) |
+//! | `addr.rs` | `SOCKADDR_IN` / `SOCKADDR_IN6` encode and decode (x64 layout) |
+//! | `cmsg.rs` | the `WSACMSGHDR` codec and `in_pktinfo` / `in6_pktinfo` |
+//! | `types.rs` | the argument types: [`WsaBuf`], [`WsaMsg`], [`NameBuf`], able to carry every documented fault |
+//! | `winsock.rs` | the [`Winsock`] trait |
+//! | `clauses.rs` | the clause table: one entry per normative sentence of the seed documents |
+
+pub mod addr;
+pub mod clauses;
+pub mod cmsg;
+pub mod consts;
+pub mod error;
+pub mod types;
+pub mod winsock;
+
+pub use clauses::{Clause, Scope, CLAUSES};
+pub use consts::*;
+pub use error::{ModelReport, ReportKind, WsaError};
+pub use types::*;
+pub use winsock::*;

@@ -1,0 +1,168 @@
+//! The [`Winsock`] trait: the calls, named as Windows names them.
+
+use super::consts::*;
+use super::types::{NameBuf, WsaBuf, WsaData, WsaMsg};
+use super::WsaError;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The Winsock contract, implemented by the model (`Sim`'s hosts) and by the
+/// OS backend. Write socket code once against it:
+///
+/// ```
+/// use winsock_model::*;
+/// fn echo_once<W: Winsock<Socket = Socket>>(ws: &W, s: Socket) -> Result<(), WsaError> {
+///     let mut buf = [0u8; 1500];
+///     let (n, from) = ws.recv_from(s, &mut buf)?;
+///     ws.send_to(s, &buf[..n], &from)?;
+///     Ok(())
+/// }
+/// ```
+///
+/// Each method names the Windows function it stands for. Pointer arguments
+/// that may be `NULL` or inconsistent in C are modelled by [`WsaBuf`],
+/// [`NameBuf`] and `Option<&mut u32>` (for `lpNumberOfBytesRecvd` /
+/// `lpNumberOfBytesSent`: `None` is `NULL`), so every documented fault can be
+/// expressed. Non-overlapped calls only, for now: overlapped I/O is added by
+/// its own methods.
+pub trait Winsock {
+    /// The socket handle type.
+    type Socket: Copy + Eq + Ord + std::fmt::Debug;
+
+    /// `WSAStartup`: one more user of the library; must precede every other
+    /// call (`WSANOTINITIALISED`).
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError>;
+
+    /// `WSACleanup`: one user fewer; the last one closes every socket.
+    fn wsa_cleanup(&self) -> Result<(), WsaError>;
+
+    /// `WSASocketW` (without protocol info): a new socket. `flags` holds
+    /// `WSA_FLAG_*` (`WSA_FLAG_OVERLAPPED` for an overlapped socket).
+    fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Self::Socket, WsaError>;
+
+    /// `socket`: as `WSASocket` with `WSA_FLAG_OVERLAPPED`, which is what
+    /// `socket` creates on Windows.
+    fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Self::Socket, WsaError> {
+        self.wsa_socket(af, ty, protocol, WSA_FLAG_OVERLAPPED)
+    }
+
+    /// `bind`.
+    fn bind(&self, s: Self::Socket, addr: &SocketAddr) -> Result<(), WsaError>;
+
+    /// `connect`; on a datagram socket it sets the default peer and the
+    /// receive filter.
+    fn connect(&self, s: Self::Socket, addr: &SocketAddr) -> Result<(), WsaError>;
+
+    /// `getsockname`.
+    fn getsockname(&self, s: Self::Socket) -> Result<SocketAddr, WsaError>;
+
+    /// `getpeername`.
+    fn getpeername(&self, s: Self::Socket) -> Result<SocketAddr, WsaError>;
+
+    /// `shutdown` with `SD_RECEIVE`, `SD_SEND` or `SD_BOTH`.
+    fn shutdown(&self, s: Self::Socket, how: i32) -> Result<(), WsaError>;
+
+    /// `closesocket`.
+    fn close_socket(&self, s: Self::Socket) -> Result<(), WsaError>;
+
+    /// `setsockopt` with the raw option bytes.
+    fn set_sock_opt(&self, s: Self::Socket, level: i32, name: i32, value: &[u8]) -> Result<(), WsaError>;
+
+    /// `getsockopt`: writes the value into `value` and returns its length
+    /// (the `optlen` written back).
+    fn get_sock_opt(&self, s: Self::Socket, level: i32, name: i32, value: &mut [u8]) -> Result<usize, WsaError>;
+
+    /// `ioctlsocket` (`FIONBIO`, `FIONREAD`).
+    fn ioctl_socket(&self, s: Self::Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError>;
+
+    /// `WSAIoctl`, non-overlapped: returns `lpcbBytesReturned`.
+    fn wsa_ioctl(&self, s: Self::Socket, code: u32, input: &[u8], output: &mut [u8]) -> Result<usize, WsaError>;
+
+    /// `WSARecv`, non-overlapped. `flags` is `lpFlags`, in and out.
+    fn wsa_recv(
+        &self,
+        s: Self::Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+    ) -> Result<(), WsaError>;
+
+    /// `WSARecvFrom`, non-overlapped. `from` is `lpFrom`/`lpFromlen`
+    /// ([`NameBuf::null`]`(0)` for `NULL`).
+    fn wsa_recv_from(
+        &self,
+        s: Self::Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+        from: &mut NameBuf,
+    ) -> Result<(), WsaError>;
+
+    /// `WSASend`, non-overlapped.
+    fn wsa_send(&self, s: Self::Socket, buffers: &[WsaBuf], bytes_sent: Option<&mut u32>, flags: u32) -> Result<(), WsaError>;
+
+    /// `WSASendTo`, non-overlapped. `to` is `lpTo`/`iTolen`.
+    fn wsa_send_to(
+        &self,
+        s: Self::Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+        to: &NameBuf,
+    ) -> Result<(), WsaError>;
+
+    /// `WSARecvMsg` (the extension function), non-overlapped.
+    fn wsa_recv_msg(&self, s: Self::Socket, msg: &mut WsaMsg, bytes_recvd: Option<&mut u32>) -> Result<(), WsaError>;
+
+    /// `WSASendMsg`, non-overlapped. `flags` is `dwFlags`.
+    fn wsa_send_msg(&self, s: Self::Socket, msg: &WsaMsg, flags: u32, bytes_sent: Option<&mut u32>) -> Result<(), WsaError>;
+
+    // ---- conveniences over the calls above ----
+
+    /// `setsockopt` with an `int`/`DWORD`/`BOOL` value.
+    fn set_sock_opt_int(&self, s: Self::Socket, level: i32, name: i32, value: i32) -> Result<(), WsaError> {
+        self.set_sock_opt(s, level, name, &value.to_le_bytes())
+    }
+
+    /// `getsockopt` of an `int`/`DWORD`/`BOOL` value.
+    fn get_sock_opt_int(&self, s: Self::Socket, level: i32, name: i32) -> Result<i32, WsaError> {
+        let mut v = [0u8; 4];
+        let n = self.get_sock_opt(s, level, name, &mut v)?;
+        let mut b = [0u8; 4];
+        b[..n.min(4)].copy_from_slice(&v[..n.min(4)]);
+        Ok(i32::from_le_bytes(b))
+    }
+
+    /// Sets `SO_RCVTIMEO` (milliseconds; zero is "no timeout").
+    fn set_recv_timeout(&self, s: Self::Socket, t: Duration) -> Result<(), WsaError> {
+        let ms = i32::try_from(t.as_millis()).unwrap_or(i32::MAX);
+        self.set_sock_opt_int(s, SOL_SOCKET, SO_RCVTIMEO, ms)
+    }
+
+    /// `FIONBIO`: non-blocking on or off.
+    fn set_nonblocking(&self, s: Self::Socket, on: bool) -> Result<(), WsaError> {
+        let mut arg = u32::from(on);
+        self.ioctl_socket(s, FIONBIO, &mut arg)
+    }
+
+    /// One datagram out through `WSASendTo`; returns the bytes sent.
+    fn send_to(&self, s: Self::Socket, data: &[u8], to: &SocketAddr) -> Result<usize, WsaError> {
+        let mut n = 0u32;
+        self.wsa_send_to(s, &[WsaBuf::from(data)], Some(&mut n), 0, &NameBuf::addr(to))?;
+        Ok(n as usize)
+    }
+
+    /// One datagram in through `WSARecvFrom` into `buf`; returns the bytes
+    /// received and the sender. A datagram larger than `buf` is an
+    /// `Err(WSAEMSGSIZE)`, as in Winsock.
+    fn recv_from(&self, s: Self::Socket, buf: &mut [u8]) -> Result<(usize, SocketAddr), WsaError> {
+        let mut bufs = [WsaBuf::zeroed(buf.len())];
+        let mut from = NameBuf::storage();
+        let mut n = 0u32;
+        let mut flags = 0u32;
+        self.wsa_recv_from(s, &mut bufs, Some(&mut n), &mut flags, &mut from)?;
+        buf[..n as usize].copy_from_slice(&bufs[0].bytes()[..n as usize]);
+        let addr = from.decode().map_err(|e| WsaError::Code(e.wsa_code()))?;
+        Ok((n as usize, addr))
+    }
+}

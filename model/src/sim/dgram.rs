@@ -1,0 +1,946 @@
+//! Datagram and raw sockets: binding, routing, sending, delivery, receiving.
+//!
+//! The rules here carry the clause ids of the seed documents they implement
+//! (see `contract::clauses`). Where the seeds are silent the model makes a
+//! stated choice, marked `model choice:` in a comment; the conformance run
+//! against a real Winsock is what confirms or corrects it.
+//!
+//! Deliberately not modelled: IP options, fragmentation and MTU, ARP,
+//! `IP_HDRINCL` header parsing on send, the ICMP messages themselves on raw
+//! sockets, source-specific multicast, multicast interface selection
+//! (`IP_MULTICAST_IF`: the first interface of the family is used).
+
+use super::net::{is_loopback, is_multicast, HostId, LOOPBACK_INDEX};
+use super::socket::{Datagram, RxItem, SocketState};
+use super::world::{Event, Packet, WaitEnd, World};
+use crate::contract::cmsg::{self, Cmsg, In6Pktinfo, InPktinfo, Pktinfo};
+use crate::contract::consts::*;
+use crate::contract::types::{NameBuf, WsaBuf};
+use crate::contract::{addr, WsaError};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
+
+/// The ephemeral port range of current Windows (`netsh int ipv4 show
+/// dynamicport udp`: start 49152, 16384 ports).
+const EPHEMERAL_FIRST: u16 = 49152;
+const EPHEMERAL_COUNT: u16 = 16384;
+
+/// Which receive call is running (they differ in flags and outputs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecvCall {
+    Recv,
+    RecvFrom,
+    RecvMsg,
+}
+
+/// Which send call is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SendCall {
+    Send,
+    SendTo,
+    SendMsg,
+}
+
+/// The arguments of a receive.
+pub(crate) struct RecvArgs<'a> {
+    pub(crate) call: RecvCall,
+    pub(crate) bufs: &'a mut [WsaBuf],
+    pub(crate) flags_in: u32,
+    /// `lpFrom` / `WSAMSG.name`.
+    pub(crate) name: Option<&'a mut NameBuf>,
+    /// `WSAMSG.Control`.
+    pub(crate) control: Option<&'a mut WsaBuf>,
+    /// Whether `lpNumberOfBytesRecvd` is non-`NULL`.
+    pub(crate) bytes_ptr: bool,
+}
+
+/// What a receive reports besides its status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RecvOut {
+    pub(crate) bytes: u32,
+    pub(crate) flags: u32,
+    /// Whether a datagram was copied (the outputs are meaningful).
+    pub(crate) copied: bool,
+}
+
+/// The arguments of a send.
+pub(crate) struct SendArgs<'a> {
+    pub(crate) call: SendCall,
+    pub(crate) bufs: &'a [WsaBuf],
+    pub(crate) flags: u32,
+    /// `lpTo` / `WSAMSG.name`.
+    pub(crate) to: Option<&'a NameBuf>,
+    /// `WSAMSG.Control`.
+    pub(crate) control: Option<&'a WsaBuf>,
+    /// Whether `lpNumberOfBytesSent` is non-`NULL`.
+    pub(crate) bytes_ptr: bool,
+}
+
+/// Where a datagram goes.
+#[derive(Debug)]
+struct RouteInfo {
+    src_ip: IpAddr,
+    /// Receiving hosts with their interface index.
+    targets: Vec<(HostId, u32)>,
+    hops: u8,
+    bcast: bool,
+    mcast: bool,
+    local: bool,
+}
+
+fn code(c: i32) -> WsaError {
+    WsaError::Code(c)
+}
+
+/// An IPv4 address seen through a socket: v4-mapped on IPv6 sockets.
+fn view(st: &SocketState, a: SocketAddr) -> SocketAddr {
+    match a {
+        SocketAddr::V4(v4) if st.is_v6() => SocketAddr::V6(addr::map_v4(v4)),
+        other => other,
+    }
+}
+
+/// The wire form of an address a socket names: v4-mapped becomes IPv4 on a
+/// dual-stack socket. Families that do not fit the socket are refused.
+fn wire(st: &SocketState, a: SocketAddr) -> Result<SocketAddr, i32> {
+    match (st.is_v6(), a) {
+        (false, SocketAddr::V4(_)) => Ok(a),
+        (true, SocketAddr::V6(v6)) => match addr::is_v4_mapped(v6.ip()) {
+            Some(ip4) if st.dual_stack() => Ok(SocketAddr::V4(SocketAddrV4::new(ip4, v6.port()))),
+            // model choice: a v4-mapped destination on an IPv6-only socket
+            // is unreachable.
+            Some(_) => Err(WSAENETUNREACH),
+            None => Ok(a),
+        },
+        _ => Err(WSAEAFNOSUPPORT),
+    }
+}
+
+/// The local IP of a bound socket in wire form.
+fn wire_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => addr::is_v4_mapped(&v6).map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    }
+}
+
+fn unspecified(v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+    } else {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+    }
+}
+
+/// Builds the 20-byte IPv4 header a raw IPv4 socket receives in front of
+/// the payload (Windows "TCP/IP Raw Sockets": received IPv4 datagrams
+/// include the IP header; IPv6 ones do not).
+fn ipv4_header(id: u16, ttl: u8, proto: u8, src: Ipv4Addr, dst: Ipv4Addr, payload: usize) -> [u8; 20] {
+    let total = (20 + payload).min(0xFFFF) as u16;
+    let mut h = [0u8; 20];
+    h[0] = 0x45;
+    h[2..4].copy_from_slice(&total.to_be_bytes());
+    h[4..6].copy_from_slice(&id.to_be_bytes());
+    h[8] = ttl;
+    h[9] = proto;
+    h[12..16].copy_from_slice(&src.octets());
+    h[16..20].copy_from_slice(&dst.octets());
+    let mut sum: u32 = 0;
+    for pair in h.chunks(2) {
+        sum += u32::from(u16::from_be_bytes([pair[0], pair[1]]));
+    }
+    while sum > 0xFFFF {
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    h[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+    h
+}
+
+fn udp_header(src: u16, dst: u16, payload: usize) -> [u8; 8] {
+    let mut h = [0u8; 8];
+    h[0..2].copy_from_slice(&src.to_be_bytes());
+    h[2..4].copy_from_slice(&dst.to_be_bytes());
+    h[4..6].copy_from_slice(&((8 + payload).min(0xFFFF) as u16).to_be_bytes());
+    h
+}
+
+impl World {
+    // ---- creation, binding, connecting, closing ----
+
+    pub(crate) fn socket_create(&mut self, host: HostId, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<u64, i32> {
+        self.check_init(host)?;
+        if self.hosts[host].down {
+            return Err(WSAENETDOWN);
+        }
+        if af != AF_INET && af != AF_INET6 {
+            return Err(WSAEAFNOSUPPORT);
+        }
+        let ok_proto = match ty {
+            SOCK_DGRAM => protocol == 0 || protocol == IPPROTO_UDP,
+            SOCK_STREAM => protocol == 0 || protocol == IPPROTO_TCP,
+            SOCK_RAW => (0..=255).contains(&protocol),
+            _ => return Err(WSAESOCKTNOSUPPORT),
+        };
+        if !ok_proto {
+            return Err(WSAEPROTONOSUPPORT);
+        }
+        if flags & !(WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT) != 0 {
+            return Err(WSAEINVAL);
+        }
+        let protocol = match (ty, protocol) {
+            (SOCK_DGRAM, 0) => IPPROTO_UDP,
+            (SOCK_STREAM, 0) => IPPROTO_TCP,
+            (_, p) => p,
+        };
+        let h = self.alloc_handle();
+        self.sockets.insert(h, SocketState::new(host, af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0));
+        Ok(h)
+    }
+
+    /// Whether binding `s` to `a` collides with another socket's binding.
+    fn bind_conflict(&self, s: u64, a: &SocketAddr) -> bool {
+        let me = &self.sockets[&s];
+        if me.ty == SOCK_RAW || a.port() == 0 {
+            return false;
+        }
+        let mine = wire_ip(a.ip());
+        let me_dual = me.dual_stack() && a.ip().is_unspecified();
+        self.sockets.iter().any(|(&id, o)| {
+            let Some(l) = o.local else { return false };
+            if id == s || o.host != me.host || o.ty != me.ty || l.port() != a.port() {
+                return false;
+            }
+            let theirs = wire_ip(l.ip());
+            let o_dual = o.dual_stack() && l.ip().is_unspecified();
+            let same = theirs == mine
+                || (me_dual && theirs == IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+                || (o_dual && mine == IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+            let wildcard_overlap = theirs.is_ipv4() == mine.is_ipv4() && (theirs.is_unspecified() || mine.is_unspecified());
+            if same {
+                !(me.opts.reuseaddr && o.opts.reuseaddr) || me.opts.exclusive || o.opts.exclusive
+            } else {
+                wildcard_overlap && (me.opts.exclusive || o.opts.exclusive)
+            }
+        })
+    }
+
+    pub(crate) fn bind(&mut self, host: HostId, s: u64, a: SocketAddr) -> Result<(), i32> {
+        self.check_sock(host, s)?;
+        let st = &self.sockets[&s];
+        if st.local.is_some() {
+            return Err(WSAEINVAL);
+        }
+        if a.is_ipv6() != st.is_v6() {
+            return Err(WSAEFAULT);
+        }
+        let ip = wire_ip(a.ip());
+        if ip.is_ipv4() && a.is_ipv6() && !st.dual_stack() {
+            return Err(WSAEADDRNOTAVAIL);
+        }
+        if !self.is_local(host, &ip) && !is_multicast(&ip) {
+            return Err(WSAEADDRNOTAVAIL);
+        }
+        let mut a = a;
+        if a.port() == 0 && st.ty != SOCK_RAW {
+            let port = self.ephemeral(s, a.ip())?;
+            a.set_port(port);
+        }
+        if self.bind_conflict(s, &a) {
+            return Err(WSAEADDRINUSE);
+        }
+        self.sockets.get_mut(&s).expect("checked").local = Some(a);
+        Ok(())
+    }
+
+    /// Picks a free ephemeral port: a seeded start in the dynamic range, then
+    /// upwards, as Windows randomises its choice.
+    fn ephemeral(&mut self, s: u64, ip: IpAddr) -> Result<u16, i32> {
+        let start = self.rng.below(u64::from(EPHEMERAL_COUNT)) as u16;
+        for k in 0..EPHEMERAL_COUNT {
+            let port = EPHEMERAL_FIRST + (start + k) % EPHEMERAL_COUNT;
+            if !self.bind_conflict(s, &SocketAddr::new(ip, port)) {
+                return Ok(port);
+            }
+        }
+        Err(WSAENOBUFS)
+    }
+
+    /// Binds an unbound socket to the wildcard address and an ephemeral port
+    /// (what `sendto` and `connect` do implicitly).
+    pub(crate) fn implicit_bind(&mut self, s: u64, ip: Option<IpAddr>) -> Result<(), i32> {
+        let st = &self.sockets[&s];
+        if st.local.is_some() {
+            return Ok(());
+        }
+        let ip = ip.unwrap_or_else(|| unspecified(st.is_v6()));
+        let port = if st.ty == SOCK_RAW { 0 } else { self.ephemeral(s, ip)? };
+        self.sockets.get_mut(&s).expect("checked").local = Some(SocketAddr::new(ip, port));
+        Ok(())
+    }
+
+    pub(crate) fn connect(&mut self, host: HostId, s: u64, a: SocketAddr) -> Result<(), i32> {
+        self.check_sock(host, s)?;
+        let st = &self.sockets[&s];
+        if !st.is_message() {
+            return Err(WSAEOPNOTSUPP);
+        }
+        if a.is_ipv6() != st.is_v6() {
+            return Err(WSAEAFNOSUPPORT);
+        }
+        // `connect` documentation: an all-zero address dissolves the
+        // association of a connectionless socket.
+        if a.ip().is_unspecified() {
+            self.sockets.get_mut(&s).expect("checked").peer = None;
+            return Ok(());
+        }
+        let w = wire(st, a)?;
+        let route = self.route(host, s, w.ip(), None)?;
+        if self.sockets[&s].local.is_none() {
+            let src = if self.sockets[&s].is_v6() && route.src_ip.is_ipv4() {
+                match route.src_ip {
+                    IpAddr::V4(v4) => IpAddr::V6(v4.to_ipv6_mapped()),
+                    v6 => v6,
+                }
+            } else {
+                route.src_ip
+            };
+            self.implicit_bind(s, Some(src))?;
+        }
+        self.sockets.get_mut(&s).expect("checked").peer = Some(a);
+        Ok(())
+    }
+
+    pub(crate) fn close(&mut self, host: HostId, s: u64) -> Result<(), i32> {
+        self.check_init(host)?;
+        self.sock(host, s)?;
+        self.sockets.remove(&s);
+        Ok(())
+    }
+
+    // ---- routing ----
+
+    /// Where a datagram from socket `s` to wire address `dst` goes.
+    fn route(&self, host: HostId, s: u64, dst: IpAddr, src_override: Option<IpAddr>) -> Result<RouteInfo, i32> {
+        let st = &self.sockets[&s];
+        let h = &self.hosts[host];
+        let bound = st.local.map(|l| wire_ip(l.ip())).filter(|ip| !ip.is_unspecified() && ip.is_ipv4() == dst.is_ipv4());
+        let chosen = src_override.or(bound);
+        let v4 = dst.is_ipv4();
+        let mut r = RouteInfo { src_ip: dst, targets: vec![], hops: 0, bcast: false, mcast: false, local: false };
+        if is_loopback(&dst) || h.owns(&dst) {
+            let idx = h.iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
+            r.src_ip = chosen.unwrap_or(if is_loopback(&dst) { unspecified_loopback(v4) } else { dst });
+            r.targets.push((host, idx));
+            r.local = true;
+            return Ok(r);
+        }
+        let limited = dst == IpAddr::V4(Ipv4Addr::BROADCAST);
+        let subnet_bcast = match dst {
+            IpAddr::V4(d) => h.bcast_iface(&d).copied(),
+            _ => None,
+        };
+        if limited || subnet_bcast.is_some() {
+            let iface = subnet_bcast.or_else(|| h.first_iface(true).copied()).ok_or(WSAENETUNREACH)?;
+            r.src_ip = chosen.unwrap_or(iface.addr);
+            r.bcast = true;
+            r.targets = self.hosts_on(&iface.addr, iface.prefix);
+            return Ok(r);
+        }
+        if is_multicast(&dst) {
+            let iface = h.first_iface(v4).copied().ok_or(WSAENETUNREACH)?;
+            r.src_ip = chosen.unwrap_or(iface.addr);
+            r.mcast = true;
+            r.targets = self
+                .hosts_on(&iface.addr, iface.prefix)
+                .into_iter()
+                .filter(|&(t, _)| t != host || st.opts.mcast_loop)
+                .collect();
+            return Ok(r);
+        }
+        if let Some(iface) = h.on_link(&dst) {
+            r.src_ip = chosen.unwrap_or(iface.addr);
+            if let Some(owner) = self.owner_of(&dst) {
+                let idx = self.hosts[owner].iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
+                r.targets.push((owner, idx));
+            }
+            return Ok(r);
+        }
+        let best = self
+            .routes
+            .iter()
+            .filter(|rt| rt.host == host && super::net::prefix_contains(&rt.net, rt.prefix, &dst))
+            .max_by_key(|rt| rt.prefix);
+        if let Some(rt) = best {
+            let iface = h.first_iface(v4).copied().ok_or(WSAENETUNREACH)?;
+            r.src_ip = chosen.unwrap_or(iface.addr);
+            r.hops = rt.hops;
+            if let Some(owner) = self.owner_of(&dst) {
+                let idx = self.hosts[owner].iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
+                r.targets.push((owner, idx));
+            }
+            return Ok(r);
+        }
+        Err(WSAENETUNREACH)
+    }
+
+    /// Every host with an interface in `net/prefix`, with that interface.
+    fn hosts_on(&self, net: &IpAddr, prefix: u8) -> Vec<(HostId, u32)> {
+        let mut out = vec![];
+        for (id, h) in self.hosts.iter().enumerate() {
+            if let Some(i) = h.ifaces.iter().find(|i| i.index != LOOPBACK_INDEX && super::net::prefix_contains(net, prefix, &i.addr)) {
+                out.push((id, i.index));
+            }
+        }
+        out
+    }
+
+    // ---- sending ----
+
+    /// `WSASend`, `WSASendTo`, `WSASendMsg` on a message socket.
+    pub(crate) fn send(&mut self, host: HostId, s: u64, a: SendArgs<'_>) -> Result<u32, WsaError> {
+        self.check_sock(host, s).map_err(code)?;
+        // SENDMSG-EFAULT-BYTES-NULL, RECV/SEND: lpNumberOfBytesSent may be
+        // NULL only with an overlapped structure.
+        if !a.bytes_ptr {
+            return Err(code(WSAEFAULT));
+        }
+        if a.bufs.iter().any(|b| !b.is_valid()) {
+            return Err(code(WSAEFAULT));
+        }
+        let st = &self.sockets[&s];
+        let to = match a.to {
+            Some(n) if !n.is_valid() => return Err(code(WSAEFAULT)), // SENDMSG-EFAULT-NULL-NAME
+            Some(n) if n.is_absent() => None,
+            Some(n) if a.call == SendCall::SendMsg || n.namelen != 0 => Some(n.decode().map_err(|e| code(e.wsa_code()))?),
+            _ => None,
+        };
+        let control = match a.control {
+            Some(c) if !c.is_valid() => return Err(code(WSAEFAULT)), // SENDMSG-EFAULT-NULL-CONTROL
+            Some(c) => cmsg::parse(c.bytes()).map_err(|_| code(WSAEINVAL))?,
+            None => vec![],
+        };
+        match a.call {
+            SendCall::SendMsg => {
+                // SENDMSG-FLAGS-ALLOWED, SENDMSG-EOPNOTSUPP-FLAGS
+                if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 {
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+                // SENDMSG-DGRAM-RAW-ONLY
+                if !st.is_message() {
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+                // SENDMSG-EINVAL-NOT-OVERLAPPED
+                if !st.overlapped {
+                    return Err(code(WSAEINVAL));
+                }
+                // SENDMSG-EINVAL-UNBOUND
+                if st.local.is_none() {
+                    return Err(code(WSAEINVAL));
+                }
+            }
+            SendCall::Send | SendCall::SendTo => {
+                if !st.is_message() {
+                    return Err(self.report(
+                        crate::contract::ReportKind::Misuse,
+                        "stream sockets are not modelled yet (issue 5)".into(),
+                        None,
+                    ));
+                }
+                if a.flags & !MSG_DONTROUTE != 0 {
+                    // MSG_OOB and MSG_PARTIAL have no meaning for UDP or raw
+                    // IP (model choice for other bits).
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+            }
+        }
+        // SENDMSG-PARTIAL-EOPNOTSUPP, SENDMSG-OOB on datagram sockets.
+        if a.flags & (MSG_PARTIAL | MSG_OOB) != 0 {
+            return Err(code(WSAEOPNOTSUPP));
+        }
+        if st.shut_wr {
+            return Err(code(WSAESHUTDOWN)); // SENDMSG-ESHUTDOWN
+        }
+        let dest = match (to, st.peer) {
+            (Some(t), _) => t,
+            (None, Some(p)) => p,
+            (None, None) => {
+                return Err(code(if a.call == SendCall::SendTo { WSAEDESTADDRREQ } else { WSAENOTCONN }));
+            }
+        };
+        let dst = wire(st, dest).map_err(code)?;
+        let len: usize = a.bufs.iter().map(|b| b.len as usize).sum();
+        // SENDMSG-EMSGSIZE-MAX: too large to pass atomically; nothing sent.
+        if len > st.max_msg_size() as usize {
+            return Err(code(WSAEMSGSIZE));
+        }
+        // An error an ICMP message left for this socket (model choice: the
+        // next call of either direction reports it, in queue order).
+        if let Some(RxItem::Error(e)) = st.rxq.front() {
+            let e = *e;
+            self.sockets.get_mut(&s).expect("checked").rxq.pop_front();
+            return Err(code(e));
+        }
+        // SENDMSG-PKTINFO-SOURCE-V4/-V6/-DUALSTACK
+        let src_override = self.pktinfo_source(host, s, &control, &dst).map_err(code)?;
+        let route = self.route(host, s, dst.ip(), src_override).map_err(code)?;
+        // SENDMSG-EACCES-BROADCAST
+        if route.bcast && !self.sockets[&s].opts.broadcast {
+            return Err(code(WSAEACCES));
+        }
+        if self.sockets[&s].local.is_none() {
+            self.implicit_bind(s, None).map_err(code)?;
+        }
+        self.wait_tx_room(host, s, len)?;
+        let data = crate::contract::types::gather(a.bufs, len);
+        self.transmit(host, s, dst, route, data);
+        Ok(len as u32)
+    }
+
+    /// The source address an `in_pktinfo` / `in6_pktinfo` control object
+    /// asks for, checked to be local.
+    fn pktinfo_source(&self, host: HostId, s: u64, control: &[Cmsg], dst: &SocketAddr) -> Result<Option<IpAddr>, i32> {
+        let st = &self.sockets[&s];
+        for c in control {
+            let Some(p) = cmsg::pktinfo(c) else { continue };
+            let ip = match (p, dst.is_ipv4()) {
+                (Pktinfo::V4(p), true) if !st.is_v6() || st.dual_stack() => IpAddr::V4(p.addr),
+                (Pktinfo::V6(p), false) if st.is_v6() => IpAddr::V6(p.addr),
+                // The object for the other family does not apply to this
+                // destination (SENDMSG-PKTINFO-DUALSTACK).
+                _ => continue,
+            };
+            if ip.is_unspecified() {
+                return Ok(None);
+            }
+            if !self.hosts[host].owns(&ip) {
+                // model choice: a source address the host does not have.
+                return Err(WSAEADDRNOTAVAIL);
+            }
+            return Ok(Some(ip));
+        }
+        Ok(None)
+    }
+
+    /// Waits (in virtual time) for send-buffer room: `WSAEWOULDBLOCK` on a
+    /// non-blocking socket, `WSAETIMEDOUT` after `SO_SNDTIMEO`.
+    fn wait_tx_room(&mut self, host: HostId, s: u64, len: usize) -> Result<(), WsaError> {
+        let now = self.now;
+        let st = self.sockets.get_mut(&s).expect("checked");
+        if st.tx_room(now, len) {
+            return Ok(());
+        }
+        if st.nonblocking {
+            return Err(code(WSAEWOULDBLOCK));
+        }
+        let deadline = self.deadline_ms(self.sockets[&s].opts.sndtimeo);
+        let r = self.wait_until(host, deadline, "a blocking send", |w| {
+            let now = w.now;
+            w.sockets.get_mut(&s).is_none_or(|st| st.tx_room(now, len))
+        });
+        match r {
+            Ok(()) if self.sockets.contains_key(&s) => Ok(()),
+            Ok(()) => Err(code(WSAENOTSOCK)),
+            Err(WaitEnd::Timeout) => Err(code(WSAETIMEDOUT)),
+            Err(WaitEnd::Deadlock(e)) => Err(e),
+        }
+    }
+
+    /// Puts a datagram on the wire towards every target of its route.
+    fn transmit(&mut self, host: HostId, s: u64, dst: SocketAddr, route: RouteInfo, data: Vec<u8>) {
+        let st = &self.sockets[&s];
+        let local = st.local.expect("bound before transmit");
+        let src = SocketAddr::new(route.src_ip, local.port());
+        let udp = st.ty == SOCK_DGRAM;
+        let proto = st.protocol;
+        let ttl = st.opts.ttl;
+        let latency = if route.local { self.cfg.loopback_latency_ns } else { self.cfg.latency_ns };
+        let mut depart = self.now;
+        if let (Some(rate), false) = (self.cfg.tx_rate, route.local) {
+            let start = self.hosts[host].tx_busy_until.max(self.now);
+            let done = start + (data.len() as u64 * 1_000_000_000).div_ceil(rate.max(1));
+            self.hosts[host].tx_busy_until = done;
+            self.sockets.get_mut(&s).expect("checked").tx_inflight.push_back((done, data.len()));
+            self.schedule(done, Event::TxDone);
+            depart = done;
+        }
+        let n = data.len();
+        self.log(host, "send", || format!("{src} -> {dst} len={n} targets={}", route.targets.len()));
+        // TTL: each router hop takes one; at zero the datagram dies and an
+        // ICMP time-exceeded goes back (RECVMSG-ENETRESET-TTL).
+        if route.hops > 0 && ttl <= route.hops {
+            self.schedule(depart + 2 * latency, Event::IcmpError { socket: s, code: WSAENETRESET, about: dst });
+            return;
+        }
+        if route.targets.is_empty() {
+            self.log(host, "drop", || format!("{dst}: no host has this address"));
+        }
+        for (target, ifindex) in route.targets {
+            let packet = Packet {
+                src_sock: s,
+                src_host: host,
+                src,
+                dst,
+                proto,
+                udp,
+                ttl,
+                bcast: route.bcast,
+                mcast: route.mcast,
+                ifindex,
+                data: data.clone(),
+            };
+            self.schedule(depart + latency, Event::Arrive { host: target, packet });
+        }
+    }
+
+    // ---- delivery ----
+
+    pub(crate) fn run_event(&mut self, ev: Event) {
+        match ev {
+            Event::Arrive { host, packet } => self.arrive(host, packet),
+            Event::IcmpError { socket, code: c, about } => {
+                let Some(st) = self.sockets.get_mut(&socket) else { return };
+                // RECVMSG-ECONNRESET-ICMP; SIO_UDP_CONNRESET turns it off.
+                if c == WSAECONNRESET && !st.opts.connreset {
+                    return;
+                }
+                st.rxq.push_back(RxItem::Error(c));
+                let h = st.host;
+                self.log(h, "icmp", || format!("{} about {about} for socket {socket:#x}", error_name(c).unwrap_or("?")));
+            }
+            Event::TxDone => {}
+        }
+    }
+
+    fn arrive(&mut self, host: HostId, p: Packet) {
+        if self.hosts[host].down {
+            self.log(host, "drop", || format!("{} -> {}: network down", p.src, p.dst));
+            return;
+        }
+        // Raw sockets of the packet's protocol each get a copy.
+        let raws: Vec<u64> = self
+            .sockets
+            .iter()
+            .filter(|(_, st)| {
+                st.host == host
+                    && st.ty == SOCK_RAW
+                    && st.protocol == p.proto
+                    && st.is_v6() == p.dst.is_ipv6()
+                    && st.local.is_some_and(|l| l.ip().is_unspecified() || l.ip() == p.dst.ip())
+            })
+            .map(|(&id, _)| id)
+            .collect();
+        for id in raws {
+            let mut data = Vec::with_capacity(p.data.len() + 28);
+            let payload = p.data.len() + if p.udp { 8 } else { 0 };
+            if let (SocketAddr::V4(s4), SocketAddr::V4(d4)) = (p.src, p.dst) {
+                let ip_id = self.next_ip_id();
+                data.extend_from_slice(&ipv4_header(ip_id, p.ttl, p.proto as u8, *s4.ip(), *d4.ip(), payload));
+            }
+            if p.udp {
+                data.extend_from_slice(&udp_header(p.src.port(), p.dst.port(), p.data.len()));
+            }
+            data.extend_from_slice(&p.data);
+            let from = SocketAddr::new(p.src.ip(), 0);
+            self.enqueue(id, &p, from, data);
+        }
+        if !p.udp {
+            return;
+        }
+        let matches = self.udp_matches(host, &p);
+        if matches.is_empty() {
+            if !p.bcast && !p.mcast {
+                // ICMP port unreachable back to the sender.
+                let back = if host == p.src_host { self.cfg.loopback_latency_ns } else { self.cfg.latency_ns };
+                self.log(host, "drop", || format!("{} -> {}: port unreachable", p.src, p.dst));
+                self.schedule(self.now + back, Event::IcmpError { socket: p.src_sock, code: WSAECONNRESET, about: p.dst });
+            } else {
+                self.log(host, "drop", || format!("{} -> {}: no listener", p.src, p.dst));
+            }
+            return;
+        }
+        let chosen: Vec<u64> = if p.bcast || p.mcast {
+            matches
+        } else if matches.len() == 1 {
+            matches
+        } else {
+            // Several sockets share the address with SO_REUSEADDR: which
+            // one gets a unicast datagram is not documented; the seed picks.
+            let k = self.rng.below(matches.len() as u64) as usize;
+            vec![matches[k]]
+        };
+        for id in chosen {
+            let data = p.data.clone();
+            self.enqueue(id, &p, p.src, data);
+        }
+    }
+
+    /// UDP sockets of `host` that accept `p`, most specific binding first
+    /// (for unicast only the most specific ones are returned).
+    fn udp_matches(&self, host: HostId, p: &Packet) -> Vec<u64> {
+        let dst_ip = p.dst.ip();
+        let mut best = 0u8;
+        let mut out: Vec<(u8, u64)> = vec![];
+        for (&id, st) in &self.sockets {
+            if st.host != host || st.ty != SOCK_DGRAM {
+                continue;
+            }
+            let Some(local) = st.local else { continue };
+            if local.port() != p.dst.port() {
+                continue;
+            }
+            let lip = wire_ip(local.ip());
+            let family_ok = if dst_ip.is_ipv4() {
+                !st.is_v6() || (st.dual_stack() && (local.ip().is_unspecified() || lip.is_ipv4()))
+            } else {
+                st.is_v6() && lip.is_ipv6()
+            };
+            if !family_ok {
+                continue;
+            }
+            let rank = if lip == dst_ip {
+                2
+            } else if lip.is_unspecified() {
+                1
+            } else if (p.bcast || p.mcast) && self.hosts[host].iface_of(&lip).is_some_and(|i| i.index == p.ifindex) {
+                // A socket bound to the receiving interface's address also
+                // hears broadcasts and multicasts on it.
+                2
+            } else {
+                continue;
+            };
+            if p.mcast && !st.groups.iter().any(|&(g, i)| g == dst_ip && (i == 0 || i == p.ifindex)) {
+                continue;
+            }
+            best = best.max(rank);
+            out.push((rank, id));
+        }
+        if p.bcast || p.mcast {
+            out.into_iter().map(|(_, id)| id).collect()
+        } else {
+            out.into_iter().filter(|&(r, _)| r == best).map(|(_, id)| id).collect()
+        }
+    }
+
+    /// Puts a datagram into one socket's receive queue, or drops it.
+    fn enqueue(&mut self, id: u64, p: &Packet, from_wire: SocketAddr, data: Vec<u8>) {
+        let coin = self.rng.coin();
+        let st = self.sockets.get_mut(&id).expect("matched sockets exist");
+        let host = st.host;
+        let from = view(st, from_wire);
+        let reason = if st.shut_rd {
+            Some("receive side shut down")
+        } else if st.peer.is_some_and(|peer| peer != from) {
+            // RECV-CONNECTED-FILTER: silently discarded.
+            Some("not from the connected peer")
+        } else if st.rx_bytes > 0 && st.rx_bytes + data.len() > st.opts.rcvbuf as usize {
+            Some("SO_RCVBUF full")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.log(host, "drop", || format!("{from} -> socket {id:#x}: {reason}"));
+            return;
+        }
+        let n = data.len();
+        st.rx_bytes += n;
+        st.rxq.push_back(RxItem::Datagram(Datagram {
+            from,
+            dst: p.dst.ip(),
+            ifindex: p.ifindex,
+            bcast: p.bcast,
+            mcast: p.mcast,
+            // RECVMSG-PKTINFO-DUALSTACK: with only IPV6_PKTINFO set, an IPv4
+            // datagram on a dual-stack socket may or may not carry packet
+            // information; the seed decides, per datagram.
+            v6_info_for_v4: coin,
+            data,
+        }));
+        self.log(host, "deliver", || format!("{from} -> socket {id:#x} len={n}"));
+    }
+
+    // ---- receiving ----
+
+    /// `WSARecv`, `WSARecvFrom`, `WSARecvMsg` on a message socket. The
+    /// outputs are meaningful when `copied` is set, also with an error
+    /// (`WSAEMSGSIZE` reports the bytes that were copied).
+    pub(crate) fn recv(&mut self, host: HostId, s: u64, a: RecvArgs<'_>) -> (Result<(), WsaError>, RecvOut) {
+        let mut out = RecvOut::default();
+        match self.recv_inner(host, s, a, &mut out) {
+            Ok(()) => (Ok(()), out),
+            Err(e) => (Err(e), out),
+        }
+    }
+
+    fn recv_inner(&mut self, host: HostId, s: u64, a: RecvArgs<'_>, out: &mut RecvOut) -> Result<(), WsaError> {
+        self.check_sock(host, s).map_err(code)?;
+        // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
+        // with an overlapped structure.
+        if !a.bytes_ptr {
+            return Err(code(WSAEFAULT));
+        }
+        // RECV-EFAULT-BUFFERS
+        if a.bufs.iter().any(|b| !b.is_valid()) {
+            return Err(code(WSAEFAULT));
+        }
+        let st = &self.sockets[&s];
+        if let Some(n) = a.name.as_deref() {
+            // RECVMSG-EFAULT-NULL-NAME
+            if !n.is_valid() {
+                return Err(code(WSAEFAULT));
+            }
+            // RECVMSG-EFAULT-NAME-SMALL: the name buffer cannot hold the
+            // peer address.
+            if !n.is_absent() && (n.namelen as usize) < st.sockaddr_len() {
+                return Err(code(WSAEFAULT));
+            }
+        }
+        // RECVMSG-EFAULT-NULL-CONTROL
+        if a.control.as_deref().is_some_and(|c| !c.is_valid()) {
+            return Err(code(WSAEFAULT));
+        }
+        let peek = a.flags_in & MSG_PEEK != 0;
+        match a.call {
+            RecvCall::RecvMsg => {
+                // RECVMSG-PEEK-ONLY-INPUT (model choice of code for other bits)
+                if a.flags_in & !MSG_PEEK != 0 {
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+                // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM
+                if !st.is_message() {
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+            }
+            RecvCall::Recv | RecvCall::RecvFrom => {
+                if !st.is_message() {
+                    if st.peer.is_none() {
+                        return Err(code(WSAENOTCONN));
+                    }
+                    return Err(self.report(
+                        crate::contract::ReportKind::Misuse,
+                        "stream sockets are not modelled yet (issue 5)".into(),
+                        None,
+                    ));
+                }
+                // RECV-EOPNOTSUPP-OOB, and MSG_WAITALL / MSG_PARTIAL are not
+                // supported on datagram sockets.
+                if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE) != 0 {
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+            }
+        }
+        // RECVMSG-EINVAL-UNBOUND
+        if st.local.is_none() {
+            return Err(code(WSAEINVAL));
+        }
+        // RECV-ESHUTDOWN
+        if st.shut_rd {
+            return Err(code(WSAESHUTDOWN));
+        }
+        if st.rxq.is_empty() {
+            // RECVMSG-EWOULDBLOCK-NONBLOCKING
+            if st.nonblocking {
+                return Err(code(WSAEWOULDBLOCK));
+            }
+            // RECVMSG-BLOCKING-WAITS, RECVMSG-ETIMEDOUT-RCVTIMEO
+            let deadline = self.deadline_ms(st.opts.rcvtimeo);
+            let r = self.wait_until(host, deadline, "a blocking receive", |w| {
+                w.sockets.get(&s).is_none_or(|st| !st.rxq.is_empty() || st.shut_rd)
+            });
+            match r {
+                Ok(()) => {}
+                Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
+                Err(WaitEnd::Deadlock(e)) => return Err(e),
+            }
+            let Some(st) = self.sockets.get(&s) else { return Err(code(WSAENOTSOCK)) };
+            if st.shut_rd {
+                return Err(code(WSAESHUTDOWN));
+            }
+        }
+        let st = self.sockets.get_mut(&s).expect("checked");
+        let item = if peek { st.rxq.front().cloned() } else { st.rxq.pop_front() };
+        let d = match item.expect("the queue is not empty") {
+            RxItem::Error(e) => return Err(code(e)),
+            RxItem::Datagram(d) => d,
+        };
+        if !peek {
+            st.rx_bytes -= d.data.len();
+        }
+        // RECVMSG-BUFFER-ORDER: array order, packed, no holes.
+        let mut at = 0;
+        for b in a.bufs.iter_mut() {
+            let room = b.bytes_mut();
+            let take = room.len().min(d.data.len() - at);
+            room[..take].copy_from_slice(&d.data[at..at + take]);
+            at += take;
+            if at == d.data.len() {
+                break;
+            }
+        }
+        out.copied = true;
+        out.bytes = at as u32;
+        let truncated = at < d.data.len();
+        if a.call == RecvCall::RecvMsg {
+            // RECVMSG-OUT-TRUNC, RECVMSG-OUT-BCAST, RECVMSG-OUT-MCAST
+            if truncated {
+                out.flags |= MSG_TRUNC;
+            }
+            if d.bcast {
+                out.flags |= MSG_BCAST;
+            }
+            if d.mcast {
+                out.flags |= MSG_MCAST;
+            }
+        }
+        if let Some(n) = a.name {
+            if let Some(mem) = n.mem.as_mut() {
+                let len = addr::encode_into(&d.from, mem).map_err(|e| code(e.wsa_code()))?;
+                n.namelen = len as i32;
+            }
+        }
+        if let Some(c) = a.control {
+            let info = packet_info(st, &d);
+            let written = cmsg::write(&info, c.bytes_mut());
+            c.len = written.len as u32;
+            // RECVMSG-OUT-CTRUNC
+            if written.truncated {
+                out.flags |= MSG_CTRUNC;
+            }
+        }
+        let n = out.bytes;
+        self.log(host, "recv", || format!("{} -> socket {s:#x} len={n}{}", d.from, if peek { " (peek)" } else { "" }));
+        // RECVMSG-TRUNC-DGRAM: the first part fills the buffers, the rest
+        // is lost, WSAEMSGSIZE.
+        if truncated {
+            return Err(code(WSAEMSGSIZE));
+        }
+        Ok(())
+    }
+}
+
+/// The packet-information control objects a datagram carries for a socket
+/// (RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6, RECVMSG-PKTINFO-DUALSTACK).
+fn packet_info(st: &SocketState, d: &Datagram) -> Vec<Cmsg> {
+    let mut v = vec![];
+    match d.dst {
+        IpAddr::V4(dst) => {
+            if st.opts.pktinfo4 {
+                v.push(InPktinfo { addr: dst, ifindex: d.ifindex }.to_cmsg());
+            } else if st.dual_stack() && st.opts.pktinfo6 && d.v6_info_for_v4 {
+                v.push(In6Pktinfo { addr: dst.to_ipv6_mapped(), ifindex: d.ifindex }.to_cmsg());
+            }
+        }
+        IpAddr::V6(dst) => {
+            if st.opts.pktinfo6 {
+                v.push(In6Pktinfo { addr: dst, ifindex: d.ifindex }.to_cmsg());
+            }
+        }
+    }
+    v
+}
+
+fn unspecified_loopback(v4: bool) -> IpAddr {
+    if v4 {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        IpAddr::V6(Ipv6Addr::LOCALHOST)
+    }
+}

@@ -1,0 +1,461 @@
+//! `Sim`: the deterministic simulated network.
+//!
+//! A [`Sim`] is a world of hosts; a [`SimHost`] is one process on one host
+//! and implements [`Winsock`]. Time is virtual: it moves only when a blocking
+//! call waits or [`Sim::advance`] is called, and jumps to the next event.
+//!
+//! ```
+//! use winsock_model::*;
+//! let sim = Sim::new(7);
+//! let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
+//! let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
+//! a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+//! b.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+//! let rx = b.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+//! b.bind(rx, &"10.0.0.2:5000".parse().unwrap()).unwrap();
+//! let tx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+//! a.send_to(tx, b"ping", &"10.0.0.2:5000".parse().unwrap()).unwrap();
+//! let mut buf = [0u8; 16];
+//! let (n, from) = b.recv_from(rx, &mut buf).unwrap(); // waits 100 µs of virtual time
+//! assert_eq!(&buf[..n], b"ping");
+//! assert_eq!(from.ip().to_string(), "10.0.0.1");
+//! ```
+//!
+//! | file | holds |
+//! |---|---|
+//! | `world.rs` | the world, the clock, the event queue, blocking waits |
+//! | `net.rs` | hosts, interfaces, routes |
+//! | `socket.rs` | socket state, option values, limits |
+//! | `dgram.rs` | datagram and raw sockets: bind, route, send, deliver, receive |
+//! | `sockopt.rs` | options, ioctls, names, shutdown, start-up |
+//! | `trace.rs` | the trace |
+//! | `rng.rs` | the seeded generator |
+
+mod dgram;
+mod net;
+mod rng;
+mod socket;
+mod sockopt;
+mod trace;
+mod world;
+
+pub use trace::TraceEvent;
+pub use world::Config;
+
+use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaData, WsaMsg};
+use crate::contract::{consts, error_name, Winsock, WsaError};
+use dgram::{RecvArgs, RecvCall, SendArgs, SendCall};
+use net::{parse_cidr, Host, HostId, Iface, Route};
+use parking_lot::Mutex;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use world::World;
+
+/// The simulated world: hosts, their sockets, the wire, a virtual clock.
+/// Cloning gives another handle to the same world.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    world: Arc<Mutex<World>>,
+}
+
+/// A configuration mistake in building a simulated network.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("network configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Sim {
+    /// A world with the default [`Config`], its choices fixed by `seed`.
+    pub fn new(seed: u64) -> Sim {
+        Sim::with_config(seed, Config::default())
+    }
+
+    /// A world with the given settings.
+    pub fn with_config(seed: u64, cfg: Config) -> Sim {
+        Sim { world: Arc::new(Mutex::new(World::new(seed, cfg))) }
+    }
+
+    /// The seed the world was made with.
+    pub fn seed(&self) -> u64 {
+        self.world.lock().seed
+    }
+
+    /// Adds a host with interface addresses in CIDR form (`"10.0.0.1/24"`,
+    /// `"fd00::1/64"`); every host also has loopback. Interface indexes are
+    /// 2, 3, ... in the order given (1 is loopback).
+    pub fn add_host(&self, name: &str, addrs: &[&str]) -> Result<SimHost, ConfigError> {
+        let mut w = self.world.lock();
+        if w.hosts.iter().any(|h| h.name == name) {
+            return Err(ConfigError(format!("host `{name}` exists already")));
+        }
+        let mut ifaces = vec![];
+        for (k, a) in addrs.iter().enumerate() {
+            let (addr, prefix) = parse_cidr(a).map_err(ConfigError)?;
+            if addr.is_loopback() || addr.is_unspecified() || addr.is_multicast() {
+                return Err(ConfigError(format!("`{a}`: not a unicast interface address")));
+            }
+            if w.owner_of(&addr).is_some() {
+                return Err(ConfigError(format!("`{a}`: another host has this address")));
+            }
+            ifaces.push(Iface { index: k as u32 + 2, addr, prefix });
+        }
+        w.hosts.push(Host::new(name, ifaces));
+        let host = w.hosts.len() - 1;
+        Ok(SimHost { world: self.world.clone(), host })
+    }
+
+    /// The host named `name`.
+    pub fn host(&self, name: &str) -> Option<SimHost> {
+        let w = self.world.lock();
+        w.hosts.iter().position(|h| h.name == name).map(|host| SimHost { world: self.world.clone(), host })
+    }
+
+    /// Makes `prefix` (CIDR) reachable from host `from` through `hops`
+    /// routers; a datagram whose TTL is not above `hops` dies on the way and
+    /// its sender learns it as `WSAENETRESET`.
+    pub fn add_route(&self, from: &str, prefix: &str, hops: u8) -> Result<(), ConfigError> {
+        let mut w = self.world.lock();
+        let host = w.hosts.iter().position(|h| h.name == from).ok_or_else(|| ConfigError(format!("no host `{from}`")))?;
+        let (net, prefix) = parse_cidr(prefix).map_err(ConfigError)?;
+        w.routes.push(Route { host, net, prefix, hops });
+        Ok(())
+    }
+
+    /// Fails (or restores) a host's network subsystem: its calls return
+    /// `WSAENETDOWN` and datagrams to it are lost.
+    pub fn set_network_down(&self, host: &str, down: bool) -> Result<(), ConfigError> {
+        let mut w = self.world.lock();
+        let h = w.hosts.iter_mut().find(|h| h.name == host).ok_or_else(|| ConfigError(format!("no host `{host}`")))?;
+        h.down = down;
+        Ok(())
+    }
+
+    /// Virtual time since the start.
+    pub fn now(&self) -> Duration {
+        Duration::from_nanos(self.world.lock().now)
+    }
+
+    /// Lets `d` of virtual time pass, delivering whatever arrives meanwhile.
+    pub fn advance(&self, d: Duration) {
+        let mut w = self.world.lock();
+        let t = w.now.saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        w.advance_to(t);
+    }
+
+    /// Runs every pending event (deliveries, ICMP errors) to completion.
+    pub fn run_until_idle(&self) {
+        let mut w = self.world.lock();
+        while w.step() {}
+    }
+
+    /// The trace so far.
+    pub fn trace(&self) -> Vec<TraceEvent> {
+        self.world.lock().trace.clone()
+    }
+
+    /// The trace so far, one rendered line per event.
+    pub fn trace_text(&self) -> String {
+        let w = self.world.lock();
+        let mut s = String::new();
+        for e in &w.trace {
+            s.push_str(&e.to_string());
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// One process on one simulated host: the [`Winsock`] implementation of the
+/// model. Cloning gives another handle to the same host.
+#[derive(Clone, Debug)]
+pub struct SimHost {
+    world: Arc<Mutex<World>>,
+    host: HostId,
+}
+
+/// Renders a result for the trace.
+fn outcome<T: std::fmt::Debug>(r: &Result<T, WsaError>) -> String {
+    match r {
+        Ok(v) => format!("ok {v:?}"),
+        Err(WsaError::Code(c)) => error_name(*c).unwrap_or("?").to_string(),
+        Err(e) => format!("{}", e.name()),
+    }
+}
+
+fn bufs_shape(b: &[WsaBuf]) -> String {
+    let v: Vec<String> = b
+        .iter()
+        .map(|b| match &b.buf {
+            None => format!("NULL/{}", b.len),
+            Some(m) if m.len() < b.len as usize => format!("{}>{}", b.len, m.len()),
+            Some(_) => b.len.to_string(),
+        })
+        .collect();
+    format!("[{}]", v.join(","))
+}
+
+impl SimHost {
+    /// The host's name.
+    pub fn name(&self) -> String {
+        self.world.lock().hosts[self.host].name.clone()
+    }
+
+    /// The world this host belongs to.
+    pub fn sim(&self) -> Sim {
+        Sim { world: self.world.clone() }
+    }
+
+    /// Runs `f` on the world and records one trace line for the call.
+    fn call<T: std::fmt::Debug>(
+        &self,
+        name: &str,
+        args: impl FnOnce() -> String,
+        f: impl FnOnce(&mut World) -> Result<T, WsaError>,
+    ) -> Result<T, WsaError> {
+        let mut w = self.world.lock();
+        let r = f(&mut w);
+        if w.cfg.tracing {
+            let line = format!("{name}({}) -> {}", args(), outcome(&r));
+            w.log(self.host, "call", || line);
+        }
+        r
+    }
+}
+
+fn c<T>(r: Result<T, i32>) -> Result<T, WsaError> {
+    r.map_err(WsaError::Code)
+}
+
+impl Winsock for SimHost {
+    type Socket = Socket;
+
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
+        let h = self.host;
+        self.call("WSAStartup", || format!("{version:#06x}"), |w| c(w.startup(h, version)))
+    }
+
+    fn wsa_cleanup(&self) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call("WSACleanup", String::new, |w| c(w.cleanup(h)))
+    }
+
+    fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError> {
+        let h = self.host;
+        self.call("WSASocket", || format!("{af}, {ty}, {protocol}, {flags:#x}"), |w| {
+            c(w.socket_create(h, af, ty, protocol, flags)).map(Socket)
+        })
+    }
+
+    fn bind(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
+        let (h, a) = (self.host, *addr);
+        self.call("bind", || format!("{:#x}, {a}", s.0), |w| c(w.bind(h, s.0, a)))
+    }
+
+    fn connect(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
+        let (h, a) = (self.host, *addr);
+        self.call("connect", || format!("{:#x}, {a}", s.0), |w| c(w.connect(h, s.0, a)))
+    }
+
+    fn getsockname(&self, s: Socket) -> Result<SocketAddr, WsaError> {
+        let h = self.host;
+        self.call("getsockname", || format!("{:#x}", s.0), |w| c(w.getsockname(h, s.0)))
+    }
+
+    fn getpeername(&self, s: Socket) -> Result<SocketAddr, WsaError> {
+        let h = self.host;
+        self.call("getpeername", || format!("{:#x}", s.0), |w| c(w.getpeername(h, s.0)))
+    }
+
+    fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call("shutdown", || format!("{:#x}, {how}", s.0), |w| c(w.shutdown(h, s.0, how)))
+    }
+
+    fn close_socket(&self, s: Socket) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call("closesocket", || format!("{:#x}", s.0), |w| c(w.close(h, s.0)))
+    }
+
+    fn set_sock_opt(&self, s: Socket, level: i32, name: i32, value: &[u8]) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call("setsockopt", || format!("{:#x}, {level:#x}, {name:#x}, {value:?}", s.0), |w| {
+            c(w.set_opt(h, s.0, level, name, value))
+        })
+    }
+
+    fn get_sock_opt(&self, s: Socket, level: i32, name: i32, value: &mut [u8]) -> Result<usize, WsaError> {
+        let h = self.host;
+        let room = value.len();
+        self.call("getsockopt", || format!("{:#x}, {level:#x}, {name:#x}, room={room}", s.0), |w| {
+            c(w.get_opt(h, s.0, level, name, value))
+        })
+    }
+
+    fn ioctl_socket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
+        let h = self.host;
+        let a = *arg;
+        self.call("ioctlsocket", || format!("{:#x}, {cmd:#x}, {a}", s.0), |w| c(w.ioctl(h, s.0, cmd, arg)))
+    }
+
+    fn wsa_ioctl(&self, s: Socket, code: u32, input: &[u8], output: &mut [u8]) -> Result<usize, WsaError> {
+        let h = self.host;
+        let (il, ol) = (input.len(), output.len());
+        self.call("WSAIoctl", || format!("{:#x}, {code:#x}, in={il}, out={ol}", s.0), |w| {
+            c(w.wsa_ioctl(h, s.0, code, input, output))
+        })
+    }
+
+    fn wsa_recv(&self, s: Socket, buffers: &mut [WsaBuf], bytes_recvd: Option<&mut u32>, flags: &mut u32) -> Result<(), WsaError> {
+        let h = self.host;
+        let shape = bufs_shape(buffers);
+        let fin = *flags;
+        let has_ptr = bytes_recvd.is_some();
+        let mut out = Default::default();
+        let r = self.call("WSARecv", || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)), |w| {
+            let args = RecvArgs { call: RecvCall::Recv, bufs: buffers, flags_in: fin, name: None, control: None, bytes_ptr: has_ptr };
+            let (r, o) = w.recv(h, s.0, args);
+            out = o;
+            r
+        });
+        finish_recv(out, bytes_recvd, Some(flags));
+        r
+    }
+
+    fn wsa_recv_from(
+        &self,
+        s: Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+        from: &mut NameBuf,
+    ) -> Result<(), WsaError> {
+        let h = self.host;
+        let shape = bufs_shape(buffers);
+        let fin = *flags;
+        let has_ptr = bytes_recvd.is_some();
+        let mut out = Default::default();
+        let r = self.call("WSARecvFrom", || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)), |w| {
+            let args = RecvArgs {
+                call: RecvCall::RecvFrom,
+                bufs: buffers,
+                flags_in: fin,
+                name: Some(from),
+                control: None,
+                bytes_ptr: has_ptr,
+            };
+            let (r, o) = w.recv(h, s.0, args);
+            out = o;
+            r
+        });
+        finish_recv(out, bytes_recvd, Some(flags));
+        r
+    }
+
+    fn wsa_send(&self, s: Socket, buffers: &[WsaBuf], bytes_sent: Option<&mut u32>, flags: u32) -> Result<(), WsaError> {
+        let h = self.host;
+        let has_ptr = bytes_sent.is_some();
+        let r = self.call("WSASend", || format!("{:#x}, {}, {}", s.0, bufs_shape(buffers), consts::msg_flags_to_string(flags)), |w| {
+            let args = SendArgs { call: SendCall::Send, bufs: buffers, flags, to: None, control: None, bytes_ptr: has_ptr };
+            w.send(h, s.0, args)
+        });
+        finish_send(&r, bytes_sent);
+        r.map(|_| ())
+    }
+
+    fn wsa_send_to(&self, s: Socket, buffers: &[WsaBuf], bytes_sent: Option<&mut u32>, flags: u32, to: &NameBuf) -> Result<(), WsaError> {
+        let h = self.host;
+        let has_ptr = bytes_sent.is_some();
+        let r = self.call(
+            "WSASendTo",
+            || format!("{:#x}, {}, {}, to={:?}", s.0, bufs_shape(buffers), consts::msg_flags_to_string(flags), to.decode().ok()),
+            |w| {
+                let args = SendArgs { call: SendCall::SendTo, bufs: buffers, flags, to: Some(to), control: None, bytes_ptr: has_ptr };
+                w.send(h, s.0, args)
+            },
+        );
+        finish_send(&r, bytes_sent);
+        r.map(|_| ())
+    }
+
+    fn wsa_recv_msg(&self, s: Socket, msg: &mut WsaMsg, bytes_recvd: Option<&mut u32>) -> Result<(), WsaError> {
+        let h = self.host;
+        let shape = bufs_shape(&msg.buffers);
+        let fin = msg.flags;
+        let has_ptr = bytes_recvd.is_some();
+        let ctl = msg.control.len;
+        let mut out = Default::default();
+        let r = self.call(
+            "WSARecvMsg",
+            || format!("{:#x}, {shape}, control={ctl}, {}", s.0, consts::msg_flags_to_string(fin)),
+            |w| {
+                let WsaMsg { name, buffers, control, .. } = msg;
+                let args = RecvArgs {
+                    call: RecvCall::RecvMsg,
+                    bufs: buffers,
+                    flags_in: fin,
+                    name: Some(name),
+                    control: Some(control),
+                    bytes_ptr: has_ptr,
+                };
+                let (r, o) = w.recv(h, s.0, args);
+                out = o;
+                r
+            },
+        );
+        finish_recv(out, bytes_recvd, Some(&mut msg.flags));
+        r
+    }
+
+    fn wsa_send_msg(&self, s: Socket, msg: &WsaMsg, flags: u32, bytes_sent: Option<&mut u32>) -> Result<(), WsaError> {
+        let h = self.host;
+        let has_ptr = bytes_sent.is_some();
+        let r = self.call(
+            "WSASendMsg",
+            || {
+                format!(
+                    "{:#x}, {}, to={:?}, control={}, {}",
+                    s.0,
+                    bufs_shape(&msg.buffers),
+                    msg.name.decode().ok(),
+                    msg.control.len,
+                    consts::msg_flags_to_string(flags)
+                )
+            },
+            |w| {
+                // SENDMSG-MSG-FLAGS-IGNORED: WSAMSG.dwFlags is not read.
+                let args = SendArgs {
+                    call: SendCall::SendMsg,
+                    bufs: &msg.buffers,
+                    flags,
+                    to: Some(&msg.name),
+                    control: Some(&msg.control),
+                    bytes_ptr: has_ptr,
+                };
+                w.send(h, s.0, args)
+            },
+        );
+        finish_send(&r, bytes_sent);
+        r.map(|_| ())
+    }
+}
+
+/// Writes a receive's outputs: the byte count and flags are written when a
+/// datagram was copied, also when the call fails with `WSAEMSGSIZE`
+/// (model choice: Windows' AFD reports the bytes copied with the error).
+fn finish_recv(out: dgram::RecvOut, bytes: Option<&mut u32>, flags: Option<&mut u32>) {
+    if !out.copied {
+        return;
+    }
+    if let Some(b) = bytes {
+        *b = out.bytes;
+    }
+    if let Some(f) = flags {
+        *f = out.flags;
+    }
+}
+
+fn finish_send(r: &Result<u32, WsaError>, bytes: Option<&mut u32>) {
+    if let (Ok(n), Some(b)) = (r, bytes) {
+        *b = *n;
+    }
+}

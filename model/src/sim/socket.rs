@@ -1,0 +1,209 @@
+//! Socket state and socket options.
+
+use super::net::HostId;
+use crate::contract::consts::*;
+use std::collections::{BTreeSet, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+
+/// Default `SO_RCVBUF` / `SO_SNDBUF` of a new socket (a model setting: what
+/// `getsockopt` reports on current Windows for UDP is 65536).
+pub(crate) const DEFAULT_BUF: u32 = 65536;
+
+/// Largest UDP payload over IPv4: 65,535 minus a 20-byte IPv4 header and an
+/// 8-byte UDP header (what `SO_MAX_MSG_SIZE` reports for UDP/IPv4).
+pub(crate) const MAX_UDP4: u32 = 65_507;
+/// Largest UDP payload over IPv6: the 16-bit payload length minus the UDP
+/// header (the fixed IPv6 header is not counted in the payload length).
+pub(crate) const MAX_UDP6: u32 = 65_527;
+/// Largest raw IPv4 payload (the model builds the 20-byte header).
+pub(crate) const MAX_RAW4: u32 = 65_515;
+/// Largest raw IPv6 payload.
+pub(crate) const MAX_RAW6: u32 = 65_535;
+
+/// Socket options the model keeps.
+#[derive(Debug, Clone)]
+pub(crate) struct Opts {
+    pub(crate) broadcast: bool,
+    pub(crate) rcvbuf: u32,
+    pub(crate) sndbuf: u32,
+    /// `SO_RCVTIMEO` in milliseconds, 0 = none.
+    pub(crate) rcvtimeo: u32,
+    /// `SO_SNDTIMEO` in milliseconds, 0 = none.
+    pub(crate) sndtimeo: u32,
+    pub(crate) pktinfo4: bool,
+    pub(crate) pktinfo6: bool,
+    pub(crate) v6only: bool,
+    pub(crate) ttl: u8,
+    pub(crate) mcast_loop: bool,
+    pub(crate) reuseaddr: bool,
+    pub(crate) exclusive: bool,
+    pub(crate) hdrincl: bool,
+    /// `SIO_UDP_CONNRESET`: report ICMP port unreachable (on by default).
+    pub(crate) connreset: bool,
+}
+
+impl Default for Opts {
+    fn default() -> Opts {
+        Opts {
+            broadcast: false,
+            rcvbuf: DEFAULT_BUF,
+            sndbuf: DEFAULT_BUF,
+            rcvtimeo: 0,
+            sndtimeo: 0,
+            pktinfo4: false,
+            pktinfo6: false,
+            // Windows: IPV6_V6ONLY is TRUE by default.
+            v6only: true,
+            ttl: 128,
+            mcast_loop: true,
+            reuseaddr: false,
+            exclusive: false,
+            hdrincl: false,
+            connreset: true,
+        }
+    }
+}
+
+/// One entry of a receive queue: a datagram, or an error an ICMP message
+/// left for the next call (`WSAECONNRESET`, `WSAENETRESET`).
+#[derive(Debug, Clone)]
+pub(crate) enum RxItem {
+    Datagram(Datagram),
+    Error(i32),
+}
+
+/// A datagram as it sits in a receive queue.
+#[derive(Debug, Clone)]
+pub(crate) struct Datagram {
+    /// The sender, as the receiving socket reports it (v4-mapped on a
+    /// dual-stack socket).
+    pub(crate) from: SocketAddr,
+    /// The destination address it was sent to (what pktinfo reports).
+    pub(crate) dst: IpAddr,
+    /// The interface it arrived on.
+    pub(crate) ifindex: u32,
+    pub(crate) bcast: bool,
+    pub(crate) mcast: bool,
+    /// For an IPv4 datagram on a dual-stack socket with only `IPV6_PKTINFO`
+    /// set: whether it carries an `in6_pktinfo` (the documentation says it
+    /// "may not"; the seed decides).
+    pub(crate) v6_info_for_v4: bool,
+    pub(crate) data: Vec<u8>,
+}
+
+/// A socket of the model.
+#[derive(Debug)]
+pub(crate) struct SocketState {
+    pub(crate) host: HostId,
+    pub(crate) af: i32,
+    pub(crate) ty: i32,
+    pub(crate) protocol: i32,
+    pub(crate) overlapped: bool,
+    pub(crate) nonblocking: bool,
+    pub(crate) local: Option<SocketAddr>,
+    pub(crate) peer: Option<SocketAddr>,
+    pub(crate) shut_rd: bool,
+    pub(crate) shut_wr: bool,
+    pub(crate) opts: Opts,
+    pub(crate) rxq: VecDeque<RxItem>,
+    /// Bytes of datagrams in `rxq` (what `SO_RCVBUF` limits).
+    pub(crate) rx_bytes: usize,
+    /// Datagrams accepted by the transport but not yet transmitted:
+    /// (time the transmitter is done with it, bytes). What `SO_SNDBUF` limits.
+    pub(crate) tx_inflight: VecDeque<(u64, usize)>,
+    /// Multicast groups joined: (group, interface index or 0).
+    pub(crate) groups: BTreeSet<(IpAddr, u32)>,
+}
+
+impl SocketState {
+    pub(crate) fn new(host: HostId, af: i32, ty: i32, protocol: i32, overlapped: bool) -> SocketState {
+        SocketState {
+            host,
+            af,
+            ty,
+            protocol,
+            overlapped,
+            nonblocking: false,
+            local: None,
+            peer: None,
+            shut_rd: false,
+            shut_wr: false,
+            opts: Opts::default(),
+            rxq: VecDeque::new(),
+            rx_bytes: 0,
+            tx_inflight: VecDeque::new(),
+            groups: BTreeSet::new(),
+        }
+    }
+
+    pub(crate) fn is_v6(&self) -> bool {
+        self.af == AF_INET6
+    }
+
+    pub(crate) fn is_message(&self) -> bool {
+        self.ty == SOCK_DGRAM || self.ty == SOCK_RAW
+    }
+
+    /// Whether an IPv6 socket also carries IPv4 (`IPV6_V6ONLY` off).
+    pub(crate) fn dual_stack(&self) -> bool {
+        self.is_v6() && !self.opts.v6only
+    }
+
+    /// The size of the socket address of this socket's family.
+    pub(crate) fn sockaddr_len(&self) -> usize {
+        if self.is_v6() {
+            SOCKADDR_IN6_SIZE
+        } else {
+            SOCKADDR_IN_SIZE
+        }
+    }
+
+    /// `SO_MAX_MSG_SIZE`.
+    pub(crate) fn max_msg_size(&self) -> u32 {
+        match (self.ty == SOCK_RAW, self.is_v6()) {
+            (false, false) => MAX_UDP4,
+            (false, true) => MAX_UDP6,
+            (true, false) => MAX_RAW4,
+            (true, true) => MAX_RAW6,
+        }
+    }
+
+    /// Bytes accepted but not yet transmitted at time `now`.
+    pub(crate) fn tx_pending(&mut self, now: u64) -> usize {
+        while self.tx_inflight.front().is_some_and(|&(done, _)| done <= now) {
+            self.tx_inflight.pop_front();
+        }
+        self.tx_inflight.iter().map(|&(_, n)| n).sum()
+    }
+
+    /// Whether a datagram of `len` bytes fits the send buffer now: always
+    /// when nothing is pending, otherwise within `SO_SNDBUF`.
+    pub(crate) fn tx_room(&mut self, now: u64, len: usize) -> bool {
+        let pending = self.tx_pending(now);
+        pending == 0 || pending + len <= self.opts.sndbuf as usize
+    }
+
+    /// Total bytes of queued datagrams (`FIONREAD`).
+    pub(crate) fn readable_bytes(&self) -> usize {
+        self.rx_bytes
+    }
+}
+
+/// Reads a 4-byte little-endian `int`/`DWORD`/`BOOL` option value; a shorter
+/// value is `WSAEFAULT`. Windows accepts a 1-byte `BOOL` for some options;
+/// the model asks for the documented `DWORD`.
+pub(crate) fn opt_int(value: &[u8]) -> Result<i32, i32> {
+    if value.len() < 4 {
+        return Err(WSAEFAULT);
+    }
+    Ok(i32::from_le_bytes([value[0], value[1], value[2], value[3]]))
+}
+
+/// Writes an `int` option value; `WSAEFAULT` if the room is under 4 bytes.
+pub(crate) fn put_int(out: &mut [u8], v: i32) -> Result<usize, i32> {
+    if out.len() < 4 {
+        return Err(WSAEFAULT);
+    }
+    out[..4].copy_from_slice(&v.to_le_bytes());
+    Ok(4)
+}

@@ -1,0 +1,231 @@
+//! Socket options, ioctls, names, shutdown and library start-up.
+
+use super::net::HostId;
+use super::socket::{opt_int, put_int};
+use super::world::World;
+use crate::contract::consts::*;
+use crate::contract::types::WsaData;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// The pointer values `SIO_GET_EXTENSION_FUNCTION_POINTER` hands out. In the
+/// model they only prove the lookup happened; the calls themselves are trait
+/// methods.
+pub(crate) const RECVMSG_FN_TOKEN: u64 = 0x0000_7FF0_0000_1000;
+/// See [`RECVMSG_FN_TOKEN`].
+pub(crate) const SENDMSG_FN_TOKEN: u64 = 0x0000_7FF0_0000_2000;
+
+impl World {
+    pub(crate) fn startup(&mut self, host: HostId, version: u16) -> Result<WsaData, i32> {
+        let (major, minor) = (version & 0xFF, version >> 8);
+        // WSAStartup: versions under 1.0 are not supported; above 2.2 the
+        // library answers with 2.2, the highest it has.
+        if major == 0 {
+            return Err(WSAVERNOTSUPPORTED);
+        }
+        let agreed = if major > 2 || (major == 2 && minor >= 2) { WINSOCK_VERSION_2_2 } else { version };
+        self.hosts[host].startups += 1;
+        Ok(WsaData {
+            version: agreed,
+            high_version: WINSOCK_VERSION_2_2,
+            description: "winsock-double model".to_string(),
+        })
+    }
+
+    pub(crate) fn cleanup(&mut self, host: HostId) -> Result<(), i32> {
+        self.check_init(host)?;
+        self.hosts[host].startups -= 1;
+        if self.hosts[host].startups == 0 {
+            // The last WSACleanup deallocates every socket of the process.
+            let mine: Vec<u64> = self.sockets.iter().filter(|(_, s)| s.host == host).map(|(&id, _)| id).collect();
+            for id in mine {
+                self.sockets.remove(&id);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn shutdown(&mut self, host: HostId, s: u64, how: i32) -> Result<(), i32> {
+        self.check_sock(host, s)?;
+        let st = self.sock_mut(host, s)?;
+        match how {
+            SD_RECEIVE => st.shut_rd = true,
+            SD_SEND => st.shut_wr = true,
+            SD_BOTH => {
+                st.shut_rd = true;
+                st.shut_wr = true;
+            }
+            _ => return Err(WSAEINVAL),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn getsockname(&self, host: HostId, s: u64) -> Result<SocketAddr, i32> {
+        self.check_sock(host, s)?;
+        self.sock(host, s)?.local.ok_or(WSAEINVAL)
+    }
+
+    pub(crate) fn getpeername(&self, host: HostId, s: u64) -> Result<SocketAddr, i32> {
+        self.check_sock(host, s)?;
+        self.sock(host, s)?.peer.ok_or(WSAENOTCONN)
+    }
+
+    pub(crate) fn set_opt(&mut self, host: HostId, s: u64, level: i32, name: i32, value: &[u8]) -> Result<(), i32> {
+        self.check_sock(host, s)?;
+        let st = self.sock_mut(host, s)?;
+        let v6 = st.is_v6();
+        match (level, name) {
+            (SOL_SOCKET, SO_BROADCAST) => st.opts.broadcast = opt_int(value)? != 0,
+            (SOL_SOCKET, SO_RCVBUF) => st.opts.rcvbuf = nonneg(opt_int(value)?)?,
+            (SOL_SOCKET, SO_SNDBUF) => st.opts.sndbuf = nonneg(opt_int(value)?)?,
+            (SOL_SOCKET, SO_RCVTIMEO) => st.opts.rcvtimeo = opt_int(value)? as u32,
+            (SOL_SOCKET, SO_SNDTIMEO) => st.opts.sndtimeo = opt_int(value)? as u32,
+            (SOL_SOCKET, SO_REUSEADDR) => st.opts.reuseaddr = opt_int(value)? != 0,
+            (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => st.opts.exclusive = opt_int(value)? != 0,
+            (IPPROTO_IP, IP_PKTINFO) => st.opts.pktinfo4 = opt_int(value)? != 0,
+            (IPPROTO_IP, IP_TTL) | (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => {
+                let t = opt_int(value)?;
+                if !(1..=255).contains(&t) {
+                    return Err(WSAEINVAL);
+                }
+                st.opts.ttl = t as u8;
+            }
+            (IPPROTO_IP, IP_MULTICAST_LOOP) | (IPPROTO_IPV6, IPV6_MULTICAST_LOOP) => st.opts.mcast_loop = opt_int(value)? != 0,
+            (IPPROTO_IP, IP_HDRINCL) if st.ty == SOCK_RAW => st.opts.hdrincl = opt_int(value)? != 0,
+            (IPPROTO_IP, IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP) => {
+                if value.len() < 8 {
+                    return Err(WSAEFAULT);
+                }
+                let group = IpAddr::V4(Ipv4Addr::new(value[0], value[1], value[2], value[3]));
+                let iface = Ipv4Addr::new(value[4], value[5], value[6], value[7]);
+                return self.membership(host, s, name == IP_ADD_MEMBERSHIP, group, IpAddr::V4(iface), None);
+            }
+            (IPPROTO_IPV6, _) if !v6 => return Err(WSAEINVAL),
+            (IPPROTO_IPV6, IPV6_PKTINFO) => st.opts.pktinfo6 = opt_int(value)? != 0,
+            (IPPROTO_IPV6, IPV6_V6ONLY) => {
+                // Only before the socket is bound.
+                if st.local.is_some() {
+                    return Err(WSAEINVAL);
+                }
+                st.opts.v6only = opt_int(value)? != 0;
+            }
+            (IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP | IPV6_DROP_MEMBERSHIP) => {
+                if value.len() < 20 {
+                    return Err(WSAEFAULT);
+                }
+                let mut g = [0u8; 16];
+                g.copy_from_slice(&value[..16]);
+                let idx = u32::from_le_bytes([value[16], value[17], value[18], value[19]]);
+                let group = IpAddr::V6(Ipv6Addr::from(g));
+                return self.membership(host, s, name == IPV6_ADD_MEMBERSHIP, group, IpAddr::V6(Ipv6Addr::UNSPECIFIED), Some(idx));
+            }
+            _ => return Err(WSAENOPROTOOPT),
+        }
+        Ok(())
+    }
+
+    fn membership(&mut self, host: HostId, s: u64, join: bool, group: IpAddr, iface: IpAddr, index: Option<u32>) -> Result<(), i32> {
+        if !group.is_multicast() {
+            return Err(WSAEINVAL);
+        }
+        let index = match index {
+            Some(i) => i,
+            None if iface.is_unspecified() => 0,
+            None => self.hosts[host].iface_of(&iface).map(|i| i.index).ok_or(WSAEADDRNOTAVAIL)?,
+        };
+        let st = self.sock_mut(host, s)?;
+        if join {
+            if !st.groups.insert((group, index)) {
+                return Err(WSAEADDRINUSE);
+            }
+        } else if !st.groups.remove(&(group, index)) {
+            return Err(WSAEADDRNOTAVAIL);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get_opt(&self, host: HostId, s: u64, level: i32, name: i32, out: &mut [u8]) -> Result<usize, i32> {
+        self.check_sock(host, s)?;
+        let st = self.sock(host, s)?;
+        let v = match (level, name) {
+            (SOL_SOCKET, SO_BROADCAST) => i32::from(st.opts.broadcast),
+            (SOL_SOCKET, SO_RCVBUF) => st.opts.rcvbuf as i32,
+            (SOL_SOCKET, SO_SNDBUF) => st.opts.sndbuf as i32,
+            (SOL_SOCKET, SO_RCVTIMEO) => st.opts.rcvtimeo as i32,
+            (SOL_SOCKET, SO_SNDTIMEO) => st.opts.sndtimeo as i32,
+            (SOL_SOCKET, SO_REUSEADDR) => i32::from(st.opts.reuseaddr),
+            (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => i32::from(st.opts.exclusive),
+            (SOL_SOCKET, SO_TYPE) => st.ty,
+            (SOL_SOCKET, SO_ERROR) => 0,
+            (SOL_SOCKET, SO_MAX_MSG_SIZE) if st.is_message() => st.max_msg_size() as i32,
+            (IPPROTO_IP, IP_PKTINFO) => i32::from(st.opts.pktinfo4),
+            (IPPROTO_IP, IP_TTL) => i32::from(st.opts.ttl),
+            (IPPROTO_IP, IP_MULTICAST_LOOP) => i32::from(st.opts.mcast_loop),
+            (IPPROTO_IPV6, _) if !st.is_v6() => return Err(WSAEINVAL),
+            (IPPROTO_IPV6, IPV6_PKTINFO) => i32::from(st.opts.pktinfo6),
+            (IPPROTO_IPV6, IPV6_V6ONLY) => i32::from(st.opts.v6only),
+            (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => i32::from(st.opts.ttl),
+            (IPPROTO_IPV6, IPV6_MULTICAST_LOOP) => i32::from(st.opts.mcast_loop),
+            _ => return Err(WSAENOPROTOOPT),
+        };
+        put_int(out, v)
+    }
+
+    pub(crate) fn ioctl(&mut self, host: HostId, s: u64, cmd: u32, arg: &mut u32) -> Result<(), i32> {
+        self.check_sock(host, s)?;
+        let st = self.sock_mut(host, s)?;
+        match cmd {
+            FIONBIO => st.nonblocking = *arg != 0,
+            // ioctlsocket: for message-oriented sockets FIONREAD is the
+            // total of the data queued, not the size of the next datagram.
+            FIONREAD => *arg = st.readable_bytes() as u32,
+            _ => return Err(WSAEINVAL),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn wsa_ioctl(&mut self, host: HostId, s: u64, code: u32, input: &[u8], output: &mut [u8]) -> Result<usize, i32> {
+        self.check_sock(host, s)?;
+        match code {
+            FIONBIO => {
+                let mut v = opt_int(input)? as u32;
+                self.ioctl(host, s, FIONBIO, &mut v)?;
+                Ok(0)
+            }
+            FIONREAD => {
+                let mut v = 0;
+                self.ioctl(host, s, FIONREAD, &mut v)?;
+                put_int(output, v as i32)
+            }
+            SIO_GET_EXTENSION_FUNCTION_POINTER => {
+                // RECVMSG-EXTENSION-POINTER, SENDMSG-EXTENSION-POINTER
+                let guid = Guid::from_bytes(input).ok_or(WSAEFAULT)?;
+                let token = if guid == WSAID_WSARECVMSG {
+                    RECVMSG_FN_TOKEN
+                } else if guid == WSAID_WSASENDMSG {
+                    SENDMSG_FN_TOKEN
+                } else {
+                    return Err(WSAEINVAL);
+                };
+                if output.len() < 8 {
+                    return Err(WSAEFAULT);
+                }
+                output[..8].copy_from_slice(&token.to_le_bytes());
+                Ok(8)
+            }
+            SIO_UDP_CONNRESET => {
+                let on = opt_int(input)? != 0;
+                let st = self.sock_mut(host, s)?;
+                if st.ty != SOCK_DGRAM {
+                    return Err(WSAEINVAL);
+                }
+                st.opts.connreset = on;
+                Ok(0)
+            }
+            _ => Err(WSAEINVAL),
+        }
+    }
+}
+
+fn nonneg(v: i32) -> Result<u32, i32> {
+    u32::try_from(v).map_err(|_| WSAEINVAL)
+}

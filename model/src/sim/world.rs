@@ -1,0 +1,269 @@
+//! The world: every host, socket, in-flight packet and the virtual clock.
+//!
+//! All state sits in ordered containers (`BTreeMap`, `Vec`, `VecDeque`), so
+//! nothing observable depends on hash order. Time only moves when a blocking
+//! call waits or the user advances it; it jumps straight to the next event.
+
+use super::net::{Host, HostId, Route};
+use super::rng::Rng;
+use super::socket::SocketState;
+use super::trace::TraceEvent;
+use crate::contract::consts::*;
+use crate::contract::error::{ModelReport, ReportKind};
+use crate::contract::WsaError;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+/// Settings of the simulated world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// One-way latency between different hosts, in virtual nanoseconds.
+    pub latency_ns: u64,
+    /// Latency of loopback and of packets a host sends to itself.
+    pub loopback_latency_ns: u64,
+    /// Transmit rate of every host's interface in bytes per virtual second;
+    /// `None` transmits instantly (sends never wait for `SO_SNDBUF` room).
+    pub tx_rate: Option<u64>,
+    /// Record the trace (on by default; benchmarks turn it off).
+    pub tracing: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { latency_ns: 100_000, loopback_latency_ns: 0, tx_rate: None, tracing: true }
+    }
+}
+
+/// A packet on the wire, on its way to one host.
+#[derive(Debug, Clone)]
+pub(crate) struct Packet {
+    /// The socket that sent it (for ICMP errors back to it).
+    pub(crate) src_sock: u64,
+    pub(crate) src_host: HostId,
+    pub(crate) src: SocketAddr,
+    pub(crate) dst: SocketAddr,
+    /// IP protocol: 17 for UDP, or a raw socket's protocol.
+    pub(crate) proto: i32,
+    /// Whether it came from a UDP socket (raw sockets send bare payloads).
+    pub(crate) udp: bool,
+    pub(crate) ttl: u8,
+    pub(crate) bcast: bool,
+    pub(crate) mcast: bool,
+    /// The receiving host's interface index.
+    pub(crate) ifindex: u32,
+    pub(crate) data: Vec<u8>,
+}
+
+/// Something that happens at a point of virtual time.
+#[derive(Debug, Clone)]
+pub(crate) enum Event {
+    /// A packet reaches a host.
+    Arrive { host: HostId, packet: Packet },
+    /// An ICMP error reaches the socket that caused it.
+    IcmpError { socket: u64, code: i32, about: SocketAddr },
+    /// A host's transmitter finished a datagram: send-buffer room may have
+    /// opened (nothing else happens; it wakes blocked senders).
+    TxDone,
+}
+
+/// How a wait ended without its condition.
+#[derive(Debug)]
+pub(crate) enum WaitEnd {
+    Timeout,
+    Deadlock(WsaError),
+}
+
+/// The whole simulated world.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub(crate) cfg: Config,
+    pub(crate) seed: u64,
+    pub(crate) rng: Rng,
+    pub(crate) now: u64,
+    pub(crate) hosts: Vec<Host>,
+    pub(crate) routes: Vec<Route>,
+    pub(crate) sockets: BTreeMap<u64, SocketState>,
+    pub(crate) next_handle: u64,
+    pub(crate) events: BTreeMap<(u64, u64), Event>,
+    pub(crate) seq: u64,
+    pub(crate) trace: Vec<TraceEvent>,
+    pub(crate) ip_id: u16,
+}
+
+impl World {
+    pub(crate) fn new(seed: u64, cfg: Config) -> World {
+        let mut rng = Rng::new(seed);
+        // Socket handles are kernel handles on Windows: multiples of 4 from
+        // some base. The base comes from the seed so that no test can come to
+        // depend on a particular value.
+        let next_handle = 0x100 + 4 * rng.below(0x400);
+        World {
+            cfg,
+            seed,
+            rng,
+            now: 0,
+            hosts: Vec::new(),
+            routes: Vec::new(),
+            sockets: BTreeMap::new(),
+            next_handle,
+            events: BTreeMap::new(),
+            seq: 0,
+            trace: Vec::new(),
+            ip_id: 0,
+        }
+    }
+
+    // ---- trace ----
+
+    pub(crate) fn log(&mut self, host: HostId, kind: &str, detail: impl FnOnce() -> String) {
+        if self.cfg.tracing {
+            let name = self.hosts.get(host).map(|h| h.name.clone()).unwrap_or_default();
+            self.trace.push(TraceEvent { t: self.now, host: name, kind: kind.to_string(), detail: detail() });
+        }
+    }
+
+    pub(crate) fn rendered_trace(&self) -> Vec<String> {
+        self.trace.iter().map(ToString::to_string).collect()
+    }
+
+    pub(crate) fn report(&self, kind: ReportKind, message: String, clause: Option<&str>) -> WsaError {
+        WsaError::Model(Box::new(ModelReport {
+            kind,
+            message,
+            clause: clause.map(str::to_string),
+            trace: self.rendered_trace(),
+        }))
+    }
+
+    // ---- handles ----
+
+    pub(crate) fn alloc_handle(&mut self) -> u64 {
+        let h = self.next_handle;
+        self.next_handle += 4;
+        h
+    }
+
+    /// The socket `s` of `host`, or `WSAENOTSOCK`.
+    pub(crate) fn sock(&self, host: HostId, s: u64) -> Result<&SocketState, i32> {
+        match self.sockets.get(&s) {
+            Some(st) if st.host == host => Ok(st),
+            _ => Err(WSAENOTSOCK),
+        }
+    }
+
+    pub(crate) fn sock_mut(&mut self, host: HostId, s: u64) -> Result<&mut SocketState, i32> {
+        match self.sockets.get_mut(&s) {
+            Some(st) if st.host == host => Ok(st),
+            _ => Err(WSAENOTSOCK),
+        }
+    }
+
+    /// The checks every call on a socket starts with: `WSANOTINITIALISED`,
+    /// `WSAENOTSOCK`, `WSAENETDOWN`.
+    pub(crate) fn check_sock(&self, host: HostId, s: u64) -> Result<(), i32> {
+        self.check_init(host)?;
+        self.sock(host, s)?;
+        if self.hosts[host].down {
+            return Err(WSAENETDOWN);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_init(&self, host: HostId) -> Result<(), i32> {
+        if self.hosts[host].startups == 0 {
+            Err(WSANOTINITIALISED)
+        } else {
+            Ok(())
+        }
+    }
+
+    // ---- time ----
+
+    pub(crate) fn schedule(&mut self, at: u64, ev: Event) {
+        self.seq += 1;
+        self.events.insert((at, self.seq), ev);
+    }
+
+    pub(crate) fn next_event_time(&self) -> Option<u64> {
+        self.events.keys().next().map(|&(t, _)| t)
+    }
+
+    /// Runs the earliest event, moving the clock to it.
+    pub(crate) fn step(&mut self) -> bool {
+        let Some((&key, _)) = self.events.iter().next() else {
+            return false;
+        };
+        let ev = self.events.remove(&key).expect("the key was just read");
+        self.now = self.now.max(key.0);
+        self.run_event(ev);
+        true
+    }
+
+    /// Runs every event up to `t` and sets the clock to `t`.
+    pub(crate) fn advance_to(&mut self, t: u64) {
+        while self.next_event_time().is_some_and(|n| n <= t) {
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Runs events until `ready` holds, the `deadline` passes (`Timeout`), or
+    /// nothing is left that could make it hold (`Deadlock`). This is how a
+    /// blocking call waits: in virtual time, never in wall time.
+    pub(crate) fn wait_until(
+        &mut self,
+        host: HostId,
+        deadline: Option<u64>,
+        what: &str,
+        mut ready: impl FnMut(&mut World) -> bool,
+    ) -> Result<(), WaitEnd> {
+        loop {
+            if ready(self) {
+                return Ok(());
+            }
+            match (self.next_event_time(), deadline) {
+                (Some(t), Some(d)) if d < t => {
+                    self.now = self.now.max(d);
+                    return Err(WaitEnd::Timeout);
+                }
+                (Some(_), _) => {
+                    self.step();
+                }
+                (None, Some(d)) => {
+                    self.now = self.now.max(d);
+                    return Err(WaitEnd::Timeout);
+                }
+                (None, None) => {
+                    let name = self.hosts[host].name.clone();
+                    let msg = format!(
+                        "{what} on host `{name}` blocks forever: nothing is in flight, no timer is set, and no other thread exists to act"
+                    );
+                    self.log(host, "deadlock", || msg.clone());
+                    return Err(WaitEnd::Deadlock(self.report(ReportKind::Deadlock, msg, None)));
+                }
+            }
+        }
+    }
+
+    /// The deadline of a blocking call with a timeout option in milliseconds.
+    pub(crate) fn deadline_ms(&self, ms: u32) -> Option<u64> {
+        (ms != 0).then(|| self.now + u64::from(ms) * 1_000_000)
+    }
+
+    // ---- addresses ----
+
+    /// Whether `ip` is a local address of `host` (or unspecified).
+    pub(crate) fn is_local(&self, host: HostId, ip: &IpAddr) -> bool {
+        ip.is_unspecified() || self.hosts[host].owns(ip)
+    }
+
+    /// Which host owns unicast address `ip` (loopback excluded).
+    pub(crate) fn owner_of(&self, ip: &IpAddr) -> Option<HostId> {
+        self.hosts.iter().position(|h| h.ifaces.iter().any(|i| i.addr == *ip && i.index != super::net::LOOPBACK_INDEX))
+    }
+
+    pub(crate) fn next_ip_id(&mut self) -> u16 {
+        self.ip_id = self.ip_id.wrapping_add(1);
+        self.ip_id
+    }
+}

@@ -1,0 +1,31 @@
+//! # winsock-double
+//!
+//! A deterministic Winsock emulator and test double. Socket code written
+//! against the [`Winsock`] trait runs on the simulated network stack
+//! ([`Sim`], from the `winsock-model` crate, re-exported here) and, on
+//! Windows, on the real Winsock; scenarios run on both and the differences
+//! are the conformance report.
+//!
+//! ```
+//! use winsock_double::*;
+//! let sim = Sim::new(1);
+//! let host = sim.add_host("local", &[]).unwrap();
+//! host.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+//! let s = host.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+//! host.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
+//! let me = host.getsockname(s).unwrap();
+//! host.send_to(s, &[7u8; 100], &me).unwrap();
+//! let mut small = [0u8; 10];
+//! let err = host.recv_from(s, &mut small).unwrap_err();
+//! assert!(err.is(WSAEMSGSIZE)); // the datagram was truncated
+//! ```
+//!
+//! | module | holds |
+//! |---|---|
+//! | (re-export) `winsock_model` | the contract, the clause table, `Sim` |
+//! | [`scenario`] | the scenario format, the runner over any backend, the conformance report |
+#![warn(missing_docs)]
+
+pub mod scenario;
+
+pub use winsock_model::*;

@@ -1,0 +1,167 @@
+//! The conformance report: the corpus run, summed up per clause.
+
+use super::runner::{run, Backend, RunReport, Verdict};
+use super::{corpus_files, load, ScenarioError};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use winsock_model::{Scope, CLAUSES};
+
+/// A clause's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClauseResult {
+    /// Every step citing it passed.
+    Pass,
+    /// A step citing it failed.
+    Fail,
+    /// In scope of the model but cited by no scenario.
+    Untested,
+    /// Its part of the model is not built yet (overlapped, threads,
+    /// streams); reported, not hidden.
+    Pending,
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseRow {
+    /// Clause id.
+    pub id: &'static str,
+    /// The rule.
+    pub statement: &'static str,
+    /// Where the documentation says it.
+    pub source: &'static str,
+    /// Which part of the model implements it.
+    pub scope: Scope,
+    /// Scenarios with a step citing it.
+    pub scenarios: Vec<String>,
+    /// The result.
+    pub result: ClauseResult,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConformReport {
+    /// The backend.
+    pub backend: String,
+    /// One row per clause.
+    pub clauses: Vec<ClauseRow>,
+    /// Scenario runs.
+    pub runs: Vec<RunReport>,
+}
+
+impl ConformReport {
+    /// Counts of pass / fail / untested / pending.
+    pub fn counts(&self) -> [usize; 4] {
+        let mut c = [0; 4];
+        for r in &self.clauses {
+            c[r.result as usize] += 1;
+        }
+        c
+    }
+
+    /// Whether nothing failed and no steps errored.
+    pub fn ok(&self) -> bool {
+        self.counts()[1] == 0 && self.runs.iter().all(|r| r.steps.iter().all(|s| s.verdict != Verdict::Error))
+    }
+}
+
+/// Loads every scenario of `dir` (the first malformed file is an error).
+pub fn load_corpus(dir: &Path) -> Result<Vec<super::Scenario>, ScenarioError> {
+    let files = corpus_files(dir).map_err(|e| ScenarioError {
+        file: dir.display().to_string(),
+        line: None,
+        column: None,
+        message: format!("cannot list the corpus: {e}"),
+    })?;
+    files.iter().map(|f| load(f)).collect()
+}
+
+/// Runs the corpus on a backend (each scenario with its own seed) and
+/// reports per clause.
+pub fn conform<B: Backend>(make: impl Fn() -> B, corpus: &[super::Scenario]) -> ConformReport {
+    let mut runs = vec![];
+    let mut backend = String::new();
+    for sc in corpus {
+        let mut b = make();
+        let r = run(&mut b, sc, sc.seed);
+        backend = b.describe().split(" seed=").next().unwrap_or_default().to_string();
+        runs.push(r);
+    }
+    let mut cited: BTreeMap<&str, (Vec<String>, Vec<String>, bool)> = BTreeMap::new();
+    for r in &runs {
+        for s in &r.steps {
+            for c in &s.clauses {
+                let Some(cl) = winsock_model::clauses::clause(c) else { continue };
+                let e = cited.entry(cl.id).or_default();
+                if !e.0.contains(&r.scenario) {
+                    e.0.push(r.scenario.clone());
+                }
+                if matches!(s.verdict, Verdict::Fail | Verdict::Error) {
+                    e.2 = true;
+                    e.1.push(format!("{} step {}: {}", r.scenario, s.index, s.problems.join("; ")));
+                }
+            }
+        }
+    }
+    let clauses = CLAUSES
+        .iter()
+        .map(|c| {
+            let (scenarios, problems, failed) = cited.remove(c.id).unwrap_or_default();
+            let result = if failed {
+                ClauseResult::Fail
+            } else if !scenarios.is_empty() {
+                ClauseResult::Pass
+            } else if c.scope == Scope::Datagram {
+                ClauseResult::Untested
+            } else {
+                ClauseResult::Pending
+            };
+            ClauseRow { id: c.id, statement: c.statement, source: c.source, scope: c.scope, scenarios, result, problems }
+        })
+        .collect();
+    ConformReport { backend, clauses, runs }
+}
+
+/// The report as text: one line per clause, then totals.
+pub fn render_text(r: &ConformReport) -> String {
+    let mut s = format!("conformance on {}\n", r.backend);
+    for c in &r.clauses {
+        let res = match c.result {
+            ClauseResult::Pass => "pass",
+            ClauseResult::Fail => "FAIL",
+            ClauseResult::Untested => "untested",
+            ClauseResult::Pending => "pending",
+        };
+        s.push_str(&format!("{res:<8} {:<34} {}\n", c.id, c.statement));
+        if c.result != ClauseResult::Pending {
+            s.push_str(&format!("         {:<34} scenarios: {}\n", "", c.scenarios.join(", ")));
+        }
+        for p in &c.problems {
+            s.push_str(&format!("         ! {p}\n"));
+        }
+    }
+    let [p, f, u, pe] = r.counts();
+    s.push_str(&format!("\n{} clauses: {p} pass, {f} fail, {u} untested, {pe} pending (not modelled yet)\n", r.clauses.len()));
+    s.push_str(&format!("{} scenarios run\n", r.runs.len()));
+    s
+}
+
+/// The clause table as Markdown (what `model/CONTRACT.md` holds).
+pub fn clauses_markdown() -> String {
+    let mut s = String::from(
+        "# The contract clauses\n\nGenerated by `winsock-double clauses --format md`; a test keeps this file equal to the table in `model/src/contract/clauses.rs`.\n",
+    );
+    for scope in [Scope::Datagram, Scope::Overlapped, Scope::Threads, Scope::Stream] {
+        let rows: Vec<_> = CLAUSES.iter().filter(|c| c.scope == scope).collect();
+        s.push_str(&format!("\n## {scope:?} ({} clauses)\n\n| id | statement | source |\n|---|---|---|\n", rows.len()));
+        for c in rows {
+            s.push_str(&format!("| `{}` | {} | {} |\n", c.id, c.statement.replace('|', "\\|"), c.source));
+        }
+    }
+    s
+}
+

@@ -1,0 +1,119 @@
+//! Scenarios: the data format, the runner over any backend, and the
+//! conformance report.
+//!
+//! | file | holds |
+//! |---|---|
+//! | `format.rs` | the serde types of a scenario file |
+//! | `names.rs` | symbolic constants (`"SOL_SOCKET"`, `"MSG_PEEK"`) |
+//! | `runner.rs` | [`Backend`], [`run`], the per-step record and verdict |
+//! | `conform.rs` | runs the corpus and reports per clause |
+
+pub mod conform;
+pub mod format;
+pub mod names;
+pub mod runner;
+
+pub use format::{Op, Scenario, Step};
+pub use runner::{run, Backend, RunReport, SimBackend, StepRecord, Verdict};
+
+use std::path::{Path, PathBuf};
+
+/// A scenario file that cannot be used: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}", location(*.line, *.column))]
+pub struct ScenarioError {
+    /// The file (or `<input>`).
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn location(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    }
+}
+
+/// Parses and checks a scenario. `origin` names the file in errors.
+pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let err = |line, column, message: String| ScenarioError { file: origin.to_string(), line, column, message };
+    let sc: Scenario = serde_json::from_str(text).map_err(|e| {
+        let line = (e.line() > 0).then_some(e.line());
+        let column = (e.column() > 0).then_some(e.column());
+        err(line, column, e.to_string().split(" at line ").next().unwrap_or_default().to_string())
+    })?;
+    validate(&sc).map_err(|m| err(None, None, m))?;
+    Ok(sc)
+}
+
+/// Checks what serde cannot: clause ids exist, hosts and sockets named by
+/// steps are declared before use.
+fn validate(sc: &Scenario) -> Result<(), String> {
+    if sc.steps.is_empty() {
+        return Err("`steps` is empty".into());
+    }
+    let hosts: Vec<&str> =
+        if sc.hosts.is_empty() { vec!["local"] } else { sc.hosts.iter().map(|h| h.name.as_str()).collect() };
+    let mut sockets: Vec<String> = vec![];
+    for (i, st) in sc.steps.iter().enumerate() {
+        let at = |m: String| format!("steps[{i}] ({}): {m}", serde_json::to_value(&st.op).ok().and_then(|v| v.get("op").cloned()).unwrap_or_default());
+        for c in &st.clauses {
+            if winsock_model::clauses::clause(c).is_none() {
+                return Err(at(format!("unknown clause id `{c}`")));
+            }
+        }
+        if let Some(h) = &st.host {
+            if !hosts.contains(&h.as_str()) {
+                return Err(at(format!("unknown host `{h}`")));
+            }
+        }
+        let v = serde_json::to_value(&st.op).map_err(|e| e.to_string())?;
+        if let Some(name) = v.get("socket").and_then(|s| s.as_str()) {
+            if !sockets.iter().any(|s| s == name) {
+                return Err(at(format!("socket `{name}` is used before a `socket` step creates it")));
+            }
+        }
+        if let Op::Socket { name, .. } = &st.op {
+            sockets.push(name.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Reads and parses a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: origin.clone(),
+        line: None,
+        column: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(&text, &origin)
+}
+
+/// The scenario files of a corpus directory, sorted by name.
+pub fn corpus_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// The corpus shipped with the project (`fixtures/scenarios`).
+pub fn default_corpus() -> PathBuf {
+    let here = Path::new("fixtures/scenarios");
+    if here.is_dir() {
+        here.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios")
+    }
+}

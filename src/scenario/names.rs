@@ -1,0 +1,140 @@
+//! Symbolic names in scenarios: `"SOL_SOCKET"`, `"MSG_PEEK"`, `"FIONBIO"`.
+//! A number in decimal or `0x` hex is accepted wherever a name is.
+
+use winsock_model::consts::*;
+
+/// Levels, options, families, types, protocols, `SD_*` (all `int`s).
+const INTS: &[(&str, i32)] = &[
+    ("AF_UNSPEC", AF_UNSPEC),
+    ("AF_INET", AF_INET),
+    ("AF_INET6", AF_INET6),
+    ("SOCK_STREAM", SOCK_STREAM),
+    ("SOCK_DGRAM", SOCK_DGRAM),
+    ("SOCK_RAW", SOCK_RAW),
+    ("SOCK_RDM", SOCK_RDM),
+    ("SOCK_SEQPACKET", SOCK_SEQPACKET),
+    ("IPPROTO_IP", IPPROTO_IP),
+    ("IPPROTO_ICMP", IPPROTO_ICMP),
+    ("IPPROTO_IGMP", IPPROTO_IGMP),
+    ("IPPROTO_TCP", IPPROTO_TCP),
+    ("IPPROTO_UDP", IPPROTO_UDP),
+    ("IPPROTO_IPV6", IPPROTO_IPV6),
+    ("IPPROTO_ICMPV6", IPPROTO_ICMPV6),
+    ("IPPROTO_RAW", IPPROTO_RAW),
+    ("SOL_SOCKET", SOL_SOCKET),
+    ("SO_REUSEADDR", SO_REUSEADDR),
+    ("SO_EXCLUSIVEADDRUSE", SO_EXCLUSIVEADDRUSE),
+    ("SO_BROADCAST", SO_BROADCAST),
+    ("SO_SNDBUF", SO_SNDBUF),
+    ("SO_RCVBUF", SO_RCVBUF),
+    ("SO_SNDTIMEO", SO_SNDTIMEO),
+    ("SO_RCVTIMEO", SO_RCVTIMEO),
+    ("SO_ERROR", SO_ERROR),
+    ("SO_TYPE", SO_TYPE),
+    ("SO_MAX_MSG_SIZE", SO_MAX_MSG_SIZE),
+    ("IP_TTL", IP_TTL),
+    ("IP_HDRINCL", IP_HDRINCL),
+    ("IP_MULTICAST_LOOP", IP_MULTICAST_LOOP),
+    ("IP_ADD_MEMBERSHIP", IP_ADD_MEMBERSHIP),
+    ("IP_DROP_MEMBERSHIP", IP_DROP_MEMBERSHIP),
+    ("IP_PKTINFO", IP_PKTINFO),
+    ("IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS),
+    ("IPV6_MULTICAST_LOOP", IPV6_MULTICAST_LOOP),
+    ("IPV6_ADD_MEMBERSHIP", IPV6_ADD_MEMBERSHIP),
+    ("IPV6_DROP_MEMBERSHIP", IPV6_DROP_MEMBERSHIP),
+    ("IPV6_PKTINFO", IPV6_PKTINFO),
+    ("IPV6_V6ONLY", IPV6_V6ONLY),
+    ("SD_RECEIVE", SD_RECEIVE),
+    ("SD_SEND", SD_SEND),
+    ("SD_BOTH", SD_BOTH),
+];
+
+/// `MSG_*` flags and ioctl codes (`u32`s).
+const UINTS: &[(&str, u32)] = &[
+    ("MSG_OOB", MSG_OOB),
+    ("MSG_PEEK", MSG_PEEK),
+    ("MSG_DONTROUTE", MSG_DONTROUTE),
+    ("MSG_WAITALL", MSG_WAITALL),
+    ("MSG_PUSH_IMMEDIATE", MSG_PUSH_IMMEDIATE),
+    ("MSG_PARTIAL", MSG_PARTIAL),
+    ("MSG_INTERRUPT", MSG_INTERRUPT),
+    ("MSG_TRUNC", MSG_TRUNC),
+    ("MSG_CTRUNC", MSG_CTRUNC),
+    ("MSG_BCAST", MSG_BCAST),
+    ("MSG_MCAST", MSG_MCAST),
+    ("FIONBIO", FIONBIO),
+    ("FIONREAD", FIONREAD),
+    ("SIO_GET_EXTENSION_FUNCTION_POINTER", SIO_GET_EXTENSION_FUNCTION_POINTER),
+    ("SIO_UDP_CONNRESET", SIO_UDP_CONNRESET),
+];
+
+fn number(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        i64::from_str_radix(h, 16).ok()
+    } else {
+        t.parse().ok()
+    }
+}
+
+/// An `int` constant by name or number.
+pub fn int(name: &str) -> Result<i32, String> {
+    if let Some(&(_, v)) = INTS.iter().find(|(n, _)| *n == name) {
+        return Ok(v);
+    }
+    number(name).and_then(|v| i32::try_from(v).ok()).ok_or_else(|| format!("unknown constant `{name}`"))
+}
+
+/// A `u32` constant by name or number.
+pub fn uint(name: &str) -> Result<u32, String> {
+    if let Some(&(_, v)) = UINTS.iter().find(|(n, _)| *n == name) {
+        return Ok(v);
+    }
+    number(name).and_then(|v| u32::try_from(v).ok()).ok_or_else(|| format!("unknown constant `{name}`"))
+}
+
+/// OR of flag names.
+pub fn flags(names: &[String]) -> Result<u32, String> {
+    names.iter().try_fold(0u32, |acc, n| Ok(acc | uint(n)?))
+}
+
+/// Names of the known `MSG_*` bits set in `f` (unknown bits as hex).
+pub fn flag_names(f: u32) -> Vec<String> {
+    let mut out = vec![];
+    let mut rest = f;
+    for &(n, v) in UINTS.iter().filter(|(n, _)| n.starts_with("MSG_")) {
+        if v != 0 && f & v == v {
+            out.push(n.to_string());
+            rest &= !v;
+        }
+    }
+    if rest != 0 {
+        out.push(format!("{rest:#x}"));
+    }
+    out
+}
+
+/// An error code by name (`"WSAEMSGSIZE"`) or number.
+pub fn error_code(name: &str) -> Result<i32, String> {
+    if let Some(&(c, _)) = ERROR_CODES.iter().find(|(_, n)| *n == name) {
+        return Ok(c);
+    }
+    number(name).and_then(|v| i32::try_from(v).ok()).ok_or_else(|| format!("unknown error name `{name}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers() {
+        assert_eq!(int("SOL_SOCKET"), Ok(0xffff));
+        assert_eq!(int("0x10"), Ok(16));
+        assert_eq!(uint("MSG_PEEK"), Ok(2));
+        assert!(int("SO_NOPE").is_err());
+        assert_eq!(flags(&["MSG_PEEK".into(), "MSG_OOB".into()]), Ok(3));
+        assert_eq!(flag_names(MSG_TRUNC | MSG_BCAST), vec!["MSG_TRUNC", "MSG_BCAST"]);
+        assert_eq!(flag_names(0x4000_0000), vec!["0x40000000"]);
+        assert_eq!(error_code("WSAEMSGSIZE"), Ok(10040));
+    }
+}

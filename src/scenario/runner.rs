@@ -1,0 +1,567 @@
+//! Runs a scenario on any [`Backend`] and records what every step gave.
+
+use super::format::{to_hex, AddrSpec, BufSpec, CmsgSpec, Expect, NameSpec, Op, Scenario, Step};
+use super::names;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use winsock_model::cmsg::{self, In6Pktinfo, InPktinfo, Pktinfo};
+use winsock_model::consts::*;
+use winsock_model::{NameBuf, Sim, SimHost, Winsock, WsaBuf, WsaError, WsaMsg};
+
+/// Something a scenario can run on: the model, or a real Winsock.
+pub trait Backend {
+    /// The Winsock implementation of one host.
+    type W: Winsock;
+    /// What this backend is (`"model seed=3"`, `"Wine 8.0"`).
+    fn describe(&self) -> String;
+    /// Builds the hosts of the scenario.
+    fn setup(&mut self, sc: &Scenario, seed: u64) -> Result<(), String>;
+    /// One host's Winsock.
+    fn host(&self, name: &str) -> Option<&Self::W>;
+    /// Lets time pass.
+    fn advance(&self, ms: u64);
+    /// Fails or restores a host's network.
+    fn network_down(&self, host: &str, down: bool) -> Result<(), String>;
+    /// The trace of the run, rendered.
+    fn trace(&self) -> Vec<String>;
+}
+
+/// The model as a backend.
+#[derive(Default)]
+pub struct SimBackend {
+    sim: Option<Sim>,
+    hosts: BTreeMap<String, SimHost>,
+}
+
+impl Backend for SimBackend {
+    type W = SimHost;
+
+    fn describe(&self) -> String {
+        match &self.sim {
+            Some(s) => format!("model seed={}", s.seed()),
+            None => "model".into(),
+        }
+    }
+
+    fn setup(&mut self, sc: &Scenario, seed: u64) -> Result<(), String> {
+        let sim = Sim::new(seed);
+        self.hosts.clear();
+        if sc.hosts.is_empty() {
+            self.hosts.insert("local".into(), sim.add_host("local", &[]).map_err(|e| e.to_string())?);
+        }
+        for h in &sc.hosts {
+            let addrs: Vec<&str> = h.addrs.iter().map(String::as_str).collect();
+            self.hosts.insert(h.name.clone(), sim.add_host(&h.name, &addrs).map_err(|e| e.to_string())?);
+        }
+        for r in &sc.routes {
+            sim.add_route(&r.host, &r.prefix, r.hops).map_err(|e| e.to_string())?;
+        }
+        self.sim = Some(sim);
+        Ok(())
+    }
+
+    fn host(&self, name: &str) -> Option<&SimHost> {
+        self.hosts.get(name)
+    }
+
+    fn advance(&self, ms: u64) {
+        if let Some(s) = &self.sim {
+            s.advance(std::time::Duration::from_millis(ms));
+        }
+    }
+
+    fn network_down(&self, host: &str, down: bool) -> Result<(), String> {
+        let sim = self.sim.as_ref().ok_or("no world")?;
+        sim.set_network_down(host, down).map_err(|e| e.to_string())
+    }
+
+    fn trace(&self) -> Vec<String> {
+        self.sim.as_ref().map(|s| s.trace().iter().map(ToString::to_string).collect()).unwrap_or_default()
+    }
+}
+
+/// What a step gave. Fields a call does not produce are `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    /// `"ok"`, an error name, or `"model:deadlock"` / `"model:misuse"`.
+    pub result: String,
+    /// Bytes sent or received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u32>,
+    /// The received bytes (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// Each receive buffer's content after the call (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffers: Option<Vec<String>>,
+    /// Output flags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<String>>,
+    /// An address reported (sender, `getsockname`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// An option or ioctl value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    /// Control objects received, rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<Vec<String>>,
+    /// `Control.len` after the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_len: Option<u32>,
+    /// `namelen` after the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namelen: Option<i32>,
+}
+
+/// How a step compares with its expectation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Matches the expectation.
+    Pass,
+    /// Differs from it.
+    Fail,
+    /// No expectation: the outcome is recorded.
+    Recorded,
+    /// The step could not run (a name it uses is unknown, ...).
+    Error,
+}
+
+/// One step's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// 0-based step index.
+    pub index: usize,
+    /// The op name.
+    pub op: String,
+    /// Clause ids the step exercises.
+    pub clauses: Vec<String>,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Against the expectation.
+    pub verdict: Verdict,
+    /// Why it failed or could not run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// The backend, described.
+    pub backend: String,
+    /// The seed used.
+    pub seed: u64,
+    /// Every step.
+    pub steps: Vec<StepRecord>,
+    /// The backend's trace.
+    pub trace: Vec<String>,
+}
+
+impl RunReport {
+    /// Whether no step failed or errored.
+    pub fn passed(&self) -> bool {
+        self.steps.iter().all(|s| matches!(s.verdict, Verdict::Pass | Verdict::Recorded))
+    }
+}
+
+struct Ctx<'b, B: Backend> {
+    b: &'b B,
+    default_host: String,
+    sockets: BTreeMap<String, (String, <B::W as Winsock>::Socket)>,
+}
+
+fn result_name(r: &Result<(), WsaError>) -> String {
+    match r {
+        Ok(()) => "ok".into(),
+        Err(WsaError::Code(c)) => error_name(*c).map(str::to_string).unwrap_or_else(|| c.to_string()),
+        Err(WsaError::Model(m)) => format!("model:{}", m.kind.name()),
+    }
+}
+
+fn bufs(specs: &[BufSpec]) -> Vec<WsaBuf> {
+    specs
+        .iter()
+        .map(|b| match *b {
+            BufSpec::Size(n) => WsaBuf::zeroed(n as usize),
+            BufSpec::Null { null } => WsaBuf::null(null),
+            BufSpec::Overlong { len, mem } => WsaBuf::overlong(vec![0; mem as usize], len),
+        })
+        .collect()
+}
+
+/// The payload split into buffers of the given sizes (the last takes the
+/// rest), or fault buffers as given.
+fn send_bufs(data: &[u8], specs: &Option<Vec<BufSpec>>) -> Vec<WsaBuf> {
+    let Some(specs) = specs else { return vec![WsaBuf::from(data)] };
+    let mut out = vec![];
+    let mut at = 0;
+    for (k, s) in specs.iter().enumerate() {
+        match *s {
+            BufSpec::Size(n) => {
+                let end = if k + 1 == specs.len() { data.len() } else { (at + n as usize).min(data.len()) };
+                out.push(WsaBuf::from(&data[at..end]));
+                at = end;
+            }
+            BufSpec::Null { null } => out.push(WsaBuf::null(null)),
+            BufSpec::Overlong { len, mem } => out.push(WsaBuf::overlong(vec![0; mem as usize], len)),
+        }
+    }
+    out
+}
+
+fn name_buf(n: &Option<NameSpec>) -> NameBuf {
+    match n {
+        None => NameBuf::storage(),
+        Some(NameSpec::Null { null }) => NameBuf::null(*null),
+        Some(NameSpec::Room { room }) => NameBuf::room(*room),
+    }
+}
+
+/// Renders a control object as scenarios write it.
+pub fn render_cmsg(c: &cmsg::Cmsg) -> String {
+    match cmsg::pktinfo(c) {
+        Some(Pktinfo::V4(p)) => format!("IP_PKTINFO {} if={}", p.addr, p.ifindex),
+        Some(Pktinfo::V6(p)) => format!("IPV6_PKTINFO {} if={}", p.addr, p.ifindex),
+        None => format!("level={} type={} len={}", c.level, c.kind, c.data.len()),
+    }
+}
+
+impl<B: Backend> Ctx<'_, B> {
+    fn host_of(&self, step: &Step) -> Result<&B::W, String> {
+        let name = step.host.as_deref().unwrap_or(&self.default_host);
+        self.b.host(name).ok_or_else(|| format!("unknown host `{name}`"))
+    }
+
+    fn sock(&self, name: &str) -> Result<(&B::W, <B::W as Winsock>::Socket), String> {
+        let (h, s) = self.sockets.get(name).ok_or_else(|| format!("unknown socket `{name}`"))?;
+        let w = self.b.host(h).ok_or_else(|| format!("unknown host `{h}`"))?;
+        Ok((w, *s))
+    }
+
+    fn addr(&self, a: &AddrSpec) -> Result<SocketAddr, String> {
+        match a {
+            AddrSpec::Literal(s) => s.parse().map_err(|_| format!("`{s}` is not a socket address")),
+            AddrSpec::Socket { socket, ip } => {
+                let (w, s) = self.sock(socket)?;
+                let mut a = w.getsockname(s).map_err(|e| format!("getsockname of `{socket}`: {e}"))?;
+                if let Some(ip) = ip {
+                    let ip: IpAddr = ip.parse().map_err(|_| format!("`{ip}` is not an IP address"))?;
+                    a.set_ip(ip);
+                }
+                Ok(a)
+            }
+        }
+    }
+
+    fn exec(&mut self, step: &Step) -> Result<Outcome, String> {
+        let mut o = Outcome::default();
+        let r: Result<(), WsaError> = match &step.op {
+            Op::Startup { version } => self.host_of(step)?.wsa_startup(version.unwrap_or(WINSOCK_VERSION_2_2)).map(|_| ()),
+            Op::Cleanup {} => self.host_of(step)?.wsa_cleanup(),
+            Op::Socket { name, af, ty, protocol, non_overlapped } => {
+                let w = self.host_of(step)?;
+                let p = protocol.as_deref().map(names::int).transpose()?.unwrap_or(0);
+                let flags = if *non_overlapped { 0 } else { WSA_FLAG_OVERLAPPED };
+                match w.wsa_socket(names::int(af)?, names::int(ty)?, p, flags) {
+                    Ok(s) => {
+                        let host = step.host.clone().unwrap_or_else(|| self.default_host.clone());
+                        self.sockets.insert(name.clone(), (host, s));
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Op::Bind { socket, addr } => {
+                let a = self.addr(addr)?;
+                let (w, s) = self.sock(socket)?;
+                w.bind(s, &a)
+            }
+            Op::Connect { socket, addr } => {
+                let a = self.addr(addr)?;
+                let (w, s) = self.sock(socket)?;
+                w.connect(s, &a)
+            }
+            Op::Getsockname { socket } | Op::Getpeername { socket } => {
+                let (w, s) = self.sock(socket)?;
+                let r = if matches!(step.op, Op::Getsockname { .. }) { w.getsockname(s) } else { w.getpeername(s) };
+                r.map(|a| o.from = Some(a.to_string()))
+            }
+            Op::Setsockopt { socket, level, name, value, hex } => {
+                let (w, s) = self.sock(socket)?;
+                let bytes = match (value, hex) {
+                    (_, Some(h)) => super::format::from_hex(h)?,
+                    (Some(v), None) => (*v as i32).to_le_bytes().to_vec(),
+                    (None, None) => return Err("setsockopt needs `value` or `hex`".into()),
+                };
+                w.set_sock_opt(s, names::int(level)?, names::int(name)?, &bytes)
+            }
+            Op::Getsockopt { socket, level, name, room } => {
+                let (w, s) = self.sock(socket)?;
+                let mut buf = vec![0u8; room.unwrap_or(4)];
+                w.get_sock_opt(s, names::int(level)?, names::int(name)?, &mut buf).map(|n| {
+                    let mut b = [0u8; 4];
+                    b[..n.min(4)].copy_from_slice(&buf[..n.min(4)]);
+                    o.value = Some(i64::from(i32::from_le_bytes(b)));
+                })
+            }
+            Op::Ioctl { socket, cmd, arg } => {
+                let (w, s) = self.sock(socket)?;
+                let mut a = *arg;
+                let r = w.ioctl_socket(s, names::uint(cmd)?, &mut a);
+                if r.is_ok() {
+                    o.value = Some(i64::from(a));
+                }
+                r
+            }
+            Op::WsaIoctl { socket, code, input, value, out } => {
+                let (w, s) = self.sock(socket)?;
+                let inp = match (input.as_deref(), value) {
+                    (Some("WSAID_WSARECVMSG"), _) => WSAID_WSARECVMSG.to_bytes().to_vec(),
+                    (Some("WSAID_WSASENDMSG"), _) => WSAID_WSASENDMSG.to_bytes().to_vec(),
+                    (Some(h), _) => super::format::from_hex(h)?,
+                    (None, Some(v)) => (*v as i32).to_le_bytes().to_vec(),
+                    (None, None) => vec![],
+                };
+                let mut outb = vec![0u8; out.unwrap_or(8)];
+                w.wsa_ioctl(s, names::uint(code)?, &inp, &mut outb).map(|n| {
+                    o.bytes = Some(n as u32);
+                    // For a function pointer only whether it is non-NULL is
+                    // comparable across backends.
+                    if n == 8 {
+                        o.value = Some(i64::from(outb.iter().any(|&b| b != 0)));
+                    } else if n >= 4 {
+                        o.value = Some(i64::from(i32::from_le_bytes([outb[0], outb[1], outb[2], outb[3]])));
+                    }
+                })
+            }
+            Op::Shutdown { socket, how } => {
+                let (w, s) = self.sock(socket)?;
+                w.shutdown(s, names::int(how)?)
+            }
+            Op::Close { socket } => {
+                let (w, s) = self.sock(socket)?;
+                w.close_socket(s)
+            }
+            Op::Send { socket, data, buffers, flags, null_bytes_ptr } => {
+                let (w, s) = self.sock(socket)?;
+                let bs = send_bufs(&data.bytes()?, buffers);
+                let mut n = 0u32;
+                let r = w.wsa_send(s, &bs, (!null_bytes_ptr).then_some(&mut n), names::flags(flags)?);
+                if r.is_ok() {
+                    o.bytes = Some(n);
+                }
+                r
+            }
+            Op::SendTo { socket, to, to_fault, data, buffers, flags, null_bytes_ptr } => {
+                let to = match (to, to_fault) {
+                    (_, Some(f)) => name_buf(&Some(f.clone())),
+                    (Some(a), None) => NameBuf::addr(&self.addr(a)?),
+                    (None, None) => NameBuf::null(0),
+                };
+                let (w, s) = self.sock(socket)?;
+                let bs = send_bufs(&data.bytes()?, buffers);
+                let mut n = 0u32;
+                let r = w.wsa_send_to(s, &bs, (!null_bytes_ptr).then_some(&mut n), names::flags(flags)?, &to);
+                if r.is_ok() {
+                    o.bytes = Some(n);
+                }
+                r
+            }
+            Op::SendMsg { socket, to, name_fault, data, buffers, control, control_fault, flags, msg_flags, null_bytes_ptr } => {
+                let name = match (to, name_fault) {
+                    (_, Some(f)) => name_buf(&Some(f.clone())),
+                    (Some(a), None) => NameBuf::addr(&self.addr(a)?),
+                    (None, None) => NameBuf::null(0),
+                };
+                let mut cm = vec![];
+                for c in control {
+                    match c {
+                        CmsgSpec::InPktinfo { addr, ifindex } => {
+                            let a = addr.parse().map_err(|_| format!("`{addr}` is not an IPv4 address"))?;
+                            cm.extend(cmsg::encode(&[InPktinfo { addr: a, ifindex: *ifindex }.to_cmsg()]));
+                        }
+                        CmsgSpec::In6Pktinfo { addr, ifindex } => {
+                            let a = addr.parse().map_err(|_| format!("`{addr}` is not an IPv6 address"))?;
+                            cm.extend(cmsg::encode(&[In6Pktinfo { addr: a, ifindex: *ifindex }.to_cmsg()]));
+                        }
+                        CmsgSpec::Raw { hex } => cm.extend(super::format::from_hex(hex)?),
+                    }
+                }
+                let control = match control_fault {
+                    Some(f) => bufs(std::slice::from_ref(f)).remove(0),
+                    None if cm.is_empty() => WsaBuf::null(0),
+                    None => WsaBuf::from(cm),
+                };
+                let msg = WsaMsg {
+                    name,
+                    buffers: send_bufs(&data.bytes()?, buffers),
+                    control,
+                    flags: names::flags(msg_flags)?,
+                };
+                let (w, s) = self.sock(socket)?;
+                let mut n = 0u32;
+                let r = w.wsa_send_msg(s, &msg, names::flags(flags)?, (!null_bytes_ptr).then_some(&mut n));
+                if r.is_ok() {
+                    o.bytes = Some(n);
+                }
+                r
+            }
+            Op::Recv { socket, buffers, flags, null_bytes_ptr } => {
+                let (w, s) = self.sock(socket)?;
+                let mut bs = bufs(buffers);
+                let mut n = u32::MAX;
+                let mut f = names::flags(flags)?;
+                let r = w.wsa_recv(s, &mut bs, (!null_bytes_ptr).then_some(&mut n), &mut f);
+                record_recv(&mut o, &r, n, f, &bs);
+                r
+            }
+            Op::RecvFrom { socket, buffers, flags, from, null_bytes_ptr } => {
+                let (w, s) = self.sock(socket)?;
+                let mut bs = bufs(buffers);
+                let mut n = u32::MAX;
+                let mut f = names::flags(flags)?;
+                let mut nb = name_buf(from);
+                let r = w.wsa_recv_from(s, &mut bs, (!null_bytes_ptr).then_some(&mut n), &mut f, &mut nb);
+                if record_recv(&mut o, &r, n, f, &bs) {
+                    o.from = nb.decode().ok().map(|a| a.to_string());
+                    o.namelen = Some(nb.namelen);
+                }
+                r
+            }
+            Op::RecvMsg { socket, buffers, control, flags, name, null_bytes_ptr } => {
+                let (w, s) = self.sock(socket)?;
+                let control = match control {
+                    None | Some(BufSpec::Size(0)) => WsaBuf::null(0),
+                    Some(c) => bufs(std::slice::from_ref(c)).remove(0),
+                };
+                let mut msg = WsaMsg { name: name_buf(name), buffers: bufs(buffers), control, flags: names::flags(flags)? };
+                let mut n = u32::MAX;
+                let r = w.wsa_recv_msg(s, &mut msg, (!null_bytes_ptr).then_some(&mut n));
+                if record_recv(&mut o, &r, n, msg.flags, &msg.buffers) {
+                    o.from = msg.name.decode().ok().map(|a| a.to_string());
+                    o.namelen = Some(msg.name.namelen);
+                    o.control_len = Some(msg.control.len);
+                    let parsed = cmsg::parse(msg.control_bytes()).map_err(|e| format!("control data: {e}"))?;
+                    o.control = Some(parsed.iter().map(render_cmsg).collect());
+                }
+                r
+            }
+            Op::Advance { ms } => {
+                self.b.advance(*ms);
+                Ok(())
+            }
+            Op::NetworkDown { target, down } => {
+                self.b.network_down(target, *down)?;
+                Ok(())
+            }
+        };
+        o.result = result_name(&r);
+        Ok(o)
+    }
+}
+
+/// Records a receive's outputs when a datagram was copied (also with
+/// `WSAEMSGSIZE`); returns whether it was.
+fn record_recv(o: &mut Outcome, r: &Result<(), WsaError>, n: u32, flags: u32, bs: &[WsaBuf]) -> bool {
+    let copied = r.is_ok() || r.as_ref().err().is_some_and(|e| e.is(WSAEMSGSIZE));
+    if copied && n != u32::MAX {
+        o.bytes = Some(n);
+        o.data = Some(to_hex(&winsock_model::gather(bs, n as usize)));
+        o.flags = Some(names::flag_names(flags));
+        o.buffers = Some(bs.iter().map(|b| to_hex(b.bytes())).collect());
+    }
+    copied
+}
+
+/// Compares an outcome with an expectation; returns the differences.
+fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<String>, String> {
+    let mut bad = vec![];
+    let mut cmp = |what: &str, want: String, got: Option<String>| {
+        if got.as_deref() != Some(want.as_str()) {
+            bad.push(format!("{what}: expected {want}, got {}", got.unwrap_or_else(|| "nothing".into())));
+        }
+    };
+    if let Some(r) = &e.result {
+        cmp("result", r.clone(), Some(o.result.clone()));
+    }
+    if let Some(b) = e.bytes {
+        cmp("bytes", b.to_string(), o.bytes.map(|x| x.to_string()));
+    }
+    if let Some(d) = &e.data {
+        cmp("data", to_hex(&d.bytes()?), o.data.clone());
+    }
+    if let Some(b) = &e.buffers {
+        cmp("buffers", b.join(" "), o.buffers.as_ref().map(|v| v.join(" ")));
+    }
+    if let Some(f) = &e.flags {
+        let mut want = names::flag_names(names::flags(f)?);
+        want.sort();
+        let got = o.flags.clone().map(|mut v| {
+            v.sort();
+            v.join("|")
+        });
+        cmp("flags", want.join("|"), got);
+    }
+    if let Some(a) = &e.from {
+        cmp("from", ctx.addr(a)?.to_string(), o.from.clone());
+    }
+    if let Some(v) = e.value {
+        cmp("value", v.to_string(), o.value.map(|x| x.to_string()));
+    }
+    if let Some(c) = &e.control {
+        cmp("control", c.join("; "), o.control.as_ref().map(|v| v.join("; ")));
+    }
+    if let Some(l) = e.control_len {
+        cmp("control_len", l.to_string(), o.control_len.map(|x| x.to_string()));
+    }
+    if let Some(l) = e.namelen {
+        cmp("namelen", l.to_string(), o.namelen.map(|x| x.to_string()));
+    }
+    Ok(bad)
+}
+
+fn op_name(op: &Op) -> String {
+    serde_json::to_value(op)
+        .ok()
+        .and_then(|v| v.get("op").and_then(|s| s.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Runs `sc` on backend `b` with `seed`.
+pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
+    let setup = b.setup(sc, seed);
+    let default_host = sc.hosts.first().map(|h| h.name.clone()).unwrap_or_else(|| "local".into());
+    let mut steps = vec![];
+    if let Err(e) = setup {
+        steps.push(StepRecord {
+            index: 0,
+            op: "setup".into(),
+            clauses: vec![],
+            outcome: Outcome::default(),
+            verdict: Verdict::Error,
+            problems: vec![e],
+        });
+    } else {
+        let mut ctx = Ctx { b: &*b, default_host, sockets: BTreeMap::new() };
+        for (index, step) in sc.steps.iter().enumerate() {
+            let (outcome, verdict, problems) = match ctx.exec(step) {
+                Err(e) => (Outcome::default(), Verdict::Error, vec![e]),
+                Ok(o) => match &step.expect {
+                    None => (o, Verdict::Recorded, vec![]),
+                    Some(e) => match check(&ctx, e, &o) {
+                        Ok(p) if p.is_empty() => (o, Verdict::Pass, p),
+                        Ok(p) => (o, Verdict::Fail, p),
+                        Err(msg) => (o, Verdict::Error, vec![msg]),
+                    },
+                },
+            };
+            steps.push(StepRecord { index, op: op_name(&step.op), clauses: step.clauses.clone(), outcome, verdict, problems });
+        }
+    }
+    RunReport { scenario: sc.name.clone(), backend: b.describe(), seed, steps, trace: b.trace() }
+}

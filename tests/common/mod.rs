@@ -1,0 +1,57 @@
+//! Shared set-up for the integration tests.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use winsock_double::*;
+
+/// A world with one host `local` (loopback only), Winsock started.
+pub fn local(seed: u64) -> (Sim, SimHost) {
+    let sim = Sim::new(seed);
+    let h = sim.add_host("local", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    (sim, h)
+}
+
+/// A UDP/IPv4 socket bound to 127.0.0.1 on an ephemeral port.
+pub fn udp4(h: &SimHost) -> (Socket, SocketAddr) {
+    let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    h.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    let a = h.getsockname(s).unwrap();
+    (s, a)
+}
+
+/// A UDP/IPv6 socket bound to ::1 on an ephemeral port.
+pub fn udp6(h: &SimHost) -> (Socket, SocketAddr) {
+    let s = h.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    h.bind(s, &"[::1]:0".parse().unwrap()).unwrap();
+    let a = h.getsockname(s).unwrap();
+    (s, a)
+}
+
+/// Sends `data` from `s` to `to` with WSASendTo.
+pub fn send(h: &SimHost, s: Socket, data: &[u8], to: SocketAddr) {
+    assert_eq!(h.send_to(s, data, &to).unwrap(), data.len());
+}
+
+/// `WSARecvMsg` with buffers of the given sizes and `control` bytes of
+/// control room; returns the call's result, the bytes reported and the msg.
+pub fn recv_msg(h: &SimHost, s: Socket, sizes: &[usize], control: usize) -> (Result<(), WsaError>, u32, WsaMsg) {
+    let mut msg = WsaMsg::for_recv(sizes, control);
+    let mut n = u32::MAX;
+    let r = h.wsa_recv_msg(s, &mut msg, Some(&mut n));
+    (r, n, msg)
+}
+
+/// Asserts a result is the given Winsock error.
+#[track_caller]
+pub fn assert_err<T: std::fmt::Debug>(r: Result<T, WsaError>, code: i32) {
+    match r {
+        Err(e) if e.is(code) => {}
+        other => panic!("expected {}, got {other:?}", error_name(code).unwrap_or("?")),
+    }
+}
+
+/// A payload of `n` bytes: `i % 251`.
+pub fn pattern(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 251) as u8).collect()
+}

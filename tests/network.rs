@@ -1,0 +1,265 @@
+//! The network around the calls: start-up, binding, routing, broadcast and
+//! multicast, ICMP errors, TTL, network failure, buffer limits, time-outs.
+
+mod common;
+use common::*;
+use std::time::Duration;
+use winsock_double::*;
+
+fn two_hosts(seed: u64) -> (Sim, SimHost, SimHost) {
+    let sim = Sim::new(seed);
+    let a = sim.add_host("a", &["10.0.0.1/24", "fd00::1/64"]).unwrap();
+    let b = sim.add_host("b", &["10.0.0.2/24", "fd00::2/64"]).unwrap();
+    for h in [&a, &b] {
+        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    }
+    (sim, a, b)
+}
+
+#[test]
+fn startup_is_reference_counted_and_last_cleanup_closes_sockets() {
+    // RECVMSG-ENOTINITIALISED, SENDMSG-ENOTINITIALISED
+    let sim = Sim::new(1);
+    let h = sim.add_host("h", &[]).unwrap();
+    assert_err(h.wsa_cleanup(), WSANOTINITIALISED);
+    let d = h.wsa_startup(0x0202).unwrap();
+    assert_eq!((d.version, d.high_version), (0x0202, 0x0202));
+    assert_eq!(h.wsa_startup(0x0303).unwrap().version, 0x0202);
+    assert_err(h.wsa_startup(0x0000), WSAVERNOTSUPPORTED);
+    let (s, a) = udp4(&h);
+    h.wsa_cleanup().unwrap();
+    // One user left: the socket lives.
+    send(&h, s, b"x", a);
+    h.wsa_cleanup().unwrap();
+    assert_err(h.getsockname(s), WSANOTINITIALISED);
+    let msg = WsaMsg::for_send(Some(&a), b"x");
+    let mut n = 0;
+    assert_err(h.wsa_send_msg(s, &msg, 0, Some(&mut n)), WSANOTINITIALISED);
+    h.wsa_startup(0x0202).unwrap();
+    assert_err(h.getsockname(s), WSAENOTSOCK);
+}
+
+#[test]
+fn socket_creation_checks_family_type_protocol() {
+    let (_sim, h) = local(1);
+    assert_err(h.socket(99, SOCK_DGRAM, 0), WSAEAFNOSUPPORT);
+    assert_err(h.socket(AF_INET, 42, 0), WSAESOCKTNOSUPPORT);
+    assert_err(h.socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP), WSAEPROTONOSUPPORT);
+    assert_err(h.wsa_socket(AF_INET, SOCK_DGRAM, 0, 0x8000), WSAEINVAL);
+    let s = h.socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6).unwrap();
+    assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_TYPE).unwrap(), SOCK_RAW);
+}
+
+#[test]
+fn bind_errors_addrinuse_addrnotavail_einval() {
+    let (_sim, h) = local(1);
+    let (s, a) = udp4(&h);
+    let t = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    assert_err(h.bind(t, &a), WSAEADDRINUSE);
+    assert_err(h.bind(t, &"10.1.2.3:0".parse().unwrap()), WSAEADDRNOTAVAIL);
+    assert_err(h.bind(s, &"127.0.0.1:0".parse().unwrap()), WSAEINVAL);
+    // With SO_REUSEADDR on both, the same address binds twice.
+    let u = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    let v = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    for x in [u, v] {
+        h.set_sock_opt_int(x, SOL_SOCKET, SO_REUSEADDR, 1).unwrap();
+        h.bind(x, &"127.0.0.1:7777".parse().unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn ephemeral_ports_are_in_the_dynamic_range_and_follow_the_seed() {
+    let ports = |seed| {
+        let (_sim, h) = local(seed);
+        (0..5).map(|_| udp4(&h).1.port()).collect::<Vec<_>>()
+    };
+    assert_eq!(ports(9), ports(9));
+    assert_ne!(ports(9), ports(10));
+    assert!(ports(11).iter().all(|&p| p >= 49152));
+}
+
+#[test]
+fn icmp_port_unreachable_is_wsaeconnreset_on_a_later_receive() {
+    // RECVMSG-ECONNRESET-ICMP, RECV-ECONNRESET-ICMP
+    let (_sim, a, _b) = two_hosts(1);
+    let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    a.send_to(s, b"anyone?", &"10.0.0.2:9".parse().unwrap()).unwrap();
+    let (r, _, _) = recv_msg(&a, s, &[16], 0);
+    assert_err(r, WSAECONNRESET);
+    // Reported once: the socket stays usable.
+    a.set_nonblocking(s, true).unwrap();
+    assert_err(recv_msg(&a, s, &[16], 0).0, WSAEWOULDBLOCK);
+}
+
+#[test]
+fn sio_udp_connreset_off_silences_port_unreachable() {
+    // RECVMSG-ECONNRESET-ICMP (SIO_UDP_CONNRESET)
+    let (sim, a, _b) = two_hosts(1);
+    let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    a.wsa_ioctl(s, SIO_UDP_CONNRESET, &0i32.to_le_bytes(), &mut []).unwrap();
+    a.send_to(s, b"anyone?", &"10.0.0.2:9".parse().unwrap()).unwrap();
+    sim.run_until_idle();
+    a.set_nonblocking(s, true).unwrap();
+    assert_err(recv_msg(&a, s, &[16], 0).0, WSAEWOULDBLOCK);
+}
+
+#[test]
+fn sendmsg_reports_a_pending_port_unreachable() {
+    // SENDMSG-ECONNRESET-ICMP
+    let (sim, a, _b) = two_hosts(1);
+    let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    let msg = WsaMsg::for_send(Some(&"10.0.0.2:9".parse().unwrap()), b"x");
+    let mut n = 0;
+    a.wsa_send_msg(s, &msg, 0, Some(&mut n)).unwrap();
+    sim.run_until_idle();
+    assert_err(a.wsa_send_msg(s, &msg, 0, Some(&mut n)), WSAECONNRESET);
+}
+
+#[test]
+fn ttl_expiry_is_wsaenetreset() {
+    // RECVMSG-ENETRESET-TTL, SENDMSG-ENETRESET-TTL
+    let sim = Sim::new(1);
+    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
+    let far = sim.add_host("far", &["10.9.0.1/24"]).unwrap();
+    sim.add_route("a", "10.9.0.0/16", 3).unwrap();
+    for h in [&a, &far] {
+        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    }
+    let rx = far.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    far.bind(rx, &"10.9.0.1:4000".parse().unwrap()).unwrap();
+    let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    a.set_sock_opt_int(s, IPPROTO_IP, IP_TTL, 3).unwrap();
+    a.send_to(s, b"too far", &"10.9.0.1:4000".parse().unwrap()).unwrap();
+    assert_err(recv_msg(&a, s, &[16], 0).0, WSAENETRESET);
+    a.set_sock_opt_int(s, IPPROTO_IP, IP_TTL, 4).unwrap();
+    a.send_to(s, b"just", &"10.9.0.1:4000".parse().unwrap()).unwrap();
+    let mut buf = [0u8; 8];
+    assert_eq!(far.recv_from(rx, &mut buf).unwrap().0, 4);
+}
+
+#[test]
+fn network_down_is_wsaenetdown() {
+    // RECVMSG-ENETDOWN, SENDMSG-ENETDOWN, RECV-ENETDOWN
+    let (sim, a, b) = two_hosts(1);
+    let rx = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    b.bind(rx, &"10.0.0.2:5000".parse().unwrap()).unwrap();
+    let tx = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(tx, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    sim.set_network_down("a", true).unwrap();
+    let msg = WsaMsg::for_send(Some(&"10.0.0.2:5000".parse().unwrap()), b"x");
+    let mut n = 0;
+    assert_err(a.wsa_send_msg(tx, &msg, 0, Some(&mut n)), WSAENETDOWN);
+    assert_err(recv_msg(&a, tx, &[8], 0).0, WSAENETDOWN);
+    let mut bufs = [WsaBuf::zeroed(8)];
+    let mut f = 0;
+    assert_err(a.wsa_recv(tx, &mut bufs, Some(&mut n), &mut f), WSAENETDOWN);
+    sim.set_network_down("a", false).unwrap();
+    a.wsa_send_msg(tx, &msg, 0, Some(&mut n)).unwrap();
+    // A datagram to a host that is down is lost.
+    sim.set_network_down("b", true).unwrap();
+    sim.run_until_idle();
+    sim.set_network_down("b", false).unwrap();
+    b.set_nonblocking(rx, true).unwrap();
+    assert_err(recv_msg(&b, rx, &[8], 0).0, WSAEWOULDBLOCK);
+}
+
+#[test]
+fn broadcast_reaches_every_host_on_the_subnet() {
+    let sim = Sim::new(1);
+    let hosts: Vec<SimHost> = (1..=3).map(|i| sim.add_host(&format!("h{i}"), &[&format!("10.0.0.{i}/24")]).unwrap()).collect();
+    let mut rxs = vec![];
+    for h in &hosts {
+        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+        let s = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+        h.bind(s, &"0.0.0.0:6000".parse().unwrap()).unwrap();
+        rxs.push(s);
+    }
+    let tx = hosts[0].socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    hosts[0].set_sock_opt_int(tx, SOL_SOCKET, SO_BROADCAST, 1).unwrap();
+    hosts[0].send_to(tx, b"hello all", &"255.255.255.255:6000".parse().unwrap()).unwrap();
+    for (h, s) in hosts.iter().zip(&rxs) {
+        let (r, n, m) = recv_msg(h, *s, &[32], 0);
+        r.unwrap();
+        assert_eq!(n, 9);
+        assert_eq!(m.flags, MSG_BCAST);
+    }
+}
+
+#[test]
+fn multicast_reaches_members_only() {
+    let (_sim, a, b) = two_hosts(1);
+    let member = b.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
+    b.bind(member, &"[::]:8000".parse().unwrap()).unwrap();
+    let mut mreq = "ff02::1:3".parse::<std::net::Ipv6Addr>().unwrap().octets().to_vec();
+    mreq.extend(0u32.to_le_bytes());
+    b.set_sock_opt(member, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq).unwrap();
+    let other = b.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
+    b.set_sock_opt_int(other, SOL_SOCKET, SO_REUSEADDR, 1).unwrap();
+    let tx = a.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
+    a.send_to(tx, b"m", &"[ff02::1:3]:8000".parse().unwrap()).unwrap();
+    let (r, _, m) = recv_msg(&b, member, &[8], 0);
+    r.unwrap();
+    assert_eq!(m.flags, MSG_MCAST);
+}
+
+#[test]
+fn rcvbuf_full_drops_and_memory_does_not_grow() {
+    let (sim, h) = local(1);
+    let (s, a) = udp4(&h);
+    h.set_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF, 1000).unwrap();
+    for _ in 0..50 {
+        send(&h, s, &pattern(100), a);
+    }
+    sim.run_until_idle();
+    let mut arg = 0;
+    h.ioctl_socket(s, FIONREAD, &mut arg).unwrap();
+    assert_eq!(arg, 1000);
+    assert!(sim.trace_text().contains("SO_RCVBUF full"));
+}
+
+#[test]
+fn blocking_send_waits_for_sndbuf_and_times_out_with_sndtimeo() {
+    // SENDMSG-ETIMEDOUT-SNDTIMEO, SENDMSG-EWOULDBLOCK-NONBLOCKING
+    let cfg = Config { tx_rate: Some(1_000_000), ..Config::default() };
+    let sim = Sim::with_config(1, cfg);
+    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
+    a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    a.set_sock_opt_int(s, SOL_SOCKET, SO_SNDBUF, 2000).unwrap();
+    let to: std::net::SocketAddr = "10.0.0.9:9".parse().unwrap();
+    let msg = WsaMsg::for_send(Some(&to), &pattern(1500));
+    let mut n = 0;
+    a.wsa_send_msg(s, &msg, 0, Some(&mut n)).unwrap();
+    // 1,500 bytes at 1 MB/s take 1.5 ms; a second one does not fit 2,000.
+    a.set_nonblocking(s, true).unwrap();
+    assert_err(a.wsa_send_msg(s, &msg, 0, Some(&mut n)), WSAEWOULDBLOCK);
+    a.set_nonblocking(s, false).unwrap();
+    a.set_sock_opt_int(s, SOL_SOCKET, SO_SNDTIMEO, 1).unwrap();
+    assert_err(a.wsa_send_msg(s, &msg, 0, Some(&mut n)), WSAETIMEDOUT);
+    assert_eq!(sim.now(), Duration::from_millis(1));
+    // Without a timeout, the blocking send waits until the buffer drains.
+    a.set_sock_opt_int(s, SOL_SOCKET, SO_SNDTIMEO, 0).unwrap();
+    a.wsa_send_msg(s, &msg, 0, Some(&mut n)).unwrap();
+    assert_eq!(sim.now(), Duration::from_micros(1500));
+}
+
+#[test]
+fn options_read_back_with_windows_defaults() {
+    let (_sim, h) = local(1);
+    let s = h.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
+    assert_eq!(h.get_sock_opt_int(s, IPPROTO_IPV6, IPV6_V6ONLY).unwrap(), 1);
+    assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap(), 65_527);
+    assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_BROADCAST).unwrap(), 0);
+    h.set_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF, 4096).unwrap();
+    assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF).unwrap(), 4096);
+    assert_err(h.set_sock_opt_int(s, SOL_SOCKET, 0x7777, 1), WSAENOPROTOOPT);
+    assert_err(h.set_sock_opt(s, SOL_SOCKET, SO_RCVBUF, &[1, 2]), WSAEFAULT);
+    assert_err(h.get_sock_opt(s, SOL_SOCKET, SO_RCVBUF, &mut [0u8; 2]), WSAEFAULT);
+    h.bind(s, &"[::1]:0".parse().unwrap()).unwrap();
+    assert_err(h.set_sock_opt_int(s, IPPROTO_IPV6, IPV6_V6ONLY, 0), WSAEINVAL);
+}
