@@ -81,7 +81,7 @@ fn recv_peek_then_read() {
 
 #[test]
 fn recv_eopnotsupp_oob_waitall_partial_on_datagram() {
-    // RECV-EOPNOTSUPP-OOB, RECV-WAITALL-DGRAM, RECV-PARTIAL-DGRAM
+    // RECV-EOPNOTSUPP-OOB, RECV-WAITALL-NOT-DGRAM, RECV-PARTIAL-CLEARED-COMPLETE
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"x", a);
@@ -157,7 +157,7 @@ fn recv_efault_buffers_and_null_bytes_pointer() {
 
 #[test]
 fn recvfrom_efault_small_from() {
-    // RECVFROM-EFAULT-FROMLEN
+    // recvfrom efault fromlen (no seed sentence)
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"x", a);
@@ -172,7 +172,7 @@ fn recvfrom_efault_small_from() {
 
 #[test]
 fn send_enotconn_and_sendto_edestaddrreq() {
-    // SEND-ENOTCONN
+    // send enotconn (no seed sentence)
     let (_sim, h) = local(1);
     let (s, _) = udp4(&h);
     let mut n = 0;
@@ -182,7 +182,7 @@ fn send_enotconn_and_sendto_edestaddrreq() {
 
 #[test]
 fn sendto_wrong_family_and_bad_name() {
-    // SENDTO-EFAULT-NAME
+    // sendto efault name (no seed sentence)
     let (_sim, h) = local(1);
     let (s, _) = udp4(&h);
     let mut n = 0;
@@ -218,7 +218,7 @@ fn recv_rcvtimeo_applies_only_to_blocking_sockets() {
 
 #[test]
 fn recv_blocking_waits_for_a_datagram_in_flight() {
-    // RECVMSG-BLOCKING-WAITS, RECVMSG-MESSAGE-UNBLOCKS
+    // RECVMSG-BLOCKING-WAITS, RECVMSG-MESSAGE-FULL-UNBLOCKS
     let sim = Sim::new(1);
     let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
     let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();

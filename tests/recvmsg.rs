@@ -122,7 +122,7 @@ fn recvmsg_efault_null_control_with_nonzero_len() {
 
 #[test]
 fn recvmsg_efault_buffers_outside_memory() {
-    // RECVMSG-EFAULT-BUFFERS
+    // RECVMSG-EFAULT-POINTERS
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"x", a);
@@ -210,7 +210,7 @@ fn recvmsg_raw_socket_receives_with_ip_header() {
 
 #[test]
 fn recvmsg_pktinfo_v4_reports_destination_and_interface() {
-    // RECVMSG-PKTINFO-V4, RECVMSG-CONTROL-LEN
+    // RECVMSG-PKTINFO-V4, recvmsg control len (no seed sentence)
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     h.set_sock_opt_int(s, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
@@ -300,7 +300,7 @@ fn recvmsg_pktinfo_dualstack_ipv4_needs_ip_pktinfo() {
 
 #[test]
 fn recvmsg_ctrunc_when_control_room_is_short() {
-    // RECVMSG-OUT-CTRUNC, RECVMSG-CONTROL-LEN
+    // RECVMSG-OUT-CTRUNC, recvmsg control len (no seed sentence)
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     h.set_sock_opt_int(s, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
@@ -319,7 +319,7 @@ fn recvmsg_ctrunc_when_control_room_is_short() {
 
 #[test]
 fn recvmsg_name_reports_the_sender() {
-    // RECVMSG-NAME-OUT
+    // recvmsg name out (no seed sentence)
     let (_sim, h) = local(1);
     let (rx, a) = udp4(&h);
     let (tx, ta) = udp4(&h);

@@ -14,7 +14,7 @@ fn send_msg(h: &SimHost, s: Socket, msg: &WsaMsg, flags: u32) -> (Result<(), Wsa
 
 #[test]
 fn sendmsg_sends_gathered_buffers_in_order() {
-    // SENDMSG-BUFFER-ORDER
+    // sendmsg buffer order (no seed sentence)
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     let msg = WsaMsg {
@@ -63,7 +63,7 @@ fn sendmsg_msg_flags_ignored_on_input() {
 
 #[test]
 fn sendmsg_emsgsize_max_transmits_nothing() {
-    // SENDMSG-EMSGSIZE-MAX, SENDMSG-MAX-MSG-SIZE-OPTION
+    // SENDMSG-EMSGSIZE-MAX, SENDMSG-MAX-MSG-SIZE-OPT
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     let max = h.get_sock_opt_int(s, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap();
@@ -113,7 +113,7 @@ fn sendmsg_efault_null_name_and_null_control() {
 
 #[test]
 fn sendmsg_efault_buffers_and_bytes_pointer() {
-    // SENDMSG-EFAULT-BUFFERS, SENDMSG-EFAULT-BYTES-NULL
+    // SENDMSG-EFAULT-POINTERS, SENDMSG-EFAULT-BYTES-NULL
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     let mut msg = WsaMsg::for_send(Some(&a), b"x");
@@ -234,7 +234,7 @@ fn sendmsg_pktinfo_chooses_the_source_v6_and_dualstack() {
 
 #[test]
 fn sendmsg_success_is_not_delivery() {
-    // SENDMSG-NO-DELIVERY-GUARANTEE
+    // SENDMSG-SUCCESS-NOT-DELIVERY
     let sim = Sim::new(1);
     let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
     a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();

@@ -25,6 +25,14 @@ pub struct Scenario {
     /// Routes between subnets (model only).
     #[serde(default)]
     pub routes: Vec<RouteSpec>,
+    /// Transmit rate of every host in bytes per second (model only; default:
+    /// instant, so sends never wait for send-buffer room).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_rate: Option<u64>,
+    /// Transport buffer memory per host in bytes (model only; default:
+    /// unlimited). Sends beyond it fail with `WSAENOBUFS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer_pool: Option<usize>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }

@@ -45,7 +45,8 @@ impl Backend for SimBackend {
     }
 
     fn setup(&mut self, sc: &Scenario, seed: u64) -> Result<(), String> {
-        let sim = Sim::new(seed);
+        let cfg = winsock_model::Config { tx_rate: sc.tx_rate, buffer_pool: sc.buffer_pool, ..Default::default() };
+        let sim = Sim::with_config(seed, cfg);
         self.hosts.clear();
         if sc.hosts.is_empty() {
             self.hosts.insert("local".into(), sim.add_host("local", &[]).map_err(|e| e.to_string())?);

@@ -410,6 +410,8 @@ impl World {
         let to = match a.to {
             Some(n) if !n.is_valid() => return Err(code(WSAEFAULT)), // SENDMSG-EFAULT-NULL-NAME
             Some(n) if n.is_absent() => None,
+            // A name shorter than the socket family's address.
+            Some(n) if (n.namelen as usize) < st.sockaddr_len() => return Err(code(WSAEFAULT)),
             Some(n) if a.call == SendCall::SendMsg || n.namelen != 0 => Some(n.decode().map_err(|e| code(e.wsa_code()))?),
             _ => None,
         };
@@ -489,6 +491,12 @@ impl World {
         if self.sockets[&s].local.is_none() {
             self.implicit_bind(s, None).map_err(code)?;
         }
+        // SENDMSG-ENOBUFS: the host's transport buffers are exhausted.
+        if let Some(pool) = self.cfg.buffer_pool {
+            if self.host_buffered(host) + len > pool {
+                return Err(code(WSAENOBUFS));
+            }
+        }
         self.wait_tx_room(host, s, len)?;
         let data = crate::contract::types::gather(a.bufs, len);
         self.transmit(host, s, dst, route, data);
@@ -518,6 +526,17 @@ impl World {
             return Ok(Some(ip));
         }
         Ok(None)
+    }
+
+    /// Bytes the host's transport holds now: queued for receivers and not
+    /// yet transmitted.
+    fn host_buffered(&self, host: HostId) -> usize {
+        let now = self.now;
+        self.sockets
+            .values()
+            .filter(|st| st.host == host)
+            .map(|st| st.rx_bytes + st.tx_inflight.iter().filter(|&&(done, _)| done > now).map(|&(_, n)| n).sum::<usize>())
+            .sum()
     }
 
     /// Waits (in virtual time) for send-buffer room: `WSAEWOULDBLOCK` on a
@@ -820,9 +839,12 @@ impl World {
                         None,
                     ));
                 }
-                // RECV-EOPNOTSUPP-OOB, and MSG_WAITALL / MSG_PARTIAL are not
-                // supported on datagram sockets.
-                if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE) != 0 {
+                // RECV-EOPNOTSUPP-OOB, RECV-WAITALL-NOT-DGRAM. MSG_PARTIAL
+                // on input only allows an early partial completion, which a
+                // datagram never needs: accepted and cleared on output
+                // (RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE).
+                // MSG_PUSH_IMMEDIATE is a hint (model choice: accepted).
+                if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE | MSG_PARTIAL) != 0 {
                     return Err(code(WSAEOPNOTSUPP));
                 }
             }

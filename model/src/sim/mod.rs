@@ -213,6 +213,10 @@ impl SimHost {
         f: impl FnOnce(&mut World) -> Result<T, WsaError>,
     ) -> Result<T, WsaError> {
         let mut w = self.world.lock();
+        // Whatever is due by now has happened before the call looks
+        // (zero-latency loopback delivers "at once").
+        let now = w.now;
+        w.advance_to(now);
         let r = f(&mut w);
         if w.cfg.tracing {
             let line = format!("{name}({}) -> {}", args(), outcome(&r));

@@ -26,11 +26,15 @@ pub struct Config {
     pub tx_rate: Option<u64>,
     /// Record the trace (on by default; benchmarks turn it off).
     pub tracing: bool,
+    /// Bytes of transport buffer memory each host has for all its sockets
+    /// (queued receives plus untransmitted sends); a send that would need
+    /// more fails with `WSAENOBUFS`. `None`: unlimited.
+    pub buffer_pool: Option<usize>,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { latency_ns: 100_000, loopback_latency_ns: 0, tx_rate: None, tracing: true }
+        Config { latency_ns: 100_000, loopback_latency_ns: 0, tx_rate: None, tracing: true, buffer_pool: None }
     }
 }
 
