@@ -41,20 +41,37 @@ struct Args {
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut it = argv.iter();
     let cmd = it.next().cloned().unwrap_or_else(|| "help".into());
-    let mut a = Args { cmd, file: None, seed: None, format: Format::Text, dir: None };
+    let mut a = Args {
+        cmd,
+        file: None,
+        seed: None,
+        format: Format::Text,
+        dir: None,
+    };
     while let Some(x) = it.next() {
-        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         match x.as_str() {
             "--seed" => {
                 let v = value("--seed")?;
-                a.seed = Some(v.parse().map_err(|_| format!("--seed: `{v}` is not a whole number"))?);
+                a.seed = Some(
+                    v.parse()
+                        .map_err(|_| format!("--seed: `{v}` is not a whole number"))?,
+                );
             }
             "--format" => {
                 a.format = match value("--format")?.as_str() {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "md" => Format::Md,
-                    other => return Err(format!("--format: unknown format `{other}` (text, json, md)")),
+                    other => {
+                        return Err(format!(
+                            "--format: unknown format `{other}` (text, json, md)"
+                        ))
+                    }
                 }
             }
             "--dir" => a.dir = Some(PathBuf::from(value("--dir")?)),
@@ -109,7 +126,10 @@ fn cmd_run(a: &Args) -> ExitCode {
     let seed = a.seed.unwrap_or(sc.seed);
     let report = runner::run(&mut SimBackend::default(), &sc, seed);
     if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a report serialises")
+        );
     } else {
         println!("scenario {} on {}", report.scenario, report.backend);
         for s in &report.steps {
@@ -157,7 +177,10 @@ fn cmd_conform(a: &Args) -> ExitCode {
                 },
                 "clauses": report.clauses,
             });
-            println!("{}", serde_json::to_string_pretty(&v).expect("a report serialises"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).expect("a report serialises")
+            );
         }
         _ => print!("{}", conform::render_text(&report)),
     }
@@ -170,7 +193,10 @@ fn cmd_conform(a: &Args) -> ExitCode {
 
 fn cmd_clauses(a: &Args) -> ExitCode {
     match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(CLAUSES).expect("clauses serialise")),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(CLAUSES).expect("clauses serialise")
+        ),
         _ => print!("{}", conform::clauses_markdown()),
     }
     ExitCode::SUCCESS

@@ -31,23 +31,40 @@ fn every_scenario_passes_on_the_model() {
                 s.outcome
             );
         }
-        assert!(r.steps.iter().any(|s| s.verdict == Verdict::Pass), "{} checks nothing", sc.name);
+        assert!(
+            r.steps.iter().any(|s| s.verdict == Verdict::Pass),
+            "{} checks nothing",
+            sc.name
+        );
     }
 }
 
 #[test]
 fn every_datagram_clause_is_cited_by_a_scenario_and_a_test() {
     let corpus = corpus();
-    let cited_by_scenario = |id: &str| corpus.iter().any(|sc| sc.steps.iter().any(|st| st.clauses.iter().any(|c| c == id)));
+    let cited_by_scenario = |id: &str| {
+        corpus
+            .iter()
+            .any(|sc| sc.steps.iter().any(|st| st.clauses.iter().any(|c| c == id)))
+    };
     let mut tests = String::new();
     for e in std::fs::read_dir(root().join("tests")).unwrap() {
         let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "rs") && p.file_name().is_some_and(|n| n != "corpus.rs") {
+        if p.extension().is_some_and(|x| x == "rs")
+            && p.file_name().is_some_and(|n| n != "corpus.rs")
+        {
             tests.push_str(&std::fs::read_to_string(&p).unwrap());
         }
     }
-    let in_scope: Vec<_> = CLAUSES.iter().filter(|c| c.scope == Scope::Datagram).collect();
-    assert!(in_scope.len() >= 60, "only {} datagram clauses", in_scope.len());
+    let in_scope: Vec<_> = CLAUSES
+        .iter()
+        .filter(|c| c.scope == Scope::Datagram)
+        .collect();
+    assert!(
+        in_scope.len() >= 60,
+        "only {} datagram clauses",
+        in_scope.len()
+    );
     let mut missing = vec![];
     for c in in_scope {
         // A test cites an id as a whole word (so RECVMSG-PEEK does not count
@@ -68,7 +85,8 @@ fn every_datagram_clause_is_cited_by_a_scenario_and_a_test() {
 
 #[test]
 fn contract_md_matches_the_clause_table() {
-    let md = std::fs::read_to_string(root().join("model/CONTRACT.md")).expect("model/CONTRACT.md exists");
+    let md = std::fs::read_to_string(root().join("model/CONTRACT.md"))
+        .expect("model/CONTRACT.md exists");
     assert!(
         md == conform::clauses_markdown(),
         "model/CONTRACT.md is stale: run `cargo run -- clauses --format md > model/CONTRACT.md`"
@@ -91,13 +109,22 @@ fn malformed_scenarios_get_clear_errors() {
     assert_eq!(e.file, "bad.json");
     assert_eq!(e.line, Some(1));
     assert!(e.to_string().starts_with("bad.json:1:"), "{e}");
-    let e = scenario::parse(r#"{"name":"x","steps":[{"op":"startup","bogus":1}]}"#, "f").unwrap_err();
+    let e =
+        scenario::parse(r#"{"name":"x","steps":[{"op":"startup","bogus":1}]}"#, "f").unwrap_err();
     assert!(e.message.contains("bogus"), "{e}");
     let e = scenario::parse(r#"{"name":"x","steps":[{"op":"fly"}]}"#, "f").unwrap_err();
     assert!(e.message.contains("fly"), "{e}");
-    let e = scenario::parse(r#"{"name":"x","steps":[{"op":"startup","clauses":["NOPE-1"]}]}"#, "f").unwrap_err();
-    assert!(e.message.contains("steps[0]") && e.message.contains("NOPE-1"), "{e}");
-    let e = scenario::parse(r#"{"name":"x","steps":[{"op":"close","socket":"s"}]}"#, "f").unwrap_err();
+    let e = scenario::parse(
+        r#"{"name":"x","steps":[{"op":"startup","clauses":["NOPE-1"]}]}"#,
+        "f",
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("steps[0]") && e.message.contains("NOPE-1"),
+        "{e}"
+    );
+    let e =
+        scenario::parse(r#"{"name":"x","steps":[{"op":"close","socket":"s"}]}"#, "f").unwrap_err();
     assert!(e.message.contains("socket `s`"), "{e}");
     let e = scenario::parse(r#"{"name":"x","steps":[]}"#, "f").unwrap_err();
     assert!(e.message.contains("empty"), "{e}");
@@ -106,8 +133,16 @@ fn malformed_scenarios_get_clear_errors() {
 }
 
 fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_winsock-double")).args(args).current_dir(root()).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_winsock-double"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -127,8 +162,20 @@ fn cli_conform_json_has_a_row_per_clause() {
 
 #[test]
 fn cli_run_and_errors() {
-    let f = std::fs::read_dir(root().join("fixtures/scenarios")).unwrap().next().unwrap().unwrap().path();
-    let (code, out, err) = cli(&["run", f.to_str().unwrap(), "--format", "json", "--seed", "3"]);
+    let f = std::fs::read_dir(root().join("fixtures/scenarios"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let (code, out, err) = cli(&[
+        "run",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+        "--seed",
+        "3",
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["seed"], 3);
@@ -139,7 +186,11 @@ fn cli_run_and_errors() {
     let dir = std::env::temp_dir().join(format!("wsd-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
-    std::fs::write(&bad, "{\n  \"name\": \"bad\",\n  \"steps\": [ {\"op\": \"startup\",} ]\n}\n").unwrap();
+    std::fs::write(
+        &bad,
+        "{\n  \"name\": \"bad\",\n  \"steps\": [ {\"op\": \"startup\",} ]\n}\n",
+    )
+    .unwrap();
     let (code, _, err) = cli(&["run", bad.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("bad.json:3:"), "{err}");

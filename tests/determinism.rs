@@ -21,14 +21,19 @@ fn workload(seed: u64) -> String {
         rx.push(s);
     }
     let d6 = b.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
-    b.set_sock_opt_int(d6, IPPROTO_IPV6, IPV6_V6ONLY, 0).unwrap();
-    b.set_sock_opt_int(d6, IPPROTO_IPV6, IPV6_PKTINFO, 1).unwrap();
+    b.set_sock_opt_int(d6, IPPROTO_IPV6, IPV6_V6ONLY, 0)
+        .unwrap();
+    b.set_sock_opt_int(d6, IPPROTO_IPV6, IPV6_PKTINFO, 1)
+        .unwrap();
     b.bind(d6, &"[::]:6000".parse().unwrap()).unwrap();
     let tx = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     for i in 0..20usize {
-        a.send_to(tx, &pattern(i * 7), &"10.0.0.2:5353".parse().unwrap()).unwrap();
-        a.send_to(tx, &pattern(i), &"10.0.0.2:6000".parse().unwrap()).unwrap();
-        a.send_to(tx, b"nobody", &"10.0.0.2:1".parse().unwrap()).unwrap();
+        a.send_to(tx, &pattern(i * 7), &"10.0.0.2:5353".parse().unwrap())
+            .unwrap();
+        a.send_to(tx, &pattern(i), &"10.0.0.2:6000".parse().unwrap())
+            .unwrap();
+        a.send_to(tx, b"nobody", &"10.0.0.2:1".parse().unwrap())
+            .unwrap();
     }
     sim.run_until_idle();
     for &s in rx.iter().chain([&d6]) {
@@ -41,7 +46,10 @@ fn workload(seed: u64) -> String {
         }
     }
     a.set_nonblocking(tx, true).unwrap();
-    while common::recv_msg(&a, tx, &[8], 0).0.is_err_and(|e| !e.is(WSAEWOULDBLOCK)) {}
+    while common::recv_msg(&a, tx, &[8], 0)
+        .0
+        .is_err_and(|e| !e.is(WSAEWOULDBLOCK))
+    {}
     serde_json::to_string(&sim.trace()).unwrap()
 }
 
@@ -55,5 +63,9 @@ fn hundred_seeds_twice_give_identical_traces() {
         distinct.insert(first);
     }
     // The seed matters: ports, reuse-address choice, pktinfo choice.
-    assert!(distinct.len() > 90, "only {} distinct traces", distinct.len());
+    assert!(
+        distinct.len() > 90,
+        "only {} distinct traces",
+        distinct.len()
+    );
 }

@@ -44,10 +44,16 @@ fn socket_creation_checks_family_type_protocol() {
     let (_sim, h) = local(1);
     assert_err(h.socket(99, SOCK_DGRAM, 0), WSAEAFNOSUPPORT);
     assert_err(h.socket(AF_INET, 42, 0), WSAESOCKTNOSUPPORT);
-    assert_err(h.socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP), WSAEPROTONOSUPPORT);
+    assert_err(
+        h.socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP),
+        WSAEPROTONOSUPPORT,
+    );
     assert_err(h.wsa_socket(AF_INET, SOCK_DGRAM, 0, 0x8000), WSAEINVAL);
     let s = h.socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6).unwrap();
-    assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_TYPE).unwrap(), SOCK_RAW);
+    assert_eq!(
+        h.get_sock_opt_int(s, SOL_SOCKET, SO_TYPE).unwrap(),
+        SOCK_RAW
+    );
 }
 
 #[test]
@@ -84,7 +90,8 @@ fn icmp_port_unreachable_is_wsaeconnreset_on_a_later_receive() {
     let (_sim, a, _b) = two_hosts(1);
     let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
-    a.send_to(s, b"anyone?", &"10.0.0.2:9".parse().unwrap()).unwrap();
+    a.send_to(s, b"anyone?", &"10.0.0.2:9".parse().unwrap())
+        .unwrap();
     let (r, _, _) = recv_msg(&a, s, &[16], 0);
     assert_err(r, WSAECONNRESET);
     // Reported once: the socket stays usable.
@@ -98,8 +105,10 @@ fn sio_udp_connreset_off_silences_port_unreachable() {
     let (sim, a, _b) = two_hosts(1);
     let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
-    a.wsa_ioctl(s, SIO_UDP_CONNRESET, &0i32.to_le_bytes(), &mut []).unwrap();
-    a.send_to(s, b"anyone?", &"10.0.0.2:9".parse().unwrap()).unwrap();
+    a.wsa_ioctl(s, SIO_UDP_CONNRESET, &0i32.to_le_bytes(), &mut [])
+        .unwrap();
+    a.send_to(s, b"anyone?", &"10.0.0.2:9".parse().unwrap())
+        .unwrap();
     sim.run_until_idle();
     a.set_nonblocking(s, true).unwrap();
     assert_err(recv_msg(&a, s, &[16], 0).0, WSAEWOULDBLOCK);
@@ -133,10 +142,12 @@ fn ttl_expiry_is_wsaenetreset() {
     let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
     a.set_sock_opt_int(s, IPPROTO_IP, IP_TTL, 3).unwrap();
-    a.send_to(s, b"too far", &"10.9.0.1:4000".parse().unwrap()).unwrap();
+    a.send_to(s, b"too far", &"10.9.0.1:4000".parse().unwrap())
+        .unwrap();
     assert_err(recv_msg(&a, s, &[16], 0).0, WSAENETRESET);
     a.set_sock_opt_int(s, IPPROTO_IP, IP_TTL, 4).unwrap();
-    a.send_to(s, b"just", &"10.9.0.1:4000".parse().unwrap()).unwrap();
+    a.send_to(s, b"just", &"10.9.0.1:4000".parse().unwrap())
+        .unwrap();
     let mut buf = [0u8; 8];
     assert_eq!(far.recv_from(rx, &mut buf).unwrap().0, 4);
 }
@@ -170,7 +181,12 @@ fn network_down_is_wsaenetdown() {
 #[test]
 fn broadcast_reaches_every_host_on_the_subnet() {
     let sim = Sim::new(1);
-    let hosts: Vec<SimHost> = (1..=3).map(|i| sim.add_host(&format!("h{i}"), &[&format!("10.0.0.{i}/24")]).unwrap()).collect();
+    let hosts: Vec<SimHost> = (1..=3)
+        .map(|i| {
+            sim.add_host(&format!("h{i}"), &[&format!("10.0.0.{i}/24")])
+                .unwrap()
+        })
+        .collect();
     let mut rxs = vec![];
     for h in &hosts {
         h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
@@ -179,8 +195,12 @@ fn broadcast_reaches_every_host_on_the_subnet() {
         rxs.push(s);
     }
     let tx = hosts[0].socket(AF_INET, SOCK_DGRAM, 0).unwrap();
-    hosts[0].set_sock_opt_int(tx, SOL_SOCKET, SO_BROADCAST, 1).unwrap();
-    hosts[0].send_to(tx, b"hello all", &"255.255.255.255:6000".parse().unwrap()).unwrap();
+    hosts[0]
+        .set_sock_opt_int(tx, SOL_SOCKET, SO_BROADCAST, 1)
+        .unwrap();
+    hosts[0]
+        .send_to(tx, b"hello all", &"255.255.255.255:6000".parse().unwrap())
+        .unwrap();
     for (h, s) in hosts.iter().zip(&rxs) {
         let (r, n, m) = recv_msg(h, *s, &[32], 0);
         r.unwrap();
@@ -194,13 +214,20 @@ fn multicast_reaches_members_only() {
     let (_sim, a, b) = two_hosts(1);
     let member = b.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
     b.bind(member, &"[::]:8000".parse().unwrap()).unwrap();
-    let mut mreq = "ff02::1:3".parse::<std::net::Ipv6Addr>().unwrap().octets().to_vec();
+    let mut mreq = "ff02::1:3"
+        .parse::<std::net::Ipv6Addr>()
+        .unwrap()
+        .octets()
+        .to_vec();
     mreq.extend(0u32.to_le_bytes());
-    b.set_sock_opt(member, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq).unwrap();
+    b.set_sock_opt(member, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq)
+        .unwrap();
     let other = b.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
-    b.set_sock_opt_int(other, SOL_SOCKET, SO_REUSEADDR, 1).unwrap();
+    b.set_sock_opt_int(other, SOL_SOCKET, SO_REUSEADDR, 1)
+        .unwrap();
     let tx = a.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
-    a.send_to(tx, b"m", &"[ff02::1:3]:8000".parse().unwrap()).unwrap();
+    a.send_to(tx, b"m", &"[ff02::1:3]:8000".parse().unwrap())
+        .unwrap();
     let (r, _, m) = recv_msg(&b, member, &[8], 0);
     r.unwrap();
     assert_eq!(m.flags, MSG_MCAST);
@@ -224,7 +251,10 @@ fn rcvbuf_full_drops_and_memory_does_not_grow() {
 #[test]
 fn blocking_send_waits_for_sndbuf_and_times_out_with_sndtimeo() {
     // SENDMSG-ETIMEDOUT-SNDTIMEO, SENDMSG-EWOULDBLOCK-NONBLOCKING
-    let cfg = Config { tx_rate: Some(1_000_000), ..Config::default() };
+    let cfg = Config {
+        tx_rate: Some(1_000_000),
+        ..Config::default()
+    };
     let sim = Sim::with_config(1, cfg);
     let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
     a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
@@ -253,13 +283,22 @@ fn options_read_back_with_windows_defaults() {
     let (_sim, h) = local(1);
     let s = h.socket(AF_INET6, SOCK_DGRAM, 0).unwrap();
     assert_eq!(h.get_sock_opt_int(s, IPPROTO_IPV6, IPV6_V6ONLY).unwrap(), 1);
-    assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap(), 65_527);
+    assert_eq!(
+        h.get_sock_opt_int(s, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap(),
+        65_527
+    );
     assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_BROADCAST).unwrap(), 0);
     h.set_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF, 4096).unwrap();
     assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF).unwrap(), 4096);
     assert_err(h.set_sock_opt_int(s, SOL_SOCKET, 0x7777, 1), WSAENOPROTOOPT);
     assert_err(h.set_sock_opt(s, SOL_SOCKET, SO_RCVBUF, &[1, 2]), WSAEFAULT);
-    assert_err(h.get_sock_opt(s, SOL_SOCKET, SO_RCVBUF, &mut [0u8; 2]), WSAEFAULT);
+    assert_err(
+        h.get_sock_opt(s, SOL_SOCKET, SO_RCVBUF, &mut [0u8; 2]),
+        WSAEFAULT,
+    );
     h.bind(s, &"[::1]:0".parse().unwrap()).unwrap();
-    assert_err(h.set_sock_opt_int(s, IPPROTO_IPV6, IPV6_V6ONLY, 0), WSAEINVAL);
+    assert_err(
+        h.set_sock_opt_int(s, IPPROTO_IPV6, IPV6_V6ONLY, 0),
+        WSAEINVAL,
+    );
 }

@@ -43,7 +43,7 @@ fn recvmsg_buffer_order_fills_in_array_order_without_holes() {
 
 #[test]
 fn recvmsg_peek_copies_without_removing() {
-    // RECVMSG-PEEK
+    // RECVMSG-PEEK, RECVMSG-EWOULDBLOCK-NONBLOCKING
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"once", a);
@@ -80,7 +80,13 @@ fn recvmsg_peek_only_input_flag() {
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"x", a);
-    for bad in [MSG_OOB, MSG_WAITALL, MSG_PARTIAL, MSG_DONTROUTE, MSG_PEEK | MSG_OOB] {
+    for bad in [
+        MSG_OOB,
+        MSG_WAITALL,
+        MSG_PARTIAL,
+        MSG_DONTROUTE,
+        MSG_PEEK | MSG_OOB,
+    ] {
         let mut msg = WsaMsg::for_recv(&[16], 0);
         msg.flags = bad;
         let mut n = 0;
@@ -122,7 +128,7 @@ fn recvmsg_efault_null_control_with_nonzero_len() {
 
 #[test]
 fn recvmsg_efault_buffers_outside_memory() {
-    // RECVMSG-EFAULT-POINTERS
+    // RECVMSG-EFAULT-BUFFERS, RECVMSG-EFAULT-POINTERS
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"x", a);
@@ -210,7 +216,7 @@ fn recvmsg_raw_socket_receives_with_ip_header() {
 
 #[test]
 fn recvmsg_pktinfo_v4_reports_destination_and_interface() {
-    // RECVMSG-PKTINFO-V4, recvmsg control len (no seed sentence)
+    // RECVMSG-PKTINFO-V4, RECVMSG-CONTROL-LEN
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     h.set_sock_opt_int(s, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
@@ -247,7 +253,8 @@ fn recvmsg_pktinfo_v6() {
     // RECVMSG-PKTINFO-V6
     let (_sim, h) = local(1);
     let (s, a) = udp6(&h);
-    h.set_sock_opt_int(s, IPPROTO_IPV6, IPV6_PKTINFO, 1).unwrap();
+    h.set_sock_opt_int(s, IPPROTO_IPV6, IPV6_PKTINFO, 1)
+        .unwrap();
     send(&h, s, b"x", a);
     let (r, _, msg) = recv_msg(&h, s, &[16], 64);
     r.unwrap();
@@ -276,17 +283,27 @@ fn recvmsg_pktinfo_dualstack_ipv4_needs_ip_pktinfo() {
     let c = cmsg::parse(msg.control_bytes()).unwrap();
     assert!(matches!(cmsg::pktinfo(&c[0]), Some(Pktinfo::V4(_))));
     // The sender is reported v4-mapped on the IPv6 socket.
-    assert!(msg.name.decode().unwrap().to_string().starts_with("[::ffff:127.0.0.1]"));
+    assert!(msg
+        .name
+        .decode()
+        .unwrap()
+        .to_string()
+        .starts_with("[::ffff:127.0.0.1]"));
     // With only IPV6_PKTINFO: "may not be provided": over many datagrams
     // the model gives both outcomes, and never an in_pktinfo.
     h.set_sock_opt_int(s, IPPROTO_IP, IP_PKTINFO, 0).unwrap();
-    h.set_sock_opt_int(s, IPPROTO_IPV6, IPV6_PKTINFO, 1).unwrap();
+    h.set_sock_opt_int(s, IPPROTO_IPV6, IPV6_PKTINFO, 1)
+        .unwrap();
     let (mut some, mut none) = (0, 0);
     for _ in 0..64 {
         send(&h, tx, b"v4", format!("127.0.0.1:{port}").parse().unwrap());
         let (r, _, msg) = recv_msg(&h, s, &[16], 64);
         r.unwrap();
-        match cmsg::parse(msg.control_bytes()).unwrap().first().and_then(cmsg::pktinfo) {
+        match cmsg::parse(msg.control_bytes())
+            .unwrap()
+            .first()
+            .and_then(cmsg::pktinfo)
+        {
             Some(Pktinfo::V6(p)) => {
                 assert_eq!(p.addr.to_string(), "::ffff:127.0.0.1");
                 some += 1
@@ -300,7 +317,7 @@ fn recvmsg_pktinfo_dualstack_ipv4_needs_ip_pktinfo() {
 
 #[test]
 fn recvmsg_ctrunc_when_control_room_is_short() {
-    // RECVMSG-OUT-CTRUNC, recvmsg control len (no seed sentence)
+    // RECVMSG-OUT-CTRUNC, RECVMSG-CONTROL-LEN
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     h.set_sock_opt_int(s, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
@@ -319,7 +336,7 @@ fn recvmsg_ctrunc_when_control_room_is_short() {
 
 #[test]
 fn recvmsg_name_reports_the_sender() {
-    // recvmsg name out (no seed sentence)
+    // RECVMSG-NAME-OUT
     let (_sim, h) = local(1);
     let (rx, a) = udp4(&h);
     let (tx, ta) = udp4(&h);
@@ -364,18 +381,22 @@ fn recvmsg_bcast_and_mcast_output_flags() {
     b.bind(rx, &"0.0.0.0:7000".parse().unwrap()).unwrap();
     let mut mreq = vec![239, 1, 2, 3];
     mreq.extend([0, 0, 0, 0]);
-    b.set_sock_opt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq).unwrap();
+    b.set_sock_opt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq)
+        .unwrap();
     let tx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     a.set_sock_opt_int(tx, SOL_SOCKET, SO_BROADCAST, 1).unwrap();
-    a.send_to(tx, b"all", &"10.0.0.255:7000".parse().unwrap()).unwrap();
+    a.send_to(tx, b"all", &"10.0.0.255:7000".parse().unwrap())
+        .unwrap();
     let (r, _, msg) = recv_msg(&b, rx, &[16], 0);
     r.unwrap();
     assert_eq!(msg.flags, MSG_BCAST);
-    a.send_to(tx, b"group", &"239.1.2.3:7000".parse().unwrap()).unwrap();
+    a.send_to(tx, b"group", &"239.1.2.3:7000".parse().unwrap())
+        .unwrap();
     let (r, _, msg) = recv_msg(&b, rx, &[16], 0);
     r.unwrap();
     assert_eq!(msg.flags, MSG_MCAST);
-    a.send_to(tx, b"one", &"10.0.0.2:7000".parse().unwrap()).unwrap();
+    a.send_to(tx, b"one", &"10.0.0.2:7000".parse().unwrap())
+        .unwrap();
     let (r, _, msg) = recv_msg(&b, rx, &[16], 0);
     r.unwrap();
     assert_eq!(msg.flags, 0);
@@ -387,10 +408,33 @@ fn recvmsg_extension_pointer_through_wsaioctl() {
     let (_sim, h) = local(1);
     let (s, _) = udp4(&h);
     let mut out = [0u8; 8];
-    let n = h.wsa_ioctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &WSAID_WSARECVMSG.to_bytes(), &mut out).unwrap();
+    let n = h
+        .wsa_ioctl(
+            s,
+            SIO_GET_EXTENSION_FUNCTION_POINTER,
+            &WSAID_WSARECVMSG.to_bytes(),
+            &mut out,
+        )
+        .unwrap();
     assert_eq!(n, 8);
     assert_ne!(out, [0; 8]);
     let unknown = Guid::new(1, 2, 3, [4; 8]);
-    assert_err(h.wsa_ioctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &unknown.to_bytes(), &mut out), WSAEINVAL);
-    assert_err(h.wsa_ioctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &WSAID_WSARECVMSG.to_bytes(), &mut [0u8; 4]), WSAEFAULT);
+    assert_err(
+        h.wsa_ioctl(
+            s,
+            SIO_GET_EXTENSION_FUNCTION_POINTER,
+            &unknown.to_bytes(),
+            &mut out,
+        ),
+        WSAEINVAL,
+    );
+    assert_err(
+        h.wsa_ioctl(
+            s,
+            SIO_GET_EXTENSION_FUNCTION_POINTER,
+            &WSAID_WSARECVMSG.to_bytes(),
+            &mut [0u8; 4],
+        ),
+        WSAEFAULT,
+    );
 }

@@ -8,7 +8,12 @@ use std::time::Duration;
 use winsock_double::cmsg::{self, Pktinfo};
 use winsock_double::*;
 
-fn wsa_recv(h: &SimHost, s: Socket, sizes: &[usize], flags: u32) -> (Result<(), WsaError>, u32, u32) {
+fn wsa_recv(
+    h: &SimHost,
+    s: Socket,
+    sizes: &[usize],
+    flags: u32,
+) -> (Result<(), WsaError>, u32, u32) {
     let mut bufs: Vec<WsaBuf> = sizes.iter().map(|&n| WsaBuf::zeroed(n)).collect();
     let mut n = u32::MAX;
     let mut f = flags;
@@ -22,14 +27,26 @@ fn return_is_ok_on_immediate_success_and_a_code_otherwise() {
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     let mut n = 0;
-    assert_eq!(h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), b"ab"), 0, Some(&mut n)), Ok(()));
+    assert_eq!(
+        h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), b"ab"), 0, Some(&mut n)),
+        Ok(())
+    );
     assert_eq!(recv_msg(&h, s, &[8], 0).0, Ok(()));
     send(&h, s, b"c", a);
     assert_eq!(wsa_recv(&h, s, &[8], 0).0, Ok(()));
     h.set_nonblocking(s, true).unwrap();
-    assert_eq!(wsa_recv(&h, s, &[8], 0).0, Err(WsaError::Code(WSAEWOULDBLOCK)));
-    assert_eq!(recv_msg(&h, s, &[8], 0).0, Err(WsaError::Code(WSAEWOULDBLOCK)));
-    assert_eq!(h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), b"x"), MSG_PEEK, Some(&mut n)), Err(WsaError::Code(WSAEOPNOTSUPP)));
+    assert_eq!(
+        wsa_recv(&h, s, &[8], 0).0,
+        Err(WsaError::Code(WSAEWOULDBLOCK))
+    );
+    assert_eq!(
+        recv_msg(&h, s, &[8], 0).0,
+        Err(WsaError::Code(WSAEWOULDBLOCK))
+    );
+    assert_eq!(
+        h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), b"x"), MSG_PEEK, Some(&mut n)),
+        Err(WsaError::Code(WSAEOPNOTSUPP))
+    );
 }
 
 #[test]
@@ -45,16 +62,30 @@ fn winsock_1_1_codes_never_come_back() {
         msg.flags = if i % 5 == 0 { MSG_PEEK } else { 0 };
         let mut n = 0;
         if i % 2 == 0 {
-            let _ = h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), &pattern(i % 11)), (i % 4) as u32, Some(&mut n));
+            let _ = h.wsa_send_msg(
+                s,
+                &WsaMsg::for_send(Some(&a), &pattern(i % 11)),
+                (i % 4) as u32,
+                Some(&mut n),
+            );
         }
-        for r in [h.wsa_recv_msg(s, &mut msg, Some(&mut n)), wsa_recv(&h, s, &[i % 5], (i % 3) as u32).0] {
+        for r in [
+            h.wsa_recv_msg(s, &mut msg, Some(&mut n)),
+            wsa_recv(&h, s, &[i % 5], (i % 3) as u32).0,
+        ] {
             if let Err(e) = r {
                 codes.insert(e.code().expect("no model report here"));
             }
         }
     }
-    assert!(!codes.contains(&WSAEINPROGRESS) && !codes.contains(&WSAEINTR), "{codes:?}");
-    assert!(codes.contains(&WSAETIMEDOUT) && codes.contains(&WSAEMSGSIZE), "the loop reached the error paths: {codes:?}");
+    assert!(
+        !codes.contains(&WSAEINPROGRESS) && !codes.contains(&WSAEINTR),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&WSAETIMEDOUT) && codes.contains(&WSAEMSGSIZE),
+        "the loop reached the error paths: {codes:?}"
+    );
     assert!(sim.now() > Duration::ZERO);
 }
 
@@ -71,7 +102,8 @@ fn both_null_means_non_overlapped_even_on_an_overlapped_socket() {
     assert_err(wsa_recv(&h, s, &[8], 0).0, WSAETIMEDOUT);
     assert_eq!(sim.now(), Duration::from_millis(80));
     let mut n = 0;
-    h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), b"x"), 0, Some(&mut n)).unwrap();
+    h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), b"x"), 0, Some(&mut n))
+        .unwrap();
     assert_eq!(n, 1, "completed before returning, count written");
 }
 
@@ -95,7 +127,10 @@ fn buffered_data_is_copied_without_waiting() {
 #[test]
 fn no_standard_timeout_a_blocking_receive_waits_as_long_as_it_takes() {
     // RECV-NO-STANDARD-TIMEOUT, RECVMSG-NO-STANDARD-TIMEOUT, RECV-BLOCKING-WAITS
-    let cfg = Config { latency_ns: 3_600 * 1_000_000_000, ..Config::default() };
+    let cfg = Config {
+        latency_ns: 3_600 * 1_000_000_000,
+        ..Config::default()
+    };
     let sim = Sim::with_config(1, cfg);
     let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
     let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
@@ -105,12 +140,18 @@ fn no_standard_timeout_a_blocking_receive_waits_as_long_as_it_takes() {
     let rx = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     b.bind(rx, &"10.0.0.2:99".parse().unwrap()).unwrap();
     let tx = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
-    a.send_to(tx, b"slow", &"10.0.0.2:99".parse().unwrap()).unwrap();
-    a.send_to(tx, b"slower", &"10.0.0.2:99".parse().unwrap()).unwrap();
+    a.send_to(tx, b"slow", &"10.0.0.2:99".parse().unwrap())
+        .unwrap();
+    a.send_to(tx, b"slower", &"10.0.0.2:99".parse().unwrap())
+        .unwrap();
     let (r, n, _) = wsa_recv(&b, rx, &[8], 0);
     r.unwrap();
     assert_eq!(n, 4);
-    assert_eq!(sim.now(), Duration::from_secs(3600), "an hour of virtual time, no time-out");
+    assert_eq!(
+        sim.now(),
+        Duration::from_secs(3600),
+        "an hour of virtual time, no time-out"
+    );
     let (r, n, _) = recv_msg(&b, rx, &[8], 0);
     r.unwrap();
     assert_eq!(n, 6);
@@ -120,8 +161,8 @@ fn no_standard_timeout_a_blocking_receive_waits_as_long_as_it_takes() {
 
 #[test]
 fn one_message_per_receive_and_whole_messages_only() {
-    // RECV-DGRAM-ONE-MESSAGE, RECVMSG-DGRAM-ONE-MESSAGE, RECV-MESSAGE-FULL-UNBLOCKS,
-    // RECVMSG-MESSAGE-FULL-UNBLOCKS, RECV-TRUNC-FIRST-PART
+    // RECV-DGRAM-ONE-MESSAGE, RECVMSG-DGRAM-ONE-MESSAGE, RECV-MESSAGE-UNBLOCKS,
+    // RECVMSG-MESSAGE-UNBLOCKS, RECV-TRUNC-FIRST-PART
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"one", a);
@@ -141,13 +182,17 @@ fn one_message_per_receive_and_whole_messages_only() {
 
 #[test]
 fn recv_flags_are_rewritten_on_output_and_partial_cleared() {
-    // RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE
+    // RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE, RECV-PARTIAL-DGRAM
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     send(&h, s, b"whole", a);
     let (r, n, f) = wsa_recv(&h, s, &[16], MSG_PARTIAL | MSG_PEEK);
     r.unwrap();
-    assert_eq!((n, f), (5, 0), "output flags replace the input: complete message, no MSG_PARTIAL");
+    assert_eq!(
+        (n, f),
+        (5, 0),
+        "output flags replace the input: complete message, no MSG_PARTIAL"
+    );
     let (r, _, f) = wsa_recv(&h, s, &[16], MSG_PARTIAL);
     r.unwrap();
     assert_eq!(f & MSG_PARTIAL, 0);
@@ -165,7 +210,13 @@ fn recvmsg_output_flags_are_only_the_four() {
     let rx = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     b.bind(rx, &"0.0.0.0:5000".parse().unwrap()).unwrap();
     b.set_sock_opt_int(rx, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
-    b.set_sock_opt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &[239, 0, 0, 9, 0, 0, 0, 0]).unwrap();
+    b.set_sock_opt(
+        rx,
+        IPPROTO_IP,
+        IP_ADD_MEMBERSHIP,
+        &[239, 0, 0, 9, 0, 0, 0, 0],
+    )
+    .unwrap();
     let tx = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     a.set_sock_opt_int(tx, SOL_SOCKET, SO_BROADCAST, 1).unwrap();
     let allowed = MSG_BCAST | MSG_CTRUNC | MSG_MCAST | MSG_TRUNC;
@@ -197,8 +248,22 @@ fn pktinfo_address_is_the_destination_not_the_sender() {
         h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     }
     for (af, level, opt, bind, dst, want) in [
-        (AF_INET, IPPROTO_IP, IP_PKTINFO, "0.0.0.0:700", "10.0.0.2:700", "10.0.0.2"),
-        (AF_INET6, IPPROTO_IPV6, IPV6_PKTINFO, "[::]:701", "[fd00::2]:701", "fd00::2"),
+        (
+            AF_INET,
+            IPPROTO_IP,
+            IP_PKTINFO,
+            "0.0.0.0:700",
+            "10.0.0.2:700",
+            "10.0.0.2",
+        ),
+        (
+            AF_INET6,
+            IPPROTO_IPV6,
+            IPV6_PKTINFO,
+            "[::]:701",
+            "[fd00::2]:701",
+            "fd00::2",
+        ),
     ] {
         let rx = b.socket(af, SOCK_DGRAM, 0).unwrap();
         b.set_sock_opt_int(rx, level, opt, 1).unwrap();
@@ -254,7 +319,11 @@ fn recv_family_of_errors() {
     a.set_recv_timeout(s, Duration::from_millis(10)).unwrap();
     let t = sim.now();
     assert_err(wsa_recv(&a, s, &[8], 0).0, WSAEWOULDBLOCK);
-    assert_eq!(sim.now(), t, "SO_RCVTIMEO does not apply to a non-blocking socket");
+    assert_eq!(
+        sim.now(),
+        t,
+        "SO_RCVTIMEO does not apply to a non-blocking socket"
+    );
 }
 
 #[test]
@@ -265,18 +334,25 @@ fn sendmsg_semantics_like_send() {
     let (s, a) = udp4(&h);
     let mut msg = WsaMsg::for_send(Some(&a), b"copied");
     let mut n = 0;
-    h.wsa_send_msg(s, &msg, MSG_DONTROUTE, Some(&mut n)).unwrap();
+    h.wsa_send_msg(s, &msg, MSG_DONTROUTE, Some(&mut n))
+        .unwrap();
     // The data was copied into the transport: changing the buffer now does
     // not change what arrives.
     msg.buffers[0] = WsaBuf::from(&b"CHANGED"[..]);
     let (r, n, m) = recv_msg(&h, s, &[16], 0);
     r.unwrap();
     assert_eq!(m.data(n as usize), b"copied");
-    assert_err(h.wsa_send_msg(Socket(0x3), &msg, 0, Some(&mut 0)), WSAENOTSOCK);
+    assert_err(
+        h.wsa_send_msg(Socket(0x3), &msg, 0, Some(&mut 0)),
+        WSAENOTSOCK,
+    );
     // Raw IPv4 sockets are message-oriented too: their limit is 65,515.
     let r = h.socket(AF_INET, SOCK_RAW, 253).unwrap();
     h.bind(r, &"127.0.0.1:0".parse().unwrap()).unwrap();
-    assert_eq!(h.get_sock_opt_int(r, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap(), 65_515);
+    assert_eq!(
+        h.get_sock_opt_int(r, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap(),
+        65_515
+    );
     let big = WsaMsg::for_send(Some(&"127.0.0.1:0".parse().unwrap()), &pattern(65_516));
     assert_err(h.wsa_send_msg(r, &big, 0, Some(&mut 0)), WSAEMSGSIZE);
 }
@@ -284,7 +360,13 @@ fn sendmsg_semantics_like_send() {
 #[test]
 fn sendmsg_sndtimeo_only_for_blocking_and_blocking_consumes_all() {
     // SENDMSG-SNDTIMEO-BLOCKING-ONLY, SENDMSG-BLOCKING-CONSUMES-ALL
-    let sim = Sim::with_config(1, Config { tx_rate: Some(1_000_000), ..Config::default() });
+    let sim = Sim::with_config(
+        1,
+        Config {
+            tx_rate: Some(1_000_000),
+            ..Config::default()
+        },
+    );
     let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
     a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
@@ -307,14 +389,40 @@ fn sendmsg_sndtimeo_only_for_blocking_and_blocking_consumes_all() {
 #[test]
 fn sendmsg_enobufs_when_the_host_has_no_buffer_left() {
     // SENDMSG-ENOBUFS
-    let sim = Sim::with_config(1, Config { buffer_pool: Some(1000), ..Config::default() });
+    let sim = Sim::with_config(
+        1,
+        Config {
+            buffer_pool: Some(1000),
+            ..Config::default()
+        },
+    );
     let h = sim.add_host("h", &[]).unwrap();
     h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     let (s, a) = udp4(&h);
     let mut n = 0;
-    h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), &pattern(600)), 0, Some(&mut n)).unwrap();
+    h.wsa_send_msg(
+        s,
+        &WsaMsg::for_send(Some(&a), &pattern(600)),
+        0,
+        Some(&mut n),
+    )
+    .unwrap();
     // 600 bytes sit in the receive queue; 600 more do not fit the pool.
-    assert_err(h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), &pattern(600)), 0, Some(&mut n)), WSAENOBUFS);
+    assert_err(
+        h.wsa_send_msg(
+            s,
+            &WsaMsg::for_send(Some(&a), &pattern(600)),
+            0,
+            Some(&mut n),
+        ),
+        WSAENOBUFS,
+    );
     recv_msg(&h, s, &[600], 0).0.unwrap();
-    h.wsa_send_msg(s, &WsaMsg::for_send(Some(&a), &pattern(600)), 0, Some(&mut n)).unwrap();
+    h.wsa_send_msg(
+        s,
+        &WsaMsg::for_send(Some(&a), &pattern(600)),
+        0,
+        Some(&mut n),
+    )
+    .unwrap();
 }

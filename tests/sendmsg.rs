@@ -14,12 +14,16 @@ fn send_msg(h: &SimHost, s: Socket, msg: &WsaMsg, flags: u32) -> (Result<(), Wsa
 
 #[test]
 fn sendmsg_sends_gathered_buffers_in_order() {
-    // sendmsg buffer order (no seed sentence)
+    // SENDMSG-BUFFER-ORDER
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     let msg = WsaMsg {
         name: NameBuf::addr(&a),
-        buffers: vec![WsaBuf::from(&b"ab"[..]), WsaBuf::from(&b""[..]), WsaBuf::from(&b"cde"[..])],
+        buffers: vec![
+            WsaBuf::from(&b"ab"[..]),
+            WsaBuf::from(&b""[..]),
+            WsaBuf::from(&b"cde"[..]),
+        ],
         ..Default::default()
     };
     let (r, n) = send_msg(&h, s, &msg, 0);
@@ -63,7 +67,7 @@ fn sendmsg_msg_flags_ignored_on_input() {
 
 #[test]
 fn sendmsg_emsgsize_max_transmits_nothing() {
-    // SENDMSG-EMSGSIZE-MAX, SENDMSG-MAX-MSG-SIZE-OPT
+    // SENDMSG-EMSGSIZE-MAX, SENDMSG-MAX-MSG-SIZE-OPTION
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     let max = h.get_sock_opt_int(s, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap();
@@ -113,7 +117,7 @@ fn sendmsg_efault_null_name_and_null_control() {
 
 #[test]
 fn sendmsg_efault_buffers_and_bytes_pointer() {
-    // SENDMSG-EFAULT-POINTERS, SENDMSG-EFAULT-BYTES-NULL
+    // SENDMSG-EFAULT-BUFFERS, SENDMSG-EFAULT-POINTERS, SENDMSG-EFAULT-BYTES-NULL
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     let mut msg = WsaMsg::for_send(Some(&a), b"x");
@@ -143,7 +147,10 @@ fn sendmsg_dgram_raw_only() {
     let (_, a) = udp4(&h);
     let t = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
     h.bind(t, &"127.0.0.1:0".parse().unwrap()).unwrap();
-    assert_err(send_msg(&h, t, &WsaMsg::for_send(Some(&a), b"x"), 0).0, WSAEOPNOTSUPP);
+    assert_err(
+        send_msg(&h, t, &WsaMsg::for_send(Some(&a), b"x"), 0).0,
+        WSAEOPNOTSUPP,
+    );
 }
 
 #[test]
@@ -151,7 +158,10 @@ fn sendmsg_enotconn_without_name_on_unconnected_socket() {
     // SENDMSG-ENOTCONN
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
-    assert_err(send_msg(&h, s, &WsaMsg::for_send(None, b"x"), 0).0, WSAENOTCONN);
+    assert_err(
+        send_msg(&h, s, &WsaMsg::for_send(None, b"x"), 0).0,
+        WSAENOTCONN,
+    );
     h.connect(s, &a).unwrap();
     send_msg(&h, s, &WsaMsg::for_send(None, b"x"), 0).0.unwrap();
 }
@@ -162,10 +172,16 @@ fn sendmsg_eshutdown_after_sd_send() {
     let (_sim, h) = local(1);
     let (s, a) = udp4(&h);
     h.shutdown(s, SD_SEND).unwrap();
-    assert_err(send_msg(&h, s, &WsaMsg::for_send(Some(&a), b"x"), 0).0, WSAESHUTDOWN);
+    assert_err(
+        send_msg(&h, s, &WsaMsg::for_send(Some(&a), b"x"), 0).0,
+        WSAESHUTDOWN,
+    );
     let (s2, _) = udp4(&h);
     h.shutdown(s2, SD_BOTH).unwrap();
-    assert_err(send_msg(&h, s2, &WsaMsg::for_send(Some(&a), b"x"), 0).0, WSAESHUTDOWN);
+    assert_err(
+        send_msg(&h, s2, &WsaMsg::for_send(Some(&a), b"x"), 0).0,
+        WSAESHUTDOWN,
+    );
 }
 
 #[test]
@@ -182,7 +198,11 @@ fn sendmsg_pktinfo_chooses_the_source_v4() {
     let tx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     a.bind(tx, &"0.0.0.0:0".parse().unwrap()).unwrap();
     let mut msg = WsaMsg::for_send(Some(&"10.0.0.2:9000".parse().unwrap()), b"x");
-    msg.control = WsaBuf::from(cmsg::encode(&[InPktinfo { addr: "10.0.0.7".parse().unwrap(), ifindex: 0 }.to_cmsg()]));
+    msg.control = WsaBuf::from(cmsg::encode(&[InPktinfo {
+        addr: "10.0.0.7".parse().unwrap(),
+        ifindex: 0,
+    }
+    .to_cmsg()]));
     send_msg(&a, tx, &msg, 0).0.unwrap();
     let (r, _, m) = recv_msg(&b, rx, &[8], 0);
     r.unwrap();
@@ -194,7 +214,11 @@ fn sendmsg_pktinfo_chooses_the_source_v4() {
     assert_eq!(m.name.decode().unwrap().ip().to_string(), "10.0.0.1");
     // A source address the host does not have.
     let mut msg = WsaMsg::for_send(Some(&"10.0.0.2:9000".parse().unwrap()), b"x");
-    msg.control = WsaBuf::from(cmsg::encode(&[InPktinfo { addr: "10.9.9.9".parse().unwrap(), ifindex: 0 }.to_cmsg()]));
+    msg.control = WsaBuf::from(cmsg::encode(&[InPktinfo {
+        addr: "10.9.9.9".parse().unwrap(),
+        ifindex: 0,
+    }
+    .to_cmsg()]));
     assert_err(send_msg(&a, tx, &msg, 0).0, WSAEADDRNOTAVAIL);
 }
 
@@ -202,20 +226,35 @@ fn sendmsg_pktinfo_chooses_the_source_v4() {
 fn sendmsg_pktinfo_chooses_the_source_v6_and_dualstack() {
     // SENDMSG-PKTINFO-SOURCE-V6, SENDMSG-PKTINFO-DUALSTACK
     let sim = Sim::new(4);
-    let a = sim.add_host("a", &["fd00::1/64", "fd00::7/64", "10.0.0.1/24", "10.0.0.7/24"]).unwrap();
+    let a = sim
+        .add_host(
+            "a",
+            &["fd00::1/64", "fd00::7/64", "10.0.0.1/24", "10.0.0.7/24"],
+        )
+        .unwrap();
     let b = sim.add_host("b", &["fd00::2/64", "10.0.0.2/24"]).unwrap();
     for h in [&a, &b] {
         h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     }
     let rx6 = b.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP).unwrap();
-    b.set_sock_opt_int(rx6, IPPROTO_IPV6, IPV6_V6ONLY, 0).unwrap();
+    b.set_sock_opt_int(rx6, IPPROTO_IPV6, IPV6_V6ONLY, 0)
+        .unwrap();
     b.bind(rx6, &"[::]:9000".parse().unwrap()).unwrap();
     let tx = a.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP).unwrap();
-    a.set_sock_opt_int(tx, IPPROTO_IPV6, IPV6_V6ONLY, 0).unwrap();
+    a.set_sock_opt_int(tx, IPPROTO_IPV6, IPV6_V6ONLY, 0)
+        .unwrap();
     a.bind(tx, &"[::]:0".parse().unwrap()).unwrap();
     let both = cmsg::encode(&[
-        InPktinfo { addr: "10.0.0.7".parse().unwrap(), ifindex: 0 }.to_cmsg(),
-        In6Pktinfo { addr: "fd00::7".parse().unwrap(), ifindex: 0 }.to_cmsg(),
+        InPktinfo {
+            addr: "10.0.0.7".parse().unwrap(),
+            ifindex: 0,
+        }
+        .to_cmsg(),
+        In6Pktinfo {
+            addr: "fd00::7".parse().unwrap(),
+            ifindex: 0,
+        }
+        .to_cmsg(),
     ]);
     // To an IPv6 destination the in6_pktinfo applies.
     let mut msg = WsaMsg::for_send(Some(&"[fd00::2]:9000".parse().unwrap()), b"6");
@@ -234,14 +273,19 @@ fn sendmsg_pktinfo_chooses_the_source_v6_and_dualstack() {
 
 #[test]
 fn sendmsg_success_is_not_delivery() {
-    // SENDMSG-SUCCESS-NOT-DELIVERY
+    // SENDMSG-NO-DELIVERY-GUARANTEE
     let sim = Sim::new(1);
     let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
     a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     let s = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     a.bind(s, &"0.0.0.0:0".parse().unwrap()).unwrap();
     // No host has 10.0.0.99: the send succeeds, nothing arrives anywhere.
-    let (r, n) = send_msg(&a, s, &WsaMsg::for_send(Some(&"10.0.0.99:9".parse().unwrap()), b"lost"), 0);
+    let (r, n) = send_msg(
+        &a,
+        s,
+        &WsaMsg::for_send(Some(&"10.0.0.99:9".parse().unwrap()), b"lost"),
+        0,
+    );
     r.unwrap();
     assert_eq!(n, 4);
     sim.run_until_idle();
@@ -256,7 +300,16 @@ fn sendmsg_enetunreach_without_route() {
     a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     let s = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     a.bind(s, &"0.0.0.0:0".parse().unwrap()).unwrap();
-    assert_err(send_msg(&a, s, &WsaMsg::for_send(Some(&"192.168.5.5:9".parse().unwrap()), b"x"), 0).0, WSAENETUNREACH);
+    assert_err(
+        send_msg(
+            &a,
+            s,
+            &WsaMsg::for_send(Some(&"192.168.5.5:9".parse().unwrap()), b"x"),
+            0,
+        )
+        .0,
+        WSAENETUNREACH,
+    );
 }
 
 #[test]
@@ -265,7 +318,19 @@ fn sendmsg_extension_pointer_through_wsaioctl() {
     let (_sim, h) = local(1);
     let (s, _) = udp4(&h);
     let mut out = [0u8; 8];
-    assert_eq!(h.wsa_ioctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &WSAID_WSASENDMSG.to_bytes(), &mut out).unwrap(), 8);
+    assert_eq!(
+        h.wsa_ioctl(
+            s,
+            SIO_GET_EXTENSION_FUNCTION_POINTER,
+            &WSAID_WSASENDMSG.to_bytes(),
+            &mut out
+        )
+        .unwrap(),
+        8
+    );
     assert_ne!(out, [0; 8]);
-    assert_err(h.wsa_ioctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &[1, 2, 3], &mut out), WSAEFAULT);
+    assert_err(
+        h.wsa_ioctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &[1, 2, 3], &mut out),
+        WSAEFAULT,
+    );
 }

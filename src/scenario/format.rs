@@ -33,6 +33,10 @@ pub struct Scenario {
     /// unlimited). Sends beyond it fail with `WSAENOBUFS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buffer_pool: Option<usize>,
+    /// One-way latency between hosts in milliseconds (model only; default
+    /// 0.1 ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
@@ -214,19 +218,32 @@ impl<'de> Deserialize<'de> for Step {
         use serde::de::Error;
         let mut map = serde_json::Map::deserialize(d)?;
         let host = match map.remove("host") {
-            Some(v) => Some(serde_json::from_value(v).map_err(|e| D::Error::custom(format!("field `host`: {e}")))?),
+            Some(v) => Some(
+                serde_json::from_value(v)
+                    .map_err(|e| D::Error::custom(format!("field `host`: {e}")))?,
+            ),
             None => None,
         };
         let clauses = match map.remove("clauses") {
-            Some(v) => serde_json::from_value(v).map_err(|e| D::Error::custom(format!("field `clauses`: {e}")))?,
+            Some(v) => serde_json::from_value(v)
+                .map_err(|e| D::Error::custom(format!("field `clauses`: {e}")))?,
             None => vec![],
         };
         let expect = match map.remove("expect") {
-            Some(v) => Some(serde_json::from_value(v).map_err(|e| D::Error::custom(format!("field `expect`: {e}")))?),
+            Some(v) => Some(
+                serde_json::from_value(v)
+                    .map_err(|e| D::Error::custom(format!("field `expect`: {e}")))?,
+            ),
             None => None,
         };
-        let op = serde_json::from_value(serde_json::Value::Object(map)).map_err(D::Error::custom)?;
-        Ok(Step { op, host, clauses, expect })
+        let op =
+            serde_json::from_value(serde_json::Value::Object(map)).map_err(D::Error::custom)?;
+        Ok(Step {
+            op,
+            host,
+            clauses,
+            expect,
+        })
     }
 }
 

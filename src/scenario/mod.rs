@@ -42,11 +42,24 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
 
 /// Parses and checks a scenario. `origin` names the file in errors.
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-    let err = |line, column, message: String| ScenarioError { file: origin.to_string(), line, column, message };
+    let err = |line, column, message: String| ScenarioError {
+        file: origin.to_string(),
+        line,
+        column,
+        message,
+    };
     let sc: Scenario = serde_json::from_str(text).map_err(|e| {
         let line = (e.line() > 0).then_some(e.line());
         let column = (e.column() > 0).then_some(e.column());
-        err(line, column, e.to_string().split(" at line ").next().unwrap_or_default().to_string())
+        err(
+            line,
+            column,
+            e.to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        )
     })?;
     validate(&sc).map_err(|m| err(None, None, m))?;
     Ok(sc)
@@ -58,11 +71,22 @@ fn validate(sc: &Scenario) -> Result<(), String> {
     if sc.steps.is_empty() {
         return Err("`steps` is empty".into());
     }
-    let hosts: Vec<&str> =
-        if sc.hosts.is_empty() { vec!["local"] } else { sc.hosts.iter().map(|h| h.name.as_str()).collect() };
+    let hosts: Vec<&str> = if sc.hosts.is_empty() {
+        vec!["local"]
+    } else {
+        sc.hosts.iter().map(|h| h.name.as_str()).collect()
+    };
     let mut sockets: Vec<String> = vec![];
     for (i, st) in sc.steps.iter().enumerate() {
-        let at = |m: String| format!("steps[{i}] ({}): {m}", serde_json::to_value(&st.op).ok().and_then(|v| v.get("op").cloned()).unwrap_or_default());
+        let at = |m: String| {
+            format!(
+                "steps[{i}] ({}): {m}",
+                serde_json::to_value(&st.op)
+                    .ok()
+                    .and_then(|v| v.get("op").cloned())
+                    .unwrap_or_default()
+            )
+        };
         for c in &st.clauses {
             if winsock_model::clauses::clause(c).is_none() {
                 return Err(at(format!("unknown clause id `{c}`")));
@@ -76,7 +100,9 @@ fn validate(sc: &Scenario) -> Result<(), String> {
         let v = serde_json::to_value(&st.op).map_err(|e| e.to_string())?;
         if let Some(name) = v.get("socket").and_then(|s| s.as_str()) {
             if !sockets.iter().any(|s| s == name) {
-                return Err(at(format!("socket `{name}` is used before a `socket` step creates it")));
+                return Err(at(format!(
+                    "socket `{name}` is used before a `socket` step creates it"
+                )));
             }
         }
         if let Op::Socket { name, .. } = &st.op {

@@ -64,7 +64,10 @@ const UINTS: &[(&str, u32)] = &[
     ("MSG_MCAST", MSG_MCAST),
     ("FIONBIO", FIONBIO),
     ("FIONREAD", FIONREAD),
-    ("SIO_GET_EXTENSION_FUNCTION_POINTER", SIO_GET_EXTENSION_FUNCTION_POINTER),
+    (
+        "SIO_GET_EXTENSION_FUNCTION_POINTER",
+        SIO_GET_EXTENSION_FUNCTION_POINTER,
+    ),
     ("SIO_UDP_CONNRESET", SIO_UDP_CONNRESET),
 ];
 
@@ -82,7 +85,9 @@ pub fn int(name: &str) -> Result<i32, String> {
     if let Some(&(_, v)) = INTS.iter().find(|(n, _)| *n == name) {
         return Ok(v);
     }
-    number(name).and_then(|v| i32::try_from(v).ok()).ok_or_else(|| format!("unknown constant `{name}`"))
+    number(name)
+        .and_then(|v| i32::try_from(v).ok())
+        .ok_or_else(|| format!("unknown constant `{name}`"))
 }
 
 /// A `u32` constant by name or number.
@@ -90,7 +95,9 @@ pub fn uint(name: &str) -> Result<u32, String> {
     if let Some(&(_, v)) = UINTS.iter().find(|(n, _)| *n == name) {
         return Ok(v);
     }
-    number(name).and_then(|v| u32::try_from(v).ok()).ok_or_else(|| format!("unknown constant `{name}`"))
+    number(name)
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| format!("unknown constant `{name}`"))
 }
 
 /// OR of flag names.
@@ -119,7 +126,9 @@ pub fn error_code(name: &str) -> Result<i32, String> {
     if let Some(&(c, _)) = ERROR_CODES.iter().find(|(_, n)| *n == name) {
         return Ok(c);
     }
-    number(name).and_then(|v| i32::try_from(v).ok()).ok_or_else(|| format!("unknown error name `{name}`"))
+    number(name)
+        .and_then(|v| i32::try_from(v).ok())
+        .ok_or_else(|| format!("unknown error name `{name}`"))
 }
 
 #[cfg(test)]
@@ -133,7 +142,10 @@ mod tests {
         assert_eq!(uint("MSG_PEEK"), Ok(2));
         assert!(int("SO_NOPE").is_err());
         assert_eq!(flags(&["MSG_PEEK".into(), "MSG_OOB".into()]), Ok(3));
-        assert_eq!(flag_names(MSG_TRUNC | MSG_BCAST), vec!["MSG_TRUNC", "MSG_BCAST"]);
+        assert_eq!(
+            flag_names(MSG_TRUNC | MSG_BCAST),
+            vec!["MSG_TRUNC", "MSG_BCAST"]
+        );
         assert_eq!(flag_names(0x4000_0000), vec!["0x40000000"]);
         assert_eq!(error_code("WSAEMSGSIZE"), Ok(10040));
     }

@@ -45,18 +45,32 @@ impl Backend for SimBackend {
     }
 
     fn setup(&mut self, sc: &Scenario, seed: u64) -> Result<(), String> {
-        let cfg = winsock_model::Config { tx_rate: sc.tx_rate, buffer_pool: sc.buffer_pool, ..Default::default() };
+        let mut cfg = winsock_model::Config {
+            tx_rate: sc.tx_rate,
+            buffer_pool: sc.buffer_pool,
+            ..Default::default()
+        };
+        if let Some(ms) = sc.latency_ms {
+            cfg.latency_ns = ms.saturating_mul(1_000_000);
+        }
         let sim = Sim::with_config(seed, cfg);
         self.hosts.clear();
         if sc.hosts.is_empty() {
-            self.hosts.insert("local".into(), sim.add_host("local", &[]).map_err(|e| e.to_string())?);
+            self.hosts.insert(
+                "local".into(),
+                sim.add_host("local", &[]).map_err(|e| e.to_string())?,
+            );
         }
         for h in &sc.hosts {
             let addrs: Vec<&str> = h.addrs.iter().map(String::as_str).collect();
-            self.hosts.insert(h.name.clone(), sim.add_host(&h.name, &addrs).map_err(|e| e.to_string())?);
+            self.hosts.insert(
+                h.name.clone(),
+                sim.add_host(&h.name, &addrs).map_err(|e| e.to_string())?,
+            );
         }
         for r in &sc.routes {
-            sim.add_route(&r.host, &r.prefix, r.hops).map_err(|e| e.to_string())?;
+            sim.add_route(&r.host, &r.prefix, r.hops)
+                .map_err(|e| e.to_string())?;
         }
         self.sim = Some(sim);
         Ok(())
@@ -78,7 +92,10 @@ impl Backend for SimBackend {
     }
 
     fn trace(&self) -> Vec<String> {
-        self.sim.as_ref().map(|s| s.trace().iter().map(ToString::to_string).collect()).unwrap_or_default()
+        self.sim
+            .as_ref()
+            .map(|s| s.trace().iter().map(ToString::to_string).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -166,7 +183,9 @@ pub struct RunReport {
 impl RunReport {
     /// Whether no step failed or errored.
     pub fn passed(&self) -> bool {
-        self.steps.iter().all(|s| matches!(s.verdict, Verdict::Pass | Verdict::Recorded))
+        self.steps
+            .iter()
+            .all(|s| matches!(s.verdict, Verdict::Pass | Verdict::Recorded))
     }
 }
 
@@ -179,7 +198,9 @@ struct Ctx<'b, B: Backend> {
 fn result_name(r: &Result<(), WsaError>) -> String {
     match r {
         Ok(()) => "ok".into(),
-        Err(WsaError::Code(c)) => error_name(*c).map(str::to_string).unwrap_or_else(|| c.to_string()),
+        Err(WsaError::Code(c)) => error_name(*c)
+            .map(str::to_string)
+            .unwrap_or_else(|| c.to_string()),
         Err(WsaError::Model(m)) => format!("model:{}", m.kind.name()),
     }
 }
@@ -198,18 +219,26 @@ fn bufs(specs: &[BufSpec]) -> Vec<WsaBuf> {
 /// The payload split into buffers of the given sizes (the last takes the
 /// rest), or fault buffers as given.
 fn send_bufs(data: &[u8], specs: &Option<Vec<BufSpec>>) -> Vec<WsaBuf> {
-    let Some(specs) = specs else { return vec![WsaBuf::from(data)] };
+    let Some(specs) = specs else {
+        return vec![WsaBuf::from(data)];
+    };
     let mut out = vec![];
     let mut at = 0;
     for (k, s) in specs.iter().enumerate() {
         match *s {
             BufSpec::Size(n) => {
-                let end = if k + 1 == specs.len() { data.len() } else { (at + n as usize).min(data.len()) };
+                let end = if k + 1 == specs.len() {
+                    data.len()
+                } else {
+                    (at + n as usize).min(data.len())
+                };
                 out.push(WsaBuf::from(&data[at..end]));
                 at = end;
             }
             BufSpec::Null { null } => out.push(WsaBuf::null(null)),
-            BufSpec::Overlong { len, mem } => out.push(WsaBuf::overlong(vec![0; mem as usize], len)),
+            BufSpec::Overlong { len, mem } => {
+                out.push(WsaBuf::overlong(vec![0; mem as usize], len))
+            }
         }
     }
     out
@@ -235,23 +264,37 @@ pub fn render_cmsg(c: &cmsg::Cmsg) -> String {
 impl<B: Backend> Ctx<'_, B> {
     fn host_of(&self, step: &Step) -> Result<&B::W, String> {
         let name = step.host.as_deref().unwrap_or(&self.default_host);
-        self.b.host(name).ok_or_else(|| format!("unknown host `{name}`"))
+        self.b
+            .host(name)
+            .ok_or_else(|| format!("unknown host `{name}`"))
     }
 
     fn sock(&self, name: &str) -> Result<(&B::W, <B::W as Winsock>::Socket), String> {
-        let (h, s) = self.sockets.get(name).ok_or_else(|| format!("unknown socket `{name}`"))?;
-        let w = self.b.host(h).ok_or_else(|| format!("unknown host `{h}`"))?;
+        let (h, s) = self
+            .sockets
+            .get(name)
+            .ok_or_else(|| format!("unknown socket `{name}`"))?;
+        let w = self
+            .b
+            .host(h)
+            .ok_or_else(|| format!("unknown host `{h}`"))?;
         Ok((w, *s))
     }
 
     fn addr(&self, a: &AddrSpec) -> Result<SocketAddr, String> {
         match a {
-            AddrSpec::Literal(s) => s.parse().map_err(|_| format!("`{s}` is not a socket address")),
+            AddrSpec::Literal(s) => s
+                .parse()
+                .map_err(|_| format!("`{s}` is not a socket address")),
             AddrSpec::Socket { socket, ip } => {
                 let (w, s) = self.sock(socket)?;
-                let mut a = w.getsockname(s).map_err(|e| format!("getsockname of `{socket}`: {e}"))?;
+                let mut a = w
+                    .getsockname(s)
+                    .map_err(|e| format!("getsockname of `{socket}`: {e}"))?;
                 if let Some(ip) = ip {
-                    let ip: IpAddr = ip.parse().map_err(|_| format!("`{ip}` is not an IP address"))?;
+                    let ip: IpAddr = ip
+                        .parse()
+                        .map_err(|_| format!("`{ip}` is not an IP address"))?;
                     a.set_ip(ip);
                 }
                 Ok(a)
@@ -262,15 +305,35 @@ impl<B: Backend> Ctx<'_, B> {
     fn exec(&mut self, step: &Step) -> Result<Outcome, String> {
         let mut o = Outcome::default();
         let r: Result<(), WsaError> = match &step.op {
-            Op::Startup { version } => self.host_of(step)?.wsa_startup(version.unwrap_or(WINSOCK_VERSION_2_2)).map(|_| ()),
+            Op::Startup { version } => self
+                .host_of(step)?
+                .wsa_startup(version.unwrap_or(WINSOCK_VERSION_2_2))
+                .map(|_| ()),
             Op::Cleanup {} => self.host_of(step)?.wsa_cleanup(),
-            Op::Socket { name, af, ty, protocol, non_overlapped } => {
+            Op::Socket {
+                name,
+                af,
+                ty,
+                protocol,
+                non_overlapped,
+            } => {
                 let w = self.host_of(step)?;
-                let p = protocol.as_deref().map(names::int).transpose()?.unwrap_or(0);
-                let flags = if *non_overlapped { 0 } else { WSA_FLAG_OVERLAPPED };
+                let p = protocol
+                    .as_deref()
+                    .map(names::int)
+                    .transpose()?
+                    .unwrap_or(0);
+                let flags = if *non_overlapped {
+                    0
+                } else {
+                    WSA_FLAG_OVERLAPPED
+                };
                 match w.wsa_socket(names::int(af)?, names::int(ty)?, p, flags) {
                     Ok(s) => {
-                        let host = step.host.clone().unwrap_or_else(|| self.default_host.clone());
+                        let host = step
+                            .host
+                            .clone()
+                            .unwrap_or_else(|| self.default_host.clone());
                         self.sockets.insert(name.clone(), (host, s));
                         Ok(())
                     }
@@ -289,10 +352,20 @@ impl<B: Backend> Ctx<'_, B> {
             }
             Op::Getsockname { socket } | Op::Getpeername { socket } => {
                 let (w, s) = self.sock(socket)?;
-                let r = if matches!(step.op, Op::Getsockname { .. }) { w.getsockname(s) } else { w.getpeername(s) };
+                let r = if matches!(step.op, Op::Getsockname { .. }) {
+                    w.getsockname(s)
+                } else {
+                    w.getpeername(s)
+                };
                 r.map(|a| o.from = Some(a.to_string()))
             }
-            Op::Setsockopt { socket, level, name, value, hex } => {
+            Op::Setsockopt {
+                socket,
+                level,
+                name,
+                value,
+                hex,
+            } => {
                 let (w, s) = self.sock(socket)?;
                 let bytes = match (value, hex) {
                     (_, Some(h)) => super::format::from_hex(h)?,
@@ -301,14 +374,20 @@ impl<B: Backend> Ctx<'_, B> {
                 };
                 w.set_sock_opt(s, names::int(level)?, names::int(name)?, &bytes)
             }
-            Op::Getsockopt { socket, level, name, room } => {
+            Op::Getsockopt {
+                socket,
+                level,
+                name,
+                room,
+            } => {
                 let (w, s) = self.sock(socket)?;
                 let mut buf = vec![0u8; room.unwrap_or(4)];
-                w.get_sock_opt(s, names::int(level)?, names::int(name)?, &mut buf).map(|n| {
-                    let mut b = [0u8; 4];
-                    b[..n.min(4)].copy_from_slice(&buf[..n.min(4)]);
-                    o.value = Some(i64::from(i32::from_le_bytes(b)));
-                })
+                w.get_sock_opt(s, names::int(level)?, names::int(name)?, &mut buf)
+                    .map(|n| {
+                        let mut b = [0u8; 4];
+                        b[..n.min(4)].copy_from_slice(&buf[..n.min(4)]);
+                        o.value = Some(i64::from(i32::from_le_bytes(b)));
+                    })
             }
             Op::Ioctl { socket, cmd, arg } => {
                 let (w, s) = self.sock(socket)?;
@@ -319,7 +398,13 @@ impl<B: Backend> Ctx<'_, B> {
                 }
                 r
             }
-            Op::WsaIoctl { socket, code, input, value, out } => {
+            Op::WsaIoctl {
+                socket,
+                code,
+                input,
+                value,
+                out,
+            } => {
                 let (w, s) = self.sock(socket)?;
                 let inp = match (input.as_deref(), value) {
                     (Some("WSAID_WSARECVMSG"), _) => WSAID_WSARECVMSG.to_bytes().to_vec(),
@@ -329,16 +414,19 @@ impl<B: Backend> Ctx<'_, B> {
                     (None, None) => vec![],
                 };
                 let mut outb = vec![0u8; out.unwrap_or(8)];
-                w.wsa_ioctl(s, names::uint(code)?, &inp, &mut outb).map(|n| {
-                    o.bytes = Some(n as u32);
-                    // For a function pointer only whether it is non-NULL is
-                    // comparable across backends.
-                    if n == 8 {
-                        o.value = Some(i64::from(outb.iter().any(|&b| b != 0)));
-                    } else if n >= 4 {
-                        o.value = Some(i64::from(i32::from_le_bytes([outb[0], outb[1], outb[2], outb[3]])));
-                    }
-                })
+                w.wsa_ioctl(s, names::uint(code)?, &inp, &mut outb)
+                    .map(|n| {
+                        o.bytes = Some(n as u32);
+                        // For a function pointer only whether it is non-NULL is
+                        // comparable across backends.
+                        if n == 8 {
+                            o.value = Some(i64::from(outb.iter().any(|&b| b != 0)));
+                        } else if n >= 4 {
+                            o.value = Some(i64::from(i32::from_le_bytes([
+                                outb[0], outb[1], outb[2], outb[3],
+                            ])));
+                        }
+                    })
             }
             Op::Shutdown { socket, how } => {
                 let (w, s) = self.sock(socket)?;
@@ -348,17 +436,36 @@ impl<B: Backend> Ctx<'_, B> {
                 let (w, s) = self.sock(socket)?;
                 w.close_socket(s)
             }
-            Op::Send { socket, data, buffers, flags, null_bytes_ptr } => {
+            Op::Send {
+                socket,
+                data,
+                buffers,
+                flags,
+                null_bytes_ptr,
+            } => {
                 let (w, s) = self.sock(socket)?;
                 let bs = send_bufs(&data.bytes()?, buffers);
                 let mut n = 0u32;
-                let r = w.wsa_send(s, &bs, (!null_bytes_ptr).then_some(&mut n), names::flags(flags)?);
+                let r = w.wsa_send(
+                    s,
+                    &bs,
+                    (!null_bytes_ptr).then_some(&mut n),
+                    names::flags(flags)?,
+                );
                 if r.is_ok() {
                     o.bytes = Some(n);
                 }
                 r
             }
-            Op::SendTo { socket, to, to_fault, data, buffers, flags, null_bytes_ptr } => {
+            Op::SendTo {
+                socket,
+                to,
+                to_fault,
+                data,
+                buffers,
+                flags,
+                null_bytes_ptr,
+            } => {
                 let to = match (to, to_fault) {
                     (_, Some(f)) => name_buf(&Some(f.clone())),
                     (Some(a), None) => NameBuf::addr(&self.addr(a)?),
@@ -367,13 +474,30 @@ impl<B: Backend> Ctx<'_, B> {
                 let (w, s) = self.sock(socket)?;
                 let bs = send_bufs(&data.bytes()?, buffers);
                 let mut n = 0u32;
-                let r = w.wsa_send_to(s, &bs, (!null_bytes_ptr).then_some(&mut n), names::flags(flags)?, &to);
+                let r = w.wsa_send_to(
+                    s,
+                    &bs,
+                    (!null_bytes_ptr).then_some(&mut n),
+                    names::flags(flags)?,
+                    &to,
+                );
                 if r.is_ok() {
                     o.bytes = Some(n);
                 }
                 r
             }
-            Op::SendMsg { socket, to, name_fault, data, buffers, control, control_fault, flags, msg_flags, null_bytes_ptr } => {
+            Op::SendMsg {
+                socket,
+                to,
+                name_fault,
+                data,
+                buffers,
+                control,
+                control_fault,
+                flags,
+                msg_flags,
+                null_bytes_ptr,
+            } => {
                 let name = match (to, name_fault) {
                     (_, Some(f)) => name_buf(&Some(f.clone())),
                     (Some(a), None) => NameBuf::addr(&self.addr(a)?),
@@ -383,12 +507,24 @@ impl<B: Backend> Ctx<'_, B> {
                 for c in control {
                     match c {
                         CmsgSpec::InPktinfo { addr, ifindex } => {
-                            let a = addr.parse().map_err(|_| format!("`{addr}` is not an IPv4 address"))?;
-                            cm.extend(cmsg::encode(&[InPktinfo { addr: a, ifindex: *ifindex }.to_cmsg()]));
+                            let a = addr
+                                .parse()
+                                .map_err(|_| format!("`{addr}` is not an IPv4 address"))?;
+                            cm.extend(cmsg::encode(&[InPktinfo {
+                                addr: a,
+                                ifindex: *ifindex,
+                            }
+                            .to_cmsg()]));
                         }
                         CmsgSpec::In6Pktinfo { addr, ifindex } => {
-                            let a = addr.parse().map_err(|_| format!("`{addr}` is not an IPv6 address"))?;
-                            cm.extend(cmsg::encode(&[In6Pktinfo { addr: a, ifindex: *ifindex }.to_cmsg()]));
+                            let a = addr
+                                .parse()
+                                .map_err(|_| format!("`{addr}` is not an IPv6 address"))?;
+                            cm.extend(cmsg::encode(&[In6Pktinfo {
+                                addr: a,
+                                ifindex: *ifindex,
+                            }
+                            .to_cmsg()]));
                         }
                         CmsgSpec::Raw { hex } => cm.extend(super::format::from_hex(hex)?),
                     }
@@ -406,13 +542,23 @@ impl<B: Backend> Ctx<'_, B> {
                 };
                 let (w, s) = self.sock(socket)?;
                 let mut n = 0u32;
-                let r = w.wsa_send_msg(s, &msg, names::flags(flags)?, (!null_bytes_ptr).then_some(&mut n));
+                let r = w.wsa_send_msg(
+                    s,
+                    &msg,
+                    names::flags(flags)?,
+                    (!null_bytes_ptr).then_some(&mut n),
+                );
                 if r.is_ok() {
                     o.bytes = Some(n);
                 }
                 r
             }
-            Op::Recv { socket, buffers, flags, null_bytes_ptr } => {
+            Op::Recv {
+                socket,
+                buffers,
+                flags,
+                null_bytes_ptr,
+            } => {
                 let (w, s) = self.sock(socket)?;
                 let mut bs = bufs(buffers);
                 let mut n = u32::MAX;
@@ -421,33 +567,58 @@ impl<B: Backend> Ctx<'_, B> {
                 record_recv(&mut o, &r, n, f, &bs);
                 r
             }
-            Op::RecvFrom { socket, buffers, flags, from, null_bytes_ptr } => {
+            Op::RecvFrom {
+                socket,
+                buffers,
+                flags,
+                from,
+                null_bytes_ptr,
+            } => {
                 let (w, s) = self.sock(socket)?;
                 let mut bs = bufs(buffers);
                 let mut n = u32::MAX;
                 let mut f = names::flags(flags)?;
                 let mut nb = name_buf(from);
-                let r = w.wsa_recv_from(s, &mut bs, (!null_bytes_ptr).then_some(&mut n), &mut f, &mut nb);
+                let r = w.wsa_recv_from(
+                    s,
+                    &mut bs,
+                    (!null_bytes_ptr).then_some(&mut n),
+                    &mut f,
+                    &mut nb,
+                );
                 if record_recv(&mut o, &r, n, f, &bs) {
                     o.from = nb.decode().ok().map(|a| a.to_string());
                     o.namelen = Some(nb.namelen);
                 }
                 r
             }
-            Op::RecvMsg { socket, buffers, control, flags, name, null_bytes_ptr } => {
+            Op::RecvMsg {
+                socket,
+                buffers,
+                control,
+                flags,
+                name,
+                null_bytes_ptr,
+            } => {
                 let (w, s) = self.sock(socket)?;
                 let control = match control {
                     None | Some(BufSpec::Size(0)) => WsaBuf::null(0),
                     Some(c) => bufs(std::slice::from_ref(c)).remove(0),
                 };
-                let mut msg = WsaMsg { name: name_buf(name), buffers: bufs(buffers), control, flags: names::flags(flags)? };
+                let mut msg = WsaMsg {
+                    name: name_buf(name),
+                    buffers: bufs(buffers),
+                    control,
+                    flags: names::flags(flags)?,
+                };
                 let mut n = u32::MAX;
                 let r = w.wsa_recv_msg(s, &mut msg, (!null_bytes_ptr).then_some(&mut n));
                 if record_recv(&mut o, &r, n, msg.flags, &msg.buffers) {
                     o.from = msg.name.decode().ok().map(|a| a.to_string());
                     o.namelen = Some(msg.name.namelen);
                     o.control_len = Some(msg.control.len);
-                    let parsed = cmsg::parse(msg.control_bytes()).map_err(|e| format!("control data: {e}"))?;
+                    let parsed = cmsg::parse(msg.control_bytes())
+                        .map_err(|e| format!("control data: {e}"))?;
                     o.control = Some(parsed.iter().map(render_cmsg).collect());
                 }
                 r
@@ -468,7 +639,13 @@ impl<B: Backend> Ctx<'_, B> {
 
 /// Records a receive's outputs when a datagram was copied (also with
 /// `WSAEMSGSIZE`); returns whether it was.
-fn record_recv(o: &mut Outcome, r: &Result<(), WsaError>, n: u32, flags: u32, bs: &[WsaBuf]) -> bool {
+fn record_recv(
+    o: &mut Outcome,
+    r: &Result<(), WsaError>,
+    n: u32,
+    flags: u32,
+    bs: &[WsaBuf],
+) -> bool {
     let copied = r.is_ok() || r.as_ref().err().is_some_and(|e| e.is(WSAEMSGSIZE));
     if copied && n != u32::MAX {
         o.bytes = Some(n);
@@ -484,7 +661,10 @@ fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<St
     let mut bad = vec![];
     let mut cmp = |what: &str, want: String, got: Option<String>| {
         if got.as_deref() != Some(want.as_str()) {
-            bad.push(format!("{what}: expected {want}, got {}", got.unwrap_or_else(|| "nothing".into())));
+            bad.push(format!(
+                "{what}: expected {want}, got {}",
+                got.unwrap_or_else(|| "nothing".into())
+            ));
         }
     };
     if let Some(r) = &e.result {
@@ -497,7 +677,11 @@ fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<St
         cmp("data", to_hex(&d.bytes()?), o.data.clone());
     }
     if let Some(b) = &e.buffers {
-        cmp("buffers", b.join(" "), o.buffers.as_ref().map(|v| v.join(" ")));
+        cmp(
+            "buffers",
+            b.join(" "),
+            o.buffers.as_ref().map(|v| v.join(" ")),
+        );
     }
     if let Some(f) = &e.flags {
         let mut want = names::flag_names(names::flags(f)?);
@@ -515,10 +699,18 @@ fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<St
         cmp("value", v.to_string(), o.value.map(|x| x.to_string()));
     }
     if let Some(c) = &e.control {
-        cmp("control", c.join("; "), o.control.as_ref().map(|v| v.join("; ")));
+        cmp(
+            "control",
+            c.join("; "),
+            o.control.as_ref().map(|v| v.join("; ")),
+        );
     }
     if let Some(l) = e.control_len {
-        cmp("control_len", l.to_string(), o.control_len.map(|x| x.to_string()));
+        cmp(
+            "control_len",
+            l.to_string(),
+            o.control_len.map(|x| x.to_string()),
+        );
     }
     if let Some(l) = e.namelen {
         cmp("namelen", l.to_string(), o.namelen.map(|x| x.to_string()));
@@ -536,7 +728,11 @@ fn op_name(op: &Op) -> String {
 /// Runs `sc` on backend `b` with `seed`.
 pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
     let setup = b.setup(sc, seed);
-    let default_host = sc.hosts.first().map(|h| h.name.clone()).unwrap_or_else(|| "local".into());
+    let default_host = sc
+        .hosts
+        .first()
+        .map(|h| h.name.clone())
+        .unwrap_or_else(|| "local".into());
     let mut steps = vec![];
     if let Err(e) = setup {
         steps.push(StepRecord {
@@ -548,7 +744,11 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
             problems: vec![e],
         });
     } else {
-        let mut ctx = Ctx { b: &*b, default_host, sockets: BTreeMap::new() };
+        let mut ctx = Ctx {
+            b: &*b,
+            default_host,
+            sockets: BTreeMap::new(),
+        };
         for (index, step) in sc.steps.iter().enumerate() {
             let (outcome, verdict, problems) = match ctx.exec(step) {
                 Err(e) => (Outcome::default(), Verdict::Error, vec![e]),
@@ -561,8 +761,21 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
                     },
                 },
             };
-            steps.push(StepRecord { index, op: op_name(&step.op), clauses: step.clauses.clone(), outcome, verdict, problems });
+            steps.push(StepRecord {
+                index,
+                op: op_name(&step.op),
+                clauses: step.clauses.clone(),
+                outcome,
+                verdict,
+                problems,
+            });
         }
     }
-    RunReport { scenario: sc.name.clone(), backend: b.describe(), seed, steps, trace: b.trace() }
+    RunReport {
+        scenario: sc.name.clone(),
+        backend: b.describe(),
+        seed,
+        steps,
+        trace: b.trace(),
+    }
 }

@@ -35,7 +35,12 @@ pub fn send(h: &SimHost, s: Socket, data: &[u8], to: SocketAddr) {
 
 /// `WSARecvMsg` with buffers of the given sizes and `control` bytes of
 /// control room; returns the call's result, the bytes reported and the msg.
-pub fn recv_msg(h: &SimHost, s: Socket, sizes: &[usize], control: usize) -> (Result<(), WsaError>, u32, WsaMsg) {
+pub fn recv_msg(
+    h: &SimHost,
+    s: Socket,
+    sizes: &[usize],
+    control: usize,
+) -> (Result<(), WsaError>, u32, WsaMsg) {
     let mut msg = WsaMsg::for_recv(sizes, control);
     let mut n = u32::MAX;
     let r = h.wsa_recv_msg(s, &mut msg, Some(&mut n));
@@ -47,7 +52,10 @@ pub fn recv_msg(h: &SimHost, s: Socket, sizes: &[usize], control: usize) -> (Res
 pub fn assert_err<T: std::fmt::Debug>(r: Result<T, WsaError>, code: i32) {
     match r {
         Err(e) if e.is(code) => {}
-        other => panic!("expected {}, got {other:?}", error_name(code).unwrap_or("?")),
+        other => panic!(
+            "expected {}, got {other:?}",
+            error_name(code).unwrap_or("?")
+        ),
     }
 }
 

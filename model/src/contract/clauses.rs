@@ -325,7 +325,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "RECV-PARTIAL-DGRAM",
-        statement: "MSG_PARTIAL is not supported by every protocol; the model's UDP and raw IP do not support it, and WSARecv with MSG_PARTIAL on them fails (the seed names no code; the model uses WSAEOPNOTSUPP, to be confirmed by the conformance run).",
+        statement: "MSG_PARTIAL is not supported by every protocol; the model's UDP and raw IP do not support partial messages, so MSG_PARTIAL on WSARecv input is accepted and has no effect: a datagram comes whole or truncated (the seed names no error; model choice, to be confirmed by the conformance run).",
         source: "WSARecv.md §Remarks",
         scope: Scope::Datagram,
     },

@@ -42,7 +42,10 @@ impl WsaBuf {
 
     /// Memory whose `len` claims more than it holds (a fault when larger).
     pub fn overlong(mem: Vec<u8>, len: u32) -> WsaBuf {
-        WsaBuf { len, buf: Some(mem) }
+        WsaBuf {
+            len,
+            buf: Some(mem),
+        }
     }
 
     /// Whether the pointer and length describe valid memory: a `NULL` pointer
@@ -75,7 +78,10 @@ impl WsaBuf {
 impl From<Vec<u8>> for WsaBuf {
     fn from(mem: Vec<u8>) -> WsaBuf {
         let len = u32::try_from(mem.len()).expect("a WSABUF holds at most u32::MAX bytes");
-        WsaBuf { len, buf: Some(mem) }
+        WsaBuf {
+            len,
+            buf: Some(mem),
+        }
     }
 }
 

@@ -38,7 +38,13 @@ pub trait Winsock {
 
     /// `WSASocketW` (without protocol info): a new socket. `flags` holds
     /// `WSA_FLAG_*` (`WSA_FLAG_OVERLAPPED` for an overlapped socket).
-    fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Self::Socket, WsaError>;
+    fn wsa_socket(
+        &self,
+        af: i32,
+        ty: i32,
+        protocol: i32,
+        flags: u32,
+    ) -> Result<Self::Socket, WsaError>;
 
     /// `socket`: as `WSASocket` with `WSA_FLAG_OVERLAPPED`, which is what
     /// `socket` creates on Windows.
@@ -66,17 +72,35 @@ pub trait Winsock {
     fn close_socket(&self, s: Self::Socket) -> Result<(), WsaError>;
 
     /// `setsockopt` with the raw option bytes.
-    fn set_sock_opt(&self, s: Self::Socket, level: i32, name: i32, value: &[u8]) -> Result<(), WsaError>;
+    fn set_sock_opt(
+        &self,
+        s: Self::Socket,
+        level: i32,
+        name: i32,
+        value: &[u8],
+    ) -> Result<(), WsaError>;
 
     /// `getsockopt`: writes the value into `value` and returns its length
     /// (the `optlen` written back).
-    fn get_sock_opt(&self, s: Self::Socket, level: i32, name: i32, value: &mut [u8]) -> Result<usize, WsaError>;
+    fn get_sock_opt(
+        &self,
+        s: Self::Socket,
+        level: i32,
+        name: i32,
+        value: &mut [u8],
+    ) -> Result<usize, WsaError>;
 
     /// `ioctlsocket` (`FIONBIO`, `FIONREAD`).
     fn ioctl_socket(&self, s: Self::Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError>;
 
     /// `WSAIoctl`, non-overlapped: returns `lpcbBytesReturned`.
-    fn wsa_ioctl(&self, s: Self::Socket, code: u32, input: &[u8], output: &mut [u8]) -> Result<usize, WsaError>;
+    fn wsa_ioctl(
+        &self,
+        s: Self::Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, WsaError>;
 
     /// `WSARecv`, non-overlapped. `flags` is `lpFlags`, in and out.
     fn wsa_recv(
@@ -99,7 +123,13 @@ pub trait Winsock {
     ) -> Result<(), WsaError>;
 
     /// `WSASend`, non-overlapped.
-    fn wsa_send(&self, s: Self::Socket, buffers: &[WsaBuf], bytes_sent: Option<&mut u32>, flags: u32) -> Result<(), WsaError>;
+    fn wsa_send(
+        &self,
+        s: Self::Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+    ) -> Result<(), WsaError>;
 
     /// `WSASendTo`, non-overlapped. `to` is `lpTo`/`iTolen`.
     fn wsa_send_to(
@@ -112,15 +142,32 @@ pub trait Winsock {
     ) -> Result<(), WsaError>;
 
     /// `WSARecvMsg` (the extension function), non-overlapped.
-    fn wsa_recv_msg(&self, s: Self::Socket, msg: &mut WsaMsg, bytes_recvd: Option<&mut u32>) -> Result<(), WsaError>;
+    fn wsa_recv_msg(
+        &self,
+        s: Self::Socket,
+        msg: &mut WsaMsg,
+        bytes_recvd: Option<&mut u32>,
+    ) -> Result<(), WsaError>;
 
     /// `WSASendMsg`, non-overlapped. `flags` is `dwFlags`.
-    fn wsa_send_msg(&self, s: Self::Socket, msg: &WsaMsg, flags: u32, bytes_sent: Option<&mut u32>) -> Result<(), WsaError>;
+    fn wsa_send_msg(
+        &self,
+        s: Self::Socket,
+        msg: &WsaMsg,
+        flags: u32,
+        bytes_sent: Option<&mut u32>,
+    ) -> Result<(), WsaError>;
 
     // ---- conveniences over the calls above ----
 
     /// `setsockopt` with an `int`/`DWORD`/`BOOL` value.
-    fn set_sock_opt_int(&self, s: Self::Socket, level: i32, name: i32, value: i32) -> Result<(), WsaError> {
+    fn set_sock_opt_int(
+        &self,
+        s: Self::Socket,
+        level: i32,
+        name: i32,
+        value: i32,
+    ) -> Result<(), WsaError> {
         self.set_sock_opt(s, level, name, &value.to_le_bytes())
     }
 
@@ -148,7 +195,13 @@ pub trait Winsock {
     /// One datagram out through `WSASendTo`; returns the bytes sent.
     fn send_to(&self, s: Self::Socket, data: &[u8], to: &SocketAddr) -> Result<usize, WsaError> {
         let mut n = 0u32;
-        self.wsa_send_to(s, &[WsaBuf::from(data)], Some(&mut n), 0, &NameBuf::addr(to))?;
+        self.wsa_send_to(
+            s,
+            &[WsaBuf::from(data)],
+            Some(&mut n),
+            0,
+            &NameBuf::addr(to),
+        )?;
         Ok(n as usize)
     }
 

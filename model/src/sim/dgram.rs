@@ -134,7 +134,14 @@ fn unspecified(v6: bool) -> IpAddr {
 /// Builds the 20-byte IPv4 header a raw IPv4 socket receives in front of
 /// the payload (Windows "TCP/IP Raw Sockets": received IPv4 datagrams
 /// include the IP header; IPv6 ones do not).
-fn ipv4_header(id: u16, ttl: u8, proto: u8, src: Ipv4Addr, dst: Ipv4Addr, payload: usize) -> [u8; 20] {
+fn ipv4_header(
+    id: u16,
+    ttl: u8,
+    proto: u8,
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    payload: usize,
+) -> [u8; 20] {
     let total = (20 + payload).min(0xFFFF) as u16;
     let mut h = [0u8; 20];
     h[0] = 0x45;
@@ -166,7 +173,14 @@ fn udp_header(src: u16, dst: u16, payload: usize) -> [u8; 8] {
 impl World {
     // ---- creation, binding, connecting, closing ----
 
-    pub(crate) fn socket_create(&mut self, host: HostId, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<u64, i32> {
+    pub(crate) fn socket_create(
+        &mut self,
+        host: HostId,
+        af: i32,
+        ty: i32,
+        protocol: i32,
+        flags: u32,
+    ) -> Result<u64, i32> {
         self.check_init(host)?;
         if self.hosts[host].down {
             return Err(WSAENETDOWN);
@@ -192,7 +206,10 @@ impl World {
             (_, p) => p,
         };
         let h = self.alloc_handle();
-        self.sockets.insert(h, SocketState::new(host, af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0));
+        self.sockets.insert(
+            h,
+            SocketState::new(host, af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0),
+        );
         Ok(h)
     }
 
@@ -214,7 +231,8 @@ impl World {
             let same = theirs == mine
                 || (me_dual && theirs == IpAddr::V4(Ipv4Addr::UNSPECIFIED))
                 || (o_dual && mine == IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-            let wildcard_overlap = theirs.is_ipv4() == mine.is_ipv4() && (theirs.is_unspecified() || mine.is_unspecified());
+            let wildcard_overlap = theirs.is_ipv4() == mine.is_ipv4()
+                && (theirs.is_unspecified() || mine.is_unspecified());
             if same {
                 !(me.opts.reuseaddr && o.opts.reuseaddr) || me.opts.exclusive || o.opts.exclusive
             } else {
@@ -272,7 +290,11 @@ impl World {
             return Ok(());
         }
         let ip = ip.unwrap_or_else(|| unspecified(st.is_v6()));
-        let port = if st.ty == SOCK_RAW { 0 } else { self.ephemeral(s, ip)? };
+        let port = if st.ty == SOCK_RAW {
+            0
+        } else {
+            self.ephemeral(s, ip)?
+        };
         self.sockets.get_mut(&s).expect("checked").local = Some(SocketAddr::new(ip, port));
         Ok(())
     }
@@ -319,16 +341,36 @@ impl World {
     // ---- routing ----
 
     /// Where a datagram from socket `s` to wire address `dst` goes.
-    fn route(&self, host: HostId, s: u64, dst: IpAddr, src_override: Option<IpAddr>) -> Result<RouteInfo, i32> {
+    fn route(
+        &self,
+        host: HostId,
+        s: u64,
+        dst: IpAddr,
+        src_override: Option<IpAddr>,
+    ) -> Result<RouteInfo, i32> {
         let st = &self.sockets[&s];
         let h = &self.hosts[host];
-        let bound = st.local.map(|l| wire_ip(l.ip())).filter(|ip| !ip.is_unspecified() && ip.is_ipv4() == dst.is_ipv4());
+        let bound = st
+            .local
+            .map(|l| wire_ip(l.ip()))
+            .filter(|ip| !ip.is_unspecified() && ip.is_ipv4() == dst.is_ipv4());
         let chosen = src_override.or(bound);
         let v4 = dst.is_ipv4();
-        let mut r = RouteInfo { src_ip: dst, targets: vec![], hops: 0, bcast: false, mcast: false, local: false };
+        let mut r = RouteInfo {
+            src_ip: dst,
+            targets: vec![],
+            hops: 0,
+            bcast: false,
+            mcast: false,
+            local: false,
+        };
         if is_loopback(&dst) || h.owns(&dst) {
             let idx = h.iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
-            r.src_ip = chosen.unwrap_or(if is_loopback(&dst) { unspecified_loopback(v4) } else { dst });
+            r.src_ip = chosen.unwrap_or(if is_loopback(&dst) {
+                unspecified_loopback(v4)
+            } else {
+                dst
+            });
             r.targets.push((host, idx));
             r.local = true;
             return Ok(r);
@@ -339,7 +381,9 @@ impl World {
             _ => None,
         };
         if limited || subnet_bcast.is_some() {
-            let iface = subnet_bcast.or_else(|| h.first_iface(true).copied()).ok_or(WSAENETUNREACH)?;
+            let iface = subnet_bcast
+                .or_else(|| h.first_iface(true).copied())
+                .ok_or(WSAENETUNREACH)?;
             r.src_ip = chosen.unwrap_or(iface.addr);
             r.bcast = true;
             r.targets = self.hosts_on(&iface.addr, iface.prefix);
@@ -359,7 +403,10 @@ impl World {
         if let Some(iface) = h.on_link(&dst) {
             r.src_ip = chosen.unwrap_or(iface.addr);
             if let Some(owner) = self.owner_of(&dst) {
-                let idx = self.hosts[owner].iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
+                let idx = self.hosts[owner]
+                    .iface_of(&dst)
+                    .map(|i| i.index)
+                    .unwrap_or(LOOPBACK_INDEX);
                 r.targets.push((owner, idx));
             }
             return Ok(r);
@@ -374,7 +421,10 @@ impl World {
             r.src_ip = chosen.unwrap_or(iface.addr);
             r.hops = rt.hops;
             if let Some(owner) = self.owner_of(&dst) {
-                let idx = self.hosts[owner].iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
+                let idx = self.hosts[owner]
+                    .iface_of(&dst)
+                    .map(|i| i.index)
+                    .unwrap_or(LOOPBACK_INDEX);
                 r.targets.push((owner, idx));
             }
             return Ok(r);
@@ -386,7 +436,9 @@ impl World {
     fn hosts_on(&self, net: &IpAddr, prefix: u8) -> Vec<(HostId, u32)> {
         let mut out = vec![];
         for (id, h) in self.hosts.iter().enumerate() {
-            if let Some(i) = h.ifaces.iter().find(|i| i.index != LOOPBACK_INDEX && super::net::prefix_contains(net, prefix, &i.addr)) {
+            if let Some(i) = h.ifaces.iter().find(|i| {
+                i.index != LOOPBACK_INDEX && super::net::prefix_contains(net, prefix, &i.addr)
+            }) {
                 out.push((id, i.index));
             }
         }
@@ -412,7 +464,9 @@ impl World {
             Some(n) if n.is_absent() => None,
             // A name shorter than the socket family's address.
             Some(n) if (n.namelen as usize) < st.sockaddr_len() => return Err(code(WSAEFAULT)),
-            Some(n) if a.call == SendCall::SendMsg || n.namelen != 0 => Some(n.decode().map_err(|e| code(e.wsa_code()))?),
+            Some(n) if a.call == SendCall::SendMsg || n.namelen != 0 => {
+                Some(n.decode().map_err(|e| code(e.wsa_code()))?)
+            }
             _ => None,
         };
         let control = match a.control {
@@ -465,7 +519,11 @@ impl World {
             (Some(t), _) => t,
             (None, Some(p)) => p,
             (None, None) => {
-                return Err(code(if a.call == SendCall::SendTo { WSAEDESTADDRREQ } else { WSAENOTCONN }));
+                return Err(code(if a.call == SendCall::SendTo {
+                    WSAEDESTADDRREQ
+                } else {
+                    WSAENOTCONN
+                }));
             }
         };
         let dst = wire(st, dest).map_err(code)?;
@@ -505,7 +563,13 @@ impl World {
 
     /// The source address an `in_pktinfo` / `in6_pktinfo` control object
     /// asks for, checked to be local.
-    fn pktinfo_source(&self, host: HostId, s: u64, control: &[Cmsg], dst: &SocketAddr) -> Result<Option<IpAddr>, i32> {
+    fn pktinfo_source(
+        &self,
+        host: HostId,
+        s: u64,
+        control: &[Cmsg],
+        dst: &SocketAddr,
+    ) -> Result<Option<IpAddr>, i32> {
         let st = &self.sockets[&s];
         for c in control {
             let Some(p) = cmsg::pktinfo(c) else { continue };
@@ -535,7 +599,14 @@ impl World {
         self.sockets
             .values()
             .filter(|st| st.host == host)
-            .map(|st| st.rx_bytes + st.tx_inflight.iter().filter(|&&(done, _)| done > now).map(|&(_, n)| n).sum::<usize>())
+            .map(|st| {
+                st.rx_bytes
+                    + st.tx_inflight
+                        .iter()
+                        .filter(|&&(done, _)| done > now)
+                        .map(|&(_, n)| n)
+                        .sum::<usize>()
+            })
             .sum()
     }
 
@@ -571,22 +642,39 @@ impl World {
         let udp = st.ty == SOCK_DGRAM;
         let proto = st.protocol;
         let ttl = st.opts.ttl;
-        let latency = if route.local { self.cfg.loopback_latency_ns } else { self.cfg.latency_ns };
+        let latency = if route.local {
+            self.cfg.loopback_latency_ns
+        } else {
+            self.cfg.latency_ns
+        };
         let mut depart = self.now;
         if let (Some(rate), false) = (self.cfg.tx_rate, route.local) {
             let start = self.hosts[host].tx_busy_until.max(self.now);
             let done = start + (data.len() as u64 * 1_000_000_000).div_ceil(rate.max(1));
             self.hosts[host].tx_busy_until = done;
-            self.sockets.get_mut(&s).expect("checked").tx_inflight.push_back((done, data.len()));
+            self.sockets
+                .get_mut(&s)
+                .expect("checked")
+                .tx_inflight
+                .push_back((done, data.len()));
             self.schedule(done, Event::TxDone);
             depart = done;
         }
         let n = data.len();
-        self.log(host, "send", || format!("{src} -> {dst} len={n} targets={}", route.targets.len()));
+        self.log(host, "send", || {
+            format!("{src} -> {dst} len={n} targets={}", route.targets.len())
+        });
         // TTL: each router hop takes one; at zero the datagram dies and an
         // ICMP time-exceeded goes back (RECVMSG-ENETRESET-TTL).
         if route.hops > 0 && ttl <= route.hops {
-            self.schedule(depart + 2 * latency, Event::IcmpError { socket: s, code: WSAENETRESET, about: dst });
+            self.schedule(
+                depart + 2 * latency,
+                Event::IcmpError {
+                    socket: s,
+                    code: WSAENETRESET,
+                    about: dst,
+                },
+            );
             return;
         }
         if route.targets.is_empty() {
@@ -606,7 +694,13 @@ impl World {
                 ifindex,
                 data: data.clone(),
             };
-            self.schedule(depart + latency, Event::Arrive { host: target, packet });
+            self.schedule(
+                depart + latency,
+                Event::Arrive {
+                    host: target,
+                    packet,
+                },
+            );
         }
     }
 
@@ -615,15 +709,26 @@ impl World {
     pub(crate) fn run_event(&mut self, ev: Event) {
         match ev {
             Event::Arrive { host, packet } => self.arrive(host, packet),
-            Event::IcmpError { socket, code: c, about } => {
-                let Some(st) = self.sockets.get_mut(&socket) else { return };
+            Event::IcmpError {
+                socket,
+                code: c,
+                about,
+            } => {
+                let Some(st) = self.sockets.get_mut(&socket) else {
+                    return;
+                };
                 // RECVMSG-ECONNRESET-ICMP; SIO_UDP_CONNRESET turns it off.
                 if c == WSAECONNRESET && !st.opts.connreset {
                     return;
                 }
                 st.rxq.push_back(RxItem::Error(c));
                 let h = st.host;
-                self.log(h, "icmp", || format!("{} about {about} for socket {socket:#x}", error_name(c).unwrap_or("?")));
+                self.log(h, "icmp", || {
+                    format!(
+                        "{} about {about} for socket {socket:#x}",
+                        error_name(c).unwrap_or("?")
+                    )
+                });
             }
             Event::TxDone => {}
         }
@@ -631,7 +736,9 @@ impl World {
 
     fn arrive(&mut self, host: HostId, p: Packet) {
         if self.hosts[host].down {
-            self.log(host, "drop", || format!("{} -> {}: network down", p.src, p.dst));
+            self.log(host, "drop", || {
+                format!("{} -> {}: network down", p.src, p.dst)
+            });
             return;
         }
         // Raw sockets of the packet's protocol each get a copy.
@@ -643,7 +750,9 @@ impl World {
                     && st.ty == SOCK_RAW
                     && st.protocol == p.proto
                     && st.is_v6() == p.dst.is_ipv6()
-                    && st.local.is_some_and(|l| l.ip().is_unspecified() || l.ip() == p.dst.ip())
+                    && st
+                        .local
+                        .is_some_and(|l| l.ip().is_unspecified() || l.ip() == p.dst.ip())
             })
             .map(|(&id, _)| id)
             .collect();
@@ -652,7 +761,14 @@ impl World {
             let payload = p.data.len() + if p.udp { 8 } else { 0 };
             if let (SocketAddr::V4(s4), SocketAddr::V4(d4)) = (p.src, p.dst) {
                 let ip_id = self.next_ip_id();
-                data.extend_from_slice(&ipv4_header(ip_id, p.ttl, p.proto as u8, *s4.ip(), *d4.ip(), payload));
+                data.extend_from_slice(&ipv4_header(
+                    ip_id,
+                    p.ttl,
+                    p.proto as u8,
+                    *s4.ip(),
+                    *d4.ip(),
+                    payload,
+                ));
             }
             if p.udp {
                 data.extend_from_slice(&udp_header(p.src.port(), p.dst.port(), p.data.len()));
@@ -668,17 +784,30 @@ impl World {
         if matches.is_empty() {
             if !p.bcast && !p.mcast {
                 // ICMP port unreachable back to the sender.
-                let back = if host == p.src_host { self.cfg.loopback_latency_ns } else { self.cfg.latency_ns };
-                self.log(host, "drop", || format!("{} -> {}: port unreachable", p.src, p.dst));
-                self.schedule(self.now + back, Event::IcmpError { socket: p.src_sock, code: WSAECONNRESET, about: p.dst });
+                let back = if host == p.src_host {
+                    self.cfg.loopback_latency_ns
+                } else {
+                    self.cfg.latency_ns
+                };
+                self.log(host, "drop", || {
+                    format!("{} -> {}: port unreachable", p.src, p.dst)
+                });
+                self.schedule(
+                    self.now + back,
+                    Event::IcmpError {
+                        socket: p.src_sock,
+                        code: WSAECONNRESET,
+                        about: p.dst,
+                    },
+                );
             } else {
-                self.log(host, "drop", || format!("{} -> {}: no listener", p.src, p.dst));
+                self.log(host, "drop", || {
+                    format!("{} -> {}: no listener", p.src, p.dst)
+                });
             }
             return;
         }
-        let chosen: Vec<u64> = if p.bcast || p.mcast {
-            matches
-        } else if matches.len() == 1 {
+        let chosen: Vec<u64> = if p.bcast || p.mcast || matches.len() == 1 {
             matches
         } else {
             // Several sockets share the address with SO_REUSEADDR: which
@@ -719,14 +848,23 @@ impl World {
                 2
             } else if lip.is_unspecified() {
                 1
-            } else if (p.bcast || p.mcast) && self.hosts[host].iface_of(&lip).is_some_and(|i| i.index == p.ifindex) {
+            } else if (p.bcast || p.mcast)
+                && self.hosts[host]
+                    .iface_of(&lip)
+                    .is_some_and(|i| i.index == p.ifindex)
+            {
                 // A socket bound to the receiving interface's address also
                 // hears broadcasts and multicasts on it.
                 2
             } else {
                 continue;
             };
-            if p.mcast && !st.groups.iter().any(|&(g, i)| g == dst_ip && (i == 0 || i == p.ifindex)) {
+            if p.mcast
+                && !st
+                    .groups
+                    .iter()
+                    .any(|&(g, i)| g == dst_ip && (i == 0 || i == p.ifindex))
+            {
                 continue;
             }
             best = best.max(rank);
@@ -735,7 +873,10 @@ impl World {
         if p.bcast || p.mcast {
             out.into_iter().map(|(_, id)| id).collect()
         } else {
-            out.into_iter().filter(|&(r, _)| r == best).map(|(_, id)| id).collect()
+            out.into_iter()
+                .filter(|&(r, _)| r == best)
+                .map(|(_, id)| id)
+                .collect()
         }
     }
 
@@ -756,7 +897,9 @@ impl World {
             None
         };
         if let Some(reason) = reason {
-            self.log(host, "drop", || format!("{from} -> socket {id:#x}: {reason}"));
+            self.log(host, "drop", || {
+                format!("{from} -> socket {id:#x}: {reason}")
+            });
             return;
         }
         let n = data.len();
@@ -773,7 +916,9 @@ impl World {
             v6_info_for_v4: coin,
             data,
         }));
-        self.log(host, "deliver", || format!("{from} -> socket {id:#x} len={n}"));
+        self.log(host, "deliver", || {
+            format!("{from} -> socket {id:#x} len={n}")
+        });
     }
 
     // ---- receiving ----
@@ -781,7 +926,12 @@ impl World {
     /// `WSARecv`, `WSARecvFrom`, `WSARecvMsg` on a message socket. The
     /// outputs are meaningful when `copied` is set, also with an error
     /// (`WSAEMSGSIZE` reports the bytes that were copied).
-    pub(crate) fn recv(&mut self, host: HostId, s: u64, a: RecvArgs<'_>) -> (Result<(), WsaError>, RecvOut) {
+    pub(crate) fn recv(
+        &mut self,
+        host: HostId,
+        s: u64,
+        a: RecvArgs<'_>,
+    ) -> (Result<(), WsaError>, RecvOut) {
         let mut out = RecvOut::default();
         match self.recv_inner(host, s, a, &mut out) {
             Ok(()) => (Ok(()), out),
@@ -789,7 +939,13 @@ impl World {
         }
     }
 
-    fn recv_inner(&mut self, host: HostId, s: u64, a: RecvArgs<'_>, out: &mut RecvOut) -> Result<(), WsaError> {
+    fn recv_inner(
+        &mut self,
+        host: HostId,
+        s: u64,
+        a: RecvArgs<'_>,
+        out: &mut RecvOut,
+    ) -> Result<(), WsaError> {
         self.check_sock(host, s).map_err(code)?;
         // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
         // with an overlapped structure.
@@ -839,7 +995,7 @@ impl World {
                         None,
                     ));
                 }
-                // RECV-EOPNOTSUPP-OOB, RECV-WAITALL-NOT-DGRAM. MSG_PARTIAL
+                // RECV-EOPNOTSUPP-OOB, RECV-WAITALL-DGRAM. MSG_PARTIAL
                 // on input only allows an early partial completion, which a
                 // datagram never needs: accepted and cleared on output
                 // (RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE).
@@ -865,20 +1021,28 @@ impl World {
             // RECVMSG-BLOCKING-WAITS, RECVMSG-ETIMEDOUT-RCVTIMEO
             let deadline = self.deadline_ms(st.opts.rcvtimeo);
             let r = self.wait_until(host, deadline, "a blocking receive", |w| {
-                w.sockets.get(&s).is_none_or(|st| !st.rxq.is_empty() || st.shut_rd)
+                w.sockets
+                    .get(&s)
+                    .is_none_or(|st| !st.rxq.is_empty() || st.shut_rd)
             });
             match r {
                 Ok(()) => {}
                 Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
                 Err(WaitEnd::Deadlock(e)) => return Err(e),
             }
-            let Some(st) = self.sockets.get(&s) else { return Err(code(WSAENOTSOCK)) };
+            let Some(st) = self.sockets.get(&s) else {
+                return Err(code(WSAENOTSOCK));
+            };
             if st.shut_rd {
                 return Err(code(WSAESHUTDOWN));
             }
         }
         let st = self.sockets.get_mut(&s).expect("checked");
-        let item = if peek { st.rxq.front().cloned() } else { st.rxq.pop_front() };
+        let item = if peek {
+            st.rxq.front().cloned()
+        } else {
+            st.rxq.pop_front()
+        };
         let d = match item.expect("the queue is not empty") {
             RxItem::Error(e) => return Err(code(e)),
             RxItem::Datagram(d) => d,
@@ -928,7 +1092,13 @@ impl World {
             }
         }
         let n = out.bytes;
-        self.log(host, "recv", || format!("{} -> socket {s:#x} len={n}{}", d.from, if peek { " (peek)" } else { "" }));
+        self.log(host, "recv", || {
+            format!(
+                "{} -> socket {s:#x} len={n}{}",
+                d.from,
+                if peek { " (peek)" } else { "" }
+            )
+        });
         // RECVMSG-TRUNC-DGRAM: the first part fills the buffers, the rest
         // is lost, WSAEMSGSIZE.
         if truncated {
@@ -945,14 +1115,32 @@ fn packet_info(st: &SocketState, d: &Datagram) -> Vec<Cmsg> {
     match d.dst {
         IpAddr::V4(dst) => {
             if st.opts.pktinfo4 {
-                v.push(InPktinfo { addr: dst, ifindex: d.ifindex }.to_cmsg());
+                v.push(
+                    InPktinfo {
+                        addr: dst,
+                        ifindex: d.ifindex,
+                    }
+                    .to_cmsg(),
+                );
             } else if st.dual_stack() && st.opts.pktinfo6 && d.v6_info_for_v4 {
-                v.push(In6Pktinfo { addr: dst.to_ipv6_mapped(), ifindex: d.ifindex }.to_cmsg());
+                v.push(
+                    In6Pktinfo {
+                        addr: dst.to_ipv6_mapped(),
+                        ifindex: d.ifindex,
+                    }
+                    .to_cmsg(),
+                );
             }
         }
         IpAddr::V6(dst) => {
             if st.opts.pktinfo6 {
-                v.push(In6Pktinfo { addr: dst, ifindex: d.ifindex }.to_cmsg());
+                v.push(
+                    In6Pktinfo {
+                        addr: dst,
+                        ifindex: d.ifindex,
+                    }
+                    .to_cmsg(),
+                );
             }
         }
     }

@@ -72,7 +72,9 @@ impl Sim {
 
     /// A world with the given settings.
     pub fn with_config(seed: u64, cfg: Config) -> Sim {
-        Sim { world: Arc::new(Mutex::new(World::new(seed, cfg))) }
+        Sim {
+            world: Arc::new(Mutex::new(World::new(seed, cfg))),
+        }
     }
 
     /// The seed the world was made with.
@@ -92,22 +94,37 @@ impl Sim {
         for (k, a) in addrs.iter().enumerate() {
             let (addr, prefix) = parse_cidr(a).map_err(ConfigError)?;
             if addr.is_loopback() || addr.is_unspecified() || addr.is_multicast() {
-                return Err(ConfigError(format!("`{a}`: not a unicast interface address")));
+                return Err(ConfigError(format!(
+                    "`{a}`: not a unicast interface address"
+                )));
             }
             if w.owner_of(&addr).is_some() {
                 return Err(ConfigError(format!("`{a}`: another host has this address")));
             }
-            ifaces.push(Iface { index: k as u32 + 2, addr, prefix });
+            ifaces.push(Iface {
+                index: k as u32 + 2,
+                addr,
+                prefix,
+            });
         }
         w.hosts.push(Host::new(name, ifaces));
         let host = w.hosts.len() - 1;
-        Ok(SimHost { world: self.world.clone(), host })
+        Ok(SimHost {
+            world: self.world.clone(),
+            host,
+        })
     }
 
     /// The host named `name`.
     pub fn host(&self, name: &str) -> Option<SimHost> {
         let w = self.world.lock();
-        w.hosts.iter().position(|h| h.name == name).map(|host| SimHost { world: self.world.clone(), host })
+        w.hosts
+            .iter()
+            .position(|h| h.name == name)
+            .map(|host| SimHost {
+                world: self.world.clone(),
+                host,
+            })
     }
 
     /// Makes `prefix` (CIDR) reachable from host `from` through `hops`
@@ -115,9 +132,18 @@ impl Sim {
     /// its sender learns it as `WSAENETRESET`.
     pub fn add_route(&self, from: &str, prefix: &str, hops: u8) -> Result<(), ConfigError> {
         let mut w = self.world.lock();
-        let host = w.hosts.iter().position(|h| h.name == from).ok_or_else(|| ConfigError(format!("no host `{from}`")))?;
+        let host = w
+            .hosts
+            .iter()
+            .position(|h| h.name == from)
+            .ok_or_else(|| ConfigError(format!("no host `{from}`")))?;
         let (net, prefix) = parse_cidr(prefix).map_err(ConfigError)?;
-        w.routes.push(Route { host, net, prefix, hops });
+        w.routes.push(Route {
+            host,
+            net,
+            prefix,
+            hops,
+        });
         Ok(())
     }
 
@@ -125,7 +151,11 @@ impl Sim {
     /// `WSAENETDOWN` and datagrams to it are lost.
     pub fn set_network_down(&self, host: &str, down: bool) -> Result<(), ConfigError> {
         let mut w = self.world.lock();
-        let h = w.hosts.iter_mut().find(|h| h.name == host).ok_or_else(|| ConfigError(format!("no host `{host}`")))?;
+        let h = w
+            .hosts
+            .iter_mut()
+            .find(|h| h.name == host)
+            .ok_or_else(|| ConfigError(format!("no host `{host}`")))?;
         h.down = down;
         Ok(())
     }
@@ -138,7 +168,9 @@ impl Sim {
     /// Lets `d` of virtual time pass, delivering whatever arrives meanwhile.
     pub fn advance(&self, d: Duration) {
         let mut w = self.world.lock();
-        let t = w.now.saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let t = w
+            .now
+            .saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         w.advance_to(t);
     }
 
@@ -178,7 +210,7 @@ fn outcome<T: std::fmt::Debug>(r: &Result<T, WsaError>) -> String {
     match r {
         Ok(v) => format!("ok {v:?}"),
         Err(WsaError::Code(c)) => error_name(*c).unwrap_or("?").to_string(),
-        Err(e) => format!("{}", e.name()),
+        Err(e) => e.name().to_string(),
     }
 }
 
@@ -202,7 +234,9 @@ impl SimHost {
 
     /// The world this host belongs to.
     pub fn sim(&self) -> Sim {
-        Sim { world: self.world.clone() }
+        Sim {
+            world: self.world.clone(),
+        }
     }
 
     /// Runs `f` on the world and records one trace line for the call.
@@ -235,7 +269,11 @@ impl Winsock for SimHost {
 
     fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
         let h = self.host;
-        self.call("WSAStartup", || format!("{version:#06x}"), |w| c(w.startup(h, version)))
+        self.call(
+            "WSAStartup",
+            || format!("{version:#06x}"),
+            |w| c(w.startup(h, version)),
+        )
     }
 
     fn wsa_cleanup(&self) -> Result<(), WsaError> {
@@ -245,82 +283,147 @@ impl Winsock for SimHost {
 
     fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError> {
         let h = self.host;
-        self.call("WSASocket", || format!("{af}, {ty}, {protocol}, {flags:#x}"), |w| {
-            c(w.socket_create(h, af, ty, protocol, flags)).map(Socket)
-        })
+        self.call(
+            "WSASocket",
+            || format!("{af}, {ty}, {protocol}, {flags:#x}"),
+            |w| c(w.socket_create(h, af, ty, protocol, flags)).map(Socket),
+        )
     }
 
     fn bind(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
         let (h, a) = (self.host, *addr);
-        self.call("bind", || format!("{:#x}, {a}", s.0), |w| c(w.bind(h, s.0, a)))
+        self.call(
+            "bind",
+            || format!("{:#x}, {a}", s.0),
+            |w| c(w.bind(h, s.0, a)),
+        )
     }
 
     fn connect(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
         let (h, a) = (self.host, *addr);
-        self.call("connect", || format!("{:#x}, {a}", s.0), |w| c(w.connect(h, s.0, a)))
+        self.call(
+            "connect",
+            || format!("{:#x}, {a}", s.0),
+            |w| c(w.connect(h, s.0, a)),
+        )
     }
 
     fn getsockname(&self, s: Socket) -> Result<SocketAddr, WsaError> {
         let h = self.host;
-        self.call("getsockname", || format!("{:#x}", s.0), |w| c(w.getsockname(h, s.0)))
+        self.call(
+            "getsockname",
+            || format!("{:#x}", s.0),
+            |w| c(w.getsockname(h, s.0)),
+        )
     }
 
     fn getpeername(&self, s: Socket) -> Result<SocketAddr, WsaError> {
         let h = self.host;
-        self.call("getpeername", || format!("{:#x}", s.0), |w| c(w.getpeername(h, s.0)))
+        self.call(
+            "getpeername",
+            || format!("{:#x}", s.0),
+            |w| c(w.getpeername(h, s.0)),
+        )
     }
 
     fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
         let h = self.host;
-        self.call("shutdown", || format!("{:#x}, {how}", s.0), |w| c(w.shutdown(h, s.0, how)))
+        self.call(
+            "shutdown",
+            || format!("{:#x}, {how}", s.0),
+            |w| c(w.shutdown(h, s.0, how)),
+        )
     }
 
     fn close_socket(&self, s: Socket) -> Result<(), WsaError> {
         let h = self.host;
-        self.call("closesocket", || format!("{:#x}", s.0), |w| c(w.close(h, s.0)))
+        self.call(
+            "closesocket",
+            || format!("{:#x}", s.0),
+            |w| c(w.close(h, s.0)),
+        )
     }
 
     fn set_sock_opt(&self, s: Socket, level: i32, name: i32, value: &[u8]) -> Result<(), WsaError> {
         let h = self.host;
-        self.call("setsockopt", || format!("{:#x}, {level:#x}, {name:#x}, {value:?}", s.0), |w| {
-            c(w.set_opt(h, s.0, level, name, value))
-        })
+        self.call(
+            "setsockopt",
+            || format!("{:#x}, {level:#x}, {name:#x}, {value:?}", s.0),
+            |w| c(w.set_opt(h, s.0, level, name, value)),
+        )
     }
 
-    fn get_sock_opt(&self, s: Socket, level: i32, name: i32, value: &mut [u8]) -> Result<usize, WsaError> {
+    fn get_sock_opt(
+        &self,
+        s: Socket,
+        level: i32,
+        name: i32,
+        value: &mut [u8],
+    ) -> Result<usize, WsaError> {
         let h = self.host;
         let room = value.len();
-        self.call("getsockopt", || format!("{:#x}, {level:#x}, {name:#x}, room={room}", s.0), |w| {
-            c(w.get_opt(h, s.0, level, name, value))
-        })
+        self.call(
+            "getsockopt",
+            || format!("{:#x}, {level:#x}, {name:#x}, room={room}", s.0),
+            |w| c(w.get_opt(h, s.0, level, name, value)),
+        )
     }
 
     fn ioctl_socket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
         let h = self.host;
         let a = *arg;
-        self.call("ioctlsocket", || format!("{:#x}, {cmd:#x}, {a}", s.0), |w| c(w.ioctl(h, s.0, cmd, arg)))
+        self.call(
+            "ioctlsocket",
+            || format!("{:#x}, {cmd:#x}, {a}", s.0),
+            |w| c(w.ioctl(h, s.0, cmd, arg)),
+        )
     }
 
-    fn wsa_ioctl(&self, s: Socket, code: u32, input: &[u8], output: &mut [u8]) -> Result<usize, WsaError> {
+    fn wsa_ioctl(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, WsaError> {
         let h = self.host;
         let (il, ol) = (input.len(), output.len());
-        self.call("WSAIoctl", || format!("{:#x}, {code:#x}, in={il}, out={ol}", s.0), |w| {
-            c(w.wsa_ioctl(h, s.0, code, input, output))
-        })
+        self.call(
+            "WSAIoctl",
+            || format!("{:#x}, {code:#x}, in={il}, out={ol}", s.0),
+            |w| c(w.wsa_ioctl(h, s.0, code, input, output)),
+        )
     }
 
-    fn wsa_recv(&self, s: Socket, buffers: &mut [WsaBuf], bytes_recvd: Option<&mut u32>, flags: &mut u32) -> Result<(), WsaError> {
+    fn wsa_recv(
+        &self,
+        s: Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+    ) -> Result<(), WsaError> {
         let h = self.host;
         let shape = bufs_shape(buffers);
         let fin = *flags;
         let has_ptr = bytes_recvd.is_some();
         let mut out = Default::default();
-        let r = self.call("WSARecv", || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)), |w| {
-            let args = RecvArgs { call: RecvCall::Recv, bufs: buffers, flags_in: fin, name: None, control: None, bytes_ptr: has_ptr };
-            let (r, o) = w.recv(h, s.0, args);
-            out = o;
-            r
-        });
+        let r = self.call(
+            "WSARecv",
+            || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)),
+            |w| {
+                let args = RecvArgs {
+                    call: RecvCall::Recv,
+                    bufs: buffers,
+                    flags_in: fin,
+                    name: None,
+                    control: None,
+                    bytes_ptr: has_ptr,
+                };
+                let (r, o) = w.recv(h, s.0, args);
+                out = o;
+                r
+            },
+        );
         finish_recv(out, bytes_recvd, Some(flags));
         r
     }
@@ -338,42 +441,55 @@ impl Winsock for SimHost {
         let fin = *flags;
         let has_ptr = bytes_recvd.is_some();
         let mut out = Default::default();
-        let r = self.call("WSARecvFrom", || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)), |w| {
-            let args = RecvArgs {
-                call: RecvCall::RecvFrom,
-                bufs: buffers,
-                flags_in: fin,
-                name: Some(from),
-                control: None,
-                bytes_ptr: has_ptr,
-            };
-            let (r, o) = w.recv(h, s.0, args);
-            out = o;
-            r
-        });
+        let r = self.call(
+            "WSARecvFrom",
+            || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)),
+            |w| {
+                let args = RecvArgs {
+                    call: RecvCall::RecvFrom,
+                    bufs: buffers,
+                    flags_in: fin,
+                    name: Some(from),
+                    control: None,
+                    bytes_ptr: has_ptr,
+                };
+                let (r, o) = w.recv(h, s.0, args);
+                out = o;
+                r
+            },
+        );
         finish_recv(out, bytes_recvd, Some(flags));
         r
     }
 
-    fn wsa_send(&self, s: Socket, buffers: &[WsaBuf], bytes_sent: Option<&mut u32>, flags: u32) -> Result<(), WsaError> {
-        let h = self.host;
-        let has_ptr = bytes_sent.is_some();
-        let r = self.call("WSASend", || format!("{:#x}, {}, {}", s.0, bufs_shape(buffers), consts::msg_flags_to_string(flags)), |w| {
-            let args = SendArgs { call: SendCall::Send, bufs: buffers, flags, to: None, control: None, bytes_ptr: has_ptr };
-            w.send(h, s.0, args)
-        });
-        finish_send(&r, bytes_sent);
-        r.map(|_| ())
-    }
-
-    fn wsa_send_to(&self, s: Socket, buffers: &[WsaBuf], bytes_sent: Option<&mut u32>, flags: u32, to: &NameBuf) -> Result<(), WsaError> {
+    fn wsa_send(
+        &self,
+        s: Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
         let h = self.host;
         let has_ptr = bytes_sent.is_some();
         let r = self.call(
-            "WSASendTo",
-            || format!("{:#x}, {}, {}, to={:?}", s.0, bufs_shape(buffers), consts::msg_flags_to_string(flags), to.decode().ok()),
+            "WSASend",
+            || {
+                format!(
+                    "{:#x}, {}, {}",
+                    s.0,
+                    bufs_shape(buffers),
+                    consts::msg_flags_to_string(flags)
+                )
+            },
             |w| {
-                let args = SendArgs { call: SendCall::SendTo, bufs: buffers, flags, to: Some(to), control: None, bytes_ptr: has_ptr };
+                let args = SendArgs {
+                    call: SendCall::Send,
+                    bufs: buffers,
+                    flags,
+                    to: None,
+                    control: None,
+                    bytes_ptr: has_ptr,
+                };
                 w.send(h, s.0, args)
             },
         );
@@ -381,7 +497,49 @@ impl Winsock for SimHost {
         r.map(|_| ())
     }
 
-    fn wsa_recv_msg(&self, s: Socket, msg: &mut WsaMsg, bytes_recvd: Option<&mut u32>) -> Result<(), WsaError> {
+    fn wsa_send_to(
+        &self,
+        s: Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+        to: &NameBuf,
+    ) -> Result<(), WsaError> {
+        let h = self.host;
+        let has_ptr = bytes_sent.is_some();
+        let r = self.call(
+            "WSASendTo",
+            || {
+                format!(
+                    "{:#x}, {}, {}, to={:?}",
+                    s.0,
+                    bufs_shape(buffers),
+                    consts::msg_flags_to_string(flags),
+                    to.decode().ok()
+                )
+            },
+            |w| {
+                let args = SendArgs {
+                    call: SendCall::SendTo,
+                    bufs: buffers,
+                    flags,
+                    to: Some(to),
+                    control: None,
+                    bytes_ptr: has_ptr,
+                };
+                w.send(h, s.0, args)
+            },
+        );
+        finish_send(&r, bytes_sent);
+        r.map(|_| ())
+    }
+
+    fn wsa_recv_msg(
+        &self,
+        s: Socket,
+        msg: &mut WsaMsg,
+        bytes_recvd: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
         let h = self.host;
         let shape = bufs_shape(&msg.buffers);
         let fin = msg.flags;
@@ -390,9 +548,20 @@ impl Winsock for SimHost {
         let mut out = Default::default();
         let r = self.call(
             "WSARecvMsg",
-            || format!("{:#x}, {shape}, control={ctl}, {}", s.0, consts::msg_flags_to_string(fin)),
+            || {
+                format!(
+                    "{:#x}, {shape}, control={ctl}, {}",
+                    s.0,
+                    consts::msg_flags_to_string(fin)
+                )
+            },
             |w| {
-                let WsaMsg { name, buffers, control, .. } = msg;
+                let WsaMsg {
+                    name,
+                    buffers,
+                    control,
+                    ..
+                } = msg;
                 let args = RecvArgs {
                     call: RecvCall::RecvMsg,
                     bufs: buffers,
@@ -410,7 +579,13 @@ impl Winsock for SimHost {
         r
     }
 
-    fn wsa_send_msg(&self, s: Socket, msg: &WsaMsg, flags: u32, bytes_sent: Option<&mut u32>) -> Result<(), WsaError> {
+    fn wsa_send_msg(
+        &self,
+        s: Socket,
+        msg: &WsaMsg,
+        flags: u32,
+        bytes_sent: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
         let h = self.host;
         let has_ptr = bytes_sent.is_some();
         let r = self.call(

@@ -30,7 +30,9 @@ impl Iface {
     pub(crate) fn broadcast(&self) -> Option<Ipv4Addr> {
         match self.addr {
             IpAddr::V4(a) if self.index != LOOPBACK_INDEX && self.prefix < 31 => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 Some(Ipv4Addr::from(u32::from(a) | !mask))
             }
             _ => None,
@@ -45,11 +47,15 @@ pub(crate) const LOOPBACK_INDEX: u32 = 1;
 pub(crate) fn prefix_contains(net: &IpAddr, prefix: u8, ip: &IpAddr) -> bool {
     match (net, ip) {
         (IpAddr::V4(n), IpAddr::V4(i)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(prefix.min(32))).unwrap_or(0);
+            let mask = u32::MAX
+                .checked_shl(32 - u32::from(prefix.min(32)))
+                .unwrap_or(0);
             u32::from(*n) & mask == u32::from(*i) & mask
         }
         (IpAddr::V6(n), IpAddr::V6(i)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(prefix.min(128))).unwrap_or(0);
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(prefix.min(128)))
+                .unwrap_or(0);
             u128::from(*n) & mask == u128::from(*i) & mask
         }
         _ => false,
@@ -73,11 +79,25 @@ pub(crate) struct Host {
 impl Host {
     pub(crate) fn new(name: &str, ifaces: Vec<Iface>) -> Host {
         let mut all = vec![
-            Iface { index: LOOPBACK_INDEX, addr: IpAddr::V4(Ipv4Addr::LOCALHOST), prefix: 8 },
-            Iface { index: LOOPBACK_INDEX, addr: IpAddr::V6(Ipv6Addr::LOCALHOST), prefix: 128 },
+            Iface {
+                index: LOOPBACK_INDEX,
+                addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
+                prefix: 8,
+            },
+            Iface {
+                index: LOOPBACK_INDEX,
+                addr: IpAddr::V6(Ipv6Addr::LOCALHOST),
+                prefix: 128,
+            },
         ];
         all.extend(ifaces);
-        Host { name: name.to_string(), ifaces: all, startups: 0, down: false, tx_busy_until: 0 }
+        Host {
+            name: name.to_string(),
+            ifaces: all,
+            startups: 0,
+            down: false,
+            tx_busy_until: 0,
+        }
     }
 
     /// Whether `ip` is one of this host's unicast addresses.
@@ -88,20 +108,27 @@ impl Host {
     /// The interface that holds `ip` (loopback for the whole 127/8).
     pub(crate) fn iface_of(&self, ip: &IpAddr) -> Option<&Iface> {
         if is_loopback(ip) {
-            return self.ifaces.iter().find(|i| i.index == LOOPBACK_INDEX && i.addr.is_ipv4() == ip.is_ipv4());
+            return self
+                .ifaces
+                .iter()
+                .find(|i| i.index == LOOPBACK_INDEX && i.addr.is_ipv4() == ip.is_ipv4());
         }
         self.ifaces.iter().find(|i| i.addr == *ip)
     }
 
     /// The non-loopback interface whose subnet holds `ip`.
     pub(crate) fn on_link(&self, ip: &IpAddr) -> Option<&Iface> {
-        self.ifaces.iter().find(|i| i.index != LOOPBACK_INDEX && i.contains(ip))
+        self.ifaces
+            .iter()
+            .find(|i| i.index != LOOPBACK_INDEX && i.contains(ip))
     }
 
     /// The first non-loopback interface of a family (used for limited
     /// broadcast and multicast).
     pub(crate) fn first_iface(&self, v4: bool) -> Option<&Iface> {
-        self.ifaces.iter().find(|i| i.index != LOOPBACK_INDEX && i.addr.is_ipv4() == v4)
+        self.ifaces
+            .iter()
+            .find(|i| i.index != LOOPBACK_INDEX && i.addr.is_ipv4() == v4)
     }
 
     /// The interface whose subnet broadcast address is `ip`.
@@ -135,10 +162,16 @@ pub(crate) fn parse_cidr(s: &str) -> Result<(IpAddr, u8), String> {
         Some((a, p)) => (a, Some(p)),
         None => (s, None),
     };
-    let addr: IpAddr = a.trim().parse().map_err(|_| format!("`{s}`: not an IP address"))?;
+    let addr: IpAddr = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}`: not an IP address"))?;
     let max = if addr.is_ipv4() { 32 } else { 128 };
     let prefix = match p {
-        Some(p) => p.trim().parse::<u8>().map_err(|_| format!("`{s}`: bad prefix length"))?,
+        Some(p) => p
+            .trim()
+            .parse::<u8>()
+            .map_err(|_| format!("`{s}`: bad prefix length"))?,
         None => max,
     };
     if prefix > max {
@@ -153,13 +186,28 @@ mod tests {
 
     #[test]
     fn prefixes_and_broadcast() {
-        let i = Iface { index: 2, addr: "10.0.0.1".parse().unwrap(), prefix: 24 };
+        let i = Iface {
+            index: 2,
+            addr: "10.0.0.1".parse().unwrap(),
+            prefix: 24,
+        };
         assert!(i.contains(&"10.0.0.200".parse().unwrap()));
         assert!(!i.contains(&"10.0.1.1".parse().unwrap()));
         assert_eq!(i.broadcast(), Some(Ipv4Addr::new(10, 0, 0, 255)));
-        assert!(prefix_contains(&"fd00::".parse().unwrap(), 64, &"fd00::9".parse().unwrap()));
-        assert!(prefix_contains(&"0.0.0.0".parse().unwrap(), 0, &"1.2.3.4".parse().unwrap()));
-        assert_eq!(parse_cidr("10.0.0.1/24"), Ok(("10.0.0.1".parse().unwrap(), 24)));
+        assert!(prefix_contains(
+            &"fd00::".parse().unwrap(),
+            64,
+            &"fd00::9".parse().unwrap()
+        ));
+        assert!(prefix_contains(
+            &"0.0.0.0".parse().unwrap(),
+            0,
+            &"1.2.3.4".parse().unwrap()
+        ));
+        assert_eq!(
+            parse_cidr("10.0.0.1/24"),
+            Ok(("10.0.0.1".parse().unwrap(), 24))
+        );
         assert!(parse_cidr("10.0.0.1/33").is_err());
         assert!(parse_cidr("nope").is_err());
     }

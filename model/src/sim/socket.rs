@@ -116,7 +116,13 @@ pub(crate) struct SocketState {
 }
 
 impl SocketState {
-    pub(crate) fn new(host: HostId, af: i32, ty: i32, protocol: i32, overlapped: bool) -> SocketState {
+    pub(crate) fn new(
+        host: HostId,
+        af: i32,
+        ty: i32,
+        protocol: i32,
+        overlapped: bool,
+    ) -> SocketState {
         SocketState {
             host,
             af,
@@ -170,7 +176,11 @@ impl SocketState {
 
     /// Bytes accepted but not yet transmitted at time `now`.
     pub(crate) fn tx_pending(&mut self, now: u64) -> usize {
-        while self.tx_inflight.front().is_some_and(|&(done, _)| done <= now) {
+        while self
+            .tx_inflight
+            .front()
+            .is_some_and(|&(done, _)| done <= now)
+        {
             self.tx_inflight.pop_front();
         }
         self.tx_inflight.iter().map(|&(_, n)| n).sum()

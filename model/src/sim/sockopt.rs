@@ -22,7 +22,11 @@ impl World {
         if major == 0 {
             return Err(WSAVERNOTSUPPORTED);
         }
-        let agreed = if major > 2 || (major == 2 && minor >= 2) { WINSOCK_VERSION_2_2 } else { version };
+        let agreed = if major > 2 || (major == 2 && minor >= 2) {
+            WINSOCK_VERSION_2_2
+        } else {
+            version
+        };
         self.hosts[host].startups += 1;
         Ok(WsaData {
             version: agreed,
@@ -36,7 +40,12 @@ impl World {
         self.hosts[host].startups -= 1;
         if self.hosts[host].startups == 0 {
             // The last WSACleanup deallocates every socket of the process.
-            let mine: Vec<u64> = self.sockets.iter().filter(|(_, s)| s.host == host).map(|(&id, _)| id).collect();
+            let mine: Vec<u64> = self
+                .sockets
+                .iter()
+                .filter(|(_, s)| s.host == host)
+                .map(|(&id, _)| id)
+                .collect();
             for id in mine {
                 self.sockets.remove(&id);
             }
@@ -69,7 +78,14 @@ impl World {
         self.sock(host, s)?.peer.ok_or(WSAENOTCONN)
     }
 
-    pub(crate) fn set_opt(&mut self, host: HostId, s: u64, level: i32, name: i32, value: &[u8]) -> Result<(), i32> {
+    pub(crate) fn set_opt(
+        &mut self,
+        host: HostId,
+        s: u64,
+        level: i32,
+        name: i32,
+        value: &[u8],
+    ) -> Result<(), i32> {
         self.check_sock(host, s)?;
         let st = self.sock_mut(host, s)?;
         let v6 = st.is_v6();
@@ -89,7 +105,9 @@ impl World {
                 }
                 st.opts.ttl = t as u8;
             }
-            (IPPROTO_IP, IP_MULTICAST_LOOP) | (IPPROTO_IPV6, IPV6_MULTICAST_LOOP) => st.opts.mcast_loop = opt_int(value)? != 0,
+            (IPPROTO_IP, IP_MULTICAST_LOOP) | (IPPROTO_IPV6, IPV6_MULTICAST_LOOP) => {
+                st.opts.mcast_loop = opt_int(value)? != 0
+            }
             (IPPROTO_IP, IP_HDRINCL) if st.ty == SOCK_RAW => st.opts.hdrincl = opt_int(value)? != 0,
             (IPPROTO_IP, IP_ADD_MEMBERSHIP | IP_DROP_MEMBERSHIP) => {
                 if value.len() < 8 {
@@ -97,7 +115,14 @@ impl World {
                 }
                 let group = IpAddr::V4(Ipv4Addr::new(value[0], value[1], value[2], value[3]));
                 let iface = Ipv4Addr::new(value[4], value[5], value[6], value[7]);
-                return self.membership(host, s, name == IP_ADD_MEMBERSHIP, group, IpAddr::V4(iface), None);
+                return self.membership(
+                    host,
+                    s,
+                    name == IP_ADD_MEMBERSHIP,
+                    group,
+                    IpAddr::V4(iface),
+                    None,
+                );
             }
             (IPPROTO_IPV6, _) if !v6 => return Err(WSAEINVAL),
             (IPPROTO_IPV6, IPV6_PKTINFO) => st.opts.pktinfo6 = opt_int(value)? != 0,
@@ -116,21 +141,39 @@ impl World {
                 g.copy_from_slice(&value[..16]);
                 let idx = u32::from_le_bytes([value[16], value[17], value[18], value[19]]);
                 let group = IpAddr::V6(Ipv6Addr::from(g));
-                return self.membership(host, s, name == IPV6_ADD_MEMBERSHIP, group, IpAddr::V6(Ipv6Addr::UNSPECIFIED), Some(idx));
+                return self.membership(
+                    host,
+                    s,
+                    name == IPV6_ADD_MEMBERSHIP,
+                    group,
+                    IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+                    Some(idx),
+                );
             }
             _ => return Err(WSAENOPROTOOPT),
         }
         Ok(())
     }
 
-    fn membership(&mut self, host: HostId, s: u64, join: bool, group: IpAddr, iface: IpAddr, index: Option<u32>) -> Result<(), i32> {
+    fn membership(
+        &mut self,
+        host: HostId,
+        s: u64,
+        join: bool,
+        group: IpAddr,
+        iface: IpAddr,
+        index: Option<u32>,
+    ) -> Result<(), i32> {
         if !group.is_multicast() {
             return Err(WSAEINVAL);
         }
         let index = match index {
             Some(i) => i,
             None if iface.is_unspecified() => 0,
-            None => self.hosts[host].iface_of(&iface).map(|i| i.index).ok_or(WSAEADDRNOTAVAIL)?,
+            None => self.hosts[host]
+                .iface_of(&iface)
+                .map(|i| i.index)
+                .ok_or(WSAEADDRNOTAVAIL)?,
         };
         let st = self.sock_mut(host, s)?;
         if join {
@@ -143,7 +186,14 @@ impl World {
         Ok(())
     }
 
-    pub(crate) fn get_opt(&self, host: HostId, s: u64, level: i32, name: i32, out: &mut [u8]) -> Result<usize, i32> {
+    pub(crate) fn get_opt(
+        &self,
+        host: HostId,
+        s: u64,
+        level: i32,
+        name: i32,
+        out: &mut [u8],
+    ) -> Result<usize, i32> {
         self.check_sock(host, s)?;
         let st = self.sock(host, s)?;
         let v = match (level, name) {
@@ -170,7 +220,13 @@ impl World {
         put_int(out, v)
     }
 
-    pub(crate) fn ioctl(&mut self, host: HostId, s: u64, cmd: u32, arg: &mut u32) -> Result<(), i32> {
+    pub(crate) fn ioctl(
+        &mut self,
+        host: HostId,
+        s: u64,
+        cmd: u32,
+        arg: &mut u32,
+    ) -> Result<(), i32> {
         self.check_sock(host, s)?;
         let st = self.sock_mut(host, s)?;
         match cmd {
@@ -183,7 +239,14 @@ impl World {
         Ok(())
     }
 
-    pub(crate) fn wsa_ioctl(&mut self, host: HostId, s: u64, code: u32, input: &[u8], output: &mut [u8]) -> Result<usize, i32> {
+    pub(crate) fn wsa_ioctl(
+        &mut self,
+        host: HostId,
+        s: u64,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, i32> {
         self.check_sock(host, s)?;
         match code {
             FIONBIO => {

@@ -34,7 +34,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        Config { latency_ns: 100_000, loopback_latency_ns: 0, tx_rate: None, tracing: true, buffer_pool: None }
+        Config {
+            latency_ns: 100_000,
+            loopback_latency_ns: 0,
+            tx_rate: None,
+            tracing: true,
+            buffer_pool: None,
+        }
     }
 }
 
@@ -64,7 +70,11 @@ pub(crate) enum Event {
     /// A packet reaches a host.
     Arrive { host: HostId, packet: Packet },
     /// An ICMP error reaches the socket that caused it.
-    IcmpError { socket: u64, code: i32, about: SocketAddr },
+    IcmpError {
+        socket: u64,
+        code: i32,
+        about: SocketAddr,
+    },
     /// A host's transmitter finished a datagram: send-buffer room may have
     /// opened (nothing else happens; it wakes blocked senders).
     TxDone,
@@ -121,8 +131,17 @@ impl World {
 
     pub(crate) fn log(&mut self, host: HostId, kind: &str, detail: impl FnOnce() -> String) {
         if self.cfg.tracing {
-            let name = self.hosts.get(host).map(|h| h.name.clone()).unwrap_or_default();
-            self.trace.push(TraceEvent { t: self.now, host: name, kind: kind.to_string(), detail: detail() });
+            let name = self
+                .hosts
+                .get(host)
+                .map(|h| h.name.clone())
+                .unwrap_or_default();
+            self.trace.push(TraceEvent {
+                t: self.now,
+                host: name,
+                kind: kind.to_string(),
+                detail: detail(),
+            });
         }
     }
 
@@ -130,7 +149,12 @@ impl World {
         self.trace.iter().map(ToString::to_string).collect()
     }
 
-    pub(crate) fn report(&self, kind: ReportKind, message: String, clause: Option<&str>) -> WsaError {
+    pub(crate) fn report(
+        &self,
+        kind: ReportKind,
+        message: String,
+        clause: Option<&str>,
+    ) -> WsaError {
         WsaError::Model(Box::new(ModelReport {
             kind,
             message,
@@ -243,7 +267,11 @@ impl World {
                         "{what} on host `{name}` blocks forever: nothing is in flight, no timer is set, and no other thread exists to act"
                     );
                     self.log(host, "deadlock", || msg.clone());
-                    return Err(WaitEnd::Deadlock(self.report(ReportKind::Deadlock, msg, None)));
+                    return Err(WaitEnd::Deadlock(self.report(
+                        ReportKind::Deadlock,
+                        msg,
+                        None,
+                    )));
                 }
             }
         }
@@ -263,7 +291,11 @@ impl World {
 
     /// Which host owns unicast address `ip` (loopback excluded).
     pub(crate) fn owner_of(&self, ip: &IpAddr) -> Option<HostId> {
-        self.hosts.iter().position(|h| h.ifaces.iter().any(|i| i.addr == *ip && i.index != super::net::LOOPBACK_INDEX))
+        self.hosts.iter().position(|h| {
+            h.ifaces
+                .iter()
+                .any(|i| i.addr == *ip && i.index != super::net::LOOPBACK_INDEX)
+        })
     }
 
     pub(crate) fn next_ip_id(&mut self) -> u16 {
