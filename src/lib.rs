@@ -29,3 +29,8 @@
 pub mod scenario;
 
 pub use winsock_model::*;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
