@@ -76,12 +76,14 @@ fn hundred_seeds_twice_give_identical_traces() {
 /// deliberate change of the model.
 #[test]
 fn seed_7_trace_matches_the_recorded_one_on_every_platform() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/golden/workload-seed7.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/golden/workload-seed7.json");
     let got = workload(7);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &got).unwrap();
     }
-    let want = std::fs::read_to_string(&path).expect("fixtures/golden/workload-seed7.json (UPDATE_GOLDEN=1 writes it)");
+    let want = std::fs::read_to_string(&path)
+        .expect("fixtures/golden/workload-seed7.json (UPDATE_GOLDEN=1 writes it)");
     assert!(got == want, "the trace of seed 7 changed; if deliberate, rerun with UPDATE_GOLDEN=1 and commit the file");
 }

@@ -48,26 +48,75 @@ fn wsabuf(b: &Buf) -> WsaBuf {
 fn call() -> impl Strategy<Value = Call> {
     let idx = 0usize..6;
     let addr = any::<u8>();
-    let flags = prop_oneof![Just(0u32), Just(MSG_PEEK), Just(MSG_OOB), Just(MSG_PARTIAL), Just(MSG_DONTROUTE), any::<u32>()];
+    let flags = prop_oneof![
+        Just(0u32),
+        Just(MSG_PEEK),
+        Just(MSG_OOB),
+        Just(MSG_PARTIAL),
+        Just(MSG_DONTROUTE),
+        any::<u32>()
+    ];
     prop_oneof![
-        (prop_oneof![Just(AF_INET), Just(AF_INET6), Just(7)], prop_oneof![Just(SOCK_DGRAM), Just(SOCK_RAW), Just(SOCK_STREAM), Just(9)], 0i32..20)
+        (
+            prop_oneof![Just(AF_INET), Just(AF_INET6), Just(7)],
+            prop_oneof![Just(SOCK_DGRAM), Just(SOCK_RAW), Just(SOCK_STREAM), Just(9)],
+            0i32..20
+        )
             .prop_map(|(a, t, p)| Call::Socket(a, t, p)),
         (idx.clone(), addr).prop_map(|(i, a)| Call::Bind(i, a)),
         (idx.clone(), addr).prop_map(|(i, a)| Call::Connect(i, a)),
         (idx.clone(), addr, 0usize..70_000).prop_map(|(i, a, n)| Call::SendTo(i, a, n)),
-        (idx.clone(), addr, prop::collection::vec(buf(), 0..4), flags.clone(), prop::option::of(-2i32..40), any::<bool>())
-            .prop_map(|(i, a, b, f, n, p)| Call::SendMsg(i, a, b, f, n, p)),
-        (idx.clone(), prop::collection::vec(buf(), 0..4), flags.clone(), prop::option::of(-2i32..40), 0u32..64, any::<bool>())
-            .prop_map(|(i, b, f, n, c, p)| Call::RecvMsg(i, b, f, n, c, p)),
-        (idx.clone(), prop::collection::vec(buf(), 0..4), flags, any::<bool>()).prop_map(|(i, b, f, p)| Call::Recv(i, b, f, p)),
         (
             idx.clone(),
-            prop_oneof![Just(SOL_SOCKET), Just(IPPROTO_IP), Just(IPPROTO_IPV6), Just(5)],
-            prop_oneof![Just(SO_RCVBUF), Just(SO_BROADCAST), Just(IP_PKTINFO), Just(IPV6_V6ONLY), Just(IP_TTL), Just(IP_ADD_MEMBERSHIP), 0i32..40],
+            addr,
+            prop::collection::vec(buf(), 0..4),
+            flags.clone(),
+            prop::option::of(-2i32..40),
+            any::<bool>()
+        )
+            .prop_map(|(i, a, b, f, n, p)| Call::SendMsg(i, a, b, f, n, p)),
+        (
+            idx.clone(),
+            prop::collection::vec(buf(), 0..4),
+            flags.clone(),
+            prop::option::of(-2i32..40),
+            0u32..64,
+            any::<bool>()
+        )
+            .prop_map(|(i, b, f, n, c, p)| Call::RecvMsg(i, b, f, n, c, p)),
+        (
+            idx.clone(),
+            prop::collection::vec(buf(), 0..4),
+            flags,
+            any::<bool>()
+        )
+            .prop_map(|(i, b, f, p)| Call::Recv(i, b, f, p)),
+        (
+            idx.clone(),
+            prop_oneof![
+                Just(SOL_SOCKET),
+                Just(IPPROTO_IP),
+                Just(IPPROTO_IPV6),
+                Just(5)
+            ],
+            prop_oneof![
+                Just(SO_RCVBUF),
+                Just(SO_BROADCAST),
+                Just(IP_PKTINFO),
+                Just(IPV6_V6ONLY),
+                Just(IP_TTL),
+                Just(IP_ADD_MEMBERSHIP),
+                0i32..40
+            ],
             prop::collection::vec(any::<u8>(), 0..24)
         )
             .prop_map(|(i, l, n, v)| Call::Opt(i, l, n, v)),
-        (idx.clone(), prop_oneof![Just(FIONBIO), Just(FIONREAD), any::<u32>()], any::<u32>()).prop_map(|(i, c, a)| Call::Ioctl(i, c, a)),
+        (
+            idx.clone(),
+            prop_oneof![Just(FIONBIO), Just(FIONREAD), any::<u32>()],
+            any::<u32>()
+        )
+            .prop_map(|(i, c, a)| Call::Ioctl(i, c, a)),
         (idx.clone(), -1i32..4).prop_map(|(i, h)| Call::Shutdown(i, h)),
         idx.prop_map(Call::Close),
         any::<u8>().prop_map(Call::Advance),
@@ -93,7 +142,10 @@ fn check(r: Result<(), WsaError>) {
     if let Err(e) = r {
         match e {
             WsaError::Code(c) => assert!(error_name(c).is_some(), "unnamed code {c}"),
-            WsaError::Model(m) => assert!(m.kind == ReportKind::Deadlock || m.message.contains("not modelled yet"), "{m}"),
+            WsaError::Model(m) => assert!(
+                m.kind == ReportKind::Deadlock || m.message.contains("not modelled yet"),
+                "{m}"
+            ),
         }
     }
 }
