@@ -1,18 +1,15 @@
 //! Same seed, same calls: the same trace, byte for byte.
 
 mod common;
-use common::pattern;
+use common::{pattern, started};
 use winsock_double::*;
 
 /// A workload touching ports, broadcast, multicast-free unicast, ICMP,
 /// truncation, reuse-address choice and dual-stack pktinfo choices.
 fn workload(seed: u64) -> String {
     let sim = Sim::new(seed);
-    let a = sim.add_host("a", &["10.0.0.1/24", "fd00::1/64"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24", "fd00::2/64"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24", "fd00::1/64"]);
+    let b = started(&sim, "b", &["10.0.0.2/24", "fd00::2/64"]);
     let mut rx = vec![];
     for _ in 0..3 {
         let s = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();

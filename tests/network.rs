@@ -8,11 +8,8 @@ use winsock_double::*;
 
 fn two_hosts(seed: u64) -> (Sim, SimHost, SimHost) {
     let sim = Sim::new(seed);
-    let a = sim.add_host("a", &["10.0.0.1/24", "fd00::1/64"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24", "fd00::2/64"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24", "fd00::1/64"]);
+    let b = started(&sim, "b", &["10.0.0.2/24", "fd00::2/64"]);
     (sim, a, b)
 }
 
@@ -256,8 +253,7 @@ fn blocking_send_waits_for_sndbuf_and_times_out_with_sndtimeo() {
         ..Config::default()
     };
     let sim = Sim::with_config(1, cfg);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
     let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
     a.set_sock_opt_int(s, SOL_SOCKET, SO_SNDBUF, 2000).unwrap();

@@ -261,11 +261,8 @@ fn recv_rcvtimeo_applies_only_to_blocking_sockets() {
 fn recv_blocking_waits_for_a_datagram_in_flight() {
     // RECVMSG-BLOCKING-WAITS, RECVMSG-MESSAGE-UNBLOCKS
     let sim = Sim::new(1);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
     let rx = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     b.bind(rx, &"10.0.0.2:53".parse().unwrap()).unwrap();
     let tx = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();

@@ -372,11 +372,8 @@ fn recvmsg_zero_length_and_maximum_datagrams() {
 fn recvmsg_bcast_and_mcast_output_flags() {
     // RECVMSG-OUT-BCAST, RECVMSG-OUT-MCAST
     let sim = Sim::new(5);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
     let rx = b.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     b.bind(rx, &"0.0.0.0:7000".parse().unwrap()).unwrap();
     let mut mreq = vec![239, 1, 2, 3];

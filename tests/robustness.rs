@@ -2,6 +2,7 @@
 //! on random handles give a documented Winsock error or succeed.
 
 mod common;
+use common::started;
 use proptest::prelude::*;
 use std::net::SocketAddr;
 use winsock_double::*;
@@ -156,8 +157,7 @@ proptest! {
     #[test]
     fn random_calls_never_panic(seed in any::<u64>(), calls in prop::collection::vec(call(), 1..40)) {
         let sim = Sim::new(seed);
-        let h = sim.add_host("h", &["10.0.0.1/24", "fd00::1/64"]).unwrap();
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+        let h = started(&sim, "h", &["10.0.0.1/24", "fd00::1/64"]);
         // Fixed handles plus stale and unknown ones.
         let mut socks: Vec<Socket> = vec![Socket(1), Socket(u64::MAX)];
         let mut v6 = vec![false, false];

@@ -132,11 +132,8 @@ fn no_standard_timeout_a_blocking_receive_waits_as_long_as_it_takes() {
         ..Config::default()
     };
     let sim = Sim::with_config(1, cfg);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
     let rx = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     b.bind(rx, &"10.0.0.2:99".parse().unwrap()).unwrap();
     let tx = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
@@ -202,11 +199,8 @@ fn recv_flags_are_rewritten_on_output_and_partial_cleared() {
 fn recvmsg_output_flags_are_only_the_four() {
     // RECVMSG-OUT-FLAGS-SET
     let sim = Sim::new(8);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
     let rx = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     b.bind(rx, &"0.0.0.0:5000".parse().unwrap()).unwrap();
     b.set_sock_opt_int(rx, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
@@ -242,11 +236,8 @@ fn recvmsg_output_flags_are_only_the_four() {
 fn pktinfo_address_is_the_destination_not_the_sender() {
     // RECVMSG-PKTINFO-V4-ADDR, RECVMSG-PKTINFO-V6-ADDR
     let sim = Sim::new(1);
-    let a = sim.add_host("a", &["10.0.0.1/24", "fd00::1/64"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24", "fd00::2/64"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24", "fd00::1/64"]);
+    let b = started(&sim, "b", &["10.0.0.2/24", "fd00::2/64"]);
     for (af, level, opt, bind, dst, want) in [
         (
             AF_INET,
@@ -367,8 +358,7 @@ fn sendmsg_sndtimeo_only_for_blocking_and_blocking_consumes_all() {
             ..Config::default()
         },
     );
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
     let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
     a.set_sock_opt_int(s, SOL_SOCKET, SO_SNDBUF, 1000).unwrap();
@@ -396,8 +386,7 @@ fn sendmsg_enobufs_when_the_host_has_no_buffer_left() {
             ..Config::default()
         },
     );
-    let h = sim.add_host("h", &[]).unwrap();
-    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let h = started(&sim, "h", &[]);
     let (s, a) = udp4(&h);
     let mut n = 0;
     h.wsa_send_msg(

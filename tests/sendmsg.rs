@@ -87,8 +87,7 @@ fn sendmsg_emsgsize_max_transmits_nothing() {
 fn sendmsg_eacces_broadcast_without_so_broadcast() {
     // SENDMSG-EACCES-BROADCAST
     let sim = Sim::new(2);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
     let s = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
     for dst in ["10.0.0.255:9", "255.255.255.255:9"] {
@@ -188,11 +187,8 @@ fn sendmsg_eshutdown_after_sd_send() {
 fn sendmsg_pktinfo_chooses_the_source_v4() {
     // SENDMSG-PKTINFO-SOURCE-V4
     let sim = Sim::new(4);
-    let a = sim.add_host("a", &["10.0.0.1/24", "10.0.0.7/24"]).unwrap();
-    let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(&sim, "a", &["10.0.0.1/24", "10.0.0.7/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
     let rx = b.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     b.bind(rx, &"10.0.0.2:9000".parse().unwrap()).unwrap();
     let tx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
@@ -226,16 +222,12 @@ fn sendmsg_pktinfo_chooses_the_source_v4() {
 fn sendmsg_pktinfo_chooses_the_source_v6_and_dualstack() {
     // SENDMSG-PKTINFO-SOURCE-V6, SENDMSG-PKTINFO-DUALSTACK
     let sim = Sim::new(4);
-    let a = sim
-        .add_host(
-            "a",
-            &["fd00::1/64", "fd00::7/64", "10.0.0.1/24", "10.0.0.7/24"],
-        )
-        .unwrap();
-    let b = sim.add_host("b", &["fd00::2/64", "10.0.0.2/24"]).unwrap();
-    for h in [&a, &b] {
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
-    }
+    let a = started(
+        &sim,
+        "a",
+        &["fd00::1/64", "fd00::7/64", "10.0.0.1/24", "10.0.0.7/24"],
+    );
+    let b = started(&sim, "b", &["fd00::2/64", "10.0.0.2/24"]);
     let rx6 = b.socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     b.set_sock_opt_int(rx6, IPPROTO_IPV6, IPV6_V6ONLY, 0)
         .unwrap();
@@ -275,8 +267,7 @@ fn sendmsg_pktinfo_chooses_the_source_v6_and_dualstack() {
 fn sendmsg_success_is_not_delivery() {
     // SENDMSG-NO-DELIVERY-GUARANTEE
     let sim = Sim::new(1);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
     let s = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     a.bind(s, &"0.0.0.0:0".parse().unwrap()).unwrap();
     // No host has 10.0.0.99: the send succeeds, nothing arrives anywhere.
@@ -296,8 +287,7 @@ fn sendmsg_success_is_not_delivery() {
 fn sendmsg_enetunreach_without_route() {
     // SENDMSG-ENETUNREACH
     let sim = Sim::new(1);
-    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
-    a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
     let s = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     a.bind(s, &"0.0.0.0:0".parse().unwrap()).unwrap();
     assert_err(

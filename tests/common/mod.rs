@@ -63,3 +63,10 @@ pub fn assert_err<T: std::fmt::Debug>(r: Result<T, WsaError>, code: i32) {
 pub fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8).collect()
 }
+
+/// Adds a host to `sim` and starts Winsock on it.
+pub fn started(sim: &Sim, name: &str, addrs: &[&str]) -> SimHost {
+    let h = sim.add_host(name, addrs).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    h
+}
