@@ -24,8 +24,11 @@
 //! |---|---|
 //! | (re-export) `winsock_model` | the contract, the clause table, `Sim` |
 //! | [`scenario`] | the scenario format, the runner over any backend, the conformance report |
+//! | `os` (Windows only) | the OS backend: the real Winsock behind the same trait |
 #![warn(missing_docs)]
 
+#[cfg(windows)]
+pub mod os;
 pub mod scenario;
 
 pub use winsock_model::*;

@@ -9,12 +9,16 @@ const HELP: &str = "\
 winsock-double: a deterministic Winsock emulator and conformance checker
 
 USAGE:
-    winsock-double run FILE [--seed N] [--format text|json]
-        Run one scenario on the model; print each step's outcome and verdict,
-        then the trace. Exit 1 if a step fails.
-    winsock-double conform [--dir DIR] [--format text|json]
-        Run the scenario corpus (default: fixtures/scenarios) on the model and
-        report per documented clause. Exit 1 if a clause fails.
+    winsock-double run FILE [--seed N] [--backend model|os] [--format text|json]
+        Run one scenario on the model (or the real Winsock); print each step's
+        outcome and verdict, then the trace. Exit 1 if a step fails.
+    winsock-double conform [--dir DIR] [--backend model|os] [--format text|json|junit]
+        Run the scenario corpus (default: fixtures/scenarios) and report per
+        documented clause. `--backend model` (default): exit 1 if a clause
+        fails. `--backend os` (Windows, or the Windows build under Wine): the
+        same corpus on the real Winsock beside the model, per clause: model,
+        OS, agree/differs; differences are findings, exit 0 unless a scenario
+        could not run.
     winsock-double clauses [--format md|json]
         Print the clause table.
     winsock-double help | --help | -h
@@ -28,6 +32,7 @@ enum Format {
     Text,
     Json,
     Md,
+    Junit,
 }
 
 struct Args {
@@ -36,6 +41,7 @@ struct Args {
     seed: Option<u64>,
     format: Format,
     dir: Option<PathBuf>,
+    os: bool,
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -47,6 +53,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         seed: None,
         format: Format::Text,
         dir: None,
+        os: false,
     };
     while let Some(x) = it.next() {
         let mut value = |flag: &str| {
@@ -67,10 +74,20 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "md" => Format::Md,
+                    "junit" => Format::Junit,
                     other => {
                         return Err(format!(
-                            "--format: unknown format `{other}` (text, json, md)"
+                            "--format: unknown format `{other}` (text, json, md, junit)"
                         ))
+                    }
+                }
+            }
+            "--backend" => {
+                a.os = match value("--backend")?.as_str() {
+                    "model" => false,
+                    "os" => true,
+                    other => {
+                        return Err(format!("--backend: unknown backend `{other}` (model, os)"))
                     }
                 }
             }
@@ -124,7 +141,15 @@ fn cmd_run(a: &Args) -> ExitCode {
         }
     };
     let seed = a.seed.unwrap_or(sc.seed);
-    let report = runner::run(&mut SimBackend::default(), &sc, seed);
+    let report = if a.os {
+        run_os(&sc, seed)
+    } else {
+        Some(runner::run(&mut SimBackend::default(), &sc, seed))
+    };
+    let report = match report {
+        Some(r) => r,
+        None => return conform_os(a, &[], &conform::conform(SimBackend::default, &[])),
+    };
     if a.format == Format::Json {
         println!(
             "{}",
@@ -138,6 +163,7 @@ fn cmd_run(a: &Args) -> ExitCode {
                 Verdict::Fail => "FAIL",
                 Verdict::Recorded => "rec ",
                 Verdict::Error => "ERR ",
+                Verdict::Skipped => "skip",
             };
             let o = serde_json::to_string(&s.outcome).unwrap_or_default();
             println!("{v} [{:>2}] {:<12} {o}", s.index, s.op);
@@ -167,13 +193,18 @@ fn cmd_conform(a: &Args) -> ExitCode {
         }
     };
     let report = conform::conform(SimBackend::default, &corpus);
+    if a.os {
+        return conform_os(a, &corpus, &report);
+    }
     match a.format {
+        Format::Junit => print!("{}", conform::render_junit(&report)),
         Format::Json => {
             let v = serde_json::json!({
                 "backend": report.backend,
                 "counts": {
                     "pass": report.counts()[0], "fail": report.counts()[1],
                     "untested": report.counts()[2], "pending": report.counts()[3],
+                    "not run": report.counts()[4],
                 },
                 "clauses": report.clauses,
             });
@@ -189,6 +220,60 @@ fn cmd_conform(a: &Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+#[cfg(windows)]
+fn run_os(sc: &scenario::Scenario, seed: u64) -> Option<runner::RunReport> {
+    Some(runner::run(&mut scenario::OsBackend::default(), sc, seed))
+}
+
+#[cfg(not(windows))]
+fn run_os(_: &scenario::Scenario, _: u64) -> Option<runner::RunReport> {
+    None
+}
+
+#[cfg(windows)]
+fn conform_os(a: &Args, corpus: &[scenario::Scenario], model: &conform::ConformReport) -> ExitCode {
+    let os = conform::conform(scenario::OsBackend::default, corpus);
+    let rows = conform::compare(model, &os);
+    match a.format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "backend": os.backend,
+                "model": model.backend,
+                "clauses": rows,
+                "scenarios": os.runs.iter().map(|r| serde_json::json!({
+                    "name": r.scenario,
+                    "skipped": r.skipped,
+                    "steps": r.steps.len(),
+                    "failed": r.steps.iter().filter(|s| s.verdict == Verdict::Fail).count(),
+                })).collect::<Vec<_>>(),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).expect("a report serialises")
+            );
+        }
+        Format::Junit => print!("{}", conform::render_junit(&os)),
+        _ => print!("{}", conform::render_pairs(&os.backend, &rows)),
+    }
+    let errored = os
+        .runs
+        .iter()
+        .any(|r| r.steps.iter().any(|s| s.verdict == Verdict::Error));
+    if errored {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+#[cfg(not(windows))]
+fn conform_os(_: &Args, _: &[scenario::Scenario], _: &conform::ConformReport) -> ExitCode {
+    eprintln!(
+        "winsock-double: the OS backend is the real Winsock: it exists on Windows, and in the Windows build run under Wine (scripts/wine-stage.sh runs it)"
+    );
+    ExitCode::from(2)
 }
 
 fn cmd_clauses(a: &Args) -> ExitCode {

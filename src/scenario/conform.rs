@@ -20,6 +20,10 @@ pub enum ClauseResult {
     /// Its part of the model is not built yet (overlapped, threads,
     /// streams); reported, not hidden.
     Pending,
+    /// Its scenarios exist but this backend cannot run them (several
+    /// hosts, model settings): the OS backend only.
+    #[serde(rename = "not run")]
+    NotRun,
 }
 
 /// One row of the report.
@@ -54,9 +58,9 @@ pub struct ConformReport {
 }
 
 impl ConformReport {
-    /// Counts of pass / fail / untested / pending.
-    pub fn counts(&self) -> [usize; 4] {
-        let mut c = [0; 4];
+    /// Counts of pass / fail / untested / pending / not run.
+    pub fn counts(&self) -> [usize; 5] {
+        let mut c = [0; 5];
         for r in &self.clauses {
             c[r.result as usize] += 1;
         }
@@ -102,7 +106,7 @@ pub fn conform<B: Backend>(make: impl Fn() -> B, corpus: &[super::Scenario]) -> 
     }
     let mut cited: BTreeMap<&str, (Vec<String>, Vec<String>, bool)> = BTreeMap::new();
     for r in &runs {
-        for s in &r.steps {
+        for s in r.steps.iter().filter(|s| s.verdict != Verdict::Skipped) {
             for c in &s.clauses {
                 let Some(cl) = winsock_model::clauses::clause(c) else {
                     continue;
@@ -131,6 +135,12 @@ pub fn conform<B: Backend>(make: impl Fn() -> B, corpus: &[super::Scenario]) -> 
                 ClauseResult::Fail
             } else if !scenarios.is_empty() {
                 ClauseResult::Pass
+            } else if corpus.iter().any(|sc| {
+                sc.steps
+                    .iter()
+                    .any(|st| st.clauses.iter().any(|x| x == c.id))
+            }) {
+                ClauseResult::NotRun
             } else if c.scope == Scope::Datagram {
                 ClauseResult::Untested
             } else {
@@ -163,9 +173,10 @@ pub fn render_text(r: &ConformReport) -> String {
             ClauseResult::Fail => "FAIL",
             ClauseResult::Untested => "untested",
             ClauseResult::Pending => "pending",
+            ClauseResult::NotRun => "not run",
         };
         s.push_str(&format!("{res:<8} {:<34} {}\n", c.id, c.statement));
-        if c.result != ClauseResult::Pending {
+        if !matches!(c.result, ClauseResult::Pending | ClauseResult::NotRun) {
             s.push_str(&format!(
                 "         {:<34} scenarios: {}\n",
                 "",
@@ -176,7 +187,10 @@ pub fn render_text(r: &ConformReport) -> String {
             s.push_str(&format!("         ! {p}\n"));
         }
     }
-    let [p, f, u, pe] = r.counts();
+    let [p, f, u, pe, nr] = r.counts();
+    if nr > 0 {
+        s.push_str(&format!("{nr} clauses not run on this backend\n"));
+    }
     s.push_str(&format!(
         "\n{} clauses: {p} pass, {f} fail, {u} untested, {pe} pending (not modelled yet)\n",
         r.clauses.len()
@@ -210,5 +224,127 @@ pub fn clauses_markdown() -> String {
             ));
         }
     }
+    s
+}
+
+/// One clause, the model and a real Winsock side by side.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairRow {
+    /// Clause id.
+    pub id: &'static str,
+    /// The rule.
+    pub statement: &'static str,
+    /// Where the documentation says it.
+    pub source: &'static str,
+    /// Scenarios citing it that the OS ran.
+    pub scenarios: Vec<String>,
+    /// The OS's result against the documented expectations.
+    pub result: ClauseResult,
+    /// The model's result on the same corpus.
+    pub model: ClauseResult,
+    /// `"agree"`, `"differs"`, or `"-"` when the OS did not run it.
+    pub verdict: &'static str,
+    /// What the OS did differently.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// Puts a model report and an OS report of the same corpus side by side.
+pub fn compare(model: &ConformReport, os: &ConformReport) -> Vec<PairRow> {
+    model
+        .clauses
+        .iter()
+        .zip(&os.clauses)
+        .map(|(m, o)| {
+            debug_assert_eq!(m.id, o.id);
+            let verdict = match (m.result, o.result) {
+                (_, ClauseResult::NotRun | ClauseResult::Pending | ClauseResult::Untested) => "-",
+                (a, b) if a == b => "agree",
+                _ => "differs",
+            };
+            PairRow {
+                id: o.id,
+                statement: o.statement,
+                source: o.source,
+                scenarios: o.scenarios.clone(),
+                result: o.result,
+                model: m.result,
+                verdict,
+                problems: o.problems.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The side-by-side report as text.
+pub fn render_pairs(os: &str, rows: &[PairRow]) -> String {
+    let name = |r: ClauseResult| match r {
+        ClauseResult::Pass => "pass",
+        ClauseResult::Fail => "FAIL",
+        ClauseResult::Untested => "untested",
+        ClauseResult::Pending => "pending",
+        ClauseResult::NotRun => "not run",
+    };
+    let mut s = format!("{:<34} {:<8} {:<8} verdict\n", "clause", "model", os);
+    for r in rows {
+        s.push_str(&format!(
+            "{:<34} {:<8} {:<8} {}\n",
+            r.id,
+            name(r.model),
+            name(r.result),
+            r.verdict
+        ));
+        for p in &r.problems {
+            s.push_str(&format!("    ! {p}\n"));
+        }
+    }
+    let agree = rows.iter().filter(|r| r.verdict == "agree").count();
+    let differs = rows.iter().filter(|r| r.verdict == "differs").count();
+    s.push_str(&format!(
+        "\n{} clauses: {agree} agree, {differs} differ, {} not run on {os}\n",
+        rows.len(),
+        rows.len() - agree - differs
+    ));
+    s
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The report as JUnit XML: a test case per clause, failed when the clause
+/// failed, skipped when pending or not run.
+pub fn render_junit(r: &ConformReport) -> String {
+    let [_, fail, untested, pending, not_run] = r.counts();
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"conform {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+        xml(&r.backend),
+        r.clauses.len(),
+        fail + untested,
+        pending + not_run
+    );
+    for c in &r.clauses {
+        s.push_str(&format!(
+            "  <testcase classname=\"{:?}\" name=\"{}\">",
+            c.scope,
+            xml(c.id)
+        ));
+        match c.result {
+            ClauseResult::Pass => {}
+            ClauseResult::Fail => s.push_str(&format!(
+                "<failure message=\"{}\"/>",
+                xml(&c.problems.join("; "))
+            )),
+            ClauseResult::Untested => {
+                s.push_str("<failure message=\"no scenario cites this clause\"/>")
+            }
+            ClauseResult::Pending | ClauseResult::NotRun => s.push_str("<skipped/>"),
+        }
+        s.push_str("</testcase>\n");
+    }
+    s.push_str("</testsuite>\n</testsuites>\n");
     s
 }

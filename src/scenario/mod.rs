@@ -14,6 +14,8 @@ pub mod names;
 pub mod runner;
 
 pub use format::{Op, Scenario, Step};
+#[cfg(windows)]
+pub use runner::OsBackend;
 pub use runner::{run, Backend, RunReport, SimBackend, StepRecord, Verdict};
 
 use std::path::{Path, PathBuf};

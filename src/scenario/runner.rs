@@ -15,8 +15,20 @@ pub trait Backend {
     type W: Winsock;
     /// What this backend is (`"model seed=3"`, `"Wine 8.0"`).
     fn describe(&self) -> String;
+    /// Whether this backend can run `sc` at all (`Err` says why not: the
+    /// run is reported as skipped, not failed).
+    fn supports(&self, _sc: &Scenario) -> Result<(), String> {
+        Ok(())
+    }
     /// Builds the hosts of the scenario.
     fn setup(&mut self, sc: &Scenario, seed: u64) -> Result<(), String>;
+    /// Called when the scenario's last step has run.
+    fn finish(&mut self) {}
+    /// Whether the backend had to abort the scenario (the OS watchdog): the
+    /// steps after that are not run.
+    fn aborted(&self) -> bool {
+        false
+    }
     /// One host's Winsock.
     fn host(&self, name: &str) -> Option<&Self::W>;
     /// Lets time pass.
@@ -145,6 +157,8 @@ pub enum Verdict {
     Recorded,
     /// The step could not run (a name it uses is unknown, ...).
     Error,
+    /// Not run: the backend aborted the scenario before it.
+    Skipped,
 }
 
 /// One step's record.
@@ -178,6 +192,9 @@ pub struct RunReport {
     pub steps: Vec<StepRecord>,
     /// The backend's trace.
     pub trace: Vec<String>,
+    /// Why the backend did not run the scenario at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl RunReport {
@@ -193,7 +210,13 @@ struct Ctx<'b, B: Backend> {
     b: &'b B,
     default_host: String,
     sockets: BTreeMap<String, (String, <B::W as Winsock>::Socket)>,
+    /// Sockets whose `socket` step failed: steps using them are skipped.
+    dead: std::collections::BTreeSet<String>,
 }
+
+/// Marks an `exec` error as "this step cannot run here" rather than a
+/// scenario mistake.
+const SKIP: &str = "skip: ";
 
 fn result_name(r: &Result<(), WsaError>) -> String {
     match r {
@@ -270,6 +293,11 @@ impl<B: Backend> Ctx<'_, B> {
     }
 
     fn sock(&self, name: &str) -> Result<(&B::W, <B::W as Winsock>::Socket), String> {
+        if self.dead.contains(name) {
+            return Err(format!(
+                "{SKIP}socket `{name}` was not created (its `socket` step failed)"
+            ));
+        }
         let (h, s) = self
             .sockets
             .get(name)
@@ -335,9 +363,13 @@ impl<B: Backend> Ctx<'_, B> {
                             .clone()
                             .unwrap_or_else(|| self.default_host.clone());
                         self.sockets.insert(name.clone(), (host, s));
+                        self.dead.remove(name);
                         Ok(())
                     }
-                    Err(e) => Err(e),
+                    Err(e) => {
+                        self.dead.insert(name.clone());
+                        Err(e)
+                    }
                 }
             }
             Op::Bind { socket, addr } => {
@@ -638,7 +670,9 @@ impl<B: Backend> Ctx<'_, B> {
 }
 
 /// Records a receive's outputs when a datagram was copied (also with
-/// `WSAEMSGSIZE`); returns whether it was.
+/// `WSAEMSGSIZE`): the buffers and flags always, the byte count and data
+/// only if the call wrote the count (`u32::MAX` was preset). Returns whether
+/// a datagram was copied.
 fn record_recv(
     o: &mut Outcome,
     r: &Result<(), WsaError>,
@@ -647,9 +681,11 @@ fn record_recv(
     bs: &[WsaBuf],
 ) -> bool {
     let copied = r.is_ok() || r.as_ref().err().is_some_and(|e| e.is(WSAEMSGSIZE));
-    if copied && n != u32::MAX {
-        o.bytes = Some(n);
-        o.data = Some(to_hex(&winsock_model::gather(bs, n as usize)));
+    if copied {
+        if n != u32::MAX {
+            o.bytes = Some(n);
+            o.data = Some(to_hex(&winsock_model::gather(bs, n as usize)));
+        }
         o.flags = Some(names::flag_names(flags));
         o.buffers = Some(bs.iter().map(|b| to_hex(b.bytes())).collect());
     }
@@ -727,6 +763,16 @@ fn op_name(op: &Op) -> String {
 
 /// Runs `sc` on backend `b` with `seed`.
 pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
+    if let Err(why) = b.supports(sc) {
+        return RunReport {
+            scenario: sc.name.clone(),
+            backend: b.describe(),
+            seed,
+            steps: vec![],
+            trace: vec![],
+            skipped: Some(why),
+        };
+    }
     let setup = b.setup(sc, seed);
     let default_host = sc
         .hosts
@@ -748,9 +794,26 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
             b: &*b,
             default_host,
             sockets: BTreeMap::new(),
+            dead: Default::default(),
         };
         for (index, step) in sc.steps.iter().enumerate() {
-            let (outcome, verdict, problems) = match ctx.exec(step) {
+            if ctx.b.aborted() {
+                steps.push(StepRecord {
+                    index,
+                    op: op_name(&step.op),
+                    clauses: step.clauses.clone(),
+                    outcome: Outcome::default(),
+                    verdict: Verdict::Skipped,
+                    problems: vec!["not run: the scenario was aborted before this step".into()],
+                });
+                continue;
+            }
+            let (outcome, verdict, mut problems) = match ctx.exec(step) {
+                Err(e) if e.starts_with(SKIP) => (
+                    Outcome::default(),
+                    Verdict::Skipped,
+                    vec![e[SKIP.len()..].to_string()],
+                ),
                 Err(e) => (Outcome::default(), Verdict::Error, vec![e]),
                 Ok(o) => match &step.expect {
                     None => (o, Verdict::Recorded, vec![]),
@@ -761,6 +824,9 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
                     },
                 },
             };
+            if ctx.b.aborted() {
+                problems.push("this call blocked until the backend aborted the scenario".into());
+            }
             steps.push(StepRecord {
                 index,
                 op: op_name(&step.op),
@@ -771,11 +837,116 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
             });
         }
     }
+    b.finish();
     RunReport {
         scenario: sc.name.clone(),
         backend: b.describe(),
         seed,
         steps,
         trace: b.trace(),
+        skipped: None,
+    }
+}
+
+/// The real Winsock of this machine as a backend: one host, `local`.
+///
+/// A real Winsock may block where the model does not (a datagram the model
+/// rejects, Windows accepts and consumes). So that such a difference is a
+/// finding and not a hang, a watchdog ends every scenario after
+/// [`OsBackend::WATCHDOG`]: it closes every socket (`WSACleanup` down to zero),
+/// which makes the blocked call return, and says so in the trace.
+#[cfg(windows)]
+#[derive(Debug, Default)]
+pub struct OsBackend {
+    ws: crate::os::OsWinsock,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    fired: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[cfg(windows)]
+impl OsBackend {
+    /// How long a scenario may run on the OS.
+    pub const WATCHDOG: std::time::Duration = std::time::Duration::from_secs(5);
+
+    fn cleanup_all(ws: &crate::os::OsWinsock) -> bool {
+        (0..1000).any(|_| ws.wsa_cleanup().is_err())
+    }
+}
+
+#[cfg(windows)]
+impl Backend for OsBackend {
+    type W = crate::os::OsWinsock;
+
+    fn describe(&self) -> String {
+        crate::os::describe()
+    }
+
+    fn supports(&self, sc: &Scenario) -> Result<(), String> {
+        if !sc.hosts.is_empty() {
+            return Err("needs several hosts (model only)".into());
+        }
+        if sc.tx_rate.is_some() || sc.buffer_pool.is_some() || sc.latency_ms.is_some() {
+            return Err("needs model settings (transmit rate, buffer pool, latency)".into());
+        }
+        if sc
+            .steps
+            .iter()
+            .any(|s| matches!(s.op, Op::NetworkDown { .. }))
+        {
+            return Err("fails the network (model only)".into());
+        }
+        Ok(())
+    }
+
+    fn setup(&mut self, _sc: &Scenario, _seed: u64) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        // A fresh library state: the last WSACleanup closes every socket an
+        // earlier scenario left open.
+        if !Self::cleanup_all(&self.ws) {
+            return Err("WSACleanup never reported WSANOTINITIALISED".into());
+        }
+        self.fired.store(false, Ordering::SeqCst);
+        let mine = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let (generation, fired) = (self.generation.clone(), self.fired.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(Self::WATCHDOG);
+            if generation.load(Ordering::SeqCst) == mine {
+                fired.store(true, Ordering::SeqCst);
+                Self::cleanup_all(&crate::os::OsWinsock);
+            }
+        });
+        Ok(())
+    }
+
+    fn finish(&mut self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn aborted(&self) -> bool {
+        self.fired.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn host(&self, name: &str) -> Option<&crate::os::OsWinsock> {
+        (name == "local").then_some(&self.ws)
+    }
+
+    fn advance(&self, ms: u64) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+
+    fn network_down(&self, _host: &str, _down: bool) -> Result<(), String> {
+        Err("the OS backend cannot fail the network".into())
+    }
+
+    fn trace(&self) -> Vec<String> {
+        if self.fired.load(std::sync::atomic::Ordering::SeqCst) {
+            vec![format!(
+                "watchdog: the scenario was still running after {:?}; every socket was closed to end a blocked call",
+                Self::WATCHDOG
+            )]
+        } else {
+            vec![]
+        }
     }
 }

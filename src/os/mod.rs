@@ -1,0 +1,537 @@
+//! The OS backend: the real Winsock functions behind the [`Winsock`] trait.
+//!
+//! Each method calls the Windows function it is named after (socket2's
+//! habit: the doc of each method names it). Faulty arguments reach Windows
+//! soundly: a `NULL` pointer is passed as `NULL`; a length longer than the
+//! memory behind it points into a no-access guard page ([`guard`]), so
+//! Windows' own probe reports `WSAEFAULT` and no memory is touched. `WSARecvMsg`
+//! and `WSASendMsg` are fetched with `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`
+//! on the socket they are called for.
+//!
+//! Only on Windows (and in the Windows build run under Wine).
+
+mod guard;
+
+use guard::Guarded;
+use std::net::SocketAddr;
+use std::ptr;
+use windows_sys::Win32::Networking::WinSock as ws;
+use winsock_model::{addr, consts, NameBuf, Socket, Winsock, WsaBuf, WsaData, WsaError, WsaMsg};
+
+/// The real Winsock of this process.
+#[derive(Debug, Default)]
+pub struct OsWinsock;
+
+fn last_error() -> WsaError {
+    // SAFETY: WSAGetLastError only reads this thread's last error value.
+    WsaError::Code(unsafe { ws::WSAGetLastError() })
+}
+
+fn check(rc: i32) -> Result<(), WsaError> {
+    if rc == ws::SOCKET_ERROR {
+        Err(last_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// One `WSABUF` as Windows will see it: the caller's own memory, `NULL`, or a
+/// guarded copy for a length past the memory's end.
+enum Region {
+    Own,
+    Null,
+    Guarded(Guarded),
+}
+
+/// Builds the `WSABUF` array for `bufs` (the guarded copies must outlive the
+/// call: they are returned alongside).
+fn wsabufs(bufs: &mut [WsaBuf]) -> Result<(Vec<ws::WSABUF>, Vec<Region>), WsaError> {
+    let mut arr = Vec::with_capacity(bufs.len());
+    let mut regions = Vec::with_capacity(bufs.len());
+    for b in bufs.iter_mut() {
+        let (ptr, region) = match &mut b.buf {
+            None => (ptr::null_mut(), Region::Null),
+            Some(m) if b.len as usize <= m.len() => (m.as_mut_ptr(), Region::Own),
+            Some(m) => {
+                let g =
+                    Guarded::new(m).map_err(|_| WsaError::Code(consts::WSA_NOT_ENOUGH_MEMORY))?;
+                (g.ptr(), Region::Guarded(g))
+            }
+        };
+        arr.push(ws::WSABUF {
+            len: b.len,
+            buf: ptr,
+        });
+        regions.push(region);
+    }
+    Ok((arr, regions))
+}
+
+/// Copies what Windows wrote into guarded copies back to the caller's memory.
+fn copy_back(bufs: &mut [WsaBuf], regions: &[Region]) {
+    for (b, r) in bufs.iter_mut().zip(regions) {
+        if let (Some(m), Region::Guarded(g)) = (&mut b.buf, r) {
+            m.copy_from_slice(g.bytes());
+        }
+    }
+}
+
+/// A name argument as Windows will see it: pointer and length.
+struct Name {
+    ptr: *mut ws::SOCKADDR,
+    len: i32,
+    guard: Option<Guarded>,
+}
+
+fn name_arg(n: &mut NameBuf) -> Result<Name, WsaError> {
+    match &mut n.mem {
+        None => Ok(Name {
+            ptr: ptr::null_mut(),
+            len: n.namelen,
+            guard: None,
+        }),
+        Some(m) if n.namelen >= 0 && n.namelen as usize <= m.len() => Ok(Name {
+            ptr: m.as_mut_ptr().cast(),
+            len: n.namelen,
+            guard: None,
+        }),
+        Some(m) => {
+            let g = Guarded::new(m).map_err(|_| WsaError::Code(consts::WSA_NOT_ENOUGH_MEMORY))?;
+            Ok(Name {
+                ptr: g.ptr().cast(),
+                len: n.namelen,
+                guard: Some(g),
+            })
+        }
+    }
+}
+
+fn name_back(n: &mut NameBuf, name: &Name) {
+    n.namelen = name.len;
+    if let (Some(m), Some(g)) = (&mut n.mem, &name.guard) {
+        m.copy_from_slice(g.bytes());
+    }
+}
+
+fn sockaddr(a: &SocketAddr) -> Vec<u8> {
+    addr::encode(a)
+}
+
+fn decode(buf: &[u8], len: i32) -> Result<SocketAddr, WsaError> {
+    addr::decode(&buf[..(len.max(0) as usize).min(buf.len())])
+        .map_err(|e| WsaError::Code(e.wsa_code()))
+}
+
+/// Fetches an extension function through
+/// `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`.
+fn extension<F: Copy>(s: Socket, guid: consts::Guid) -> Result<F, WsaError> {
+    assert_eq!(
+        std::mem::size_of::<F>(),
+        std::mem::size_of::<usize>(),
+        "extension functions are pointers"
+    );
+    let g = guid.to_bytes();
+    let mut f: usize = 0;
+    let mut n = 0u32;
+    // SAFETY: the input is the 16-byte GUID, the output a pointer-sized
+    // integer, both alive for the call; no OVERLAPPED, so the call is
+    // synchronous and keeps no pointer.
+    let rc = unsafe {
+        ws::WSAIoctl(
+            s.0 as usize,
+            ws::SIO_GET_EXTENSION_FUNCTION_POINTER,
+            g.as_ptr().cast(),
+            16,
+            (&mut f as *mut usize).cast(),
+            std::mem::size_of::<usize>() as u32,
+            &mut n,
+            ptr::null_mut(),
+            None,
+        )
+    };
+    check(rc)?;
+    if f == 0 {
+        return Err(WsaError::Code(consts::WSAEINVAL));
+    }
+    // SAFETY: `F` is a pointer-sized `Option<fn>` type (asserted above) and
+    // Windows returned the non-null address of the function the GUID names.
+    Ok(unsafe { std::mem::transmute_copy::<usize, F>(&f) })
+}
+
+fn out_ptr(p: Option<&mut u32>) -> *mut u32 {
+    p.map_or(ptr::null_mut(), |r| r as *mut u32)
+}
+
+impl Winsock for OsWinsock {
+    type Socket = Socket;
+
+    /// `WSAStartup`.
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
+        let mut d = ws::WSADATA::default();
+        // SAFETY: `d` is a valid WSADATA for the call to fill.
+        let rc = unsafe { ws::WSAStartup(version, &mut d) };
+        if rc != 0 {
+            return Err(WsaError::Code(rc));
+        }
+        let desc: Vec<u8> = d
+            .szDescription
+            .iter()
+            .take_while(|&&c| c != 0)
+            .map(|&c| c as u8)
+            .collect();
+        Ok(WsaData {
+            version: d.wVersion,
+            high_version: d.wHighVersion,
+            description: String::from_utf8_lossy(&desc).into(),
+        })
+    }
+
+    /// `WSACleanup`.
+    fn wsa_cleanup(&self) -> Result<(), WsaError> {
+        // SAFETY: no arguments; Windows checks its own state.
+        check(unsafe { ws::WSACleanup() })
+    }
+
+    /// `WSASocketW` with no protocol info.
+    fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError> {
+        // SAFETY: a NULL protocol-info pointer is allowed; integers only.
+        let s = unsafe { ws::WSASocketW(af, ty, protocol, ptr::null(), 0, flags) };
+        if s == ws::INVALID_SOCKET {
+            return Err(last_error());
+        }
+        Ok(Socket(s as u64))
+    }
+
+    /// `bind`.
+    fn bind(&self, s: Socket, a: &SocketAddr) -> Result<(), WsaError> {
+        let b = sockaddr(a);
+        // SAFETY: `b` holds an encoded SOCKADDR of exactly `b.len()` bytes.
+        check(unsafe { ws::bind(s.0 as usize, b.as_ptr().cast(), b.len() as i32) })
+    }
+
+    /// `connect`.
+    fn connect(&self, s: Socket, a: &SocketAddr) -> Result<(), WsaError> {
+        let b = sockaddr(a);
+        // SAFETY: as for bind; a datagram connect does not block.
+        check(unsafe { ws::connect(s.0 as usize, b.as_ptr().cast(), b.len() as i32) })
+    }
+
+    /// `getsockname`.
+    fn getsockname(&self, s: Socket) -> Result<SocketAddr, WsaError> {
+        let mut b = [0u8; 128];
+        let mut n = b.len() as i32;
+        // SAFETY: 128 writable bytes and their length.
+        check(unsafe { ws::getsockname(s.0 as usize, b.as_mut_ptr().cast(), &mut n) })?;
+        decode(&b, n)
+    }
+
+    /// `getpeername`.
+    fn getpeername(&self, s: Socket) -> Result<SocketAddr, WsaError> {
+        let mut b = [0u8; 128];
+        let mut n = b.len() as i32;
+        // SAFETY: 128 writable bytes and their length.
+        check(unsafe { ws::getpeername(s.0 as usize, b.as_mut_ptr().cast(), &mut n) })?;
+        decode(&b, n)
+    }
+
+    /// `shutdown`.
+    fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
+        // SAFETY: integers only.
+        check(unsafe { ws::shutdown(s.0 as usize, how) })
+    }
+
+    /// `closesocket`.
+    fn close_socket(&self, s: Socket) -> Result<(), WsaError> {
+        // SAFETY: integers only; an unknown handle is WSAENOTSOCK.
+        check(unsafe { ws::closesocket(s.0 as usize) })
+    }
+
+    /// `setsockopt`.
+    fn set_sock_opt(&self, s: Socket, level: i32, name: i32, value: &[u8]) -> Result<(), WsaError> {
+        // SAFETY: `value` is readable for its length.
+        check(unsafe {
+            ws::setsockopt(
+                s.0 as usize,
+                level,
+                name,
+                value.as_ptr(),
+                value.len() as i32,
+            )
+        })
+    }
+
+    /// `getsockopt`.
+    fn get_sock_opt(
+        &self,
+        s: Socket,
+        level: i32,
+        name: i32,
+        value: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        let mut n = value.len() as i32;
+        // SAFETY: `value` is writable for `n` bytes.
+        check(unsafe { ws::getsockopt(s.0 as usize, level, name, value.as_mut_ptr(), &mut n) })?;
+        Ok(n.max(0) as usize)
+    }
+
+    /// `ioctlsocket`.
+    fn ioctl_socket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
+        // SAFETY: `arg` is a valid u32 for the call to read and write.
+        check(unsafe { ws::ioctlsocket(s.0 as usize, cmd as i32, arg) })
+    }
+
+    /// `WSAIoctl`, non-overlapped.
+    fn wsa_ioctl(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        let mut n = 0u32;
+        let inp = if input.is_empty() {
+            ptr::null()
+        } else {
+            input.as_ptr().cast()
+        };
+        let out = if output.is_empty() {
+            ptr::null_mut()
+        } else {
+            output.as_mut_ptr().cast()
+        };
+        // SAFETY: input and output are valid for their lengths (or NULL with
+        // length 0); no OVERLAPPED, so nothing is kept after the call.
+        let rc = unsafe {
+            ws::WSAIoctl(
+                s.0 as usize,
+                code,
+                inp,
+                input.len() as u32,
+                out,
+                output.len() as u32,
+                &mut n,
+                ptr::null_mut(),
+                None,
+            )
+        };
+        check(rc)?;
+        Ok(n as usize)
+    }
+
+    /// `WSARecv`, non-overlapped.
+    fn wsa_recv(
+        &self,
+        s: Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+    ) -> Result<(), WsaError> {
+        let (arr, regions) = wsabufs(buffers)?;
+        // SAFETY: `arr` describes memory that is either ours (alive, as the
+        // buffers are borrowed mutably for the call), NULL, or guarded; the
+        // count and flags pointers are valid or NULL; no OVERLAPPED, so
+        // Windows keeps no pointer after returning.
+        let rc = unsafe {
+            ws::WSARecv(
+                s.0 as usize,
+                arr.as_ptr(),
+                arr.len() as u32,
+                out_ptr(bytes_recvd),
+                flags,
+                ptr::null_mut(),
+                None,
+            )
+        };
+        copy_back(buffers, &regions);
+        check(rc)
+    }
+
+    /// `WSARecvFrom`, non-overlapped.
+    fn wsa_recv_from(
+        &self,
+        s: Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+        from: &mut NameBuf,
+    ) -> Result<(), WsaError> {
+        let (arr, regions) = wsabufs(buffers)?;
+        let mut name = name_arg(from)?;
+        let lenp: *mut i32 = if name.ptr.is_null() && name.len == 0 {
+            ptr::null_mut()
+        } else {
+            &mut name.len
+        };
+        // SAFETY: as for WSARecv; the name pointer is ours, NULL or guarded,
+        // and its length pointer is valid or NULL with it.
+        let rc = unsafe {
+            ws::WSARecvFrom(
+                s.0 as usize,
+                arr.as_ptr(),
+                arr.len() as u32,
+                out_ptr(bytes_recvd),
+                flags,
+                name.ptr,
+                lenp,
+                ptr::null_mut(),
+                None,
+            )
+        };
+        copy_back(buffers, &regions);
+        name_back(from, &name);
+        check(rc)
+    }
+
+    /// `WSASend`, non-overlapped.
+    fn wsa_send(
+        &self,
+        s: Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        let mut copy = buffers.to_vec();
+        let (arr, _regions) = wsabufs(&mut copy)?;
+        // SAFETY: `arr` points into `copy` or guarded copies, alive for the
+        // call; Windows only reads them. No OVERLAPPED.
+        let rc = unsafe {
+            ws::WSASend(
+                s.0 as usize,
+                arr.as_ptr(),
+                arr.len() as u32,
+                out_ptr(bytes_sent),
+                flags,
+                ptr::null_mut(),
+                None,
+            )
+        };
+        check(rc)
+    }
+
+    /// `WSASendTo`, non-overlapped.
+    fn wsa_send_to(
+        &self,
+        s: Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+        to: &NameBuf,
+    ) -> Result<(), WsaError> {
+        let mut copy = buffers.to_vec();
+        let (arr, _regions) = wsabufs(&mut copy)?;
+        let mut to = to.clone();
+        let name = name_arg(&mut to)?;
+        // SAFETY: buffers as for WSASend; the name is ours, NULL or guarded.
+        let rc = unsafe {
+            ws::WSASendTo(
+                s.0 as usize,
+                arr.as_ptr(),
+                arr.len() as u32,
+                out_ptr(bytes_sent),
+                flags,
+                name.ptr,
+                name.len,
+                ptr::null_mut(),
+                None,
+            )
+        };
+        check(rc)
+    }
+
+    /// `WSARecvMsg`, non-overlapped, through its extension pointer.
+    fn wsa_recv_msg(
+        &self,
+        s: Socket,
+        msg: &mut WsaMsg,
+        bytes_recvd: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        let f: ws::LPFN_WSARECVMSG = extension(s, consts::WSAID_WSARECVMSG)?;
+        let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
+        let (mut arr, regions) = wsabufs(&mut msg.buffers)?;
+        let (carr, cregions) = wsabufs(std::slice::from_mut(&mut msg.control))?;
+        let mut name = name_arg(&mut msg.name)?;
+        let mut m = ws::WSAMSG {
+            name: name.ptr,
+            namelen: name.len,
+            lpBuffers: arr.as_mut_ptr(),
+            dwBufferCount: arr.len() as u32,
+            Control: carr[0],
+            dwFlags: msg.flags,
+        };
+        // SAFETY: every pointer in `m` is ours (alive for the call), NULL, or
+        // guarded; the count pointer is valid or NULL; no OVERLAPPED, so
+        // nothing is kept after the call.
+        let rc = unsafe {
+            f(
+                s.0 as usize,
+                &mut m,
+                out_ptr(bytes_recvd),
+                ptr::null_mut(),
+                None,
+            )
+        };
+        copy_back(&mut msg.buffers, &regions);
+        copy_back(std::slice::from_mut(&mut msg.control), &cregions);
+        msg.control.len = m.Control.len;
+        msg.flags = m.dwFlags;
+        name.len = m.namelen;
+        name_back(&mut msg.name, &name);
+        check(rc)
+    }
+
+    /// `WSASendMsg`, non-overlapped, through its extension pointer.
+    fn wsa_send_msg(
+        &self,
+        s: Socket,
+        msg: &WsaMsg,
+        flags: u32,
+        bytes_sent: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        let f: ws::LPFN_WSASENDMSG = extension(s, consts::WSAID_WSASENDMSG)?;
+        let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
+        let mut msg = msg.clone();
+        let (mut arr, _regions) = wsabufs(&mut msg.buffers)?;
+        let (carr, _cregions) = wsabufs(std::slice::from_mut(&mut msg.control))?;
+        let name = name_arg(&mut msg.name)?;
+        let m = ws::WSAMSG {
+            name: name.ptr,
+            namelen: name.len,
+            lpBuffers: arr.as_mut_ptr(),
+            dwBufferCount: arr.len() as u32,
+            Control: carr[0],
+            dwFlags: msg.flags,
+        };
+        // SAFETY: as for WSARecvMsg; Windows only reads the message.
+        let rc = unsafe {
+            f(
+                s.0 as usize,
+                &m,
+                flags,
+                out_ptr(bytes_sent),
+                ptr::null_mut(),
+                None,
+            )
+        };
+        check(rc)
+    }
+}
+
+/// What this Winsock is: `"Wine 8.0"` under Wine, otherwise `"Windows"`.
+pub fn describe() -> String {
+    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+    // SAFETY: both names are NUL-terminated literals; a missing module or
+    // export gives NULL, checked before use.
+    unsafe {
+        let ntdll = GetModuleHandleA(b"ntdll.dll\0".as_ptr());
+        if !ntdll.is_null() {
+            if let Some(f) = GetProcAddress(ntdll, b"wine_get_version\0".as_ptr()) {
+                // SAFETY: wine_get_version takes nothing and returns a static
+                // NUL-terminated string.
+                let get: unsafe extern "C" fn() -> *const std::ffi::c_char = std::mem::transmute(f);
+                let v = std::ffi::CStr::from_ptr(get());
+                return format!("Wine {}", v.to_string_lossy());
+            }
+        }
+    }
+    "Windows".to_string()
+}
