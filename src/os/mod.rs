@@ -123,13 +123,37 @@ fn decode(buf: &[u8], len: i32) -> Result<SocketAddr, WsaError> {
 }
 
 /// Fetches an extension function through
-/// `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`.
-fn extension<F: Copy>(s: Socket, guid: consts::Guid) -> Result<F, WsaError> {
+/// `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)` on the first socket it is
+/// called for, and keeps it, as applications do: later calls go straight to
+/// the function (so that, for example, a call after `WSACleanup` reaches
+/// `WSARecvMsg` itself rather than failing in the lookup).
+fn extension<F: Copy>(
+    s: Socket,
+    guid: consts::Guid,
+    cache: &std::sync::OnceLock<usize>,
+) -> Result<F, WsaError> {
     assert_eq!(
         std::mem::size_of::<F>(),
         std::mem::size_of::<usize>(),
         "extension functions are pointers"
     );
+    let f = match cache.get() {
+        Some(&f) => f,
+        None => {
+            let f = lookup(s, guid)?;
+            *cache.get_or_init(|| f)
+        }
+    };
+    // SAFETY: `F` is a pointer-sized `Option<fn>` type (asserted above) and
+    // `f` is the non-null address Windows returned for the function the GUID
+    // names.
+    Ok(unsafe { std::mem::transmute_copy::<usize, F>(&f) })
+}
+
+static RECVMSG: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+static SENDMSG: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+fn lookup(s: Socket, guid: consts::Guid) -> Result<usize, WsaError> {
     let g = guid.to_bytes();
     let mut f: usize = 0;
     let mut n = 0u32;
@@ -153,9 +177,7 @@ fn extension<F: Copy>(s: Socket, guid: consts::Guid) -> Result<F, WsaError> {
     if f == 0 {
         return Err(WsaError::Code(consts::WSAEINVAL));
     }
-    // SAFETY: `F` is a pointer-sized `Option<fn>` type (asserted above) and
-    // Windows returned the non-null address of the function the GUID names.
-    Ok(unsafe { std::mem::transmute_copy::<usize, F>(&f) })
+    Ok(f)
 }
 
 fn out_ptr(p: Option<&mut u32>) -> *mut u32 {
@@ -445,7 +467,7 @@ impl Winsock for OsWinsock {
         msg: &mut WsaMsg,
         bytes_recvd: Option<&mut u32>,
     ) -> Result<(), WsaError> {
-        let f: ws::LPFN_WSARECVMSG = extension(s, consts::WSAID_WSARECVMSG)?;
+        let f: ws::LPFN_WSARECVMSG = extension(s, consts::WSAID_WSARECVMSG, &RECVMSG)?;
         let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
         let (mut arr, regions) = wsabufs(&mut msg.buffers)?;
         let (carr, cregions) = wsabufs(std::slice::from_mut(&mut msg.control))?;
@@ -487,7 +509,7 @@ impl Winsock for OsWinsock {
         flags: u32,
         bytes_sent: Option<&mut u32>,
     ) -> Result<(), WsaError> {
-        let f: ws::LPFN_WSASENDMSG = extension(s, consts::WSAID_WSASENDMSG)?;
+        let f: ws::LPFN_WSASENDMSG = extension(s, consts::WSAID_WSASENDMSG, &SENDMSG)?;
         let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
         let mut msg = msg.clone();
         let (mut arr, _regions) = wsabufs(&mut msg.buffers)?;
