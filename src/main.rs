@@ -19,6 +19,9 @@ USAGE:
         same corpus on the real Winsock beside the model, per clause: model,
         OS, agree/differs; differences are findings, exit 0 unless a scenario
         could not run.
+        --profile documented|wine-8 (run, conform)
+        Which behaviour the model follows where implementations differ: the
+        documented contract (default), or Wine 8.0 as measured.
     winsock-double clauses [--format md|json]
         Print the clause table.
     winsock-double help | --help | -h
@@ -42,6 +45,7 @@ struct Args {
     format: Format,
     dir: Option<PathBuf>,
     os: bool,
+    profile: winsock_double::Profile,
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -54,6 +58,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         format: Format::Text,
         dir: None,
         os: false,
+        profile: winsock_double::Profile::Documented,
     };
     while let Some(x) = it.next() {
         let mut value = |flag: &str| {
@@ -88,6 +93,17 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     "os" => true,
                     other => {
                         return Err(format!("--backend: unknown backend `{other}` (model, os)"))
+                    }
+                }
+            }
+            "--profile" => {
+                a.profile = match value("--profile")?.as_str() {
+                    "documented" => winsock_double::Profile::Documented,
+                    "wine-8" => winsock_double::Profile::Wine8,
+                    other => {
+                        return Err(format!(
+                            "--profile: unknown profile `{other}` (documented, wine-8)"
+                        ))
                     }
                 }
             }
@@ -144,7 +160,11 @@ fn cmd_run(a: &Args) -> ExitCode {
     let report = if a.os {
         run_os(&sc, seed)
     } else {
-        Some(runner::run(&mut SimBackend::default(), &sc, seed))
+        Some(runner::run(
+            &mut SimBackend::with_profile(a.profile),
+            &sc,
+            seed,
+        ))
     };
     let report = match report {
         Some(r) => r,
@@ -192,7 +212,7 @@ fn cmd_conform(a: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = conform::conform(SimBackend::default, &corpus);
+    let report = conform::conform(|| SimBackend::with_profile(a.profile), &corpus);
     if a.os {
         return conform_os(a, &corpus, &report);
     }

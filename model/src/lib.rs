@@ -19,4 +19,4 @@ pub mod contract;
 pub mod sim;
 
 pub use contract::*;
-pub use sim::{Config, ConfigError, Sim, SimHost, TraceEvent};
+pub use sim::{Config, ConfigError, Profile, Sim, SimHost, TraceEvent};

@@ -44,6 +44,17 @@ pub trait Backend {
 pub struct SimBackend {
     sim: Option<Sim>,
     hosts: BTreeMap<String, SimHost>,
+    profile: winsock_model::Profile,
+}
+
+impl SimBackend {
+    /// The model following `profile` where implementations differ.
+    pub fn with_profile(profile: winsock_model::Profile) -> SimBackend {
+        SimBackend {
+            profile,
+            ..SimBackend::default()
+        }
+    }
 }
 
 impl Backend for SimBackend {
@@ -51,6 +62,9 @@ impl Backend for SimBackend {
 
     fn describe(&self) -> String {
         match &self.sim {
+            Some(s) if self.profile != winsock_model::Profile::Documented => {
+                format!("model ({:?}) seed={}", self.profile, s.seed())
+            }
             Some(s) => format!("model seed={}", s.seed()),
             None => "model".into(),
         }
@@ -60,6 +74,7 @@ impl Backend for SimBackend {
         let mut cfg = winsock_model::Config {
             tx_rate: sc.tx_rate,
             buffer_pool: sc.buffer_pool,
+            profile: self.profile,
             ..Default::default()
         };
         if let Some(ms) = sc.latency_ms {

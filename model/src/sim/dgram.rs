@@ -60,6 +60,9 @@ pub(crate) struct RecvOut {
     pub(crate) flags: u32,
     /// Whether a datagram was copied (the outputs are meaningful).
     pub(crate) copied: bool,
+    /// Whether the byte count is written (Wine 8.0 leaves it alone when the
+    /// call fails with WSAEMSGSIZE).
+    pub(crate) count_written: bool,
 }
 
 /// The arguments of a send.
@@ -450,6 +453,7 @@ impl World {
     /// `WSASend`, `WSASendTo`, `WSASendMsg` on a message socket.
     pub(crate) fn send(&mut self, host: HostId, s: u64, a: SendArgs<'_>) -> Result<u32, WsaError> {
         self.check_sock(host, s).map_err(code)?;
+        let wine = self.wine();
         // SENDMSG-EFAULT-BYTES-NULL, RECV/SEND: lpNumberOfBytesSent may be
         // NULL only with an overlapped structure.
         if !a.bytes_ptr {
@@ -459,22 +463,44 @@ impl World {
             return Err(code(WSAEFAULT));
         }
         let st = &self.sockets[&s];
+        // Wine 8.0 answers every bad name with WSAEINVAL, and a name of the
+        // other family with WSAEOPNOTSUPP.
+        let bad_name = if wine { WSAEINVAL } else { WSAEFAULT };
         let to = match a.to {
-            Some(n) if !n.is_valid() => return Err(code(WSAEFAULT)), // SENDMSG-EFAULT-NULL-NAME
+            Some(n) if !n.is_valid() => return Err(code(bad_name)), // SENDMSG-EFAULT-NULL-NAME
             Some(n) if n.is_absent() => None,
             // A name shorter than the socket family's address.
-            Some(n) if (n.namelen as usize) < st.sockaddr_len() => return Err(code(WSAEFAULT)),
+            Some(n) if (n.namelen as usize) < st.sockaddr_len() => return Err(code(bad_name)),
             Some(n) if a.call == SendCall::SendMsg || n.namelen != 0 => {
-                Some(n.decode().map_err(|e| code(e.wsa_code()))?)
+                let t = n
+                    .decode()
+                    .map_err(|e| code(if wine { WSAEINVAL } else { e.wsa_code() }))?;
+                if wine && t.is_ipv6() != st.is_v6() {
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+                Some(t)
             }
             _ => None,
         };
         let control = match a.control {
-            Some(c) if !c.is_valid() => return Err(code(WSAEFAULT)), // SENDMSG-EFAULT-NULL-CONTROL
+            // SENDMSG-EFAULT-NULL-CONTROL (Wine 8.0: accepted, no control)
+            Some(c) if !c.is_valid() && wine => vec![],
+            Some(c) if !c.is_valid() => return Err(code(WSAEFAULT)),
             Some(c) => cmsg::parse(c.bytes()).map_err(|_| code(WSAEINVAL))?,
             None => vec![],
         };
         match a.call {
+            SendCall::SendMsg if wine => {
+                // Wine 8.0 refuses only MSG_OOB, does not ask for a bound or
+                // overlapped socket (it binds implicitly), and answers a
+                // stream socket that is not connected with WSAECONNRESET.
+                if a.flags & MSG_OOB != 0 {
+                    return Err(code(WSAEOPNOTSUPP));
+                }
+                if !st.is_message() {
+                    return Err(code(WSAECONNRESET));
+                }
+            }
             SendCall::SendMsg => {
                 // SENDMSG-FLAGS-ALLOWED, SENDMSG-EOPNOTSUPP-FLAGS
                 if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 {
@@ -509,7 +535,9 @@ impl World {
             }
         }
         // SENDMSG-PARTIAL-EOPNOTSUPP, SENDMSG-OOB on datagram sockets.
-        if a.flags & (MSG_PARTIAL | MSG_OOB) != 0 {
+        if a.flags & (MSG_PARTIAL | MSG_OOB) != 0
+            && !(wine && a.call == SendCall::SendMsg && a.flags & MSG_OOB == 0)
+        {
             return Err(code(WSAEOPNOTSUPP));
         }
         if st.shut_wr {
@@ -519,7 +547,9 @@ impl World {
             (Some(t), _) => t,
             (None, Some(p)) => p,
             (None, None) => {
-                return Err(code(if a.call == SendCall::SendTo {
+                return Err(code(if wine {
+                    WSAEINVAL
+                } else if a.call == SendCall::SendTo {
                     WSAEDESTADDRREQ
                 } else {
                     WSAENOTCONN
@@ -943,13 +973,14 @@ impl World {
         &mut self,
         host: HostId,
         s: u64,
-        a: RecvArgs<'_>,
+        mut a: RecvArgs<'_>,
         out: &mut RecvOut,
     ) -> Result<(), WsaError> {
         self.check_sock(host, s).map_err(code)?;
+        let wine = self.wine();
         // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
-        // with an overlapped structure.
-        if !a.bytes_ptr {
+        // with an overlapped structure. (Wine 8.0: accepted.)
+        if !a.bytes_ptr && !wine {
             return Err(code(WSAEFAULT));
         }
         // RECV-EFAULT-BUFFERS
@@ -957,23 +988,39 @@ impl World {
             return Err(code(WSAEFAULT));
         }
         let st = &self.sockets[&s];
+        // What to do with the name: write it, or (Wine 8.0, for a NULL or
+        // too small name) leave it alone.
+        let mut name_ok = true;
         if let Some(n) = a.name.as_deref() {
             // RECVMSG-EFAULT-NULL-NAME
             if !n.is_valid() {
-                return Err(code(WSAEFAULT));
+                if !wine {
+                    return Err(code(WSAEFAULT));
+                }
+                name_ok = false;
             }
             // RECVMSG-EFAULT-NAME-SMALL: the name buffer cannot hold the
             // peer address.
             if !n.is_absent() && (n.namelen as usize) < st.sockaddr_len() {
-                return Err(code(WSAEFAULT));
+                if !wine {
+                    return Err(code(WSAEFAULT));
+                }
+                name_ok = false;
             }
         }
-        // RECVMSG-EFAULT-NULL-CONTROL
-        if a.control.as_deref().is_some_and(|c| !c.is_valid()) {
+        // RECVMSG-EFAULT-NULL-CONTROL (Wine 8.0: accepted, nothing written)
+        if a.control.as_deref().is_some_and(|c| !c.is_valid()) && !wine {
             return Err(code(WSAEFAULT));
         }
         let peek = a.flags_in & MSG_PEEK != 0;
         match a.call {
+            RecvCall::RecvMsg if wine => {
+                // Wine 8.0 ignores other input bits and asks a stream socket
+                // for its connection first.
+                if !st.is_message() {
+                    return Err(code(WSAENOTCONN));
+                }
+            }
             RecvCall::RecvMsg => {
                 // RECVMSG-PEEK-ONLY-INPUT (model choice of code for other bits)
                 if a.flags_in & !MSG_PEEK != 0 {
@@ -1000,13 +1047,14 @@ impl World {
                 // datagram never needs: accepted and cleared on output
                 // (RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE).
                 // MSG_PUSH_IMMEDIATE is a hint (model choice: accepted).
-                if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE | MSG_PARTIAL) != 0 {
+                // (Wine 8.0 accepts MSG_OOB and MSG_WAITALL too.)
+                if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE | MSG_PARTIAL) != 0 && !wine {
                     return Err(code(WSAEOPNOTSUPP));
                 }
             }
         }
-        // RECVMSG-EINVAL-UNBOUND
-        if st.local.is_none() {
+        // RECVMSG-EINVAL-UNBOUND (Wine 8.0: an unbound socket just waits)
+        if st.local.is_none() && !wine {
             return Err(code(WSAEINVAL));
         }
         // RECV-ESHUTDOWN
@@ -1062,9 +1110,15 @@ impl World {
             }
         }
         out.copied = true;
+        out.count_written = true;
         out.bytes = at as u32;
         let truncated = at < d.data.len();
-        if a.call == RecvCall::RecvMsg {
+        if wine {
+            // Wine 8.0 hands the input flags back, never sets MSG_TRUNC, and
+            // leaves the byte count alone when the datagram was truncated.
+            out.flags = a.flags_in;
+            out.count_written = !truncated;
+        } else if a.call == RecvCall::RecvMsg {
             // RECVMSG-OUT-TRUNC, RECVMSG-OUT-BCAST, RECVMSG-OUT-MCAST
             if truncated {
                 out.flags |= MSG_TRUNC;
@@ -1076,7 +1130,11 @@ impl World {
                 out.flags |= MSG_MCAST;
             }
         }
-        if let Some(n) = a.name {
+        if let (Some(n), false) = (a.name.as_deref_mut(), name_ok) {
+            if n.mem.is_some() {
+                n.namelen = -1;
+            }
+        } else if let Some(n) = a.name {
             if let Some(mem) = n.mem.as_mut() {
                 let len = addr::encode_into(&d.from, mem).map_err(|e| code(e.wsa_code()))?;
                 n.namelen = len as i32;
@@ -1089,6 +1147,11 @@ impl World {
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
                 out.flags |= MSG_CTRUNC;
+                // Wine 8.0 fails the whole call (the datagram is gone).
+                if wine {
+                    out.count_written = false;
+                    return Err(code(WSAEMSGSIZE));
+                }
             }
         }
         let n = out.bytes;

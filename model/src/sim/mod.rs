@@ -40,7 +40,7 @@ mod trace;
 mod world;
 
 pub use trace::TraceEvent;
-pub use world::Config;
+pub use world::{Config, Profile};
 
 use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaData, WsaMsg};
 use crate::contract::{consts, error_name, Winsock, WsaError};
@@ -625,7 +625,7 @@ fn finish_recv(out: dgram::RecvOut, bytes: Option<&mut u32>, flags: Option<&mut 
     if !out.copied {
         return;
     }
-    if let Some(b) = bytes {
+    if let (Some(b), true) = (bytes, out.count_written) {
         *b = out.bytes;
     }
     if let Some(f) = flags {

@@ -14,6 +14,22 @@ use crate::contract::WsaError;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
+/// Which Winsock the model imitates where implementations differ.
+///
+/// `Documented` follows the seed documents (and, where they are silent, the
+/// model's stated choices). `Wine8` reproduces what Wine 8.0 was measured to
+/// do (`fixtures/recorded/wine-8.0.json`), so code can be tested against it
+/// on purpose. A profile for current Windows comes with measurements of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// The documented contract.
+    #[default]
+    Documented,
+    /// Wine 8.0, as measured.
+    Wine8,
+}
+
 /// Settings of the simulated world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -30,6 +46,8 @@ pub struct Config {
     /// (queued receives plus untransmitted sends); a send that would need
     /// more fails with `WSAENOBUFS`. `None`: unlimited.
     pub buffer_pool: Option<usize>,
+    /// Whose behaviour to follow where implementations differ.
+    pub profile: Profile,
 }
 
 impl Default for Config {
@@ -40,6 +58,7 @@ impl Default for Config {
             tx_rate: None,
             tracing: true,
             buffer_pool: None,
+            profile: Profile::Documented,
         }
     }
 }
@@ -189,12 +208,22 @@ impl World {
     /// The checks every call on a socket starts with: `WSANOTINITIALISED`,
     /// `WSAENOTSOCK`, `WSAENETDOWN`.
     pub(crate) fn check_sock(&self, host: HostId, s: u64) -> Result<(), i32> {
+        if self.wine() {
+            // Wine 8.0 looks the socket up first: after the last WSACleanup
+            // its sockets are gone and a call says WSAENOTSOCK.
+            self.sock(host, s)?;
+        }
         self.check_init(host)?;
         self.sock(host, s)?;
         if self.hosts[host].down {
             return Err(WSAENETDOWN);
         }
         Ok(())
+    }
+
+    /// Whether the Wine 8.0 profile is in force.
+    pub(crate) fn wine(&self) -> bool {
+        self.cfg.profile == Profile::Wine8
     }
 
     pub(crate) fn check_init(&self, host: HostId) -> Result<(), i32> {
