@@ -44,14 +44,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   APT=("${SUDO[@]}" apt-get -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
   apt_install() { "${APT[@]}" install --no-install-recommends "${missing[@]}"; }
-  need_update=0
-  for p in "${missing[@]}"; do
-    apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]' || need_update=1
-  done
-  if ((need_update)); then
-    log "apt-get update (package lists lack: ${missing[*]})"
-    "${APT[@]}" update
-  fi
+  # Always refresh the lists first: security updates (rustc-web moved from
+  # 1.85 to 1.96 that way) are only seen after an update.
+  log "apt-get update"
+  "${APT[@]}" update
   log "apt-get install ${missing[*]}"
   if ! apt_install; then
     log "install failed; refreshing package lists and retrying"

@@ -304,7 +304,17 @@ impl Winsock for SimHost {
         self.call(
             "connect",
             || format!("{:#x}, {a}", s.0),
-            |w| c(w.connect(h, s.0, a)),
+            |w| {
+                let stream = w.sock(h, s.0).is_ok_and(|st| !st.is_message());
+                if stream && w.check_sock(h, s.0).is_ok() {
+                    return Err(w.report(
+                        crate::contract::ReportKind::Misuse,
+                        "connecting stream sockets is not modelled yet (issue 5)".into(),
+                        None,
+                    ));
+                }
+                c(w.connect(h, s.0, a))
+            },
         )
     }
 
