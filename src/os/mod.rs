@@ -113,6 +113,41 @@ fn name_back(n: &mut NameBuf, name: &Name) {
     }
 }
 
+/// A `WSAMSG` as Windows will see it, with the memory its pointers need
+/// (the `WSABUF` array, guarded copies, the name) kept alive beside it.
+struct MsgArg {
+    m: ws::WSAMSG,
+    /// The `WSABUF` array `m.lpBuffers` points into (its heap buffer does
+    /// not move when the `Vec` is moved into this struct).
+    _arr: Vec<ws::WSABUF>,
+    regions: Vec<Region>,
+    cregions: Vec<Region>,
+    name: Name,
+}
+
+impl MsgArg {
+    fn new(msg: &mut WsaMsg) -> Result<MsgArg, WsaError> {
+        let (mut arr, regions) = wsabufs(&mut msg.buffers)?;
+        let (carr, cregions) = wsabufs(std::slice::from_mut(&mut msg.control))?;
+        let name = name_arg(&mut msg.name)?;
+        let m = ws::WSAMSG {
+            name: name.ptr,
+            namelen: name.len,
+            lpBuffers: arr.as_mut_ptr(),
+            dwBufferCount: arr.len() as u32,
+            Control: carr[0],
+            dwFlags: msg.flags,
+        };
+        Ok(MsgArg {
+            m,
+            _arr: arr,
+            regions,
+            cregions,
+            name,
+        })
+    }
+}
+
 fn sockaddr(a: &SocketAddr) -> Vec<u8> {
     addr::encode(a)
 }
@@ -469,35 +504,25 @@ impl Winsock for OsWinsock {
     ) -> Result<(), WsaError> {
         let f: ws::LPFN_WSARECVMSG = extension(s, consts::WSAID_WSARECVMSG, &RECVMSG)?;
         let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
-        let (mut arr, regions) = wsabufs(&mut msg.buffers)?;
-        let (carr, cregions) = wsabufs(std::slice::from_mut(&mut msg.control))?;
-        let mut name = name_arg(&mut msg.name)?;
-        let mut m = ws::WSAMSG {
-            name: name.ptr,
-            namelen: name.len,
-            lpBuffers: arr.as_mut_ptr(),
-            dwBufferCount: arr.len() as u32,
-            Control: carr[0],
-            dwFlags: msg.flags,
-        };
+        let mut a = MsgArg::new(msg)?;
         // SAFETY: every pointer in `m` is ours (alive for the call), NULL, or
         // guarded; the count pointer is valid or NULL; no OVERLAPPED, so
         // nothing is kept after the call.
         let rc = unsafe {
             f(
                 s.0 as usize,
-                &mut m,
+                &mut a.m,
                 out_ptr(bytes_recvd),
                 ptr::null_mut(),
                 None,
             )
         };
-        copy_back(&mut msg.buffers, &regions);
-        copy_back(std::slice::from_mut(&mut msg.control), &cregions);
-        msg.control.len = m.Control.len;
-        msg.flags = m.dwFlags;
-        name.len = m.namelen;
-        name_back(&mut msg.name, &name);
+        copy_back(&mut msg.buffers, &a.regions);
+        copy_back(std::slice::from_mut(&mut msg.control), &a.cregions);
+        msg.control.len = a.m.Control.len;
+        msg.flags = a.m.dwFlags;
+        a.name.len = a.m.namelen;
+        name_back(&mut msg.name, &a.name);
         check(rc)
     }
 
@@ -512,22 +537,12 @@ impl Winsock for OsWinsock {
         let f: ws::LPFN_WSASENDMSG = extension(s, consts::WSAID_WSASENDMSG, &SENDMSG)?;
         let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
         let mut msg = msg.clone();
-        let (mut arr, _regions) = wsabufs(&mut msg.buffers)?;
-        let (carr, _cregions) = wsabufs(std::slice::from_mut(&mut msg.control))?;
-        let name = name_arg(&mut msg.name)?;
-        let m = ws::WSAMSG {
-            name: name.ptr,
-            namelen: name.len,
-            lpBuffers: arr.as_mut_ptr(),
-            dwBufferCount: arr.len() as u32,
-            Control: carr[0],
-            dwFlags: msg.flags,
-        };
+        let a = MsgArg::new(&mut msg)?;
         // SAFETY: as for WSARecvMsg; Windows only reads the message.
         let rc = unsafe {
             f(
                 s.0 as usize,
-                &m,
+                &a.m,
                 flags,
                 out_ptr(bytes_sent),
                 ptr::null_mut(),

@@ -553,25 +553,24 @@ impl<B: Backend> Ctx<'_, B> {
                 let mut cm = vec![];
                 for c in control {
                     match c {
-                        CmsgSpec::InPktinfo { addr, ifindex } => {
-                            let a = addr
-                                .parse()
-                                .map_err(|_| format!("`{addr}` is not an IPv4 address"))?;
-                            cm.extend(cmsg::encode(&[InPktinfo {
-                                addr: a,
-                                ifindex: *ifindex,
-                            }
-                            .to_cmsg()]));
-                        }
-                        CmsgSpec::In6Pktinfo { addr, ifindex } => {
-                            let a = addr
-                                .parse()
-                                .map_err(|_| format!("`{addr}` is not an IPv6 address"))?;
-                            cm.extend(cmsg::encode(&[In6Pktinfo {
-                                addr: a,
-                                ifindex: *ifindex,
-                            }
-                            .to_cmsg()]));
+                        CmsgSpec::InPktinfo { addr, ifindex }
+                        | CmsgSpec::In6Pktinfo { addr, ifindex } => {
+                            let v4 = matches!(c, CmsgSpec::InPktinfo { .. });
+                            let bad = || {
+                                format!("`{addr}` is not an IPv{} address", if v4 { 4 } else { 6 })
+                            };
+                            let info = if v4 {
+                                Pktinfo::V4(InPktinfo {
+                                    addr: addr.parse().map_err(|_| bad())?,
+                                    ifindex: *ifindex,
+                                })
+                            } else {
+                                Pktinfo::V6(In6Pktinfo {
+                                    addr: addr.parse().map_err(|_| bad())?,
+                                    ifindex: *ifindex,
+                                })
+                            };
+                            cm.extend(cmsg::encode(&[info.to_cmsg()]));
                         }
                         CmsgSpec::Raw { hex } => cm.extend(super::format::from_hex(hex)?),
                     }
