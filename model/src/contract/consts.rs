@@ -105,6 +105,23 @@ pub const WSA_WAIT_TIMEOUT: i32 = 258;
 /// A wait ended because an I/O completion routine ran (`WAIT_IO_COMPLETION`).
 pub const WSA_WAIT_IO_COMPLETION: i32 = 192;
 
+/// Element not found (`ERROR_NOT_FOUND`): `CancelIoEx` found no operation.
+pub const ERROR_NOT_FOUND: i32 = 1168;
+/// The completion port was closed while a thread waited on it
+/// (`ERROR_ABANDONED_WAIT_0`).
+pub const ERROR_ABANDONED_WAIT_0: i32 = 735;
+
+/// `WSA_INFINITE`: a wait without a time-out.
+pub const WSA_INFINITE: u32 = u32::MAX;
+/// `WSA_MAXIMUM_WAIT_EVENTS`: at most this many events in one wait.
+pub const WSA_MAXIMUM_WAIT_EVENTS: usize = 64;
+/// `SetFileCompletionNotificationModes`: no completion packet for an
+/// operation that succeeds at once.
+pub const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: u8 = 1;
+/// `SetFileCompletionNotificationModes`: the handle itself is not signalled
+/// at completion.
+pub const FILE_SKIP_SET_EVENT_ON_HANDLE: u8 = 2;
+
 /// Every error code above with its name, in the order declared.
 pub const ERROR_CODES: &[(i32, &str)] = &[
     (WSAEINTR, "WSAEINTR"),
@@ -152,6 +169,8 @@ pub const ERROR_CODES: &[(i32, &str)] = &[
     (WSA_NOT_ENOUGH_MEMORY, "WSA_NOT_ENOUGH_MEMORY"),
     (WSA_WAIT_TIMEOUT, "WSA_WAIT_TIMEOUT"),
     (WSA_WAIT_IO_COMPLETION, "WSA_WAIT_IO_COMPLETION"),
+    (ERROR_NOT_FOUND, "ERROR_NOT_FOUND"),
+    (ERROR_ABANDONED_WAIT_0, "ERROR_ABANDONED_WAIT_0"),
 ];
 
 /// The name of a Winsock error code listed in [`ERROR_CODES`], or `None`.
@@ -202,6 +221,8 @@ pub fn error_name(code: i32) -> Option<&'static str> {
         WSA_NOT_ENOUGH_MEMORY => "WSA_NOT_ENOUGH_MEMORY",
         WSA_WAIT_TIMEOUT => "WSA_WAIT_TIMEOUT",
         WSA_WAIT_IO_COMPLETION => "WSA_WAIT_IO_COMPLETION",
+        ERROR_NOT_FOUND => "ERROR_NOT_FOUND",
+        ERROR_ABANDONED_WAIT_0 => "ERROR_ABANDONED_WAIT_0",
         _ => return None,
     };
     Some(name)
@@ -638,6 +659,8 @@ mod tests {
             (WSA_NOT_ENOUGH_MEMORY, 8),
             (WSA_WAIT_TIMEOUT, 258),
             (WSA_WAIT_IO_COMPLETION, 192),
+            (ERROR_NOT_FOUND, 1168),
+            (ERROR_ABANDONED_WAIT_0, 735),
         ];
         for (i, &(got, want)) in expected.iter().enumerate() {
             assert_eq!(got, want, "row {i}");

@@ -90,6 +90,9 @@ pub struct ModelReport {
     pub message: String,
     /// The clause id behind the rule, when there is one.
     pub clause: Option<String>,
+    /// Where the call was made (`file:line:column` of the caller's code).
+    #[serde(default)]
+    pub location: Option<String>,
     /// The trace up to the report, one rendered line per event.
     pub trace: Vec<String>,
 }
@@ -99,6 +102,9 @@ impl fmt::Display for ModelReport {
         write!(f, "model {}: {}", self.kind.name(), self.message)?;
         if let Some(c) = &self.clause {
             write!(f, " [{c}]")?;
+        }
+        if let Some(l) = &self.location {
+            write!(f, "\n  called at {l}")?;
         }
         if !self.trace.is_empty() {
             write!(f, "\ntrace:")?;

@@ -7,7 +7,8 @@
 //! | `addr.rs` | `SOCKADDR_IN` / `SOCKADDR_IN6` encode and decode (x64 layout) |
 //! | `cmsg.rs` | the `WSACMSGHDR` codec and `in_pktinfo` / `in6_pktinfo` |
 //! | `types.rs` | the argument types: [`WsaBuf`], [`WsaMsg`], [`NameBuf`], able to carry every documented fault |
-//! | `winsock.rs` | the [`Winsock`] trait |
+//! | `overlapped.rs` | overlapped I/O: [`Event`], [`Port`], [`Overlapped`], [`Completion`], [`Posted`] |
+//! | `winsock.rs` | the [`Winsock`] trait and its overlapped extension [`WinsockOverlapped`] |
 //! | `clauses.rs` | the clause table: one entry per normative sentence of the seed documents |
 
 pub mod addr;
@@ -15,11 +16,13 @@ pub mod clauses;
 pub mod cmsg;
 pub mod consts;
 pub mod error;
+pub mod overlapped;
 pub mod types;
 pub mod winsock;
 
 pub use clauses::{Clause, Scope, CLAUSES};
 pub use consts::*;
 pub use error::{ModelReport, ReportKind, WsaError};
+pub use overlapped::*;
 pub use types::*;
 pub use winsock::*;

@@ -1,6 +1,9 @@
 //! The [`Winsock`] trait: the calls, named as Windows names them.
 
 use super::consts::*;
+use super::overlapped::{
+    Completion, CompletionRoutine, Overlapped, PortPacket, Posted, WaitResult,
+};
 use super::types::{NameBuf, WsaBuf, WsaData, WsaMsg};
 use super::WsaError;
 use std::net::SocketAddr;
@@ -23,8 +26,8 @@ use std::time::Duration;
 /// that may be `NULL` or inconsistent in C are modelled by [`WsaBuf`],
 /// [`NameBuf`] and `Option<&mut u32>` (for `lpNumberOfBytesRecvd` /
 /// `lpNumberOfBytesSent`: `None` is `NULL`), so every documented fault can be
-/// expressed. Non-overlapped calls only, for now: overlapped I/O is added by
-/// its own methods.
+/// expressed. These are the non-overlapped calls; overlapped I/O, events and
+/// completion ports are the extension trait [`WinsockOverlapped`].
 pub trait Winsock {
     /// The socket handle type.
     type Socket: Copy + Eq + Ord + std::fmt::Debug;
@@ -218,4 +221,211 @@ pub trait Winsock {
         let addr = from.decode().map_err(|e| WsaError::Code(e.wsa_code()))?;
         Ok((n as usize, addr))
     }
+}
+
+/// Overlapped I/O, event objects, alertable waits and completion ports: the
+/// half of the Winsock contract that completes later.
+///
+/// Every overlapped call takes its buffers by value and hands them back in
+/// the operation's [`Completion`], which arrives through exactly one of:
+/// `wsa_get_overlapped_result` (when there is no completion routine), the
+/// completion routine (run in an alertable wait of the issuing thread), or a
+/// completion-port packet (when the socket is associated with a port).
+///
+/// ```
+/// use winsock_model::*;
+/// fn one_overlapped_receive<W>(ws: &W, s: W::Socket) -> Result<Vec<u8>, WsaError>
+/// where
+///     W: WinsockOverlapped,
+/// {
+///     let ev = ws.wsa_create_event()?;
+///     let ovl = Overlapped::with_event(1, ev);
+///     ws.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(1500)], 0, ovl, None)?;
+///     ws.wsa_wait_for_multiple_events(&[ev], true, WSA_INFINITE, false)?;
+///     let done = ws.wsa_get_overlapped_result(s, &ovl, false)?;
+///     ws.wsa_close_event(ev)?;
+///     done.result()?;
+///     Ok(done.data())
+/// }
+/// ```
+pub trait WinsockOverlapped: Winsock {
+    /// The event handle type (`WSAEVENT`).
+    type Event: Copy + Eq + Ord + std::fmt::Debug + Send + 'static;
+    /// The completion port handle type.
+    type Port: Copy + Eq + Ord + std::fmt::Debug + Send + 'static;
+
+    // ---- event objects ----
+
+    /// `WSACreateEvent`: a manual-reset event, not signalled.
+    fn wsa_create_event(&self) -> Result<Self::Event, WsaError>;
+
+    /// `WSACloseEvent`.
+    fn wsa_close_event(&self, e: Self::Event) -> Result<(), WsaError>;
+
+    /// `WSASetEvent`.
+    fn wsa_set_event(&self, e: Self::Event) -> Result<(), WsaError>;
+
+    /// `WSAResetEvent`.
+    fn wsa_reset_event(&self, e: Self::Event) -> Result<(), WsaError>;
+
+    /// `WSAWaitForMultipleEvents`: waits until one event (`wait_all` false)
+    /// or all of them are signalled, `timeout_ms` passes ([`WSA_INFINITE`]:
+    /// never), or, when `alertable`, completion routines of this thread ran.
+    fn wsa_wait_for_multiple_events(
+        &self,
+        events: &[Self::Event],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<WaitResult, WsaError>;
+
+    /// `SleepEx`: lets `ms` pass; when `alertable`, returns early
+    /// ([`WaitResult::IoCompletion`]) after running queued completion
+    /// routines. [`WaitResult::Timeout`] is a return of 0.
+    fn sleep_ex(&self, ms: u32, alertable: bool) -> Result<WaitResult, WsaError>;
+
+    // ---- overlapped calls ----
+
+    /// `WSARecv` with `lpOverlapped` (and `lpCompletionRoutine` when
+    /// `routine` is given). `flags` is `*lpFlags` on input.
+    fn wsa_recv_overlapped(
+        &self,
+        s: Self::Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        overlapped: Overlapped<Self::Event>,
+        routine: Option<CompletionRoutine<Self::Event>>,
+    ) -> Result<Posted<Self::Event>, WsaError>;
+
+    /// `WSARecvFrom` with `lpOverlapped`; `from` is `lpFrom`/`lpFromlen`,
+    /// written at completion.
+    fn wsa_recv_from_overlapped(
+        &self,
+        s: Self::Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        from: NameBuf,
+        overlapped: Overlapped<Self::Event>,
+        routine: Option<CompletionRoutine<Self::Event>>,
+    ) -> Result<Posted<Self::Event>, WsaError>;
+
+    /// `WSARecvMsg` with `lpOverlapped`. `msg.flags` is the input
+    /// `dwFlags`; the output flags come with the completion.
+    fn wsa_recv_msg_overlapped(
+        &self,
+        s: Self::Socket,
+        msg: WsaMsg,
+        overlapped: Overlapped<Self::Event>,
+        routine: Option<CompletionRoutine<Self::Event>>,
+    ) -> Result<Posted<Self::Event>, WsaError>;
+
+    /// `WSASend` with `lpOverlapped`.
+    fn wsa_send_overlapped(
+        &self,
+        s: Self::Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        overlapped: Overlapped<Self::Event>,
+        routine: Option<CompletionRoutine<Self::Event>>,
+    ) -> Result<Posted<Self::Event>, WsaError>;
+
+    /// `WSASendTo` with `lpOverlapped`; `to` is `lpTo`/`iTolen`.
+    fn wsa_send_to_overlapped(
+        &self,
+        s: Self::Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        to: NameBuf,
+        overlapped: Overlapped<Self::Event>,
+        routine: Option<CompletionRoutine<Self::Event>>,
+    ) -> Result<Posted<Self::Event>, WsaError>;
+
+    /// `WSASendMsg` with `lpOverlapped`; `flags` is `dwFlags`.
+    fn wsa_send_msg_overlapped(
+        &self,
+        s: Self::Socket,
+        msg: WsaMsg,
+        flags: u32,
+        overlapped: Overlapped<Self::Event>,
+        routine: Option<CompletionRoutine<Self::Event>>,
+    ) -> Result<Posted<Self::Event>, WsaError>;
+
+    /// `WSAGetOverlappedResult`: the operation's status, byte count and
+    /// flags. While it is pending: `WSA_IO_INCOMPLETE` with `wait` false,
+    /// else a wait (not alertable) for it. The first call after completion
+    /// also hands back the buffers (later calls give the same status with
+    /// none); an operation whose completion went to a routine or a port
+    /// hands its buffers back there.
+    fn wsa_get_overlapped_result(
+        &self,
+        s: Self::Socket,
+        overlapped: &Overlapped<Self::Event>,
+        wait: bool,
+    ) -> Result<Completion<Self::Event>, WsaError>;
+
+    /// `CancelIoEx`: cancels the socket's outstanding operation `overlapped`
+    /// (or all of them with `None`); each completes with
+    /// `WSA_OPERATION_ABORTED`. `ERROR_NOT_FOUND` when there was none.
+    fn cancel_io_ex(
+        &self,
+        s: Self::Socket,
+        overlapped: Option<&Overlapped<Self::Event>>,
+    ) -> Result<(), WsaError>;
+
+    // ---- completion ports ----
+
+    /// `CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, concurrency)`:
+    /// a new port.
+    fn create_io_completion_port(&self, concurrency: u32) -> Result<Self::Port, WsaError>;
+
+    /// `CreateIoCompletionPort(s, port, key, 0)`: from now on every
+    /// operation of `s` that completes queues a packet with `key` to `port`.
+    fn associate_completion_port(
+        &self,
+        port: Self::Port,
+        s: Self::Socket,
+        key: usize,
+    ) -> Result<(), WsaError>;
+
+    /// `SetFileCompletionNotificationModes` on a socket
+    /// ([`FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`],
+    /// [`FILE_SKIP_SET_EVENT_ON_HANDLE`]).
+    fn set_file_completion_notification_modes(
+        &self,
+        s: Self::Socket,
+        modes: u8,
+    ) -> Result<(), WsaError>;
+
+    /// `GetQueuedCompletionStatus`: the next packet, waiting up to
+    /// `timeout_ms` ([`WSA_INFINITE`]: forever; `WSA_WAIT_TIMEOUT` when it
+    /// passes). A packet of a failed operation is `Ok` with its `error` set.
+    fn get_queued_completion_status(
+        &self,
+        port: Self::Port,
+        timeout_ms: u32,
+    ) -> Result<PortPacket<Self::Event>, WsaError>;
+
+    /// `GetQueuedCompletionStatusEx`: up to `max` packets at once. When
+    /// `alertable`, queued completion routines run instead and the call
+    /// fails with `WSA_WAIT_IO_COMPLETION` (as Windows' `WAIT_IO_COMPLETION`).
+    fn get_queued_completion_status_ex(
+        &self,
+        port: Self::Port,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<Vec<PortPacket<Self::Event>>, WsaError>;
+
+    /// `PostQueuedCompletionStatus`: queues a packet of your own.
+    fn post_queued_completion_status(
+        &self,
+        port: Self::Port,
+        bytes: u32,
+        key: usize,
+        overlapped: Option<Overlapped<Self::Event>>,
+    ) -> Result<(), WsaError>;
+
+    /// `CloseHandle` on a port; threads waiting on it fail with
+    /// `ERROR_ABANDONED_WAIT_0`.
+    fn close_port(&self, port: Self::Port) -> Result<(), WsaError>;
 }

@@ -78,9 +78,28 @@ pub(crate) struct SendArgs<'a> {
     pub(crate) bytes_ptr: bool,
 }
 
+/// How a call is made: blocking (or non-blocking) as `recv`/`send` are, or
+/// overlapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `lpOverlapped` and `lpCompletionRoutine` both `NULL`, or a socket
+    /// without `WSA_FLAG_OVERLAPPED`.
+    Direct,
+    /// An overlapped operation.
+    Overlapped,
+}
+
+/// A send that passed its checks: where it goes and how much it is.
+#[derive(Debug)]
+pub(crate) struct SendPlan {
+    pub(crate) dst: SocketAddr,
+    pub(crate) route: RouteInfo,
+    pub(crate) len: usize,
+}
+
 /// Where a datagram goes.
 #[derive(Debug)]
-struct RouteInfo {
+pub(crate) struct RouteInfo {
     src_ip: IpAddr,
     /// Receiving hosts with their interface index.
     targets: Vec<(HostId, u32)>,
@@ -337,6 +356,8 @@ impl World {
     pub(crate) fn close(&mut self, host: HostId, s: u64) -> Result<(), i32> {
         self.check_init(host)?;
         self.sock(host, s)?;
+        // RECV-OPERATION-ABORTED-CLOSE, SENDMSG-OPERATION-ABORTED-CLOSE
+        self.abort_ops(s, None, WSA_OPERATION_ABORTED, true, true);
         self.sockets.remove(&s);
         Ok(())
     }
@@ -452,11 +473,27 @@ impl World {
 
     /// `WSASend`, `WSASendTo`, `WSASendMsg` on a message socket.
     pub(crate) fn send(&mut self, host: HostId, s: u64, a: SendArgs<'_>) -> Result<u32, WsaError> {
+        let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
+        self.wait_tx_room(host, s, plan.len)?;
+        let data = crate::contract::types::gather(a.bufs, plan.len);
+        self.transmit(host, s, plan.dst, plan.route, data);
+        Ok(plan.len as u32)
+    }
+
+    /// Every check of a send, the implicit bind, and the route: all that
+    /// happens at the call, before the data waits for send-buffer room.
+    pub(crate) fn send_prepare(
+        &mut self,
+        host: HostId,
+        s: u64,
+        a: &SendArgs<'_>,
+        mode: Mode,
+    ) -> Result<SendPlan, WsaError> {
         self.check_sock(host, s).map_err(code)?;
         let wine = self.wine();
         // SENDMSG-EFAULT-BYTES-NULL, RECV/SEND: lpNumberOfBytesSent may be
         // NULL only with an overlapped structure.
-        if !a.bytes_ptr {
+        if !a.bytes_ptr && mode == Mode::Direct {
             return Err(code(WSAEFAULT));
         }
         if a.bufs.iter().any(|b| !b.is_valid()) {
@@ -585,10 +622,7 @@ impl World {
                 return Err(code(WSAENOBUFS));
             }
         }
-        self.wait_tx_room(host, s, len)?;
-        let data = crate::contract::types::gather(a.bufs, len);
-        self.transmit(host, s, dst, route, data);
-        Ok(len as u32)
+        Ok(SendPlan { dst, route, len })
     }
 
     /// The source address an `in_pktinfo` / `in6_pktinfo` control object
@@ -665,7 +699,14 @@ impl World {
     }
 
     /// Puts a datagram on the wire towards every target of its route.
-    fn transmit(&mut self, host: HostId, s: u64, dst: SocketAddr, route: RouteInfo, data: Vec<u8>) {
+    pub(crate) fn transmit(
+        &mut self,
+        host: HostId,
+        s: u64,
+        dst: SocketAddr,
+        route: RouteInfo,
+        data: Vec<u8>,
+    ) {
         let st = &self.sockets[&s];
         let local = st.local.expect("bound before transmit");
         let src = SocketAddr::new(route.src_ip, local.port());
@@ -753,14 +794,19 @@ impl World {
                 }
                 st.rxq.push_back(RxItem::Error(c));
                 let h = st.host;
+                let serve = !st.pending_rx.is_empty();
                 self.log(h, "icmp", || {
                     format!(
                         "{} about {about} for socket {socket:#x}",
                         error_name(c).unwrap_or("?")
                     )
                 });
+                if serve {
+                    self.serve(socket);
+                }
             }
-            Event::TxDone => {}
+            Event::TxDone => self.serve_senders(),
+            Event::Serve { socket } => self.serve(socket),
         }
     }
 
@@ -946,9 +992,13 @@ impl World {
             v6_info_for_v4: coin,
             data,
         }));
+        let serve = !st.pending_rx.is_empty();
         self.log(host, "deliver", || {
             format!("{from} -> socket {id:#x} len={n}")
         });
+        if serve {
+            self.serve(id);
+        }
     }
 
     // ---- receiving ----
@@ -973,14 +1023,52 @@ impl World {
         &mut self,
         host: HostId,
         s: u64,
-        mut a: RecvArgs<'_>,
+        a: RecvArgs<'_>,
         out: &mut RecvOut,
     ) -> Result<(), WsaError> {
+        let name_ok = self.recv_check(host, s, &a, Mode::Direct)?;
+        let st = &self.sockets[&s];
+        if st.rxq.is_empty() {
+            // RECVMSG-EWOULDBLOCK-NONBLOCKING
+            if st.nonblocking {
+                return Err(code(WSAEWOULDBLOCK));
+            }
+            // RECVMSG-BLOCKING-WAITS, RECVMSG-ETIMEDOUT-RCVTIMEO
+            let deadline = self.deadline_ms(st.opts.rcvtimeo);
+            let r = self.wait_until(host, deadline, "a blocking receive", |w| {
+                w.sockets
+                    .get(&s)
+                    .is_none_or(|st| !st.rxq.is_empty() || st.shut_rd)
+            });
+            match r {
+                Ok(()) => {}
+                Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
+                Err(WaitEnd::Deadlock(e)) => return Err(e),
+            }
+            let Some(st) = self.sockets.get(&s) else {
+                return Err(code(WSAENOTSOCK));
+            };
+            if st.shut_rd {
+                return Err(code(WSAESHUTDOWN));
+            }
+        }
+        self.recv_fill(host, s, a, name_ok, out)
+    }
+
+    /// Every check a receive makes at the call. Returns whether the name can
+    /// be written (Wine 8.0 leaves a bad one alone instead of failing).
+    pub(crate) fn recv_check(
+        &self,
+        host: HostId,
+        s: u64,
+        a: &RecvArgs<'_>,
+        mode: Mode,
+    ) -> Result<bool, WsaError> {
         self.check_sock(host, s).map_err(code)?;
         let wine = self.wine();
         // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
         // with an overlapped structure. (Wine 8.0: accepted.)
-        if !a.bytes_ptr && !wine {
+        if !a.bytes_ptr && !wine && mode == Mode::Direct {
             return Err(code(WSAEFAULT));
         }
         // RECV-EFAULT-BUFFERS
@@ -1013,6 +1101,19 @@ impl World {
             return Err(code(WSAEFAULT));
         }
         let peek = a.flags_in & MSG_PEEK != 0;
+        // RECV-PEEK-NONOVERLAPPED-ONLY, RECVMSG-PEEK-NONOVERLAPPED-ONLY
+        if peek && mode == Mode::Overlapped {
+            let (call, clause) = match a.call {
+                RecvCall::RecvMsg => ("WSARecvMsg", "RECVMSG-PEEK-NONOVERLAPPED-ONLY"),
+                RecvCall::Recv => ("WSARecv", "RECV-PEEK-NONOVERLAPPED-ONLY"),
+                RecvCall::RecvFrom => ("WSARecvFrom", "RECV-PEEK-NONOVERLAPPED-ONLY"),
+            };
+            return Err(self.report(
+                crate::contract::ReportKind::Misuse,
+                format!("{call} with MSG_PEEK and an OVERLAPPED: MSG_PEEK is valid only for non-overlapped calls"),
+                Some(clause),
+            ));
+        }
         match a.call {
             RecvCall::RecvMsg if wine => {
                 // Wine 8.0 ignores other input bits and asks a stream socket
@@ -1061,30 +1162,21 @@ impl World {
         if st.shut_rd {
             return Err(code(WSAESHUTDOWN));
         }
-        if st.rxq.is_empty() {
-            // RECVMSG-EWOULDBLOCK-NONBLOCKING
-            if st.nonblocking {
-                return Err(code(WSAEWOULDBLOCK));
-            }
-            // RECVMSG-BLOCKING-WAITS, RECVMSG-ETIMEDOUT-RCVTIMEO
-            let deadline = self.deadline_ms(st.opts.rcvtimeo);
-            let r = self.wait_until(host, deadline, "a blocking receive", |w| {
-                w.sockets
-                    .get(&s)
-                    .is_none_or(|st| !st.rxq.is_empty() || st.shut_rd)
-            });
-            match r {
-                Ok(()) => {}
-                Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
-                Err(WaitEnd::Deadlock(e)) => return Err(e),
-            }
-            let Some(st) = self.sockets.get(&s) else {
-                return Err(code(WSAENOTSOCK));
-            };
-            if st.shut_rd {
-                return Err(code(WSAESHUTDOWN));
-            }
-        }
+        Ok(name_ok)
+    }
+
+    /// Takes the first item of the receive queue (which is not empty) into
+    /// the receive's buffers: a datagram, or the error an ICMP message left.
+    pub(crate) fn recv_fill(
+        &mut self,
+        host: HostId,
+        s: u64,
+        mut a: RecvArgs<'_>,
+        name_ok: bool,
+        out: &mut RecvOut,
+    ) -> Result<(), WsaError> {
+        let wine = self.wine();
+        let peek = a.flags_in & MSG_PEEK != 0;
         let st = self.sockets.get_mut(&s).expect("checked");
         let item = if peek {
             st.rxq.front().cloned()

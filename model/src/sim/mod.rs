@@ -27,18 +27,23 @@
 //! | `net.rs` | hosts, interfaces, routes |
 //! | `socket.rs` | socket state, option values, limits |
 //! | `dgram.rs` | datagram and raw sockets: bind, route, send, deliver, receive |
+//! | `overlapped.rs` | overlapped operations, events, completion routines, completion ports |
+//! | `host_ovl.rs` | `SimHost`'s [`WinsockOverlapped`] implementation |
 //! | `sockopt.rs` | options, ioctls, names, shutdown, start-up |
 //! | `trace.rs` | the trace |
 //! | `rng.rs` | the seeded generator |
 
 mod dgram;
+mod host_ovl;
 mod net;
+mod overlapped;
 mod rng;
 mod socket;
 mod sockopt;
 mod trace;
 mod world;
 
+pub use overlapped::{CompletionTiming, RoutineOrder};
 pub use trace::TraceEvent;
 pub use world::{Config, Profile};
 
@@ -112,6 +117,7 @@ impl Sim {
         Ok(SimHost {
             world: self.world.clone(),
             host,
+            tid: 0,
         })
     }
 
@@ -124,6 +130,7 @@ impl Sim {
             .map(|host| SimHost {
                 world: self.world.clone(),
                 host,
+                tid: 0,
             })
     }
 
@@ -203,18 +210,19 @@ impl Sim {
 pub struct SimHost {
     world: Arc<Mutex<World>>,
     host: HostId,
+    /// The simulated thread making the calls (0: the host's first thread).
+    tid: u32,
 }
 
 /// Renders a result for the trace.
-fn outcome<T: std::fmt::Debug>(r: &Result<T, WsaError>) -> String {
-    match r {
-        Ok(v) => format!("ok {v:?}"),
-        Err(WsaError::Code(c)) => error_name(*c).unwrap_or("?").to_string(),
-        Err(e) => e.name().to_string(),
+fn err_text(e: &WsaError) -> String {
+    match e {
+        WsaError::Code(c) => error_name(*c).unwrap_or("?").to_string(),
+        e => e.name().to_string(),
     }
 }
 
-fn bufs_shape(b: &[WsaBuf]) -> String {
+pub(crate) fn bufs_shape(b: &[WsaBuf]) -> String {
     let v: Vec<String> = b
         .iter()
         .map(|b| match &b.buf {
@@ -240,27 +248,51 @@ impl SimHost {
     }
 
     /// Runs `f` on the world and records one trace line for the call.
+    #[track_caller]
     fn call<T: std::fmt::Debug>(
         &self,
         name: &str,
         args: impl FnOnce() -> String,
         f: impl FnOnce(&mut World) -> Result<T, WsaError>,
     ) -> Result<T, WsaError> {
+        self.call_with(name, args, f, |v| format!("ok {v:?}"))
+    }
+
+    /// As [`SimHost::call`], with `render` giving the trace text of a
+    /// success.
+    #[track_caller]
+    fn call_with<T>(
+        &self,
+        name: &str,
+        args: impl FnOnce() -> String,
+        f: impl FnOnce(&mut World) -> Result<T, WsaError>,
+        render: impl FnOnce(&T) -> String,
+    ) -> Result<T, WsaError> {
         let mut w = self.world.lock();
+        w.caller = Some(std::panic::Location::caller());
         // Whatever is due by now has happened before the call looks
         // (zero-latency loopback delivers "at once").
         let now = w.now;
         w.advance_to(now);
         let r = f(&mut w);
         if w.cfg.tracing {
-            let line = format!("{name}({}) -> {}", args(), outcome(&r));
+            let shown = match &r {
+                Ok(v) => render(v),
+                Err(e) => err_text(e),
+            };
+            let line = format!("{name}({}) -> {shown}", args());
             w.log(self.host, "call", || line);
         }
         r
     }
+
+    /// The thread this handle makes calls from.
+    fn thread(&self) -> (HostId, u32) {
+        (self.host, self.tid)
+    }
 }
 
-fn c<T>(r: Result<T, i32>) -> Result<T, WsaError> {
+pub(crate) fn c<T>(r: Result<T, i32>) -> Result<T, WsaError> {
     r.map_err(WsaError::Code)
 }
 

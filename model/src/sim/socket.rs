@@ -1,6 +1,7 @@
 //! Socket state and socket options.
 
 use super::net::HostId;
+use super::overlapped::Op;
 use crate::contract::consts::*;
 use std::collections::{BTreeSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -113,6 +114,14 @@ pub(crate) struct SocketState {
     pub(crate) tx_inflight: VecDeque<(u64, usize)>,
     /// Multicast groups joined: (group, interface index or 0).
     pub(crate) groups: BTreeSet<(IpAddr, u32)>,
+    /// Outstanding overlapped receives, in posting order.
+    pub(crate) pending_rx: VecDeque<Op>,
+    /// Outstanding overlapped sends, in posting order.
+    pub(crate) pending_tx: VecDeque<Op>,
+    /// The completion port and key the socket is associated with.
+    pub(crate) port: Option<(u64, usize)>,
+    /// `SetFileCompletionNotificationModes` flags.
+    pub(crate) notify_modes: u8,
 }
 
 impl SocketState {
@@ -139,6 +148,10 @@ impl SocketState {
             rx_bytes: 0,
             tx_inflight: VecDeque::new(),
             groups: BTreeSet::new(),
+            pending_rx: VecDeque::new(),
+            pending_tx: VecDeque::new(),
+            port: None,
+            notify_modes: 0,
         }
     }
 

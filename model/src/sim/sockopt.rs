@@ -47,6 +47,7 @@ impl World {
                 .map(|(&id, _)| id)
                 .collect();
             for id in mine {
+                self.abort_ops(id, None, WSA_OPERATION_ABORTED, true, true);
                 self.sockets.remove(&id);
             }
         }
@@ -64,6 +65,12 @@ impl World {
                 st.shut_wr = true;
             }
             _ => return Err(WSAEINVAL),
+        }
+        // model choice: receives still outstanding when the receive side
+        // shuts down complete with WSAESHUTDOWN, the code a new receive gets
+        // (RECV-ESHUTDOWN); outstanding sends still leave.
+        if how != SD_SEND {
+            self.abort_ops(s, None, WSAESHUTDOWN, true, false);
         }
         Ok(())
     }
@@ -282,6 +289,12 @@ impl World {
                     return Err(WSAEINVAL);
                 }
                 st.opts.connreset = on;
+                Ok(0)
+            }
+            SIO_FLUSH => {
+                // SENDMSG-OPERATION-ABORTED-FLUSH: the send queue is
+                // discarded; outstanding overlapped sends are cancelled.
+                self.abort_ops(s, None, WSA_OPERATION_ABORTED, false, true);
                 Ok(0)
             }
             _ => Err(WSAEINVAL),

@@ -5,13 +5,16 @@
 //! call waits or the user advances it; it jumps straight to the next event.
 
 use super::net::{Host, HostId, Route};
+use super::overlapped::{
+    Apc, CompletionTiming, EventObj, OvlStatus, PortObj, RoutineOrder, ThreadKey,
+};
 use super::rng::Rng;
 use super::socket::SocketState;
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
 use crate::contract::error::{ModelReport, ReportKind};
 use crate::contract::WsaError;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 
 /// Which Winsock the model imitates where implementations differ.
@@ -48,6 +51,15 @@ pub struct Config {
     pub buffer_pool: Option<usize>,
     /// Whose behaviour to follow where implementations differ.
     pub profile: Profile,
+    /// At most this many overlapped operations outstanding on one socket;
+    /// one more fails with `WSAEWOULDBLOCK`
+    /// (`RECV-EWOULDBLOCK-OVERLAPPED-LIMIT`). Windows names no number.
+    pub max_outstanding: usize,
+    /// Whether an overlapped operation that could complete at once does so
+    /// or returns `WSA_IO_PENDING`.
+    pub completion_timing: CompletionTiming,
+    /// The order in which a thread's queued completion routines run.
+    pub routine_order: RoutineOrder,
 }
 
 impl Default for Config {
@@ -59,6 +71,9 @@ impl Default for Config {
             tracing: true,
             buffer_pool: None,
             profile: Profile::Documented,
+            max_outstanding: 1024,
+            completion_timing: CompletionTiming::Seeded,
+            routine_order: RoutineOrder::Seeded,
         }
     }
 }
@@ -97,6 +112,9 @@ pub(crate) enum Event {
     /// A host's transmitter finished a datagram: send-buffer room may have
     /// opened (nothing else happens; it wakes blocked senders).
     TxDone,
+    /// Overlapped operations of a socket that can complete now do (one that
+    /// could have completed at once but returned `WSA_IO_PENDING`).
+    Serve { socket: u64 },
 }
 
 /// How a wait ended without its condition.
@@ -121,6 +139,18 @@ pub(crate) struct World {
     pub(crate) seq: u64,
     pub(crate) trace: Vec<TraceEvent>,
     pub(crate) ip_id: u16,
+    /// Every `WSAOVERLAPPED` an operation used, by (host, id).
+    pub(crate) ovl: BTreeMap<(HostId, u64), OvlStatus>,
+    /// Completion routines queued to each thread.
+    pub(crate) apcs: BTreeMap<ThreadKey, Vec<Apc>>,
+    /// Sockets one of whose completion routines is running.
+    pub(crate) in_routine: BTreeSet<u64>,
+    /// Event objects.
+    pub(crate) wsa_events: BTreeMap<u64, EventObj>,
+    /// Completion ports.
+    pub(crate) ports: BTreeMap<u64, PortObj>,
+    /// Where the call being made was written (for misuse reports).
+    pub(crate) caller: Option<&'static std::panic::Location<'static>>,
 }
 
 impl World {
@@ -143,6 +173,12 @@ impl World {
             seq: 0,
             trace: Vec::new(),
             ip_id: 0,
+            ovl: BTreeMap::new(),
+            apcs: BTreeMap::new(),
+            in_routine: BTreeSet::new(),
+            wsa_events: BTreeMap::new(),
+            ports: BTreeMap::new(),
+            caller: None,
         }
     }
 
@@ -178,6 +214,7 @@ impl World {
             kind,
             message,
             clause: clause.map(str::to_string),
+            location: self.caller.map(ToString::to_string),
             trace: self.rendered_trace(),
         }))
     }

@@ -1,0 +1,564 @@
+//! [`SimHost`]'s implementation of [`WinsockOverlapped`].
+//!
+//! Completion routines are user code that may call back into the host, so
+//! they run with the world unlocked: a wait that finds routines to run
+//! returns to here, runs them one by one, and reports
+//! `WSA_WAIT_IO_COMPLETION`.
+
+use super::dgram::{RecvCall, SendCall};
+use super::overlapped::{Op, OpKind, WaitStep};
+use super::{bufs_shape, c, SimHost};
+use crate::contract::consts::{self, WSAEMSGSIZE};
+use crate::contract::overlapped::{
+    Completion, CompletionRoutine, Event, Overlapped, Port, PortPacket, Posted, WaitResult,
+};
+use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaMsg};
+use crate::contract::{Winsock, WinsockOverlapped, WsaError};
+
+fn render_posted(p: &Posted) -> String {
+    match p {
+        Posted::Pending => "WSA_IO_PENDING".into(),
+        Posted::Completed {
+            error,
+            bytes,
+            flags,
+        } => format!(
+            "{} bytes={bytes} flags={} (completion follows)",
+            consts::error_name(*error).unwrap_or("ok"),
+            consts::msg_flags_to_string(*flags)
+        ),
+        Posted::Synchronous(c) => format!("{} (non-overlapped socket)", render_completion(c)),
+    }
+}
+
+fn render_completion(c: &Completion) -> String {
+    format!(
+        "{} bytes={} flags={}{}",
+        c.status_name(),
+        c.bytes,
+        consts::msg_flags_to_string(c.flags),
+        if c.buffers.is_empty() {
+            ""
+        } else {
+            " +buffers"
+        }
+    )
+}
+
+fn render_ovl(o: &Overlapped, routine: bool) -> String {
+    let mut s = format!("ovl={}", o.id);
+    if let Some(e) = o.h_event {
+        s.push_str(&format!(" hEvent={:#x}", e.0));
+    }
+    if routine {
+        s.push_str(" +routine");
+    }
+    s
+}
+
+impl SimHost {
+    /// Runs the completion routines this thread may run now, one after the
+    /// other, with the world unlocked (a routine may call the host).
+    fn run_apcs(&self) {
+        let t = self.thread();
+        loop {
+            let apc = self.world.lock().next_apc(t);
+            let Some(apc) = apc else {
+                return;
+            };
+            let socket = apc.socket;
+            (apc.routine)(apc.completion);
+            self.world.lock().apc_done(socket);
+        }
+    }
+
+    fn end_wait(&self, step: WaitStep<WaitResult>) -> WaitResult {
+        match step {
+            WaitStep::Done(r) => r,
+            WaitStep::RunApcs => {
+                self.run_apcs();
+                WaitResult::IoCompletion
+            }
+        }
+    }
+
+    /// Starts an overlapped operation, or runs it as a direct call on a
+    /// socket without `WSA_FLAG_OVERLAPPED`.
+    #[track_caller]
+    fn post_op(&self, op: Op) -> Result<Posted, WsaError> {
+        let direct = self
+            .world
+            .lock()
+            .sockets
+            .get(&op.socket)
+            .is_some_and(|st| st.host == self.host && !st.overlapped);
+        if direct {
+            return self.run_direct(op);
+        }
+        let name = op.kind.name();
+        let args = format!(
+            "{:#x}, {}, {}, {}",
+            op.socket,
+            bufs_shape(&op.buffers),
+            consts::msg_flags_to_string(op.flags_in),
+            render_ovl(&op.ovl, op.routine.is_some())
+        );
+        self.call_with(name, || args, |w| w.post(op), render_posted)
+    }
+
+    /// RECV-NONOVERLAPPED-IGNORES-OVERLAPPED,
+    /// SENDMSG-NONOVERLAPPED-IGNORES-OVERLAPPED: the overlapped structure
+    /// and the routine are ignored; the call runs as a direct one.
+    #[track_caller]
+    fn run_direct(&self, op: Op) -> Result<Posted, WsaError> {
+        let Op {
+            ovl,
+            socket,
+            kind,
+            flags_in,
+            mut buffers,
+            mut name,
+            control,
+            ..
+        } = op;
+        let s = Socket(socket);
+        let mut bytes = 0u32;
+        let mut flags = flags_in;
+        let (r, name, control) = match kind {
+            OpKind::Recv(RecvCall::Recv) => (
+                self.wsa_recv(s, &mut buffers, Some(&mut bytes), &mut flags),
+                name,
+                control,
+            ),
+            OpKind::Recv(RecvCall::RecvFrom) => {
+                let mut from = name.unwrap_or_default();
+                let r =
+                    self.wsa_recv_from(s, &mut buffers, Some(&mut bytes), &mut flags, &mut from);
+                (r, Some(from), control)
+            }
+            OpKind::Recv(RecvCall::RecvMsg) => {
+                let mut msg = WsaMsg {
+                    name: name.unwrap_or_default(),
+                    buffers: std::mem::take(&mut buffers),
+                    control: control.unwrap_or_default(),
+                    flags: flags_in,
+                };
+                let r = self.wsa_recv_msg(s, &mut msg, Some(&mut bytes));
+                flags = msg.flags;
+                buffers = msg.buffers;
+                (r, Some(msg.name), Some(msg.control))
+            }
+            OpKind::Send(SendCall::Send) => {
+                flags = 0;
+                (
+                    self.wsa_send(s, &buffers, Some(&mut bytes), flags_in),
+                    name,
+                    control,
+                )
+            }
+            OpKind::Send(SendCall::SendTo) => {
+                flags = 0;
+                let to = name.take().unwrap_or_default();
+                let r = self.wsa_send_to(s, &buffers, Some(&mut bytes), flags_in, &to);
+                (r, Some(to), control)
+            }
+            OpKind::Send(SendCall::SendMsg) => {
+                flags = 0;
+                let msg = WsaMsg {
+                    name: name.unwrap_or_default(),
+                    buffers: std::mem::take(&mut buffers),
+                    control: control.unwrap_or_default(),
+                    flags: 0,
+                };
+                let r = self.wsa_send_msg(s, &msg, flags_in, Some(&mut bytes));
+                buffers = msg.buffers;
+                (r, Some(msg.name), Some(msg.control))
+            }
+        };
+        let error = match r {
+            Ok(()) => 0,
+            // A truncated datagram was still received.
+            Err(WsaError::Code(WSAEMSGSIZE)) => WSAEMSGSIZE,
+            Err(e) => return Err(e),
+        };
+        Ok(Posted::Synchronous(Completion {
+            overlapped: ovl,
+            error,
+            bytes,
+            flags,
+            buffers,
+            name,
+            control,
+        }))
+    }
+
+    fn op(
+        &self,
+        s: Socket,
+        kind: OpKind,
+        flags: u32,
+        buffers: Vec<WsaBuf>,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Op {
+        Op {
+            ovl: overlapped,
+            thread: self.thread(),
+            socket: s.0,
+            kind,
+            flags_in: flags,
+            buffers,
+            name: None,
+            control: None,
+            routine,
+            name_ok: true,
+            plan: None,
+        }
+    }
+}
+
+impl WinsockOverlapped for SimHost {
+    type Event = Event;
+    type Port = Port;
+
+    #[track_caller]
+    fn wsa_create_event(&self) -> Result<Event, WsaError> {
+        let h = self.host;
+        self.call("WSACreateEvent", String::new, |w| {
+            c(w.create_event(h)).map(Event)
+        })
+    }
+
+    #[track_caller]
+    fn wsa_close_event(&self, e: Event) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "WSACloseEvent",
+            || format!("{:#x}", e.0),
+            |w| c(w.close_event(h, e.0)),
+        )
+    }
+
+    #[track_caller]
+    fn wsa_set_event(&self, e: Event) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "WSASetEvent",
+            || format!("{:#x}", e.0),
+            |w| c(w.set_event(h, e.0, true)),
+        )
+    }
+
+    #[track_caller]
+    fn wsa_reset_event(&self, e: Event) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "WSAResetEvent",
+            || format!("{:#x}", e.0),
+            |w| c(w.set_event(h, e.0, false)),
+        )
+    }
+
+    #[track_caller]
+    fn wsa_wait_for_multiple_events(
+        &self,
+        events: &[Event],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<WaitResult, WsaError> {
+        let t = self.thread();
+        let ids: Vec<u64> = events.iter().map(|e| e.0).collect();
+        let step = self.call(
+            "WSAWaitForMultipleEvents",
+            || {
+                let hs: Vec<String> = ids.iter().map(|e| format!("{e:#x}")).collect();
+                format!(
+                    "[{}], all={wait_all}, {timeout_ms}ms, alertable={alertable}",
+                    hs.join(",")
+                )
+            },
+            |w| w.wait_events(t, &ids, wait_all, timeout_ms, alertable),
+        )?;
+        Ok(self.end_wait(step))
+    }
+
+    #[track_caller]
+    fn sleep_ex(&self, ms: u32, alertable: bool) -> Result<WaitResult, WsaError> {
+        let t = self.thread();
+        let step = self.call(
+            "SleepEx",
+            || format!("{ms}ms, alertable={alertable}"),
+            |w| w.sleep(t, ms, alertable),
+        )?;
+        Ok(self.end_wait(step))
+    }
+
+    #[track_caller]
+    fn wsa_recv_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let op = self.op(
+            s,
+            OpKind::Recv(RecvCall::Recv),
+            flags,
+            buffers,
+            overlapped,
+            routine,
+        );
+        self.post_op(op)
+    }
+
+    #[track_caller]
+    fn wsa_recv_from_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        from: NameBuf,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let mut op = self.op(
+            s,
+            OpKind::Recv(RecvCall::RecvFrom),
+            flags,
+            buffers,
+            overlapped,
+            routine,
+        );
+        op.name = Some(from);
+        self.post_op(op)
+    }
+
+    #[track_caller]
+    fn wsa_recv_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let mut op = self.op(
+            s,
+            OpKind::Recv(RecvCall::RecvMsg),
+            msg.flags,
+            msg.buffers,
+            overlapped,
+            routine,
+        );
+        op.name = Some(msg.name);
+        op.control = Some(msg.control);
+        self.post_op(op)
+    }
+
+    #[track_caller]
+    fn wsa_send_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let op = self.op(
+            s,
+            OpKind::Send(SendCall::Send),
+            flags,
+            buffers,
+            overlapped,
+            routine,
+        );
+        self.post_op(op)
+    }
+
+    #[track_caller]
+    fn wsa_send_to_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        to: NameBuf,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let mut op = self.op(
+            s,
+            OpKind::Send(SendCall::SendTo),
+            flags,
+            buffers,
+            overlapped,
+            routine,
+        );
+        op.name = Some(to);
+        self.post_op(op)
+    }
+
+    #[track_caller]
+    fn wsa_send_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        flags: u32,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        // SENDMSG-MSG-FLAGS-IGNORED: WSAMSG.dwFlags is not read.
+        let mut op = self.op(
+            s,
+            OpKind::Send(SendCall::SendMsg),
+            flags,
+            msg.buffers,
+            overlapped,
+            routine,
+        );
+        op.name = Some(msg.name);
+        op.control = Some(msg.control);
+        self.post_op(op)
+    }
+
+    #[track_caller]
+    fn wsa_get_overlapped_result(
+        &self,
+        s: Socket,
+        overlapped: &Overlapped,
+        wait: bool,
+    ) -> Result<Completion, WsaError> {
+        let (h, id) = (self.host, overlapped.id);
+        self.call_with(
+            "WSAGetOverlappedResult",
+            || format!("{:#x}, ovl={id}, fWait={wait}", s.0),
+            |w| w.get_overlapped_result(h, s.0, id, wait),
+            render_completion,
+        )
+    }
+
+    #[track_caller]
+    fn cancel_io_ex(&self, s: Socket, overlapped: Option<&Overlapped>) -> Result<(), WsaError> {
+        let h = self.host;
+        let only = overlapped.map(|o| o.id);
+        self.call(
+            "CancelIoEx",
+            || format!("{:#x}, ovl={only:?}", s.0),
+            |w| c(w.cancel(h, s.0, only)),
+        )
+    }
+
+    #[track_caller]
+    fn create_io_completion_port(&self, concurrency: u32) -> Result<Port, WsaError> {
+        let h = self.host;
+        self.call(
+            "CreateIoCompletionPort",
+            || format!("INVALID_HANDLE_VALUE, NULL, 0, {concurrency}"),
+            |w| c(w.create_port(h)).map(Port),
+        )
+    }
+
+    #[track_caller]
+    fn associate_completion_port(&self, port: Port, s: Socket, key: usize) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "CreateIoCompletionPort",
+            || format!("{:#x}, {:#x}, {key}, 0", s.0, port.0),
+            |w| c(w.associate(h, port.0, s.0, key)),
+        )
+    }
+
+    #[track_caller]
+    fn set_file_completion_notification_modes(&self, s: Socket, modes: u8) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "SetFileCompletionNotificationModes",
+            || format!("{:#x}, {modes}", s.0),
+            |w| c(w.set_notification_modes(h, s.0, modes)),
+        )
+    }
+
+    #[track_caller]
+    fn get_queued_completion_status(
+        &self,
+        port: Port,
+        timeout_ms: u32,
+    ) -> Result<PortPacket, WsaError> {
+        let t = self.thread();
+        let step = self.call_with(
+            "GetQueuedCompletionStatus",
+            || format!("{:#x}, {timeout_ms}ms", port.0),
+            |w| w.dequeue(t, port.0, 1, timeout_ms, false),
+            |_| "ok".to_string(),
+        )?;
+        match step {
+            WaitStep::Done(mut v) => Ok(v.remove(0)),
+            WaitStep::RunApcs => unreachable!("not alertable"),
+        }
+    }
+
+    #[track_caller]
+    fn get_queued_completion_status_ex(
+        &self,
+        port: Port,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<Vec<PortPacket>, WsaError> {
+        let t = self.thread();
+        let step = self.call_with(
+            "GetQueuedCompletionStatusEx",
+            || {
+                format!(
+                    "{:#x}, max={max}, {timeout_ms}ms, alertable={alertable}",
+                    port.0
+                )
+            },
+            |w| w.dequeue(t, port.0, max, timeout_ms, alertable),
+            |s| match s {
+                WaitStep::Done(v) => format!("ok {} packets", v.len()),
+                WaitStep::RunApcs => "completion routines to run".into(),
+            },
+        )?;
+        match step {
+            WaitStep::Done(v) => Ok(v),
+            WaitStep::RunApcs => {
+                self.run_apcs();
+                Err(WsaError::Code(consts::WSA_WAIT_IO_COMPLETION))
+            }
+        }
+    }
+
+    #[track_caller]
+    fn post_queued_completion_status(
+        &self,
+        port: Port,
+        bytes: u32,
+        key: usize,
+        overlapped: Option<Overlapped>,
+    ) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "PostQueuedCompletionStatus",
+            || {
+                format!(
+                    "{:#x}, {bytes}, {key}, ovl={:?}",
+                    port.0,
+                    overlapped.map(|o| o.id)
+                )
+            },
+            |w| c(w.post_packet(h, port.0, bytes, key, overlapped)),
+        )
+    }
+
+    #[track_caller]
+    fn close_port(&self, port: Port) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "CloseHandle",
+            || format!("{:#x}", port.0),
+            |w| c(w.close_port(h, port.0)),
+        )
+    }
+}

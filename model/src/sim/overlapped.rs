@@ -1,0 +1,864 @@
+//! Overlapped I/O: operations, their completion, event objects, completion
+//! routines (APCs) and completion ports.
+//!
+//! An operation lives in its socket's pending queue (`pending_rx` for
+//! receives, `pending_tx` for sends) until it completes; receives are filled
+//! from the receive queue strictly in posting order
+//! (`RECV-OVL-BUFFER-FILL-ORDER`, `RECV-IOCP-CALL-ORDER`), sends leave in
+//! posting order (`SENDMSG-OVL-SEND-ORDER`). At completion its status goes
+//! into the `WSAOVERLAPPED` stand-in (`World::ovl`, read by
+//! `WSAGetOverlappedResult`), and its buffers go to exactly one place: the
+//! issuing thread's APC queue (with a routine), the socket's completion port
+//! (as a packet), or the `WSAOVERLAPPED` itself until
+//! `WSAGetOverlappedResult` takes them.
+//!
+//! Choices the documentation leaves open are made by seed: whether an
+//! operation that could complete at once does so or returns
+//! `WSA_IO_PENDING`, and the order in which queued completion routines run
+//! (`RECV-OVL-ROUTINE-ANY-ORDER`). See [`super::Config`].
+//!
+//! Deliberately not modelled: the low-order bit of `hEvent` that keeps a
+//! completion off the port; `CancelIo` (per thread) and `CancelSynchronousIo`;
+//! completion-port concurrency limits (the `concurrency` argument is kept but
+//! does not throttle), and `WSAIoctl` or `TransmitFile`/`AcceptEx` operations.
+
+use super::dgram::{Mode, RecvArgs, RecvCall, RecvOut, SendCall, SendPlan};
+use super::net::HostId;
+use super::world::{Event as WorldEvent, WaitEnd, World};
+use crate::contract::consts::*;
+use crate::contract::overlapped::{
+    Completion, CompletionRoutine, Event, Overlapped, PortPacket, Posted, WaitResult,
+};
+use crate::contract::types::{gather, NameBuf, WsaBuf};
+use crate::contract::{ReportKind, WsaError};
+use std::collections::VecDeque;
+
+/// A simulated thread: the host it runs on and its number there.
+pub(crate) type ThreadKey = (HostId, u32);
+
+/// What an overlapped operation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpKind {
+    Recv(RecvCall),
+    Send(SendCall),
+}
+
+impl OpKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OpKind::Recv(RecvCall::Recv) => "WSARecv",
+            OpKind::Recv(RecvCall::RecvFrom) => "WSARecvFrom",
+            OpKind::Recv(RecvCall::RecvMsg) => "WSARecvMsg",
+            OpKind::Send(SendCall::Send) => "WSASend",
+            OpKind::Send(SendCall::SendTo) => "WSASendTo",
+            OpKind::Send(SendCall::SendMsg) => "WSASendMsg",
+        }
+    }
+}
+
+/// An outstanding overlapped operation and everything it owns.
+pub(crate) struct Op {
+    pub(crate) ovl: Overlapped,
+    pub(crate) thread: ThreadKey,
+    pub(crate) socket: u64,
+    pub(crate) kind: OpKind,
+    pub(crate) flags_in: u32,
+    pub(crate) buffers: Vec<WsaBuf>,
+    pub(crate) name: Option<NameBuf>,
+    pub(crate) control: Option<WsaBuf>,
+    pub(crate) routine: Option<CompletionRoutine>,
+    /// Whether the receive may write its name (see `recv_check`).
+    pub(crate) name_ok: bool,
+    /// For a send: where it goes.
+    pub(crate) plan: Option<SendPlan>,
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Op")
+            .field("ovl", &self.ovl)
+            .field("socket", &self.socket)
+            .field("kind", &self.kind)
+            .field("routine", &self.routine.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a `WSAOVERLAPPED` holds after its operation started: the status
+/// `WSAGetOverlappedResult` reads (`Internal`, `InternalHigh`, `Offset`).
+#[derive(Debug)]
+pub(crate) struct OvlStatus {
+    pub(crate) ovl: Overlapped,
+    pub(crate) socket: u64,
+    pub(crate) pending: bool,
+    pub(crate) routine: bool,
+    pub(crate) error: i32,
+    pub(crate) bytes: u32,
+    pub(crate) flags: u32,
+    /// The completion, with the buffers, while nobody has taken it.
+    pub(crate) held: Option<Completion>,
+}
+
+/// A completion routine waiting for its thread's alertable wait.
+pub(crate) struct Apc {
+    pub(crate) socket: u64,
+    pub(crate) routine: CompletionRoutine,
+    pub(crate) completion: Completion,
+}
+
+impl std::fmt::Debug for Apc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Apc")
+            .field("socket", &self.socket)
+            .field("completion", &self.completion.overlapped)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An event object.
+#[derive(Debug)]
+pub(crate) struct EventObj {
+    pub(crate) host: HostId,
+    pub(crate) signaled: bool,
+}
+
+/// A completion port.
+#[derive(Debug)]
+pub(crate) struct PortObj {
+    pub(crate) host: HostId,
+    pub(crate) packets: VecDeque<PortPacket>,
+}
+
+/// What a wait found: a result, or completion routines to run first (the
+/// caller runs them outside the world's lock, then reports
+/// `WSA_WAIT_IO_COMPLETION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WaitStep<T> {
+    Done(T),
+    RunApcs,
+}
+
+/// When an operation that could complete at once does so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CompletionTiming {
+    /// Always at once, as Windows does when data is already there.
+    Immediate,
+    /// Always `WSA_IO_PENDING`; the completion follows at the same instant.
+    Pending,
+    /// The seed decides, per operation: both are documented behaviour.
+    #[default]
+    Seeded,
+}
+
+/// The order in which a thread's queued completion routines run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoutineOrder {
+    /// Queue order, as Windows runs user APCs.
+    Fifo,
+    /// The seed picks each next routine: the documentation allows any order
+    /// (`RECV-OVL-ROUTINE-ANY-ORDER`).
+    #[default]
+    Seeded,
+}
+
+fn code(c: i32) -> WsaError {
+    WsaError::Code(c)
+}
+
+/// The deadline of a wait of `ms` milliseconds (`WSA_INFINITE`: none).
+fn wait_deadline(now: u64, ms: u32) -> Option<u64> {
+    (ms != WSA_INFINITE).then(|| now + u64::from(ms) * 1_000_000)
+}
+
+impl World {
+    // ---- posting ----
+
+    /// Starts an overlapped receive or send. `op` carries everything; on
+    /// `Err` the operation did not start and nothing will follow.
+    pub(crate) fn post(&mut self, op: Op) -> Result<Posted, WsaError> {
+        let (host, s) = (op.thread.0, op.socket);
+        self.check_sock(host, s).map_err(code)?;
+        let st = &self.sockets[&s];
+        // A socket without WSA_FLAG_OVERLAPPED runs the call directly; the
+        // host does that before it gets here.
+        assert!(st.overlapped, "a direct call reached post");
+        let mut op = op;
+        // Every check the direct call makes, in overlapped mode.
+        match op.kind {
+            OpKind::Recv(call) => {
+                let args = RecvArgs {
+                    call,
+                    bufs: &mut op.buffers,
+                    flags_in: op.flags_in,
+                    name: op.name.as_mut(),
+                    control: op.control.as_mut(),
+                    bytes_ptr: false,
+                };
+                op.name_ok = self.recv_check(host, s, &args, Mode::Overlapped)?;
+            }
+            OpKind::Send(call) => {
+                let args = super::dgram::SendArgs {
+                    call,
+                    bufs: &op.buffers,
+                    flags: op.flags_in,
+                    to: op.name.as_ref(),
+                    control: op.control.as_ref(),
+                    bytes_ptr: false,
+                };
+                op.plan = Some(self.send_prepare(host, s, &args, Mode::Overlapped)?);
+            }
+        }
+        // RECV-OVL-SEPARATE-STRUCT, SENDMSG-OVL-SEPARATE-STRUCT
+        if self.ovl.get(&(host, op.ovl.id)).is_some_and(|o| o.pending) {
+            let clause = match op.kind {
+                OpKind::Recv(RecvCall::RecvMsg) => "RECVMSG-OVL-SEPARATE-STRUCT",
+                OpKind::Send(SendCall::SendMsg) => "SENDMSG-OVL-SEPARATE-STRUCT",
+                _ => "RECV-OVL-SEPARATE-STRUCT",
+            };
+            return Err(self.report(
+                ReportKind::Misuse,
+                format!(
+                    "{} reuses OVERLAPPED {} while the operation that uses it is still outstanding",
+                    op.kind.name(),
+                    op.ovl.id
+                ),
+                Some(clause),
+            ));
+        }
+        let st = &self.sockets[&s];
+        // RECV-EWOULDBLOCK-OVERLAPPED-LIMIT, SENDMSG-EWOULDBLOCK-OVERLAPPED-LIMIT
+        if st.pending_rx.len() + st.pending_tx.len() >= self.cfg.max_outstanding {
+            return Err(code(WSAEWOULDBLOCK));
+        }
+        // model choice: a completion routine on a socket associated with a
+        // completion port is refused as Windows' I/O manager refuses an APC
+        // routine for a file with a port (STATUS_INVALID_PARAMETER).
+        if op.routine.is_some() && st.port.is_some() {
+            return Err(code(WSAEINVAL));
+        }
+        self.ovl.insert(
+            (host, op.ovl.id),
+            OvlStatus {
+                ovl: op.ovl,
+                socket: s,
+                pending: true,
+                routine: op.routine.is_some(),
+                error: 0,
+                bytes: 0,
+                flags: 0,
+                held: None,
+            },
+        );
+        match op.kind {
+            OpKind::Recv(_) => Ok(self.post_recv(s, op)),
+            OpKind::Send(_) => Ok(self.post_send(s, op)),
+        }
+    }
+
+    /// Whether an operation that could complete now returns pending instead.
+    fn pends_anyway(&mut self) -> bool {
+        match self.cfg.completion_timing {
+            CompletionTiming::Immediate => false,
+            CompletionTiming::Pending => true,
+            CompletionTiming::Seeded => self.rng.coin(),
+        }
+    }
+
+    fn post_recv(&mut self, s: u64, op: Op) -> Posted {
+        let st = &self.sockets[&s];
+        // Posted buffers are filled in posting order: only the first
+        // outstanding receive may take a queued datagram.
+        let ready = st.pending_rx.is_empty() && !st.rxq.is_empty();
+        if ready && !self.pends_anyway() {
+            // RECV-OVL-IMMEDIATE, RECVMSG-OVL-IMMEDIATE
+            let (error, bytes, flags) = self.complete_recv(op, true);
+            return Posted::Completed {
+                error,
+                bytes,
+                flags,
+            };
+        }
+        // RECV-WSA-IO-PENDING, RECVMSG-WSA-IO-PENDING
+        let st = self.sockets.get_mut(&s).expect("checked");
+        st.pending_rx.push_back(op);
+        if !st.rxq.is_empty() {
+            let now = self.now;
+            self.schedule(now, WorldEvent::Serve { socket: s });
+        }
+        Posted::Pending
+    }
+
+    fn post_send(&mut self, s: u64, op: Op) -> Posted {
+        let now = self.now;
+        let len = op.plan.as_ref().map_or(0, |p| p.len);
+        let st = self.sockets.get_mut(&s).expect("checked");
+        let ready = st.pending_tx.is_empty() && st.tx_room(now, len);
+        if ready && !self.pends_anyway() {
+            // SENDMSG-OVL-IMMEDIATE
+            let bytes = self.complete_send(op, true);
+            return Posted::Completed {
+                error: 0,
+                bytes,
+                flags: 0,
+            };
+        }
+        // SENDMSG-WSA-IO-PENDING: it leaves when the send buffer has room,
+        // after the sends posted before it (SENDMSG-OVL-SEND-ORDER).
+        let st = self.sockets.get_mut(&s).expect("checked");
+        st.pending_tx.push_back(op);
+        if ready {
+            self.schedule(now, WorldEvent::Serve { socket: s });
+        }
+        Posted::Pending
+    }
+
+    // ---- progress ----
+
+    /// Completes the socket's outstanding receives from its receive queue,
+    /// first posted first, and sends whatever fits the send buffer.
+    pub(crate) fn serve(&mut self, s: u64) {
+        loop {
+            let Some(st) = self.sockets.get_mut(&s) else {
+                return;
+            };
+            if st.rxq.is_empty() || st.pending_rx.is_empty() {
+                break;
+            }
+            let op = st.pending_rx.pop_front().expect("not empty");
+            self.complete_recv(op, false);
+        }
+        loop {
+            let now = self.now;
+            let Some(st) = self.sockets.get_mut(&s) else {
+                return;
+            };
+            let Some(front) = st.pending_tx.front() else {
+                break;
+            };
+            let len = front.plan.as_ref().map_or(0, |p| p.len);
+            if !st.tx_room(now, len) {
+                break;
+            }
+            let op = st.pending_tx.pop_front().expect("not empty");
+            self.complete_send(op, false);
+        }
+    }
+
+    /// Serves every socket with sends waiting for room (after a transmitter
+    /// finished a datagram).
+    pub(crate) fn serve_senders(&mut self) {
+        let waiting: Vec<u64> = self
+            .sockets
+            .iter()
+            .filter(|(_, st)| !st.pending_tx.is_empty())
+            .map(|(&id, _)| id)
+            .collect();
+        for s in waiting {
+            self.serve(s);
+        }
+    }
+
+    /// Fills a receive from the head of the receive queue and completes it.
+    fn complete_recv(&mut self, mut op: Op, immediate: bool) -> (i32, u32, u32) {
+        let host = op.thread.0;
+        let OpKind::Recv(call) = op.kind else {
+            unreachable!("a receive")
+        };
+        let mut out = RecvOut::default();
+        let args = RecvArgs {
+            call,
+            bufs: &mut op.buffers,
+            flags_in: op.flags_in,
+            name: op.name.as_mut(),
+            control: op.control.as_mut(),
+            bytes_ptr: true,
+        };
+        let r = self.recv_fill(host, op.socket, args, op.name_ok, &mut out);
+        // RECV-OVL-DGRAM-COMPLETES: one message, whole or truncated
+        // (WSAEMSGSIZE with the bytes copied and MSG_TRUNC), completes it.
+        let (error, bytes, flags) = match r {
+            Ok(()) => (0, out.bytes, out.flags),
+            Err(WsaError::Code(e)) if out.copied => (e, out.bytes, out.flags),
+            Err(WsaError::Code(e)) => (e, 0, 0),
+            Err(WsaError::Model(_)) => unreachable!("filling reports no misuse"),
+        };
+        self.finish(op, error, bytes, flags, immediate);
+        (error, bytes, flags)
+    }
+
+    /// Transmits a send and completes it.
+    fn complete_send(&mut self, mut op: Op, immediate: bool) -> u32 {
+        let host = op.thread.0;
+        let plan = op.plan.take().expect("sends have a plan");
+        let data = gather(&op.buffers, plan.len);
+        self.transmit(host, op.socket, plan.dst, plan.route, data);
+        let bytes = plan.len as u32;
+        // SENDMSG-OVL-ROUTINE-FLAGS-ZERO: a send completes with no flags.
+        self.finish(op, 0, bytes, 0, immediate);
+        bytes
+    }
+
+    /// Ends every outstanding operation of `s` (all, or the one using
+    /// `only`) with `error`; returns how many there were.
+    pub(crate) fn abort_ops(
+        &mut self,
+        s: u64,
+        only: Option<u64>,
+        error: i32,
+        rx: bool,
+        tx: bool,
+    ) -> usize {
+        let Some(st) = self.sockets.get_mut(&s) else {
+            return 0;
+        };
+        let mut taken = vec![];
+        let keep = |op: &Op| only.is_some_and(|id| op.ovl.id != id);
+        if rx {
+            let (k, t): (VecDeque<Op>, VecDeque<Op>) = std::mem::take(&mut st.pending_rx)
+                .into_iter()
+                .partition(keep);
+            st.pending_rx = k;
+            taken.extend(t);
+        }
+        if tx {
+            let (k, t): (VecDeque<Op>, VecDeque<Op>) = std::mem::take(&mut st.pending_tx)
+                .into_iter()
+                .partition(keep);
+            st.pending_tx = k;
+            taken.extend(t);
+        }
+        let n = taken.len();
+        for op in taken {
+            self.finish(op, error, 0, 0, false);
+        }
+        n
+    }
+
+    /// Records an operation's outcome in its `WSAOVERLAPPED` and hands its
+    /// completion to the routine, the port, or the `WSAOVERLAPPED`.
+    fn finish(&mut self, op: Op, error: i32, bytes: u32, flags: u32, immediate: bool) {
+        let Op {
+            ovl,
+            thread,
+            socket,
+            kind,
+            buffers,
+            name,
+            control,
+            routine,
+            ..
+        } = op;
+        let host = thread.0;
+        let completion = Completion {
+            overlapped: ovl,
+            error,
+            bytes,
+            flags,
+            buffers,
+            name,
+            control,
+        };
+        let status = completion.status_name();
+        let via = if routine.is_some() {
+            "routine"
+        } else {
+            match self.sockets.get(&socket) {
+                Some(st)
+                    if st.port.is_some()
+                        && !(immediate
+                            && (error == 0 || error == WSAEMSGSIZE)
+                            && st.notify_modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0) =>
+                {
+                    "port"
+                }
+                _ if ovl.h_event.is_some() => "event",
+                _ => "overlapped",
+            }
+        };
+        self.log(host, "complete", || {
+            format!(
+                "{} ovl={} socket={socket:#x} {status} bytes={bytes} flags={} via {via}",
+                kind.name(),
+                ovl.id,
+                msg_flags_to_string(flags)
+            )
+        });
+        let slot = self.ovl.get_mut(&(host, ovl.id));
+        let mut completion = Some(completion);
+        if let Some(o) = slot {
+            o.pending = false;
+            o.error = error;
+            o.bytes = bytes;
+            o.flags = flags;
+        }
+        if let Some(routine) = routine {
+            // RECV-OVL-HEVENT-IGNORED-WITH-ROUTINE: the event is not touched;
+            // RECV-IMMEDIATE-ROUTINE-SCHEDULED: queued even when immediate.
+            self.apcs.entry(thread).or_default().push(Apc {
+                socket,
+                routine,
+                completion: completion.take().expect("not taken"),
+            });
+            return;
+        }
+        // RECV-OVL-EVENT-SIGNALED
+        if let Some(Event(e)) = ovl.h_event {
+            if let Some(ev) = self.wsa_events.get_mut(&e) {
+                ev.signaled = true;
+            }
+        }
+        if via == "port" {
+            let (port, key) = self.sockets[&socket].port.expect("associated");
+            if let Some(p) = self.ports.get_mut(&port) {
+                p.packets.push_back(PortPacket {
+                    key,
+                    bytes,
+                    overlapped: Some(ovl),
+                    error,
+                    completion: completion.take(),
+                });
+                return;
+            }
+        }
+        if let Some(o) = self.ovl.get_mut(&(host, ovl.id)) {
+            o.held = completion.take();
+        }
+    }
+
+    // ---- WSAGetOverlappedResult ----
+
+    pub(crate) fn get_overlapped_result(
+        &mut self,
+        host: HostId,
+        s: u64,
+        id: u64,
+        wait: bool,
+    ) -> Result<Completion, WsaError> {
+        self.check_sock(host, s).map_err(code)?;
+        // model choice: a WSAOVERLAPPED no operation of this socket used is
+        // an invalid parameter (in C it would hold whatever memory holds).
+        let Some(o) = self.ovl.get(&(host, id)).filter(|o| o.socket == s) else {
+            return Err(code(WSA_INVALID_PARAMETER));
+        };
+        // RECV-OVL-NO-FWAIT-WITH-ROUTINE
+        if wait && o.routine {
+            return Err(self.report(
+                ReportKind::Misuse,
+                format!("WSAGetOverlappedResult with fWait TRUE for OVERLAPPED {id}, whose operation has a completion routine: hEvent is the application's, so the wait is undefined"),
+                Some("RECV-OVL-NO-FWAIT-WITH-ROUTINE"),
+            ));
+        }
+        if o.pending {
+            if !wait {
+                return Err(code(WSA_IO_INCOMPLETE));
+            }
+            let r = self.wait_until(host, None, "WSAGetOverlappedResult", |w| {
+                w.ovl.get(&(host, id)).is_none_or(|o| !o.pending)
+            });
+            match r {
+                Ok(()) => {}
+                Err(WaitEnd::Timeout) => unreachable!("no deadline"),
+                Err(WaitEnd::Deadlock(e)) => return Err(e),
+            }
+        }
+        let o = self.ovl.get_mut(&(host, id)).expect("still there");
+        Ok(match o.held.take() {
+            Some(c) => c,
+            None => Completion {
+                overlapped: o.ovl,
+                error: o.error,
+                bytes: o.bytes,
+                flags: o.flags,
+                buffers: vec![],
+                name: None,
+                control: None,
+            },
+        })
+    }
+
+    // ---- completion routines ----
+
+    /// Whether thread `t` has a completion routine that may run now: one of
+    /// a socket none of whose routines is running (RECV-OVL-NO-NESTING).
+    pub(crate) fn runnable_apc(&self, t: ThreadKey) -> bool {
+        self.apcs
+            .get(&t)
+            .is_some_and(|q| q.iter().any(|a| !self.in_routine.contains(&a.socket)))
+    }
+
+    /// Takes the next completion routine thread `t` may run, and marks its
+    /// socket as running one.
+    pub(crate) fn next_apc(&mut self, t: ThreadKey) -> Option<Apc> {
+        let q = self.apcs.get(&t)?;
+        let runnable: Vec<usize> = (0..q.len())
+            .filter(|&i| !self.in_routine.contains(&q[i].socket))
+            .collect();
+        if runnable.is_empty() {
+            return None;
+        }
+        // RECV-OVL-ROUTINE-ANY-ORDER
+        let pick = match self.cfg.routine_order {
+            RoutineOrder::Fifo => runnable[0],
+            RoutineOrder::Seeded => runnable[self.rng.below(runnable.len() as u64) as usize],
+        };
+        let apc = self.apcs.get_mut(&t).expect("read above").remove(pick);
+        self.in_routine.insert(apc.socket);
+        let c = &apc.completion;
+        let line = format!(
+            "routine ovl={} socket={:#x} dwError={} cbTransferred={} dwFlags={}",
+            c.overlapped.id,
+            apc.socket,
+            c.status_name(),
+            c.bytes,
+            msg_flags_to_string(c.flags)
+        );
+        self.log(t.0, "apc", || line);
+        Some(apc)
+    }
+
+    /// A completion routine of `socket` returned (RECV-OVL-ROUTINE-RETURN-NEXT).
+    pub(crate) fn apc_done(&mut self, socket: u64) {
+        self.in_routine.remove(&socket);
+    }
+
+    // ---- event objects ----
+
+    pub(crate) fn create_event(&mut self, host: HostId) -> Result<u64, i32> {
+        self.check_init(host)?;
+        let h = self.alloc_handle();
+        self.wsa_events.insert(
+            h,
+            EventObj {
+                host,
+                signaled: false,
+            },
+        );
+        Ok(h)
+    }
+
+    fn event_mut(&mut self, host: HostId, e: u64) -> Result<&mut EventObj, i32> {
+        self.check_init(host)?;
+        match self.wsa_events.get_mut(&e) {
+            Some(ev) if ev.host == host => Ok(ev),
+            _ => Err(WSA_INVALID_HANDLE),
+        }
+    }
+
+    pub(crate) fn close_event(&mut self, host: HostId, e: u64) -> Result<(), i32> {
+        self.event_mut(host, e)?;
+        self.wsa_events.remove(&e);
+        Ok(())
+    }
+
+    pub(crate) fn set_event(&mut self, host: HostId, e: u64, on: bool) -> Result<(), i32> {
+        self.event_mut(host, e)?.signaled = on;
+        Ok(())
+    }
+
+    /// Which wait result the events give now, if any.
+    fn events_ready(&self, events: &[u64], all: bool) -> Option<usize> {
+        let on = |e: &u64| self.wsa_events.get(e).is_some_and(|ev| ev.signaled);
+        if all {
+            events.iter().all(on).then_some(0)
+        } else {
+            events.iter().position(on)
+        }
+    }
+
+    /// `WSAWaitForMultipleEvents` (RECV-OVL-WAIT-OR-POLL,
+    /// RECV-OVL-ALL-ROUTINES-BEFORE-WAIT).
+    pub(crate) fn wait_events(
+        &mut self,
+        t: ThreadKey,
+        events: &[u64],
+        all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<WaitStep<WaitResult>, WsaError> {
+        let host = t.0;
+        self.check_init(host).map_err(code)?;
+        if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
+            return Err(code(WSA_INVALID_PARAMETER));
+        }
+        for &e in events {
+            if self.wsa_events.get(&e).is_none_or(|ev| ev.host != host) {
+                return Err(code(WSA_INVALID_HANDLE));
+            }
+        }
+        // model choice: routines already queued run before signalled events
+        // are looked at (the seed: all of them run before the wait is
+        // satisfied with WSA_WAIT_IO_COMPLETION).
+        let deadline = wait_deadline(self.now, timeout_ms);
+        let r = self.wait_until(host, deadline, "WSAWaitForMultipleEvents", |w| {
+            (alertable && w.runnable_apc(t)) || w.events_ready(events, all).is_some()
+        });
+        match r {
+            Ok(()) if alertable && self.runnable_apc(t) => Ok(WaitStep::RunApcs),
+            Ok(()) => Ok(WaitStep::Done(WaitResult::Event(
+                self.events_ready(events, all).expect("ready"),
+            ))),
+            Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
+            Err(WaitEnd::Deadlock(e)) => Err(e),
+        }
+    }
+
+    /// `SleepEx`.
+    pub(crate) fn sleep(
+        &mut self,
+        t: ThreadKey,
+        ms: u32,
+        alertable: bool,
+    ) -> Result<WaitStep<WaitResult>, WsaError> {
+        let deadline = wait_deadline(self.now, ms);
+        let r = self.wait_until(t.0, deadline, "SleepEx", |w| alertable && w.runnable_apc(t));
+        match r {
+            Ok(()) => Ok(WaitStep::RunApcs),
+            Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
+            Err(WaitEnd::Deadlock(e)) => Err(e),
+        }
+    }
+
+    // ---- completion ports ----
+
+    /// `CreateIoCompletionPort` for a new port (the concurrency value does
+    /// not throttle anything in the model: only one thread runs at a time).
+    pub(crate) fn create_port(&mut self, host: HostId) -> Result<u64, i32> {
+        let h = self.alloc_handle();
+        self.ports.insert(
+            h,
+            PortObj {
+                host,
+                packets: VecDeque::new(),
+            },
+        );
+        Ok(h)
+    }
+
+    fn port_of(&self, host: HostId, p: u64) -> Result<&PortObj, i32> {
+        match self.ports.get(&p) {
+            Some(po) if po.host == host => Ok(po),
+            _ => Err(WSA_INVALID_HANDLE),
+        }
+    }
+
+    pub(crate) fn associate(
+        &mut self,
+        host: HostId,
+        p: u64,
+        s: u64,
+        key: usize,
+    ) -> Result<(), i32> {
+        self.port_of(host, p)?;
+        let st = self.sock_mut(host, s).map_err(|_| WSA_INVALID_HANDLE)?;
+        // A handle is associated with one port, once.
+        if st.port.is_some() {
+            return Err(WSA_INVALID_PARAMETER);
+        }
+        st.port = Some((p, key));
+        Ok(())
+    }
+
+    pub(crate) fn set_notification_modes(
+        &mut self,
+        host: HostId,
+        s: u64,
+        modes: u8,
+    ) -> Result<(), i32> {
+        if modes & !(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != 0 {
+            return Err(WSA_INVALID_PARAMETER);
+        }
+        let st = self.sock_mut(host, s).map_err(|_| WSA_INVALID_HANDLE)?;
+        st.notify_modes = modes;
+        Ok(())
+    }
+
+    pub(crate) fn post_packet(
+        &mut self,
+        host: HostId,
+        p: u64,
+        bytes: u32,
+        key: usize,
+        overlapped: Option<Overlapped>,
+    ) -> Result<(), i32> {
+        self.port_of(host, p)?;
+        let po = self.ports.get_mut(&p).expect("checked");
+        po.packets.push_back(PortPacket {
+            key,
+            bytes,
+            overlapped,
+            error: 0,
+            completion: None,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn close_port(&mut self, host: HostId, p: u64) -> Result<(), i32> {
+        self.port_of(host, p)?;
+        self.ports.remove(&p);
+        for st in self.sockets.values_mut() {
+            if st.port.is_some_and(|(q, _)| q == p) {
+                st.port = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// `GetQueuedCompletionStatus(Ex)`: up to `max` packets.
+    pub(crate) fn dequeue(
+        &mut self,
+        t: ThreadKey,
+        p: u64,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<WaitStep<Vec<PortPacket>>, WsaError> {
+        let host = t.0;
+        self.port_of(host, p).map_err(code)?;
+        if max == 0 {
+            return Err(code(WSA_INVALID_PARAMETER));
+        }
+        let deadline = wait_deadline(self.now, timeout_ms);
+        let r = self.wait_until(host, deadline, "GetQueuedCompletionStatus", |w| {
+            w.ports.get(&p).is_none_or(|po| !po.packets.is_empty())
+                || (alertable && w.runnable_apc(t))
+        });
+        match r {
+            Ok(()) => {}
+            Err(WaitEnd::Timeout) => return Err(code(WSA_WAIT_TIMEOUT)),
+            Err(WaitEnd::Deadlock(e)) => return Err(e),
+        }
+        let Some(po) = self.ports.get_mut(&p) else {
+            return Err(code(ERROR_ABANDONED_WAIT_0));
+        };
+        if po.packets.is_empty() {
+            return Ok(WaitStep::RunApcs);
+        }
+        let n = max.min(po.packets.len());
+        let out: Vec<PortPacket> = po.packets.drain(..n).collect();
+        for pk in &out {
+            let line = format!(
+                "packet key={} bytes={} ovl={} {}",
+                pk.key,
+                pk.bytes,
+                pk.overlapped
+                    .map_or("NULL".to_string(), |o| o.id.to_string()),
+                error_name(pk.error).unwrap_or("ok")
+            );
+            self.log(host, "dequeue", || line);
+        }
+        Ok(WaitStep::Done(out))
+    }
+
+    // ---- cancellation ----
+
+    /// `CancelIoEx`.
+    pub(crate) fn cancel(&mut self, host: HostId, s: u64, only: Option<u64>) -> Result<(), i32> {
+        self.sock(host, s).map_err(|_| WSA_INVALID_HANDLE)?;
+        if self.abort_ops(s, only, WSA_OPERATION_ABORTED, true, true) == 0 {
+            return Err(ERROR_NOT_FOUND);
+        }
+        Ok(())
+    }
+}
