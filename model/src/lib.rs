@@ -19,4 +19,6 @@ pub mod contract;
 pub mod sim;
 
 pub use contract::*;
-pub use sim::{Config, ConfigError, Profile, Sim, SimHost, TraceEvent};
+pub use sim::{
+    CompletionTiming, Config, ConfigError, Profile, RoutineOrder, Sim, SimHost, TraceEvent,
+};
