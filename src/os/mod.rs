@@ -11,12 +11,16 @@
 //! Only on Windows (and in the Windows build run under Wine).
 
 mod guard;
+mod ovl;
 
 use guard::Guarded;
 use std::net::SocketAddr;
 use std::ptr;
 use windows_sys::Win32::Networking::WinSock as ws;
-use winsock_model::{addr, consts, NameBuf, Socket, Winsock, WsaBuf, WsaData, WsaError, WsaMsg};
+use winsock_model::{
+    addr, consts, Completion, CompletionRoutine, Event, NameBuf, Overlapped, Port, PortPacket,
+    Posted, Socket, WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaData, WsaError, WsaMsg,
+};
 
 /// The real Winsock of this process.
 #[derive(Debug, Default)]
@@ -256,6 +260,7 @@ impl Winsock for OsWinsock {
         if s == ws::INVALID_SOCKET {
             return Err(last_error());
         }
+        ovl::note_socket(s, flags & ws::WSA_FLAG_OVERLAPPED != 0);
         Ok(Socket(s as u64))
     }
 
@@ -550,6 +555,287 @@ impl Winsock for OsWinsock {
             )
         };
         check(rc)
+    }
+}
+
+fn bool_ok(ok: i32) -> Result<(), WsaError> {
+    if ok == 0 {
+        Err(last_error())
+    } else {
+        Ok(())
+    }
+}
+
+impl OsWinsock {
+    fn post(
+        &self,
+        s: Socket,
+        kind: ovl::Kind,
+        flags: u32,
+        parts: (Vec<WsaBuf>, Option<NameBuf>, Option<WsaBuf>),
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        ovl::post(ovl::NewOp {
+            s: s.0 as usize,
+            kind,
+            flags,
+            buffers: parts.0,
+            name: parts.1,
+            control: parts.2,
+            ovl: overlapped,
+            routine,
+        })
+    }
+}
+
+/// Overlapped I/O on the real Winsock. Each operation's `OVERLAPPED`, its
+/// `WSABUF` array, buffers and name live in one heap record at a stable
+/// address until the completion is reaped (see `ovl.rs`).
+impl WinsockOverlapped for OsWinsock {
+    type Event = Event;
+    type Port = Port;
+
+    /// `WSACreateEvent`.
+    fn wsa_create_event(&self) -> Result<Event, WsaError> {
+        // SAFETY: no arguments.
+        let h = unsafe { ws::WSACreateEvent() };
+        if h == 0 {
+            return Err(last_error());
+        }
+        Ok(Event(h as u64))
+    }
+
+    /// `WSACloseEvent`.
+    fn wsa_close_event(&self, e: Event) -> Result<(), WsaError> {
+        // SAFETY: a handle value; a bad one is reported, not dereferenced.
+        bool_ok(unsafe { ws::WSACloseEvent(e.0 as ws::WSAEVENT) })
+    }
+
+    /// `WSASetEvent`.
+    fn wsa_set_event(&self, e: Event) -> Result<(), WsaError> {
+        // SAFETY: as for WSACloseEvent.
+        bool_ok(unsafe { ws::WSASetEvent(e.0 as ws::WSAEVENT) })
+    }
+
+    /// `WSAResetEvent`.
+    fn wsa_reset_event(&self, e: Event) -> Result<(), WsaError> {
+        // SAFETY: as for WSACloseEvent.
+        bool_ok(unsafe { ws::WSAResetEvent(e.0 as ws::WSAEVENT) })
+    }
+
+    /// `WSAWaitForMultipleEvents`.
+    fn wsa_wait_for_multiple_events(
+        &self,
+        events: &[Event],
+        wait_all: bool,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<WaitResult, WsaError> {
+        let hs: Vec<windows_sys::Win32::Foundation::HANDLE> =
+            events.iter().map(|e| e.0 as _).collect();
+        // SAFETY: `hs` holds `hs.len()` handle values, alive for the call;
+        // completion routines run inside it on this thread (the trampoline
+        // takes the table lock, which this call does not hold).
+        let rc = unsafe {
+            ws::WSAWaitForMultipleEvents(
+                hs.len() as u32,
+                hs.as_ptr(),
+                i32::from(wait_all),
+                timeout_ms,
+                i32::from(alertable),
+            )
+        };
+        match rc {
+            r if (r as usize) < hs.len() => Ok(WaitResult::Event(r as usize)),
+            0xC0 => Ok(WaitResult::IoCompletion),
+            0x102 => Ok(WaitResult::Timeout),
+            _ => Err(last_error()),
+        }
+    }
+
+    /// `SleepEx`.
+    fn sleep_ex(&self, ms: u32, alertable: bool) -> Result<WaitResult, WsaError> {
+        // SAFETY: integers only; routines run inside it as for waits.
+        let rc =
+            unsafe { windows_sys::Win32::System::Threading::SleepEx(ms, i32::from(alertable)) };
+        Ok(if rc == 0xC0 {
+            WaitResult::IoCompletion
+        } else {
+            WaitResult::Timeout
+        })
+    }
+
+    /// `WSARecv` with an `OVERLAPPED`.
+    fn wsa_recv_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        self.post(
+            s,
+            ovl::Kind::Recv,
+            flags,
+            (buffers, None, None),
+            overlapped,
+            routine,
+        )
+    }
+
+    /// `WSARecvFrom` with an `OVERLAPPED`.
+    fn wsa_recv_from_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        from: NameBuf,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let parts = (buffers, Some(from), None);
+        self.post(s, ovl::Kind::RecvFrom, flags, parts, overlapped, routine)
+    }
+
+    /// `WSARecvMsg` with an `OVERLAPPED`, through its extension pointer.
+    fn wsa_recv_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let (b, n, c, flags) = ovl::msg_parts(msg);
+        self.post(s, ovl::Kind::RecvMsg, flags, (b, n, c), overlapped, routine)
+    }
+
+    /// `WSASend` with an `OVERLAPPED`.
+    fn wsa_send_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        self.post(
+            s,
+            ovl::Kind::Send,
+            flags,
+            (buffers, None, None),
+            overlapped,
+            routine,
+        )
+    }
+
+    /// `WSASendTo` with an `OVERLAPPED`.
+    fn wsa_send_to_overlapped(
+        &self,
+        s: Socket,
+        buffers: Vec<WsaBuf>,
+        flags: u32,
+        to: NameBuf,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let parts = (buffers, Some(to), None);
+        self.post(s, ovl::Kind::SendTo, flags, parts, overlapped, routine)
+    }
+
+    /// `WSASendMsg` with an `OVERLAPPED`, through its extension pointer.
+    fn wsa_send_msg_overlapped(
+        &self,
+        s: Socket,
+        msg: WsaMsg,
+        flags: u32,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        let (b, n, c, _) = ovl::msg_parts(msg);
+        self.post(s, ovl::Kind::SendMsg, flags, (b, n, c), overlapped, routine)
+    }
+
+    /// `WSAGetOverlappedResult`.
+    fn wsa_get_overlapped_result(
+        &self,
+        s: Socket,
+        overlapped: &Overlapped,
+        wait: bool,
+    ) -> Result<Completion, WsaError> {
+        ovl::get_result(s.0 as usize, overlapped, wait)
+    }
+
+    /// `CancelIoEx`.
+    fn cancel_io_ex(&self, s: Socket, overlapped: Option<&Overlapped>) -> Result<(), WsaError> {
+        ovl::cancel(s.0 as usize, overlapped)
+    }
+
+    /// `CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, concurrency)`.
+    fn create_io_completion_port(&self, concurrency: u32) -> Result<Port, WsaError> {
+        ovl::create_port(concurrency).map(|h| Port(h as u64))
+    }
+
+    /// `CreateIoCompletionPort(s, port, key, 0)`.
+    fn associate_completion_port(&self, port: Port, s: Socket, key: usize) -> Result<(), WsaError> {
+        ovl::associate(port.0 as _, s.0 as usize, key)
+    }
+
+    /// `SetFileCompletionNotificationModes`.
+    fn set_file_completion_notification_modes(&self, s: Socket, modes: u8) -> Result<(), WsaError> {
+        // SAFETY: a handle value and a flag byte.
+        let ok = unsafe {
+            windows_sys::Win32::Storage::FileSystem::SetFileCompletionNotificationModes(
+                s.0 as _, modes,
+            )
+        };
+        if ok == 0 {
+            // SAFETY: reads this thread's last error.
+            let e = unsafe { windows_sys::Win32::Foundation::GetLastError() };
+            return Err(WsaError::Code(e as i32));
+        }
+        ovl::note_skip(
+            s.0 as usize,
+            modes & consts::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0,
+        );
+        Ok(())
+    }
+
+    /// `GetQueuedCompletionStatus`.
+    fn get_queued_completion_status(
+        &self,
+        port: Port,
+        timeout_ms: u32,
+    ) -> Result<PortPacket, WsaError> {
+        ovl::dequeue_one(port.0 as _, timeout_ms)
+    }
+
+    /// `GetQueuedCompletionStatusEx`.
+    fn get_queued_completion_status_ex(
+        &self,
+        port: Port,
+        max: usize,
+        timeout_ms: u32,
+        alertable: bool,
+    ) -> Result<Vec<PortPacket>, WsaError> {
+        ovl::dequeue_many(port.0 as _, max, timeout_ms, alertable)
+    }
+
+    /// `PostQueuedCompletionStatus`.
+    fn post_queued_completion_status(
+        &self,
+        port: Port,
+        bytes: u32,
+        key: usize,
+        overlapped: Option<Overlapped>,
+    ) -> Result<(), WsaError> {
+        ovl::post_packet(port.0 as _, bytes, key, overlapped)
+    }
+
+    /// `CloseHandle` on a port.
+    fn close_port(&self, port: Port) -> Result<(), WsaError> {
+        ovl::close_port(port.0 as _)
     }
 }
 

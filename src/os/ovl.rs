@@ -1,0 +1,762 @@
+//! Overlapped I/O on the real Winsock: every operation's `OVERLAPPED` and
+//! the memory its pointers name live in one heap record at a stable address
+//! until the completion is reaped.
+//!
+//! A record is shared by two parties: the posting call (which reads the
+//! immediate outputs Windows wrote into it) and the reaper
+//! (`WSAGetOverlappedResult`, `GetQueuedCompletionStatus(Ex)` or the
+//! completion-routine trampoline). Each holds one reference; the last to
+//! let go frees it. Pointers that come back from Windows
+//! (`lpOverlapped` of a packet or an APC) are only dereferenced after they
+//! were found in the table of live records, so a packet this backend did not
+//! expect is reported without its buffers, never read through.
+
+use super::{copy_back, name_arg, name_back, wsabufs, Name, Region};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ptr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+use windows_sys::Win32::Foundation::{CloseHandle, GetLastError, HANDLE, INVALID_HANDLE_VALUE};
+use windows_sys::Win32::Networking::WinSock as ws;
+use windows_sys::Win32::System::IO::{
+    CancelIoEx, CreateIoCompletionPort, GetQueuedCompletionStatus, GetQueuedCompletionStatusEx,
+    PostQueuedCompletionStatus, OVERLAPPED, OVERLAPPED_ENTRY,
+};
+use winsock_model::{
+    consts, Completion, CompletionRoutine, Event, NameBuf, Overlapped, PortPacket, Posted, WsaBuf,
+    WsaError, WsaMsg,
+};
+
+/// Which call an operation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Recv,
+    RecvFrom,
+    RecvMsg,
+    Send,
+    SendTo,
+    SendMsg,
+    /// A packet of `PostQueuedCompletionStatus` with an `OVERLAPPED`.
+    Posted,
+}
+
+/// The memory an operation's pointers name, handed back at completion.
+pub(super) struct Payload {
+    pub(super) buffers: Vec<WsaBuf>,
+    /// The `WSABUF` array (Windows may read it until the call returns; it
+    /// is kept until completion all the same).
+    _arr: Vec<ws::WSABUF>,
+    regions: Vec<Region>,
+    pub(super) name: Option<NameBuf>,
+    name_arg: Option<Name>,
+    pub(super) control: Option<WsaBuf>,
+    cregions: Vec<Region>,
+}
+
+/// Where the completion goes, so that only one party reaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// `WSAGetOverlappedResult` reaps.
+    Result,
+    /// A completion-port packet reaps.
+    Port,
+    /// The completion routine (through the trampoline) reaps.
+    Routine,
+}
+
+/// One operation. `ovl` is first so that the `OVERLAPPED` pointer Windows
+/// hands back is the record's address.
+#[repr(C)]
+pub(super) struct Rec {
+    ovl: OVERLAPPED,
+    id: u64,
+    h_event: Option<Event>,
+    socket: usize,
+    kind: Kind,
+    /// 2 while both the poster and the reaper hold it.
+    refs: AtomicU32,
+    /// `lpNumberOfBytes*` and `lpFlags` of the call.
+    bytes: u32,
+    flags: u32,
+    /// `lpFromlen` of `WSARecvFrom`.
+    fromlen: i32,
+    /// The `WSAMSG` of `WSARecvMsg` / `WSASendMsg`.
+    msg: ws::WSAMSG,
+    payload: Mutex<Option<Payload>>,
+    routine: Mutex<Option<CompletionRoutine>>,
+    delivery: Mutex<Delivery>,
+}
+
+/// Live records by `OVERLAPPED` id, with their addresses.
+struct Table {
+    live: BTreeMap<u64, usize>,
+    /// Statuses of reaped operations, for a second `WSAGetOverlappedResult`.
+    reaped: BTreeMap<u64, (usize, i32, u32, u32, Option<Event>)>,
+    /// Sockets associated with a completion port, and those that skip
+    /// packets for immediate success.
+    assoc: BTreeSet<usize>,
+    skip: BTreeSet<usize>,
+    /// Sockets created without `WSA_FLAG_OVERLAPPED`.
+    sync: BTreeSet<usize>,
+}
+
+static TABLE: Mutex<Table> = Mutex::new(Table {
+    live: BTreeMap::new(),
+    reaped: BTreeMap::new(),
+    assoc: BTreeSet::new(),
+    skip: BTreeSet::new(),
+    sync: BTreeSet::new(),
+});
+
+fn table() -> std::sync::MutexGuard<'static, Table> {
+    TABLE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(super) fn note_socket(s: usize, overlapped: bool) {
+    let mut t = table();
+    if overlapped {
+        t.sync.remove(&s);
+    } else {
+        t.sync.insert(s);
+    }
+    t.assoc.remove(&s);
+    t.skip.remove(&s);
+}
+
+pub(super) fn note_assoc(s: usize) {
+    table().assoc.insert(s);
+}
+
+pub(super) fn note_skip(s: usize, on: bool) {
+    let mut t = table();
+    if on {
+        t.skip.insert(s);
+    } else {
+        t.skip.remove(&s);
+    }
+}
+
+fn code(c: i32) -> WsaError {
+    WsaError::Code(c)
+}
+
+/// Drops one reference; frees the record at zero.
+///
+/// # Safety
+/// `p` is a record from `Box::into_raw` whose reference the caller holds and
+/// gives up here.
+unsafe fn release(p: *mut Rec) {
+    // SAFETY: the caller holds a reference, so the record is alive.
+    if unsafe { (*p).refs.fetch_sub(1, Ordering::AcqRel) } == 1 {
+        // SAFETY: the last reference is gone: nobody else can reach it.
+        drop(unsafe { Box::from_raw(p) });
+    }
+}
+
+/// Finds the live record at address `p`, removing it from the table (this
+/// caller becomes its reaper).
+fn take_live(p: *mut OVERLAPPED) -> Option<*mut Rec> {
+    let mut t = table();
+    let id = t
+        .live
+        .iter()
+        .find(|(_, &addr)| addr == p as usize)
+        .map(|(&id, _)| id)?;
+    t.live.remove(&id);
+    Some(p.cast())
+}
+
+/// Takes the payload of a completed record and builds the completion, then
+/// gives up the reaper's reference.
+///
+/// # Safety
+/// `p` is a live record this caller took with `take_live`, whose operation
+/// Windows has completed (it no longer writes to the payload).
+unsafe fn reap(
+    p: *mut Rec,
+    error: i32,
+    bytes: u32,
+    flags: u32,
+) -> (Completion, Option<CompletionRoutine>) {
+    // SAFETY: the record is alive (we hold the reaper's reference) and the
+    // operation is over, so reading its fields races with nobody.
+    let r = unsafe { &mut *p };
+    let payload = r.payload.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let routine = r.routine.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let mut c = Completion {
+        overlapped: Overlapped {
+            id: r.id,
+            h_event: r.h_event,
+        },
+        error,
+        bytes,
+        flags,
+        buffers: vec![],
+        name: None,
+        control: None,
+    };
+    if let Some(mut pl) = payload {
+        copy_back(&mut pl.buffers, &pl.regions);
+        if let (Some(n), Some(mut na)) = (pl.name.as_mut(), pl.name_arg.take()) {
+            na.len = match r.kind {
+                Kind::RecvFrom => r.fromlen,
+                Kind::RecvMsg => r.msg.namelen,
+                _ => na.len,
+            };
+            name_back(n, &na);
+        }
+        if let Some(ctl) = pl.control.as_mut() {
+            copy_back(std::slice::from_mut(ctl), &pl.cregions);
+            if r.kind == Kind::RecvMsg {
+                ctl.len = r.msg.Control.len;
+            }
+        }
+        c.buffers = pl.buffers;
+        c.name = pl.name;
+        c.control = pl.control;
+    }
+    table()
+        .reaped
+        .insert(r.id, (r.socket, error, bytes, flags, r.h_event));
+    // SAFETY: this caller held the reaper's reference.
+    unsafe { release(p) };
+    (c, routine)
+}
+
+/// The completion routine Windows calls: finds the record, reaps it and
+/// calls the user's routine on this thread.
+unsafe extern "system" fn trampoline(error: u32, bytes: u32, ovl: *mut OVERLAPPED, flags: u32) {
+    let Some(p) = take_live(ovl) else {
+        return;
+    };
+    // SAFETY: found live in the table: a record of ours whose operation has
+    // completed (Windows calls the routine only then).
+    let (c, routine) = unsafe { reap(p, error as i32, bytes, flags) };
+    if let Some(f) = routine {
+        f(c);
+    }
+}
+
+/// An operation about to be posted.
+pub(super) struct NewOp {
+    pub(super) s: usize,
+    pub(super) kind: Kind,
+    pub(super) flags: u32,
+    pub(super) buffers: Vec<WsaBuf>,
+    pub(super) name: Option<NameBuf>,
+    pub(super) control: Option<WsaBuf>,
+    pub(super) ovl: Overlapped,
+    pub(super) routine: Option<CompletionRoutine>,
+}
+
+/// Builds the record, calls `call` with it, and sorts out who reaps.
+pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
+    let NewOp {
+        s,
+        kind,
+        flags,
+        mut buffers,
+        mut name,
+        mut control,
+        ovl,
+        routine,
+    } = op;
+    {
+        let t = table();
+        if t.live.contains_key(&ovl.id) {
+            // Windows would corrupt the first operation; the backend refuses,
+            // as the model reports this misuse (RECV-OVL-SEPARATE-STRUCT).
+            return Err(code(consts::WSA_INVALID_PARAMETER));
+        }
+    }
+    let (arr, regions) = wsabufs(&mut buffers)?;
+    let name_arg = match name.as_mut() {
+        Some(n) => Some(name_arg(n)?),
+        None => None,
+    };
+    let (carr, cregions) = match control.as_mut() {
+        Some(c) => wsabufs(std::slice::from_mut(c))?,
+        None => (vec![], vec![]),
+    };
+    let has_routine = routine.is_some();
+    let mut o = OVERLAPPED::default();
+    o.hEvent = ovl.h_event.map_or(ptr::null_mut(), |e| e.0 as HANDLE);
+    let rec = Box::new(Rec {
+        ovl: o,
+        id: ovl.id,
+        h_event: ovl.h_event,
+        socket: s,
+        kind,
+        refs: AtomicU32::new(2),
+        bytes: 0,
+        flags,
+        fromlen: name_arg.as_ref().map_or(0, |n| n.len),
+        msg: ws::WSAMSG {
+            name: name_arg.as_ref().map_or(ptr::null_mut(), |n| n.ptr),
+            namelen: name_arg.as_ref().map_or(0, |n| n.len),
+            lpBuffers: arr.as_ptr() as *mut ws::WSABUF,
+            dwBufferCount: arr.len() as u32,
+            Control: carr.first().copied().unwrap_or(ws::WSABUF {
+                len: 0,
+                buf: ptr::null_mut(),
+            }),
+            dwFlags: flags,
+        },
+        payload: Mutex::new(Some(Payload {
+            buffers,
+            _arr: arr,
+            regions,
+            name,
+            name_arg,
+            control,
+            cregions,
+        })),
+        routine: Mutex::new(routine),
+        delivery: Mutex::new(Delivery::Result),
+    });
+    let p = Box::into_raw(rec);
+    table().live.insert(ovl.id, p as usize);
+    let apc: ws::LPWSAOVERLAPPED_COMPLETION_ROUTINE =
+        if has_routine { Some(trampoline) } else { None };
+    // SAFETY: `p` is our record; it stays allocated until both references
+    // are released. Every pointer passed below points into it or into its
+    // payload (the WSABUF array and buffers are heap memory that does not
+    // move), NULL, or guarded copies kept in the payload; they stay valid
+    // until the reaper takes the payload after completion.
+    let rc = unsafe {
+        let r = &mut *p;
+        let arr_ptr = r.msg.lpBuffers;
+        let n = r.msg.dwBufferCount;
+        match kind {
+            Kind::Recv => ws::WSARecv(s, arr_ptr, n, &mut r.bytes, &mut r.flags, &mut r.ovl, apc),
+            Kind::RecvFrom => {
+                let lenp: *mut i32 = if r.msg.name.is_null() && r.fromlen == 0 {
+                    ptr::null_mut()
+                } else {
+                    &mut r.fromlen
+                };
+                ws::WSARecvFrom(
+                    s,
+                    arr_ptr,
+                    n,
+                    &mut r.bytes,
+                    &mut r.flags,
+                    r.msg.name,
+                    lenp,
+                    &mut r.ovl,
+                    apc,
+                )
+            }
+            Kind::Send => ws::WSASend(s, arr_ptr, n, &mut r.bytes, flags, &mut r.ovl, apc),
+            Kind::SendTo => ws::WSASendTo(
+                s,
+                arr_ptr,
+                n,
+                &mut r.bytes,
+                flags,
+                r.msg.name,
+                r.msg.namelen,
+                &mut r.ovl,
+                apc,
+            ),
+            Kind::RecvMsg => match super::extension::<ws::LPFN_WSARECVMSG>(
+                winsock_model::Socket(s as u64),
+                consts::WSAID_WSARECVMSG,
+                &super::RECVMSG,
+            ) {
+                Ok(Some(f)) => f(s, &mut r.msg, &mut r.bytes, &mut r.ovl, apc),
+                _ => ws::SOCKET_ERROR,
+            },
+            Kind::SendMsg => match super::extension::<ws::LPFN_WSASENDMSG>(
+                winsock_model::Socket(s as u64),
+                consts::WSAID_WSASENDMSG,
+                &super::SENDMSG,
+            ) {
+                Ok(Some(f)) => f(s, &r.msg, flags, &mut r.bytes, &mut r.ovl, apc),
+                _ => ws::SOCKET_ERROR,
+            },
+            Kind::Posted => unreachable!("posted packets are not operations"),
+        }
+    };
+    let err = if rc == 0 {
+        0
+    } else {
+        // SAFETY: reads this thread's last error.
+        unsafe { ws::WSAGetLastError() }
+    };
+    let (sync, assoc, skip) = {
+        let t = table();
+        (
+            t.sync.contains(&s),
+            t.assoc.contains(&s),
+            t.skip.contains(&s),
+        )
+    };
+    // SAFETY: the poster's reference keeps the record alive; Windows wrote
+    // the immediate outputs during the call and writes nothing more there
+    // for an operation that completed at once.
+    let (bytes, out_flags) = unsafe { ((*p).bytes, (*p).flags) };
+    let ran = rc == 0 || err == consts::WSAEMSGSIZE;
+    if !ran && err != consts::WSA_IO_PENDING {
+        // Nothing started: no completion will come. Both references go.
+        table().live.remove(&ovl.id);
+        // SAFETY: Windows keeps no pointer into a call that failed; we hold
+        // both references.
+        unsafe {
+            release(p);
+            release(p);
+        }
+        return Err(code(err));
+    }
+    if sync && ran {
+        // A socket without WSA_FLAG_OVERLAPPED: the call ran directly. The
+        // record stays registered (a stray completion finds it) but its
+        // buffers come back now.
+        let payload = {
+            // SAFETY: the poster's reference keeps the record alive; the
+            // call is over.
+            let r = unsafe { &*p };
+            r.payload.lock().unwrap_or_else(|e| e.into_inner()).take()
+        };
+        let mut c = Completion {
+            overlapped: ovl,
+            error: err,
+            bytes,
+            flags: if matches!(kind, Kind::Recv | Kind::RecvFrom | Kind::RecvMsg) {
+                out_flags
+            } else {
+                0
+            },
+            buffers: vec![],
+            name: None,
+            control: None,
+        };
+        if let Some(mut pl) = payload {
+            copy_back(&mut pl.buffers, &pl.regions);
+            c.buffers = pl.buffers;
+            c.name = pl.name;
+            c.control = pl.control;
+        }
+        // SAFETY: the poster gives up its reference.
+        unsafe { release(p) };
+        return Ok(Posted::Synchronous(c));
+    }
+    let delivery = if has_routine {
+        Delivery::Routine
+    } else if assoc && !(rc == 0 && skip) {
+        Delivery::Port
+    } else {
+        Delivery::Result
+    };
+    // SAFETY: the poster's reference keeps the record alive.
+    unsafe {
+        *(*p).delivery.lock().unwrap_or_else(|e| e.into_inner()) = delivery;
+    }
+    let flags_out = if matches!(kind, Kind::RecvMsg) {
+        // SAFETY: as above.
+        unsafe { (*p).msg.dwFlags }
+    } else if matches!(kind, Kind::Recv | Kind::RecvFrom) {
+        out_flags
+    } else {
+        0
+    };
+    // SAFETY: the poster gives up its reference.
+    unsafe { release(p) };
+    if err == consts::WSA_IO_PENDING {
+        return Ok(Posted::Pending);
+    }
+    Ok(Posted::Completed {
+        error: err,
+        bytes,
+        flags: flags_out,
+    })
+}
+
+/// `WSAGetOverlappedResult`.
+pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Completion, WsaError> {
+    let p = {
+        let t = table();
+        match t.live.get(&ovl.id) {
+            Some(&p) => p as *mut Rec,
+            None => {
+                return match t.reaped.get(&ovl.id) {
+                    Some(&(rs, error, bytes, flags, h_event)) if rs == s => Ok(Completion {
+                        overlapped: Overlapped {
+                            id: ovl.id,
+                            h_event,
+                        },
+                        error,
+                        bytes,
+                        flags,
+                        buffers: vec![],
+                        name: None,
+                        control: None,
+                    }),
+                    _ => Err(code(consts::WSA_INVALID_PARAMETER)),
+                };
+            }
+        }
+    };
+    let mut bytes = 0u32;
+    let mut flags = 0u32;
+    // SAFETY: `p` is a live record (found in the table just now); only this
+    // thread reaps in the backend's use, and the OVERLAPPED it points to is
+    // the one Windows holds for the operation.
+    let ok = unsafe {
+        ws::WSAGetOverlappedResult(s, &(*p).ovl, &mut bytes, i32::from(wait), &mut flags)
+    };
+    let error = if ok != 0 {
+        0
+    } else {
+        // SAFETY: reads this thread's last error.
+        let e = unsafe { ws::WSAGetLastError() };
+        if e == consts::WSA_IO_INCOMPLETE || e == consts::WSAENOTSOCK {
+            return Err(code(e));
+        }
+        e
+    };
+    // SAFETY: as above.
+    let delivery = unsafe { *(*p).delivery.lock().unwrap_or_else(|e| e.into_inner()) };
+    if delivery != Delivery::Result {
+        // The routine or the packet hands the buffers back.
+        // SAFETY: as above.
+        let h_event = unsafe { (*p).h_event };
+        return Ok(Completion {
+            overlapped: Overlapped {
+                id: ovl.id,
+                h_event,
+            },
+            error,
+            bytes,
+            flags,
+            buffers: vec![],
+            name: None,
+            control: None,
+        });
+    }
+    let Some(p) = take_live(p.cast()) else {
+        return Err(code(consts::WSA_INVALID_PARAMETER));
+    };
+    // SAFETY: taken from the table by this caller; the operation completed
+    // (WSAGetOverlappedResult said so).
+    Ok(unsafe { reap(p, error, bytes, flags) }.0)
+}
+
+/// Turns one dequeued entry into a packet, reaping the record it names.
+fn packet(key: usize, bytes: u32, o: *mut OVERLAPPED, failed: Option<u32>) -> PortPacket {
+    let mut pk = PortPacket {
+        key,
+        bytes,
+        overlapped: None,
+        error: 0,
+        completion: None,
+    };
+    if o.is_null() {
+        return pk;
+    }
+    let Some(p) = take_live(o) else {
+        // Not ours: report it without reading through the pointer.
+        pk.error = failed.map_or(0, |e| e as i32);
+        return pk;
+    };
+    // SAFETY: a live record of ours, just taken by this caller.
+    let (kind, s, id, h_event) = unsafe { ((*p).kind, (*p).socket, (*p).id, (*p).h_event) };
+    pk.overlapped = Some(Overlapped { id, h_event });
+    if kind == Kind::Posted {
+        // SAFETY: our record; we are its reaper.
+        let (_, _) = unsafe { reap(p, 0, bytes, 0) };
+        return pk;
+    }
+    // The Winsock code and the flags come from WSAGetOverlappedResult, as
+    // applications ask for them after dequeuing.
+    let mut b = 0u32;
+    let mut f = 0u32;
+    // SAFETY: the record is alive and its operation completed (its packet
+    // was dequeued).
+    let ok = unsafe { ws::WSAGetOverlappedResult(s, &(*p).ovl, &mut b, 0, &mut f) };
+    let error = if ok != 0 {
+        0
+    } else {
+        // SAFETY: reads this thread's last error.
+        unsafe { ws::WSAGetLastError() }
+    };
+    pk.error = error;
+    // SAFETY: as above; we are the reaper.
+    let (c, _) = unsafe { reap(p, error, bytes, f) };
+    pk.completion = Some(c);
+    pk
+}
+
+/// `GetQueuedCompletionStatus`.
+pub(super) fn dequeue_one(port: HANDLE, timeout: u32) -> Result<PortPacket, WsaError> {
+    let mut bytes = 0u32;
+    let mut key = 0usize;
+    let mut o: *mut OVERLAPPED = ptr::null_mut();
+    // SAFETY: out-pointers to locals; the port handle is the caller's.
+    let ok = unsafe { GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut o, timeout) };
+    if ok == 0 && o.is_null() {
+        // SAFETY: reads this thread's last error.
+        return Err(code(unsafe { GetLastError() } as i32));
+    }
+    let failed = (ok == 0).then(|| {
+        // SAFETY: as above.
+        unsafe { GetLastError() }
+    });
+    Ok(packet(key, bytes, o, failed))
+}
+
+/// `GetQueuedCompletionStatusEx`.
+pub(super) fn dequeue_many(
+    port: HANDLE,
+    max: usize,
+    timeout: u32,
+    alertable: bool,
+) -> Result<Vec<PortPacket>, WsaError> {
+    let mut entries = vec![OVERLAPPED_ENTRY::default(); max.max(1)];
+    let mut n = 0u32;
+    // SAFETY: `entries` has room for `max` entries; `n` is a local.
+    let ok = unsafe {
+        GetQueuedCompletionStatusEx(
+            port,
+            entries.as_mut_ptr(),
+            max as u32,
+            &mut n,
+            timeout,
+            i32::from(alertable),
+        )
+    };
+    if ok == 0 {
+        // SAFETY: reads this thread's last error.
+        return Err(code(unsafe { GetLastError() } as i32));
+    }
+    Ok(entries[..n as usize]
+        .iter()
+        .map(|e| {
+            packet(
+                e.lpCompletionKey,
+                e.dwNumberOfBytesTransferred,
+                e.lpOverlapped,
+                None,
+            )
+        })
+        .collect())
+}
+
+/// `PostQueuedCompletionStatus`, with a record for the `OVERLAPPED`.
+pub(super) fn post_packet(
+    port: HANDLE,
+    bytes: u32,
+    key: usize,
+    ovl: Option<Overlapped>,
+) -> Result<(), WsaError> {
+    let p: *mut Rec = match ovl {
+        None => ptr::null_mut(),
+        Some(o) => {
+            if table().live.contains_key(&o.id) {
+                return Err(code(consts::WSA_INVALID_PARAMETER));
+            }
+            let rec = Box::new(Rec {
+                ovl: OVERLAPPED::default(),
+                id: o.id,
+                h_event: o.h_event,
+                socket: 0,
+                kind: Kind::Posted,
+                // Only the reaper holds it.
+                refs: AtomicU32::new(1),
+                bytes: 0,
+                flags: 0,
+                fromlen: 0,
+                msg: ws::WSAMSG {
+                    name: ptr::null_mut(),
+                    namelen: 0,
+                    lpBuffers: ptr::null_mut(),
+                    dwBufferCount: 0,
+                    Control: ws::WSABUF {
+                        len: 0,
+                        buf: ptr::null_mut(),
+                    },
+                    dwFlags: 0,
+                },
+                payload: Mutex::new(None),
+                routine: Mutex::new(None),
+                delivery: Mutex::new(Delivery::Port),
+            });
+            let p = Box::into_raw(rec);
+            table().live.insert(o.id, p as usize);
+            p
+        }
+    };
+    // SAFETY: the OVERLAPPED pointer is NULL or our record, alive until the
+    // packet is dequeued and reaped.
+    let ok = unsafe { PostQueuedCompletionStatus(port, bytes, key, p.cast()) };
+    if ok == 0 {
+        // SAFETY: reads this thread's last error.
+        let e = unsafe { GetLastError() } as i32;
+        if !p.is_null() {
+            if let Some(p) = take_live(p.cast()) {
+                // SAFETY: never queued; we hold its only reference.
+                unsafe { release(p) };
+            }
+        }
+        return Err(code(e));
+    }
+    Ok(())
+}
+
+/// `CancelIoEx` for one operation (by id) or all of a socket's.
+pub(super) fn cancel(s: usize, ovl: Option<&Overlapped>) -> Result<(), WsaError> {
+    let p: *const OVERLAPPED = match ovl {
+        None => ptr::null(),
+        Some(o) => match table().live.get(&o.id) {
+            Some(&p) => p as *const OVERLAPPED,
+            None => return Err(code(consts::ERROR_NOT_FOUND)),
+        },
+    };
+    // SAFETY: the socket is a handle; the OVERLAPPED is NULL or a live
+    // record of ours (CancelIoEx only compares the address).
+    let ok = unsafe { CancelIoEx(s as HANDLE, p) };
+    if ok == 0 {
+        // SAFETY: reads this thread's last error.
+        return Err(code(unsafe { GetLastError() } as i32));
+    }
+    Ok(())
+}
+
+/// `CreateIoCompletionPort` for a new port.
+pub(super) fn create_port(concurrency: u32) -> Result<HANDLE, WsaError> {
+    // SAFETY: INVALID_HANDLE_VALUE with no existing port creates one.
+    let h =
+        unsafe { CreateIoCompletionPort(INVALID_HANDLE_VALUE, ptr::null_mut(), 0, concurrency) };
+    if h.is_null() {
+        // SAFETY: reads this thread's last error.
+        return Err(code(unsafe { GetLastError() } as i32));
+    }
+    Ok(h)
+}
+
+/// `CreateIoCompletionPort(s, port, key, 0)`.
+pub(super) fn associate(port: HANDLE, s: usize, key: usize) -> Result<(), WsaError> {
+    // SAFETY: handles and integers only.
+    let h = unsafe { CreateIoCompletionPort(s as HANDLE, port, key, 0) };
+    if h.is_null() {
+        // SAFETY: reads this thread's last error.
+        return Err(code(unsafe { GetLastError() } as i32));
+    }
+    note_assoc(s);
+    Ok(())
+}
+
+/// `CloseHandle` on a port.
+pub(super) fn close_port(port: HANDLE) -> Result<(), WsaError> {
+    // SAFETY: closes a handle the caller owns.
+    if unsafe { CloseHandle(port) } == 0 {
+        // SAFETY: reads this thread's last error.
+        return Err(code(unsafe { GetLastError() } as i32));
+    }
+    Ok(())
+}
+
+/// A `WSAMSG` split into the parts an operation owns.
+pub(super) fn msg_parts(msg: WsaMsg) -> (Vec<WsaBuf>, Option<NameBuf>, Option<WsaBuf>, u32) {
+    (msg.buffers, Some(msg.name), Some(msg.control), msg.flags)
+}
