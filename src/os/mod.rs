@@ -23,7 +23,7 @@ use winsock_model::{
 };
 
 /// The real Winsock of this process.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct OsWinsock;
 
 fn last_error() -> WsaError {

@@ -37,6 +37,14 @@ pub struct Scenario {
     /// 0.1 ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    /// Whether overlapped operations that could complete at once do
+    /// (`"immediate"`), return `WSA_IO_PENDING` (`"pending"`), or the seed
+    /// decides (`"seeded"`, the default). Model only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_timing: Option<winsock_model::CompletionTiming>,
+    /// The model's limit of outstanding overlapped operations per socket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_outstanding: Option<usize>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
@@ -191,6 +199,37 @@ pub enum CmsgSpec {
         /// The bytes as hex.
         hex: String,
     },
+}
+
+/// The overlapped arguments of a receive or send: with them the call is
+/// made with an `OVERLAPPED` (and a completion routine when `routine` is
+/// given).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OvlSpec {
+    /// The `OVERLAPPED`'s identity (its address, in C).
+    pub id: u64,
+    /// `hEvent`: the name of an event made by `create_event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// A completion routine. It records its arguments (reported by the wait
+    /// that ran it) and may do more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routine: Option<RoutineSpec>,
+}
+
+/// What a completion routine does besides recording its arguments.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutineSpec {
+    /// Enter an alertable wait (`SleepEx(0, TRUE)`) inside the routine, so
+    /// that other queued routines may run nested in it.
+    #[serde(default)]
+    pub alertable_wait: bool,
+    /// Post this overlapped call from inside the routine (a receive or
+    /// send step with its own `ovl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<Box<Op>>,
 }
 
 /// A step: one call, and what it should give.
@@ -380,6 +419,9 @@ pub enum Op {
         /// Pass `NULL` for the bytes-sent pointer.
         #[serde(default)]
         null_bytes_ptr: bool,
+        /// Make the call overlapped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ovl: Option<OvlSpec>,
     },
     /// `WSASendTo`.
     SendTo {
@@ -402,6 +444,9 @@ pub enum Op {
         /// Pass `NULL` for the bytes-sent pointer.
         #[serde(default)]
         null_bytes_ptr: bool,
+        /// Make the call overlapped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ovl: Option<OvlSpec>,
     },
     /// `WSASendMsg`.
     SendMsg {
@@ -433,6 +478,9 @@ pub enum Op {
         /// Pass `NULL` for the bytes-sent pointer.
         #[serde(default)]
         null_bytes_ptr: bool,
+        /// Make the call overlapped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ovl: Option<OvlSpec>,
     },
     /// `WSARecv`.
     Recv {
@@ -446,6 +494,9 @@ pub enum Op {
         /// Pass `NULL` for the bytes-received pointer.
         #[serde(default)]
         null_bytes_ptr: bool,
+        /// Make the call overlapped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ovl: Option<OvlSpec>,
     },
     /// `WSARecvFrom`.
     RecvFrom {
@@ -462,6 +513,9 @@ pub enum Op {
         /// Pass `NULL` for the bytes-received pointer.
         #[serde(default)]
         null_bytes_ptr: bool,
+        /// Make the call overlapped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ovl: Option<OvlSpec>,
     },
     /// `WSARecvMsg`.
     RecvMsg {
@@ -481,11 +535,130 @@ pub enum Op {
         /// Pass `NULL` for the bytes-received pointer.
         #[serde(default)]
         null_bytes_ptr: bool,
+        /// Make the call overlapped.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ovl: Option<OvlSpec>,
     },
     /// Let virtual time pass (model); on the OS backend, sleep.
     Advance {
         /// Milliseconds.
         ms: u64,
+    },
+    /// `WSACreateEvent`: names the new event.
+    CreateEvent {
+        /// The name later steps use.
+        name: String,
+    },
+    /// `WSASetEvent`.
+    SetEvent {
+        /// Event name.
+        event: String,
+    },
+    /// `WSAResetEvent`.
+    ResetEvent {
+        /// Event name.
+        event: String,
+    },
+    /// `WSACloseEvent`.
+    CloseEvent {
+        /// Event name.
+        event: String,
+    },
+    /// `WSAWaitForMultipleEvents`.
+    WaitEvents {
+        /// Event names.
+        events: Vec<String>,
+        /// Wait for all of them (default: any).
+        #[serde(default)]
+        all: bool,
+        /// Time-out in milliseconds (default: `WSA_INFINITE`).
+        #[serde(default)]
+        timeout_ms: Option<u32>,
+        /// Alertable: completion routines may run.
+        #[serde(default)]
+        alertable: bool,
+    },
+    /// `SleepEx`.
+    SleepEx {
+        /// Milliseconds (`WSA_INFINITE` is 4294967295).
+        ms: u32,
+        /// Alertable: completion routines may run.
+        #[serde(default)]
+        alertable: bool,
+    },
+    /// `WSAGetOverlappedResult`.
+    GetOverlappedResult {
+        /// Socket name.
+        socket: String,
+        /// The `OVERLAPPED`'s id.
+        id: u64,
+        /// `fWait`.
+        #[serde(default)]
+        wait: bool,
+    },
+    /// `CancelIoEx`: one operation (`id`) or all of the socket's.
+    Cancel {
+        /// Socket name.
+        socket: String,
+        /// The `OVERLAPPED`'s id (absent: `NULL`, all).
+        #[serde(default)]
+        id: Option<u64>,
+    },
+    /// `CreateIoCompletionPort` for a new port: names it.
+    CreatePort {
+        /// The name later steps use.
+        name: String,
+    },
+    /// `CreateIoCompletionPort(socket, port, key, 0)`.
+    Associate {
+        /// Port name.
+        port: String,
+        /// Socket name.
+        socket: String,
+        /// The completion key.
+        #[serde(default)]
+        key: usize,
+    },
+    /// `SetFileCompletionNotificationModes`.
+    NotificationModes {
+        /// Socket name.
+        socket: String,
+        /// `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS` (1) and/or
+        /// `FILE_SKIP_SET_EVENT_ON_HANDLE` (2).
+        modes: u8,
+    },
+    /// `GetQueuedCompletionStatus`, or `...Ex` when `max` is given.
+    Dequeue {
+        /// Port name.
+        port: String,
+        /// Time-out in milliseconds (default: `WSA_INFINITE`).
+        #[serde(default)]
+        timeout_ms: Option<u32>,
+        /// Take up to this many packets (`GetQueuedCompletionStatusEx`).
+        #[serde(default)]
+        max: Option<usize>,
+        /// Alertable (`...Ex` only).
+        #[serde(default)]
+        alertable: bool,
+    },
+    /// `PostQueuedCompletionStatus`.
+    PostPacket {
+        /// Port name.
+        port: String,
+        /// `dwNumberOfBytesTransferred`.
+        #[serde(default)]
+        bytes: u32,
+        /// The completion key.
+        #[serde(default)]
+        key: usize,
+        /// An `OVERLAPPED` id (absent: `NULL`).
+        #[serde(default)]
+        id: Option<u64>,
+    },
+    /// `CloseHandle` on a port.
+    ClosePort {
+        /// Port name.
+        port: String,
     },
     /// Fail or restore a host's network (model only).
     NetworkDown {
@@ -530,4 +703,16 @@ pub struct Expect {
     /// The `namelen` written back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namelen: Option<i32>,
+    /// How a wait ended: `"event 0"`, `"io_completion"`, `"timeout"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<String>,
+    /// The completion routines that ran during the step, rendered
+    /// (`"ovl=1 ok bytes=5 flags= data=68656c6c6f"`), compared in any order:
+    /// routines may run in any order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routines: Option<Vec<String>>,
+    /// The completion-port packets taken, rendered
+    /// (`"key=7 ovl=1 ok bytes=5 data=68656c6c6f"`), in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packets: Option<Vec<String>>,
 }

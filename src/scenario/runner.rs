@@ -1,18 +1,23 @@
 //! Runs a scenario on any [`Backend`] and records what every step gave.
 
-use super::format::{to_hex, AddrSpec, BufSpec, CmsgSpec, Expect, NameSpec, Op, Scenario, Step};
+mod ovl;
+
+use super::format::{to_hex, AddrSpec, BufSpec, Expect, NameSpec, Op, Scenario, Step};
 use super::names;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use winsock_model::cmsg::{self, In6Pktinfo, InPktinfo, Pktinfo};
+use winsock_model::cmsg::{self, Pktinfo};
 use winsock_model::consts::*;
-use winsock_model::{NameBuf, Sim, SimHost, Winsock, WsaBuf, WsaError, WsaMsg};
+use winsock_model::{
+    Event, NameBuf, Port, Sim, SimHost, Socket, Winsock, WinsockOverlapped, WsaBuf, WsaError,
+};
 
 /// Something a scenario can run on: the model, or a real Winsock.
 pub trait Backend {
-    /// The Winsock implementation of one host.
-    type W: Winsock;
+    /// The Winsock implementation of one host (cloned into completion
+    /// routines that make calls of their own).
+    type W: WinsockOverlapped<Socket = Socket, Event = Event, Port = Port> + Clone + Send + 'static;
     /// What this backend is (`"model seed=3"`, `"Wine 8.0"`).
     fn describe(&self) -> String;
     /// Whether this backend can run `sc` at all (`Err` says why not: the
@@ -77,6 +82,12 @@ impl Backend for SimBackend {
             profile: self.profile,
             ..Default::default()
         };
+        if let Some(t) = sc.completion_timing {
+            cfg.completion_timing = t;
+        }
+        if let Some(m) = sc.max_outstanding {
+            cfg.max_outstanding = m;
+        }
         if let Some(ms) = sc.latency_ms {
             cfg.latency_ns = ms.saturating_mul(1_000_000);
         }
@@ -158,6 +169,15 @@ pub struct Outcome {
     /// `namelen` after the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namelen: Option<i32>,
+    /// How a wait ended (`"event 0"`, `"io_completion"`, `"timeout"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<String>,
+    /// Completion routines that ran during the step, in the order they ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routines: Option<Vec<String>>,
+    /// Completion-port packets taken, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packets: Option<Vec<String>>,
 }
 
 /// How a step compares with its expectation.
@@ -227,6 +247,9 @@ struct Ctx<'b, B: Backend> {
     sockets: BTreeMap<String, (String, <B::W as Winsock>::Socket)>,
     /// Sockets whose `socket` step failed: steps using them are skipped.
     dead: std::collections::BTreeSet<String>,
+    events: BTreeMap<String, Event>,
+    ports: BTreeMap<String, Port>,
+    routine_log: ovl::RoutineLog,
 }
 
 /// Marks an `exec` error as "this step cannot run here" rather than a
@@ -346,7 +369,31 @@ impl<B: Backend> Ctx<'_, B> {
     }
 
     fn exec(&mut self, step: &Step) -> Result<Outcome, String> {
+        let mut o = self.exec_inner(step)?;
+        let ran = self.routine_log.drain();
+        if !ran.is_empty() {
+            o.routines = Some(ran);
+        }
+        Ok(o)
+    }
+
+    fn exec_inner(&mut self, step: &Step) -> Result<Outcome, String> {
         let mut o = Outcome::default();
+        if let Some(r) = self.resolve(&step.op)? {
+            self.run_data(r, &mut o)?;
+            return Ok(o);
+        }
+        let b = self.b;
+        let name = step.host.as_deref().unwrap_or(&self.default_host);
+        let w = b
+            .host(name)
+            .ok_or_else(|| format!("unknown host `{name}`"))?;
+        if let Some(r) = self.exec_ovl(&step.op, w, &mut o)? {
+            if o.result.is_empty() {
+                o.result = result_name(&r);
+            }
+            return Ok(o);
+        }
         let r: Result<(), WsaError> = match &step.op {
             Op::Startup { version } => self
                 .host_of(step)?
@@ -483,192 +530,12 @@ impl<B: Backend> Ctx<'_, B> {
                 let (w, s) = self.sock(socket)?;
                 w.close_socket(s)
             }
-            Op::Send {
-                socket,
-                data,
-                buffers,
-                flags,
-                null_bytes_ptr,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let bs = send_bufs(&data.bytes()?, buffers);
-                let mut n = 0u32;
-                let r = w.wsa_send(
-                    s,
-                    &bs,
-                    (!null_bytes_ptr).then_some(&mut n),
-                    names::flags(flags)?,
-                );
-                if r.is_ok() {
-                    o.bytes = Some(n);
-                }
-                r
-            }
-            Op::SendTo {
-                socket,
-                to,
-                to_fault,
-                data,
-                buffers,
-                flags,
-                null_bytes_ptr,
-            } => {
-                let to = match (to, to_fault) {
-                    (_, Some(f)) => name_buf(&Some(f.clone())),
-                    (Some(a), None) => NameBuf::addr(&self.addr(a)?),
-                    (None, None) => NameBuf::null(0),
-                };
-                let (w, s) = self.sock(socket)?;
-                let bs = send_bufs(&data.bytes()?, buffers);
-                let mut n = 0u32;
-                let r = w.wsa_send_to(
-                    s,
-                    &bs,
-                    (!null_bytes_ptr).then_some(&mut n),
-                    names::flags(flags)?,
-                    &to,
-                );
-                if r.is_ok() {
-                    o.bytes = Some(n);
-                }
-                r
-            }
-            Op::SendMsg {
-                socket,
-                to,
-                name_fault,
-                data,
-                buffers,
-                control,
-                control_fault,
-                flags,
-                msg_flags,
-                null_bytes_ptr,
-            } => {
-                let name = match (to, name_fault) {
-                    (_, Some(f)) => name_buf(&Some(f.clone())),
-                    (Some(a), None) => NameBuf::addr(&self.addr(a)?),
-                    (None, None) => NameBuf::null(0),
-                };
-                let mut cm = vec![];
-                for c in control {
-                    match c {
-                        CmsgSpec::InPktinfo { addr, ifindex }
-                        | CmsgSpec::In6Pktinfo { addr, ifindex } => {
-                            let v4 = matches!(c, CmsgSpec::InPktinfo { .. });
-                            let bad = || {
-                                format!("`{addr}` is not an IPv{} address", if v4 { 4 } else { 6 })
-                            };
-                            let info = if v4 {
-                                Pktinfo::V4(InPktinfo {
-                                    addr: addr.parse().map_err(|_| bad())?,
-                                    ifindex: *ifindex,
-                                })
-                            } else {
-                                Pktinfo::V6(In6Pktinfo {
-                                    addr: addr.parse().map_err(|_| bad())?,
-                                    ifindex: *ifindex,
-                                })
-                            };
-                            cm.extend(cmsg::encode(&[info.to_cmsg()]));
-                        }
-                        CmsgSpec::Raw { hex } => cm.extend(super::format::from_hex(hex)?),
-                    }
-                }
-                let control = match control_fault {
-                    Some(f) => bufs(std::slice::from_ref(f)).remove(0),
-                    None if cm.is_empty() => WsaBuf::null(0),
-                    None => WsaBuf::from(cm),
-                };
-                let msg = WsaMsg {
-                    name,
-                    buffers: send_bufs(&data.bytes()?, buffers),
-                    control,
-                    flags: names::flags(msg_flags)?,
-                };
-                let (w, s) = self.sock(socket)?;
-                let mut n = 0u32;
-                let r = w.wsa_send_msg(
-                    s,
-                    &msg,
-                    names::flags(flags)?,
-                    (!null_bytes_ptr).then_some(&mut n),
-                );
-                if r.is_ok() {
-                    o.bytes = Some(n);
-                }
-                r
-            }
-            Op::Recv {
-                socket,
-                buffers,
-                flags,
-                null_bytes_ptr,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let mut bs = bufs(buffers);
-                let mut n = u32::MAX;
-                let mut f = names::flags(flags)?;
-                let r = w.wsa_recv(s, &mut bs, (!null_bytes_ptr).then_some(&mut n), &mut f);
-                record_recv(&mut o, &r, n, f, &bs);
-                r
-            }
-            Op::RecvFrom {
-                socket,
-                buffers,
-                flags,
-                from,
-                null_bytes_ptr,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let mut bs = bufs(buffers);
-                let mut n = u32::MAX;
-                let mut f = names::flags(flags)?;
-                let mut nb = name_buf(from);
-                let r = w.wsa_recv_from(
-                    s,
-                    &mut bs,
-                    (!null_bytes_ptr).then_some(&mut n),
-                    &mut f,
-                    &mut nb,
-                );
-                if record_recv(&mut o, &r, n, f, &bs) {
-                    o.from = nb.decode().ok().map(|a| a.to_string());
-                    o.namelen = Some(nb.namelen);
-                }
-                r
-            }
-            Op::RecvMsg {
-                socket,
-                buffers,
-                control,
-                flags,
-                name,
-                null_bytes_ptr,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let control = match control {
-                    None | Some(BufSpec::Size(0)) => WsaBuf::null(0),
-                    Some(c) => bufs(std::slice::from_ref(c)).remove(0),
-                };
-                let mut msg = WsaMsg {
-                    name: name_buf(name),
-                    buffers: bufs(buffers),
-                    control,
-                    flags: names::flags(flags)?,
-                };
-                let mut n = u32::MAX;
-                let r = w.wsa_recv_msg(s, &mut msg, (!null_bytes_ptr).then_some(&mut n));
-                if record_recv(&mut o, &r, n, msg.flags, &msg.buffers) {
-                    o.from = msg.name.decode().ok().map(|a| a.to_string());
-                    o.namelen = Some(msg.name.namelen);
-                    o.control_len = Some(msg.control.len);
-                    let parsed = cmsg::parse(msg.control_bytes())
-                        .map_err(|e| format!("control data: {e}"))?;
-                    o.control = Some(parsed.iter().map(render_cmsg).collect());
-                }
-                r
-            }
+            Op::Send { .. }
+            | Op::SendTo { .. }
+            | Op::SendMsg { .. }
+            | Op::Recv { .. }
+            | Op::RecvFrom { .. }
+            | Op::RecvMsg { .. } => unreachable!("data calls are resolved above"),
             Op::Advance { ms } => {
                 self.b.advance(*ms);
                 Ok(())
@@ -677,6 +544,7 @@ impl<B: Backend> Ctx<'_, B> {
                 self.b.network_down(target, *down)?;
                 Ok(())
             }
+            _ => unreachable!("overlapped-I/O steps are run above"),
         };
         o.result = result_name(&r);
         Ok(o)
@@ -765,6 +633,29 @@ fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<St
     if let Some(l) = e.namelen {
         cmp("namelen", l.to_string(), o.namelen.map(|x| x.to_string()));
     }
+    if let Some(wt) = &e.wait {
+        cmp("wait", wt.clone(), o.wait.clone());
+    }
+    if let Some(r) = &e.routines {
+        // Routines may run in any order: compared as a set.
+        let sorted = |v: &Vec<String>| {
+            let mut v = v.clone();
+            v.sort();
+            v.join("; ")
+        };
+        cmp(
+            "routines",
+            sorted(r),
+            Some(sorted(&o.routines.clone().unwrap_or_default())),
+        );
+    }
+    if let Some(p) = &e.packets {
+        cmp(
+            "packets",
+            p.join("; "),
+            o.packets.as_ref().map(|v| v.join("; ")),
+        );
+    }
     Ok(bad)
 }
 
@@ -809,6 +700,9 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
             default_host,
             sockets: BTreeMap::new(),
             dead: Default::default(),
+            events: BTreeMap::new(),
+            ports: BTreeMap::new(),
+            routine_log: Default::default(),
         };
         for (index, step) in sc.steps.iter().enumerate() {
             if ctx.b.aborted() {

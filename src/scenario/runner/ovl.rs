@@ -1,0 +1,628 @@
+//! The receive and send steps (direct or overlapped), and the steps of
+//! events, waits, `WSAGetOverlappedResult` and completion ports.
+//!
+//! An overlapped call is resolved into a thunk before it runs, so that a
+//! completion routine can carry a further call of its own (`routine.post`)
+//! and make it from inside the routine, where the scenario's names are out
+//! of reach.
+
+use super::super::format::{BufSpec, CmsgSpec, Op, OvlSpec, RoutineSpec};
+use super::super::names;
+use super::{bufs, name_buf, record_recv, render_cmsg, send_bufs, Backend, Ctx, Outcome};
+use crate::scenario::format::to_hex;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use winsock_model::cmsg::{self, In6Pktinfo, InPktinfo, Pktinfo};
+use winsock_model::consts::*;
+use winsock_model::{
+    Completion, CompletionRoutine, Event, NameBuf, Overlapped, PortPacket, Posted, Socket,
+    WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaError, WsaMsg,
+};
+
+/// Which data call a step makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Recv,
+    RecvFrom,
+    RecvMsg,
+    Send,
+    SendTo,
+    SendMsg,
+}
+
+/// A data call with its arguments resolved.
+pub(super) struct Resolved<W> {
+    w: W,
+    s: Socket,
+    kind: Kind,
+    buffers: Vec<WsaBuf>,
+    name: NameBuf,
+    control: WsaBuf,
+    /// `*lpFlags` / `dwFlags` on input.
+    flags: u32,
+    /// `WSAMSG.dwFlags` of a send.
+    msg_flags: u32,
+    null_bytes_ptr: bool,
+    ovl: Option<OvlSpec>,
+}
+
+type Thunk = Box<dyn FnOnce() -> Result<Posted, WsaError> + Send>;
+
+/// Shared between the runner and the routines it installs.
+#[derive(Default, Clone)]
+pub(super) struct RoutineLog {
+    /// Rendered completions, in the order the routines ran.
+    lines: Arc<Mutex<Vec<String>>>,
+    /// Sockets one of whose routines is running.
+    running: Arc<Mutex<BTreeSet<u64>>>,
+}
+
+impl RoutineLog {
+    /// Takes what routines recorded since the last call.
+    pub(super) fn drain(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lines.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+fn status(error: i32) -> String {
+    match error {
+        0 => "ok".into(),
+        e => error_name(e)
+            .map(str::to_string)
+            .unwrap_or_else(|| e.to_string()),
+    }
+}
+
+/// A completion as routines and packets report it.
+fn render_completion(c: &Completion) -> String {
+    format!(
+        "ovl={} {} bytes={} flags={} data={}",
+        c.overlapped.id,
+        status(c.error),
+        c.bytes,
+        names::flag_names(c.flags).join("|"),
+        to_hex(&c.data())
+    )
+}
+
+fn render_packet(p: &PortPacket) -> String {
+    let ovl = p
+        .overlapped
+        .map_or("NULL".to_string(), |o| o.id.to_string());
+    let data = p
+        .completion
+        .as_ref()
+        .map(|c| to_hex(&c.data()))
+        .unwrap_or_default();
+    format!(
+        "key={} ovl={ovl} {} bytes={} data={data}",
+        p.key,
+        status(p.error),
+        p.bytes
+    )
+}
+
+fn render_posted(p: &Result<Posted, WsaError>) -> String {
+    match p {
+        Ok(Posted::Pending) => "WSA_IO_PENDING".into(),
+        Ok(Posted::Completed { error, bytes, .. }) => format!("{} bytes={bytes}", status(*error)),
+        Ok(Posted::Synchronous(c)) => format!("{} bytes={} (direct)", status(c.error), c.bytes),
+        Err(e) => super::result_name(&Err(e.clone())),
+    }
+}
+
+fn render_wait(r: WaitResult) -> String {
+    match r {
+        WaitResult::Event(i) => format!("event {i}"),
+        WaitResult::IoCompletion => "io_completion".into(),
+        WaitResult::Timeout => "timeout".into(),
+    }
+}
+
+/// Records what a completion hands back, as a direct receive would.
+fn record_completion(o: &mut Outcome, c: &Completion, recv: bool) {
+    o.result = status(c.error);
+    o.bytes = Some(c.bytes);
+    if recv && (c.error == 0 || c.error == WSAEMSGSIZE) {
+        o.data = Some(to_hex(&c.data()));
+        o.flags = Some(names::flag_names(c.flags));
+        o.buffers = Some(c.buffers.iter().map(|b| to_hex(b.bytes())).collect());
+        if let Some(n) = &c.name {
+            o.from = n.decode().ok().map(|a| a.to_string());
+            o.namelen = Some(n.namelen);
+        }
+        if let Some(ctl) = &c.control {
+            o.control_len = Some(ctl.len);
+            if let Ok(parsed) = cmsg::parse(ctl.bytes()) {
+                o.control = Some(parsed.iter().map(render_cmsg).collect());
+            }
+        }
+    }
+}
+
+impl<B: Backend> Ctx<'_, B> {
+    fn event(&self, name: &str) -> Result<Event, String> {
+        self.events
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("unknown event `{name}`"))
+    }
+
+    fn port(&self, name: &str) -> Result<winsock_model::Port, String> {
+        self.ports
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("unknown port `{name}`"))
+    }
+
+    /// The control buffer a `send_msg` step describes.
+    fn send_control(control: &[CmsgSpec], fault: &Option<BufSpec>) -> Result<WsaBuf, String> {
+        let mut cm = vec![];
+        for c in control {
+            match c {
+                CmsgSpec::InPktinfo { addr, ifindex } | CmsgSpec::In6Pktinfo { addr, ifindex } => {
+                    let v4 = matches!(c, CmsgSpec::InPktinfo { .. });
+                    let bad =
+                        || format!("`{addr}` is not an IPv{} address", if v4 { 4 } else { 6 });
+                    let info = if v4 {
+                        Pktinfo::V4(InPktinfo {
+                            addr: addr.parse().map_err(|_| bad())?,
+                            ifindex: *ifindex,
+                        })
+                    } else {
+                        Pktinfo::V6(In6Pktinfo {
+                            addr: addr.parse().map_err(|_| bad())?,
+                            ifindex: *ifindex,
+                        })
+                    };
+                    cm.extend(cmsg::encode(&[info.to_cmsg()]));
+                }
+                CmsgSpec::Raw { hex } => cm.extend(super::super::format::from_hex(hex)?),
+            }
+        }
+        Ok(match fault {
+            Some(f) => bufs(std::slice::from_ref(f)).remove(0),
+            None if cm.is_empty() => WsaBuf::null(0),
+            None => WsaBuf::from(cm),
+        })
+    }
+
+    /// Resolves a receive or send step; `None` for other steps.
+    pub(super) fn resolve(&self, op: &Op) -> Result<Option<Resolved<B::W>>, String> {
+        let dest = |to: &Option<_>, fault: &Option<_>| -> Result<NameBuf, String> {
+            Ok(match (to, fault) {
+                (_, Some(f)) => name_buf(&Some(Clone::clone(f))),
+                (Some(a), None) => NameBuf::addr(&self.addr(a)?),
+                (None, None) => NameBuf::null(0),
+            })
+        };
+        let (socket, kind, buffers, name, control, flags, msg_flags, null_bytes_ptr, ovl) = match op
+        {
+            Op::Send {
+                socket,
+                data,
+                buffers,
+                flags,
+                null_bytes_ptr,
+                ovl,
+            } => (
+                socket,
+                Kind::Send,
+                send_bufs(&data.bytes()?, buffers),
+                NameBuf::null(0),
+                WsaBuf::null(0),
+                flags,
+                0,
+                *null_bytes_ptr,
+                ovl,
+            ),
+            Op::SendTo {
+                socket,
+                to,
+                to_fault,
+                data,
+                buffers,
+                flags,
+                null_bytes_ptr,
+                ovl,
+            } => (
+                socket,
+                Kind::SendTo,
+                send_bufs(&data.bytes()?, buffers),
+                dest(to, to_fault)?,
+                WsaBuf::null(0),
+                flags,
+                0,
+                *null_bytes_ptr,
+                ovl,
+            ),
+            Op::SendMsg {
+                socket,
+                to,
+                name_fault,
+                data,
+                buffers,
+                control,
+                control_fault,
+                flags,
+                msg_flags,
+                null_bytes_ptr,
+                ovl,
+            } => (
+                socket,
+                Kind::SendMsg,
+                send_bufs(&data.bytes()?, buffers),
+                dest(to, name_fault)?,
+                Self::send_control(control, control_fault)?,
+                flags,
+                names::flags(msg_flags)?,
+                *null_bytes_ptr,
+                ovl,
+            ),
+            Op::Recv {
+                socket,
+                buffers,
+                flags,
+                null_bytes_ptr,
+                ovl,
+            } => (
+                socket,
+                Kind::Recv,
+                bufs(buffers),
+                NameBuf::null(0),
+                WsaBuf::null(0),
+                flags,
+                0,
+                *null_bytes_ptr,
+                ovl,
+            ),
+            Op::RecvFrom {
+                socket,
+                buffers,
+                flags,
+                from,
+                null_bytes_ptr,
+                ovl,
+            } => (
+                socket,
+                Kind::RecvFrom,
+                bufs(buffers),
+                name_buf(from),
+                WsaBuf::null(0),
+                flags,
+                0,
+                *null_bytes_ptr,
+                ovl,
+            ),
+            Op::RecvMsg {
+                socket,
+                buffers,
+                control,
+                flags,
+                name,
+                null_bytes_ptr,
+                ovl,
+            } => (
+                socket,
+                Kind::RecvMsg,
+                bufs(buffers),
+                name_buf(name),
+                match control {
+                    None | Some(BufSpec::Size(0)) => WsaBuf::null(0),
+                    Some(c) => bufs(std::slice::from_ref(c)).remove(0),
+                },
+                flags,
+                0,
+                *null_bytes_ptr,
+                ovl,
+            ),
+            _ => return Ok(None),
+        };
+        let (w, s) = self.sock(socket)?;
+        Ok(Some(Resolved {
+            w: w.clone(),
+            s,
+            kind,
+            buffers,
+            name,
+            control,
+            flags: names::flags(flags)?,
+            msg_flags,
+            null_bytes_ptr,
+            ovl: ovl.clone(),
+        }))
+    }
+
+    /// Runs a resolved receive or send, direct or overlapped.
+    pub(super) fn run_data(&self, mut r: Resolved<B::W>, o: &mut Outcome) -> Result<(), String> {
+        if let Some(spec) = r.ovl.take() {
+            let recv = matches!(r.kind, Kind::Recv | Kind::RecvFrom | Kind::RecvMsg);
+            let thunk = self.thunk(r, &spec)?;
+            match thunk() {
+                Ok(Posted::Pending) => o.result = "WSA_IO_PENDING".into(),
+                Ok(Posted::Completed {
+                    error,
+                    bytes,
+                    flags,
+                }) => {
+                    o.result = status(error);
+                    o.bytes = Some(bytes);
+                    if recv {
+                        o.flags = Some(names::flag_names(flags));
+                    }
+                }
+                Ok(Posted::Synchronous(c)) => record_completion(o, &c, recv),
+                Err(e) => o.result = super::result_name(&Err(e)),
+            }
+            return Ok(());
+        }
+        let (w, s) = (&r.w, r.s);
+        let mut n = u32::MAX;
+        let np = r.null_bytes_ptr;
+        let res = match r.kind {
+            Kind::Recv => {
+                let mut f = r.flags;
+                let res = w.wsa_recv(s, &mut r.buffers, (!np).then_some(&mut n), &mut f);
+                record_recv(o, &res, n, f, &r.buffers);
+                res
+            }
+            Kind::RecvFrom => {
+                let mut f = r.flags;
+                let res = w.wsa_recv_from(
+                    s,
+                    &mut r.buffers,
+                    (!np).then_some(&mut n),
+                    &mut f,
+                    &mut r.name,
+                );
+                if record_recv(o, &res, n, f, &r.buffers) {
+                    o.from = r.name.decode().ok().map(|a| a.to_string());
+                    o.namelen = Some(r.name.namelen);
+                }
+                res
+            }
+            Kind::RecvMsg => {
+                let mut msg = WsaMsg {
+                    name: r.name,
+                    buffers: r.buffers,
+                    control: r.control,
+                    flags: r.flags,
+                };
+                let res = w.wsa_recv_msg(s, &mut msg, (!np).then_some(&mut n));
+                if record_recv(o, &res, n, msg.flags, &msg.buffers) {
+                    o.from = msg.name.decode().ok().map(|a| a.to_string());
+                    o.namelen = Some(msg.name.namelen);
+                    o.control_len = Some(msg.control.len);
+                    let parsed = cmsg::parse(msg.control_bytes())
+                        .map_err(|e| format!("control data: {e}"))?;
+                    o.control = Some(parsed.iter().map(render_cmsg).collect());
+                }
+                res
+            }
+            Kind::Send | Kind::SendTo | Kind::SendMsg => {
+                n = 0;
+                let res = match r.kind {
+                    Kind::Send => w.wsa_send(s, &r.buffers, (!np).then_some(&mut n), r.flags),
+                    Kind::SendTo => {
+                        w.wsa_send_to(s, &r.buffers, (!np).then_some(&mut n), r.flags, &r.name)
+                    }
+                    _ => {
+                        let msg = WsaMsg {
+                            name: r.name,
+                            buffers: r.buffers,
+                            control: r.control,
+                            flags: r.msg_flags,
+                        };
+                        w.wsa_send_msg(s, &msg, r.flags, (!np).then_some(&mut n))
+                    }
+                };
+                if res.is_ok() {
+                    o.bytes = Some(n);
+                }
+                res
+            }
+        };
+        o.result = super::result_name(&res);
+        Ok(())
+    }
+
+    /// The call an overlapped step makes, ready to run (now, or from inside
+    /// a completion routine).
+    fn thunk(&self, r: Resolved<B::W>, spec: &OvlSpec) -> Result<Thunk, String> {
+        let ovl = Overlapped {
+            id: spec.id,
+            h_event: spec.event.as_deref().map(|e| self.event(e)).transpose()?,
+        };
+        let routine = match &spec.routine {
+            Some(rs) => Some(self.routine(r.w.clone(), r.s, rs)?),
+            None => None,
+        };
+        let Resolved {
+            w,
+            s,
+            kind,
+            buffers,
+            name,
+            control,
+            flags,
+            msg_flags,
+            ..
+        } = r;
+        Ok(Box::new(move || match kind {
+            Kind::Recv => w.wsa_recv_overlapped(s, buffers, flags, ovl, routine),
+            Kind::RecvFrom => w.wsa_recv_from_overlapped(s, buffers, flags, name, ovl, routine),
+            Kind::RecvMsg => w.wsa_recv_msg_overlapped(
+                s,
+                WsaMsg {
+                    name,
+                    buffers,
+                    control,
+                    flags,
+                },
+                ovl,
+                routine,
+            ),
+            Kind::Send => w.wsa_send_overlapped(s, buffers, flags, ovl, routine),
+            Kind::SendTo => w.wsa_send_to_overlapped(s, buffers, flags, name, ovl, routine),
+            Kind::SendMsg => w.wsa_send_msg_overlapped(
+                s,
+                WsaMsg {
+                    name,
+                    buffers,
+                    control,
+                    flags: msg_flags,
+                },
+                flags,
+                ovl,
+                routine,
+            ),
+        }))
+    }
+
+    /// A routine that records its completion, notes whether it started
+    /// inside another routine of the same socket, and does what `spec` asks.
+    fn routine(&self, w: B::W, s: Socket, spec: &RoutineSpec) -> Result<CompletionRoutine, String> {
+        let nested = match spec.post.as_deref() {
+            None => None,
+            Some(op) => {
+                let r = self
+                    .resolve(op)?
+                    .ok_or("a routine can only post a receive or a send")?;
+                let inner = r
+                    .ovl
+                    .clone()
+                    .ok_or("a call posted from a routine must be overlapped (`ovl`)")?;
+                Some(self.thunk(r, &inner)?)
+            }
+        };
+        let log = self.routine_log.clone();
+        let alertable = spec.alertable_wait;
+        Ok(Box::new(move |c: Completion| {
+            let first = log
+                .running
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(s.0);
+            let mut line = render_completion(&c);
+            if !first {
+                line.push_str(" NESTED");
+            }
+            log.lines
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(line);
+            if alertable {
+                let _ = w.sleep_ex(0, true);
+            }
+            if let Some(t) = nested {
+                let r = t();
+                log.lines
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(format!("posted {}", render_posted(&r)));
+            }
+            if first {
+                log.running
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&s.0);
+            }
+        }))
+    }
+
+    /// The overlapped-I/O steps that are not data calls; `None` for others.
+    pub(super) fn exec_ovl(
+        &mut self,
+        op: &Op,
+        w: &B::W,
+        o: &mut Outcome,
+    ) -> Result<Option<Result<(), WsaError>>, String> {
+        let r = match op {
+            Op::CreateEvent { name } => w.wsa_create_event().map(|e| {
+                self.events.insert(name.clone(), e);
+            }),
+            Op::SetEvent { event } => w.wsa_set_event(self.event(event)?),
+            Op::ResetEvent { event } => w.wsa_reset_event(self.event(event)?),
+            Op::CloseEvent { event } => w.wsa_close_event(self.event(event)?),
+            Op::WaitEvents {
+                events,
+                all,
+                timeout_ms,
+                alertable,
+            } => {
+                let evs = events
+                    .iter()
+                    .map(|e| self.event(e))
+                    .collect::<Result<Vec<_>, _>>()?;
+                w.wsa_wait_for_multiple_events(
+                    &evs,
+                    *all,
+                    timeout_ms.unwrap_or(WSA_INFINITE),
+                    *alertable,
+                )
+                .map(|r| o.wait = Some(render_wait(r)))
+            }
+            Op::SleepEx { ms, alertable } => w
+                .sleep_ex(*ms, *alertable)
+                .map(|r| o.wait = Some(render_wait(r))),
+            Op::GetOverlappedResult { socket, id, wait } => {
+                let (w, s) = self.sock(socket)?;
+                match w.wsa_get_overlapped_result(s, &Overlapped::new(*id), *wait) {
+                    Ok(c) => {
+                        let recv = c.name.is_some() || c.control.is_some() || c.flags != 0;
+                        record_completion(o, &c, recv || !c.buffers.is_empty());
+                        return Ok(Some(if c.error == 0 {
+                            Ok(())
+                        } else {
+                            Err(WsaError::Code(c.error))
+                        }));
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Op::Cancel { socket, id } => {
+                let (w, s) = self.sock(socket)?;
+                let ovl = id.map(Overlapped::new);
+                w.cancel_io_ex(s, ovl.as_ref())
+            }
+            Op::CreatePort { name } => w.create_io_completion_port(0).map(|p| {
+                self.ports.insert(name.clone(), p);
+            }),
+            Op::Associate { port, socket, key } => {
+                let p = self.port(port)?;
+                let (w, s) = self.sock(socket)?;
+                w.associate_completion_port(p, s, *key)
+            }
+            Op::NotificationModes { socket, modes } => {
+                let (w, s) = self.sock(socket)?;
+                w.set_file_completion_notification_modes(s, *modes)
+            }
+            Op::Dequeue {
+                port,
+                timeout_ms,
+                max,
+                alertable,
+            } => {
+                let p = self.port(port)?;
+                let t = timeout_ms.unwrap_or(WSA_INFINITE);
+                let got = match max {
+                    None => w.get_queued_completion_status(p, t).map(|k| vec![k]),
+                    Some(m) => w.get_queued_completion_status_ex(p, *m, t, *alertable),
+                };
+                got.map(|v| o.packets = Some(v.iter().map(render_packet).collect()))
+            }
+            Op::PostPacket {
+                port,
+                bytes,
+                key,
+                id,
+            } => {
+                let p = self.port(port)?;
+                w.post_queued_completion_status(p, *bytes, *key, id.map(Overlapped::new))
+            }
+            Op::ClosePort { port } => w.close_port(self.port(port)?),
+            _ => return Ok(None),
+        };
+        Ok(Some(r))
+    }
+}
