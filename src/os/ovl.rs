@@ -140,6 +140,18 @@ fn code(c: i32) -> WsaError {
     WsaError::Code(c)
 }
 
+/// A call the backend does not pass to Windows because the documentation
+/// calls it undefined (and it could touch freed memory or hang).
+fn refused(what: &str, clause: &str) -> WsaError {
+    WsaError::Model(Box::new(winsock_model::ModelReport {
+        kind: winsock_model::ReportKind::Misuse,
+        message: format!("not passed to Windows: {what} is undefined behaviour"),
+        clause: Some(clause.to_string()),
+        location: None,
+        trace: vec![],
+    }))
+}
+
 /// Drops one reference; frees the record at zero.
 ///
 /// # Safety
@@ -264,9 +276,11 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     {
         let t = table();
         if t.live.contains_key(&ovl.id) {
-            // Windows would corrupt the first operation; the backend refuses,
-            // as the model reports this misuse (RECV-OVL-SEPARATE-STRUCT).
-            return Err(code(consts::WSA_INVALID_PARAMETER));
+            // Windows would corrupt the first operation: not passed on.
+            return Err(refused(
+                "an OVERLAPPED still in use by an outstanding operation",
+                "RECV-OVL-SEPARATE-STRUCT",
+            ));
         }
     }
     let (arr, regions) = wsabufs(&mut buffers)?;
@@ -497,6 +511,14 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
             }
         }
     };
+    // SAFETY: `p` is a live record (found in the table just now).
+    let delivery = unsafe { *(*p).delivery.lock().unwrap_or_else(|e| e.into_inner()) };
+    if wait && delivery == Delivery::Routine {
+        return Err(refused(
+            "WSAGetOverlappedResult with fWait TRUE for an operation with a completion routine",
+            "RECV-OVL-NO-FWAIT-WITH-ROUTINE",
+        ));
+    }
     let mut bytes = 0u32;
     let mut flags = 0u32;
     // SAFETY: `p` is a live record (found in the table just now); only this
@@ -515,8 +537,6 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
         }
         e
     };
-    // SAFETY: as above.
-    let delivery = unsafe { *(*p).delivery.lock().unwrap_or_else(|e| e.into_inner()) };
     if delivery != Delivery::Result {
         // The routine or the packet hands the buffers back.
         // SAFETY: as above.

@@ -69,6 +69,7 @@ const UINTS: &[(&str, u32)] = &[
         SIO_GET_EXTENSION_FUNCTION_POINTER,
     ),
     ("SIO_UDP_CONNRESET", SIO_UDP_CONNRESET),
+    ("SIO_FLUSH", SIO_FLUSH),
 ];
 
 fn number(s: &str) -> Option<i64> {
