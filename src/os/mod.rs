@@ -839,6 +839,14 @@ impl WinsockOverlapped for OsWinsock {
     }
 }
 
+/// Forgets every overlapped operation not reaped yet, so that `OVERLAPPED`
+/// ids can start afresh (the scenario runner calls it between scenarios,
+/// after closing every socket). Their records are leaked, never freed: a
+/// completion Windows still delivers for one is ignored without touching it.
+pub fn forget_overlapped() {
+    ovl::forget_all();
+}
+
 /// What this Winsock is: `"Wine 8.0"` under Wine, otherwise `"Windows"`.
 pub fn describe() -> String {
     use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};

@@ -824,6 +824,12 @@ impl Backend for OsBackend {
         if !Self::cleanup_all(&self.ws) {
             return Err("WSACleanup never reported WSANOTINITIALISED".into());
         }
+        // Completion routines of operations those sockets had outstanding are
+        // queued to this thread as their aborts come in: let them run now
+        // (an alertable wait until a quiet 50 ms), so that none wakes a wait
+        // of this scenario, then forget the earlier scenario's OVERLAPPEDs.
+        while self.ws.sleep_ex(50, true) == Ok(winsock_model::WaitResult::IoCompletion) {}
+        crate::os::forget_overlapped();
         self.fired.store(false, Ordering::SeqCst);
         let mine = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let (generation, fired) = (self.generation.clone(), self.fired.clone());
