@@ -150,6 +150,18 @@ fn code(c: i32) -> WsaError {
     WsaError::Code(c)
 }
 
+/// This thread's last Win32 error (`GetLastError`) as a code.
+fn win32_error() -> i32 {
+    // SAFETY: GetLastError only reads this thread's last error value.
+    unsafe { GetLastError() as i32 }
+}
+
+/// This thread's last Winsock error (`WSAGetLastError`).
+fn wsa_last() -> i32 {
+    // SAFETY: WSAGetLastError only reads this thread's last error value.
+    unsafe { ws::WSAGetLastError() }
+}
+
 /// A call the backend does not pass to Windows because the documentation
 /// calls it undefined (and it could touch freed memory or hang).
 fn refused(what: &str, clause: &str) -> WsaError {
@@ -402,12 +414,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
             Kind::Posted => unreachable!("posted packets are not operations"),
         }
     };
-    let err = if rc == 0 {
-        0
-    } else {
-        // SAFETY: reads this thread's last error.
-        unsafe { ws::WSAGetLastError() }
-    };
+    let err = if rc == 0 { 0 } else { wsa_last() };
     let (sync, assoc, skip) = {
         let t = table();
         (
@@ -540,8 +547,7 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
     let error = if ok != 0 {
         0
     } else {
-        // SAFETY: reads this thread's last error.
-        let e = unsafe { ws::WSAGetLastError() };
+        let e = wsa_last();
         if e == consts::WSA_IO_INCOMPLETE || e == consts::WSAENOTSOCK {
             return Err(code(e));
         }
@@ -604,12 +610,7 @@ fn packet(key: usize, bytes: u32, o: *mut OVERLAPPED, failed: Option<u32>) -> Po
     // SAFETY: the record is alive and its operation completed (its packet
     // was dequeued).
     let ok = unsafe { ws::WSAGetOverlappedResult(s, &(*p).ovl, &mut b, 0, &mut f) };
-    let error = if ok != 0 {
-        0
-    } else {
-        // SAFETY: reads this thread's last error.
-        unsafe { ws::WSAGetLastError() }
-    };
+    let error = if ok != 0 { 0 } else { wsa_last() };
     pk.error = error;
     // SAFETY: as above; we are the reaper.
     let (c, _) = unsafe { reap(p, error, bytes, f) };
@@ -625,13 +626,9 @@ pub(super) fn dequeue_one(port: HANDLE, timeout: u32) -> Result<PortPacket, WsaE
     // SAFETY: out-pointers to locals; the port handle is the caller's.
     let ok = unsafe { GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut o, timeout) };
     if ok == 0 && o.is_null() {
-        // SAFETY: reads this thread's last error.
-        return Err(code(unsafe { GetLastError() } as i32));
+        return Err(code(win32_error()));
     }
-    let failed = (ok == 0).then(|| {
-        // SAFETY: as above.
-        unsafe { GetLastError() }
-    });
+    let failed = (ok == 0).then(|| win32_error() as u32);
     Ok(packet(key, bytes, o, failed))
 }
 
@@ -656,8 +653,7 @@ pub(super) fn dequeue_many(
         )
     };
     if ok == 0 {
-        // SAFETY: reads this thread's last error.
-        return Err(code(unsafe { GetLastError() } as i32));
+        return Err(code(win32_error()));
     }
     Ok(entries[..n as usize]
         .iter()
@@ -720,8 +716,7 @@ pub(super) fn post_packet(
     // packet is dequeued and reaped.
     let ok = unsafe { PostQueuedCompletionStatus(port, bytes, key, p.cast()) };
     if ok == 0 {
-        // SAFETY: reads this thread's last error.
-        let e = unsafe { GetLastError() } as i32;
+        let e = win32_error();
         if !p.is_null() {
             if let Some(p) = take_live(p.cast()) {
                 // SAFETY: never queued; we hold its only reference.
@@ -746,8 +741,7 @@ pub(super) fn cancel(s: usize, ovl: Option<&Overlapped>) -> Result<(), WsaError>
     // record of ours (CancelIoEx only compares the address).
     let ok = unsafe { CancelIoEx(s as HANDLE, p) };
     if ok == 0 {
-        // SAFETY: reads this thread's last error.
-        return Err(code(unsafe { GetLastError() } as i32));
+        return Err(code(win32_error()));
     }
     Ok(())
 }
@@ -758,8 +752,7 @@ pub(super) fn create_port(concurrency: u32) -> Result<HANDLE, WsaError> {
     let h =
         unsafe { CreateIoCompletionPort(INVALID_HANDLE_VALUE, ptr::null_mut(), 0, concurrency) };
     if h.is_null() {
-        // SAFETY: reads this thread's last error.
-        return Err(code(unsafe { GetLastError() } as i32));
+        return Err(code(win32_error()));
     }
     Ok(h)
 }
@@ -769,8 +762,7 @@ pub(super) fn associate(port: HANDLE, s: usize, key: usize) -> Result<(), WsaErr
     // SAFETY: handles and integers only.
     let h = unsafe { CreateIoCompletionPort(s as HANDLE, port, key, 0) };
     if h.is_null() {
-        // SAFETY: reads this thread's last error.
-        return Err(code(unsafe { GetLastError() } as i32));
+        return Err(code(win32_error()));
     }
     note_assoc(s);
     Ok(())
@@ -780,8 +772,7 @@ pub(super) fn associate(port: HANDLE, s: usize, key: usize) -> Result<(), WsaErr
 pub(super) fn close_port(port: HANDLE) -> Result<(), WsaError> {
     // SAFETY: closes a handle the caller owns.
     if unsafe { CloseHandle(port) } == 0 {
-        // SAFETY: reads this thread's last error.
-        return Err(code(unsafe { GetLastError() } as i32));
+        return Err(code(win32_error()));
     }
     Ok(())
 }
