@@ -8,6 +8,15 @@
 use winsock_double::os::OsWinsock;
 use winsock_double::*;
 
+/// The tests share one process's Winsock: one closes a socket twice on
+/// purpose, and a handle value freed by one test can be reused by another
+/// running at the same time. They take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn udp(ws: &OsWinsock) -> (Socket, std::net::SocketAddr) {
     let s = ws.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     ws.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
@@ -16,6 +25,7 @@ fn udp(ws: &OsWinsock) -> (Socket, std::net::SocketAddr) {
 
 #[test]
 fn datagrams_round_trip_through_every_call() {
+    let _turn = serial();
     let ws = OsWinsock;
     let d = ws.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     assert_eq!(d.version, WINSOCK_VERSION_2_2);
@@ -45,6 +55,7 @@ fn datagrams_round_trip_through_every_call() {
 
 #[test]
 fn a_length_past_the_memory_is_a_fault_not_a_crash() {
+    let _turn = serial();
     let ws = OsWinsock;
     ws.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     let (s, a) = udp(&ws);
@@ -69,6 +80,7 @@ fn a_length_past_the_memory_is_a_fault_not_a_crash() {
 #[test]
 fn overlapped_receive_by_event_routine_and_port() {
     use std::sync::{Arc, Mutex};
+    let _turn = serial();
     let ws = OsWinsock;
     ws.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     let (s, a) = udp(&ws);
