@@ -468,6 +468,15 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
             c.name = pl.name;
             c.control = pl.control;
         }
+        if !has_routine && !assoc {
+            // Nothing can name the record any more (an event, if any, is
+            // signalled without it): the OVERLAPPED is free for reuse.
+            if let Some(p) = take_live(p.cast()) {
+                // SAFETY: taken from the table: this caller holds the
+                // reaper's reference, which it gives up.
+                unsafe { release(p) };
+            }
+        }
         // SAFETY: the poster gives up its reference.
         unsafe { release(p) };
         return Ok(Posted::Synchronous(c));
