@@ -1155,11 +1155,8 @@ fn icmp_error_completes_a_pending_receive() {
 #[test]
 fn overlapped_traces_are_deterministic() {
     let run = |seed| {
-        let (sim, _) = {
-            let (sim, h) = world(seed, CompletionTiming::Seeded);
-            let _ = fill_and_run_order_on(&h);
-            (sim, h)
-        };
+        let (sim, h) = world(seed, CompletionTiming::Seeded);
+        three_receives_with_routines(&h);
         sim.trace_text()
     };
     for seed in 0..20 {
@@ -1169,7 +1166,7 @@ fn overlapped_traces_are_deterministic() {
     assert!(distinct.len() > 10);
 }
 
-fn fill_and_run_order_on(h: &SimHost) -> usize {
+fn three_receives_with_routines(h: &SimHost) {
     let (s, me) = udp4(h);
     let log = Arc::new(Mutex::new(vec![]));
     for id in 0..3 {
@@ -1188,6 +1185,4 @@ fn fill_and_run_order_on(h: &SimHost) -> usize {
     while log.lock().len() < 3 {
         h.sleep_ex(1, true).unwrap();
     }
-    let n = log.lock().len();
-    n
 }

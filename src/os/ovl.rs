@@ -90,8 +90,9 @@ pub(super) struct Rec {
 /// Live records by `OVERLAPPED` id, with their addresses.
 struct Table {
     live: BTreeMap<u64, usize>,
-    /// Statuses of reaped operations, for a second `WSAGetOverlappedResult`.
-    reaped: BTreeMap<u64, (usize, i32, u32, u32, Option<Event>)>,
+    /// Statuses of reaped operations (socket, status without buffers), for
+    /// a second `WSAGetOverlappedResult`.
+    reaped: BTreeMap<u64, (usize, Completion)>,
     /// Sockets associated with a completion port, and those that skip
     /// packets for immediate success.
     assoc: BTreeSet<usize>,
@@ -217,18 +218,12 @@ unsafe fn reap(
     let r = unsafe { &mut *p };
     let payload = r.payload.lock().unwrap_or_else(|e| e.into_inner()).take();
     let routine = r.routine.lock().unwrap_or_else(|e| e.into_inner()).take();
-    let mut c = Completion {
-        overlapped: Overlapped {
-            id: r.id,
-            h_event: r.h_event,
-        },
-        error,
-        bytes,
-        flags,
-        buffers: vec![],
-        name: None,
-        control: None,
+    let overlapped = Overlapped {
+        id: r.id,
+        h_event: r.h_event,
     };
+    let status = Completion::status_only(overlapped, error, bytes, flags);
+    let mut c = status.clone();
     if let Some(mut pl) = payload {
         copy_back(&mut pl.buffers, &pl.regions);
         if let (Some(n), Some(mut na)) = (pl.name.as_mut(), pl.name_arg.take()) {
@@ -249,9 +244,7 @@ unsafe fn reap(
         c.name = pl.name;
         c.control = pl.control;
     }
-    table()
-        .reaped
-        .insert(r.id, (r.socket, error, bytes, flags, r.h_event));
+    table().reaped.insert(r.id, (r.socket, status));
     // SAFETY: this caller held the reaper's reference.
     unsafe { release(p) };
     (c, routine)
@@ -426,8 +419,16 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     // SAFETY: the poster's reference keeps the record alive; Windows wrote
     // the immediate outputs during the call and writes nothing more there
     // for an operation that completed at once.
-    let (bytes, out_flags) = unsafe { ((*p).bytes, (*p).flags) };
-    let ran = rc == 0 || err == consts::WSAEMSGSIZE;
+    let (bytes, out_flags) = unsafe {
+        let r = &*p;
+        let f = match kind {
+            Kind::RecvMsg => r.msg.dwFlags,
+            Kind::Recv | Kind::RecvFrom => r.flags,
+            _ => 0,
+        };
+        (r.bytes, f)
+    };
+    let ran = winsock_model::ran_despite(err);
     if !ran && err != consts::WSA_IO_PENDING {
         // Nothing started: no completion will come. Both references go.
         table().live.remove(&ovl.id);
@@ -449,19 +450,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
             let r = unsafe { &*p };
             r.payload.lock().unwrap_or_else(|e| e.into_inner()).take()
         };
-        let mut c = Completion {
-            overlapped: ovl,
-            error: err,
-            bytes,
-            flags: if matches!(kind, Kind::Recv | Kind::RecvFrom | Kind::RecvMsg) {
-                out_flags
-            } else {
-                0
-            },
-            buffers: vec![],
-            name: None,
-            control: None,
-        };
+        let mut c = Completion::status_only(ovl, err, bytes, out_flags);
         if let Some(mut pl) = payload {
             copy_back(&mut pl.buffers, &pl.regions);
             c.buffers = pl.buffers;
@@ -492,14 +481,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     unsafe {
         *(*p).delivery.lock().unwrap_or_else(|e| e.into_inner()) = delivery;
     }
-    let flags_out = if matches!(kind, Kind::RecvMsg) {
-        // SAFETY: as above.
-        unsafe { (*p).msg.dwFlags }
-    } else if matches!(kind, Kind::Recv | Kind::RecvFrom) {
-        out_flags
-    } else {
-        0
-    };
+
     // SAFETY: the poster gives up its reference.
     unsafe { release(p) };
     if err == consts::WSA_IO_PENDING {
@@ -508,7 +490,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     Ok(Posted::Completed {
         error: err,
         bytes,
-        flags: flags_out,
+        flags: out_flags,
     })
 }
 
@@ -520,18 +502,7 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
             Some(&p) => p as *mut Rec,
             None => {
                 return match t.reaped.get(&ovl.id) {
-                    Some(&(rs, error, bytes, flags, h_event)) if rs == s => Ok(Completion {
-                        overlapped: Overlapped {
-                            id: ovl.id,
-                            h_event,
-                        },
-                        error,
-                        bytes,
-                        flags,
-                        buffers: vec![],
-                        name: None,
-                        control: None,
-                    }),
+                    Some((rs, c)) if *rs == s => Ok(c.clone()),
                     _ => Err(code(consts::WSA_INVALID_PARAMETER)),
                 };
             }
@@ -566,18 +537,11 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
         // The routine or the packet hands the buffers back.
         // SAFETY: as above.
         let h_event = unsafe { (*p).h_event };
-        return Ok(Completion {
-            overlapped: Overlapped {
-                id: ovl.id,
-                h_event,
-            },
-            error,
-            bytes,
-            flags,
-            buffers: vec![],
-            name: None,
-            control: None,
-        });
+        let overlapped = Overlapped {
+            id: ovl.id,
+            h_event,
+        };
+        return Ok(Completion::status_only(overlapped, error, bytes, flags));
     }
     let Some(p) = take_live(p.cast()) else {
         return Err(code(consts::WSA_INVALID_PARAMETER));

@@ -79,6 +79,20 @@ pub struct Completion<E = Event> {
 }
 
 impl<E> Completion<E> {
+    /// A completion that carries only the status: what a second
+    /// `WSAGetOverlappedResult` gives, once the buffers went elsewhere.
+    pub fn status_only(overlapped: Overlapped<E>, error: i32, bytes: u32, flags: u32) -> Self {
+        Completion {
+            overlapped,
+            error,
+            bytes,
+            flags,
+            buffers: vec![],
+            name: None,
+            control: None,
+        }
+    }
+
     /// The status as a `Result`: the byte count, or the error.
     pub fn result(&self) -> Result<u32, WsaError> {
         match self.error {
@@ -135,17 +149,14 @@ impl<E> Posted<E> {
     pub fn is_pending(&self) -> bool {
         matches!(self, Posted::Pending)
     }
-
-    /// Whether a completion indication follows (not for `Synchronous`).
-    pub fn completion_follows(&self) -> bool {
-        !matches!(self, Posted::Synchronous(_))
-    }
 }
 
-/// Whether an immediate completion reported `code` as the call's result but
-/// the operation still ran (a "warning" status: the datagram was truncated).
+/// Whether a call that reported `code` still ran: 0, or `WSAEMSGSIZE` (a
+/// "warning" status: the datagram was received, truncated). Such a call
+/// wrote its outputs, and an overlapped one still indicates its completion
+/// (and counts as a success for `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`).
 pub fn ran_despite(code: i32) -> bool {
-    code == WSAEMSGSIZE
+    code == 0 || code == WSAEMSGSIZE
 }
 
 /// A completion routine (`LPWSAOVERLAPPED_COMPLETION_ROUTINE`): called once,

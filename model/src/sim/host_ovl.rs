@@ -8,9 +8,10 @@
 use super::dgram::{RecvCall, SendCall};
 use super::overlapped::{Op, OpKind, WaitStep};
 use super::{bufs_shape, c, SimHost};
-use crate::contract::consts::{self, WSAEMSGSIZE};
+use crate::contract::consts;
 use crate::contract::overlapped::{
-    Completion, CompletionRoutine, Event, Overlapped, Port, PortPacket, Posted, WaitResult,
+    ran_despite, Completion, CompletionRoutine, Event, Overlapped, Port, PortPacket, Posted,
+    WaitResult,
 };
 use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaMsg};
 use crate::contract::{Winsock, WinsockOverlapped, WsaError};
@@ -178,7 +179,7 @@ impl SimHost {
         let error = match r {
             Ok(()) => 0,
             // A truncated datagram was still received.
-            Err(WsaError::Code(WSAEMSGSIZE)) => WSAEMSGSIZE,
+            Err(WsaError::Code(e)) if ran_despite(e) => e,
             Err(e) => return Err(e),
         };
         Ok(Posted::Synchronous(Completion {

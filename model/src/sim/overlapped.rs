@@ -27,7 +27,7 @@ use super::net::HostId;
 use super::world::{Event as WorldEvent, WaitEnd, World};
 use crate::contract::consts::*;
 use crate::contract::overlapped::{
-    Completion, CompletionRoutine, Event, Overlapped, PortPacket, Posted, WaitResult,
+    ran_despite, Completion, CompletionRoutine, Event, Overlapped, PortPacket, Posted, WaitResult,
 };
 use crate::contract::types::{gather, NameBuf, WsaBuf};
 use crate::contract::{ReportKind, WsaError};
@@ -460,34 +460,28 @@ impl World {
             name,
             control,
         };
-        let status = completion.status_name();
-        let via = if routine.is_some() {
-            "routine"
-        } else {
-            match self.sockets.get(&socket) {
-                Some(st)
-                    if st.port.is_some()
-                        && !(immediate
-                            && (error == 0 || error == WSAEMSGSIZE)
-                            && st.notify_modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0) =>
-                {
-                    "port"
-                }
-                _ if ovl.h_event.is_some() => "event",
-                _ => "overlapped",
-            }
+        let port = self.sockets.get(&socket).and_then(|st| {
+            let skip = immediate
+                && ran_despite(error)
+                && st.notify_modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0;
+            st.port.filter(|_| !skip)
+        });
+        let via = match (&routine, port) {
+            (Some(_), _) => "routine",
+            (None, Some(_)) => "port",
+            (None, None) if ovl.h_event.is_some() => "event",
+            (None, None) => "overlapped",
         };
         self.log(host, "complete", || {
             format!(
-                "{} ovl={} socket={socket:#x} {status} bytes={bytes} flags={} via {via}",
+                "{} ovl={} socket={socket:#x} {} bytes={bytes} flags={} via {via}",
                 kind.name(),
                 ovl.id,
+                completion.status_name(),
                 msg_flags_to_string(flags)
             )
         });
-        let slot = self.ovl.get_mut(&(host, ovl.id));
-        let mut completion = Some(completion);
-        if let Some(o) = slot {
+        if let Some(o) = self.ovl.get_mut(&(host, ovl.id)) {
             o.pending = false;
             o.error = error;
             o.bytes = bytes;
@@ -499,7 +493,7 @@ impl World {
             self.apcs.entry(thread).or_default().push(Apc {
                 socket,
                 routine,
-                completion: completion.take().expect("not taken"),
+                completion,
             });
             return;
         }
@@ -509,21 +503,20 @@ impl World {
                 ev.signaled = true;
             }
         }
-        if via == "port" {
-            let (port, key) = self.sockets[&socket].port.expect("associated");
-            if let Some(p) = self.ports.get_mut(&port) {
-                p.packets.push_back(PortPacket {
+        if let Some((p, key)) = port {
+            if let Some(po) = self.ports.get_mut(&p) {
+                po.packets.push_back(PortPacket {
                     key,
                     bytes,
                     overlapped: Some(ovl),
                     error,
-                    completion: completion.take(),
+                    completion: Some(completion),
                 });
                 return;
             }
         }
         if let Some(o) = self.ovl.get_mut(&(host, ovl.id)) {
-            o.held = completion.take();
+            o.held = Some(completion);
         }
     }
 
@@ -564,18 +557,9 @@ impl World {
             }
         }
         let o = self.ovl.get_mut(&(host, id)).expect("still there");
-        Ok(match o.held.take() {
-            Some(c) => c,
-            None => Completion {
-                overlapped: o.ovl,
-                error: o.error,
-                bytes: o.bytes,
-                flags: o.flags,
-                buffers: vec![],
-                name: None,
-                control: None,
-            },
-        })
+        Ok(o.held
+            .take()
+            .unwrap_or_else(|| Completion::status_only(o.ovl, o.error, o.bytes, o.flags)))
     }
 
     // ---- completion routines ----

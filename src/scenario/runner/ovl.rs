@@ -123,7 +123,7 @@ fn render_wait(r: WaitResult) -> String {
 fn record_completion(o: &mut Outcome, c: &Completion, recv: bool) {
     o.result = status(c.error);
     o.bytes = Some(c.bytes);
-    if recv && (c.error == 0 || c.error == WSAEMSGSIZE) {
+    if recv && winsock_model::ran_despite(c.error) {
         o.data = Some(to_hex(&c.data()));
         o.flags = Some(names::flag_names(c.flags));
         o.buffers = Some(c.buffers.iter().map(|b| to_hex(b.bytes())).collect());
