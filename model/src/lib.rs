@@ -20,5 +20,6 @@ pub mod sim;
 
 pub use contract::*;
 pub use sim::{
-    CompletionTiming, Config, ConfigError, Profile, RoutineOrder, Sim, SimHost, TraceEvent,
+    try_seeds, try_seeds_with, CompletionTiming, Config, ConfigError, Profile, RoutineOrder, Sim,
+    SimHost, SimThread, TraceEvent,
 };

@@ -12,7 +12,7 @@
 
 use super::net::{is_loopback, is_multicast, HostId, LOOPBACK_INDEX};
 use super::socket::{Datagram, RxItem, SocketState};
-use super::world::{Event, Packet, WaitEnd, World};
+use super::world::{parked, Event, Packet, WaitEnd, World};
 use crate::contract::cmsg::{self, Cmsg, In6Pktinfo, InPktinfo, Pktinfo};
 use crate::contract::consts::*;
 use crate::contract::types::{NameBuf, WsaBuf};
@@ -32,12 +32,32 @@ pub(crate) enum RecvCall {
     RecvMsg,
 }
 
+impl RecvCall {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RecvCall::Recv => "WSARecv",
+            RecvCall::RecvFrom => "WSARecvFrom",
+            RecvCall::RecvMsg => "WSARecvMsg",
+        }
+    }
+}
+
 /// Which send call is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SendCall {
     Send,
     SendTo,
     SendMsg,
+}
+
+impl SendCall {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            SendCall::Send => "WSASend",
+            SendCall::SendTo => "WSASendTo",
+            SendCall::SendMsg => "WSASendMsg",
+        }
+    }
 }
 
 /// The arguments of a receive.
@@ -473,7 +493,14 @@ impl World {
 
     /// `WSASend`, `WSASendTo`, `WSASendMsg` on a message socket.
     pub(crate) fn send(&mut self, host: HostId, s: u64, a: SendArgs<'_>) -> Result<u32, WsaError> {
+        if self.resuming() && !self.sockets.contains_key(&s) {
+            // model choice: see `wait_tx_room`.
+            return Err(code(WSAEINTR));
+        }
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
+        if !self.sockets[&s].nonblocking {
+            self.check_nested_blocking(a.call.name())?;
+        }
         self.wait_tx_room(host, s, plan.len)?;
         let data = crate::contract::types::gather(a.bufs, plan.len);
         self.transmit(host, s, plan.dst, plan.route, data);
@@ -682,19 +709,24 @@ impl World {
         if st.tx_room(now, len) {
             return Ok(());
         }
-        if st.nonblocking {
+        if st.nonblocking && !self.resuming() {
             return Err(code(WSAEWOULDBLOCK));
         }
         let deadline = self.deadline_ms(self.sockets[&s].opts.sndtimeo);
-        let r = self.wait_until(host, deadline, "a blocking send", |w| {
+        // SENDMSG-BLOCKING-ALERTABLE: the wait runs completion routines.
+        let r = self.wait_until(host, deadline, "a blocking send", true, move |w| {
             let now = w.now;
-            w.sockets.get_mut(&s).is_none_or(|st| st.tx_room(now, len))
+            w.sockets.get(&s).is_none_or(|st| st.has_tx_room(now, len))
         });
         match r {
             Ok(()) if self.sockets.contains_key(&s) => Ok(()),
-            Ok(()) => Err(code(WSAENOTSOCK)),
+            // model choice: closesocket from another thread ends the
+            // blocking call with WSAEINTR (closesocket: "any pending blocking
+            // ... calls issued by any thread in this process are canceled").
+            Ok(()) => Err(code(WSAEINTR)),
             Err(WaitEnd::Timeout) => Err(code(WSAETIMEDOUT)),
             Err(WaitEnd::Deadlock(e)) => Err(e),
+            Err(WaitEnd::Park) => Err(parked()),
         }
     }
 
@@ -1026,16 +1058,31 @@ impl World {
         a: RecvArgs<'_>,
         out: &mut RecvOut,
     ) -> Result<(), WsaError> {
+        let resuming = self.resuming();
+        if resuming && !self.sockets.contains_key(&s) {
+            // model choice: closed by another thread while this one waited
+            // (see `wait_tx_room`).
+            return Err(code(WSAEINTR));
+        }
         let name_ok = self.recv_check(host, s, &a, Mode::Direct)?;
+        if !self.sockets[&s].nonblocking {
+            self.check_nested_blocking(a.call.name())?;
+        }
+        if !resuming {
+            self.note_concurrent_recv(host, s, a.call.name());
+        }
         let st = &self.sockets[&s];
         if st.rxq.is_empty() {
-            // RECVMSG-EWOULDBLOCK-NONBLOCKING
-            if st.nonblocking {
+            // RECVMSG-EWOULDBLOCK-NONBLOCKING (a call already waiting goes
+            // on waiting if another thread makes the socket non-blocking)
+            if st.nonblocking && !resuming {
                 return Err(code(WSAEWOULDBLOCK));
             }
             // RECVMSG-BLOCKING-WAITS, RECVMSG-ETIMEDOUT-RCVTIMEO
             let deadline = self.deadline_ms(st.opts.rcvtimeo);
-            let r = self.wait_until(host, deadline, "a blocking receive", |w| {
+            // RECVMSG-BLOCKING-ALERTABLE, RECV-BLOCKING-ALERTABLE: the wait
+            // runs completion routines queued to the thread and goes on.
+            let r = self.wait_until(host, deadline, "a blocking receive", true, move |w| {
                 w.sockets
                     .get(&s)
                     .is_none_or(|st| !st.rxq.is_empty() || st.shut_rd)
@@ -1044,9 +1091,18 @@ impl World {
                 Ok(()) => {}
                 Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
                 Err(WaitEnd::Deadlock(e)) => return Err(e),
+                Err(WaitEnd::Park) => {
+                    let me = self.me;
+                    if let Some(w) = self.sched.rec_mut(me).wait.as_mut() {
+                        w.recv_on = Some(s);
+                    }
+                    return Err(parked());
+                }
             }
             let Some(st) = self.sockets.get(&s) else {
-                return Err(code(WSAENOTSOCK));
+                // model choice: closed by another thread meanwhile (see
+                // `wait_tx_room`).
+                return Err(code(WSAEINTR));
             };
             if st.shut_rd {
                 return Err(code(WSAESHUTDOWN));

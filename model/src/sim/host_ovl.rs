@@ -60,7 +60,7 @@ fn render_ovl(o: &Overlapped, routine: bool) -> String {
 impl SimHost {
     /// Runs the completion routines this thread may run now, one after the
     /// other, with the world unlocked (a routine may call the host).
-    fn run_apcs(&self) {
+    pub(super) fn run_apcs(&self) {
         let t = self.thread();
         loop {
             let apc = self.world.lock().next_apc(t);
@@ -104,7 +104,13 @@ impl SimHost {
             consts::msg_flags_to_string(op.flags_in),
             render_ovl(&op.ovl, op.routine.is_some())
         );
-        self.call_with(name, || args, |w| w.post(op), render_posted)
+        let mut op = Some(op);
+        self.call_with(
+            name,
+            || args,
+            |w| Ok(w.post(op.take().expect("posting never parks"))?),
+            render_posted,
+        )
     }
 
     /// RECV-NONOVERLAPPED-IGNORES-OVERLAPPED,

@@ -38,12 +38,17 @@ mod host_ovl;
 mod net;
 mod overlapped;
 mod rng;
+mod sched;
+mod seeds;
 mod socket;
 mod sockopt;
+mod thread;
 mod trace;
 mod world;
 
 pub use overlapped::{CompletionTiming, RoutineOrder};
+pub use seeds::{try_seeds, try_seeds_with};
+pub use thread::SimThread;
 pub use trace::TraceEvent;
 pub use world::{Config, Profile};
 
@@ -51,7 +56,7 @@ use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaData, WsaMsg};
 use crate::contract::{consts, error_name, Winsock, WsaError};
 use dgram::{RecvArgs, RecvCall, SendArgs, SendCall};
 use net::{parse_cidr, Host, HostId, Iface, Route};
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +67,8 @@ use world::World;
 #[derive(Clone, Debug)]
 pub struct Sim {
     world: Arc<Mutex<World>>,
+    /// Where simulated threads wait for the baton.
+    cv: Arc<Condvar>,
 }
 
 /// A configuration mistake in building a simulated network.
@@ -79,6 +86,7 @@ impl Sim {
     pub fn with_config(seed: u64, cfg: Config) -> Sim {
         Sim {
             world: Arc::new(Mutex::new(World::new(seed, cfg))),
+            cv: Arc::new(Condvar::new()),
         }
     }
 
@@ -116,8 +124,8 @@ impl Sim {
         let host = w.hosts.len() - 1;
         Ok(SimHost {
             world: self.world.clone(),
+            cv: self.cv.clone(),
             host,
-            tid: 0,
         })
     }
 
@@ -129,8 +137,8 @@ impl Sim {
             .position(|h| h.name == name)
             .map(|host| SimHost {
                 world: self.world.clone(),
+                cv: self.cv.clone(),
                 host,
-                tid: 0,
             })
     }
 
@@ -209,9 +217,8 @@ impl Sim {
 #[derive(Clone, Debug)]
 pub struct SimHost {
     world: Arc<Mutex<World>>,
+    cv: Arc<Condvar>,
     host: HostId,
-    /// The simulated thread making the calls (0: the host's first thread).
-    tid: u32,
 }
 
 /// Renders a result for the trace.
@@ -244,6 +251,7 @@ impl SimHost {
     pub fn sim(&self) -> Sim {
         Sim {
             world: self.world.clone(),
+            cv: self.cv.clone(),
         }
     }
 
@@ -251,44 +259,73 @@ impl SimHost {
     #[track_caller]
     fn call<T: std::fmt::Debug>(
         &self,
-        name: &str,
+        name: &'static str,
         args: impl FnOnce() -> String,
-        f: impl FnOnce(&mut World) -> Result<T, WsaError>,
+        f: impl FnMut(&mut World) -> Result<T, WsaError>,
     ) -> Result<T, WsaError> {
         self.call_with(name, args, f, |v| format!("ok {v:?}"))
     }
 
     /// As [`SimHost::call`], with `render` giving the trace text of a
     /// success.
+    ///
+    /// The call is a scheduling point: other simulated threads may run
+    /// first. A blocking call that cannot complete parks its thread (see
+    /// `sched.rs`) and `f` runs again when the thread may go on; a wait that
+    /// finds completion routines queued to the thread runs them with the
+    /// world unlocked and goes on waiting (`*-BLOCKING-ALERTABLE`).
     #[track_caller]
     fn call_with<T>(
         &self,
-        name: &str,
+        name: &'static str,
         args: impl FnOnce() -> String,
-        f: impl FnOnce(&mut World) -> Result<T, WsaError>,
+        mut f: impl FnMut(&mut World) -> Result<T, WsaError>,
         render: impl FnOnce(&T) -> String,
     ) -> Result<T, WsaError> {
+        let caller = std::panic::Location::caller();
         let mut w = self.world.lock();
-        w.caller = Some(std::panic::Location::caller());
+        let me = w.sched.lookup();
+        w.me = me;
+        sched::yield_point(&mut w, &self.cv, me);
+        w.caller = Some(caller);
         // Whatever is due by now has happened before the call looks
         // (zero-latency loopback delivers "at once").
         let now = w.now;
         w.advance_to(now);
-        let r = f(&mut w);
+        let r = loop {
+            let r = f(&mut w);
+            match w.blocked.take() {
+                None => break r,
+                Some(sched::Block::Park) => sched::block(&mut w, &self.cv, me),
+                Some(sched::Block::RunApcs) => {
+                    let outer = w.sched.rec_mut(me).in_apc_of.replace(name);
+                    parking_lot::MutexGuard::unlocked(&mut w, || self.run_apcs());
+                    w.sched.rec_mut(me).in_apc_of = outer;
+                }
+            }
+            w.me = me;
+            w.caller = Some(caller);
+        };
+        w.sched.rec_mut(me).wait = None;
         if w.cfg.tracing {
             let shown = match &r {
                 Ok(v) => render(v),
                 Err(e) => err_text(e),
             };
-            let line = format!("{name}({}) -> {shown}", args());
+            let tag = if me == sched::MAIN {
+                String::new()
+            } else {
+                format!("[{}] ", w.sched.rec(me).name)
+            };
+            let line = format!("{tag}{name}({}) -> {shown}", args());
             w.log(self.host, "call", || line);
         }
         r
     }
 
-    /// The thread this handle makes calls from.
+    /// The simulated thread this call is made from, on this host.
     fn thread(&self) -> (HostId, u32) {
-        (self.host, self.tid)
+        (self.host, self.world.lock().sched.lookup())
     }
 }
 

@@ -24,7 +24,8 @@
 
 use super::dgram::{Mode, RecvArgs, RecvCall, RecvOut, SendCall, SendPlan};
 use super::net::HostId;
-use super::world::{Event as WorldEvent, WaitEnd, World};
+use super::sched::State;
+use super::world::{parked, Event as WorldEvent, WaitEnd, World};
 use crate::contract::consts::*;
 use crate::contract::overlapped::{
     ran_despite, Completion, CompletionRoutine, Event, Overlapped, PortPacket, Posted, WaitResult,
@@ -46,12 +47,8 @@ pub(crate) enum OpKind {
 impl OpKind {
     pub(crate) fn name(self) -> &'static str {
         match self {
-            OpKind::Recv(RecvCall::Recv) => "WSARecv",
-            OpKind::Recv(RecvCall::RecvFrom) => "WSARecvFrom",
-            OpKind::Recv(RecvCall::RecvMsg) => "WSARecvMsg",
-            OpKind::Send(SendCall::Send) => "WSASend",
-            OpKind::Send(SendCall::SendTo) => "WSASendTo",
-            OpKind::Send(SendCall::SendMsg) => "WSASendMsg",
+            OpKind::Recv(c) => c.name(),
+            OpKind::Send(c) => c.name(),
         }
     }
 }
@@ -267,6 +264,7 @@ impl World {
     }
 
     fn post_recv(&mut self, s: u64, op: Op) -> Posted {
+        self.note_concurrent_recv(op.thread.0, s, op.kind.name());
         let st = &self.sockets[&s];
         // Posted buffers are filled in posting order: only the first
         // outstanding receive may take a queued datagram.
@@ -410,23 +408,27 @@ impl World {
         rx: bool,
         tx: bool,
     ) -> usize {
+        self.abort_where(s, error, |op, is_rx| {
+            (if is_rx { rx } else { tx }) && only.is_none_or(|id| op.ovl.id == id)
+        })
+    }
+
+    /// Ends the outstanding operations of `s` that `pick(op, is_receive)`
+    /// selects with `error`; returns how many there were.
+    pub(crate) fn abort_where(
+        &mut self,
+        s: u64,
+        error: i32,
+        pick: impl Fn(&Op, bool) -> bool,
+    ) -> usize {
         let Some(st) = self.sockets.get_mut(&s) else {
             return 0;
         };
         let mut taken = vec![];
-        let keep = |op: &Op| only.is_some_and(|id| op.ovl.id != id);
-        if rx {
-            let (k, t): (VecDeque<Op>, VecDeque<Op>) = std::mem::take(&mut st.pending_rx)
-                .into_iter()
-                .partition(keep);
-            st.pending_rx = k;
-            taken.extend(t);
-        }
-        if tx {
-            let (k, t): (VecDeque<Op>, VecDeque<Op>) = std::mem::take(&mut st.pending_tx)
-                .into_iter()
-                .partition(keep);
-            st.pending_tx = k;
+        for (q, is_rx) in [(&mut st.pending_rx, true), (&mut st.pending_tx, false)] {
+            let (t, k): (VecDeque<Op>, VecDeque<Op>) =
+                std::mem::take(q).into_iter().partition(|op| pick(op, is_rx));
+            *q = k;
             taken.extend(t);
         }
         let n = taken.len();
@@ -488,6 +490,16 @@ impl World {
             o.flags = flags;
         }
         if let Some(routine) = routine {
+            if self.sched.rec(thread.1).state == State::Finished {
+                // *-THREAD-EXIT-OVERLAPPED-FAIL: a routine is queued to the
+                // thread that issued the operation; once that thread has
+                // exited, its APCs are discarded, never run (QueueUserAPC:
+                // "the APCs in its queue are lost").
+                self.log(host, "apc-discarded", || {
+                    format!("routine ovl={}: its thread has exited", ovl.id)
+                });
+                return;
+            }
             // RECV-OVL-HEVENT-IGNORED-WITH-ROUTINE: the event is not touched;
             // RECV-IMMEDIATE-ROUTINE-SCHEDULED: queued even when immediate.
             self.apcs.entry(thread).or_default().push(Apc {
@@ -547,13 +559,14 @@ impl World {
             if !wait {
                 return Err(code(WSA_IO_INCOMPLETE));
             }
-            let r = self.wait_until(host, None, "WSAGetOverlappedResult", |w| {
+            let r = self.wait_until(host, None, "WSAGetOverlappedResult", false, move |w| {
                 w.ovl.get(&(host, id)).is_none_or(|o| !o.pending)
             });
             match r {
                 Ok(()) => {}
                 Err(WaitEnd::Timeout) => unreachable!("no deadline"),
                 Err(WaitEnd::Deadlock(e)) => return Err(e),
+                Err(WaitEnd::Park) => return Err(parked()),
             }
         }
         let o = self.ovl.get_mut(&(host, id)).expect("still there");
@@ -675,8 +688,9 @@ impl World {
         // are looked at (the seed: all of them run before the wait is
         // satisfied with WSA_WAIT_IO_COMPLETION).
         let deadline = wait_deadline(self.now, timeout_ms);
-        let r = self.wait_until(host, deadline, "WSAWaitForMultipleEvents", |w| {
-            (alertable && w.runnable_apc(t)) || w.events_ready(events, all).is_some()
+        let evs = events.to_vec();
+        let r = self.wait_until(host, deadline, "WSAWaitForMultipleEvents", false, move |w| {
+            (alertable && w.runnable_apc(t)) || w.events_ready(&evs, all).is_some()
         });
         match r {
             Ok(()) if alertable && self.runnable_apc(t) => Ok(WaitStep::RunApcs),
@@ -685,6 +699,7 @@ impl World {
             ))),
             Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
             Err(WaitEnd::Deadlock(e)) => Err(e),
+            Err(WaitEnd::Park) => Err(parked()),
         }
     }
 
@@ -696,11 +711,14 @@ impl World {
         alertable: bool,
     ) -> Result<WaitStep<WaitResult>, WsaError> {
         let deadline = wait_deadline(self.now, ms);
-        let r = self.wait_until(t.0, deadline, "SleepEx", |w| alertable && w.runnable_apc(t));
+        let r = self.wait_until(t.0, deadline, "SleepEx", false, move |w| {
+            alertable && w.runnable_apc(t)
+        });
         match r {
             Ok(()) => Ok(WaitStep::RunApcs),
             Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
             Err(WaitEnd::Deadlock(e)) => Err(e),
+            Err(WaitEnd::Park) => Err(parked()),
         }
     }
 
@@ -804,7 +822,7 @@ impl World {
             return Err(code(WSA_INVALID_PARAMETER));
         }
         let deadline = wait_deadline(self.now, timeout_ms);
-        let r = self.wait_until(host, deadline, "GetQueuedCompletionStatus", |w| {
+        let r = self.wait_until(host, deadline, "GetQueuedCompletionStatus", false, move |w| {
             w.ports.get(&p).is_none_or(|po| !po.packets.is_empty())
                 || (alertable && w.runnable_apc(t))
         });
@@ -812,6 +830,7 @@ impl World {
             Ok(()) => {}
             Err(WaitEnd::Timeout) => return Err(code(WSA_WAIT_TIMEOUT)),
             Err(WaitEnd::Deadlock(e)) => return Err(e),
+            Err(WaitEnd::Park) => return Err(parked()),
         }
         let Some(po) = self.ports.get_mut(&p) else {
             return Err(code(ERROR_ABANDONED_WAIT_0));

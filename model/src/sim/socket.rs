@@ -202,7 +202,18 @@ impl SocketState {
     /// Whether a datagram of `len` bytes fits the send buffer now: always
     /// when nothing is pending, otherwise within `SO_SNDBUF`.
     pub(crate) fn tx_room(&mut self, now: u64, len: usize) -> bool {
-        let pending = self.tx_pending(now);
+        self.tx_pending(now);
+        self.has_tx_room(now, len)
+    }
+
+    /// [`SocketState::tx_room`] without forgetting finished transmissions.
+    pub(crate) fn has_tx_room(&self, now: u64, len: usize) -> bool {
+        let pending: usize = self
+            .tx_inflight
+            .iter()
+            .filter(|&&(done, _)| done > now)
+            .map(|&(_, n)| n)
+            .sum();
         pending == 0 || pending + len <= self.opts.sndbuf as usize
     }
 

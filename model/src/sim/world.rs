@@ -9,6 +9,7 @@ use super::overlapped::{
     Apc, CompletionTiming, EventObj, OvlStatus, PortObj, RoutineOrder, ThreadKey,
 };
 use super::rng::Rng;
+use super::sched::{Block, Sched, Tid, Wait, MAIN};
 use super::socket::SocketState;
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
@@ -122,6 +123,15 @@ pub(crate) enum Event {
 pub(crate) enum WaitEnd {
     Timeout,
     Deadlock(WsaError),
+    /// The thread must park (`World::blocked` says how); the caller returns
+    /// [`parked`] at once.
+    Park,
+}
+
+/// What a call returns when its thread must park: `SimHost::call_with`
+/// sees `World::blocked`, discards it and runs the call again later.
+pub(crate) fn parked() -> WsaError {
+    WsaError::Code(0)
 }
 
 /// The whole simulated world.
@@ -151,6 +161,16 @@ pub(crate) struct World {
     pub(crate) ports: BTreeMap<u64, PortObj>,
     /// Where the call being made was written (for misuse reports).
     pub(crate) caller: Option<&'static std::panic::Location<'static>>,
+    /// Simulated threads and the baton.
+    pub(crate) sched: Sched,
+    /// The simulated thread making the current call.
+    pub(crate) me: Tid,
+    /// Set by a blocking call that cannot go on (see `wait_until`).
+    pub(crate) blocked: Option<Block>,
+    /// Diagnostics that do not fail the call (`*-THREADS-SIMULTANEOUS`).
+    pub(crate) diagnostics: Vec<ModelReport>,
+    /// Sockets a diagnostic was already given for.
+    pub(crate) diagnosed: BTreeSet<u64>,
 }
 
 impl World {
@@ -179,6 +199,11 @@ impl World {
             wsa_events: BTreeMap::new(),
             ports: BTreeMap::new(),
             caller: None,
+            sched: Sched::new(),
+            me: MAIN,
+            blocked: None,
+            diagnostics: Vec::new(),
+            diagnosed: BTreeSet::new(),
         }
     }
 
@@ -301,46 +326,50 @@ impl World {
         self.now = self.now.max(t);
     }
 
-    /// Runs events until `ready` holds, the `deadline` passes (`Timeout`), or
-    /// nothing is left that could make it hold (`Deadlock`). This is how a
-    /// blocking call waits: in virtual time, never in wall time.
+    /// A blocking call's wait: `Ok` once `ready` holds, `Timeout` once the
+    /// `deadline` passes, `Deadlock` when nothing is left that could make it
+    /// hold. Otherwise the call must park: `Park` is returned, the wait is
+    /// left in the thread's record, and the caller (`SimHost::call_with`)
+    /// parks the thread and runs the call again when it may go on (see
+    /// `sched.rs`). An `alertable` wait also ends for the thread's queued
+    /// completion routines; they run and the call goes on waiting.
+    ///
+    /// This is how blocking calls wait: in virtual time, never in wall time.
     pub(crate) fn wait_until(
         &mut self,
         host: HostId,
         deadline: Option<u64>,
         what: &str,
-        mut ready: impl FnMut(&mut World) -> bool,
+        alertable: bool,
+        ready: impl Fn(&World) -> bool + Send + 'static,
     ) -> Result<(), WaitEnd> {
-        loop {
-            if ready(self) {
-                return Ok(());
-            }
-            match (self.next_event_time(), deadline) {
-                (Some(t), Some(d)) if d < t => {
-                    self.now = self.now.max(d);
-                    return Err(WaitEnd::Timeout);
-                }
-                (Some(_), _) => {
-                    self.step();
-                }
-                (None, Some(d)) => {
-                    self.now = self.now.max(d);
-                    return Err(WaitEnd::Timeout);
-                }
-                (None, None) => {
-                    let name = self.hosts[host].name.clone();
-                    let msg = format!(
-                        "{what} on host `{name}` blocks forever: nothing is in flight, no timer is set, and no other thread exists to act"
-                    );
-                    self.log(host, "deadlock", || msg.clone());
-                    return Err(WaitEnd::Deadlock(self.report(
-                        ReportKind::Deadlock,
-                        msg,
-                        None,
-                    )));
-                }
-            }
+        let me = self.me;
+        let rec = self.sched.rec_mut(me);
+        if let Some(report) = rec.deadlock.take() {
+            rec.wait = None;
+            return Err(WaitEnd::Deadlock(report));
         }
+        // A call run again keeps its first deadline.
+        let deadline = rec.wait.as_ref().map_or(deadline, |w| w.deadline);
+        if ready(self) {
+            self.sched.rec_mut(me).wait = None;
+            return Ok(());
+        }
+        if deadline.is_some_and(|d| d <= self.now) {
+            self.sched.rec_mut(me).wait = None;
+            return Err(WaitEnd::Timeout);
+        }
+        let run_apcs = alertable && self.runnable_apc((host, me));
+        self.sched.rec_mut(me).wait = Some(Wait {
+            what: what.to_string(),
+            host,
+            deadline,
+            ready: Box::new(ready),
+            alertable,
+            recv_on: None,
+        });
+        self.blocked = Some(if run_apcs { Block::RunApcs } else { Block::Park });
+        Err(WaitEnd::Park)
     }
 
     /// The deadline of a blocking call with a timeout option in milliseconds.

@@ -1,0 +1,422 @@
+//! Simulated threads under a deterministic scheduler.
+//!
+//! Every simulated thread is a real OS thread, but only the one holding the
+//! baton ([`Sched::current`]) runs; the others sleep on the world's condition
+//! variable. The baton changes hands only at scheduling points:
+//!
+//! - the start of every call: the seed picks among the threads that can run
+//!   (no draw is made while only one can, so single-threaded programs keep
+//!   their traces);
+//! - a blocking call that cannot complete: the thread leaves its wait
+//!   condition here ([`Wait`]) and parks; it is picked again once the
+//!   condition holds, its time-out has passed, a completion routine is
+//!   queued to it (alertable waits), or a deadlock is declared;
+//! - a thread's exit.
+//!
+//! When no thread can run, virtual time jumps to the next event or time-out.
+//! When nothing is left, every waiting thread gets a deadlock report naming
+//! each thread and what it waits for.
+//!
+//! A blocking call that had to wait runs again from its start when its
+//! thread is picked: the checks before a wait have no side effects, and the
+//! first attempt's deadline is kept ([`World::resuming`]).
+//!
+//! Not modelled: preemption between calls (user code between two calls runs
+//! as one step), priorities, `SuspendThread` and `TerminateThread`.
+
+use super::net::HostId;
+use super::world::World;
+use crate::contract::error::ReportKind;
+use crate::contract::WsaError;
+use parking_lot::{Condvar, MutexGuard};
+use std::thread::ThreadId;
+
+/// A simulated thread's number; 0 is the main thread (every OS thread that
+/// is not a spawned simulated thread, usually the test's own).
+pub(crate) type Tid = u32;
+
+/// The main thread.
+pub(crate) const MAIN: Tid = 0;
+
+/// Whether a parked thread's wait is over (its condition, not its time-out).
+pub(crate) type Ready = Box<dyn Fn(&World) -> bool + Send>;
+
+/// What a parked thread waits for.
+pub(crate) struct Wait {
+    /// For the deadlock report: `a blocking receive`, `join of thread x`.
+    pub(crate) what: String,
+    pub(crate) host: HostId,
+    /// The first attempt's deadline, kept across retries.
+    pub(crate) deadline: Option<u64>,
+    pub(crate) ready: Ready,
+    /// A completion routine queued to the thread ends the wait (it runs,
+    /// and the call goes on waiting).
+    pub(crate) alertable: bool,
+    /// The socket a blocking receive waits on (`*-THREADS-SIMULTANEOUS`).
+    pub(crate) recv_on: Option<u64>,
+}
+
+/// Where a simulated thread is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Holds the baton or may be given it.
+    Runnable,
+    /// Parked in a blocking call.
+    Blocked,
+    /// Its function returned; it runs no more.
+    Finished,
+}
+
+/// One simulated thread.
+pub(crate) struct ThreadRec {
+    pub(crate) name: String,
+    /// The OS thread that runs it (`None` for the main thread).
+    pub(crate) os: Option<ThreadId>,
+    pub(crate) state: State,
+    pub(crate) wait: Option<Wait>,
+    /// The deadlock report its blocked call is to return.
+    pub(crate) deadlock: Option<WsaError>,
+    /// While completion routines run inside this thread's blocking call:
+    /// the name of that call (`*-APC-NESTED-BLOCKING-UB`).
+    pub(crate) in_apc_of: Option<&'static str>,
+}
+
+impl ThreadRec {
+    fn new(name: &str) -> ThreadRec {
+        ThreadRec {
+            name: name.to_string(),
+            os: None,
+            state: State::Runnable,
+            wait: None,
+            deadlock: None,
+            in_apc_of: None,
+        }
+    }
+}
+
+/// What a blocking call asked its caller to do when it could not go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// Park the thread until its wait is over, then run the call again.
+    Park,
+    /// Run the thread's completion routines (world unlocked), then run the
+    /// call again: it goes on waiting (`*-BLOCKING-ALERTABLE`).
+    RunApcs,
+}
+
+/// The scheduler's state, inside the world.
+pub(crate) struct Sched {
+    pub(crate) threads: Vec<ThreadRec>,
+    /// The thread holding the baton.
+    pub(crate) current: Tid,
+}
+
+impl std::fmt::Debug for Sched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v: Vec<(&str, State)> = self
+            .threads
+            .iter()
+            .map(|t| (t.name.as_str(), t.state))
+            .collect();
+        f.debug_struct("Sched")
+            .field("threads", &v)
+            .field("current", &self.current)
+            .finish()
+    }
+}
+
+impl Sched {
+    pub(crate) fn new() -> Sched {
+        Sched {
+            threads: vec![ThreadRec::new("main")],
+            current: MAIN,
+        }
+    }
+
+    /// The simulated thread of the calling OS thread.
+    pub(crate) fn lookup(&self) -> Tid {
+        if self.threads.len() == 1 {
+            return MAIN;
+        }
+        let id = std::thread::current().id();
+        self.threads
+            .iter()
+            .position(|t| t.os == Some(id))
+            .map_or(MAIN, |i| i as Tid)
+    }
+
+    pub(crate) fn rec(&self, t: Tid) -> &ThreadRec {
+        &self.threads[t as usize]
+    }
+
+    pub(crate) fn rec_mut(&mut self, t: Tid) -> &mut ThreadRec {
+        &mut self.threads[t as usize]
+    }
+
+    /// Adds a thread (it may run once it is given the baton).
+    pub(crate) fn add(&mut self, name: &str) -> Tid {
+        self.threads.push(ThreadRec::new(name));
+        (self.threads.len() - 1) as Tid
+    }
+
+    /// Whether more than the main thread was ever made.
+    pub(crate) fn threaded(&self) -> bool {
+        self.threads.len() > 1
+    }
+}
+
+impl World {
+    /// Whether thread `t` could run now.
+    fn can_run(&self, t: Tid) -> bool {
+        let r = self.sched.rec(t);
+        match r.state {
+            State::Runnable => true,
+            State::Finished => false,
+            State::Blocked => {
+                r.deadlock.is_some()
+                    || r.wait.as_ref().is_some_and(|w| {
+                        (w.ready)(self)
+                            || (w.alertable && self.runnable_apc((w.host, t)))
+                            || w.deadline.is_some_and(|d| d <= self.now)
+                    })
+            }
+        }
+    }
+
+    /// The threads that could run now, in number order.
+    fn candidates(&self) -> Vec<Tid> {
+        (0..self.sched.threads.len() as Tid)
+            .filter(|&t| self.can_run(t))
+            .collect()
+    }
+
+    /// The seed's pick among `c` (no draw when there is no choice).
+    fn pick(&mut self, c: &[Tid]) -> Tid {
+        if c.len() == 1 {
+            c[0]
+        } else {
+            c[self.rng.below(c.len() as u64) as usize]
+        }
+    }
+
+    /// The earliest time-out of a parked thread.
+    fn next_deadline(&self) -> Option<u64> {
+        self.sched
+            .threads
+            .iter()
+            .filter(|r| r.state == State::Blocked && r.deadlock.is_none())
+            .filter_map(|r| r.wait.as_ref().and_then(|w| w.deadline))
+            .min()
+    }
+
+    /// Every thread waits and nothing can wake any: each gets a report
+    /// naming every thread and what it waits for.
+    fn declare_deadlock(&mut self) {
+        let blocked: Vec<Tid> = (0..self.sched.threads.len() as Tid)
+            .filter(|&t| self.sched.rec(t).state == State::Blocked)
+            .collect();
+        assert!(
+            !blocked.is_empty(),
+            "the scheduler found no thread to run and none waiting"
+        );
+        let describe = |w: &World, t: Tid| {
+            let r = w.sched.rec(t);
+            let wait = r.wait.as_ref().expect("a blocked thread has a wait");
+            (
+                wait.host,
+                format!(
+                    "thread `{}` waits in {} on host `{}`",
+                    r.name, wait.what, w.hosts[wait.host].name
+                ),
+            )
+        };
+        let (host, msg) = if self.sched.threaded() {
+            let parts: Vec<String> = blocked.iter().map(|&t| describe(self, t).1).collect();
+            let host = describe(self, blocked[0]).0;
+            (
+                host,
+                format!(
+                    "deadlock: no thread can run, nothing is in flight and no timer is set; {}",
+                    parts.join("; ")
+                ),
+            )
+        } else {
+            let r = self.sched.rec(MAIN);
+            let wait = r.wait.as_ref().expect("a blocked thread has a wait");
+            let host = wait.host;
+            (
+                host,
+                format!(
+                    "{} on host `{}` blocks forever: nothing is in flight, no timer is set, and no other thread exists to act",
+                    wait.what, self.hosts[host].name
+                ),
+            )
+        };
+        self.log(host, "deadlock", || msg.clone());
+        let report = self.report(ReportKind::Deadlock, msg, None);
+        for t in blocked {
+            self.sched.rec_mut(t).deadlock = Some(report.clone());
+        }
+    }
+
+    /// Lets virtual time pass until some thread can run: the next event
+    /// runs, or the clock jumps to the next time-out; with neither, a
+    /// deadlock is declared.
+    fn pass_time(&mut self) {
+        match (self.next_event_time(), self.next_deadline()) {
+            (Some(t), Some(d)) if d < t => self.now = self.now.max(d),
+            (None, Some(d)) => self.now = self.now.max(d),
+            (Some(_), _) => {
+                self.step();
+            }
+            (None, None) => self.declare_deadlock(),
+        }
+    }
+
+    /// `*-APC-NESTED-BLOCKING-UB`: a blocking call made by a completion
+    /// routine that runs inside a blocking call of the same thread is
+    /// undefined; the model reports it.
+    pub(crate) fn check_nested_blocking(&self, call: &str) -> Result<(), WsaError> {
+        let Some(of) = self.sched.rec(self.me).in_apc_of else {
+            return Ok(());
+        };
+        let clause = match of {
+            "WSARecv" | "WSARecvFrom" => Some("RECV-APC-NESTED-BLOCKING-UB"),
+            "WSARecvMsg" => Some("RECVMSG-APC-NESTED-BLOCKING-UB"),
+            "WSASendMsg" => Some("SENDMSG-APC-NESTED-BLOCKING-UB"),
+            _ => None,
+        };
+        Err(self.report(
+            ReportKind::Misuse,
+            format!(
+                "blocking {call} inside a completion routine that interrupted a blocking {of} on the same thread: undefined behaviour"
+            ),
+            clause,
+        ))
+    }
+
+    /// `*-THREADS-SIMULTANEOUS`: a receive on socket `s` while a receive of
+    /// another thread is outstanding on it (parked in a blocking call, or
+    /// an overlapped one not yet complete). The buffer order between the
+    /// threads is unpredictable; the call goes on and the model records a
+    /// diagnostic, once per socket.
+    pub(crate) fn note_concurrent_recv(&mut self, host: HostId, s: u64, call: &str) {
+        let me = self.me;
+        let other_op = self.sockets.get(&s).and_then(|st| {
+            st.pending_rx
+                .iter()
+                .find(|op| op.thread.1 != me)
+                .map(|op| op.thread.1)
+        });
+        let other_parked = || {
+            (0..self.sched.threads.len() as Tid).find(|&t| {
+                let r = self.sched.rec(t);
+                t != me
+                    && r.state == State::Blocked
+                    && r.wait.as_ref().is_some_and(|w| w.recv_on == Some(s))
+            })
+        };
+        let Some(other) = other_op.or_else(other_parked) else {
+            return;
+        };
+        if !self.diagnosed.insert(s) {
+            return;
+        }
+        let clause = if call == "WSARecvMsg" {
+            "RECVMSG-THREADS-SIMULTANEOUS"
+        } else {
+            "RECV-THREADS-SIMULTANEOUS"
+        };
+        let msg = format!(
+            "{call} on socket {s:#x} from thread `{}` while thread `{}` has a receive outstanding on it: the order in which their buffers are filled is unpredictable",
+            self.sched.rec(me).name,
+            self.sched.rec(other).name
+        );
+        self.log(host, "diagnostic", || format!("{clause}: {msg}"));
+        if let WsaError::Model(r) = self.report(ReportKind::Misuse, msg, Some(clause)) {
+            self.diagnostics.push(*r);
+        }
+    }
+
+    /// Whether the running thread is going back into a wait it already
+    /// began (a blocking call run again after its thread was woken).
+    pub(crate) fn resuming(&self) -> bool {
+        self.sched.rec(self.me).wait.is_some()
+    }
+}
+
+/// Sleeps until thread `me` holds the baton.
+pub(crate) fn wait_turn(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
+    while g.sched.current != me {
+        cv.wait(g);
+    }
+    g.me = me;
+}
+
+/// Gives the baton to `to` (which may be `me`); returns once `me` holds it
+/// again.
+fn hand_over(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid, to: Tid) {
+    g.sched.rec_mut(to).state = State::Runnable;
+    if to == me {
+        return;
+    }
+    switch_to(g, cv, to);
+    wait_turn(g, cv, me);
+}
+
+fn switch_to(g: &mut MutexGuard<'_, World>, cv: &Condvar, to: Tid) {
+    g.sched.current = to;
+    g.sched.rec_mut(to).state = State::Runnable;
+    if g.cfg.tracing {
+        let name = g.sched.rec(to).name.clone();
+        let t = g.now;
+        g.trace.push(super::trace::TraceEvent {
+            t,
+            host: "-".into(),
+            kind: "sched".into(),
+            detail: format!("thread `{name}` runs"),
+        });
+    }
+    cv.notify_all();
+}
+
+/// A scheduling point at the start of a call: the seed decides which of
+/// the threads that can run goes next.
+pub(crate) fn yield_point(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
+    if !g.sched.threaded() {
+        return;
+    }
+    let c = g.candidates();
+    let to = g.pick(&c);
+    hand_over(g, cv, me, to);
+}
+
+/// Parks `me`, whose blocking call left its wait in its record, until it
+/// may go on; meanwhile other threads run and virtual time passes.
+pub(crate) fn block(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
+    g.sched.rec_mut(me).state = State::Blocked;
+    loop {
+        let c = g.candidates();
+        if !c.is_empty() {
+            let to = g.pick(&c);
+            hand_over(g, cv, me, to);
+            return;
+        }
+        g.pass_time();
+    }
+}
+
+/// `me` has finished: the baton goes to a thread that can run (time
+/// passes, or a deadlock is declared, until one can).
+pub(crate) fn leave(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
+    g.sched.rec_mut(me).state = State::Finished;
+    loop {
+        let c = g.candidates();
+        if !c.is_empty() {
+            let to = g.pick(&c);
+            switch_to(g, cv, to);
+            return;
+        }
+        g.pass_time();
+    }
+}
