@@ -51,6 +51,7 @@ pub trait Winsock {
 
     /// `socket`: as `WSASocket` with `WSA_FLAG_OVERLAPPED`, which is what
     /// `socket` creates on Windows.
+    #[track_caller]
     fn socket(&self, af: i32, ty: i32, protocol: i32) -> Result<Self::Socket, WsaError> {
         self.wsa_socket(af, ty, protocol, WSA_FLAG_OVERLAPPED)
     }
@@ -164,6 +165,7 @@ pub trait Winsock {
     // ---- conveniences over the calls above ----
 
     /// `setsockopt` with an `int`/`DWORD`/`BOOL` value.
+    #[track_caller]
     fn set_sock_opt_int(
         &self,
         s: Self::Socket,
@@ -175,6 +177,7 @@ pub trait Winsock {
     }
 
     /// `getsockopt` of an `int`/`DWORD`/`BOOL` value.
+    #[track_caller]
     fn get_sock_opt_int(&self, s: Self::Socket, level: i32, name: i32) -> Result<i32, WsaError> {
         let mut v = [0u8; 4];
         let n = self.get_sock_opt(s, level, name, &mut v)?;
@@ -184,18 +187,21 @@ pub trait Winsock {
     }
 
     /// Sets `SO_RCVTIMEO` (milliseconds; zero is "no timeout").
+    #[track_caller]
     fn set_recv_timeout(&self, s: Self::Socket, t: Duration) -> Result<(), WsaError> {
         let ms = i32::try_from(t.as_millis()).unwrap_or(i32::MAX);
         self.set_sock_opt_int(s, SOL_SOCKET, SO_RCVTIMEO, ms)
     }
 
     /// `FIONBIO`: non-blocking on or off.
+    #[track_caller]
     fn set_nonblocking(&self, s: Self::Socket, on: bool) -> Result<(), WsaError> {
         let mut arg = u32::from(on);
         self.ioctl_socket(s, FIONBIO, &mut arg)
     }
 
     /// One datagram out through `WSASendTo`; returns the bytes sent.
+    #[track_caller]
     fn send_to(&self, s: Self::Socket, data: &[u8], to: &SocketAddr) -> Result<usize, WsaError> {
         let mut n = 0u32;
         self.wsa_send_to(
@@ -211,6 +217,7 @@ pub trait Winsock {
     /// One datagram in through `WSARecvFrom` into `buf`; returns the bytes
     /// received and the sender. A datagram larger than `buf` is an
     /// `Err(WSAEMSGSIZE)`, as in Winsock.
+    #[track_caller]
     fn recv_from(&self, s: Self::Socket, buf: &mut [u8]) -> Result<(usize, SocketAddr), WsaError> {
         let mut bufs = [WsaBuf::zeroed(buf.len())];
         let mut from = NameBuf::storage();

@@ -108,7 +108,7 @@ impl SimHost {
         self.call_with(
             name,
             || args,
-            |w| Ok(w.post(op.take().expect("posting never parks"))?),
+            |w| w.post(op.take().expect("posting never parks")),
             render_posted,
         )
     }

@@ -200,6 +200,14 @@ impl Sim {
         self.world.lock().trace.clone()
     }
 
+    /// Diagnostics the model recorded without failing a call: receives
+    /// issued on one socket from several threads at once
+    /// (`RECV-THREADS-SIMULTANEOUS`, `RECVMSG-THREADS-SIMULTANEOUS`), one
+    /// per socket.
+    pub fn diagnostics(&self) -> Vec<crate::contract::ModelReport> {
+        self.world.lock().diagnostics.clone()
+    }
+
     /// The trace so far, one rendered line per event.
     pub fn trace_text(&self) -> String {
         let w = self.world.lock();
@@ -336,6 +344,7 @@ pub(crate) fn c<T>(r: Result<T, i32>) -> Result<T, WsaError> {
 impl Winsock for SimHost {
     type Socket = Socket;
 
+    #[track_caller]
     fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
         let h = self.host;
         self.call(
@@ -345,11 +354,13 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn wsa_cleanup(&self) -> Result<(), WsaError> {
         let h = self.host;
         self.call("WSACleanup", String::new, |w| c(w.cleanup(h)))
     }
 
+    #[track_caller]
     fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError> {
         let h = self.host;
         self.call(
@@ -359,6 +370,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn bind(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
         let (h, a) = (self.host, *addr);
         self.call(
@@ -368,6 +380,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn connect(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
         let (h, a) = (self.host, *addr);
         self.call(
@@ -387,6 +400,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn getsockname(&self, s: Socket) -> Result<SocketAddr, WsaError> {
         let h = self.host;
         self.call(
@@ -396,6 +410,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn getpeername(&self, s: Socket) -> Result<SocketAddr, WsaError> {
         let h = self.host;
         self.call(
@@ -405,6 +420,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
         let h = self.host;
         self.call(
@@ -414,6 +430,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn close_socket(&self, s: Socket) -> Result<(), WsaError> {
         let h = self.host;
         self.call(
@@ -423,6 +440,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn set_sock_opt(&self, s: Socket, level: i32, name: i32, value: &[u8]) -> Result<(), WsaError> {
         let h = self.host;
         self.call(
@@ -432,6 +450,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn get_sock_opt(
         &self,
         s: Socket,
@@ -448,6 +467,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn ioctl_socket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
         let h = self.host;
         let a = *arg;
@@ -458,6 +478,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn wsa_ioctl(
         &self,
         s: Socket,
@@ -474,6 +495,7 @@ impl Winsock for SimHost {
         )
     }
 
+    #[track_caller]
     fn wsa_recv(
         &self,
         s: Socket,
@@ -507,6 +529,7 @@ impl Winsock for SimHost {
         r
     }
 
+    #[track_caller]
     fn wsa_recv_from(
         &self,
         s: Socket,
@@ -541,6 +564,7 @@ impl Winsock for SimHost {
         r
     }
 
+    #[track_caller]
     fn wsa_send(
         &self,
         s: Socket,
@@ -576,6 +600,7 @@ impl Winsock for SimHost {
         r.map(|_| ())
     }
 
+    #[track_caller]
     fn wsa_send_to(
         &self,
         s: Socket,
@@ -613,6 +638,7 @@ impl Winsock for SimHost {
         r.map(|_| ())
     }
 
+    #[track_caller]
     fn wsa_recv_msg(
         &self,
         s: Socket,
@@ -658,6 +684,7 @@ impl Winsock for SimHost {
         r
     }
 
+    #[track_caller]
     fn wsa_send_msg(
         &self,
         s: Socket,

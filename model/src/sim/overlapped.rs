@@ -426,8 +426,9 @@ impl World {
         };
         let mut taken = vec![];
         for (q, is_rx) in [(&mut st.pending_rx, true), (&mut st.pending_tx, false)] {
-            let (t, k): (VecDeque<Op>, VecDeque<Op>) =
-                std::mem::take(q).into_iter().partition(|op| pick(op, is_rx));
+            let (t, k): (VecDeque<Op>, VecDeque<Op>) = std::mem::take(q)
+                .into_iter()
+                .partition(|op| pick(op, is_rx));
             *q = k;
             taken.extend(t);
         }
@@ -689,9 +690,13 @@ impl World {
         // satisfied with WSA_WAIT_IO_COMPLETION).
         let deadline = wait_deadline(self.now, timeout_ms);
         let evs = events.to_vec();
-        let r = self.wait_until(host, deadline, "WSAWaitForMultipleEvents", false, move |w| {
-            (alertable && w.runnable_apc(t)) || w.events_ready(&evs, all).is_some()
-        });
+        let r = self.wait_until(
+            host,
+            deadline,
+            "WSAWaitForMultipleEvents",
+            false,
+            move |w| (alertable && w.runnable_apc(t)) || w.events_ready(&evs, all).is_some(),
+        );
         match r {
             Ok(()) if alertable && self.runnable_apc(t) => Ok(WaitStep::RunApcs),
             Ok(()) => Ok(WaitStep::Done(WaitResult::Event(
@@ -822,10 +827,16 @@ impl World {
             return Err(code(WSA_INVALID_PARAMETER));
         }
         let deadline = wait_deadline(self.now, timeout_ms);
-        let r = self.wait_until(host, deadline, "GetQueuedCompletionStatus", false, move |w| {
-            w.ports.get(&p).is_none_or(|po| !po.packets.is_empty())
-                || (alertable && w.runnable_apc(t))
-        });
+        let r = self.wait_until(
+            host,
+            deadline,
+            "GetQueuedCompletionStatus",
+            false,
+            move |w| {
+                w.ports.get(&p).is_none_or(|po| !po.packets.is_empty())
+                    || (alertable && w.runnable_apc(t))
+            },
+        );
         match r {
             Ok(()) => {}
             Err(WaitEnd::Timeout) => return Err(code(WSA_WAIT_TIMEOUT)),

@@ -58,7 +58,7 @@ impl SimHost {
     /// a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     /// let rx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     /// a.bind(rx, &"10.0.0.1:7000".parse().unwrap()).unwrap();
-    /// let receiver = a.spawn("receiver", move |h| {
+    /// let mut receiver = a.spawn("receiver", move |h| {
     ///     let mut buf = [0u8; 8];
     ///     let (n, _) = h.recv_from(rx, &mut buf).unwrap(); // parks until the send
     ///     buf[..n].to_vec()
@@ -117,9 +117,11 @@ impl<T> SimThread<T> {
 
     /// Waits (a blocking call, in virtual time) until the thread's function
     /// returns, and gives its value. A panic in the thread is resumed here;
-    /// a wait that can never end gives a deadlock report.
+    /// a wait that can never end gives a deadlock report (the thread gets
+    /// one too, in its own blocked call, and can be joined again). Joining
+    /// again after the value was given panics.
     #[track_caller]
-    pub fn join(mut self) -> Result<T, WsaError> {
+    pub fn join(&mut self) -> Result<T, WsaError> {
         let (tid, host) = (self.tid, self.host.host);
         let what = format!("join of thread `{}`", self.name);
         self.host.call_with(
@@ -143,7 +145,7 @@ impl<T> SimThread<T> {
         match self.slot.lock().take() {
             Some(Ok(v)) => Ok(v),
             Some(Err(p)) => resume_unwind(p),
-            None => unreachable!("a finished thread left its result"),
+            None => panic!("thread `{}` was joined already", self.name),
         }
     }
 }
@@ -167,12 +169,7 @@ impl World {
                 op.thread.1 == tid && !(bound && op.ovl.h_event.is_none())
             });
         }
-        let keys: Vec<_> = self
-            .apcs
-            .keys()
-            .filter(|k| k.1 == tid)
-            .copied()
-            .collect();
+        let keys: Vec<_> = self.apcs.keys().filter(|k| k.1 == tid).copied().collect();
         for k in keys {
             for apc in self.apcs.remove(&k).unwrap_or_default() {
                 let id = apc.completion.overlapped.id;

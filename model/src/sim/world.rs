@@ -368,7 +368,11 @@ impl World {
             alertable,
             recv_on: None,
         });
-        self.blocked = Some(if run_apcs { Block::RunApcs } else { Block::Park });
+        self.blocked = Some(if run_apcs {
+            Block::RunApcs
+        } else {
+            Block::Park
+        });
         Err(WaitEnd::Park)
     }
 
