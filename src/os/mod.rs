@@ -11,6 +11,7 @@
 //! Only on Windows (and in the Windows build run under Wine).
 
 mod guard;
+mod nested;
 mod ovl;
 
 use guard::Guarded;
@@ -261,6 +262,7 @@ impl Winsock for OsWinsock {
             return Err(last_error());
         }
         ovl::note_socket(s, flags & ws::WSA_FLAG_OVERLAPPED != 0);
+        nested::set_nonblocking(s, false);
         Ok(Socket(s as u64))
     }
 
@@ -338,8 +340,13 @@ impl Winsock for OsWinsock {
 
     /// `ioctlsocket`.
     fn ioctl_socket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
+        let on = *arg != 0;
         // SAFETY: `arg` is a valid u32 for the call to read and write.
-        check(unsafe { ws::ioctlsocket(s.0 as usize, cmd as i32, arg) })
+        check(unsafe { ws::ioctlsocket(s.0 as usize, cmd as i32, arg) })?;
+        if cmd == winsock_model::FIONBIO {
+            nested::set_nonblocking(s.0 as usize, on);
+        }
+        Ok(())
     }
 
     /// `WSAIoctl`, non-overlapped.
@@ -388,6 +395,7 @@ impl Winsock for OsWinsock {
         bytes_recvd: Option<&mut u32>,
         flags: &mut u32,
     ) -> Result<(), WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "WSARecv")?;
         let (arr, regions) = wsabufs(buffers)?;
         // SAFETY: `arr` describes memory that is either ours (alive, as the
         // buffers are borrowed mutably for the call), NULL, or guarded; the
@@ -417,6 +425,7 @@ impl Winsock for OsWinsock {
         flags: &mut u32,
         from: &mut NameBuf,
     ) -> Result<(), WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "WSARecvFrom")?;
         let (arr, regions) = wsabufs(buffers)?;
         let mut name = name_arg(from)?;
         let lenp: *mut i32 = if name.ptr.is_null() && name.len == 0 {
@@ -452,6 +461,7 @@ impl Winsock for OsWinsock {
         bytes_sent: Option<&mut u32>,
         flags: u32,
     ) -> Result<(), WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "WSASend")?;
         let mut copy = buffers.to_vec();
         let (arr, _regions) = wsabufs(&mut copy)?;
         // SAFETY: `arr` points into `copy` or guarded copies, alive for the
@@ -479,6 +489,7 @@ impl Winsock for OsWinsock {
         flags: u32,
         to: &NameBuf,
     ) -> Result<(), WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "WSASendTo")?;
         let mut copy = buffers.to_vec();
         let (arr, _regions) = wsabufs(&mut copy)?;
         let mut to = to.clone();
@@ -507,6 +518,7 @@ impl Winsock for OsWinsock {
         msg: &mut WsaMsg,
         bytes_recvd: Option<&mut u32>,
     ) -> Result<(), WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "WSARecvMsg")?;
         let f: ws::LPFN_WSARECVMSG = extension(s, consts::WSAID_WSARECVMSG, &RECVMSG)?;
         let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
         let mut a = MsgArg::new(msg)?;
@@ -539,6 +551,7 @@ impl Winsock for OsWinsock {
         flags: u32,
         bytes_sent: Option<&mut u32>,
     ) -> Result<(), WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "WSASendMsg")?;
         let f: ws::LPFN_WSASENDMSG = extension(s, consts::WSAID_WSASENDMSG, &SENDMSG)?;
         let f = f.ok_or(WsaError::Code(consts::WSAEINVAL))?;
         let mut msg = msg.clone();

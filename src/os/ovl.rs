@@ -165,11 +165,11 @@ fn wsa_last() -> i32 {
 
 /// A call the backend does not pass to Windows because the documentation
 /// calls it undefined (and it could touch freed memory or hang).
-fn refused(what: &str, clause: &str) -> WsaError {
+pub(super) fn refused(what: &str, clause: Option<&str>) -> WsaError {
     WsaError::Model(Box::new(winsock_model::ModelReport {
         kind: winsock_model::ReportKind::Misuse,
         message: format!("not passed to Windows: {what} is undefined behaviour"),
-        clause: Some(clause.to_string()),
+        clause: clause.map(str::to_string),
         location: None,
         trace: vec![],
     }))
@@ -260,7 +260,7 @@ unsafe extern "system" fn trampoline(error: u32, bytes: u32, ovl: *mut OVERLAPPE
     // completed (Windows calls the routine only then).
     let (c, routine) = unsafe { reap(p, error as i32, bytes, flags) };
     if let Some(f) = routine {
-        f(c);
+        super::nested::in_routine(|| f(c));
     }
 }
 
@@ -294,7 +294,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
             // Windows would corrupt the first operation: not passed on.
             return Err(refused(
                 "an OVERLAPPED still in use by an outstanding operation",
-                "RECV-OVL-SEPARATE-STRUCT",
+                Some("RECV-OVL-SEPARATE-STRUCT"),
             ));
         }
     }
@@ -513,7 +513,7 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
     if wait && delivery == Delivery::Routine {
         return Err(refused(
             "WSAGetOverlappedResult with fWait TRUE for an operation with a completion routine",
-            "RECV-OVL-NO-FWAIT-WITH-ROUTINE",
+            Some("RECV-OVL-NO-FWAIT-WITH-ROUTINE"),
         ));
     }
     let mut bytes = 0u32;

@@ -539,6 +539,22 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ovl: Option<OvlSpec>,
     },
+    /// Start a thread that runs `steps` (a simulated thread on the model, an
+    /// OS thread on the OS). It sees the sockets, events and ports named so
+    /// far; what it names itself stays its own. The step's `host` is the
+    /// thread's host.
+    Spawn {
+        /// The thread's name (`join` uses it; its steps are reported as
+        /// `name: op`).
+        thread: String,
+        /// What the thread does, in order.
+        steps: Vec<Step>,
+    },
+    /// Wait until a thread's steps are done; its step records follow.
+    Join {
+        /// The thread's name.
+        thread: String,
+    },
     /// Let virtual time pass (model); on the OS backend, sleep.
     Advance {
         /// Milliseconds.
@@ -715,4 +731,9 @@ pub struct Expect {
     /// (`"key=7 ovl=1 ok bytes=5 data=68656c6c6f"`), in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packets: Option<Vec<String>>,
+    /// The clause ids of the model's diagnostics so far
+    /// (`"RECV-THREADS-SIMULTANEOUS"`), in order. Only the model makes
+    /// diagnostics: other backends skip this comparison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<String>>,
 }

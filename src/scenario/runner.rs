@@ -14,10 +14,12 @@ use winsock_model::{
 };
 
 /// Something a scenario can run on: the model, or a real Winsock.
-pub trait Backend {
+pub trait Backend: Clone + Send + 'static {
     /// The Winsock implementation of one host (cloned into completion
     /// routines that make calls of their own).
     type W: WinsockOverlapped<Socket = Socket, Event = Event, Port = Port> + Clone + Send + 'static;
+    /// A thread started by a `spawn` step.
+    type Thread: Send;
     /// What this backend is (`"model seed=3"`, `"Wine 8.0"`).
     fn describe(&self) -> String;
     /// Whether this backend can run `sc` at all (`Err` says why not: the
@@ -48,10 +50,22 @@ pub trait Backend {
     fn refused(&self, _result: &str) -> bool {
         false
     }
+    /// Runs `f` on a new thread of host `host` (`spawn` steps).
+    fn spawn(&self, host: &str, name: &str, f: ThreadBody) -> Result<Self::Thread, String>;
+    /// Waits for a thread and gives its step records (`join` steps).
+    fn join(&self, t: &mut Self::Thread) -> Result<Vec<StepRecord>, WsaError>;
+    /// The clause ids of the diagnostics the backend made so far, if it
+    /// makes any (the model does).
+    fn diagnostics(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
+/// What a `spawn` step's thread runs: its steps, giving their records.
+pub type ThreadBody = Box<dyn FnOnce() -> Vec<StepRecord> + Send>;
+
 /// The model as a backend.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct SimBackend {
     sim: Option<Sim>,
     hosts: BTreeMap<String, SimHost>,
@@ -69,6 +83,7 @@ impl SimBackend {
 }
 
 impl Backend for SimBackend {
+    type Thread = winsock_model::SimThread<Vec<StepRecord>>;
     type W = SimHost;
 
     fn describe(&self) -> String {
@@ -141,6 +156,28 @@ impl Backend for SimBackend {
             .map(|s| s.trace().iter().map(ToString::to_string).collect())
             .unwrap_or_default()
     }
+
+    fn spawn(&self, host: &str, name: &str, f: ThreadBody) -> Result<Self::Thread, String> {
+        let h = self
+            .hosts
+            .get(host)
+            .ok_or_else(|| format!("unknown host `{host}`"))?;
+        Ok(h.spawn(name, move |_| f()))
+    }
+
+    fn join(&self, t: &mut Self::Thread) -> Result<Vec<StepRecord>, WsaError> {
+        t.join()
+    }
+
+    fn diagnostics(&self) -> Option<Vec<String>> {
+        let sim = self.sim.as_ref()?;
+        Some(
+            sim.diagnostics()
+                .into_iter()
+                .map(|d| d.clause.unwrap_or_default())
+                .collect(),
+        )
+    }
 }
 
 /// What a step gave. Fields a call does not produce are `None`.
@@ -184,6 +221,10 @@ pub struct Outcome {
     /// Completion-port packets taken, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packets: Option<Vec<String>>,
+    /// The model's diagnostics so far (clause ids), where the step's
+    /// expectation asks for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<String>>,
 }
 
 /// How a step compares with its expectation.
@@ -256,6 +297,8 @@ struct Ctx<'b, B: Backend> {
     events: BTreeMap<String, Event>,
     ports: BTreeMap<String, Port>,
     routine_log: ovl::RoutineLog,
+    /// Threads started by `spawn` steps and not joined yet.
+    threads: BTreeMap<String, B::Thread>,
 }
 
 /// Marks an `exec` error as "this step cannot run here" rather than a
@@ -550,7 +593,7 @@ impl<B: Backend> Ctx<'_, B> {
                 self.b.network_down(target, *down)?;
                 Ok(())
             }
-            _ => unreachable!("overlapped-I/O steps are run above"),
+            _ => unreachable!("overlapped-I/O steps are run above; spawn and join in run_steps"),
         };
         o.result = result_name(&r);
         Ok(o)
@@ -662,6 +705,11 @@ fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<St
             o.packets.as_ref().map(|v| v.join("; ")),
         );
     }
+    if let (Some(d), Some(got)) = (&e.diagnostics, &o.diagnostics) {
+        // Only the model makes diagnostics: elsewhere there is nothing to
+        // compare.
+        cmp("diagnostics", d.join("; "), Some(got.join("; ")));
+    }
     Ok(bad)
 }
 
@@ -670,6 +718,175 @@ fn op_name(op: &Op) -> String {
         .ok()
         .and_then(|v| v.get("op").and_then(|s| s.as_str()).map(str::to_string))
         .unwrap_or_default()
+}
+
+/// Runs `list` in order on `ctx`: the main thread's steps, or a spawned
+/// thread's (`thread`: its name and the index of its `spawn` step).
+fn run_steps<B: Backend>(
+    ctx: &mut Ctx<'_, B>,
+    list: &[Step],
+    thread: Option<(&str, usize)>,
+) -> Vec<StepRecord> {
+    let mut steps = vec![];
+    for (i, step) in list.iter().enumerate() {
+        let (index, op) = match thread {
+            Some((t, at)) => (at, format!("{t}: {}", op_name(&step.op))),
+            None => (i, op_name(&step.op)),
+        };
+        let record = |outcome, verdict, problems| StepRecord {
+            index,
+            op: op.clone(),
+            clauses: step.clauses.clone(),
+            outcome,
+            verdict,
+            problems,
+        };
+        if ctx.b.aborted() {
+            steps.push(record(
+                Outcome::default(),
+                Verdict::Skipped,
+                vec!["not run: the scenario was aborted before this step".into()],
+            ));
+            continue;
+        }
+        let exec = match &step.op {
+            Op::Spawn {
+                thread: name,
+                steps: body,
+            } => ctx.spawn(step, name, body, index),
+            Op::Join { thread: name } => ctx.join(name).map(|(o, records)| {
+                steps.extend(records);
+                o
+            }),
+            _ => ctx.exec(step),
+        };
+        let (outcome, verdict, mut problems) = match exec {
+            Err(e) if e.starts_with(SKIP) => (
+                Outcome::default(),
+                Verdict::Skipped,
+                vec![e[SKIP.len()..].to_string()],
+            ),
+            Err(e) => (Outcome::default(), Verdict::Error, vec![e]),
+            Ok(o) if ctx.b.refused(&o.result) => (
+                o,
+                Verdict::Skipped,
+                vec!["not passed to this Winsock: the documentation calls it undefined".into()],
+            ),
+            Ok(mut o) => match &step.expect {
+                None => (o, Verdict::Recorded, vec![]),
+                Some(e) => {
+                    if e.diagnostics.is_some() {
+                        o.diagnostics = ctx.b.diagnostics();
+                    }
+                    match check(ctx, e, &o) {
+                        Ok(p) if p.is_empty() => (o, Verdict::Pass, p),
+                        Ok(p) => (o, Verdict::Fail, p),
+                        Err(msg) => (o, Verdict::Error, vec![msg]),
+                    }
+                }
+            },
+        };
+        if ctx.b.aborted() {
+            problems.push("this call blocked until the backend aborted the scenario".into());
+        }
+        steps.push(record(outcome, verdict, problems));
+    }
+    steps
+}
+
+impl<B: Backend> Ctx<'_, B> {
+    /// A `spawn` step: the thread runs `body` with the names known so far
+    /// (what it names itself stays its own) and a routine log of its own.
+    fn spawn(
+        &mut self,
+        step: &Step,
+        name: &str,
+        body: &[Step],
+        at: usize,
+    ) -> Result<Outcome, String> {
+        if self.threads.contains_key(name) {
+            return Err(format!("thread `{name}` exists already"));
+        }
+        let host = step
+            .host
+            .clone()
+            .unwrap_or_else(|| self.default_host.clone());
+        let b = self.b.clone();
+        let names = (
+            self.default_host.clone(),
+            self.sockets.clone(),
+            self.dead.clone(),
+            self.events.clone(),
+            self.ports.clone(),
+        );
+        let (body, tname) = (body.to_vec(), name.to_string());
+        let f: ThreadBody = Box::new(move || {
+            let (default_host, sockets, dead, events, ports) = names;
+            let mut ctx = Ctx {
+                b: &b,
+                default_host,
+                sockets,
+                dead,
+                events,
+                ports,
+                routine_log: Default::default(),
+                threads: BTreeMap::new(),
+            };
+            let mut records = run_steps(&mut ctx, &body, Some((&tname, at)));
+            records.extend(ctx.join_all());
+            records
+        });
+        let t = self.b.spawn(&host, name, f)?;
+        self.threads.insert(name.to_string(), t);
+        Ok(Outcome {
+            result: "ok".into(),
+            ..Outcome::default()
+        })
+    }
+
+    /// A `join` step: waits for the thread; its step records come with it.
+    /// A join that deadlocks gives the report, and the thread stays
+    /// joinable.
+    fn join(&mut self, name: &str) -> Result<(Outcome, Vec<StepRecord>), String> {
+        let mut t = self
+            .threads
+            .remove(name)
+            .ok_or_else(|| format!("unknown thread `{name}`"))?;
+        let (result, records) = match self.b.join(&mut t) {
+            Ok(records) => ("ok".to_string(), records),
+            Err(e) => {
+                self.threads.insert(name.to_string(), t);
+                (result_name(&Err(e)), vec![])
+            }
+        };
+        Ok((
+            Outcome {
+                result,
+                ..Outcome::default()
+            },
+            records,
+        ))
+    }
+
+    /// Joins the threads no step joined, so that none is left behind.
+    fn join_all(&mut self) -> Vec<StepRecord> {
+        let mut out = vec![];
+        while let Some(name) = self.threads.keys().next().cloned() {
+            // A deadlocked join gives the thread its own report: it can
+            // usually finish then, so the join is tried again (a bounded
+            // number of times).
+            for _ in 0..100 {
+                if let Ok((_, records)) = self.join(&name) {
+                    out.extend(records);
+                }
+                if !self.threads.contains_key(&name) {
+                    break;
+                }
+            }
+            self.threads.remove(&name);
+        }
+        out
+    }
 }
 
 /// Runs `sc` on backend `b` with `seed`.
@@ -709,52 +926,10 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
             events: BTreeMap::new(),
             ports: BTreeMap::new(),
             routine_log: Default::default(),
+            threads: BTreeMap::new(),
         };
-        for (index, step) in sc.steps.iter().enumerate() {
-            if ctx.b.aborted() {
-                steps.push(StepRecord {
-                    index,
-                    op: op_name(&step.op),
-                    clauses: step.clauses.clone(),
-                    outcome: Outcome::default(),
-                    verdict: Verdict::Skipped,
-                    problems: vec!["not run: the scenario was aborted before this step".into()],
-                });
-                continue;
-            }
-            let (outcome, verdict, mut problems) = match ctx.exec(step) {
-                Err(e) if e.starts_with(SKIP) => (
-                    Outcome::default(),
-                    Verdict::Skipped,
-                    vec![e[SKIP.len()..].to_string()],
-                ),
-                Err(e) => (Outcome::default(), Verdict::Error, vec![e]),
-                Ok(o) if ctx.b.refused(&o.result) => (
-                    o,
-                    Verdict::Skipped,
-                    vec!["not passed to this Winsock: the documentation calls it undefined".into()],
-                ),
-                Ok(o) => match &step.expect {
-                    None => (o, Verdict::Recorded, vec![]),
-                    Some(e) => match check(&ctx, e, &o) {
-                        Ok(p) if p.is_empty() => (o, Verdict::Pass, p),
-                        Ok(p) => (o, Verdict::Fail, p),
-                        Err(msg) => (o, Verdict::Error, vec![msg]),
-                    },
-                },
-            };
-            if ctx.b.aborted() {
-                problems.push("this call blocked until the backend aborted the scenario".into());
-            }
-            steps.push(StepRecord {
-                index,
-                op: op_name(&step.op),
-                clauses: step.clauses.clone(),
-                outcome,
-                verdict,
-                problems,
-            });
-        }
+        steps = run_steps(&mut ctx, &sc.steps, None);
+        steps.extend(ctx.join_all());
     }
     b.finish();
     RunReport {
@@ -775,7 +950,7 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
 /// [`OsBackend::WATCHDOG`]: it closes every socket (`WSACleanup` down to zero),
 /// which makes the blocked call return, and says so in the trace.
 #[cfg(windows)]
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct OsBackend {
     ws: crate::os::OsWinsock,
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -795,6 +970,7 @@ impl OsBackend {
 #[cfg(windows)]
 impl Backend for OsBackend {
     type W = crate::os::OsWinsock;
+    type Thread = Option<std::thread::JoinHandle<Vec<StepRecord>>>;
 
     fn describe(&self) -> String {
         crate::os::describe()
@@ -867,6 +1043,22 @@ impl Backend for OsBackend {
     fn refused(&self, result: &str) -> bool {
         // The backend only makes model reports when it refuses a call.
         result.starts_with("model:")
+    }
+
+    fn spawn(&self, host: &str, name: &str, f: ThreadBody) -> Result<Self::Thread, String> {
+        if host != "local" {
+            return Err(format!("unknown host `{host}`"));
+        }
+        std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(f)
+            .map(Some)
+            .map_err(|e| format!("CreateThread: {e}"))
+    }
+
+    fn join(&self, t: &mut Self::Thread) -> Result<Vec<StepRecord>, WsaError> {
+        let h = t.take().expect("a thread is joined once");
+        Ok(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     }
 
     fn trace(&self) -> Vec<String> {

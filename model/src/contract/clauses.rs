@@ -1713,6 +1713,18 @@ pub static CLAUSES: &[Clause] = &[
     },
 ];
 
+/// The clause a blocking call breaks when a completion routine makes it
+/// while interrupting the blocking call `interrupted` (`"WSARecvMsg"`) of
+/// the same thread; `None` for calls whose page has no such sentence.
+pub fn apc_nested_blocking_clause(interrupted: &str) -> Option<&'static str> {
+    match interrupted {
+        "WSARecv" | "WSARecvFrom" => Some("RECV-APC-NESTED-BLOCKING-UB"),
+        "WSARecvMsg" => Some("RECVMSG-APC-NESTED-BLOCKING-UB"),
+        "WSASendMsg" => Some("SENDMSG-APC-NESTED-BLOCKING-UB"),
+        _ => None,
+    }
+}
+
 /// Looks a clause up by id.
 pub fn clause(id: &str) -> Option<&'static Clause> {
     CLAUSES.iter().find(|c| c.id == id)

@@ -280,12 +280,7 @@ impl World {
         let Some(of) = self.sched.rec(self.me).in_apc_of else {
             return Ok(());
         };
-        let clause = match of {
-            "WSARecv" | "WSARecvFrom" => Some("RECV-APC-NESTED-BLOCKING-UB"),
-            "WSARecvMsg" => Some("RECVMSG-APC-NESTED-BLOCKING-UB"),
-            "WSASendMsg" => Some("SENDMSG-APC-NESTED-BLOCKING-UB"),
-            _ => None,
-        };
+        let clause = crate::contract::clauses::apc_nested_blocking_clause(of);
         Err(self.report(
             ReportKind::Misuse,
             format!(
