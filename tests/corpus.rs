@@ -58,11 +58,16 @@ fn every_datagram_and_overlapped_clause_is_cited_by_a_scenario_and_a_test() {
     }
     let in_scope: Vec<_> = CLAUSES
         .iter()
-        .filter(|c| matches!(c.scope, Scope::Datagram | Scope::Overlapped))
+        .filter(|c| {
+            matches!(
+                c.scope,
+                Scope::Datagram | Scope::Overlapped | Scope::Threads
+            )
+        })
         .collect();
     assert!(
         in_scope.len() >= 150,
-        "only {} datagram and overlapped clauses",
+        "only {} datagram, overlapped and threads clauses",
         in_scope.len()
     );
     let mut missing = vec![];

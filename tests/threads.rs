@@ -465,7 +465,8 @@ fn thread_exit_cancels_its_receive() {
     assert_eq!(&h.recv_from(s, &mut [0u8; 8]).unwrap().0, &4);
 }
 
-// RECVMSG-THREAD-EXIT-CANCELS (thread-agnostic I/O): on a socket bound to
+// RECVMSG-THREAD-EXIT-CANCELS, RECVMSG-THREAD-EXIT-OVERLAPPED-FAIL
+// (thread-agnostic I/O): on a socket bound to
 // a completion port an event-less receive outlives its thread and
 // completes through the port; one with an event is cancelled, its packet
 // posted.
@@ -529,7 +530,8 @@ fn thread_exit_cancels_its_pending_send() {
     assert_eq!(c.error, WSA_OPERATION_ABORTED);
 }
 
-// *-THREAD-EXIT-OVERLAPPED-FAIL: the routines of a thread that exits never
+// RECV-THREAD-EXIT-OVERLAPPED-FAIL, RECVMSG-THREAD-EXIT-OVERLAPPED-FAIL,
+// SENDMSG-THREAD-EXIT-OVERLAPPED-FAIL: the routines of a thread that exits never
 // run: the one already queued is discarded, and one of an operation the
 // exit cancelled is never queued.
 #[test]

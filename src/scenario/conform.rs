@@ -141,7 +141,10 @@ pub fn conform<B: Backend>(make: impl Fn() -> B, corpus: &[super::Scenario]) -> 
                     .any(|st| st.clauses.iter().any(|x| x == c.id))
             }) {
                 ClauseResult::NotRun
-            } else if matches!(c.scope, Scope::Datagram | Scope::Overlapped) {
+            } else if matches!(
+                c.scope,
+                Scope::Datagram | Scope::Overlapped | Scope::Threads
+            ) {
                 ClauseResult::Untested
             } else {
                 ClauseResult::Pending

@@ -226,8 +226,9 @@ pub struct RoutineSpec {
     /// that other queued routines may run nested in it.
     #[serde(default)]
     pub alertable_wait: bool,
-    /// Post this overlapped call from inside the routine (a receive or
-    /// send step with its own `ovl`).
+    /// Make this call from inside the routine: a receive or send step,
+    /// overlapped with its own `ovl` (logged `posted ...`), or direct
+    /// without one (logged `called <result>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<Box<Op>>,
 }

@@ -52,9 +52,10 @@
 //! # Scopes
 //!
 //! [`Scope`] says which part of the model implements a clause.
-//! [`Scope::Datagram`] clauses are in scope now (the conformance run reports
-//! them as untested until a scenario cites them); the others are pending
-//! until overlapped I/O, simulated threads and stream sockets exist. A rule
+//! [`Scope::Datagram`], [`Scope::Overlapped`] and [`Scope::Threads`] clauses
+//! are in scope now (the conformance run reports them as untested until a
+//! scenario cites them); [`Scope::Stream`] clauses are pending until stream
+//! sockets exist. A rule
 //! about datagram sockets is `Datagram` even when it mentions a flag the
 //! stream model will also need (`RECV-WAITALL-DGRAM`, `RECV-PARTIAL-DGRAM`,
 //! `RECV-EOPNOTSUPP-OOB`, `RECV-PARTIAL-CLEARED-COMPLETE`,

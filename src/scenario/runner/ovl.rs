@@ -48,6 +48,59 @@ pub(super) struct Resolved<W> {
 
 type Thunk = Box<dyn FnOnce() -> Result<Posted, WsaError> + Send>;
 
+/// A call a completion routine makes.
+enum Nested {
+    /// An overlapped one (logged as `posted ...`).
+    Posted(Thunk),
+    /// A direct one (logged as `called <result>`).
+    Direct(Box<dyn FnOnce() -> Result<(), WsaError> + Send>),
+}
+
+/// A receive or send made directly (no `ovl`), for a routine to call.
+fn direct<W: WinsockOverlapped<Socket = Socket> + Send + 'static>(
+    r: Resolved<W>,
+) -> Box<dyn FnOnce() -> Result<(), WsaError> + Send> {
+    let Resolved {
+        w,
+        s,
+        kind,
+        mut buffers,
+        mut name,
+        control,
+        flags,
+        msg_flags,
+        ..
+    } = r;
+    Box::new(move || {
+        let mut n = 0u32;
+        let mut f = flags;
+        match kind {
+            Kind::Recv => w.wsa_recv(s, &mut buffers, Some(&mut n), &mut f),
+            Kind::RecvFrom => w.wsa_recv_from(s, &mut buffers, Some(&mut n), &mut f, &mut name),
+            Kind::RecvMsg => {
+                let mut m = WsaMsg {
+                    name,
+                    buffers,
+                    control,
+                    flags,
+                };
+                w.wsa_recv_msg(s, &mut m, Some(&mut n))
+            }
+            Kind::Send => w.wsa_send(s, &buffers, Some(&mut n), flags),
+            Kind::SendTo => w.wsa_send_to(s, &buffers, Some(&mut n), flags, &name),
+            Kind::SendMsg => {
+                let m = WsaMsg {
+                    name,
+                    buffers,
+                    control,
+                    flags: msg_flags,
+                };
+                w.wsa_send_msg(s, &m, flags, Some(&mut n))
+            }
+        }
+    })
+}
+
 /// Shared between the runner and the routines it installs.
 #[derive(Default, Clone)]
 pub(super) struct RoutineLog {
@@ -487,12 +540,12 @@ impl<B: Backend> Ctx<'_, B> {
             Some(op) => {
                 let r = self
                     .resolve(op)?
-                    .ok_or("a routine can only post a receive or a send")?;
-                let inner = r
-                    .ovl
-                    .clone()
-                    .ok_or("a call posted from a routine must be overlapped (`ovl`)")?;
-                Some(self.thunk(r, &inner)?)
+                    .ok_or("a routine can only make a receive or a send")?;
+                Some(match r.ovl.clone() {
+                    Some(inner) => Nested::Posted(self.thunk(r, &inner)?),
+                    // A call without `ovl` is a direct (blocking) one.
+                    None => Nested::Direct(direct(r)),
+                })
             }
         };
         let log = self.routine_log.clone();
@@ -514,12 +567,16 @@ impl<B: Backend> Ctx<'_, B> {
             if alertable {
                 let _ = w.sleep_ex(0, true);
             }
-            if let Some(t) = nested {
-                let r = t();
+            let line = match nested {
+                Some(Nested::Posted(t)) => Some(format!("posted {}", render_posted(&t()))),
+                Some(Nested::Direct(f)) => Some(format!("called {}", super::result_name(&f()))),
+                None => None,
+            };
+            if let Some(line) = line {
                 log.lines
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(format!("posted {}", render_posted(&r)));
+                    .push(line);
             }
             if first {
                 log.running
