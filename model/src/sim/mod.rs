@@ -30,6 +30,9 @@
 //! | `overlapped.rs` | overlapped operations, events, completion routines, completion ports |
 //! | `host_ovl.rs` | `SimHost`'s [`WinsockOverlapped`] implementation |
 //! | `sockopt.rs` | options, ioctls, names, shutdown, start-up |
+//! | `sched.rs` | simulated threads: the baton, seeded scheduling, parked waits, deadlocks |
+//! | `thread.rs` | [`SimHost::spawn`], [`SimThread::join`], thread exit and its I/O |
+//! | `seeds.rs` | [`try_seeds`]: a test over many seeds |
 //! | `trace.rs` | the trace |
 //! | `rng.rs` | the seeded generator |
 
