@@ -4,7 +4,7 @@
 //!
 //! - [`contract`]: the exact Windows values (error codes, flags, options,
 //!   ioctls, GUIDs), the x64 wire layouts (`SOCKADDR_IN`, `SOCKADDR_IN6`,
-//!   `WSACMSGHDR`), the [`Winsock`](contract::Winsock) trait that both the
+//!   `WSACMSGHDR`), the [`Winsock`] trait that both the
 //!   model and the OS backend implement, and the clause table: every normative
 //!   sentence of the documentation this project implements, with an id.
 //! - [`sim`]: `Sim`, a deterministic simulated network of hosts that

@@ -28,7 +28,7 @@
 //! | `socket.rs` | socket state, option values, limits |
 //! | `dgram.rs` | datagram and raw sockets: bind, route, send, deliver, receive |
 //! | `overlapped.rs` | overlapped operations, events, completion routines, completion ports |
-//! | `host_ovl.rs` | `SimHost`'s [`WinsockOverlapped`] implementation |
+//! | `host_ovl.rs` | `SimHost`'s [`WinsockOverlapped`](crate::WinsockOverlapped) implementation |
 //! | `sockopt.rs` | options, ioctls, names, shutdown, start-up |
 //! | `sched.rs` | simulated threads: the baton, seeded scheduling, parked waits, deadlocks |
 //! | `thread.rs` | [`SimHost::spawn`], [`SimThread::join`], thread exit and its I/O |
