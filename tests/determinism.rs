@@ -84,3 +84,75 @@ fn seed_7_trace_matches_the_recorded_one_on_every_platform() {
         .expect("fixtures/golden/workload-seed7.json (UPDATE_GOLDEN=1 writes it)");
     assert!(got == want, "the trace of seed 7 changed; if deliberate, rerun with UPDATE_GOLDEN=1 and commit the file");
 }
+
+/// A threaded workload: an echo server thread, two client threads and a
+/// thread waiting alertably for a completion routine; the scheduler's picks
+/// and the routine order come from the seed.
+fn threaded_workload(seed: u64) -> String {
+    let sim = Sim::new(seed);
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
+    let srv = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    b.bind(srv, &"10.0.0.2:7".parse().unwrap()).unwrap();
+    let mut echo = b.spawn("echo", move |h| {
+        for _ in 0..6 {
+            let mut buf = [0u8; 32];
+            let (n, from) = h.recv_from(srv, &mut buf).unwrap();
+            h.send_to(srv, &buf[..n], &from).unwrap();
+        }
+    });
+    let client = |tag: u8| {
+        move |h: SimHost| {
+            let s = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+            let mut got = vec![];
+            for i in 0..3u8 {
+                h.send_to(s, &[tag, i], &"10.0.0.2:7".parse().unwrap())
+                    .unwrap();
+                let mut buf = [0u8; 8];
+                let (n, _) = h.recv_from(s, &mut buf).unwrap();
+                got.push(buf[..n].to_vec());
+            }
+            got
+        }
+    };
+    let mut c1 = a.spawn("client-1", client(1));
+    let mut c2 = a.spawn("client-2", client(2));
+    let mut waiter = a.spawn("waiter", |h| {
+        let s = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+        h.bind(s, &"10.0.0.1:9".parse().unwrap()).unwrap();
+        for id in 1..=2 {
+            h.wsa_recv_overlapped(
+                s,
+                vec![WsaBuf::zeroed(8)],
+                0,
+                Overlapped::new(id),
+                Some(Box::new(|_| {})),
+            )
+            .unwrap();
+        }
+        h.send_to(s, b"x", &"10.0.0.1:9".parse().unwrap()).unwrap();
+        h.send_to(s, b"y", &"10.0.0.1:9".parse().unwrap()).unwrap();
+        h.sleep_ex(WSA_INFINITE, true).unwrap()
+    });
+    assert_eq!(c1.join().unwrap().len(), 3);
+    assert_eq!(c2.join().unwrap().len(), 3);
+    assert_eq!(waiter.join().unwrap(), WaitResult::IoCompletion);
+    echo.join().unwrap();
+    serde_json::to_string(&sim.trace()).unwrap()
+}
+
+/// As the seed-7 test, for the threaded workload: the scheduler is
+/// deterministic on every platform (this test also runs under Wine).
+#[test]
+fn threaded_seed_7_trace_matches_the_recorded_one_on_every_platform() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/golden/threads-seed7.json");
+    let got = threaded_workload(7);
+    assert_eq!(got, threaded_workload(7), "two runs of seed 7 differ");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .expect("fixtures/golden/threads-seed7.json (UPDATE_GOLDEN=1 writes it)");
+    assert!(got == want, "the threaded trace of seed 7 changed; if deliberate, rerun with UPDATE_GOLDEN=1 and commit the file");
+}
