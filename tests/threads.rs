@@ -580,3 +580,40 @@ fn try_seeds_reports_the_failing_seed_and_its_trace() {
     assert!(msg.contains("WSD_SEED=6"), "{msg}");
     assert!(msg.contains("SleepEx(1ms, alertable=false)"), "{msg}");
 }
+
+// RECV-BLOCKING-ALERTABLE: a routine that runs inside a blocking receive
+// may wait itself (SleepEx); its wait has its own time-out, and the
+// receive keeps its SO_RCVTIMEO deadline.
+#[test]
+fn a_routine_inside_a_blocking_receive_waits_on_its_own_clock() {
+    let (sim, h) = local(11);
+    let (s, me) = udp4(&h);
+    let (p, _) = udp4(&h);
+    h.set_sock_opt_int(p, SOL_SOCKET, SO_RCVTIMEO, 50).unwrap();
+    let seen: Arc<Mutex<Vec<(WaitResult, Duration)>>> = Arc::default();
+    let (s2, hh) = (seen.clone(), h.clone());
+    let routine: CompletionRoutine = Box::new(move |_| {
+        let a = hh.sleep_ex(0, true).unwrap();
+        let at_a = hh.sim().now();
+        let b = hh.sleep_ex(5, false).unwrap();
+        s2.lock().extend([(a, at_a), (b, hh.sim().now())]);
+    });
+    h.wsa_recv_overlapped(
+        s,
+        vec![WsaBuf::zeroed(4)],
+        0,
+        Overlapped::new(1),
+        Some(routine),
+    )
+    .unwrap();
+    send(&h, s, b"a", me);
+    assert_err(h.recv_from(p, &mut [0u8; 4]), WSAETIMEDOUT);
+    assert_eq!(sim.now(), Duration::from_millis(50));
+    assert_eq!(
+        *seen.lock(),
+        [
+            (WaitResult::Timeout, Duration::ZERO),
+            (WaitResult::Timeout, Duration::from_millis(5))
+        ]
+    );
+}

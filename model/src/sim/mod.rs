@@ -309,9 +309,15 @@ impl SimHost {
                 None => break r,
                 Some(sched::Block::Park) => sched::block(&mut w, &self.cv, me),
                 Some(sched::Block::RunApcs) => {
-                    let outer = w.sched.rec_mut(me).in_apc_of.replace(name);
+                    // The routines' own calls have waits of their own: this
+                    // call's (its first deadline) is put aside meanwhile.
+                    let rec = w.sched.rec_mut(me);
+                    let wait = rec.wait.take();
+                    let outer = rec.in_apc_of.replace(name);
                     parking_lot::MutexGuard::unlocked(&mut w, || self.run_apcs());
-                    w.sched.rec_mut(me).in_apc_of = outer;
+                    let rec = w.sched.rec_mut(me);
+                    rec.in_apc_of = outer;
+                    rec.wait = wait;
                 }
             }
             w.me = me;
