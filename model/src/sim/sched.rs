@@ -333,6 +333,19 @@ impl World {
         }
     }
 
+    /// The seed's pick among the threads that can run; while none can,
+    /// time passes (or a deadlock is declared, which makes the waiting
+    /// threads runnable).
+    fn next_to_run(&mut self) -> Tid {
+        loop {
+            let c = self.candidates();
+            if !c.is_empty() {
+                return self.pick(&c);
+            }
+            self.pass_time();
+        }
+    }
+
     /// Whether the running thread is going back into a wait it already
     /// began (a blocking call run again after its thread was woken).
     pub(crate) fn resuming(&self) -> bool {
@@ -381,8 +394,7 @@ pub(crate) fn yield_point(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) 
     if !g.sched.threaded() {
         return;
     }
-    let c = g.candidates();
-    let to = g.pick(&c);
+    let to = g.next_to_run();
     hand_over(g, cv, me, to);
 }
 
@@ -390,28 +402,13 @@ pub(crate) fn yield_point(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) 
 /// may go on; meanwhile other threads run and virtual time passes.
 pub(crate) fn block(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
     g.sched.rec_mut(me).state = State::Blocked;
-    loop {
-        let c = g.candidates();
-        if !c.is_empty() {
-            let to = g.pick(&c);
-            hand_over(g, cv, me, to);
-            return;
-        }
-        g.pass_time();
-    }
+    let to = g.next_to_run();
+    hand_over(g, cv, me, to);
 }
 
-/// `me` has finished: the baton goes to a thread that can run (time
-/// passes, or a deadlock is declared, until one can).
+/// `me` has finished: the baton goes to a thread that can run.
 pub(crate) fn leave(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
     g.sched.rec_mut(me).state = State::Finished;
-    loop {
-        let c = g.candidates();
-        if !c.is_empty() {
-            let to = g.pick(&c);
-            switch_to(g, cv, to);
-            return;
-        }
-        g.pass_time();
-    }
+    let to = g.next_to_run();
+    switch_to(g, cv, to);
 }
