@@ -94,13 +94,15 @@ fn threaded_workload(seed: u64) -> String {
     let b = started(&sim, "b", &["10.0.0.2/24"]);
     let srv = b.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
     b.bind(srv, &"10.0.0.2:7".parse().unwrap()).unwrap();
-    let mut echo = b.spawn("echo", move |h| {
-        for _ in 0..6 {
-            let mut buf = [0u8; 32];
-            let (n, from) = h.recv_from(srv, &mut buf).unwrap();
-            h.send_to(srv, &buf[..n], &from).unwrap();
-        }
-    });
+    let mut echo = b
+        .spawn("echo", move |h| {
+            for _ in 0..6 {
+                let mut buf = [0u8; 32];
+                let (n, from) = h.recv_from(srv, &mut buf).unwrap();
+                h.send_to(srv, &buf[..n], &from).unwrap();
+            }
+        })
+        .unwrap();
     let client = |tag: u8| {
         move |h: SimHost| {
             let s = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
@@ -115,25 +117,27 @@ fn threaded_workload(seed: u64) -> String {
             got
         }
     };
-    let mut c1 = a.spawn("client-1", client(1));
-    let mut c2 = a.spawn("client-2", client(2));
-    let mut waiter = a.spawn("waiter", |h| {
-        let s = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
-        h.bind(s, &"10.0.0.1:9".parse().unwrap()).unwrap();
-        for id in 1..=2 {
-            h.wsa_recv_overlapped(
-                s,
-                vec![WsaBuf::zeroed(8)],
-                0,
-                Overlapped::new(id),
-                Some(Box::new(|_| {})),
-            )
-            .unwrap();
-        }
-        h.send_to(s, b"x", &"10.0.0.1:9".parse().unwrap()).unwrap();
-        h.send_to(s, b"y", &"10.0.0.1:9".parse().unwrap()).unwrap();
-        h.sleep_ex(WSA_INFINITE, true).unwrap()
-    });
+    let mut c1 = a.spawn("client-1", client(1)).unwrap();
+    let mut c2 = a.spawn("client-2", client(2)).unwrap();
+    let mut waiter = a
+        .spawn("waiter", |h| {
+            let s = h.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+            h.bind(s, &"10.0.0.1:9".parse().unwrap()).unwrap();
+            for id in 1..=2 {
+                h.wsa_recv_overlapped(
+                    s,
+                    vec![WsaBuf::zeroed(8)],
+                    0,
+                    Overlapped::new(id),
+                    Some(Box::new(|_| {})),
+                )
+                .unwrap();
+            }
+            h.send_to(s, b"x", &"10.0.0.1:9".parse().unwrap()).unwrap();
+            h.send_to(s, b"y", &"10.0.0.1:9".parse().unwrap()).unwrap();
+            h.sleep_ex(WSA_INFINITE, true).unwrap()
+        })
+        .unwrap();
     assert_eq!(c1.join().unwrap().len(), 3);
     assert_eq!(c2.join().unwrap().len(), 3);
     assert_eq!(waiter.join().unwrap(), WaitResult::IoCompletion);

@@ -162,7 +162,7 @@ impl Backend for SimBackend {
             .hosts
             .get(host)
             .ok_or_else(|| format!("unknown host `{host}`"))?;
-        Ok(h.spawn(name, move |_| f()))
+        h.spawn(name, move |_| f()).map_err(|e| e.to_string())
     }
 
     fn join(&self, t: &mut Self::Thread) -> Result<Vec<StepRecord>, WsaError> {

@@ -497,10 +497,8 @@ impl World {
             // model choice: see `wait_tx_room`.
             return Err(code(WSAEINTR));
         }
+        self.check_nested_blocking_on(host, s, a.call.name())?;
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
-        if !self.sockets[&s].nonblocking {
-            self.check_nested_blocking(a.call.name())?;
-        }
         self.wait_tx_room(host, s, plan.len)?;
         let data = crate::contract::types::gather(a.bufs, plan.len);
         self.transmit(host, s, plan.dst, plan.route, data);
@@ -1064,10 +1062,8 @@ impl World {
             // (see `wait_tx_room`).
             return Err(code(WSAEINTR));
         }
+        self.check_nested_blocking_on(host, s, a.call.name())?;
         let name_ok = self.recv_check(host, s, &a, Mode::Direct)?;
-        if !self.sockets[&s].nonblocking {
-            self.check_nested_blocking(a.call.name())?;
-        }
         if !resuming {
             self.note_concurrent_recv(host, s, a.call.name());
         }

@@ -68,8 +68,15 @@ impl SimHost {
                 return;
             };
             let socket = apc.socket;
-            (apc.routine)(apc.completion);
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (apc.routine)(apc.completion)
+            }));
+            // A routine that panicked has still returned, for the socket's
+            // next routine (RECV-OVL-ROUTINE-RETURN-NEXT).
             self.world.lock().apc_done(socket);
+            if let Err(p) = ran {
+                std::panic::resume_unwind(p);
+            }
         }
     }
 

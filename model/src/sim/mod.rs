@@ -184,18 +184,46 @@ impl Sim {
     }
 
     /// Lets `d` of virtual time pass, delivering whatever arrives meanwhile.
+    /// With simulated threads, the caller waits as in a non-alertable sleep:
+    /// the others run, and their time-outs fall at their own times.
     pub fn advance(&self, d: Duration) {
         let mut w = self.world.lock();
         let t = w
             .now
             .saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-        w.advance_to(t);
+        self.pass_until(&mut w, t);
     }
 
-    /// Runs every pending event (deliveries, ICMP errors) to completion.
+    /// Runs every pending event (deliveries, ICMP errors) to completion
+    /// (with simulated threads: lets time pass until no event is left).
     pub fn run_until_idle(&self) {
         let mut w = self.world.lock();
-        while w.step() {}
+        while let Some(t) = w.next_event_time() {
+            self.pass_until(&mut w, t);
+        }
+    }
+
+    /// Moves the clock to `t`: directly while there is one thread, else as
+    /// a wait of the calling thread that others may run during.
+    fn pass_until(&self, w: &mut parking_lot::MutexGuard<'_, World>, t: u64) {
+        if !w.sched.threaded() || w.hosts.is_empty() {
+            w.advance_to(t);
+            return;
+        }
+        let Ok(me) = sched::enter(w, &self.cv) else {
+            // Not a simulated thread: nothing of it can wait.
+            w.advance_to(t);
+            return;
+        };
+        while let Err(world::WaitEnd::Park) =
+            w.wait_until(0, Some(t), "Sim::advance", false, |_| false)
+        {
+            w.blocked = None;
+            sched::block(w, &self.cv, me);
+        }
+        let rec = w.sched.rec_mut(me);
+        rec.wait = None;
+        rec.deadlock = None;
     }
 
     /// The trace so far.
@@ -295,9 +323,8 @@ impl SimHost {
     ) -> Result<T, WsaError> {
         let caller = std::panic::Location::caller();
         let mut w = self.world.lock();
-        let me = w.sched.lookup();
-        w.me = me;
-        sched::yield_point(&mut w, &self.cv, me);
+        w.caller = Some(caller);
+        let me = sched::enter(&mut w, &self.cv)?;
         w.caller = Some(caller);
         // Whatever is due by now has happened before the call looks
         // (zero-latency loopback delivers "at once").
@@ -312,18 +339,33 @@ impl SimHost {
                     // The routines' own calls have waits of their own: this
                     // call's (its first deadline) is put aside meanwhile.
                     let rec = w.sched.rec_mut(me);
-                    let wait = rec.wait.take();
+                    let wait = rec
+                        .wait
+                        .take()
+                        .expect("a wait that runs routines saved itself");
+                    rec.outer_waits.push(wait);
                     let outer = rec.in_apc_of.replace(name);
-                    parking_lot::MutexGuard::unlocked(&mut w, || self.run_apcs());
+                    let ran = parking_lot::MutexGuard::unlocked(&mut w, || {
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_apcs()))
+                    });
                     let rec = w.sched.rec_mut(me);
                     rec.in_apc_of = outer;
-                    rec.wait = wait;
+                    rec.wait = rec.outer_waits.pop();
+                    if let Err(p) = ran {
+                        rec.wait = None;
+                        drop(w);
+                        std::panic::resume_unwind(p);
+                    }
                 }
             }
             w.me = me;
             w.caller = Some(caller);
         };
-        w.sched.rec_mut(me).wait = None;
+        let rec = w.sched.rec_mut(me);
+        rec.wait = None;
+        // A deadlock report the call did not need (it found its condition
+        // when it ran again) is not kept for a later call.
+        rec.deadlock = None;
         if w.cfg.tracing {
             let shown = match &r {
                 Ok(v) => render(v),
@@ -342,7 +384,8 @@ impl SimHost {
 
     /// The simulated thread this call is made from, on this host.
     fn thread(&self) -> (HostId, u32) {
-        (self.host, self.world.lock().sched.lookup())
+        let t = self.world.lock().sched.lookup().unwrap_or(sched::MAIN);
+        (self.host, t)
     }
 }
 

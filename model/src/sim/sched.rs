@@ -74,6 +74,9 @@ pub(crate) struct ThreadRec {
     pub(crate) os: Option<ThreadId>,
     pub(crate) state: State,
     pub(crate) wait: Option<Wait>,
+    /// Waits of blocking calls put aside while completion routines run
+    /// inside them (innermost last).
+    pub(crate) outer_waits: Vec<Wait>,
     /// The deadlock report its blocked call is to return.
     pub(crate) deadlock: Option<WsaError>,
     /// While completion routines run inside this thread's blocking call:
@@ -88,6 +91,7 @@ impl ThreadRec {
             os: None,
             state: State::Runnable,
             wait: None,
+            outer_waits: Vec::new(),
             deadlock: None,
             in_apc_of: None,
         }
@@ -133,16 +137,23 @@ impl Sched {
         }
     }
 
-    /// The simulated thread of the calling OS thread.
-    pub(crate) fn lookup(&self) -> Tid {
-        if self.threads.len() == 1 {
-            return MAIN;
+    /// The simulated thread of the calling OS thread; `None` for an OS
+    /// thread that is not one once threads were spawned (while only the
+    /// main thread exists, every OS thread counts as it; once every spawned
+    /// thread has finished, the caller becomes the main thread).
+    pub(crate) fn lookup(&mut self) -> Option<Tid> {
+        if !self.threaded() {
+            return Some(MAIN);
         }
         let id = std::thread::current().id();
-        self.threads
-            .iter()
-            .position(|t| t.os == Some(id))
-            .map_or(MAIN, |i| i as Tid)
+        if let Some(i) = self.threads.iter().position(|t| t.os == Some(id)) {
+            return Some(i as Tid);
+        }
+        if self.threads[1..].iter().all(|t| t.state == State::Finished) {
+            self.threads[MAIN as usize].os = Some(id);
+            return Some(MAIN);
+        }
+        None
     }
 
     pub(crate) fn rec(&self, t: Tid) -> &ThreadRec {
@@ -153,9 +164,16 @@ impl Sched {
         &mut self.threads[t as usize]
     }
 
-    /// Adds a thread (it may run once it is given the baton).
-    pub(crate) fn add(&mut self, name: &str) -> Tid {
-        self.threads.push(ThreadRec::new(name));
+    /// Adds a thread run by OS thread `os` (it may run once it is given
+    /// the baton). The first spawn pins the main thread to the OS thread
+    /// that made it.
+    pub(crate) fn add(&mut self, name: &str, os: ThreadId) -> Tid {
+        if !self.threaded() {
+            self.threads[MAIN as usize].os = Some(std::thread::current().id());
+        }
+        let mut rec = ThreadRec::new(name);
+        rec.os = Some(os);
+        self.threads.push(rec);
         (self.threads.len() - 1) as Tid
     }
 
@@ -177,7 +195,7 @@ impl World {
                     || r.wait.as_ref().is_some_and(|w| {
                         (w.ready)(self)
                             || (w.alertable && self.runnable_apc((w.host, t)))
-                            || w.deadline.is_some_and(|d| d <= self.now)
+                            || self.timed_out(w.deadline)
                     })
             }
         }
@@ -197,6 +215,12 @@ impl World {
         } else {
             c[self.rng.below(c.len() as u64) as usize]
         }
+    }
+
+    /// Whether a wait with `deadline` has timed out: the deadline has come
+    /// and every event due by then has happened.
+    pub(crate) fn timed_out(&self, deadline: Option<u64>) -> bool {
+        deadline.is_some_and(|d| d <= self.now && self.next_event_time().is_none_or(|t| t > d))
     }
 
     /// The earliest time-out of a parked thread.
@@ -276,7 +300,24 @@ impl World {
     /// `*-APC-NESTED-BLOCKING-UB`: a blocking call made by a completion
     /// routine that runs inside a blocking call of the same thread is
     /// undefined; the model reports it.
-    pub(crate) fn check_nested_blocking(&self, call: &str) -> Result<(), WsaError> {
+    ///
+    /// Checked first, before the call does anything, on a socket in
+    /// blocking mode (as the OS backend refuses the call before Windows
+    /// sees it).
+    pub(crate) fn check_nested_blocking_on(
+        &self,
+        host: HostId,
+        s: u64,
+        call: &str,
+    ) -> Result<(), WsaError> {
+        if self.sock(host, s).is_ok_and(|st| !st.nonblocking) {
+            self.check_nested_blocking(call)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn check_nested_blocking(&self, call: &str) -> Result<(), WsaError> {
         let Some(of) = self.sched.rec(self.me).in_apc_of else {
             return Ok(());
         };
@@ -307,8 +348,10 @@ impl World {
             (0..self.sched.threads.len() as Tid).find(|&t| {
                 let r = self.sched.rec(t);
                 t != me
-                    && r.state == State::Blocked
-                    && r.wait.as_ref().is_some_and(|w| w.recv_on == Some(s))
+                    && r.wait
+                        .iter()
+                        .chain(&r.outer_waits)
+                        .any(|w| w.recv_on == Some(s))
             })
         };
         let Some(other) = other_op.or_else(other_parked) else {
@@ -388,9 +431,25 @@ fn switch_to(g: &mut MutexGuard<'_, World>, cv: &Condvar, to: Tid) {
     cv.notify_all();
 }
 
+/// Where every call enters: the calling OS thread's simulated thread (a
+/// misuse report for an OS thread that is not one), after a scheduling
+/// point.
+pub(crate) fn enter(g: &mut MutexGuard<'_, World>, cv: &Condvar) -> Result<Tid, WsaError> {
+    let Some(me) = g.sched.lookup() else {
+        return Err(g.report(
+            ReportKind::Misuse,
+            "a call from an OS thread that is not a simulated thread, while simulated threads run: start threads with SimHost::spawn".into(),
+            None,
+        ));
+    };
+    g.me = me;
+    yield_point(g, cv, me);
+    Ok(me)
+}
+
 /// A scheduling point at the start of a call: the seed decides which of
 /// the threads that can run goes next.
-pub(crate) fn yield_point(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
+fn yield_point(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
     if !g.sched.threaded() {
         return;
     }

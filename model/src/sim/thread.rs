@@ -23,7 +23,7 @@ use super::sched::{self, State, Tid};
 use super::world::{parked, WaitEnd, World};
 use super::SimHost;
 use crate::contract::consts::WSA_OPERATION_ABORTED;
-use crate::contract::WsaError;
+use crate::contract::{ReportKind, WsaError};
 use parking_lot::Mutex;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -51,6 +51,11 @@ impl SimHost {
     /// interleaving. Completion routines of operations the thread issues
     /// run on it, in its alertable waits.
     ///
+    /// Calls from an OS thread that is neither a simulated thread nor the
+    /// one that spawned the first (the main thread) are misuse while
+    /// spawned threads run. Fails with a misuse report from such a thread,
+    /// or when the OS cannot start a thread.
+    ///
     /// ```
     /// use winsock_model::*;
     /// let sim = Sim::new(3);
@@ -58,29 +63,31 @@ impl SimHost {
     /// a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     /// let rx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     /// a.bind(rx, &"10.0.0.1:7000".parse().unwrap()).unwrap();
-    /// let mut receiver = a.spawn("receiver", move |h| {
-    ///     let mut buf = [0u8; 8];
-    ///     let (n, _) = h.recv_from(rx, &mut buf).unwrap(); // parks until the send
-    ///     buf[..n].to_vec()
-    /// });
+    /// let mut receiver = a
+    ///     .spawn("receiver", move |h| {
+    ///         let mut buf = [0u8; 8];
+    ///         let (n, _) = h.recv_from(rx, &mut buf).unwrap(); // parks until the send
+    ///         buf[..n].to_vec()
+    ///     })
+    ///     .unwrap();
     /// let tx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     /// a.send_to(tx, b"hi", &"10.0.0.1:7000".parse().unwrap()).unwrap();
     /// assert_eq!(receiver.join().unwrap(), b"hi");
     /// ```
     #[track_caller]
-    pub fn spawn<T, F>(&self, name: &str, f: F) -> SimThread<T>
+    pub fn spawn<T, F>(&self, name: &str, f: F) -> Result<SimThread<T>, WsaError>
     where
         F: FnOnce(SimHost) -> T + Send + 'static,
         T: Send + 'static,
     {
         let slot: Slot<T> = Arc::new(Mutex::new(None));
         let mut w = self.world.lock();
-        let me = w.sched.lookup();
-        w.me = me;
-        sched::yield_point(&mut w, &self.cv, me);
-        let tid = w.sched.add(name);
-        let line = format!("CreateThread({name}) -> thread {tid}");
-        w.log(self.host, "call", || line);
+        w.caller = Some(std::panic::Location::caller());
+        sched::enter(&mut w, &self.cv)?;
+        // The new thread's number; its record is added once its OS thread
+        // exists (that thread waits for the lock, held here, and then for
+        // the baton).
+        let tid = w.sched.threads.len() as Tid;
         let host = self.clone();
         let out = slot.clone();
         let os = std::thread::Builder::new()
@@ -96,16 +103,25 @@ impl SimHost {
                 w.me = tid;
                 w.thread_exit(host.host, tid);
                 sched::leave(&mut w, &host.cv, tid);
-            })
-            .expect("the OS could not start a thread for a simulated one");
-        w.sched.rec_mut(tid).os = Some(os.thread().id());
-        SimThread {
+            });
+        let os = match os {
+            Ok(os) => os,
+            Err(e) => {
+                let msg = format!("CreateThread({name}): the OS could not start a thread: {e}");
+                return Err(w.report(ReportKind::Misuse, msg, None));
+            }
+        };
+        let added = w.sched.add(name, os.thread().id());
+        debug_assert_eq!(added, tid);
+        let line = format!("CreateThread({name}) -> thread {tid}");
+        w.log(self.host, "call", || line);
+        Ok(SimThread {
             tid,
             name: name.to_string(),
             host: self.clone(),
             slot,
             os: Some(os),
-        }
+        })
     }
 }
 
@@ -119,7 +135,7 @@ impl<T> SimThread<T> {
     /// returns, and gives its value. A panic in the thread is resumed here;
     /// a wait that can never end gives a deadlock report (the thread gets
     /// one too, in its own blocked call, and can be joined again). Joining
-    /// again after the value was given panics.
+    /// again after the value was given is a misuse report.
     #[track_caller]
     pub fn join(&mut self) -> Result<T, WsaError> {
         let (tid, host) = (self.tid, self.host.host);
@@ -145,7 +161,11 @@ impl<T> SimThread<T> {
         match self.slot.lock().take() {
             Some(Ok(v)) => Ok(v),
             Some(Err(p)) => resume_unwind(p),
-            None => panic!("thread `{}` was joined already", self.name),
+            None => Err(self.host.world.lock().report(
+                ReportKind::Misuse,
+                format!("thread `{}` was joined already", self.name),
+                None,
+            )),
         }
     }
 }
@@ -165,8 +185,10 @@ impl World {
             let bound = self.sockets[&s].port.is_some();
             // RECV-THREAD-EXIT-CANCELS, RECVMSG-THREAD-EXIT-CANCELS,
             // SENDMSG-THREAD-EXIT-CANCELS; *-THREAD-EXIT-OVERLAPPED-FAIL.
+            // Only requests that complete through the port alone outlive
+            // their thread: no event, no routine.
             self.abort_where(s, WSA_OPERATION_ABORTED, |op, _| {
-                op.thread.1 == tid && !(bound && op.ovl.h_event.is_none())
+                op.thread.1 == tid && !(bound && op.ovl.h_event.is_none() && op.routine.is_none())
             });
         }
         let keys: Vec<_> = self.apcs.keys().filter(|k| k.1 == tid).copied().collect();

@@ -355,7 +355,7 @@ impl World {
             self.sched.rec_mut(me).wait = None;
             return Ok(());
         }
-        if deadline.is_some_and(|d| d <= self.now) {
+        if self.timed_out(deadline) {
             self.sched.rec_mut(me).wait = None;
             return Err(WaitEnd::Timeout);
         }
