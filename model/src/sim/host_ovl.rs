@@ -115,7 +115,11 @@ impl SimHost {
         self.call_with(
             name,
             || args,
-            |w| w.post(op.take().expect("posting never parks")),
+            |w| {
+                let mut op = op.take().expect("posting never parks");
+                op.thread = w.thread_on(op.thread.0);
+                w.post(op)
+            },
             render_posted,
         )
     }
@@ -217,7 +221,8 @@ impl SimHost {
     ) -> Op {
         Op {
             ovl: overlapped,
-            thread: self.thread(),
+            // The calling thread is filled in at the call (`post_op`).
+            thread: (self.host, super::sched::MAIN),
             socket: s.0,
             kind,
             flags_in: flags,
@@ -281,7 +286,7 @@ impl WinsockOverlapped for SimHost {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<WaitResult, WsaError> {
-        let t = self.thread();
+        let h = self.host;
         let ids: Vec<u64> = events.iter().map(|e| e.0).collect();
         let step = self.call(
             "WSAWaitForMultipleEvents",
@@ -292,18 +297,18 @@ impl WinsockOverlapped for SimHost {
                     hs.join(",")
                 )
             },
-            |w| w.wait_events(t, &ids, wait_all, timeout_ms, alertable),
+            |w| w.wait_events(w.thread_on(h), &ids, wait_all, timeout_ms, alertable),
         )?;
         Ok(self.end_wait(step))
     }
 
     #[track_caller]
     fn sleep_ex(&self, ms: u32, alertable: bool) -> Result<WaitResult, WsaError> {
-        let t = self.thread();
+        let h = self.host;
         let step = self.call(
             "SleepEx",
             || format!("{ms}ms, alertable={alertable}"),
-            |w| w.sleep(t, ms, alertable),
+            |w| w.sleep(w.thread_on(h), ms, alertable),
         )?;
         Ok(self.end_wait(step))
     }
@@ -499,11 +504,11 @@ impl WinsockOverlapped for SimHost {
         port: Port,
         timeout_ms: u32,
     ) -> Result<PortPacket, WsaError> {
-        let t = self.thread();
+        let h = self.host;
         let step = self.call_with(
             "GetQueuedCompletionStatus",
             || format!("{:#x}, {timeout_ms}ms", port.0),
-            |w| w.dequeue(t, port.0, 1, timeout_ms, false),
+            |w| w.dequeue(w.thread_on(h), port.0, 1, timeout_ms, false),
             |_| "ok".to_string(),
         )?;
         match step {
@@ -520,7 +525,7 @@ impl WinsockOverlapped for SimHost {
         timeout_ms: u32,
         alertable: bool,
     ) -> Result<Vec<PortPacket>, WsaError> {
-        let t = self.thread();
+        let h = self.host;
         let step = self.call_with(
             "GetQueuedCompletionStatusEx",
             || {
@@ -529,7 +534,7 @@ impl WinsockOverlapped for SimHost {
                     port.0
                 )
             },
-            |w| w.dequeue(t, port.0, max, timeout_ms, alertable),
+            |w| w.dequeue(w.thread_on(h), port.0, max, timeout_ms, alertable),
             |s| match s {
                 WaitStep::Done(v) => format!("ok {} packets", v.len()),
                 WaitStep::RunApcs => "completion routines to run".into(),

@@ -206,7 +206,8 @@ impl Sim {
     /// Moves the clock to `t`: directly while there is one thread, else as
     /// a wait of the calling thread that others may run during.
     fn pass_until(&self, w: &mut parking_lot::MutexGuard<'_, World>, t: u64) {
-        if !w.sched.threaded() || w.hosts.is_empty() {
+        // (Threads exist only on hosts: host 0 is there.)
+        if !w.sched.threaded() {
             w.advance_to(t);
             return;
         }
@@ -221,9 +222,7 @@ impl Sim {
             w.blocked = None;
             sched::block(w, &self.cv, me);
         }
-        let rec = w.sched.rec_mut(me);
-        rec.wait = None;
-        rec.deadlock = None;
+        w.call_done(me);
     }
 
     /// The trace so far.
@@ -335,37 +334,12 @@ impl SimHost {
             match w.blocked.take() {
                 None => break r,
                 Some(sched::Block::Park) => sched::block(&mut w, &self.cv, me),
-                Some(sched::Block::RunApcs) => {
-                    // The routines' own calls have waits of their own: this
-                    // call's (its first deadline) is put aside meanwhile.
-                    let rec = w.sched.rec_mut(me);
-                    let wait = rec
-                        .wait
-                        .take()
-                        .expect("a wait that runs routines saved itself");
-                    rec.outer_waits.push(wait);
-                    let outer = rec.in_apc_of.replace(name);
-                    let ran = parking_lot::MutexGuard::unlocked(&mut w, || {
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_apcs()))
-                    });
-                    let rec = w.sched.rec_mut(me);
-                    rec.in_apc_of = outer;
-                    rec.wait = rec.outer_waits.pop();
-                    if let Err(p) = ran {
-                        rec.wait = None;
-                        drop(w);
-                        std::panic::resume_unwind(p);
-                    }
-                }
+                Some(sched::Block::RunApcs) => self.run_apcs_inside(&mut w, me, name),
             }
             w.me = me;
             w.caller = Some(caller);
         };
-        let rec = w.sched.rec_mut(me);
-        rec.wait = None;
-        // A deadlock report the call did not need (it found its condition
-        // when it ran again) is not kept for a later call.
-        rec.deadlock = None;
+        w.call_done(me);
         if w.cfg.tracing {
             let shown = match &r {
                 Ok(v) => render(v),
@@ -380,6 +354,38 @@ impl SimHost {
             w.log(self.host, "call", || line);
         }
         r
+    }
+
+    /// Runs the completion routines queued to thread `me` inside its
+    /// blocking call `name`, with the world unlocked
+    /// (`*-BLOCKING-ALERTABLE`). The routines' own calls have waits of
+    /// their own: the call's (its first deadline) is put aside meanwhile,
+    /// and a routine's blocking call is misuse (`in_apc_of`). A routine's
+    /// panic goes on to the caller, with that state restored.
+    fn run_apcs_inside(
+        &self,
+        w: &mut parking_lot::MutexGuard<'_, World>,
+        me: sched::Tid,
+        name: &'static str,
+    ) {
+        let rec = w.sched.rec_mut(me);
+        let wait = rec
+            .wait
+            .take()
+            .expect("a wait that runs routines saved itself");
+        rec.outer_waits.push(wait);
+        let outer = rec.in_apc_of.replace(name);
+        let ran = parking_lot::MutexGuard::unlocked(w, || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_apcs()))
+        });
+        let rec = w.sched.rec_mut(me);
+        rec.in_apc_of = outer;
+        rec.wait = rec.outer_waits.pop();
+        if let Err(p) = ran {
+            // Unwinding drops the caller's guard, unlocking the world.
+            w.call_done(me);
+            std::panic::resume_unwind(p);
+        }
     }
 
     /// The simulated thread this call is made from, on this host.

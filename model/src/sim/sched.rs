@@ -389,6 +389,21 @@ impl World {
         }
     }
 
+    /// The running thread, as the thread of `host` that queues and runs
+    /// completion routines.
+    pub(crate) fn thread_on(&self, host: HostId) -> (HostId, Tid) {
+        (host, self.me)
+    }
+
+    /// A call of thread `me` has returned: neither its wait nor a deadlock
+    /// report it did not need (it found its condition when it ran again)
+    /// is kept for a later call.
+    pub(crate) fn call_done(&mut self, me: Tid) {
+        let rec = self.sched.rec_mut(me);
+        rec.wait = None;
+        rec.deadlock = None;
+    }
+
     /// Whether the running thread is going back into a wait it already
     /// began (a blocking call run again after its thread was woken).
     pub(crate) fn resuming(&self) -> bool {
