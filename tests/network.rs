@@ -298,13 +298,3 @@ fn options_read_back_with_windows_defaults() {
         WSAEINVAL,
     );
 }
-
-#[test]
-fn stream_connect_is_reported_as_not_modelled_yet() {
-    let (_sim, h) = local(1);
-    let t = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
-    let e = h.connect(t, &"127.0.0.1:80".parse().unwrap()).unwrap_err();
-    let r = e.report().expect("a model report, not a Winsock code");
-    assert_eq!(r.kind, ReportKind::Misuse);
-    assert!(r.message.contains("not modelled yet"));
-}

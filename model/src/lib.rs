@@ -21,5 +21,5 @@ pub mod sim;
 pub use contract::*;
 pub use sim::{
     try_seeds, try_seeds_with, CompletionTiming, Config, ConfigError, Profile, RoutineOrder, Sim,
-    SimHost, SimThread, TraceEvent,
+    SimHost, SimThread, StreamReads, TraceEvent,
 };

@@ -276,8 +276,33 @@ impl Winsock for OsWinsock {
     /// `connect`.
     fn connect(&self, s: Socket, a: &SocketAddr) -> Result<(), WsaError> {
         let b = sockaddr(a);
-        // SAFETY: as for bind; a datagram connect does not block.
+        // A stream connect blocks (unless the socket is non-blocking).
+        let _in_call = nested::enter(s.0 as usize, "connect")?;
+        // SAFETY: as for bind: `b` is a readable socket address of its
+        // length, alive for the call.
         check(unsafe { ws::connect(s.0 as usize, b.as_ptr().cast(), b.len() as i32) })
+    }
+
+    /// `listen`.
+    fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError> {
+        // SAFETY: integers only.
+        check(unsafe { ws::listen(s.0 as usize, backlog) })
+    }
+
+    /// `accept`, with room for any socket address.
+    fn accept(&self, s: Socket) -> Result<(Socket, SocketAddr), WsaError> {
+        let mut b = [0u8; 128];
+        let mut n = b.len() as i32;
+        let _in_call = nested::enter(s.0 as usize, "accept")?;
+        // SAFETY: 128 writable bytes and their length, alive for the call.
+        let c = unsafe { ws::accept(s.0 as usize, b.as_mut_ptr().cast(), &mut n) };
+        if c == ws::INVALID_SOCKET {
+            return Err(last_error());
+        }
+        // accept: the new socket has the listening socket's properties,
+        // its blocking mode among them.
+        nested::set_nonblocking(c, nested::is_nonblocking(s.0 as usize));
+        Ok((Socket(c as u64), decode(&b, n)?))
     }
 
     /// `getsockname`.

@@ -35,6 +35,11 @@ pub(super) fn set_nonblocking(s: usize, on: bool) {
     }
 }
 
+/// Whether `ioctlsocket(FIONBIO)` made `s` non-blocking.
+pub(super) fn is_nonblocking(s: usize) -> bool {
+    nonblocking().contains(&s)
+}
+
 /// While alive, this thread is in a blocking call.
 pub(super) struct InCall(Option<&'static str>);
 

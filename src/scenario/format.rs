@@ -329,6 +329,34 @@ pub enum Op {
         /// The address.
         addr: AddrSpec,
     },
+    /// `listen`.
+    Listen {
+        /// Socket name.
+        socket: String,
+        /// The backlog: a number or `SOMAXCONN` (default `SOMAXCONN`).
+        #[serde(default)]
+        backlog: Option<String>,
+    },
+    /// `accept`: names the new socket; the outcome's `from` is the peer.
+    Accept {
+        /// The listening socket's name.
+        socket: String,
+        /// The name later steps use for the accepted socket.
+        name: String,
+    },
+    /// Non-overlapped `WSARecv` calls on a stream, one after another, until
+    /// `want` bytes came, the stream ended (a call received 0 bytes), or a
+    /// call failed. The outcome is the last call's result with every byte
+    /// received, so the step does not depend on how reads were split.
+    RecvAll {
+        /// Socket name.
+        socket: String,
+        /// How many bytes to collect.
+        want: u32,
+        /// Buffer sizes of each call (default one buffer of `want` bytes).
+        #[serde(default)]
+        buffers: Option<Vec<u32>>,
+    },
     /// `getsockname`.
     Getsockname {
         /// Socket name.
@@ -699,6 +727,11 @@ pub struct Expect {
     /// The received data (the first `bytes` bytes across the buffers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
+    /// The received data is a non-empty prefix of this: a byte-stream
+    /// receive may return fewer bytes than are buffered
+    /// (`RECV-STREAM-ONE-BYTE-UNBLOCKS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<Data>,
     /// What each buffer holds after the call, in array order (hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buffers: Option<Vec<String>>,

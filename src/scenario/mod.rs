@@ -68,7 +68,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
 }
 
 /// Checks what serde cannot: clause ids exist, hosts and sockets named by
-/// steps are declared before use.
+/// steps are declared (by `socket` or `accept`) before use.
 fn validate(sc: &Scenario) -> Result<(), String> {
     if sc.steps.is_empty() {
         return Err("`steps` is empty".into());
@@ -107,7 +107,7 @@ fn validate(sc: &Scenario) -> Result<(), String> {
                 )));
             }
         }
-        if let Op::Socket { name, .. } = &st.op {
+        if let Op::Socket { name, .. } | Op::Accept { name, .. } = &st.op {
             sockets.push(name.clone());
         }
     }

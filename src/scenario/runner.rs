@@ -493,6 +493,57 @@ impl<B: Backend> Ctx<'_, B> {
                 let (w, s) = self.sock(socket)?;
                 w.connect(s, &a)
             }
+            Op::Listen { socket, backlog } => {
+                let (w, s) = self.sock(socket)?;
+                let b = match backlog {
+                    Some(b) => names::int(b)?,
+                    None => SOMAXCONN,
+                };
+                w.listen(s, b)
+            }
+            Op::Accept { socket, name } => {
+                let (w, s) = self.sock(socket)?;
+                match w.accept(s) {
+                    Ok((c, peer)) => {
+                        let host = self
+                            .sockets
+                            .get(socket)
+                            .map(|(h, _)| h.clone())
+                            .expect("looked up");
+                        self.sockets.insert(name.clone(), (host, c));
+                        self.dead.remove(name);
+                        o.from = Some(peer.to_string());
+                        Ok(())
+                    }
+                    Err(e) => {
+                        self.dead.insert(name.clone());
+                        Err(e)
+                    }
+                }
+            }
+            Op::RecvAll {
+                socket,
+                want,
+                buffers,
+            } => {
+                let (w, s) = self.sock(socket)?;
+                let sizes = buffers.clone().unwrap_or_else(|| vec![*want]);
+                let mut got = vec![];
+                let mut r = Ok(());
+                while got.len() < *want as usize {
+                    let mut bs: Vec<WsaBuf> =
+                        sizes.iter().map(|&n| WsaBuf::zeroed(n as usize)).collect();
+                    let (mut n, mut flags) = (0u32, 0u32);
+                    r = w.wsa_recv(s, &mut bs, Some(&mut n), &mut flags);
+                    if r.is_err() || n == 0 {
+                        break;
+                    }
+                    got.extend(winsock_model::gather(&bs, n as usize));
+                }
+                o.bytes = Some(got.len() as u32);
+                o.data = Some(to_hex(&got));
+                r
+            }
             Op::Getsockname { socket } | Op::Getpeername { socket } => {
                 let (w, s) = self.sock(socket)?;
                 let r = if matches!(step.op, Op::Getsockname { .. }) {
@@ -626,6 +677,16 @@ fn record_recv(
 /// Compares an outcome with an expectation; returns the differences.
 fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<String>, String> {
     let mut bad = vec![];
+    if let Some(d) = &e.prefix {
+        let all = to_hex(&d.bytes()?);
+        let got = o.data.clone().unwrap_or_default();
+        if got.is_empty() || !all.starts_with(&got) {
+            bad.push(format!(
+                "prefix: expected a non-empty prefix of {all}, got {}",
+                if got.is_empty() { "nothing" } else { &got }
+            ));
+        }
+    }
     let mut cmp = |what: &str, want: String, got: Option<String>| {
         if got.as_deref() != Some(want.as_str()) {
             bad.push(format!(

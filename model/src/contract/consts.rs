@@ -373,8 +373,22 @@ pub const SO_SNDTIMEO: i32 = 0x1005;
 pub const SO_RCVTIMEO: i32 = 0x1006;
 /// Get and clear the pending socket error.
 pub const SO_ERROR: i32 = 0x1007;
+/// Whether the socket is listening (read only).
+pub const SO_ACCEPTCONN: i32 = 0x0002;
+/// Send keep-alive probes on a connection.
+pub const SO_KEEPALIVE: i32 = 0x0008;
+/// Linger on close: a `struct linger { u_short l_onoff; u_short l_linger; }`.
+pub const SO_LINGER: i32 = 0x0080;
+/// Turn lingering off; defined as `!SO_LINGER` (that is, -129).
+pub const SO_DONTLINGER: i32 = !SO_LINGER;
+/// Receive urgent (out-of-band) data in the normal data stream.
+pub const SO_OOBINLINE: i32 = 0x0100;
 /// The socket type (`SOCK_*`).
 pub const SO_TYPE: i32 = 0x1008;
+/// `listen` backlog meaning "as many as the provider allows".
+pub const SOMAXCONN: i32 = 0x7fff_ffff;
+/// `IPPROTO_TCP` option: disable the Nagle algorithm.
+pub const TCP_NODELAY: i32 = 0x0001;
 /// Maximum message size for message-oriented sockets.
 pub const SO_MAX_MSG_SIZE: i32 = 0x2003;
 /// The socket's `WSAPROTOCOL_INFOW`.
@@ -786,6 +800,13 @@ mod tests {
             (SO_SNDTIMEO, 4101),
             (SO_RCVTIMEO, 4102),
             (SO_ERROR, 4103),
+            (SO_ACCEPTCONN, 2),
+            (SO_KEEPALIVE, 8),
+            (SO_LINGER, 128),
+            (SO_DONTLINGER, -129),
+            (SO_OOBINLINE, 256),
+            (SOMAXCONN, 2_147_483_647),
+            (TCP_NODELAY, 1),
             (SO_TYPE, 4104),
             (SO_MAX_MSG_SIZE, 8195),
             (SO_PROTOCOL_INFOW, 8197),

@@ -60,8 +60,18 @@ pub trait Winsock {
     fn bind(&self, s: Self::Socket, addr: &SocketAddr) -> Result<(), WsaError>;
 
     /// `connect`; on a datagram socket it sets the default peer and the
-    /// receive filter.
+    /// receive filter; on a stream socket it opens a connection (blocking
+    /// until it is made, or `WSAEWOULDBLOCK` on a non-blocking socket).
     fn connect(&self, s: Self::Socket, addr: &SocketAddr) -> Result<(), WsaError>;
+
+    /// `listen` on a bound stream socket with a `backlog` of connections
+    /// waiting for `accept`.
+    fn listen(&self, s: Self::Socket, backlog: i32) -> Result<(), WsaError>;
+
+    /// `accept`: the next connection of a listening socket, as a new socket
+    /// and the peer's address (blocking until there is one, or
+    /// `WSAEWOULDBLOCK` on a non-blocking socket).
+    fn accept(&self, s: Self::Socket) -> Result<(Self::Socket, SocketAddr), WsaError>;
 
     /// `getsockname`.
     fn getsockname(&self, s: Self::Socket) -> Result<SocketAddr, WsaError>;

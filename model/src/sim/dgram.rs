@@ -115,18 +115,38 @@ pub(crate) struct SendPlan {
     pub(crate) dst: SocketAddr,
     pub(crate) route: RouteInfo,
     pub(crate) len: usize,
+    /// A send on a stream socket: the bytes go to its connection.
+    pub(crate) stream: bool,
+}
+
+impl SendPlan {
+    fn stream(peer: SocketAddr, len: usize) -> SendPlan {
+        SendPlan {
+            dst: peer,
+            route: RouteInfo {
+                src_ip: peer.ip(),
+                targets: vec![],
+                hops: 0,
+                bcast: false,
+                mcast: false,
+                local: false,
+            },
+            len,
+            stream: true,
+        }
+    }
 }
 
 /// Where a datagram goes.
 #[derive(Debug)]
 pub(crate) struct RouteInfo {
-    src_ip: IpAddr,
+    pub(crate) src_ip: IpAddr,
     /// Receiving hosts with their interface index.
-    targets: Vec<(HostId, u32)>,
-    hops: u8,
-    bcast: bool,
-    mcast: bool,
-    local: bool,
+    pub(crate) targets: Vec<(HostId, u32)>,
+    pub(crate) hops: u8,
+    pub(crate) bcast: bool,
+    pub(crate) mcast: bool,
+    pub(crate) local: bool,
 }
 
 fn code(c: i32) -> WsaError {
@@ -134,7 +154,7 @@ fn code(c: i32) -> WsaError {
 }
 
 /// An IPv4 address seen through a socket: v4-mapped on IPv6 sockets.
-fn view(st: &SocketState, a: SocketAddr) -> SocketAddr {
+pub(crate) fn view(st: &SocketState, a: SocketAddr) -> SocketAddr {
     match a {
         SocketAddr::V4(v4) if st.is_v6() => SocketAddr::V6(addr::map_v4(v4)),
         other => other,
@@ -143,7 +163,7 @@ fn view(st: &SocketState, a: SocketAddr) -> SocketAddr {
 
 /// The wire form of an address a socket names: v4-mapped becomes IPv4 on a
 /// dual-stack socket. Families that do not fit the socket are refused.
-fn wire(st: &SocketState, a: SocketAddr) -> Result<SocketAddr, i32> {
+pub(crate) fn wire(st: &SocketState, a: SocketAddr) -> Result<SocketAddr, i32> {
     match (st.is_v6(), a) {
         (false, SocketAddr::V4(_)) => Ok(a),
         (true, SocketAddr::V6(v6)) => match addr::is_v4_mapped(v6.ip()) {
@@ -158,7 +178,7 @@ fn wire(st: &SocketState, a: SocketAddr) -> Result<SocketAddr, i32> {
 }
 
 /// The local IP of a bound socket in wire form.
-fn wire_ip(ip: IpAddr) -> IpAddr {
+pub(crate) fn wire_ip(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => addr::is_v4_mapped(&v6).map(IpAddr::V4).unwrap_or(ip),
         v4 => v4,
@@ -375,7 +395,9 @@ impl World {
 
     pub(crate) fn close(&mut self, host: HostId, s: u64) -> Result<(), i32> {
         self.check_init(host)?;
-        self.sock(host, s)?;
+        if !self.sock(host, s)?.is_message() {
+            self.stream_close(s);
+        }
         // RECV-OPERATION-ABORTED-CLOSE, SENDMSG-OPERATION-ABORTED-CLOSE
         self.abort_ops(s, None, WSA_OPERATION_ABORTED, true, true);
         self.sockets.remove(&s);
@@ -385,7 +407,7 @@ impl World {
     // ---- routing ----
 
     /// Where a datagram from socket `s` to wire address `dst` goes.
-    fn route(
+    pub(crate) fn route(
         &self,
         host: HostId,
         s: u64,
@@ -499,6 +521,10 @@ impl World {
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
+        if plan.stream {
+            let data = crate::contract::types::gather(a.bufs, plan.len);
+            return self.stream_send(host, s, data);
+        }
         self.wait_tx_room(host, s, plan.len)?;
         let data = crate::contract::types::gather(a.bufs, plan.len);
         self.transmit(host, s, plan.dst, plan.route, data);
@@ -583,11 +609,11 @@ impl World {
             }
             SendCall::Send | SendCall::SendTo => {
                 if !st.is_message() {
-                    return Err(self.report(
-                        crate::contract::ReportKind::Misuse,
-                        "stream sockets are not modelled yet (issue 5)".into(),
-                        None,
-                    ));
+                    // WSASendTo: lpTo is ignored on connection-oriented
+                    // sockets.
+                    self.stream_send_check(s, a.flags)?;
+                    let len = a.bufs.iter().map(|b| b.len as usize).sum();
+                    return Ok(SendPlan::stream(st.peer.expect("connected"), len));
                 }
                 if a.flags & !MSG_DONTROUTE != 0 {
                     // MSG_OOB and MSG_PARTIAL have no meaning for UDP or raw
@@ -647,7 +673,12 @@ impl World {
                 return Err(code(WSAENOBUFS));
             }
         }
-        Ok(SendPlan { dst, route, len })
+        Ok(SendPlan {
+            dst,
+            route,
+            len,
+            stream: false,
+        })
     }
 
     /// The source address an `in_pktinfo` / `in6_pktinfo` control object
@@ -837,6 +868,7 @@ impl World {
             }
             Event::TxDone => self.serve_senders(),
             Event::Serve { socket } => self.serve(socket),
+            Event::Tcp(seg) => self.tcp_arrive(seg),
         }
     }
 
@@ -1068,6 +1100,9 @@ impl World {
             self.note_concurrent_recv(host, s, a.call.name());
         }
         let st = &self.sockets[&s];
+        if !st.is_message() {
+            return self.stream_recv(host, s, a.bufs, a.flags_in, out);
+        }
         if st.rxq.is_empty() {
             // RECVMSG-EWOULDBLOCK-NONBLOCKING (a call already waiting goes
             // on waiting if another thread makes the socket non-blocking)
@@ -1131,7 +1166,9 @@ impl World {
         // What to do with the name: write it, or (Wine 8.0, for a NULL or
         // too small name) leave it alone.
         let mut name_ok = true;
-        if let Some(n) = a.name.as_deref() {
+        // WSARecvFrom: lpFrom is ignored on connection-oriented sockets.
+        let stream = !st.is_message();
+        if let Some(n) = a.name.as_deref().filter(|_| !stream) {
             // RECVMSG-EFAULT-NULL-NAME
             if !n.is_valid() {
                 if !wine {
@@ -1179,21 +1216,22 @@ impl World {
                 if a.flags_in & !MSG_PEEK != 0 {
                     return Err(code(WSAEOPNOTSUPP));
                 }
-                // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM
-                if !st.is_message() {
+                // RECVMSG-ENOTCONN-STREAM: an unconnected stream socket is
+                // told so first (model choice of order).
+                if stream && st.tcp.state != super::stream::TcpState::Established {
+                    return Err(code(WSAENOTCONN));
+                }
+                // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM,
+                // RECVMSG-STREAM-AS-MUCH-AS-POSSIBLE: no byte stream reaches
+                // WSARecvMsg.
+                if stream {
                     return Err(code(WSAEOPNOTSUPP));
                 }
             }
             RecvCall::Recv | RecvCall::RecvFrom => {
-                if !st.is_message() {
-                    if st.peer.is_none() {
-                        return Err(code(WSAENOTCONN));
-                    }
-                    return Err(self.report(
-                        crate::contract::ReportKind::Misuse,
-                        "stream sockets are not modelled yet (issue 5)".into(),
-                        None,
-                    ));
+                if stream {
+                    self.stream_recv_check(s, a.flags_in)?;
+                    return Ok(false);
                 }
                 // RECV-EOPNOTSUPP-OOB, RECV-WAITALL-DGRAM. MSG_PARTIAL
                 // on input only allows an early partial completion, which a

@@ -45,12 +45,14 @@ mod sched;
 mod seeds;
 mod socket;
 mod sockopt;
+mod stream;
 mod thread;
 mod trace;
 mod world;
 
 pub use overlapped::{CompletionTiming, RoutineOrder};
 pub use seeds::{try_seeds, try_seeds_with};
+pub use stream::StreamReads;
 pub use thread::SimThread;
 pub use trace::TraceEvent;
 pub use world::{Config, Profile};
@@ -445,16 +447,32 @@ impl Winsock for SimHost {
             "connect",
             || format!("{:#x}, {a}", s.0),
             |w| {
-                let stream = w.sock(h, s.0).is_ok_and(|st| !st.is_message());
-                if stream && w.check_sock(h, s.0).is_ok() {
-                    return Err(w.report(
-                        crate::contract::ReportKind::Misuse,
-                        "connecting stream sockets is not modelled yet (issue 5)".into(),
-                        None,
-                    ));
+                if w.sock(h, s.0).is_ok_and(|st| !st.is_message()) {
+                    return w.stream_connect(h, s.0, a);
                 }
                 c(w.connect(h, s.0, a))
             },
+        )
+    }
+
+    #[track_caller]
+    fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "listen",
+            || format!("{:#x}, {backlog}", s.0),
+            |w| c(w.listen(h, s.0, backlog)),
+        )
+    }
+
+    #[track_caller]
+    fn accept(&self, s: Socket) -> Result<(Socket, SocketAddr), WsaError> {
+        let h = self.host;
+        self.call_with(
+            "accept",
+            || format!("{:#x}", s.0),
+            |w| w.accept(h, s.0).map(|(c, a)| (Socket(c), a)),
+            |(c, a)| format!("ok {:#x} from {a}", c.0),
         )
     }
 

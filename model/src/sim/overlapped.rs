@@ -165,6 +165,25 @@ fn code(c: i32) -> WsaError {
 }
 
 /// The deadline of a wait of `ms` milliseconds (`WSA_INFINITE`: none).
+/// Whether the first outstanding receive `op` of socket `st` could
+/// complete now.
+fn rx_ready(st: &super::socket::SocketState, op: &Op) -> bool {
+    if st.is_message() {
+        return !st.rxq.is_empty();
+    }
+    let room = op.buffers.iter().map(|b| b.len as usize).sum();
+    super::stream::rx_ready(st, room, op.flags_in & MSG_WAITALL != 0)
+}
+
+/// Whether an outstanding send of `len` bytes fits the send buffer now.
+fn tx_room(st: &mut super::socket::SocketState, now: u64, len: usize) -> bool {
+    if st.is_message() {
+        st.tx_room(now, len)
+    } else {
+        super::stream::tx_ready(st)
+    }
+}
+
 fn wait_deadline(now: u64, ms: u32) -> Option<u64> {
     (ms != WSA_INFINITE).then(|| now + u64::from(ms) * 1_000_000)
 }
@@ -268,7 +287,7 @@ impl World {
         let st = &self.sockets[&s];
         // Posted buffers are filled in posting order: only the first
         // outstanding receive may take a queued datagram.
-        let ready = st.pending_rx.is_empty() && !st.rxq.is_empty();
+        let ready = st.pending_rx.is_empty() && rx_ready(st, &op);
         if ready && !self.pends_anyway() {
             // RECV-OVL-IMMEDIATE, RECVMSG-OVL-IMMEDIATE
             let (error, bytes, flags) = self.complete_recv(op, true);
@@ -281,7 +300,13 @@ impl World {
         // RECV-WSA-IO-PENDING, RECVMSG-WSA-IO-PENDING
         let st = self.sockets.get_mut(&s).expect("checked");
         st.pending_rx.push_back(op);
-        if !st.rxq.is_empty() {
+        let waitall_peer = (!st.is_message()).then_some(st.tcp.peer_sock).flatten();
+        if let Some(p) = waitall_peer {
+            // A MSG_WAITALL request may have widened the window.
+            self.pump(p, false);
+        }
+        let st = &self.sockets[&s];
+        if st.pending_rx.front().is_some_and(|op| rx_ready(st, op)) {
             let now = self.now;
             self.schedule(now, WorldEvent::Serve { socket: s });
         }
@@ -292,7 +317,7 @@ impl World {
         let now = self.now;
         let len = op.plan.as_ref().map_or(0, |p| p.len);
         let st = self.sockets.get_mut(&s).expect("checked");
-        let ready = st.pending_tx.is_empty() && st.tx_room(now, len);
+        let ready = st.pending_tx.is_empty() && tx_room(st, now, len);
         if ready && !self.pends_anyway() {
             // SENDMSG-OVL-IMMEDIATE
             let bytes = self.complete_send(op, true);
@@ -321,7 +346,7 @@ impl World {
             let Some(st) = self.sockets.get_mut(&s) else {
                 return;
             };
-            if st.rxq.is_empty() || st.pending_rx.is_empty() {
+            if !st.pending_rx.front().is_some_and(|op| rx_ready(st, op)) {
                 break;
             }
             let op = st.pending_rx.pop_front().expect("not empty");
@@ -336,7 +361,7 @@ impl World {
                 break;
             };
             let len = front.plan.as_ref().map_or(0, |p| p.len);
-            if !st.tx_room(now, len) {
+            if !tx_room(st, now, len) {
                 break;
             }
             let op = st.pending_tx.pop_front().expect("not empty");
@@ -373,7 +398,12 @@ impl World {
             control: op.control.as_mut(),
             bytes_ptr: true,
         };
-        let r = self.recv_fill(host, op.socket, args, op.name_ok, &mut out);
+        let r = if self.sockets[&op.socket].is_message() {
+            self.recv_fill(host, op.socket, args, op.name_ok, &mut out)
+        } else {
+            // RECV-OVL-STREAM-COMPLETES: whatever the bytes fill.
+            self.stream_fill(host, op.socket, args.bufs, op.flags_in, &mut out)
+        };
         // RECV-OVL-DGRAM-COMPLETES: one message, whole or truncated
         // (WSAEMSGSIZE with the bytes copied and MSG_TRUNC), completes it.
         let (error, bytes, flags) = match r {
@@ -391,8 +421,12 @@ impl World {
         let host = op.thread.0;
         let plan = op.plan.take().expect("sends have a plan");
         let data = gather(&op.buffers, plan.len);
-        self.transmit(host, op.socket, plan.dst, plan.route, data);
-        let bytes = plan.len as u32;
+        let bytes = if plan.stream {
+            self.stream_take(host, op.socket, data)
+        } else {
+            self.transmit(host, op.socket, plan.dst, plan.route, data);
+            plan.len as u32
+        };
         // SENDMSG-OVL-ROUTINE-FLAGS-ZERO: a send completes with no flags.
         self.finish(op, 0, bytes, 0, immediate);
         bytes

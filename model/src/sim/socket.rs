@@ -2,6 +2,7 @@
 
 use super::net::HostId;
 use super::overlapped::Op;
+use super::stream::Tcp;
 use crate::contract::consts::*;
 use std::collections::{BTreeSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -41,6 +42,11 @@ pub(crate) struct Opts {
     pub(crate) hdrincl: bool,
     /// `SIO_UDP_CONNRESET`: report ICMP port unreachable (on by default).
     pub(crate) connreset: bool,
+    /// `SO_LINGER`: the linger time in seconds when lingering is on.
+    pub(crate) linger: Option<u16>,
+    pub(crate) keepalive: bool,
+    pub(crate) oobinline: bool,
+    pub(crate) nodelay: bool,
 }
 
 impl Default for Opts {
@@ -61,6 +67,10 @@ impl Default for Opts {
             exclusive: false,
             hdrincl: false,
             connreset: true,
+            linger: None,
+            keepalive: false,
+            oobinline: false,
+            nodelay: false,
         }
     }
 }
@@ -122,6 +132,8 @@ pub(crate) struct SocketState {
     pub(crate) port: Option<(u64, usize)>,
     /// `SetFileCompletionNotificationModes` flags.
     pub(crate) notify_modes: u8,
+    /// Stream sockets: the connection.
+    pub(crate) tcp: Tcp,
 }
 
 impl SocketState {
@@ -152,6 +164,7 @@ impl SocketState {
             pending_tx: VecDeque::new(),
             port: None,
             notify_modes: 0,
+            tcp: Tcp::default(),
         }
     }
 
@@ -217,9 +230,14 @@ impl SocketState {
         pending == 0 || pending + len <= self.opts.sndbuf as usize
     }
 
-    /// Total bytes of queued datagrams (`FIONREAD`).
+    /// Total bytes of queued datagrams, or of a stream's received bytes
+    /// (`FIONREAD`).
     pub(crate) fn readable_bytes(&self) -> usize {
-        self.rx_bytes
+        if self.is_message() {
+            self.rx_bytes
+        } else {
+            self.tcp.rcvq.len()
+        }
     }
 }
 

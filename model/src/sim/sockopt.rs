@@ -56,6 +56,9 @@ impl World {
 
     pub(crate) fn shutdown(&mut self, host: HostId, s: u64, how: i32) -> Result<(), i32> {
         self.check_sock(host, s)?;
+        if !self.sock(host, s)?.is_message() {
+            self.stream_shutdown(s, how)?;
+        }
         let st = self.sock_mut(host, s)?;
         match how {
             SD_RECEIVE => st.shut_rd = true,
@@ -82,7 +85,16 @@ impl World {
 
     pub(crate) fn getpeername(&self, host: HostId, s: u64) -> Result<SocketAddr, i32> {
         self.check_sock(host, s)?;
-        self.sock(host, s)?.peer.ok_or(WSAENOTCONN)
+        let st = self.sock(host, s)?;
+        // Wine's test_connecting_socket (on Windows): a non-blocking connect
+        // under way already has its peer.
+        use super::stream::TcpState::{Connecting, Established};
+        if !st.is_message()
+            && (!matches!(st.tcp.state, Established | Connecting) || st.tcp.broken.is_some())
+        {
+            return Err(WSAENOTCONN);
+        }
+        st.peer.ok_or(WSAENOTCONN)
     }
 
     pub(crate) fn set_opt(
@@ -104,6 +116,29 @@ impl World {
             (SOL_SOCKET, SO_SNDTIMEO) => st.opts.sndtimeo = opt_int(value)? as u32,
             (SOL_SOCKET, SO_REUSEADDR) => st.opts.reuseaddr = opt_int(value)? != 0,
             (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => st.opts.exclusive = opt_int(value)? != 0,
+            (SOL_SOCKET, SO_LINGER) if !st.is_message() => {
+                // struct linger { u_short l_onoff; u_short l_linger; }
+                if value.len() < 4 {
+                    return Err(WSAEFAULT);
+                }
+                let on = u16::from_le_bytes([value[0], value[1]]);
+                let secs = u16::from_le_bytes([value[2], value[3]]);
+                st.opts.linger = (on != 0).then_some(secs);
+            }
+            (SOL_SOCKET, SO_DONTLINGER) if !st.is_message() => {
+                if opt_int(value)? != 0 {
+                    st.opts.linger = None;
+                }
+            }
+            (SOL_SOCKET, SO_KEEPALIVE) if !st.is_message() => {
+                st.opts.keepalive = opt_int(value)? != 0
+            }
+            (SOL_SOCKET, SO_OOBINLINE) if !st.is_message() => {
+                st.opts.oobinline = opt_int(value)? != 0
+            }
+            (IPPROTO_TCP, TCP_NODELAY) if !st.is_message() => {
+                st.opts.nodelay = opt_int(value)? != 0
+            }
             (IPPROTO_IP, IP_PKTINFO) => st.opts.pktinfo4 = opt_int(value)? != 0,
             (IPPROTO_IP, IP_TTL) | (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => {
                 let t = opt_int(value)?;
@@ -212,7 +247,23 @@ impl World {
             (SOL_SOCKET, SO_REUSEADDR) => i32::from(st.opts.reuseaddr),
             (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => i32::from(st.opts.exclusive),
             (SOL_SOCKET, SO_TYPE) => st.ty,
-            (SOL_SOCKET, SO_ERROR) => 0,
+            (SOL_SOCKET, SO_ERROR) => st.tcp.so_error,
+            (SOL_SOCKET, SO_ACCEPTCONN) => {
+                i32::from(st.tcp.state == super::stream::TcpState::Listening)
+            }
+            (SOL_SOCKET, SO_LINGER) if !st.is_message() => {
+                if out.len() < 4 {
+                    return Err(WSAEFAULT);
+                }
+                let (on, secs) = st.opts.linger.map_or((0u16, 0u16), |t| (1, t));
+                out[..2].copy_from_slice(&on.to_le_bytes());
+                out[2..4].copy_from_slice(&secs.to_le_bytes());
+                return Ok(4);
+            }
+            (SOL_SOCKET, SO_DONTLINGER) if !st.is_message() => i32::from(st.opts.linger.is_none()),
+            (SOL_SOCKET, SO_KEEPALIVE) if !st.is_message() => i32::from(st.opts.keepalive),
+            (SOL_SOCKET, SO_OOBINLINE) if !st.is_message() => i32::from(st.opts.oobinline),
+            (IPPROTO_TCP, TCP_NODELAY) if !st.is_message() => i32::from(st.opts.nodelay),
             (SOL_SOCKET, SO_MAX_MSG_SIZE) if st.is_message() => st.max_msg_size() as i32,
             (IPPROTO_IP, IP_PKTINFO) => i32::from(st.opts.pktinfo4),
             (IPPROTO_IP, IP_TTL) => i32::from(st.opts.ttl),

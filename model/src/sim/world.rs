@@ -11,6 +11,7 @@ use super::overlapped::{
 use super::rng::Rng;
 use super::sched::{Block, Sched, Tid, Wait, MAIN};
 use super::socket::SocketState;
+use super::stream::{Seg, StreamReads};
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
 use crate::contract::error::{ModelReport, ReportKind};
@@ -61,6 +62,8 @@ pub struct Config {
     pub completion_timing: CompletionTiming,
     /// The order in which a thread's queued completion routines run.
     pub routine_order: RoutineOrder,
+    /// How many of the buffered bytes a stream receive returns.
+    pub stream_reads: StreamReads,
 }
 
 impl Default for Config {
@@ -75,6 +78,7 @@ impl Default for Config {
             max_outstanding: 1024,
             completion_timing: CompletionTiming::Seeded,
             routine_order: RoutineOrder::Seeded,
+            stream_reads: StreamReads::Seeded,
         }
     }
 }
@@ -116,6 +120,8 @@ pub(crate) enum Event {
     /// Overlapped operations of a socket that can complete now do (one that
     /// could have completed at once but returned `WSA_IO_PENDING`).
     Serve { socket: u64 },
+    /// Something on a TCP connection arrives.
+    Tcp(Seg),
 }
 
 /// How a wait ended without its condition.
@@ -299,8 +305,14 @@ impl World {
     // ---- time ----
 
     pub(crate) fn schedule(&mut self, at: u64, ev: Event) {
+        self.schedule_key(at, ev);
+    }
+
+    /// [`World::schedule`], returning the event's key (to cancel it).
+    pub(crate) fn schedule_key(&mut self, at: u64, ev: Event) -> (u64, u64) {
         self.seq += 1;
         self.events.insert((at, self.seq), ev);
+        (at, self.seq)
     }
 
     pub(crate) fn next_event_time(&self) -> Option<u64> {

@@ -1,0 +1,1096 @@
+//! Stream sockets (TCP): connections, byte streams, close and shutdown.
+//!
+//! The model is TCP at the level of the connection, not of segments: a
+//! handshake takes its round trips of virtual time, bytes travel in order
+//! with the link's latency, the receiver's `SO_RCVBUF` is the window that
+//! stops a sender, and `SO_SNDBUF` bounds what a sender's transport holds
+//! before `send` waits. A `FIN` follows the data sent before it; an `RST`
+//! ends a connection at once.
+//!
+//! Rules carry the clause ids they implement; choices the documentation does
+//! not make are marked `model choice:`.
+//!
+//! Deliberately not modelled: segments, MSS, retransmission, congestion
+//! control, Nagle (`TCP_NODELAY` is kept but changes nothing), window
+//! scaling and window-update latency (a reader's room is seen by the sender
+//! at once), `TIME_WAIT`, simultaneous open, SYN retries after a refusal
+//! (Windows retries a refused SYN, so a refused `connect` takes about a
+//! second there; the model refuses after one round trip), urgent data
+//! (`MSG_OOB`), keep-alive probes, `ConnectEx`/`AcceptEx`, and
+//! message-oriented connection protocols.
+
+use super::net::HostId;
+use super::socket::SocketState;
+use super::world::{parked, Event, WaitEnd, World};
+use crate::contract::consts::*;
+use crate::contract::types::WsaBuf;
+use crate::contract::WsaError;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+
+/// How long an unanswered SYN is retried before `connect` fails with
+/// `WSAETIMEDOUT`: Windows' default `TcpMaxConnectRetransmissions` (2) with
+/// an initial retransmission time-out of 3 s doubling each time, 3 + 6 + 12
+/// seconds (model setting).
+pub(crate) const CONNECT_TIMEOUT_NS: u64 = 21_000_000_000;
+
+/// The backlog `listen` grants for `SOMAXCONN`, and the most a plain
+/// backlog gets (model setting: the `listen` documentation puts
+/// `SOMAXCONN_HINT(N)` "within the range (200, 65535)"; openjdk/jdk pull
+/// request 25819 reports no backlog above 200 on Windows 8 and later).
+pub(crate) const MAX_BACKLOG: usize = 200;
+
+/// The most `SOMAXCONN_HINT(N)` (a negative backlog) grants.
+pub(crate) const MAX_BACKLOG_HINT: usize = 65535;
+
+/// How many times Windows sends a SYN again after a reset answered it, and
+/// the pause before each: a refused `connect` fails only after them, about
+/// two seconds even on loopback (Wine's `test_select`: "w10pro64 sometimes
+/// takes over 2 seconds for an error to be reported"; libuv's
+/// `uv__tcp_try_connect` lowers the loopback RTO "instead of waiting for
+/// 2s"). Model setting: two retries, one second apart.
+pub(crate) const REFUSED_RETRIES: u32 = 2;
+pub(crate) const REFUSED_RETRY_NS: u64 = 1_000_000_000;
+
+/// How a receive on a byte stream decides how many of the buffered bytes it
+/// returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StreamReads {
+    /// As much as is buffered and fits, or (by seed) fewer bytes, at least
+    /// one: "there is no guarantee that more than a single byte will be
+    /// returned" (`RECV-STREAM-ONE-BYTE-UNBLOCKS`). The default, so code
+    /// under test meets short reads.
+    #[default]
+    Seeded,
+    /// Always as much as is buffered and fits.
+    Whole,
+}
+
+/// Where a stream socket is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum TcpState {
+    /// Not connected (new, or after a connection attempt failed).
+    #[default]
+    Closed,
+    /// `listen` was called.
+    Listening,
+    /// `connect` sent its SYN; the answer has not arrived.
+    Connecting,
+    /// A connection a listener received: its SYN-ACK is on the way and the
+    /// final ACK has not arrived; `accept` cannot return it yet.
+    SynReceived {
+        /// The listening socket.
+        listener: u64,
+    },
+    /// Connected (also after either side closed or reset it).
+    Established,
+}
+
+/// The connection state of a stream socket.
+#[derive(Debug, Default)]
+pub(crate) struct Tcp {
+    pub(crate) state: TcpState,
+    /// The socket at the other end.
+    pub(crate) peer_sock: Option<u64>,
+    /// Received bytes not yet read.
+    pub(crate) rcvq: VecDeque<u8>,
+    /// Bytes on their way to this socket (they count against its window).
+    pub(crate) incoming: usize,
+    /// Bytes the application handed over that are not on the wire yet.
+    pub(crate) sndq: VecDeque<u8>,
+    /// A FIN is to follow the data in `sndq` (shutdown `SD_SEND` or close).
+    pub(crate) fin_queued: bool,
+    pub(crate) fin_sent: bool,
+    /// The peer's FIN arrived: after the bytes in `rcvq`, the end.
+    pub(crate) fin_rcvd: bool,
+    /// The connection broke: the code every later call gets.
+    pub(crate) broken: Option<i32>,
+    /// `SO_ERROR`: the outcome of a non-blocking connect that failed.
+    pub(crate) so_error: i32,
+    /// Which connection attempt a time-out belongs to.
+    pub(crate) attempt: u32,
+    /// The SYN of the attempt (source, destination, receiving host) and how
+    /// many times it was sent again after a reset.
+    pub(crate) syn: Option<(SocketAddr, SocketAddr, Option<HostId>)>,
+    pub(crate) syn_retries: u32,
+    /// The pending time-out event of the attempt.
+    pub(crate) connect_timer: Option<(u64, u64)>,
+    /// Listening: the backlog granted.
+    pub(crate) backlog: usize,
+    /// Listening: connections in `SynReceived` for this socket.
+    pub(crate) half_open: usize,
+    /// Listening: established connections `accept` has not returned.
+    pub(crate) accept_q: VecDeque<u64>,
+    /// The buffer room of a blocking `MSG_WAITALL` receive that waits: it
+    /// widens the window so that a request larger than `SO_RCVBUF` can fill.
+    pub(crate) waitall_room: usize,
+}
+
+/// Something on its way from one end of a connection to the other.
+#[derive(Debug, Clone)]
+pub(crate) enum Seg {
+    /// A connection request reaches `host`.
+    Syn {
+        host: HostId,
+        from: u64,
+        src: SocketAddr,
+        dst: SocketAddr,
+    },
+    /// The listener's host accepted the request: `child` is the new socket.
+    SynAck { to: u64, child: u64 },
+    /// The connecting side's ACK: `to` can be accepted.
+    Ack { to: u64 },
+    /// Bytes.
+    Data { to: u64, from: u64, data: Vec<u8> },
+    /// The end of the sender's bytes.
+    Fin { to: u64 },
+    /// A reset.
+    Rst { to: u64 },
+    /// A connection attempt got no answer.
+    ConnectTimeout { to: u64, attempt: u32 },
+    /// Time to send a refused SYN again.
+    Resyn { to: u64, attempt: u32 },
+}
+
+fn code(c: i32) -> WsaError {
+    WsaError::Code(c)
+}
+
+/// The receive window of a socket: its `SO_RCVBUF` (or the room of a
+/// `MSG_WAITALL` receive waiting on it, if larger) minus what it holds and
+/// what is on the way.
+fn window(st: &SocketState) -> usize {
+    let ovl_waitall = st
+        .pending_rx
+        .iter()
+        .filter(|op| op.flags_in & MSG_WAITALL != 0)
+        .map(|op| op.buffers.iter().map(|b| b.len as usize).sum::<usize>())
+        .max()
+        .unwrap_or(0);
+    let limit = (st.opts.rcvbuf as usize)
+        .max(st.tcp.waitall_room)
+        .max(ovl_waitall);
+    limit.saturating_sub(st.tcp.rcvq.len() + st.tcp.incoming)
+}
+
+/// Whether a stream receive asking for `room` bytes (all of them with
+/// `MSG_WAITALL`) could complete now.
+pub(crate) fn rx_ready(st: &SocketState, room: usize, waitall: bool) -> bool {
+    let t = &st.tcp;
+    t.broken.is_some()
+        || t.fin_rcvd
+        || st.shut_rd
+        || if waitall {
+            t.rcvq.len() >= room
+        } else {
+            !t.rcvq.is_empty()
+        }
+}
+
+/// Whether the send buffer has room for more data: a send is taken whole
+/// when the buffer is not full (model choice: Windows' AFD takes a send
+/// whole when it has any buffer room).
+pub(crate) fn tx_ready(st: &SocketState) -> bool {
+    st.tcp.sndq.len() < (st.opts.sndbuf as usize).max(1)
+}
+
+impl World {
+    /// The one-way latency between two hosts.
+    fn link_latency(&self, a: HostId, b: HostId) -> u64 {
+        if a == b {
+            self.cfg.loopback_latency_ns
+        } else {
+            self.cfg.latency_ns
+        }
+    }
+
+    fn send_seg(&mut self, from_host: HostId, to_host: HostId, seg: Seg) {
+        let at = self.now + self.link_latency(from_host, to_host);
+        self.schedule(at, Event::Tcp(seg));
+    }
+
+    fn host_of(&self, s: u64) -> Option<HostId> {
+        self.sockets.get(&s).map(|st| st.host)
+    }
+
+    // ---- listen, accept, connect ----
+
+    pub(crate) fn listen(&mut self, host: HostId, s: u64, backlog: i32) -> Result<(), i32> {
+        self.check_sock(host, s)?;
+        let st = self.sock_mut(host, s)?;
+        if st.is_message() {
+            return Err(WSAEOPNOTSUPP);
+        }
+        match st.tcp.state {
+            TcpState::Closed if st.local.is_none() => return Err(WSAEINVAL),
+            TcpState::Closed | TcpState::Listening => {}
+            TcpState::Established | TcpState::SynReceived { .. } => return Err(WSAEISCONN),
+            // model choice: a socket still connecting cannot listen.
+            TcpState::Connecting => return Err(WSAEINVAL),
+        }
+        // SOMAXCONN: "a maximum reasonable value"; SOMAXCONN_HINT(N) is -N,
+        // put within (200, 65535). model choice: 0 is 1, and a plain backlog
+        // above 200 is 200. A second listen changes the backlog.
+        st.tcp.backlog = if backlog == SOMAXCONN {
+            MAX_BACKLOG
+        } else if backlog < 0 {
+            (backlog.unsigned_abs() as usize).clamp(MAX_BACKLOG, MAX_BACKLOG_HINT)
+        } else {
+            (backlog as usize).clamp(1, MAX_BACKLOG)
+        };
+        st.tcp.state = TcpState::Listening;
+        let (local, b) = (st.local, st.tcp.backlog);
+        self.log(host, "listen", || {
+            format!("socket {s:#x} on {} backlog={b}", local.expect("bound"))
+        });
+        Ok(())
+    }
+
+    /// `accept`: the next established connection, blocking (alertably) on
+    /// a blocking socket until there is one.
+    pub(crate) fn accept(&mut self, host: HostId, s: u64) -> Result<(u64, SocketAddr), WsaError> {
+        let resuming = self.resuming();
+        if resuming && !self.sockets.contains_key(&s) {
+            // model choice: see `wait_tx_room`.
+            return Err(code(WSAEINTR));
+        }
+        self.check_nested_blocking_on(host, s, "accept")?;
+        self.check_sock(host, s).map_err(code)?;
+        let st = &self.sockets[&s];
+        if st.is_message() {
+            return Err(code(WSAEOPNOTSUPP));
+        }
+        if st.tcp.state != TcpState::Listening {
+            return Err(code(WSAEINVAL));
+        }
+        if st.tcp.accept_q.is_empty() {
+            if st.nonblocking && !resuming {
+                return Err(code(WSAEWOULDBLOCK));
+            }
+            let r = self.wait_until(host, None, "accept", true, move |w| {
+                w.sockets.get(&s).is_none_or(|st| {
+                    !st.tcp.accept_q.is_empty() || st.tcp.state != TcpState::Listening
+                })
+            });
+            match r {
+                Ok(()) => {}
+                Err(WaitEnd::Timeout) => unreachable!("accept has no time-out"),
+                Err(WaitEnd::Deadlock(e)) => return Err(e),
+                Err(WaitEnd::Park) => return Err(parked()),
+            }
+            if !self.sockets.contains_key(&s) {
+                return Err(code(WSAEINTR));
+            }
+        }
+        let child = self
+            .sockets
+            .get_mut(&s)
+            .expect("checked")
+            .tcp
+            .accept_q
+            .pop_front();
+        let child = child.ok_or(code(WSAEINVAL))?;
+        // accept: the new socket has the listening socket's properties
+        // (Wine's test_accept_inheritance, run on Windows: options and
+        // time-outs; its blocking mode too).
+        let (nonblocking, opts) = {
+            let l = &self.sockets[&s];
+            (l.nonblocking, l.opts.clone())
+        };
+        let st = self.sockets.get_mut(&child).expect("queued sockets exist");
+        st.nonblocking = nonblocking;
+        st.opts = opts;
+        let peer = st.peer.expect("an accepted socket has a peer");
+        self.log(host, "accept", || {
+            format!("socket {s:#x} -> {child:#x} from {peer}")
+        });
+        Ok((child, peer))
+    }
+
+    /// `connect` on a stream socket.
+    pub(crate) fn stream_connect(
+        &mut self,
+        host: HostId,
+        s: u64,
+        a: SocketAddr,
+    ) -> Result<(), WsaError> {
+        let resuming = self.resuming();
+        if resuming && !self.sockets.contains_key(&s) {
+            return Err(code(WSAEINTR));
+        }
+        self.check_nested_blocking_on(host, s, "connect")?;
+        self.check_sock(host, s).map_err(code)?;
+        let st = &self.sockets[&s];
+        if !resuming {
+            match st.tcp.state {
+                TcpState::Closed => {}
+                TcpState::Listening => return Err(code(WSAEINVAL)),
+                TcpState::Connecting => return Err(code(WSAEALREADY)),
+                TcpState::Established | TcpState::SynReceived { .. } => {
+                    return Err(code(WSAEISCONN))
+                }
+            }
+            if a.is_ipv6() != st.is_v6() {
+                return Err(code(WSAEAFNOSUPPORT));
+            }
+            if a.ip().is_unspecified() || a.port() == 0 {
+                return Err(code(WSAEADDRNOTAVAIL));
+            }
+            let w = super::dgram::wire(st, a).map_err(code)?;
+            let route = self.route(host, s, w.ip(), None).map_err(code)?;
+            if route.bcast || route.mcast {
+                // model choice: TCP cannot reach a group.
+                return Err(code(WSAEADDRNOTAVAIL));
+            }
+            let src_ip = if self.sockets[&s].is_v6() {
+                match route.src_ip {
+                    std::net::IpAddr::V4(v4) => std::net::IpAddr::V6(v4.to_ipv6_mapped()),
+                    v6 => v6,
+                }
+            } else {
+                route.src_ip
+            };
+            let target = route.targets.first().map(|&(h, _)| h);
+            if self.sockets[&s].local.is_none() {
+                self.implicit_bind(s, Some(src_ip)).map_err(code)?;
+            }
+            let src = {
+                let st = self.sockets.get_mut(&s).expect("checked");
+                st.peer = Some(a);
+                st.tcp.state = TcpState::Connecting;
+                st.tcp.attempt += 1;
+                st.tcp.syn_retries = 0;
+                // Wine's test_select (on Windows): a new connect does not
+                // clear SO_ERROR; a connection that is made does.
+                let l = st.local.expect("bound");
+                let src = SocketAddr::new(route.src_ip, l.port());
+                st.tcp.syn = Some((src, w, target));
+                src
+            };
+            let attempt = self.sockets[&s].tcp.attempt;
+            self.log(host, "syn", || format!("{src} -> {w}"));
+            self.send_syn(s);
+            let key = self.schedule_key(
+                self.now + CONNECT_TIMEOUT_NS,
+                Event::Tcp(Seg::ConnectTimeout { to: s, attempt }),
+            );
+            self.sockets.get_mut(&s).expect("checked").tcp.connect_timer = Some(key);
+            if self.sockets[&s].nonblocking {
+                return Err(code(WSAEWOULDBLOCK));
+            }
+        }
+        let r = self.wait_until(host, None, "connect", true, move |w| {
+            w.sockets
+                .get(&s)
+                .is_none_or(|st| st.tcp.state != TcpState::Connecting)
+        });
+        match r {
+            Ok(()) => {}
+            Err(WaitEnd::Timeout) => unreachable!("connect's time-out is an event"),
+            Err(WaitEnd::Deadlock(e)) => return Err(e),
+            Err(WaitEnd::Park) => return Err(parked()),
+        }
+        let Some(st) = self.sockets.get_mut(&s) else {
+            return Err(code(WSAEINTR));
+        };
+        match st.tcp.state {
+            TcpState::Established => Ok(()),
+            _ => {
+                let e = std::mem::take(&mut st.tcp.so_error);
+                Err(code(if e == 0 { WSAECONNREFUSED } else { e }))
+            }
+        }
+    }
+
+    /// Drops the time-out of `s`'s connection attempt: a stale timer must
+    /// not move the clock.
+    fn stop_connect_timer(&mut self, s: u64) {
+        if let Some(key) = self
+            .sockets
+            .get_mut(&s)
+            .and_then(|st| st.tcp.connect_timer.take())
+        {
+            self.events.remove(&key);
+        }
+    }
+
+    /// Sends the SYN of `s`'s connection attempt (again).
+    fn send_syn(&mut self, s: u64) {
+        let st = &self.sockets[&s];
+        let host = st.host;
+        let Some((src, dst, target)) = st.tcp.syn else {
+            return;
+        };
+        match target {
+            Some(target) => self.send_seg(
+                host,
+                target,
+                Seg::Syn {
+                    host: target,
+                    from: s,
+                    src,
+                    dst,
+                },
+            ),
+            None => self.log(host, "drop", || format!("{dst}: no host has this address")),
+        }
+    }
+
+    // ---- data ----
+
+    /// Moves bytes from `s`'s send buffer to the wire as far as the peer's
+    /// window allows (all of them when `flush`), then the FIN if one is
+    /// queued and the buffer is empty.
+    pub(crate) fn pump(&mut self, s: u64, flush: bool) {
+        let Some(st) = self.sockets.get(&s) else {
+            return;
+        };
+        if st.tcp.state != TcpState::Established || st.tcp.broken.is_some() {
+            return;
+        }
+        let Some(p) = st.tcp.peer_sock else { return };
+        let from_host = st.host;
+        let (room, to_host) = match self.sockets.get(&p) {
+            Some(ps) => (window(ps), ps.host),
+            // The peer is gone: what we send draws a reset.
+            None => (usize::MAX, from_host),
+        };
+        let st = self.sockets.get_mut(&s).expect("checked");
+        let n = if flush {
+            st.tcp.sndq.len()
+        } else {
+            room.min(st.tcp.sndq.len())
+        };
+        if n > 0 {
+            let data: Vec<u8> = st.tcp.sndq.drain(..n).collect();
+            if let Some(ps) = self.sockets.get_mut(&p) {
+                ps.tcp.incoming += n;
+            }
+            self.log(from_host, "send", || {
+                format!("socket {s:#x} -> {p:#x} len={n}")
+            });
+            self.send_seg(
+                from_host,
+                to_host,
+                Seg::Data {
+                    to: p,
+                    from: s,
+                    data,
+                },
+            );
+        }
+        let st = self.sockets.get_mut(&s).expect("checked");
+        if st.tcp.sndq.is_empty() && st.tcp.fin_queued && !st.tcp.fin_sent {
+            st.tcp.fin_sent = true;
+            self.log(from_host, "fin", || format!("socket {s:#x} -> {p:#x}"));
+            self.send_seg(from_host, to_host, Seg::Fin { to: p });
+        }
+    }
+
+    /// Sends a reset to the other end of `s`'s connection (if any) and
+    /// marks `s` broken with `error` (unless it is being removed).
+    fn reset_peer(&mut self, s: u64) {
+        let Some(st) = self.sockets.get(&s) else {
+            return;
+        };
+        let Some(p) = st.tcp.peer_sock else { return };
+        let h = st.host;
+        let to_host = self.host_of(p).unwrap_or(h);
+        self.log(h, "rst", || format!("socket {s:#x} -> {p:#x}"));
+        self.send_seg(h, to_host, Seg::Rst { to: p });
+    }
+
+    /// The connection of `s` breaks with `error`: buffered bytes are
+    /// dropped and outstanding operations fail with it.
+    pub(crate) fn break_connection(&mut self, s: u64, error: i32) {
+        let Some(st) = self.sockets.get_mut(&s) else {
+            return;
+        };
+        // model choice: unread bytes are discarded; the next receive gets
+        // the error (RECV-ECONNRESET-STREAM: the socket is no longer usable).
+        st.tcp.broken = Some(error);
+        st.tcp.rcvq.clear();
+        st.tcp.sndq.clear();
+        st.tcp.incoming = 0;
+        st.tcp.peer_sock = None;
+        let h = st.host;
+        self.log(h, "broken", || {
+            format!("socket {s:#x}: {}", error_name(error).unwrap_or("?"))
+        });
+        self.abort_ops(s, None, error, true, true);
+    }
+
+    /// A segment arrives.
+    pub(crate) fn tcp_arrive(&mut self, seg: Seg) {
+        match seg {
+            Seg::Syn {
+                host,
+                from,
+                src,
+                dst,
+            } => self.syn_arrives(host, from, src, dst),
+            Seg::SynAck { to, child } => {
+                let ok = self
+                    .sockets
+                    .get(&to)
+                    .is_some_and(|st| st.tcp.state == TcpState::Connecting);
+                if !ok {
+                    // The connecting socket is gone or gave up: reset the
+                    // listener's half.
+                    if let Some(h) = self.host_of(child) {
+                        self.send_seg(h, h, Seg::Rst { to: child });
+                    }
+                    return;
+                }
+                self.stop_connect_timer(to);
+                let st = self.sockets.get_mut(&to).expect("checked");
+                st.tcp.state = TcpState::Established;
+                st.tcp.peer_sock = Some(child);
+                st.tcp.so_error = 0;
+                let h = st.host;
+                self.log(h, "connected", || format!("socket {to:#x} <-> {child:#x}"));
+                let ch = self.host_of(child).unwrap_or(h);
+                self.send_seg(h, ch, Seg::Ack { to: child });
+            }
+            Seg::Ack { to } => {
+                let Some(st) = self.sockets.get(&to) else {
+                    return;
+                };
+                let TcpState::SynReceived { listener } = st.tcp.state else {
+                    return;
+                };
+                let h = st.host;
+                let listening = self
+                    .sockets
+                    .get(&listener)
+                    .is_some_and(|l| l.tcp.state == TcpState::Listening);
+                self.sockets.get_mut(&to).expect("checked").tcp.state = TcpState::Established;
+                if !listening {
+                    // The listener closed meanwhile.
+                    self.reset_peer(to);
+                    self.sockets.remove(&to);
+                    return;
+                }
+                let l = self.sockets.get_mut(&listener).expect("checked");
+                l.tcp.half_open -= 1;
+                l.tcp.accept_q.push_back(to);
+                self.log(h, "established", || {
+                    format!("socket {to:#x} ready for accept on {listener:#x}")
+                });
+                self.pump(to, false);
+            }
+            Seg::Data { to, from, data } => self.data_arrives(to, from, data),
+            Seg::Fin { to } => {
+                let Some(st) = self.sockets.get_mut(&to) else {
+                    return;
+                };
+                if st.tcp.broken.is_some() {
+                    return;
+                }
+                st.tcp.fin_rcvd = true;
+                let h = st.host;
+                self.log(h, "fin-received", || format!("socket {to:#x}"));
+                self.serve(to);
+            }
+            Seg::Rst { to } => {
+                let Some(st) = self.sockets.get_mut(&to) else {
+                    return;
+                };
+                match st.tcp.state {
+                    TcpState::Connecting if st.tcp.syn_retries < REFUSED_RETRIES => {
+                        // Windows sends the SYN again before it gives up.
+                        st.tcp.syn_retries += 1;
+                        let attempt = st.tcp.attempt;
+                        self.schedule(
+                            self.now + REFUSED_RETRY_NS,
+                            Event::Tcp(Seg::Resyn { to, attempt }),
+                        );
+                    }
+                    TcpState::Connecting => {
+                        // A refused connection.
+                        st.tcp.state = TcpState::Closed;
+                        if let Some(key) = st.tcp.connect_timer.take() {
+                            self.events.remove(&key);
+                        }
+                        let st = self.sockets.get_mut(&to).expect("checked");
+                        st.tcp.so_error = WSAECONNREFUSED;
+                        st.peer = None;
+                        let h = st.host;
+                        self.log(h, "refused", || format!("socket {to:#x}"));
+                    }
+                    TcpState::SynReceived { listener } => {
+                        if let Some(l) = self.sockets.get_mut(&listener) {
+                            l.tcp.half_open -= 1;
+                        }
+                        self.sockets.remove(&to);
+                    }
+                    TcpState::Established if st.tcp.broken.is_none() => {
+                        // RECV-ECONNRESET-STREAM, RECV-ABORTIVE-ECONNRESET.
+                        // RECV-ECONNABORTED: a reset after the peer's FIN
+                        // (the answer to data sent to a peer that closed)
+                        // aborts instead (Wine's test_shutdown on Windows).
+                        let e = if st.tcp.fin_rcvd {
+                            WSAECONNABORTED
+                        } else {
+                            WSAECONNRESET
+                        };
+                        self.break_connection(to, e);
+                    }
+                    _ => {}
+                }
+            }
+            Seg::Resyn { to, attempt } => {
+                let again = self.sockets.get(&to).is_some_and(|st| {
+                    st.tcp.state == TcpState::Connecting && st.tcp.attempt == attempt
+                });
+                if again {
+                    self.send_syn(to);
+                }
+            }
+            Seg::ConnectTimeout { to, attempt } => {
+                let Some(st) = self.sockets.get_mut(&to) else {
+                    return;
+                };
+                if st.tcp.state == TcpState::Connecting && st.tcp.attempt == attempt {
+                    st.tcp.state = TcpState::Closed;
+                    st.tcp.connect_timer = None;
+                    st.tcp.so_error = WSAETIMEDOUT;
+                    st.peer = None;
+                    let h = st.host;
+                    self.log(h, "connect-timeout", || format!("socket {to:#x}"));
+                }
+            }
+        }
+    }
+
+    fn syn_arrives(&mut self, host: HostId, from: u64, src: SocketAddr, dst: SocketAddr) {
+        let from_host = self.host_of(from).unwrap_or(host);
+        if self.hosts[host].down {
+            self.log(host, "drop", || format!("{src} -> {dst}: network down"));
+            return;
+        }
+        let Some(l) = self.listener_for(host, &dst) else {
+            self.log(host, "refuse", || format!("{src} -> {dst}: no listener"));
+            self.send_seg(host, from_host, Seg::Rst { to: from });
+            return;
+        };
+        let ls = &self.sockets[&l];
+        if ls.tcp.accept_q.len() + ls.tcp.half_open >= ls.tcp.backlog {
+            // listen: a request that finds the queue full is refused
+            // (WSAECONNREFUSED at the client).
+            self.log(host, "refuse", || format!("{src} -> {dst}: backlog full"));
+            self.send_seg(host, from_host, Seg::Rst { to: from });
+            return;
+        }
+        let mut child = SocketState::new(host, ls.af, SOCK_STREAM, ls.protocol, ls.overlapped);
+        // accept: the new socket has the listening socket's properties.
+        child.nonblocking = ls.nonblocking;
+        child.opts = ls.opts.clone();
+        child.local = Some(super::dgram::view(ls, dst));
+        child.peer = Some(super::dgram::view(ls, src));
+        child.tcp.state = TcpState::SynReceived { listener: l };
+        child.tcp.peer_sock = Some(from);
+        let id = self.alloc_handle();
+        self.sockets.insert(id, child);
+        self.sockets.get_mut(&l).expect("checked").tcp.half_open += 1;
+        self.log(host, "syn-received", || {
+            format!("{src} -> {dst}: socket {id:#x} for listener {l:#x}")
+        });
+        self.send_seg(
+            host,
+            from_host,
+            Seg::SynAck {
+                to: from,
+                child: id,
+            },
+        );
+    }
+
+    /// The listening socket of `host` a connection to `dst` (wire form)
+    /// reaches: one bound to that address, else one bound to the wildcard.
+    fn listener_for(&self, host: HostId, dst: &SocketAddr) -> Option<u64> {
+        let ip = dst.ip();
+        let mut best: Option<(u8, u64)> = None;
+        for (&id, st) in &self.sockets {
+            if st.host != host || st.tcp.state != TcpState::Listening {
+                continue;
+            }
+            let Some(local) = st.local else { continue };
+            if local.port() != dst.port() {
+                continue;
+            }
+            let lip = super::dgram::wire_ip(local.ip());
+            let family_ok = if ip.is_ipv4() {
+                !st.is_v6() || (st.dual_stack() && (local.ip().is_unspecified() || lip.is_ipv4()))
+            } else {
+                st.is_v6() && lip.is_ipv6()
+            };
+            if !family_ok {
+                continue;
+            }
+            let rank = if lip == ip {
+                2
+            } else if lip.is_unspecified() {
+                1
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(r, _)| rank > r) {
+                best = Some((rank, id));
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
+    fn data_arrives(&mut self, to: u64, from: u64, data: Vec<u8>) {
+        let n = data.len();
+        let Some(st) = self.sockets.get_mut(&to) else {
+            // Bytes for a socket that is gone draw a reset.
+            if let Some(h) = self.host_of(from) {
+                self.send_seg(h, h, Seg::Rst { to: from });
+            }
+            return;
+        };
+        st.tcp.incoming = st.tcp.incoming.saturating_sub(n);
+        if st.tcp.broken.is_some() || st.tcp.peer_sock != Some(from) {
+            return;
+        }
+        let h = st.host;
+        if st.shut_rd {
+            // shutdown: on TCP, data that arrives after SD_RECEIVE resets
+            // the connection.
+            self.log(h, "drop", || {
+                format!("socket {to:#x}: {n} bytes after SD_RECEIVE")
+            });
+            self.reset_peer(to);
+            self.break_connection(to, WSAECONNRESET);
+            return;
+        }
+        st.tcp.rcvq.extend(data);
+        self.log(h, "deliver", || {
+            format!("{from:#x} -> socket {to:#x} len={n}")
+        });
+        self.serve(to);
+    }
+
+    // ---- the calls' stream halves ----
+
+    /// The checks a receive (`WSARecv`, `WSARecvFrom`) makes on a stream
+    /// socket, after the buffer and pointer checks.
+    pub(crate) fn stream_recv_check(&self, s: u64, flags: u32) -> Result<(), WsaError> {
+        let st = &self.sockets[&s];
+        // model choice: flags other than these fail as unsupported.
+        let known = MSG_PEEK | MSG_OOB | MSG_WAITALL | MSG_PUSH_IMMEDIATE | MSG_PARTIAL;
+        if flags & !known != 0 {
+            return Err(code(WSAEOPNOTSUPP));
+        }
+        if flags & MSG_WAITALL != 0 {
+            // RECV-WAITALL-EOPNOTSUPP-COMBO
+            if flags & (MSG_OOB | MSG_PEEK | MSG_PARTIAL) != 0 {
+                return Err(code(WSAEOPNOTSUPP));
+            }
+            // RECV-WAITALL-EOPNOTSUPP-NONBLOCKING
+            if st.nonblocking {
+                return Err(code(WSAEOPNOTSUPP));
+            }
+        }
+        if flags & MSG_OOB != 0 {
+            return Err(self.report(
+                crate::contract::ReportKind::Misuse,
+                "MSG_OOB on stream sockets is not modelled yet (urgent data, issue 5)".into(),
+                None,
+            ));
+        }
+        // RECV-ENOTCONN
+        if st.tcp.state != TcpState::Established {
+            return Err(code(WSAENOTCONN));
+        }
+        // RECV-ESHUTDOWN
+        if st.shut_rd {
+            return Err(code(WSAESHUTDOWN));
+        }
+        // RECV-ECONNRESET-STREAM: a broken connection stays broken.
+        if let Some(e) = st.tcp.broken {
+            return Err(code(e));
+        }
+        Ok(())
+    }
+
+    /// A blocking or non-blocking receive on a stream socket, after its
+    /// checks: waits for a byte, the end, or a failure, then fills.
+    pub(crate) fn stream_recv(
+        &mut self,
+        host: HostId,
+        s: u64,
+        bufs: &mut [WsaBuf],
+        flags: u32,
+        out: &mut super::dgram::RecvOut,
+    ) -> Result<(), WsaError> {
+        let resuming = self.resuming();
+        let room: usize = bufs.iter().map(|b| b.len as usize).sum();
+        let waitall = flags & MSG_WAITALL != 0;
+        let st = &self.sockets[&s];
+        if !rx_ready(st, room, waitall) {
+            if st.nonblocking && !resuming {
+                return Err(code(WSAEWOULDBLOCK));
+            }
+            let deadline = self.deadline_ms(st.opts.rcvtimeo);
+            if waitall {
+                // RECV-WAITALL: a request larger than SO_RCVBUF still fills
+                // (model choice: the window widens to it while it waits).
+                self.sockets.get_mut(&s).expect("checked").tcp.waitall_room = room;
+                if let Some(p) = self.sockets[&s].tcp.peer_sock {
+                    self.pump(p, false);
+                }
+            }
+            // RECV-BLOCKING-ALERTABLE
+            let r = self.wait_until(host, deadline, "a blocking receive", true, move |w| {
+                w.sockets
+                    .get(&s)
+                    .is_none_or(|st| rx_ready(st, room, waitall))
+            });
+            let end = match r {
+                Ok(()) => None,
+                Err(WaitEnd::Timeout) => Some(code(WSAETIMEDOUT)),
+                Err(WaitEnd::Deadlock(e)) => Some(e),
+                Err(WaitEnd::Park) => {
+                    let me = self.me;
+                    if let Some(w) = self.sched.rec_mut(me).wait.as_mut() {
+                        w.recv_on = Some(s);
+                    }
+                    return Err(parked());
+                }
+            };
+            let Some(st) = self.sockets.get_mut(&s) else {
+                return Err(code(WSAEINTR));
+            };
+            st.tcp.waitall_room = 0;
+            if let Some(e) = end {
+                return Err(e);
+            }
+        }
+        self.stream_fill(host, s, bufs, flags, out)
+    }
+
+    /// Takes bytes from the receive buffer into `bufs` (a receive that can
+    /// complete): the end, the failure, or at least one byte.
+    pub(crate) fn stream_fill(
+        &mut self,
+        host: HostId,
+        s: u64,
+        bufs: &mut [WsaBuf],
+        flags: u32,
+        out: &mut super::dgram::RecvOut,
+    ) -> Result<(), WsaError> {
+        let peek = flags & MSG_PEEK != 0;
+        let waitall = flags & MSG_WAITALL != 0;
+        let room: usize = bufs.iter().map(|b| b.len as usize).sum();
+        let st = &self.sockets[&s];
+        if st.shut_rd {
+            return Err(code(WSAESHUTDOWN));
+        }
+        if let Some(e) = st.tcp.broken {
+            return Err(code(e));
+        }
+        let avail = st.tcp.rcvq.len();
+        // RECV-STREAM-AS-MUCH-AS-POSSIBLE, RECV-STREAM-FILL: what is
+        // buffered and fits ...
+        let mut k = avail.min(room);
+        // ... RECV-STREAM-ONE-BYTE-UNBLOCKS: or, by seed, fewer (at least
+        // one). MSG_WAITALL asks for full buffers; MSG_PUSH_IMMEDIATE is a
+        // hint that changes nothing here (RECV-PUSH-IMMEDIATE).
+        if k > 1 && !waitall && self.cfg.stream_reads == StreamReads::Seeded && self.rng.coin() {
+            k = 1 + self.rng.below(k as u64) as usize;
+        }
+        let st = self.sockets.get_mut(&s).expect("checked");
+        // RECV-BUFFER-ORDER: array order, packed.
+        let mut at = 0;
+        for b in bufs.iter_mut() {
+            if at == k {
+                break;
+            }
+            let dst = b.bytes_mut();
+            let take = dst.len().min(k - at);
+            for (i, slot) in dst[..take].iter_mut().enumerate() {
+                *slot = st.tcp.rcvq[at + i];
+            }
+            at += take;
+        }
+        if !peek {
+            st.tcp.rcvq.drain(..k);
+        }
+        out.copied = true;
+        out.count_written = true;
+        out.bytes = k as u32;
+        out.flags = 0;
+        let peer = st.tcp.peer_sock;
+        self.log(host, "recv", || {
+            if k == 0 {
+                format!("socket {s:#x} end of stream")
+            } else {
+                format!("socket {s:#x} len={k}{}", if peek { " (peek)" } else { "" })
+            }
+        });
+        // RECV-GRACEFUL-BYTESTREAM: zero bytes with success is the end.
+        if !peek && k > 0 {
+            if let Some(p) = peer {
+                // The window opened.
+                self.pump(p, false);
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks a send (`WSASend`, `WSASendTo`) makes on a stream socket.
+    pub(crate) fn stream_send_check(&self, s: u64, flags: u32) -> Result<(), WsaError> {
+        let st = &self.sockets[&s];
+        if flags & MSG_PARTIAL != 0 {
+            // WSASend: transports without partial messages refuse MSG_PARTIAL.
+            return Err(code(WSAEOPNOTSUPP));
+        }
+        if flags & !(MSG_DONTROUTE | MSG_OOB) != 0 {
+            return Err(code(WSAEOPNOTSUPP));
+        }
+        if flags & MSG_OOB != 0 {
+            return Err(self.report(
+                crate::contract::ReportKind::Misuse,
+                "MSG_OOB on stream sockets is not modelled yet (urgent data, issue 5)".into(),
+                None,
+            ));
+        }
+        if st.tcp.state != TcpState::Established {
+            return Err(code(WSAENOTCONN));
+        }
+        if st.shut_wr {
+            return Err(code(WSAESHUTDOWN));
+        }
+        if let Some(e) = st.tcp.broken {
+            return Err(code(e));
+        }
+        Ok(())
+    }
+
+    /// A blocking or non-blocking send on a stream socket, after its checks:
+    /// waits for send-buffer room, then hands the bytes over.
+    pub(crate) fn stream_send(
+        &mut self,
+        host: HostId,
+        s: u64,
+        data: Vec<u8>,
+    ) -> Result<u32, WsaError> {
+        let resuming = self.resuming();
+        let st = &self.sockets[&s];
+        if !tx_ready(st) {
+            if st.nonblocking && !resuming {
+                return Err(code(WSAEWOULDBLOCK));
+            }
+            let deadline = self.deadline_ms(st.opts.sndtimeo);
+            // SENDMSG-BLOCKING-ALERTABLE
+            let r = self.wait_until(host, deadline, "a blocking send", true, move |w| {
+                w.sockets
+                    .get(&s)
+                    .is_none_or(|st| tx_ready(st) || st.tcp.broken.is_some() || st.shut_wr)
+            });
+            match r {
+                Ok(()) => {}
+                Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
+                Err(WaitEnd::Deadlock(e)) => return Err(e),
+                Err(WaitEnd::Park) => return Err(parked()),
+            }
+            let Some(st) = self.sockets.get(&s) else {
+                return Err(code(WSAEINTR));
+            };
+            if let Some(e) = st.tcp.broken {
+                return Err(code(e));
+            }
+            if st.shut_wr {
+                return Err(code(WSAESHUTDOWN));
+            }
+        }
+        Ok(self.stream_take(host, s, data))
+    }
+
+    /// Hands a send's bytes to the transport and starts them on their way;
+    /// returns how many were taken.
+    pub(crate) fn stream_take(&mut self, host: HostId, s: u64, data: Vec<u8>) -> u32 {
+        let st = self.sockets.get_mut(&s).expect("checked");
+        let mut n = data.len();
+        let room = (st.opts.sndbuf as usize)
+            .max(1)
+            .saturating_sub(st.tcp.sndq.len());
+        // SENDMSG-NONBLOCKING-STREAM-PARTIAL: a non-blocking socket with
+        // too little room may take only part (the seed decides between that
+        // and taking the whole send, which is what Windows' AFD does).
+        if st.nonblocking && n > room && room > 0 && self.rng.coin() {
+            n = room;
+        }
+        let st = self.sockets.get_mut(&s).expect("checked");
+        st.tcp.sndq.extend(&data[..n]);
+        self.log(host, "buffered", || format!("socket {s:#x} len={n}"));
+        self.pump(s, false);
+        n as u32
+    }
+
+    /// What `closesocket` does to a stream socket before it is removed.
+    pub(crate) fn stream_close(&mut self, s: u64) {
+        self.stop_connect_timer(s);
+        let st = &self.sockets[&s];
+        match st.tcp.state {
+            TcpState::Listening => {
+                // Connections nobody accepted are reset.
+                let mut children: Vec<u64> = st.tcp.accept_q.iter().copied().collect();
+                children.extend(self.sockets.iter().filter_map(|(&id, c)| {
+                    (c.tcp.state == TcpState::SynReceived { listener: s }).then_some(id)
+                }));
+                for c in children {
+                    self.reset_peer(c);
+                    self.abort_ops(c, None, WSA_OPERATION_ABORTED, true, true);
+                    self.sockets.remove(&c);
+                }
+            }
+            TcpState::Established if st.tcp.broken.is_none() => {
+                let abortive = st.opts.linger == Some(0) || !st.tcp.rcvq.is_empty();
+                if abortive {
+                    // SO_LINGER with a zero time-out, or unread bytes left
+                    // (RFC 1122 4.2.2.13): a reset, not a FIN.
+                    self.reset_peer(s);
+                } else {
+                    // model choice: what the application sent leaves at once,
+                    // whatever the peer's window, and the FIN follows it.
+                    let st = self.sockets.get_mut(&s).expect("checked");
+                    st.tcp.fin_queued = true;
+                    self.pump(s, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `shutdown` on a stream socket.
+    pub(crate) fn stream_shutdown(&mut self, s: u64, how: i32) -> Result<(), i32> {
+        let st = self.sockets.get_mut(&s).expect("checked");
+        if st.tcp.state != TcpState::Established {
+            return Err(WSAENOTCONN);
+        }
+        if !matches!(how, SD_RECEIVE | SD_SEND | SD_BOTH) {
+            return Err(WSAEINVAL);
+        }
+        if how != SD_RECEIVE {
+            st.shut_wr = true;
+            st.tcp.fin_queued = true;
+        }
+        let unread = !st.tcp.rcvq.is_empty();
+        if how != SD_SEND {
+            st.shut_rd = true;
+            if unread && st.tcp.broken.is_none() {
+                // shutdown: bytes still waiting to be read reset the
+                // connection.
+                self.reset_peer(s);
+                self.break_connection(s, WSAECONNRESET);
+                return Ok(());
+            }
+        }
+        self.pump(s, false);
+        Ok(())
+    }
+}
