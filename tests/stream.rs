@@ -488,3 +488,32 @@ fn overlapped_stream_receive_completes_with_what_came() {
     let n = done.bytes as usize;
     assert_eq!(gather(&done.buffers, n), &b"short"[..n]);
 }
+
+#[test]
+fn nonblocking_send_takes_part_or_all() {
+    // SENDMSG-NONBLOCKING-STREAM-PARTIAL (through WSASend: WSASendMsg
+    // refuses streams)
+    let mut partial = 0;
+    let mut whole = 0;
+    for seed in 0..40 {
+        let (_sim, h) = local(seed);
+        let (c, s) = pair(&h);
+        h.set_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF, 1024).unwrap();
+        h.set_sock_opt_int(c, SOL_SOCKET, SO_SNDBUF, 1024).unwrap();
+        h.set_nonblocking(c, true).unwrap();
+        let data = pattern(10_000);
+        let mut n = 0;
+        h.wsa_send(c, &[WsaBuf::from(&data[..])], Some(&mut n), 0)
+            .unwrap();
+        assert!((1..=10_000).contains(&n), "seed {seed}: {n}");
+        if n < 10_000 {
+            partial += 1;
+        } else {
+            whole += 1;
+        }
+        // What was taken arrives, in order, and nothing else.
+        h.shutdown(c, SD_SEND).unwrap();
+        assert_eq!(recv_until(&h, s, 20_000), &data[..n as usize]);
+    }
+    assert!(partial > 5 && whole > 5, "partial {partial}, whole {whole}");
+}

@@ -45,6 +45,12 @@ pub struct Scenario {
     /// The model's limit of outstanding overlapped operations per socket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_outstanding: Option<usize>,
+    /// Whether a stream receive returns all that is buffered and fits
+    /// (`"whole"`) or, by seed, sometimes fewer bytes (`"seeded"`, the
+    /// default). Model only: on the OS a scenario that needs whole reads
+    /// relies on loopback delivering each send at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_reads: Option<winsock_model::StreamReads>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }
@@ -724,6 +730,10 @@ pub struct Expect {
     /// Bytes received or sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u32>,
+    /// At least one byte and at most this many were received or sent (a
+    /// stream may move fewer bytes than asked: `SENDMSG-NONBLOCKING-STREAM-PARTIAL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_at_most: Option<u32>,
     /// The received data (the first `bytes` bytes across the buffers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,

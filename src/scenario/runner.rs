@@ -109,6 +109,9 @@ impl Backend for SimBackend {
         if let Some(m) = sc.max_outstanding {
             cfg.max_outstanding = m;
         }
+        if let Some(r) = sc.stream_reads {
+            cfg.stream_reads = r;
+        }
         if let Some(ms) = sc.latency_ms {
             cfg.latency_ns = ms.saturating_mul(1_000_000);
         }
@@ -677,6 +680,14 @@ fn record_recv(
 /// Compares an outcome with an expectation; returns the differences.
 fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<String>, String> {
     let mut bad = vec![];
+    if let Some(most) = e.bytes_at_most {
+        if !o.bytes.is_some_and(|b| (1..=most).contains(&b)) {
+            bad.push(format!(
+                "bytes_at_most: expected 1 to {most} bytes, got {}",
+                o.bytes.map_or("nothing".into(), |b| b.to_string())
+            ));
+        }
+    }
     if let Some(d) = &e.prefix {
         let all = to_hex(&d.bytes()?);
         let got = o.data.clone().unwrap_or_default();

@@ -52,10 +52,11 @@
 //! # Scopes
 //!
 //! [`Scope`] says which part of the model implements a clause.
-//! [`Scope::Datagram`], [`Scope::Overlapped`] and [`Scope::Threads`] clauses
-//! are in scope now (the conformance run reports them as untested until a
-//! scenario cites them); [`Scope::Stream`] clauses are pending until stream
-//! sockets exist. A rule
+//! [`Scope::Datagram`], [`Scope::Overlapped`], [`Scope::Threads`] and
+//! [`Scope::Stream`] clauses are in scope now (the conformance run reports
+//! them as untested until a scenario cites them); [`Scope::Message`],
+//! [`Scope::Urgent`] and [`Scope::Faults`] clauses are pending until the
+//! model has those parts ([`Scope::in_scope`]). A rule
 //! about datagram sockets is `Datagram` even when it mentions a flag the
 //! stream model will also need (`RECV-WAITALL-DGRAM`, `RECV-PARTIAL-DGRAM`,
 //! `RECV-EOPNOTSUPP-OOB`, `RECV-PARTIAL-CLEARED-COMPLETE`,
@@ -123,8 +124,49 @@ pub enum Scope {
     Overlapped,
     /// Threads: per-thread I/O, APCs on their thread, thread exit.
     Threads,
-    /// Connection-oriented and byte-stream sockets, message-oriented protocols, MSG_PARTIAL/MSG_WAITALL/MSG_OOB.
+    /// Connection-oriented byte streams (TCP): connections, short reads, close and shutdown, MSG_WAITALL, stream sends.
     Stream,
+    /// Message-oriented connection protocols (XP1_MESSAGE_ORIENTED, XP1_PSEUDO_STREAM), MSG_PARTIAL, WSAEDISCON.
+    Message,
+    /// Urgent (out-of-band) data: MSG_OOB and SO_OOBINLINE on streams.
+    Urgent,
+    /// Connections broken by the network: keep-alive failure, retransmission time-outs.
+    Faults,
+}
+
+impl Scope {
+    /// Every scope, in order.
+    pub const ALL: [Scope; 7] = [
+        Scope::Datagram,
+        Scope::Overlapped,
+        Scope::Threads,
+        Scope::Stream,
+        Scope::Message,
+        Scope::Urgent,
+        Scope::Faults,
+    ];
+
+    /// Whether the model implements this scope now: its clauses must have a
+    /// test and a scenario; the others are reported as pending.
+    pub fn in_scope(self) -> bool {
+        matches!(
+            self,
+            Scope::Datagram | Scope::Overlapped | Scope::Threads | Scope::Stream
+        )
+    }
+
+    /// The scope's name in reports (`"stream"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Datagram => "datagram",
+            Scope::Overlapped => "overlapped",
+            Scope::Threads => "threads",
+            Scope::Stream => "stream",
+            Scope::Message => "message",
+            Scope::Urgent => "urgent",
+            Scope::Faults => "faults",
+        }
+    }
 }
 
 /// One normative sentence (or a few saying one thing) of a seed document,
@@ -208,7 +250,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-EDISCON",
         statement: "On a message-oriented socket whose virtual circuit the remote side closed gracefully, WSARecv fails with WSAEDISCON.",
         source: "WSARecv.md §Return value",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-EFAULT-BUFFERS",
@@ -250,7 +292,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-ENETRESET-KEEPALIVE",
         statement: "On a connection-oriented socket whose connection keep-alive activity found broken while the call was in progress, WSARecv fails with WSAENETRESET.",
         source: "WSARecv.md §Return value",
-        scope: Scope::Stream,
+        scope: Scope::Faults,
     },
     Clause {
         id: "RECV-ENETRESET-TTL",
@@ -280,7 +322,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-EOPNOTSUPP-OOB-DOMAIN",
         statement: "WSARecv with MSG_OOB fails with WSAEOPNOTSUPP when the socket's communication domain has no OOB data or the socket is unidirectional and supports only sending.",
         source: "WSARecv.md §Return value",
-        scope: Scope::Stream,
+        scope: Scope::Urgent,
     },
     Clause {
         id: "RECV-ESHUTDOWN",
@@ -292,7 +334,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-ETIMEDOUT-DROPPED",
         statement: "WSARecv fails with WSAETIMEDOUT when the connection was dropped by a network failure or because the peer stopped responding.",
         source: "WSARecv.md §Return value",
-        scope: Scope::Stream,
+        scope: Scope::Faults,
     },
     Clause {
         id: "RECV-EWOULDBLOCK-OVERLAPPED-LIMIT",
@@ -430,19 +472,19 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-ACTS-AS-STREAM-PSEUDO",
         statement: "A protocol with XP1_PSEUDO_STREAM acts as a byte stream for WSARecv, whatever XP1_MESSAGE_ORIENTED and MSG_PARTIAL are.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-ACTS-AS-STREAM-PARTIAL",
         statement: "A protocol with XP1_MESSAGE_ORIENTED and without XP1_PSEUDO_STREAM acts as a byte stream for a WSARecv that passes MSG_PARTIAL (if the protocol supports it).",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-ACTS-AS-MESSAGE",
         statement: "A protocol with XP1_MESSAGE_ORIENTED and without XP1_PSEUDO_STREAM acts as message-oriented for a WSARecv without MSG_PARTIAL.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-BUFFER-ORDER",
@@ -490,13 +532,13 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-TRUNC-PARTIAL",
         statement: "If the provider supports MSG_PARTIAL, a message larger than the buffers sets MSG_PARTIAL in *lpFlags and later receives return the rest of it.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-TRUNC-RELIABLE",
         statement: "On a reliable message protocol without MSG_PARTIAL support, a message larger than the buffers fails with WSAEMSGSIZE and a later receive with a larger buffer can retrieve the entire message.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-TRUNC-DGRAM-UNRELIABLE",
@@ -514,7 +556,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-GRACEFUL-MESSAGE",
         statement: "On a connection-oriented message socket a zero-byte message is an ordinary message, not closure; graceful closure is the failure WSAEDISCON.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-ABORTIVE-ECONNRESET",
@@ -538,19 +580,19 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-OOB",
         statement: "MSG_OOB makes WSARecv process out-of-band data.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Urgent,
     },
     Clause {
         id: "RECV-PARTIAL-OUTPUT",
         statement: "On output MSG_PARTIAL (message-oriented sockets only) marks the data as a portion of the sender's message whose rest comes in later receives; a receive with MSG_PARTIAL clear ends the message.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-PARTIAL-INPUT",
         statement: "On input MSG_PARTIAL lets WSARecv complete even if the transport has received only part of a message.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-PUSH-IMMEDIATE",
@@ -586,7 +628,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "RECV-PARTIAL-FLAG-SET",
         statement: "On a message-oriented socket, WSARecv sets MSG_PARTIAL in *lpFlags when it returns only part of a message.",
         source: "WSARecv.md §Remarks",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "RECV-PARTIAL-CLEARED-COMPLETE",
@@ -963,13 +1005,13 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "RECVMSG-STREAM-AS-MUCH-AS-POSSIBLE",
-        statement: "For a protocol acting as a byte stream, WSARecvMsg returns as much data as is available and fits the buffers.",
+        statement: "For a protocol acting as a byte stream, WSARecvMsg would return as much data as is available and fits the buffers; since WSARecvMsg refuses SOCK_STREAM sockets (RECVMSG-DGRAM-RAW-ONLY), the model checks that such a refusal leaves the stream's bytes, all of them, for a later WSARecv.",
         source: "WSARecvMsg.md §Remarks",
         scope: Scope::Stream,
     },
     Clause {
         id: "RECVMSG-STREAM-ONE-BYTE-UNBLOCKS",
-        statement: "For a protocol acting as a byte stream, one received byte is enough to unblock WSARecvMsg and more than one byte is never guaranteed.",
+        statement: "For a protocol acting as a byte stream, one received byte would unblock WSARecvMsg, with more than one never guaranteed; no byte stream reaches WSARecvMsg (RECVMSG-DGRAM-RAW-ONLY), so a connected stream socket with bytes buffered gets the refusal, not a short read.",
         source: "WSARecvMsg.md §Remarks",
         scope: Scope::Stream,
     },
@@ -1438,7 +1480,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "SENDMSG-DGRAM-RAW-ONLY",
-        statement: "WSASendMsg works only on sockets of type SOCK_DGRAM or SOCK_RAW; other types fail (the seed names no code; the model uses WSAEOPNOTSUPP).",
+        statement: "WSASendMsg works only on sockets of type SOCK_DGRAM or SOCK_RAW; other types fail (the seed names no code; the model uses WSAEINVAL, what Windows returns for a SOCK_STREAM socket in Wine's test_WSASendMsg).",
         source: "WSASendMsg.md §Remarks",
         scope: Scope::Datagram,
     },
@@ -1492,7 +1534,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "SENDMSG-NONBLOCKING-STREAM-PARTIAL",
-        statement: "On a non-blocking stream-oriented socket with too little transport buffer space, WSASendMsg returns having consumed only part of the application's buffers.",
+        statement: "On a non-blocking stream-oriented socket with too little transport buffer space, a send returns having consumed only part of the application's buffers. WSASendMsg refuses stream sockets (SENDMSG-DGRAM-RAW-ONLY), so the model applies the rule to WSASend, where the seed chooses between the part that fits and the whole send (Windows' AFD takes the whole send when it has any room: Wine's test_write_events, run on Windows).",
         source: "WSASendMsg.md §Remarks",
         scope: Scope::Stream,
     },
@@ -1572,7 +1614,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "SENDMSG-PARTIAL",
         statement: "MSG_PARTIAL marks lpMsg->lpBuffers as holding only part of a message, on transports that support partial message transmission.",
         source: "WSASendMsg.md §dwFlags",
-        scope: Scope::Stream,
+        scope: Scope::Message,
     },
     Clause {
         id: "SENDMSG-PARTIAL-EOPNOTSUPP",
@@ -1584,7 +1626,7 @@ pub static CLAUSES: &[Clause] = &[
         id: "SENDMSG-OOB",
         statement: "MSG_OOB passes the WSASendMsg flag check, but the seed's dwFlags table gives it no meaning; its effect is left to the stream model (any datagram-socket answer is a model choice).",
         source: "WSASendMsg.md §dwFlags",
-        scope: Scope::Stream,
+        scope: Scope::Urgent,
     },
     Clause {
         id: "SENDMSG-OVL-IMMEDIATE",
@@ -1861,12 +1903,7 @@ mod tests {
 
     #[test]
     fn every_scope_has_clauses() {
-        for s in [
-            Scope::Datagram,
-            Scope::Overlapped,
-            Scope::Threads,
-            Scope::Stream,
-        ] {
+        for s in Scope::ALL {
             assert!(CLAUSES.iter().any(|c| c.scope == s), "no clause in {s:?}");
         }
     }
@@ -1970,13 +2007,8 @@ mod tests {
         use serde::de::value::{Error, StrDeserializer};
         use serde::Deserialize;
         let parse = |s: &str| Scope::deserialize(StrDeserializer::<Error>::new(s));
-        for (s, name) in [
-            (Scope::Datagram, "datagram"),
-            (Scope::Overlapped, "overlapped"),
-            (Scope::Threads, "threads"),
-            (Scope::Stream, "stream"),
-        ] {
-            assert_eq!(parse(name).ok(), Some(s), "{name}");
+        for s in Scope::ALL {
+            assert_eq!(parse(s.name()).ok(), Some(s), "{}", s.name());
         }
         assert!(parse("Datagram").is_err());
     }

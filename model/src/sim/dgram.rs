@@ -594,9 +594,10 @@ impl World {
                 if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 {
                     return Err(code(WSAEOPNOTSUPP));
                 }
-                // SENDMSG-DGRAM-RAW-ONLY
+                // SENDMSG-DGRAM-RAW-ONLY (the code Windows gives in Wine's
+                // test_WSASendMsg)
                 if !st.is_message() {
-                    return Err(code(WSAEOPNOTSUPP));
+                    return Err(code(WSAEINVAL));
                 }
                 // SENDMSG-EINVAL-NOT-OVERLAPPED
                 if !st.overlapped {

@@ -54,7 +54,8 @@ pub(crate) const REFUSED_RETRY_NS: u64 = 1_000_000_000;
 
 /// How a receive on a byte stream decides how many of the buffered bytes it
 /// returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum StreamReads {
     /// As much as is buffered and fits, or (by seed) fewer bytes, at least
     /// one: "there is no guarantee that more than a single byte will be
