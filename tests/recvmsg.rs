@@ -182,10 +182,17 @@ fn recvmsg_einval_unbound() {
 
 #[test]
 fn recvmsg_dgram_raw_only_and_peek_on_stream() {
-    // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM
+    // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM (on a
+    // connected stream socket: an unconnected one is told WSAENOTCONN
+    // first, RECVMSG-ENOTCONN-STREAM)
     let (_sim, h) = local(1);
-    let t = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
-    h.bind(t, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.listen(l, 1).unwrap();
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    assert_err(recv_msg(&h, c, &[16], 0).0, WSAENOTCONN);
+    h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+    let (t, _) = h.accept(l).unwrap();
     assert_err(recv_msg(&h, t, &[16], 0).0, WSAEOPNOTSUPP);
     let mut msg = WsaMsg::for_recv(&[16], 0);
     msg.flags = MSG_PEEK;

@@ -517,3 +517,19 @@ fn nonblocking_send_takes_part_or_all() {
     }
     assert!(partial > 5 && whole > 5, "partial {partial}, whole {whole}");
 }
+
+#[test]
+fn cleanup_resets_open_connections() {
+    // RECV-ECONNRESET-STREAM: WSACleanup resets what is still open.
+    let sim = Sim::new(8);
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
+    let l = b.socket(AF_INET, SOCK_STREAM, 0).unwrap();
+    b.bind(l, &"10.0.0.2:80".parse().unwrap()).unwrap();
+    b.listen(l, 1).unwrap();
+    let c = a.socket(AF_INET, SOCK_STREAM, 0).unwrap();
+    a.connect(c, &"10.0.0.2:80".parse().unwrap()).unwrap();
+    let (s, _) = b.accept(l).unwrap();
+    a.wsa_cleanup().unwrap();
+    assert_err(recv(&b, s, &[4], 0).0, WSAECONNRESET);
+}

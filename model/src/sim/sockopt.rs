@@ -47,6 +47,11 @@ impl World {
                 .map(|(&id, _)| id)
                 .collect();
             for id in mine {
+                // WSACleanup: open sockets "are reset and automatically
+                // deallocated as if closesocket were called".
+                if self.sockets[&id].tcp.broken.is_none() {
+                    self.reset_peer(id);
+                }
                 self.abort_ops(id, None, WSA_OPERATION_ABORTED, true, true);
                 self.sockets.remove(&id);
             }

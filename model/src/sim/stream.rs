@@ -488,9 +488,8 @@ impl World {
         }
     }
 
-    /// Sends a reset to the other end of `s`'s connection (if any) and
-    /// marks `s` broken with `error` (unless it is being removed).
-    fn reset_peer(&mut self, s: u64) {
+    /// Sends a reset to the other end of `s`'s connection, if it has one.
+    pub(crate) fn reset_peer(&mut self, s: u64) {
         let Some(st) = self.sockets.get(&s) else {
             return;
         };
@@ -795,6 +794,15 @@ impl World {
                 return Err(code(WSAEOPNOTSUPP));
             }
         }
+        self.connection_check(s, flags, st.shut_rd)
+    }
+
+    /// The checks a stream receive and send share, after their flags:
+    /// urgent data (not modelled yet), the connection (RECV-ENOTCONN), the
+    /// direction shut down (RECV-ESHUTDOWN), a broken connection, which
+    /// stays broken (RECV-ECONNRESET-STREAM).
+    fn connection_check(&self, s: u64, flags: u32, shut: bool) -> Result<(), WsaError> {
+        let st = &self.sockets[&s];
         if flags & MSG_OOB != 0 {
             return Err(self.report(
                 crate::contract::ReportKind::Misuse,
@@ -802,15 +810,12 @@ impl World {
                 None,
             ));
         }
-        // RECV-ENOTCONN
         if st.tcp.state != TcpState::Established {
             return Err(code(WSAENOTCONN));
         }
-        // RECV-ESHUTDOWN
-        if st.shut_rd {
+        if shut {
             return Err(code(WSAESHUTDOWN));
         }
-        // RECV-ECONNRESET-STREAM: a broken connection stays broken.
         if let Some(e) = st.tcp.broken {
             return Err(code(e));
         }
@@ -952,23 +957,7 @@ impl World {
         if flags & !(MSG_DONTROUTE | MSG_OOB) != 0 {
             return Err(code(WSAEOPNOTSUPP));
         }
-        if flags & MSG_OOB != 0 {
-            return Err(self.report(
-                crate::contract::ReportKind::Misuse,
-                "MSG_OOB on stream sockets is not modelled yet (urgent data, issue 5)".into(),
-                None,
-            ));
-        }
-        if st.tcp.state != TcpState::Established {
-            return Err(code(WSAENOTCONN));
-        }
-        if st.shut_wr {
-            return Err(code(WSAESHUTDOWN));
-        }
-        if let Some(e) = st.tcp.broken {
-            return Err(code(e));
-        }
-        Ok(())
+        self.connection_check(s, flags, st.shut_wr)
     }
 
     /// A blocking or non-blocking send on a stream socket, after its checks:
