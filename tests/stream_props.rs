@@ -129,8 +129,22 @@ fn run_traced(p: &Plan) -> Result<(Vec<u8>, String), String> {
     Ok((got, sim.trace_text()))
 }
 
+/// 1,000 cases, or `PROPTEST_CASES` (the Wine stage runs fewer: every
+/// simulated thread is an OS thread, and Wine's thread hand-offs are slow;
+/// the model is the same on every platform).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1000))]
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn no_byte_lost_duplicated_or_reordered(p in plan()) {
