@@ -1207,9 +1207,14 @@ impl World {
         match a.call {
             RecvCall::RecvMsg if wine => {
                 // Wine 8.0 ignores other input bits and asks a stream socket
-                // for its connection first.
-                if !st.is_message() {
-                    return Err(code(WSAENOTCONN));
+                // for its connection first; on a connected one it receives
+                // as WSARecv does.
+                if stream {
+                    if st.tcp.state != super::stream::TcpState::Established {
+                        return Err(code(WSAENOTCONN));
+                    }
+                    self.stream_recv_check(s, a.flags_in & MSG_PEEK)?;
+                    return Ok(false);
                 }
             }
             RecvCall::RecvMsg => {
