@@ -533,3 +533,36 @@ fn cleanup_resets_open_connections() {
     a.wsa_cleanup().unwrap();
     assert_err(recv(&b, s, &[4], 0).0, WSAECONNRESET);
 }
+
+#[test]
+fn a_waitall_that_fails_leaves_the_window_as_it_was() {
+    // RECV-WAITALL: a request ended by shutdown no longer widens the window.
+    let (_sim, h) = local(11);
+    let (c, s) = pair(&h);
+    h.set_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF, 100).unwrap();
+    let mut t = {
+        let h2 = h.clone();
+        h.spawn("closer", move |_| {
+            h2.shutdown(s, SD_RECEIVE).unwrap();
+        })
+        .unwrap()
+    };
+    let (r, ..) = recv(&h, s, &[5000], MSG_WAITALL);
+    assert_err(r, WSAESHUTDOWN);
+    t.join().unwrap();
+    // The peer may now send only what SO_RCVBUF allows onto the wire.
+    h.set_nonblocking(c, true).unwrap();
+    h.set_sock_opt_int(c, SOL_SOCKET, SO_SNDBUF, 1).unwrap();
+    let mut n = 0;
+    h.wsa_send(c, &[WsaBuf::from(&pattern(1000)[..])], Some(&mut n), 0)
+        .unwrap();
+    let trace = h.sim().trace_text();
+    let sent: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains(" send socket "))
+        .collect();
+    assert!(
+        sent.last().is_some_and(|l| l.ends_with(" len=100")),
+        "a window of 100: {sent:?}"
+    );
+}

@@ -1076,10 +1076,16 @@ impl World {
         a: RecvArgs<'_>,
     ) -> (Result<(), WsaError>, RecvOut) {
         let mut out = RecvOut::default();
-        match self.recv_inner(host, s, a, &mut out) {
-            Ok(()) => (Ok(()), out),
-            Err(e) => (Err(e), out),
+        let waitall = a.flags_in & MSG_WAITALL != 0;
+        let r = self.recv_inner(host, s, a, &mut out);
+        if waitall && self.blocked.is_none() {
+            // The call is over (not parked): a MSG_WAITALL receive no longer
+            // widens the stream's window, however it ended.
+            if let Some(st) = self.sockets.get_mut(&s) {
+                st.tcp.waitall_room = 0;
+            }
         }
+        (r, out)
     }
 
     fn recv_inner(
