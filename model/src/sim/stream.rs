@@ -247,16 +247,24 @@ impl World {
         Ok(())
     }
 
+    /// What a blocking stream call (`accept`, `connect`) checks first;
+    /// returns whether the call is being run again after a wait.
+    fn blocking_call_start(&self, host: HostId, s: u64, call: &str) -> Result<bool, WsaError> {
+        let resuming = self.resuming();
+        if resuming && !self.sockets.contains_key(&s) {
+            // model choice: closed by another thread meanwhile (see
+            // `wait_tx_room`).
+            return Err(code(WSAEINTR));
+        }
+        self.check_nested_blocking_on(host, s, call)?;
+        self.check_sock(host, s).map_err(code)?;
+        Ok(resuming)
+    }
+
     /// `accept`: the next established connection, blocking (alertably) on
     /// a blocking socket until there is one.
     pub(crate) fn accept(&mut self, host: HostId, s: u64) -> Result<(u64, SocketAddr), WsaError> {
-        let resuming = self.resuming();
-        if resuming && !self.sockets.contains_key(&s) {
-            // model choice: see `wait_tx_room`.
-            return Err(code(WSAEINTR));
-        }
-        self.check_nested_blocking_on(host, s, "accept")?;
-        self.check_sock(host, s).map_err(code)?;
+        let resuming = self.blocking_call_start(host, s, "accept")?;
         let st = &self.sockets[&s];
         if st.is_message() {
             return Err(code(WSAEOPNOTSUPP));
@@ -315,12 +323,7 @@ impl World {
         s: u64,
         a: SocketAddr,
     ) -> Result<(), WsaError> {
-        let resuming = self.resuming();
-        if resuming && !self.sockets.contains_key(&s) {
-            return Err(code(WSAEINTR));
-        }
-        self.check_nested_blocking_on(host, s, "connect")?;
-        self.check_sock(host, s).map_err(code)?;
+        let resuming = self.blocking_call_start(host, s, "connect")?;
         let st = &self.sockets[&s];
         if !resuming {
             match st.tcp.state {
