@@ -113,28 +113,10 @@ pub(crate) enum Mode {
 #[derive(Debug)]
 pub(crate) struct SendPlan {
     pub(crate) dst: SocketAddr,
-    pub(crate) route: RouteInfo,
+    /// The datagram's route; `None` for a send on a stream socket, whose
+    /// bytes go to its connection.
+    pub(crate) route: Option<RouteInfo>,
     pub(crate) len: usize,
-    /// A send on a stream socket: the bytes go to its connection.
-    pub(crate) stream: bool,
-}
-
-impl SendPlan {
-    fn stream(peer: SocketAddr, len: usize) -> SendPlan {
-        SendPlan {
-            dst: peer,
-            route: RouteInfo {
-                src_ip: peer.ip(),
-                targets: vec![],
-                hops: 0,
-                bcast: false,
-                mcast: false,
-                local: false,
-            },
-            len,
-            stream: true,
-        }
-    }
 }
 
 /// Where a datagram goes.
@@ -521,13 +503,13 @@ impl World {
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
-        if plan.stream {
-            let data = crate::contract::types::gather(a.bufs, plan.len);
-            return self.stream_send(host, s, data);
-        }
+        let gather = || crate::contract::types::gather(a.bufs, plan.len);
+        let Some(route) = plan.route else {
+            return self.stream_send(host, s, gather());
+        };
         self.wait_tx_room(host, s, plan.len)?;
-        let data = crate::contract::types::gather(a.bufs, plan.len);
-        self.transmit(host, s, plan.dst, plan.route, data);
+        let data = gather();
+        self.transmit(host, s, plan.dst, route, data);
         Ok(plan.len as u32)
     }
 
@@ -614,7 +596,11 @@ impl World {
                     // sockets.
                     self.stream_send_check(s, a.flags)?;
                     let len = a.bufs.iter().map(|b| b.len as usize).sum();
-                    return Ok(SendPlan::stream(st.peer.expect("connected"), len));
+                    return Ok(SendPlan {
+                        dst: st.peer.expect("connected"),
+                        route: None,
+                        len,
+                    });
                 }
                 if a.flags & !MSG_DONTROUTE != 0 {
                     // MSG_OOB and MSG_PARTIAL have no meaning for UDP or raw
@@ -676,9 +662,8 @@ impl World {
         }
         Ok(SendPlan {
             dst,
-            route,
+            route: Some(route),
             len,
-            stream: false,
         })
     }
 

@@ -164,7 +164,6 @@ fn code(c: i32) -> WsaError {
     WsaError::Code(c)
 }
 
-/// The deadline of a wait of `ms` milliseconds (`WSA_INFINITE`: none).
 /// Whether the first outstanding receive `op` of socket `st` could
 /// complete now.
 fn rx_ready(st: &super::socket::SocketState, op: &Op) -> bool {
@@ -184,6 +183,7 @@ fn tx_room(st: &mut super::socket::SocketState, now: u64, len: usize) -> bool {
     }
 }
 
+/// The deadline of a wait of `ms` milliseconds (`WSA_INFINITE`: none).
 fn wait_deadline(now: u64, ms: u32) -> Option<u64> {
     (ms != WSA_INFINITE).then(|| now + u64::from(ms) * 1_000_000)
 }
@@ -300,8 +300,11 @@ impl World {
         // RECV-WSA-IO-PENDING, RECVMSG-WSA-IO-PENDING
         let st = self.sockets.get_mut(&s).expect("checked");
         st.pending_rx.push_back(op);
-        let waitall_peer = (!st.is_message()).then_some(st.tcp.peer_sock).flatten();
-        if let Some(p) = waitall_peer {
+        let waitall = st
+            .pending_rx
+            .back()
+            .is_some_and(|op| op.flags_in & MSG_WAITALL != 0);
+        if let Some(p) = st.tcp.peer_sock.filter(|_| waitall) {
             // A MSG_WAITALL request may have widened the window.
             self.pump(p, false);
         }
@@ -421,11 +424,12 @@ impl World {
         let host = op.thread.0;
         let plan = op.plan.take().expect("sends have a plan");
         let data = gather(&op.buffers, plan.len);
-        let bytes = if plan.stream {
-            self.stream_take(host, op.socket, data)
-        } else {
-            self.transmit(host, op.socket, plan.dst, plan.route, data);
-            plan.len as u32
+        let bytes = match plan.route {
+            None => self.stream_take(host, op.socket, data),
+            Some(route) => {
+                self.transmit(host, op.socket, plan.dst, route, data);
+                plan.len as u32
+            }
         };
         // SENDMSG-OVL-ROUTINE-FLAGS-ZERO: a send completes with no flags.
         self.finish(op, 0, bytes, 0, immediate);

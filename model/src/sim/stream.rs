@@ -1036,8 +1036,9 @@ impl World {
                     (c.tcp.state == TcpState::SynReceived { listener: s }).then_some(id)
                 }));
                 for c in children {
+                    // Nobody holds their handles, so no operation is
+                    // outstanding on them.
                     self.reset_peer(c);
-                    self.abort_ops(c, None, WSA_OPERATION_ABORTED, true, true);
                     self.sockets.remove(&c);
                 }
             }
