@@ -351,6 +351,48 @@ pub const IPPROTO_ICMPV6: i32 = 58;
 /// Raw IP packets.
 pub const IPPROTO_RAW: i32 = 255;
 
+/// Model only: a simulated reliable message-oriented connection protocol.
+/// With `SOCK_SEQPACKET` it has `XP1_MESSAGE_ORIENTED` without
+/// `XP1_PARTIAL_MESSAGE`; with `SOCK_STREAM` it is a pseudo-stream
+/// (`XP1_MESSAGE_ORIENTED | XP1_PSEUDO_STREAM`). 253 is one of the two
+/// protocol numbers RFC 3692 sets aside for experiments; no Windows
+/// provider answers to it, so the OS backend refuses these sockets.
+pub const IPPROTO_SIM_MSG: i32 = 253;
+/// Model only: the simulated message protocol with `MSG_PARTIAL` support
+/// (`XP1_PARTIAL_MESSAGE`): with `SOCK_SEQPACKET` a reliable connection
+/// protocol, with `SOCK_DGRAM` an unreliable datagram protocol (RFC 3692's
+/// other experimental number).
+pub const IPPROTO_SIM_MSG_PARTIAL: i32 = 254;
+
+// ---------------------------------------------------------------------------
+// Protocol properties (WSAPROTOCOL_INFOW.dwServiceFlags1)
+// ---------------------------------------------------------------------------
+
+/// Connectionless (datagram) service.
+pub const XP1_CONNECTIONLESS: u32 = 0x0000_0001;
+/// Delivery of all data is guaranteed.
+pub const XP1_GUARANTEED_DELIVERY: u32 = 0x0000_0002;
+/// Data arrives in the order sent.
+pub const XP1_GUARANTEED_ORDER: u32 = 0x0000_0004;
+/// Message boundaries are honoured.
+pub const XP1_MESSAGE_ORIENTED: u32 = 0x0000_0008;
+/// A message-oriented protocol whose receivers see a byte stream.
+pub const XP1_PSEUDO_STREAM: u32 = 0x0000_0010;
+/// Two-phase (graceful) close.
+pub const XP1_GRACEFUL_CLOSE: u32 = 0x0000_0020;
+/// Urgent (expedited, out-of-band) data.
+pub const XP1_EXPEDITED_DATA: u32 = 0x0000_0040;
+/// Broadcast.
+pub const XP1_SUPPORT_BROADCAST: u32 = 0x0000_0200;
+/// Multipoint (multicast).
+pub const XP1_SUPPORT_MULTIPOINT: u32 = 0x0000_0400;
+/// Socket handles are file-system handles.
+pub const XP1_IFS_HANDLES: u32 = 0x0002_0000;
+/// `MSG_PARTIAL` is supported.
+pub const XP1_PARTIAL_MESSAGE: u32 = 0x0004_0000;
+/// Size of a `WSAPROTOCOL_INFOW` (what `SO_PROTOCOL_INFOW` returns).
+pub const WSAPROTOCOL_INFOW_SIZE: usize = 628;
+
 // ---------------------------------------------------------------------------
 // SOL_SOCKET options
 // ---------------------------------------------------------------------------
@@ -778,6 +820,11 @@ mod tests {
             (IPPROTO_IPV6, 41),
             (IPPROTO_ICMPV6, 58),
             (IPPROTO_RAW, 255),
+            (XP1_CONNECTIONLESS as i32, 0x1),
+            (XP1_MESSAGE_ORIENTED as i32, 0x8),
+            (XP1_PSEUDO_STREAM as i32, 0x10),
+            (XP1_EXPEDITED_DATA as i32, 0x40),
+            (XP1_PARTIAL_MESSAGE as i32, 0x40000),
             (SD_RECEIVE, 0),
             (SD_SEND, 1),
             (SD_BOTH, 2),

@@ -232,9 +232,13 @@ impl World {
         if af != AF_INET && af != AF_INET6 {
             return Err(WSAEAFNOSUPPORT);
         }
+        // The simulated message protocols (model only) sit beside TCP and
+        // UDP: IPPROTO_SIM_MSG as a pseudo-stream or SOCK_SEQPACKET,
+        // IPPROTO_SIM_MSG_PARTIAL as SOCK_SEQPACKET or SOCK_DGRAM.
         let ok_proto = match ty {
-            SOCK_DGRAM => protocol == 0 || protocol == IPPROTO_UDP,
-            SOCK_STREAM => protocol == 0 || protocol == IPPROTO_TCP,
+            SOCK_DGRAM => matches!(protocol, 0 | IPPROTO_UDP | IPPROTO_SIM_MSG_PARTIAL),
+            SOCK_STREAM => matches!(protocol, 0 | IPPROTO_TCP | IPPROTO_SIM_MSG),
+            SOCK_SEQPACKET => matches!(protocol, 0 | IPPROTO_SIM_MSG | IPPROTO_SIM_MSG_PARTIAL),
             SOCK_RAW => (0..=255).contains(&protocol),
             _ => return Err(WSAESOCKTNOSUPPORT),
         };
@@ -247,6 +251,7 @@ impl World {
         let protocol = match (ty, protocol) {
             (SOCK_DGRAM, 0) => IPPROTO_UDP,
             (SOCK_STREAM, 0) => IPPROTO_TCP,
+            (SOCK_SEQPACKET, 0) => IPPROTO_SIM_MSG,
             (_, p) => p,
         };
         let h = self.alloc_handle();
@@ -267,7 +272,12 @@ impl World {
         let me_dual = me.dual_stack() && a.ip().is_unspecified();
         self.sockets.iter().any(|(&id, o)| {
             let Some(l) = o.local else { return false };
-            if id == s || o.host != me.host || o.ty != me.ty || l.port() != a.port() {
+            if id == s
+                || o.host != me.host
+                || o.ty != me.ty
+                || o.protocol != me.protocol
+                || l.port() != a.port()
+            {
                 return false;
             }
             let theirs = wire_ip(l.ip());
@@ -346,7 +356,7 @@ impl World {
     pub(crate) fn connect(&mut self, host: HostId, s: u64, a: SocketAddr) -> Result<(), i32> {
         self.check_sock(host, s)?;
         let st = &self.sockets[&s];
-        if !st.is_message() {
+        if !st.is_dgram() {
             return Err(WSAEOPNOTSUPP);
         }
         if a.is_ipv6() != st.is_v6() {
@@ -377,7 +387,7 @@ impl World {
 
     pub(crate) fn close(&mut self, host: HostId, s: u64) -> Result<(), i32> {
         self.check_init(host)?;
-        if !self.sock(host, s)?.is_message() {
+        if !self.sock(host, s)?.is_dgram() {
             self.stream_close(s);
         }
         // RECV-OPERATION-ABORTED-CLOSE, SENDMSG-OPERATION-ABORTED-CLOSE
@@ -505,12 +515,34 @@ impl World {
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
         let gather = || crate::contract::types::gather(a.bufs, plan.len);
         let Some(route) = plan.route else {
-            return self.stream_send(host, s, gather());
+            return self.stream_send(host, s, gather(), a.flags);
         };
         self.wait_tx_room(host, s, plan.len)?;
-        let data = gather();
-        self.transmit(host, s, plan.dst, route, data);
+        if let Some(data) = self.dgram_piece(s, a.flags, gather()) {
+            self.transmit(host, s, plan.dst, route, data);
+        }
         Ok(plan.len as u32)
+    }
+
+    /// SENDMSG-PARTIAL on a datagram protocol with partial messages: a send
+    /// with `MSG_PARTIAL` holds its bytes as the start of a message; the
+    /// next send without it completes the message, which leaves as one
+    /// datagram to that send's destination (model choice). Returns the
+    /// datagram to transmit, if any.
+    pub(crate) fn dgram_piece(&mut self, s: u64, flags: u32, data: Vec<u8>) -> Option<Vec<u8>> {
+        let st = self.sockets.get_mut(&s).expect("checked");
+        if !st.xp1(XP1_PARTIAL_MESSAGE) {
+            return Some(data);
+        }
+        if flags & MSG_PARTIAL != 0 {
+            st.partial_tx.extend_from_slice(&data);
+            let (h, n) = (st.host, data.len());
+            self.log(h, "buffered", || format!("socket {s:#x} len={n} (part)"));
+            return None;
+        }
+        let mut whole = std::mem::take(&mut st.partial_tx);
+        whole.extend_from_slice(&data);
+        Some(whole)
     }
 
     /// Every check of a send, the implicit bind, and the route: all that
@@ -567,7 +599,7 @@ impl World {
                 if a.flags & MSG_OOB != 0 {
                     return Err(code(WSAEOPNOTSUPP));
                 }
-                if !st.is_message() {
+                if !st.is_dgram() {
                     return Err(code(WSAECONNRESET));
                 }
             }
@@ -578,7 +610,7 @@ impl World {
                 }
                 // SENDMSG-DGRAM-RAW-ONLY (the code Windows gives in Wine's
                 // test_WSASendMsg)
-                if !st.is_message() {
+                if !st.is_dgram() {
                     return Err(code(WSAEINVAL));
                 }
                 // SENDMSG-EINVAL-NOT-OVERLAPPED
@@ -591,28 +623,28 @@ impl World {
                 }
             }
             SendCall::Send | SendCall::SendTo => {
-                if !st.is_message() {
+                if !st.is_dgram() {
                     // WSASendTo: lpTo is ignored on connection-oriented
                     // sockets.
-                    self.stream_send_check(s, a.flags)?;
                     let len = a.bufs.iter().map(|b| b.len as usize).sum();
+                    self.stream_send_check(s, a.flags, len)?;
                     return Ok(SendPlan {
                         dst: st.peer.expect("connected"),
                         route: None,
                         len,
                     });
                 }
-                if a.flags & !MSG_DONTROUTE != 0 {
-                    // MSG_OOB and MSG_PARTIAL have no meaning for UDP or raw
-                    // IP (model choice for other bits).
+                if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 {
+                    // model choice for bits the seeds do not name.
                     return Err(code(WSAEOPNOTSUPP));
                 }
             }
         }
-        // SENDMSG-PARTIAL-EOPNOTSUPP, SENDMSG-OOB on datagram sockets.
-        if a.flags & (MSG_PARTIAL | MSG_OOB) != 0
-            && !(wine && a.call == SendCall::SendMsg && a.flags & MSG_OOB == 0)
-        {
+        // SENDMSG-PARTIAL-EOPNOTSUPP: MSG_PARTIAL needs a transport with
+        // partial messages (XP1_PARTIAL_MESSAGE, SENDMSG-PARTIAL).
+        // SENDMSG-OOB: no datagram protocol has urgent data.
+        let partial_ok = st.xp1(XP1_PARTIAL_MESSAGE) || (wine && a.call == SendCall::SendMsg);
+        if a.flags & MSG_OOB != 0 || (a.flags & MSG_PARTIAL != 0 && !partial_ok) {
             return Err(code(WSAEOPNOTSUPP));
         }
         if st.shut_wr {
@@ -633,8 +665,9 @@ impl World {
         };
         let dst = wire(st, dest).map_err(code)?;
         let len: usize = a.bufs.iter().map(|b| b.len as usize).sum();
-        // SENDMSG-EMSGSIZE-MAX: too large to pass atomically; nothing sent.
-        if len > st.max_msg_size() as usize {
+        // SENDMSG-EMSGSIZE-MAX: too large to pass atomically; nothing sent
+        // (with the earlier pieces of a partial message counted).
+        if len + st.partial_tx.len() > st.max_msg_size() as usize {
             return Err(code(WSAEMSGSIZE));
         }
         // An error an ICMP message left for this socket (model choice: the
@@ -952,7 +985,9 @@ impl World {
         let mut best = 0u8;
         let mut out: Vec<(u8, u64)> = vec![];
         for (&id, st) in &self.sockets {
-            if st.host != host || st.ty != SOCK_DGRAM {
+            // A protocol's port space is its own (UDP, or the simulated
+            // partial-message datagram protocol).
+            if st.host != host || st.ty != SOCK_DGRAM || st.protocol != p.proto {
                 continue;
             }
             let Some(local) = st.local else { continue };
@@ -1092,7 +1127,7 @@ impl World {
             self.note_concurrent_recv(host, s, a.call.name());
         }
         let st = &self.sockets[&s];
-        if !st.is_message() {
+        if !st.is_dgram() {
             return self.stream_recv(host, s, a.bufs, a.flags_in, out);
         }
         if st.rxq.is_empty() {
@@ -1159,7 +1194,7 @@ impl World {
         // too small name) leave it alone.
         let mut name_ok = true;
         // WSARecvFrom: lpFrom is ignored on connection-oriented sockets.
-        let stream = !st.is_message();
+        let stream = !st.is_dgram();
         if let Some(n) = a.name.as_deref().filter(|_| !stream) {
             // RECVMSG-EFAULT-NULL-NAME
             if !n.is_valid() {
@@ -1291,7 +1326,21 @@ impl World {
         out.copied = true;
         out.count_written = true;
         out.bytes = at as u32;
-        let truncated = at < d.data.len();
+        let mut truncated = at < d.data.len();
+        if truncated && st.xp1(XP1_PARTIAL_MESSAGE) {
+            // RECV-TRUNC-PARTIAL, RECV-PARTIAL-FLAG-SET: the rest of the
+            // message stays for the next receives, MSG_PARTIAL says so.
+            if !peek {
+                let rest = Datagram {
+                    data: d.data[at..].to_vec(),
+                    ..d.clone()
+                };
+                st.rx_bytes += rest.data.len();
+                st.rxq.push_front(RxItem::Datagram(rest));
+            }
+            out.flags |= MSG_PARTIAL;
+            truncated = false;
+        }
         if wine {
             // Wine 8.0 hands the input flags back, never sets MSG_TRUNC, and
             // leaves the byte count alone when the datagram was truncated.

@@ -27,6 +27,10 @@
 //! | `net.rs` | hosts, interfaces, routes |
 //! | `socket.rs` | socket state, option values, limits |
 //! | `dgram.rs` | datagram and raw sockets: bind, route, send, deliver, receive |
+//! | `stream.rs` | connections (TCP): listen, accept, connect, byte streams, close, shutdown |
+//! | `message.rs` | the simulated message-oriented connection protocols: boundaries, `MSG_PARTIAL`, `WSAEDISCON` |
+//! | `urgent.rs` | urgent data: `MSG_OOB`, `SO_OOBINLINE`, `SIOCATMARK` |
+//! | `faults.rs` | connections the network breaks: retransmission time-outs, keep-alive |
 //! | `overlapped.rs` | overlapped operations, events, completion routines, completion ports |
 //! | `host_ovl.rs` | `SimHost`'s [`WinsockOverlapped`](crate::WinsockOverlapped) implementation |
 //! | `sockopt.rs` | options, ioctls, names, shutdown, start-up |
@@ -37,7 +41,9 @@
 //! | `rng.rs` | the seeded generator |
 
 mod dgram;
+mod faults;
 mod host_ovl;
+mod message;
 mod net;
 mod overlapped;
 mod rng;
@@ -48,6 +54,7 @@ mod sockopt;
 mod stream;
 mod thread;
 mod trace;
+mod urgent;
 mod world;
 
 pub use overlapped::{CompletionTiming, RoutineOrder};
@@ -177,6 +184,8 @@ impl Sim {
             .find(|h| h.name == host)
             .ok_or_else(|| ConfigError(format!("no host `{host}`")))?;
         h.down = down;
+        // Connections look again at their peers (faults.rs).
+        w.network_changed();
         Ok(())
     }
 
@@ -447,7 +456,7 @@ impl Winsock for SimHost {
             "connect",
             || format!("{:#x}, {a}", s.0),
             |w| {
-                if w.sock(h, s.0).is_ok_and(|st| !st.is_message()) {
+                if w.sock(h, s.0).is_ok_and(|st| !st.is_dgram()) {
                     return w.stream_connect(h, s.0, a);
                 }
                 c(w.connect(h, s.0, a))

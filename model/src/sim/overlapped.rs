@@ -167,16 +167,16 @@ fn code(c: i32) -> WsaError {
 /// Whether the first outstanding receive `op` of socket `st` could
 /// complete now.
 fn rx_ready(st: &super::socket::SocketState, op: &Op) -> bool {
-    if st.is_message() {
+    if st.is_dgram() {
         return !st.rxq.is_empty();
     }
     let room = op.buffers.iter().map(|b| b.len as usize).sum();
-    super::stream::rx_ready(st, room, op.flags_in & MSG_WAITALL != 0)
+    super::stream::rx_ready(st, room, op.flags_in)
 }
 
 /// Whether an outstanding send of `len` bytes fits the send buffer now.
 fn tx_room(st: &mut super::socket::SocketState, now: u64, len: usize) -> bool {
-    if st.is_message() {
+    if st.is_dgram() {
         st.tx_room(now, len)
     } else {
         super::stream::tx_ready(st)
@@ -401,7 +401,7 @@ impl World {
             control: op.control.as_mut(),
             bytes_ptr: true,
         };
-        let r = if self.sockets[&op.socket].is_message() {
+        let r = if self.sockets[&op.socket].is_dgram() {
             self.recv_fill(host, op.socket, args, op.name_ok, &mut out)
         } else {
             // RECV-OVL-STREAM-COMPLETES: whatever the bytes fill.
@@ -425,9 +425,11 @@ impl World {
         let plan = op.plan.take().expect("sends have a plan");
         let data = gather(&op.buffers, plan.len);
         let bytes = match plan.route {
-            None => self.stream_take(host, op.socket, data),
+            None => self.stream_take(host, op.socket, data, op.flags_in),
             Some(route) => {
-                self.transmit(host, op.socket, plan.dst, route, data);
+                if let Some(data) = self.dgram_piece(op.socket, op.flags_in, data) {
+                    self.transmit(host, op.socket, plan.dst, route, data);
+                }
                 plan.len as u32
             }
         };

@@ -22,6 +22,45 @@ pub(crate) const MAX_RAW4: u32 = 65_515;
 /// Largest raw IPv6 payload.
 pub(crate) const MAX_RAW6: u32 = 65_535;
 
+/// Largest message of the simulated message protocols (model setting).
+pub(crate) const MAX_SIM_MSG: u32 = 65_536;
+
+/// `WSAPROTOCOL_INFOW.dwServiceFlags1` of the protocol a socket of type
+/// `ty` and protocol `protocol` (after defaulting) uses. TCP and UDP have
+/// what Windows reports for them (Wine's protocol table in `ws2_32` has the
+/// same bits); raw IP is connectionless and message-oriented; the simulated
+/// protocols ([`IPPROTO_SIM_MSG`], [`IPPROTO_SIM_MSG_PARTIAL`]) have the
+/// properties the `WSARecv` table needs.
+pub(crate) fn service_flags(ty: i32, protocol: i32) -> u32 {
+    const RELIABLE: u32 = XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER | XP1_GRACEFUL_CLOSE;
+    match (ty, protocol) {
+        (SOCK_STREAM, IPPROTO_TCP) => RELIABLE | XP1_EXPEDITED_DATA | XP1_IFS_HANDLES,
+        (SOCK_STREAM, IPPROTO_SIM_MSG) => RELIABLE | XP1_MESSAGE_ORIENTED | XP1_PSEUDO_STREAM,
+        (SOCK_SEQPACKET, IPPROTO_SIM_MSG) => RELIABLE | XP1_MESSAGE_ORIENTED,
+        (SOCK_SEQPACKET, IPPROTO_SIM_MSG_PARTIAL) => {
+            RELIABLE | XP1_MESSAGE_ORIENTED | XP1_PARTIAL_MESSAGE
+        }
+        (SOCK_DGRAM, IPPROTO_SIM_MSG_PARTIAL) => {
+            XP1_CONNECTIONLESS | XP1_MESSAGE_ORIENTED | XP1_PARTIAL_MESSAGE
+        }
+        (SOCK_DGRAM, _) => {
+            XP1_CONNECTIONLESS
+                | XP1_MESSAGE_ORIENTED
+                | XP1_SUPPORT_BROADCAST
+                | XP1_SUPPORT_MULTIPOINT
+                | XP1_IFS_HANDLES
+        }
+        (SOCK_RAW, _) => {
+            XP1_CONNECTIONLESS
+                | XP1_MESSAGE_ORIENTED
+                | XP1_SUPPORT_BROADCAST
+                | XP1_SUPPORT_MULTIPOINT
+                | XP1_IFS_HANDLES
+        }
+        _ => 0,
+    }
+}
+
 /// Socket options the model keeps.
 #[derive(Debug, Clone)]
 pub(crate) struct Opts {
@@ -134,6 +173,9 @@ pub(crate) struct SocketState {
     pub(crate) notify_modes: u8,
     /// Stream sockets: the connection.
     pub(crate) tcp: Tcp,
+    /// A datagram protocol with partial messages: the pieces sent so far
+    /// of a message not yet complete.
+    pub(crate) partial_tx: Vec<u8>,
 }
 
 impl SocketState {
@@ -165,6 +207,7 @@ impl SocketState {
             port: None,
             notify_modes: 0,
             tcp: Tcp::default(),
+            partial_tx: Vec::new(),
         }
     }
 
@@ -172,8 +215,27 @@ impl SocketState {
         self.af == AF_INET6
     }
 
-    pub(crate) fn is_message(&self) -> bool {
+    /// A connectionless socket (`SOCK_DGRAM`, `SOCK_RAW`): the datagram
+    /// paths. Everything else is connection-oriented (the stream paths).
+    pub(crate) fn is_dgram(&self) -> bool {
         self.ty == SOCK_DGRAM || self.ty == SOCK_RAW
+    }
+
+    /// Whether the protocol has all of the `XP1_*` properties in `bits`.
+    pub(crate) fn xp1(&self, bits: u32) -> bool {
+        service_flags(self.ty, self.protocol) & bits == bits
+    }
+
+    /// A connection-oriented socket whose receives honour message
+    /// boundaries (a message protocol that is not a pseudo-stream).
+    pub(crate) fn is_seqpacket(&self) -> bool {
+        !self.is_dgram() && self.xp1(XP1_MESSAGE_ORIENTED) && !self.xp1(XP1_PSEUDO_STREAM)
+    }
+
+    /// A connection-oriented socket whose sends are messages: the
+    /// simulated message protocols, pseudo-stream or not.
+    pub(crate) fn sends_messages(&self) -> bool {
+        !self.is_dgram() && self.xp1(XP1_MESSAGE_ORIENTED)
     }
 
     /// Whether an IPv6 socket also carries IPv4 (`IPV6_V6ONLY` off).
@@ -192,6 +254,9 @@ impl SocketState {
 
     /// `SO_MAX_MSG_SIZE`.
     pub(crate) fn max_msg_size(&self) -> u32 {
+        if self.sends_messages() {
+            return MAX_SIM_MSG;
+        }
         match (self.ty == SOCK_RAW, self.is_v6()) {
             (false, false) => MAX_UDP4,
             (false, true) => MAX_UDP6,
@@ -231,9 +296,9 @@ impl SocketState {
     }
 
     /// Total bytes of queued datagrams, or of a stream's received bytes
-    /// (`FIONREAD`).
+    /// (`FIONREAD`; urgent data held apart is not counted).
     pub(crate) fn readable_bytes(&self) -> usize {
-        if self.is_message() {
+        if self.is_dgram() {
             self.rx_bytes
         } else {
             self.tcp.rcvq.len()

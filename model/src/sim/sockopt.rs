@@ -61,7 +61,7 @@ impl World {
 
     pub(crate) fn shutdown(&mut self, host: HostId, s: u64, how: i32) -> Result<(), i32> {
         self.check_sock(host, s)?;
-        if !self.sock(host, s)?.is_message() {
+        if !self.sock(host, s)?.is_dgram() {
             self.stream_shutdown(s, how)?;
         }
         let st = self.sock_mut(host, s)?;
@@ -94,7 +94,7 @@ impl World {
         // Wine's test_connecting_socket (on Windows): a non-blocking connect
         // under way already has its peer.
         use super::stream::TcpState::{Connecting, Established};
-        if !st.is_message()
+        if !st.is_dgram()
             && (!matches!(st.tcp.state, Established | Connecting) || st.tcp.broken.is_some())
         {
             return Err(WSAENOTCONN);
@@ -121,7 +121,7 @@ impl World {
             (SOL_SOCKET, SO_SNDTIMEO) => st.opts.sndtimeo = opt_int(value)? as u32,
             (SOL_SOCKET, SO_REUSEADDR) => st.opts.reuseaddr = opt_int(value)? != 0,
             (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => st.opts.exclusive = opt_int(value)? != 0,
-            (SOL_SOCKET, SO_LINGER) if !st.is_message() => {
+            (SOL_SOCKET, SO_LINGER) if !st.is_dgram() => {
                 // struct linger { u_short l_onoff; u_short l_linger; }
                 if value.len() < 4 {
                     return Err(WSAEFAULT);
@@ -130,18 +130,21 @@ impl World {
                 let secs = u16::from_le_bytes([value[2], value[3]]);
                 st.opts.linger = (on != 0).then_some(secs);
             }
-            (SOL_SOCKET, SO_DONTLINGER) if !st.is_message() => {
+            (SOL_SOCKET, SO_DONTLINGER) if !st.is_dgram() => {
                 if opt_int(value)? != 0 {
                     st.opts.linger = None;
                 }
             }
-            (SOL_SOCKET, SO_KEEPALIVE) if !st.is_message() => {
-                st.opts.keepalive = opt_int(value)? != 0
+            (SOL_SOCKET, SO_KEEPALIVE) if !st.is_dgram() => {
+                st.opts.keepalive = opt_int(value)? != 0;
+                // A connection whose peer cannot be reached starts (or
+                // stops) its keep-alive count down.
+                self.watch_connection(s);
             }
-            (SOL_SOCKET, SO_OOBINLINE) if !st.is_message() => {
+            (SOL_SOCKET, SO_OOBINLINE) if !st.is_dgram() => {
                 st.opts.oobinline = opt_int(value)? != 0
             }
-            (IPPROTO_TCP, TCP_NODELAY) if !st.is_message() => {
+            (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => {
                 st.opts.nodelay = opt_int(value)? != 0
             }
             (IPPROTO_IP, IP_PKTINFO) => st.opts.pktinfo4 = opt_int(value)? != 0,
@@ -256,7 +259,7 @@ impl World {
             (SOL_SOCKET, SO_ACCEPTCONN) => {
                 i32::from(st.tcp.state == super::stream::TcpState::Listening)
             }
-            (SOL_SOCKET, SO_LINGER) if !st.is_message() => {
+            (SOL_SOCKET, SO_LINGER) if !st.is_dgram() => {
                 if out.len() < 4 {
                     return Err(WSAEFAULT);
                 }
@@ -265,11 +268,14 @@ impl World {
                 out[2..4].copy_from_slice(&secs.to_le_bytes());
                 return Ok(4);
             }
-            (SOL_SOCKET, SO_DONTLINGER) if !st.is_message() => i32::from(st.opts.linger.is_none()),
-            (SOL_SOCKET, SO_KEEPALIVE) if !st.is_message() => i32::from(st.opts.keepalive),
-            (SOL_SOCKET, SO_OOBINLINE) if !st.is_message() => i32::from(st.opts.oobinline),
-            (IPPROTO_TCP, TCP_NODELAY) if !st.is_message() => i32::from(st.opts.nodelay),
-            (SOL_SOCKET, SO_MAX_MSG_SIZE) if st.is_message() => st.max_msg_size() as i32,
+            (SOL_SOCKET, SO_DONTLINGER) if !st.is_dgram() => i32::from(st.opts.linger.is_none()),
+            (SOL_SOCKET, SO_KEEPALIVE) if !st.is_dgram() => i32::from(st.opts.keepalive),
+            (SOL_SOCKET, SO_OOBINLINE) if !st.is_dgram() => i32::from(st.opts.oobinline),
+            (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => i32::from(st.opts.nodelay),
+            (SOL_SOCKET, SO_MAX_MSG_SIZE) if st.is_dgram() || st.sends_messages() => {
+                st.max_msg_size() as i32
+            }
+            (SOL_SOCKET, SO_PROTOCOL_INFOW) => return protocol_info(st, out),
             (IPPROTO_IP, IP_PKTINFO) => i32::from(st.opts.pktinfo4),
             (IPPROTO_IP, IP_TTL) => i32::from(st.opts.ttl),
             (IPPROTO_IP, IP_MULTICAST_LOOP) => i32::from(st.opts.mcast_loop),
@@ -297,6 +303,10 @@ impl World {
             // ioctlsocket: for message-oriented sockets FIONREAD is the
             // total of the data queued, not the size of the next datagram.
             FIONREAD => *arg = st.readable_bytes() as u32,
+            // ioctlsocket: SIOCATMARK tells whether urgent data waits.
+            SIOCATMARK if st.xp1(XP1_EXPEDITED_DATA) => {
+                *arg = u32::from(super::urgent::at_mark(st))
+            }
             _ => return Err(WSAEINVAL),
         }
         Ok(())
@@ -356,6 +366,47 @@ impl World {
             _ => Err(WSAEINVAL),
         }
     }
+}
+
+/// `SO_PROTOCOL_INFOW`: the socket's `WSAPROTOCOL_INFOW`, with the fields
+/// the model knows (service flags, family, type, protocol, address sizes,
+/// message size, version, byte order) and the protocol's name; the catalog
+/// fields (provider GUID, catalog entry, chain) are zero.
+fn protocol_info(st: &super::socket::SocketState, out: &mut [u8]) -> Result<usize, i32> {
+    if out.len() < WSAPROTOCOL_INFOW_SIZE {
+        return Err(WSAEFAULT);
+    }
+    let info = &mut out[..WSAPROTOCOL_INFOW_SIZE];
+    info.fill(0);
+    let mut put = |at: usize, v: u32| info[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put(0, super::socket::service_flags(st.ty, st.protocol));
+    // iVersion, iAddressFamily, iMaxSockAddr, iMinSockAddr, iSocketType,
+    // iProtocol follow the 72 bytes of flags, GUID, catalog id and chain.
+    put(72, 2);
+    put(76, st.af as u32);
+    put(80, st.sockaddr_len() as u32);
+    put(84, st.sockaddr_len() as u32);
+    put(88, st.ty as u32);
+    put(92, st.protocol as u32);
+    // dwMessageSize: 0 for a byte stream.
+    let msg = if st.is_dgram() || st.sends_messages() {
+        st.max_msg_size()
+    } else {
+        0
+    };
+    put(108, msg);
+    let name = match (st.ty, st.protocol) {
+        (SOCK_STREAM, IPPROTO_TCP) => "TCP",
+        (SOCK_DGRAM, IPPROTO_UDP) => "UDP",
+        (SOCK_RAW, _) => "RAW",
+        (SOCK_STREAM, _) => "SIM-MSG pseudo-stream (model)",
+        (SOCK_SEQPACKET, IPPROTO_SIM_MSG) => "SIM-MSG (model)",
+        _ => "SIM-MSG-PARTIAL (model)",
+    };
+    for (i, u) in name.encode_utf16().enumerate() {
+        info[116 + 2 * i..118 + 2 * i].copy_from_slice(&u.to_le_bytes());
+    }
+    Ok(WSAPROTOCOL_INFOW_SIZE)
 }
 
 fn nonneg(v: i32) -> Result<u32, i32> {

@@ -10,14 +10,15 @@
 //! Rules carry the clause ids they implement; choices the documentation does
 //! not make are marked `model choice:`.
 //!
-//! Deliberately not modelled: segments, MSS, retransmission, congestion
-//! control, Nagle (`TCP_NODELAY` is kept but changes nothing), window
-//! scaling and window-update latency (a reader's room is seen by the sender
-//! at once), `TIME_WAIT`, simultaneous open, SYN retries after a refusal
-//! (Windows retries a refused SYN, so a refused `connect` takes about a
-//! second there; the model refuses after one round trip), urgent data
-//! (`MSG_OOB`), keep-alive probes, `ConnectEx`/`AcceptEx`, and
-//! message-oriented connection protocols.
+//! The same connection machinery carries the simulated message protocols
+//! (`message.rs`: message boundaries, `MSG_PARTIAL`, `WSAEDISCON`); urgent
+//! data is in `urgent.rs`, and connections the network breaks (keep-alive,
+//! retransmission time-outs) in `faults.rs`.
+//!
+//! Deliberately not modelled: segments, MSS, congestion control, Nagle
+//! (`TCP_NODELAY` is kept but changes nothing), window scaling and
+//! window-update latency (a reader's room is seen by the sender at once),
+//! `TIME_WAIT`, simultaneous open, `ConnectEx`/`AcceptEx`.
 
 use super::net::HostId;
 use super::socket::SocketState;
@@ -106,6 +107,9 @@ pub(crate) struct Tcp {
     pub(crate) fin_rcvd: bool,
     /// The connection broke: the code every later call gets.
     pub(crate) broken: Option<i32>,
+    /// The code calls that were waiting when it broke get, if it differs
+    /// (a keep-alive failure: `WSAENETRESET`, then `WSAECONNRESET`).
+    pub(crate) broken_in_progress: Option<i32>,
     /// `SO_ERROR`: the outcome of a non-blocking connect that failed.
     pub(crate) so_error: i32,
     /// Which connection attempt a time-out belongs to.
@@ -125,6 +129,44 @@ pub(crate) struct Tcp {
     /// The buffer room of a blocking `MSG_WAITALL` receive that waits: it
     /// widens the window so that a request larger than `SO_RCVBUF` can fill.
     pub(crate) waitall_room: usize,
+    /// Message protocols: the send calls' pieces in `sndq`, in order.
+    pub(crate) snd_msgs: VecDeque<Piece>,
+    /// Message protocols: the last piece sent did not end its message.
+    pub(crate) snd_open_msg: bool,
+    /// `SOCK_SEQPACKET`: the messages (or their first parts) in `rcvq`.
+    pub(crate) rcv_msgs: VecDeque<Piece>,
+    /// Urgent data to send: the offset in `sndq` just past the urgent byte.
+    pub(crate) snd_urg: Option<usize>,
+    /// Urgent bytes held apart from the stream (`SO_OOBINLINE` off), in
+    /// arrival order.
+    pub(crate) oob: VecDeque<u8>,
+    /// Faults: the pending retransmission time-out and keep-alive check
+    /// (event keys).
+    pub(crate) retx_timer: Option<(u64, u64)>,
+    pub(crate) keepalive_timer: Option<(u64, u64)>,
+}
+
+impl Tcp {
+    /// Whether anything received is still unread (bytes, or a zero-byte
+    /// message).
+    pub(crate) fn unread(&self) -> bool {
+        !self.rcvq.is_empty() || !self.rcv_msgs.is_empty() || !self.oob.is_empty()
+    }
+
+    /// Whether anything is still to go out: bytes, a zero-byte message, a
+    /// FIN.
+    pub(crate) fn output_pending(&self) -> bool {
+        !self.sndq.is_empty() || !self.snd_msgs.is_empty() || (self.fin_queued && !self.fin_sent)
+    }
+}
+
+/// What one send call of a message protocol put in the send buffer, or
+/// what of a message sits in a receive buffer: `len` bytes, and whether
+/// they end the message (`MSG_PARTIAL` clear on the send).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Piece {
+    pub(crate) len: usize,
+    pub(crate) eom: bool,
 }
 
 /// Something on its way from one end of a connection to the other.
@@ -141,8 +183,15 @@ pub(crate) enum Seg {
     SynAck { to: u64, child: u64 },
     /// The connecting side's ACK: `to` can be accepted.
     Ack { to: u64 },
-    /// Bytes.
-    Data { to: u64, from: u64, data: Vec<u8> },
+    /// Bytes: on a message protocol one send's piece (`msg`: whether it
+    /// ends its message); `urg`: the index of an urgent byte in `data`.
+    Data {
+        to: u64,
+        from: u64,
+        data: Vec<u8>,
+        msg: Option<bool>,
+        urg: Option<usize>,
+    },
     /// The end of the sender's bytes.
     Fin { to: u64 },
     /// A reset.
@@ -151,6 +200,11 @@ pub(crate) enum Seg {
     ConnectTimeout { to: u64, attempt: u32 },
     /// Time to send a refused SYN again.
     Resyn { to: u64, attempt: u32 },
+    /// Data (or a FIN) could not reach the peer for the whole
+    /// retransmission time-out.
+    RetxTimeout { to: u64 },
+    /// Keep-alive probes of an idle connection went unanswered.
+    KeepaliveCheck { to: u64 },
 }
 
 fn code(c: i32) -> WsaError {
@@ -174,18 +228,41 @@ fn window(st: &SocketState) -> usize {
     limit.saturating_sub(st.tcp.rcvq.len() + st.tcp.incoming)
 }
 
-/// Whether a stream receive asking for `room` bytes (all of them with
-/// `MSG_WAITALL`) could complete now.
-pub(crate) fn rx_ready(st: &SocketState, room: usize, waitall: bool) -> bool {
+/// Whether a stream receive with `flags` asking for `room` bytes (all of
+/// them with `MSG_WAITALL`) could complete now.
+pub(crate) fn rx_ready(st: &SocketState, room: usize, flags: u32) -> bool {
     let t = &st.tcp;
-    t.broken.is_some()
-        || t.fin_rcvd
-        || st.shut_rd
-        || if waitall {
-            t.rcvq.len() >= room
-        } else {
-            !t.rcvq.is_empty()
+    if t.broken.is_some() || t.fin_rcvd || st.shut_rd {
+        return true;
+    }
+    if flags & MSG_OOB != 0 {
+        return !t.oob.is_empty();
+    }
+    if st.is_seqpacket() {
+        return super::message::msg_ready(st, flags);
+    }
+    if flags & MSG_WAITALL != 0 {
+        t.rcvq.len() >= room
+    } else {
+        !t.rcvq.is_empty()
+    }
+}
+
+/// Copies the first `k` bytes of `q` into `bufs`, in array order and
+/// packed (RECV-BUFFER-ORDER).
+pub(crate) fn copy_out(q: &VecDeque<u8>, bufs: &mut [WsaBuf], k: usize) {
+    let mut at = 0;
+    for b in bufs.iter_mut() {
+        if at == k {
+            break;
         }
+        let dst = b.bytes_mut();
+        let take = dst.len().min(k - at);
+        for (i, slot) in dst[..take].iter_mut().enumerate() {
+            *slot = q[at + i];
+        }
+        at += take;
+    }
 }
 
 /// Whether the send buffer has room for more data: a send is taken whole
@@ -219,7 +296,7 @@ impl World {
     pub(crate) fn listen(&mut self, host: HostId, s: u64, backlog: i32) -> Result<(), i32> {
         self.check_sock(host, s)?;
         let st = self.sock_mut(host, s)?;
-        if st.is_message() {
+        if st.is_dgram() {
             return Err(WSAEOPNOTSUPP);
         }
         match st.tcp.state {
@@ -266,7 +343,7 @@ impl World {
     pub(crate) fn accept(&mut self, host: HostId, s: u64) -> Result<(u64, SocketAddr), WsaError> {
         let resuming = self.blocking_call_start(host, s, "accept")?;
         let st = &self.sockets[&s];
-        if st.is_message() {
+        if st.is_dgram() {
             return Err(code(WSAEOPNOTSUPP));
         }
         if st.tcp.state != TcpState::Listening {
@@ -444,7 +521,12 @@ impl World {
 
     /// Moves bytes from `s`'s send buffer to the wire as far as the peer's
     /// window allows (all of them when `flush`), then the FIN if one is
-    /// queued and the buffer is empty.
+    /// queued and the buffer is empty. A message protocol sends each send
+    /// call's piece whole: when it fits the window, when the peer holds
+    /// nothing, or when it continues a message the peer has begun (model
+    /// choice: so that a receive waiting for a whole message larger than
+    /// `SO_RCVBUF` can complete). Nothing leaves while the peer cannot be
+    /// reached (`faults.rs`).
     pub(crate) fn pump(&mut self, s: u64, flush: bool) {
         let Some(st) = self.sockets.get(&s) else {
             return;
@@ -454,24 +536,63 @@ impl World {
         }
         let Some(p) = st.tcp.peer_sock else { return };
         let from_host = st.host;
-        let (room, to_host) = match self.sockets.get(&p) {
-            Some(ps) => (window(ps), ps.host),
+        let (mut room, to_host, mut peer_empty) = match self.sockets.get(&p) {
+            Some(ps) => (
+                window(ps),
+                ps.host,
+                ps.tcp.rcvq.is_empty() && ps.tcp.incoming == 0,
+            ),
             // The peer is gone: what we send draws a reset.
-            None => (usize::MAX, from_host),
+            None => (usize::MAX, from_host, true),
         };
-        let st = self.sockets.get_mut(&s).expect("checked");
-        let n = if flush {
-            st.tcp.sndq.len()
-        } else {
-            room.min(st.tcp.sndq.len())
-        };
-        if n > 0 {
+        if st.tcp.output_pending() {
+            if !self.reachable(from_host, to_host) {
+                // RECV-ETIMEDOUT-DROPPED: the data waits; the
+                // retransmission time-out runs.
+                self.start_retx_timer(s);
+                return;
+            }
+            self.stop_retx_timer(s);
+        }
+        loop {
+            let st = self.sockets.get_mut(&s).expect("checked");
+            let (n, msg) = if st.sends_messages() {
+                let Some(&c) = st.tcp.snd_msgs.front() else {
+                    break;
+                };
+                if !(flush || c.len <= room || peer_empty || st.tcp.snd_open_msg) {
+                    break;
+                }
+                st.tcp.snd_msgs.pop_front();
+                st.tcp.snd_open_msg = !c.eom;
+                (c.len, Some(c.eom))
+            } else {
+                let n = if flush {
+                    st.tcp.sndq.len()
+                } else {
+                    room.min(st.tcp.sndq.len())
+                };
+                if n == 0 {
+                    break;
+                }
+                (n, None)
+            };
             let data: Vec<u8> = st.tcp.sndq.drain(..n).collect();
+            let urg = super::urgent::take_urgent(&mut st.tcp.snd_urg, n);
+            room = room.saturating_sub(n);
+            peer_empty = false;
             if let Some(ps) = self.sockets.get_mut(&p) {
                 ps.tcp.incoming += n;
             }
             self.log(from_host, "send", || {
-                format!("socket {s:#x} -> {p:#x} len={n}")
+                format!(
+                    "socket {s:#x} -> {p:#x} len={n}{}{}",
+                    match msg {
+                        Some(false) => " (part)",
+                        _ => "",
+                    },
+                    if urg.is_some() { " (urgent)" } else { "" }
+                )
             });
             self.send_seg(
                 from_host,
@@ -480,11 +601,20 @@ impl World {
                     to: p,
                     from: s,
                     data,
+                    msg,
+                    urg,
                 },
             );
+            if msg.is_none() {
+                break;
+            }
         }
         let st = self.sockets.get_mut(&s).expect("checked");
-        if st.tcp.sndq.is_empty() && st.tcp.fin_queued && !st.tcp.fin_sent {
+        if st.tcp.sndq.is_empty()
+            && st.tcp.snd_msgs.is_empty()
+            && st.tcp.fin_queued
+            && !st.tcp.fin_sent
+        {
             st.tcp.fin_sent = true;
             self.log(from_host, "fin", || format!("socket {s:#x} -> {p:#x}"));
             self.send_seg(from_host, to_host, Seg::Fin { to: p });
@@ -506,14 +636,26 @@ impl World {
     /// The connection of `s` breaks with `error`: buffered bytes are
     /// dropped and outstanding operations fail with it.
     pub(crate) fn break_connection(&mut self, s: u64, error: i32) {
+        self.break_connection_as(s, error, error);
+    }
+
+    /// The connection of `s` breaks: operations in progress fail with
+    /// `in_progress`, later calls with `later`.
+    pub(crate) fn break_connection_as(&mut self, s: u64, in_progress: i32, later: i32) {
+        let error = in_progress;
         let Some(st) = self.sockets.get_mut(&s) else {
             return;
         };
         // model choice: unread bytes are discarded; the next receive gets
         // the error (RECV-ECONNRESET-STREAM: the socket is no longer usable).
-        st.tcp.broken = Some(error);
+        st.tcp.broken = Some(later);
+        st.tcp.broken_in_progress = Some(in_progress);
         st.tcp.rcvq.clear();
         st.tcp.sndq.clear();
+        st.tcp.rcv_msgs.clear();
+        st.tcp.snd_msgs.clear();
+        st.tcp.oob.clear();
+        st.tcp.snd_urg = None;
         st.tcp.incoming = 0;
         st.tcp.peer_sock = None;
         let h = st.host;
@@ -521,6 +663,7 @@ impl World {
             format!("socket {s:#x}: {}", error_name(error).unwrap_or("?"))
         });
         self.abort_ops(s, None, error, true, true);
+        self.stop_fault_timers(s);
     }
 
     /// A segment arrives.
@@ -582,7 +725,15 @@ impl World {
                 });
                 self.pump(to, false);
             }
-            Seg::Data { to, from, data } => self.data_arrives(to, from, data),
+            Seg::Data {
+                to,
+                from,
+                data,
+                msg,
+                urg,
+            } => self.data_arrives(to, from, data, msg, urg),
+            Seg::RetxTimeout { to } => self.retx_timeout(to),
+            Seg::KeepaliveCheck { to } => self.keepalive_check(to),
             Seg::Fin { to } => {
                 let Some(st) = self.sockets.get_mut(&to) else {
                     return;
@@ -591,6 +742,11 @@ impl World {
                     return;
                 }
                 st.tcp.fin_rcvd = true;
+                // model choice: a message its sender left unfinished ends
+                // with the connection.
+                if let Some(last) = st.tcp.rcv_msgs.back_mut() {
+                    last.eom = true;
+                }
                 let h = st.host;
                 self.log(h, "fin-received", || format!("socket {to:#x}"));
                 self.serve(to);
@@ -672,7 +828,8 @@ impl World {
             self.log(host, "drop", || format!("{src} -> {dst}: network down"));
             return;
         }
-        let Some(l) = self.listener_for(host, &dst) else {
+        let proto = self.sockets.get(&from).map(|st| (st.ty, st.protocol));
+        let Some(l) = proto.and_then(|p| self.listener_for(host, &dst, p)) else {
             self.log(host, "refuse", || format!("{src} -> {dst}: no listener"));
             self.send_seg(host, from_host, Seg::Rst { to: from });
             return;
@@ -685,7 +842,7 @@ impl World {
             self.send_seg(host, from_host, Seg::Rst { to: from });
             return;
         }
-        let mut child = SocketState::new(host, ls.af, SOCK_STREAM, ls.protocol, ls.overlapped);
+        let mut child = SocketState::new(host, ls.af, ls.ty, ls.protocol, ls.overlapped);
         // accept: the new socket has the listening socket's properties.
         child.nonblocking = ls.nonblocking;
         child.opts = ls.opts.clone();
@@ -710,12 +867,16 @@ impl World {
     }
 
     /// The listening socket of `host` a connection to `dst` (wire form)
-    /// reaches: one bound to that address, else one bound to the wildcard.
-    fn listener_for(&self, host: HostId, dst: &SocketAddr) -> Option<u64> {
+    /// of protocol `proto` (type, protocol) reaches: one bound to that
+    /// address, else one bound to the wildcard.
+    fn listener_for(&self, host: HostId, dst: &SocketAddr, proto: (i32, i32)) -> Option<u64> {
         let ip = dst.ip();
         let mut best: Option<(u8, u64)> = None;
         for (&id, st) in &self.sockets {
-            if st.host != host || st.tcp.state != TcpState::Listening {
+            if st.host != host
+                || st.tcp.state != TcpState::Listening
+                || (st.ty, st.protocol) != proto
+            {
                 continue;
             }
             let Some(local) = st.local else { continue };
@@ -745,7 +906,14 @@ impl World {
         best.map(|(_, id)| id)
     }
 
-    fn data_arrives(&mut self, to: u64, from: u64, data: Vec<u8>) {
+    fn data_arrives(
+        &mut self,
+        to: u64,
+        from: u64,
+        data: Vec<u8>,
+        msg: Option<bool>,
+        urg: Option<usize>,
+    ) {
         let n = data.len();
         let Some(st) = self.sockets.get_mut(&to) else {
             // Bytes for a socket that is gone draw a reset.
@@ -769,7 +937,13 @@ impl World {
             self.break_connection(to, WSAECONNRESET);
             return;
         }
-        st.tcp.rcvq.extend(data);
+        if let Some(eom) = msg.filter(|_| st.is_seqpacket()) {
+            super::message::piece_arrives(&mut st.tcp, n, eom);
+        }
+        match urg {
+            Some(i) => super::urgent::urgent_arrives(st, data, i),
+            None => st.tcp.rcvq.extend(data),
+        }
         self.log(h, "deliver", || {
             format!("{from:#x} -> socket {to:#x} len={n}")
         });
@@ -796,23 +970,22 @@ impl World {
             if st.nonblocking {
                 return Err(code(WSAEOPNOTSUPP));
             }
+            // RECV-WAITALL-DGRAM: not on message-oriented sockets either.
+            if st.is_seqpacket() {
+                return Err(code(WSAEOPNOTSUPP));
+            }
         }
-        self.connection_check(s, flags, st.shut_rd)
+        if flags & MSG_OOB != 0 {
+            super::urgent::recv_oob_check(st).map_err(code)?;
+        }
+        self.connection_check(s, st.shut_rd)
     }
 
-    /// The checks a stream receive and send share, after their flags:
-    /// urgent data (not modelled yet), the connection (RECV-ENOTCONN), the
-    /// direction shut down (RECV-ESHUTDOWN), a broken connection, which
-    /// stays broken (RECV-ECONNRESET-STREAM).
-    fn connection_check(&self, s: u64, flags: u32, shut: bool) -> Result<(), WsaError> {
+    /// The checks a stream receive and send share, after their flags: the
+    /// connection (RECV-ENOTCONN), the direction shut down (RECV-ESHUTDOWN),
+    /// a broken connection, which stays broken (RECV-ECONNRESET-STREAM).
+    fn connection_check(&self, s: u64, shut: bool) -> Result<(), WsaError> {
         let st = &self.sockets[&s];
-        if flags & MSG_OOB != 0 {
-            return Err(self.report(
-                crate::contract::ReportKind::Misuse,
-                "MSG_OOB on stream sockets is not modelled yet (urgent data, issue 5)".into(),
-                None,
-            ));
-        }
         if st.tcp.state != TcpState::Established {
             return Err(code(WSAENOTCONN));
         }
@@ -839,7 +1012,7 @@ impl World {
         let room: usize = bufs.iter().map(|b| b.len as usize).sum();
         let waitall = flags & MSG_WAITALL != 0;
         let st = &self.sockets[&s];
-        if !rx_ready(st, room, waitall) {
+        if !rx_ready(st, room, flags) {
             if st.nonblocking && !resuming {
                 return Err(code(WSAEWOULDBLOCK));
             }
@@ -856,7 +1029,7 @@ impl World {
             let r = self.wait_until(host, deadline, "a blocking receive", true, move |w| {
                 w.sockets
                     .get(&s)
-                    .is_none_or(|st| rx_ready(st, room, waitall))
+                    .is_none_or(|st| rx_ready(st, room, flags))
             });
             let end = match r {
                 Ok(()) => None,
@@ -876,6 +1049,10 @@ impl World {
             st.tcp.waitall_room = 0;
             if let Some(e) = end {
                 return Err(e);
+            }
+            // A call that was waiting when the connection broke.
+            if let (Some(_), Some(e)) = (st.tcp.broken, st.tcp.broken_in_progress) {
+                return Err(code(e));
             }
         }
         self.stream_fill(host, s, bufs, flags, out)
@@ -901,6 +1078,12 @@ impl World {
         if let Some(e) = st.tcp.broken {
             return Err(code(e));
         }
+        if flags & MSG_OOB != 0 {
+            return self.oob_fill(host, s, bufs, flags, out);
+        }
+        if st.is_seqpacket() {
+            return self.message_fill(host, s, bufs, flags, out);
+        }
         let avail = st.tcp.rcvq.len();
         // RECV-STREAM-AS-MUCH-AS-POSSIBLE, RECV-STREAM-FILL: what is
         // buffered and fits ...
@@ -913,18 +1096,7 @@ impl World {
         }
         let st = self.sockets.get_mut(&s).expect("checked");
         // RECV-BUFFER-ORDER: array order, packed.
-        let mut at = 0;
-        for b in bufs.iter_mut() {
-            if at == k {
-                break;
-            }
-            let dst = b.bytes_mut();
-            let take = dst.len().min(k - at);
-            for (i, slot) in dst[..take].iter_mut().enumerate() {
-                *slot = st.tcp.rcvq[at + i];
-            }
-            at += take;
-        }
+        copy_out(&st.tcp.rcvq, bufs, k);
         if !peek {
             st.tcp.rcvq.drain(..k);
         }
@@ -951,16 +1123,33 @@ impl World {
     }
 
     /// The checks a send (`WSASend`, `WSASendTo`) makes on a stream socket.
-    pub(crate) fn stream_send_check(&self, s: u64, flags: u32) -> Result<(), WsaError> {
+    pub(crate) fn stream_send_check(
+        &self,
+        s: u64,
+        flags: u32,
+        len: usize,
+    ) -> Result<(), WsaError> {
         let st = &self.sockets[&s];
-        if flags & MSG_PARTIAL != 0 {
-            // WSASend: transports without partial messages refuse MSG_PARTIAL.
+        // SENDMSG-PARTIAL: transports without partial messages refuse
+        // MSG_PARTIAL with WSAEOPNOTSUPP; a protocol with
+        // XP1_PARTIAL_MESSAGE continues the message in the next send.
+        if flags & MSG_PARTIAL != 0 && !st.xp1(XP1_PARTIAL_MESSAGE) {
             return Err(code(WSAEOPNOTSUPP));
         }
-        if flags & !(MSG_DONTROUTE | MSG_OOB) != 0 {
+        // SENDMSG-OOB: urgent data needs XP1_EXPEDITED_DATA (TCP).
+        if flags & MSG_OOB != 0 && !st.xp1(XP1_EXPEDITED_DATA) {
             return Err(code(WSAEOPNOTSUPP));
         }
-        self.connection_check(s, flags, st.shut_wr)
+        if flags & !(MSG_DONTROUTE | MSG_OOB | MSG_PARTIAL) != 0 {
+            return Err(code(WSAEOPNOTSUPP));
+        }
+        self.connection_check(s, st.shut_wr)?;
+        // SENDMSG-EMSGSIZE-MAX: a message protocol's message must pass
+        // atomically.
+        if st.sends_messages() && len > st.max_msg_size() as usize {
+            return Err(code(WSAEMSGSIZE));
+        }
+        Ok(())
     }
 
     /// A blocking or non-blocking send on a stream socket, after its checks:
@@ -970,6 +1159,7 @@ impl World {
         host: HostId,
         s: u64,
         data: Vec<u8>,
+        flags: u32,
     ) -> Result<u32, WsaError> {
         let resuming = self.resuming();
         let st = &self.sockets[&s];
@@ -994,18 +1184,18 @@ impl World {
                 return Err(code(WSAEINTR));
             };
             if let Some(e) = st.tcp.broken {
-                return Err(code(e));
+                return Err(code(st.tcp.broken_in_progress.unwrap_or(e)));
             }
             if st.shut_wr {
                 return Err(code(WSAESHUTDOWN));
             }
         }
-        Ok(self.stream_take(host, s, data))
+        Ok(self.stream_take(host, s, data, flags))
     }
 
     /// Hands a send's bytes to the transport and starts them on their way;
     /// returns how many were taken.
-    pub(crate) fn stream_take(&mut self, host: HostId, s: u64, data: Vec<u8>) -> u32 {
+    pub(crate) fn stream_take(&mut self, host: HostId, s: u64, data: Vec<u8>, flags: u32) -> u32 {
         let st = self.sockets.get_mut(&s).expect("checked");
         let mut n = data.len();
         let room = (st.opts.sndbuf as usize)
@@ -1013,12 +1203,24 @@ impl World {
             .saturating_sub(st.tcp.sndq.len());
         // SENDMSG-NONBLOCKING-STREAM-PARTIAL: a non-blocking socket with
         // too little room may take only part (the seed decides between that
-        // and taking the whole send, which is what Windows' AFD does).
-        if st.nonblocking && n > room && room > 0 && self.rng.coin() {
+        // and taking the whole send, which is what Windows' AFD does). A
+        // message, and urgent data, are taken whole (model choice).
+        let whole = st.sends_messages() || flags & MSG_OOB != 0;
+        if !whole && st.nonblocking && n > room && room > 0 && self.rng.coin() {
             n = room;
         }
         let st = self.sockets.get_mut(&s).expect("checked");
         st.tcp.sndq.extend(&data[..n]);
+        if st.sends_messages() {
+            st.tcp.snd_msgs.push_back(Piece {
+                len: n,
+                eom: flags & MSG_PARTIAL == 0,
+            });
+        }
+        // RECV-OOB: the last byte of an urgent send is the urgent byte.
+        if flags & MSG_OOB != 0 && n > 0 {
+            st.tcp.snd_urg = Some(st.tcp.sndq.len());
+        }
         self.log(host, "buffered", || format!("socket {s:#x} len={n}"));
         self.pump(s, false);
         n as u32
@@ -1027,6 +1229,7 @@ impl World {
     /// What `closesocket` does to a stream socket before it is removed.
     pub(crate) fn stream_close(&mut self, s: u64) {
         self.stop_connect_timer(s);
+        self.stop_fault_timers(s);
         let st = &self.sockets[&s];
         match st.tcp.state {
             TcpState::Listening => {
@@ -1043,7 +1246,7 @@ impl World {
                 }
             }
             TcpState::Established if st.tcp.broken.is_none() => {
-                let abortive = st.opts.linger == Some(0) || !st.tcp.rcvq.is_empty();
+                let abortive = st.opts.linger == Some(0) || st.tcp.unread();
                 if abortive {
                     // SO_LINGER with a zero time-out, or unread bytes left
                     // (RFC 1122 4.2.2.13): a reset, not a FIN.
@@ -1073,7 +1276,7 @@ impl World {
             st.shut_wr = true;
             st.tcp.fin_queued = true;
         }
-        let unread = !st.tcp.rcvq.is_empty();
+        let unread = st.tcp.unread();
         if how != SD_SEND {
             st.shut_rd = true;
             if unread && st.tcp.broken.is_none() {
