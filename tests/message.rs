@@ -42,18 +42,29 @@ fn send_flags(h: &SimHost, s: Socket, data: &[u8], flags: u32) -> Result<u32, Ws
 }
 
 /// One `WSARecv`: (result, bytes, flags out, the bytes).
-fn recv(h: &SimHost, s: Socket, room: usize, flags: u32) -> (Result<(), WsaError>, u32, u32, Vec<u8>) {
+fn recv(
+    h: &SimHost,
+    s: Socket,
+    room: usize,
+    flags: u32,
+) -> (Result<(), WsaError>, u32, u32, Vec<u8>) {
     let mut bufs = vec![WsaBuf::zeroed(room)];
     let mut n = u32::MAX;
     let mut f = flags;
     let r = h.wsa_recv(s, &mut bufs, Some(&mut n), &mut f);
-    let got = if n == u32::MAX { vec![] } else { gather(&bufs, n as usize) };
+    let got = if n == u32::MAX {
+        vec![]
+    } else {
+        gather(&bufs, n as usize)
+    };
     (r, n, f, got)
 }
 
 fn service_flags(h: &SimHost, s: Socket) -> u32 {
     let mut info = vec![0u8; WSAPROTOCOL_INFOW_SIZE];
-    let n = h.get_sock_opt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut info).unwrap();
+    let n = h
+        .get_sock_opt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut info)
+        .unwrap();
     assert_eq!(n, WSAPROTOCOL_INFOW_SIZE);
     u32::from_le_bytes(info[..4].try_into().unwrap())
 }
@@ -67,8 +78,12 @@ fn protocol_properties() {
     let udp = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     let pseudo = h.socket(AF_INET, SOCK_STREAM, IPPROTO_SIM_MSG).unwrap();
     let msg = h.socket(AF_INET, SOCK_SEQPACKET, 0).unwrap();
-    let part = h.socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SIM_MSG_PARTIAL).unwrap();
-    let dpart = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_SIM_MSG_PARTIAL).unwrap();
+    let part = h
+        .socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SIM_MSG_PARTIAL)
+        .unwrap();
+    let dpart = h
+        .socket(AF_INET, SOCK_DGRAM, IPPROTO_SIM_MSG_PARTIAL)
+        .unwrap();
     assert_eq!(service_flags(&h, tcp), 0x20066);
     assert_eq!(service_flags(&h, tcp) & XP1_MESSAGE_ORIENTED, 0);
     assert_ne!(service_flags(&h, udp) & XP1_CONNECTIONLESS, 0);
@@ -80,10 +95,19 @@ fn protocol_properties() {
     assert_ne!(service_flags(&h, part) & XP1_PARTIAL_MESSAGE, 0);
     assert_ne!(service_flags(&h, dpart) & XP1_PARTIAL_MESSAGE, 0);
     // Unknown protocols for a type are refused.
-    assert_err(h.socket(AF_INET, SOCK_SEQPACKET, IPPROTO_TCP), WSAEPROTONOSUPPORT);
-    assert_err(h.socket(AF_INET, SOCK_STREAM, IPPROTO_SIM_MSG_PARTIAL), WSAEPROTONOSUPPORT);
+    assert_err(
+        h.socket(AF_INET, SOCK_SEQPACKET, IPPROTO_TCP),
+        WSAEPROTONOSUPPORT,
+    );
+    assert_err(
+        h.socket(AF_INET, SOCK_STREAM, IPPROTO_SIM_MSG_PARTIAL),
+        WSAEPROTONOSUPPORT,
+    );
     let mut small = [0u8; 16];
-    assert_err(h.get_sock_opt(tcp, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut small), WSAEFAULT);
+    assert_err(
+        h.get_sock_opt(tcp, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut small),
+        WSAEFAULT,
+    );
 }
 
 #[test]
@@ -307,11 +331,15 @@ fn partial_datagram_protocol() {
     // message that the next send completes; RECV-TRUNC-PARTIAL: a datagram
     // larger than the buffers comes in parts marked MSG_PARTIAL, none lost.
     let (_sim, h) = whole(10);
-    let rx = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_SIM_MSG_PARTIAL).unwrap();
+    let rx = h
+        .socket(AF_INET, SOCK_DGRAM, IPPROTO_SIM_MSG_PARTIAL)
+        .unwrap();
     h.bind(rx, &"127.0.0.1:7000".parse().unwrap()).unwrap();
     let udp = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     h.bind(udp, &"127.0.0.1:7000".parse().unwrap()).unwrap();
-    let tx = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_SIM_MSG_PARTIAL).unwrap();
+    let tx = h
+        .socket(AF_INET, SOCK_DGRAM, IPPROTO_SIM_MSG_PARTIAL)
+        .unwrap();
     h.bind(tx, &"127.0.0.1:0".parse().unwrap()).unwrap();
     let to: SocketAddr = "127.0.0.1:7000".parse().unwrap();
     let msg = WsaMsg::for_send(Some(&to), b"abc");
@@ -332,5 +360,8 @@ fn partial_datagram_protocol() {
     // UDP itself refuses MSG_PARTIAL (SENDMSG-PARTIAL-EOPNOTSUPP).
     let msg = WsaMsg::for_send(Some(&to), b"x");
     let mut sent = 0;
-    assert_err(h.wsa_send_msg(udp, &msg, MSG_PARTIAL, Some(&mut sent)), WSAEOPNOTSUPP);
+    assert_err(
+        h.wsa_send_msg(udp, &msg, MSG_PARTIAL, Some(&mut sent)),
+        WSAEOPNOTSUPP,
+    );
 }

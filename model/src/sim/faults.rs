@@ -69,9 +69,9 @@ impl World {
     }
 
     fn live(&self, s: u64) -> bool {
-        self.sockets.get(&s).is_some_and(|st| {
-            st.tcp.state == TcpState::Established && st.tcp.broken.is_none()
-        })
+        self.sockets
+            .get(&s)
+            .is_some_and(|st| st.tcp.state == TcpState::Established && st.tcp.broken.is_none())
     }
 
     /// Output of `s` cannot leave: starts the retransmission time-out if it
@@ -126,7 +126,11 @@ impl World {
         if want && !armed {
             let at = self.now + KEEPALIVE_TIME_NS + KEEPALIVE_PROBES * KEEPALIVE_INTERVAL_NS;
             let key = self.schedule_key(at, Event::Tcp(Seg::KeepaliveCheck { to: s }));
-            self.sockets.get_mut(&s).expect("checked").tcp.keepalive_timer = Some(key);
+            self.sockets
+                .get_mut(&s)
+                .expect("checked")
+                .tcp
+                .keepalive_timer = Some(key);
         } else if !want && armed {
             self.stop_keepalive_timer(s);
         }

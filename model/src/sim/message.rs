@@ -86,7 +86,10 @@ impl World {
         let Some(&front) = st.tcp.rcv_msgs.front() else {
             // RECV-EDISCON, RECV-GRACEFUL-MESSAGE: the peer closed
             // gracefully and every message has been read.
-            debug_assert!(st.tcp.fin_rcvd, "a receive completes on a message or the end");
+            debug_assert!(
+                st.tcp.fin_rcvd,
+                "a receive completes on a message or the end"
+            );
             self.log(host, "recv", || format!("socket {s:#x} disconnected"));
             return Err(WsaError::Code(WSAEDISCON));
         };

@@ -144,9 +144,7 @@ impl World {
             (SOL_SOCKET, SO_OOBINLINE) if !st.is_dgram() => {
                 st.opts.oobinline = opt_int(value)? != 0
             }
-            (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => {
-                st.opts.nodelay = opt_int(value)? != 0
-            }
+            (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => st.opts.nodelay = opt_int(value)? != 0,
             (IPPROTO_IP, IP_PKTINFO) => st.opts.pktinfo4 = opt_int(value)? != 0,
             (IPPROTO_IP, IP_TTL) | (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => {
                 let t = opt_int(value)?;

@@ -993,6 +993,12 @@ impl World {
             return Err(code(WSAESHUTDOWN));
         }
         if let Some(e) = st.tcp.broken {
+            // A call that was waiting when the connection broke (it runs
+            // again now) may get another code than later calls.
+            let e = match st.tcp.broken_in_progress {
+                Some(p) if self.resuming() => p,
+                _ => e,
+            };
             return Err(code(e));
         }
         Ok(())
@@ -1027,9 +1033,7 @@ impl World {
             }
             // RECV-BLOCKING-ALERTABLE
             let r = self.wait_until(host, deadline, "a blocking receive", true, move |w| {
-                w.sockets
-                    .get(&s)
-                    .is_none_or(|st| rx_ready(st, room, flags))
+                w.sockets.get(&s).is_none_or(|st| rx_ready(st, room, flags))
             });
             let end = match r {
                 Ok(()) => None,
@@ -1049,10 +1053,6 @@ impl World {
             st.tcp.waitall_room = 0;
             if let Some(e) = end {
                 return Err(e);
-            }
-            // A call that was waiting when the connection broke.
-            if let (Some(_), Some(e)) = (st.tcp.broken, st.tcp.broken_in_progress) {
-                return Err(code(e));
             }
         }
         self.stream_fill(host, s, bufs, flags, out)
@@ -1123,12 +1123,7 @@ impl World {
     }
 
     /// The checks a send (`WSASend`, `WSASendTo`) makes on a stream socket.
-    pub(crate) fn stream_send_check(
-        &self,
-        s: u64,
-        flags: u32,
-        len: usize,
-    ) -> Result<(), WsaError> {
+    pub(crate) fn stream_send_check(&self, s: u64, flags: u32, len: usize) -> Result<(), WsaError> {
         let st = &self.sockets[&s];
         // SENDMSG-PARTIAL: transports without partial messages refuse
         // MSG_PARTIAL with WSAEOPNOTSUPP; a protocol with
@@ -1184,7 +1179,7 @@ impl World {
                 return Err(code(WSAEINTR));
             };
             if let Some(e) = st.tcp.broken {
-                return Err(code(st.tcp.broken_in_progress.unwrap_or(e)));
+                return Err(code(e));
             }
             if st.shut_wr {
                 return Err(code(WSAESHUTDOWN));
