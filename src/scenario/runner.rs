@@ -1062,6 +1062,12 @@ impl Backend for OsBackend {
         {
             return Err("fails the network (model only)".into());
         }
+        if sc.steps.iter().any(|s| {
+            matches!(&s.op, Op::Socket { protocol: Some(p), .. }
+                if p.starts_with("IPPROTO_SIM_"))
+        }) {
+            return Err("uses a simulated protocol (model only)".into());
+        }
         Ok(())
     }
 

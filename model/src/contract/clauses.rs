@@ -51,12 +51,10 @@
 //!
 //! # Scopes
 //!
-//! [`Scope`] says which part of the model implements a clause.
-//! [`Scope::Datagram`], [`Scope::Overlapped`], [`Scope::Threads`] and
-//! [`Scope::Stream`] clauses are in scope now (the conformance run reports
-//! them as untested until a scenario cites them); [`Scope::Message`],
-//! [`Scope::Urgent`] and [`Scope::Faults`] clauses are pending until the
-//! model has those parts ([`Scope::in_scope`]). A rule
+//! [`Scope`] says which part of the model implements a clause. Every scope
+//! is in scope now: the conformance run reports a clause no scenario cites
+//! as untested. A scope added later starts out pending until the model has
+//! that part ([`Scope::in_scope`]). A rule
 //! about datagram sockets is `Datagram` even when it mentions a flag the
 //! stream model will also need (`RECV-WAITALL-DGRAM`, `RECV-PARTIAL-DGRAM`,
 //! `RECV-EOPNOTSUPP-OOB`, `RECV-PARTIAL-CLEARED-COMPLETE`,
@@ -147,11 +145,18 @@ impl Scope {
     ];
 
     /// Whether the model implements this scope now: its clauses must have a
-    /// test and a scenario; the others are reported as pending.
+    /// test and a scenario; the others are reported as pending. (All of
+    /// them, since the message, urgent and fault parts were built.)
     pub fn in_scope(self) -> bool {
         matches!(
             self,
-            Scope::Datagram | Scope::Overlapped | Scope::Threads | Scope::Stream
+            Scope::Datagram
+                | Scope::Overlapped
+                | Scope::Threads
+                | Scope::Stream
+                | Scope::Message
+                | Scope::Urgent
+                | Scope::Faults
         )
     }
 
@@ -332,7 +337,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "RECV-ETIMEDOUT-DROPPED",
-        statement: "WSARecv fails with WSAETIMEDOUT when the connection was dropped by a network failure or because the peer stopped responding.",
+        statement: "WSARecv fails with WSAETIMEDOUT when the connection was dropped by a network failure or because the peer stopped responding (model: data left unacknowledged for the retransmission time-out while the peer cannot be reached).",
         source: "WSARecv.md §Return value",
         scope: Scope::Faults,
     },
@@ -1612,7 +1617,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "SENDMSG-PARTIAL",
-        statement: "MSG_PARTIAL marks lpMsg->lpBuffers as holding only part of a message, on transports that support partial message transmission.",
+        statement: "MSG_PARTIAL marks lpMsg->lpBuffers as holding only part of a message, on transports that support partial message transmission (model: the simulated IPPROTO_SIM_MSG_PARTIAL protocols, where the next send without MSG_PARTIAL completes the message).",
         source: "WSASendMsg.md §dwFlags",
         scope: Scope::Message,
     },
@@ -1624,7 +1629,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "SENDMSG-OOB",
-        statement: "MSG_OOB passes the WSASendMsg flag check, but the seed's dwFlags table gives it no meaning; its effect is left to the stream model (any datagram-socket answer is a model choice).",
+        statement: "MSG_OOB passes the WSASendMsg flag check, but the seed's dwFlags table gives it no meaning, and WSASendMsg reaches only datagram and raw sockets, whose protocols carry no urgent data (no XP1_EXPEDITED_DATA): the call fails with WSAEOPNOTSUPP, the code send gives MSG_OOB on a socket that is not stream-style (model reading). On TCP, MSG_OOB makes the last byte of a WSASend urgent.",
         source: "WSASendMsg.md §dwFlags",
         scope: Scope::Urgent,
     },
