@@ -131,3 +131,38 @@ fn data_waits_for_the_network_to_come_back() {
     send(&b, s, b"ok").unwrap();
     assert!(recv(&a, c).0.is_ok());
 }
+
+#[test]
+fn closed_sockets_leave_no_timers_behind() {
+    // RECV-ENETRESET-KEEPALIVE, RECV-ETIMEDOUT-DROPPED: the time-outs of a
+    // connection end with its socket: closing it (or the listener holding
+    // it unaccepted) while the peer is unreachable does not move the clock.
+    let sim = Sim::new(6);
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
+    let l = b.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    let at: SocketAddr = "10.0.0.2:80".parse().unwrap();
+    b.bind(l, &at).unwrap();
+    b.set_sock_opt_int(l, SOL_SOCKET, SO_KEEPALIVE, 1).unwrap();
+    b.listen(l, 2).unwrap();
+    let c1 = a.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    a.connect(c1, &at).unwrap();
+    let c2 = a.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    a.set_sock_opt_int(c2, SOL_SOCKET, SO_KEEPALIVE, 1).unwrap();
+    a.connect(c2, &at).unwrap();
+    sim.run_until_idle();
+    sim.set_network_down("a", true).unwrap();
+    let t0 = sim.now();
+    b.close_socket(l).unwrap();
+    sim.set_network_down("a", false).unwrap();
+    sim.set_network_down("b", true).unwrap();
+    send(&a, c1, b"unsent").unwrap();
+    a.close_socket(c1).unwrap();
+    a.close_socket(c2).unwrap();
+    sim.run_until_idle();
+    assert!(
+        sim.now() - t0 < Duration::from_secs(1),
+        "{:?}",
+        sim.now() - t0
+    );
+}

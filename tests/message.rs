@@ -365,3 +365,60 @@ fn partial_datagram_protocol() {
         WSAEOPNOTSUPP,
     );
 }
+
+#[test]
+fn end_after_a_partial_read_is_disconnection_not_a_message() {
+    // RECV-EDISCON: a message read to its last byte so far with MSG_PARTIAL
+    // leaves nothing unread: the peer's close is WSAEDISCON, not a
+    // zero-byte message, and closing our end is graceful.
+    let (sim, h) = whole(11);
+    let (c, s) = pair(&h, SOCK_SEQPACKET, IPPROTO_SIM_MSG_PARTIAL);
+    send_flags(&h, c, b"part", MSG_PARTIAL).unwrap();
+    let (r, n, f, _) = recv(&h, s, 64, MSG_PARTIAL);
+    r.unwrap();
+    assert_eq!((n, f), (4, MSG_PARTIAL));
+    h.close_socket(c).unwrap();
+    sim.run_until_idle();
+    assert_err(recv(&h, s, 64, 0).0, WSAEDISCON);
+    let (c2, s2) = pair(&h, SOCK_SEQPACKET, IPPROTO_SIM_MSG_PARTIAL);
+    send_flags(&h, c2, b"part", MSG_PARTIAL).unwrap();
+    let (r, _, _, _) = recv(&h, s2, 64, MSG_PARTIAL);
+    r.unwrap();
+    h.close_socket(s2).unwrap();
+    sim.run_until_idle();
+    // A FIN, not a reset: the sender's next receive sees the end.
+    assert_err(recv(&h, c2, 8, 0).0, WSAEDISCON);
+}
+
+#[test]
+fn partial_pieces_count_toward_the_message_size() {
+    // SENDMSG-PARTIAL with SENDMSG-EMSGSIZE-MAX: the pieces of one message
+    // add up to its size.
+    let (_sim, h) = whole(12);
+    let (c, _s) = pair(&h, SOCK_SEQPACKET, IPPROTO_SIM_MSG_PARTIAL);
+    let max = h.get_sock_opt_int(c, SOL_SOCKET, SO_MAX_MSG_SIZE).unwrap() as usize;
+    send_flags(&h, c, &vec![1; max - 10], MSG_PARTIAL).unwrap();
+    assert_err(send_flags(&h, c, &[2; 11], 0), WSAEMSGSIZE);
+    send_flags(&h, c, &[2; 10], 0).unwrap();
+}
+
+#[test]
+fn pseudo_stream_waitall_fills_across_messages() {
+    // RECV-ACTS-AS-STREAM-PSEUDO with MSG_WAITALL: a pseudo-stream is a byte
+    // stream to its receiver, so a message larger than the window flows in
+    // parts and the request fills.
+    let (_sim, h) = whole(13);
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_SIM_MSG).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.set_sock_opt_int(l, SOL_SOCKET, SO_RCVBUF, 16).unwrap();
+    h.listen(l, 1).unwrap();
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_SIM_MSG).unwrap();
+    h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+    let (s, _) = h.accept(l).unwrap();
+    send_flags(&h, c, b"x", 0).unwrap();
+    send_flags(&h, c, &pattern(100), 0).unwrap();
+    let (r, n, _, got) = recv(&h, s, 60, MSG_WAITALL);
+    r.unwrap();
+    assert_eq!(n, 60);
+    assert_eq!(got[0], b'x');
+}

@@ -177,3 +177,53 @@ fn overlapped_urgent_receive() {
     assert_eq!(done.bytes, 1);
     assert_eq!(gather(&done.buffers, 1), b"z");
 }
+
+#[test]
+fn urgent_and_normal_overlapped_receives_do_not_wait_for_each_other() {
+    // RECV-OOB: an urgent receive posted after a normal one completes when
+    // only an urgent byte comes; the normal one goes on waiting.
+    let (sim, h) = whole(7);
+    let (c, s) = pair(&h);
+    let ev = h.wsa_create_event().unwrap();
+    let normal = Overlapped::with_event(1, ev);
+    let urgent = Overlapped::with_event(2, ev);
+    h.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(4)], 0, normal, None)
+        .unwrap();
+    h.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(4)], MSG_OOB, urgent, None)
+        .unwrap();
+    send(&h, c, b"!", MSG_OOB).unwrap();
+    sim.run_until_idle();
+    let done = h.wsa_get_overlapped_result(s, &urgent, false).unwrap();
+    assert_eq!(gather(&done.buffers, done.bytes as usize), b"!");
+    assert_err(
+        h.wsa_get_overlapped_result(s, &normal, false),
+        WSA_IO_INCOMPLETE,
+    );
+}
+
+#[test]
+fn urgent_bytes_queued_behind_a_closed_window_stay_urgent() {
+    // RECV-OOB: two urgent sends that wait in the sender's buffer (the
+    // receiver's window is full) both arrive as urgent data.
+    let (sim, h) = whole(8);
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.set_sock_opt_int(l, SOL_SOCKET, SO_RCVBUF, 1).unwrap();
+    h.listen(l, 1).unwrap();
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+    let (s, _) = h.accept(l).unwrap();
+    send(&h, c, b"a", 0).unwrap();
+    send(&h, c, b"1x", MSG_OOB).unwrap();
+    send(&h, c, b"2y", MSG_OOB).unwrap();
+    let mut normal = vec![];
+    while normal.len() < 3 {
+        let (r, got) = recv(&h, s, 8, 0);
+        r.unwrap();
+        normal.extend(got);
+    }
+    sim.run_until_idle();
+    assert_eq!(normal, b"a12");
+    assert_eq!(recv(&h, s, 4, MSG_OOB).1, b"x");
+    assert_eq!(recv(&h, s, 4, MSG_OOB).1, b"y");
+}

@@ -17,9 +17,12 @@
 //!
 //! Model choices: the time-outs count from the moment the peer became
 //! unreachable (or the output was queued), not from the last segment, and
-//! segments already on the wire when a host goes down still arrive. The
-//! ends are not told of each other's failure: each side finds out by its
-//! own time-outs.
+//! segments already on the wire when a host goes down still arrive. Only
+//! data and FINs are held back: resets (an abortive close, `shutdown` with
+//! unread data) still reach the peer. Output still waiting when its socket
+//! is closed is discarded with it. The ends are not told of each other's
+//! failure: each side finds out by its own time-outs, and a connection
+//! whose peer socket is gone has nothing to time out.
 //!
 //! Deliberately not modelled: individual retransmissions and probes, RTT
 //! estimation, `SIO_KEEPALIVE_VALS`, `TCP_MAXRT`, `TCP_KEEPALIVE`,

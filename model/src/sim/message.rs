@@ -135,6 +135,8 @@ impl World {
             if m.len == 0 && m.eom {
                 st.tcp.rcv_msgs.pop_front();
             }
+            // (An unfinished message read to its last byte so far stays as
+            // an empty piece that the rest extends.)
         }
         out.copied = true;
         out.count_written = true;

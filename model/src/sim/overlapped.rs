@@ -174,6 +174,26 @@ fn rx_ready(st: &super::socket::SocketState, op: &Op) -> bool {
     super::stream::rx_ready(st, room, op.flags_in)
 }
 
+/// Whether a receive asks for urgent data: urgent and normal receives are
+/// two queues, each filled in its own posting order, so that neither kind
+/// of data waits behind a receive for the other.
+fn is_oob(op: &Op) -> bool {
+    op.flags_in & MSG_OOB != 0
+}
+
+/// The position of the outstanding receive that can complete now, if any:
+/// the first normal or the first urgent receive, whichever is ready and was
+/// posted first.
+fn next_ready_rx(st: &super::socket::SocketState) -> Option<usize> {
+    let first_normal = st.pending_rx.iter().position(|o| !is_oob(o));
+    let first_oob = st.pending_rx.iter().position(is_oob);
+    [first_normal, first_oob]
+        .into_iter()
+        .flatten()
+        .filter(|&i| rx_ready(st, &st.pending_rx[i]))
+        .min()
+}
+
 /// Whether an outstanding send of `len` bytes fits the send buffer now.
 fn tx_room(st: &mut super::socket::SocketState, now: u64, len: usize) -> bool {
     if st.is_dgram() {
@@ -287,7 +307,7 @@ impl World {
         let st = &self.sockets[&s];
         // Posted buffers are filled in posting order: only the first
         // outstanding receive may take a queued datagram.
-        let ready = st.pending_rx.is_empty() && rx_ready(st, &op);
+        let ready = !st.pending_rx.iter().any(|o| is_oob(o) == is_oob(&op)) && rx_ready(st, &op);
         if ready && !self.pends_anyway() {
             // RECV-OVL-IMMEDIATE, RECVMSG-OVL-IMMEDIATE
             let (error, bytes, flags) = self.complete_recv(op, true);
@@ -309,7 +329,7 @@ impl World {
             self.pump(p, false);
         }
         let st = &self.sockets[&s];
-        if st.pending_rx.front().is_some_and(|op| rx_ready(st, op)) {
+        if next_ready_rx(st).is_some() {
             let now = self.now;
             self.schedule(now, WorldEvent::Serve { socket: s });
         }
@@ -349,10 +369,10 @@ impl World {
             let Some(st) = self.sockets.get_mut(&s) else {
                 return;
             };
-            if !st.pending_rx.front().is_some_and(|op| rx_ready(st, op)) {
+            let Some(i) = next_ready_rx(st) else {
                 break;
-            }
-            let op = st.pending_rx.pop_front().expect("not empty");
+            };
+            let op = st.pending_rx.remove(i).expect("a position in the queue");
             self.complete_recv(op, false);
         }
         loop {

@@ -133,10 +133,14 @@ pub(crate) struct Tcp {
     pub(crate) snd_msgs: VecDeque<Piece>,
     /// Message protocols: the last piece sent did not end its message.
     pub(crate) snd_open_msg: bool,
+    /// Message protocols: bytes of the message the application has begun
+    /// with `MSG_PARTIAL` and not ended.
+    pub(crate) snd_open_len: usize,
     /// `SOCK_SEQPACKET`: the messages (or their first parts) in `rcvq`.
     pub(crate) rcv_msgs: VecDeque<Piece>,
-    /// Urgent data to send: the offset in `sndq` just past the urgent byte.
-    pub(crate) snd_urg: Option<usize>,
+    /// Urgent data to send: for each urgent byte, the offset in `sndq`
+    /// just past it.
+    pub(crate) snd_urg: VecDeque<usize>,
     /// Urgent bytes held apart from the stream (`SO_OOBINLINE` off), in
     /// arrival order.
     pub(crate) oob: VecDeque<u8>,
@@ -148,9 +152,9 @@ pub(crate) struct Tcp {
 
 impl Tcp {
     /// Whether anything received is still unread (bytes, or a zero-byte
-    /// message).
+    /// message; not the empty remainder of a message read so far).
     pub(crate) fn unread(&self) -> bool {
-        !self.rcvq.is_empty() || !self.rcv_msgs.is_empty() || !self.oob.is_empty()
+        !self.rcvq.is_empty() || self.rcv_msgs.iter().any(|m| m.eom) || !self.oob.is_empty()
     }
 
     /// Whether anything is still to go out: bytes, a zero-byte message, a
@@ -184,13 +188,13 @@ pub(crate) enum Seg {
     /// The connecting side's ACK: `to` can be accepted.
     Ack { to: u64 },
     /// Bytes: on a message protocol one send's piece (`msg`: whether it
-    /// ends its message); `urg`: the index of an urgent byte in `data`.
+    /// ends its message); `urg`: the indexes of urgent bytes in `data`.
     Data {
         to: u64,
         from: u64,
         data: Vec<u8>,
         msg: Option<bool>,
-        urg: Option<usize>,
+        urg: Vec<usize>,
     },
     /// The end of the sender's bytes.
     Fin { to: u64 },
@@ -556,7 +560,7 @@ impl World {
         }
         loop {
             let st = self.sockets.get_mut(&s).expect("checked");
-            let (n, msg) = if st.sends_messages() {
+            let (n, msg) = if st.is_seqpacket() {
                 let Some(&c) = st.tcp.snd_msgs.front() else {
                     break;
                 };
@@ -591,7 +595,7 @@ impl World {
                         Some(false) => " (part)",
                         _ => "",
                     },
-                    if urg.is_some() { " (urgent)" } else { "" }
+                    if urg.is_empty() { "" } else { " (urgent)" }
                 )
             });
             self.send_seg(
@@ -655,7 +659,7 @@ impl World {
         st.tcp.rcv_msgs.clear();
         st.tcp.snd_msgs.clear();
         st.tcp.oob.clear();
-        st.tcp.snd_urg = None;
+        st.tcp.snd_urg.clear();
         st.tcp.incoming = 0;
         st.tcp.peer_sock = None;
         let h = st.host;
@@ -743,9 +747,14 @@ impl World {
                 }
                 st.tcp.fin_rcvd = true;
                 // model choice: a message its sender left unfinished ends
-                // with the connection.
-                if let Some(last) = st.tcp.rcv_msgs.back_mut() {
-                    last.eom = true;
+                // with the connection (if nothing of it is left to read, it
+                // is gone).
+                if let Some(last) = st.tcp.rcv_msgs.back_mut().filter(|m| !m.eom) {
+                    if last.len == 0 {
+                        st.tcp.rcv_msgs.pop_back();
+                    } else {
+                        last.eom = true;
+                    }
                 }
                 let h = st.host;
                 self.log(h, "fin-received", || format!("socket {to:#x}"));
@@ -912,7 +921,7 @@ impl World {
         from: u64,
         data: Vec<u8>,
         msg: Option<bool>,
-        urg: Option<usize>,
+        urg: Vec<usize>,
     ) {
         let n = data.len();
         let Some(st) = self.sockets.get_mut(&to) else {
@@ -940,14 +949,21 @@ impl World {
         if let Some(eom) = msg.filter(|_| st.is_seqpacket()) {
             super::message::piece_arrives(&mut st.tcp, n, eom);
         }
-        match urg {
-            Some(i) => super::urgent::urgent_arrives(st, data, i),
-            None => st.tcp.rcvq.extend(data),
+        let held_apart = !urg.is_empty() && !st.opts.oobinline;
+        if urg.is_empty() {
+            st.tcp.rcvq.extend(data);
+        } else {
+            super::urgent::urgent_arrives(st, data, &urg);
         }
         self.log(h, "deliver", || {
             format!("{from:#x} -> socket {to:#x} len={n}")
         });
         self.serve(to);
+        if held_apart {
+            // Urgent bytes kept apart take no room in the window: it
+            // opened.
+            self.pump(from, false);
+        }
     }
 
     // ---- the calls' stream halves ----
@@ -1141,7 +1157,7 @@ impl World {
         self.connection_check(s, st.shut_wr)?;
         // SENDMSG-EMSGSIZE-MAX: a message protocol's message must pass
         // atomically.
-        if st.sends_messages() && len > st.max_msg_size() as usize {
+        if st.sends_messages() && len + st.tcp.snd_open_len > st.max_msg_size() as usize {
             return Err(code(WSAEMSGSIZE));
         }
         Ok(())
@@ -1206,15 +1222,23 @@ impl World {
         }
         let st = self.sockets.get_mut(&s).expect("checked");
         st.tcp.sndq.extend(&data[..n]);
-        if st.sends_messages() {
+        // A pseudo-stream's receiver sees bytes: only SOCK_SEQPACKET keeps
+        // the pieces.
+        if st.is_seqpacket() {
             st.tcp.snd_msgs.push_back(Piece {
                 len: n,
                 eom: flags & MSG_PARTIAL == 0,
             });
+            st.tcp.snd_open_len = if flags & MSG_PARTIAL == 0 {
+                0
+            } else {
+                st.tcp.snd_open_len + n
+            };
         }
         // RECV-OOB: the last byte of an urgent send is the urgent byte.
         if flags & MSG_OOB != 0 && n > 0 {
-            st.tcp.snd_urg = Some(st.tcp.sndq.len());
+            let end = st.tcp.sndq.len();
+            st.tcp.snd_urg.push_back(end);
         }
         self.log(host, "buffered", || format!("socket {s:#x} len={n}"));
         self.pump(s, false);
@@ -1236,6 +1260,7 @@ impl World {
                 for c in children {
                     // Nobody holds their handles, so no operation is
                     // outstanding on them.
+                    self.stop_fault_timers(c);
                     self.reset_peer(c);
                     self.sockets.remove(&c);
                 }
@@ -1252,6 +1277,10 @@ impl World {
                     let st = self.sockets.get_mut(&s).expect("checked");
                     st.tcp.fin_queued = true;
                     self.pump(s, true);
+                    // model choice: output that cannot reach the peer now
+                    // (faults.rs) goes with the socket; the peer learns of
+                    // the close only if its own time-outs tell it.
+                    self.stop_fault_timers(s);
                 }
             }
             _ => {}

@@ -10,7 +10,10 @@
 //! only the last (Wine's `test_fionread_siocatmark` and `test_oob_events`,
 //! which pass on Windows and are `todo_wine`). With it on, the byte stays
 //! in the stream and a receive with `MSG_OOB` is `WSAEINVAL`. `FIONREAD`
-//! does not count bytes kept apart; `SIOCATMARK` is `TRUE` when none waits.
+//! does not count bytes kept apart; `SIOCATMARK` is `TRUE` when none waits,
+//! and so always with `SO_OOBINLINE` set before the data came: that is what
+//! Windows reports in `test_fionread_siocatmark`, although the
+//! `ioctlsocket` page describes a mark for the inline case.
 //!
 //! Rules carry the clause ids they implement; choices the documentation does
 //! not make are marked `model choice:`.
@@ -27,28 +30,34 @@ use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::types::WsaBuf;
 use crate::contract::WsaError;
+use std::collections::VecDeque;
 
-/// A segment of `n` bytes leaves `sndq`: whether it carries the urgent
-/// byte, and at which index.
-pub(crate) fn take_urgent(snd_urg: &mut Option<usize>, n: usize) -> Option<usize> {
-    let u = (*snd_urg)?;
-    if u <= n {
-        *snd_urg = None;
-        Some(u - 1)
-    } else {
-        *snd_urg = Some(u - n);
-        None
+/// A segment of the first `n` bytes of `sndq` leaves: the indexes of the
+/// urgent bytes it carries; the other offsets move up.
+pub(crate) fn take_urgent(snd_urg: &mut VecDeque<usize>, n: usize) -> Vec<usize> {
+    let mut out = vec![];
+    while let Some(&u) = snd_urg.front().filter(|&&u| u <= n) {
+        snd_urg.pop_front();
+        out.push(u - 1);
     }
+    for u in snd_urg.iter_mut() {
+        *u -= n;
+    }
+    out
 }
 
-/// Bytes with an urgent byte at index `i` arrive.
-pub(crate) fn urgent_arrives(st: &mut SocketState, data: Vec<u8>, i: usize) {
+/// Bytes with urgent bytes at indexes `urg` (ascending) arrive.
+pub(crate) fn urgent_arrives(st: &mut SocketState, data: Vec<u8>, urg: &[usize]) {
     if st.opts.oobinline {
         st.tcp.rcvq.extend(data);
-    } else {
-        st.tcp.oob.push_back(data[i]);
-        st.tcp.rcvq.extend(&data[..i]);
-        st.tcp.rcvq.extend(&data[i + 1..]);
+        return;
+    }
+    for (i, b) in data.into_iter().enumerate() {
+        if urg.contains(&i) {
+            st.tcp.oob.push_back(b);
+        } else {
+            st.tcp.rcvq.push_back(b);
+        }
     }
 }
 
