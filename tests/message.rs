@@ -9,30 +9,12 @@ use common::*;
 use std::net::SocketAddr;
 use winsock_double::*;
 
-/// A world with whole stream reads, so that a receive returns what is
-/// there (the seeded short reads have their own test).
-fn whole(seed: u64) -> (Sim, SimHost) {
-    let cfg = Config {
-        stream_reads: StreamReads::Whole,
-        ..Config::default()
-    };
-    let sim = Sim::with_config(seed, cfg);
-    let h = started(&sim, "local", &[]);
-    (sim, h)
-}
+use common::whole_reads as whole;
 
 /// A connected pair of `ty`/`protocol` sockets on one host: (client,
 /// server side).
 fn pair(h: &SimHost, ty: i32, protocol: i32) -> (Socket, Socket) {
-    let l = h.socket(AF_INET, ty, protocol).unwrap();
-    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
-    h.listen(l, SOMAXCONN).unwrap();
-    let a: SocketAddr = h.getsockname(l).unwrap();
-    let c = h.socket(AF_INET, ty, protocol).unwrap();
-    h.connect(c, &a).unwrap();
-    let (s, _) = h.accept(l).unwrap();
-    h.close_socket(l).unwrap();
-    (c, s)
+    conn_pair(h, ty, protocol, None)
 }
 
 fn send_flags(h: &SimHost, s: Socket, data: &[u8], flags: u32) -> Result<u32, WsaError> {
@@ -408,13 +390,7 @@ fn pseudo_stream_waitall_fills_across_messages() {
     // stream to its receiver, so a message larger than the window flows in
     // parts and the request fills.
     let (_sim, h) = whole(13);
-    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_SIM_MSG).unwrap();
-    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
-    h.set_sock_opt_int(l, SOL_SOCKET, SO_RCVBUF, 16).unwrap();
-    h.listen(l, 1).unwrap();
-    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_SIM_MSG).unwrap();
-    h.connect(c, &h.getsockname(l).unwrap()).unwrap();
-    let (s, _) = h.accept(l).unwrap();
+    let (c, s) = conn_pair(&h, SOCK_STREAM, IPPROTO_SIM_MSG, Some(16));
     send_flags(&h, c, b"x", 0).unwrap();
     send_flags(&h, c, &pattern(100), 0).unwrap();
     let (r, n, _, got) = recv(&h, s, 60, MSG_WAITALL);

@@ -6,26 +6,10 @@ use common::*;
 use winsock_double::*;
 
 fn pair(h: &SimHost) -> (Socket, Socket) {
-    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
-    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
-    h.listen(l, SOMAXCONN).unwrap();
-    let a = h.getsockname(l).unwrap();
-    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
-    h.connect(c, &a).unwrap();
-    let (s, _) = h.accept(l).unwrap();
-    h.close_socket(l).unwrap();
-    (c, s)
+    conn_pair(h, SOCK_STREAM, IPPROTO_TCP, None)
 }
 
-fn whole(seed: u64) -> (Sim, SimHost) {
-    let cfg = Config {
-        stream_reads: StreamReads::Whole,
-        ..Config::default()
-    };
-    let sim = Sim::with_config(seed, cfg);
-    let h = started(&sim, "local", &[]);
-    (sim, h)
-}
+use common::whole_reads as whole;
 
 fn send(h: &SimHost, s: Socket, data: &[u8], flags: u32) -> Result<u32, WsaError> {
     let mut n = 0;
@@ -206,13 +190,7 @@ fn urgent_bytes_queued_behind_a_closed_window_stay_urgent() {
     // RECV-OOB: two urgent sends that wait in the sender's buffer (the
     // receiver's window is full) both arrive as urgent data.
     let (sim, h) = whole(8);
-    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
-    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
-    h.set_sock_opt_int(l, SOL_SOCKET, SO_RCVBUF, 1).unwrap();
-    h.listen(l, 1).unwrap();
-    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
-    h.connect(c, &h.getsockname(l).unwrap()).unwrap();
-    let (s, _) = h.accept(l).unwrap();
+    let (c, s) = conn_pair(&h, SOCK_STREAM, IPPROTO_TCP, Some(1));
     send(&h, c, b"a", 0).unwrap();
     send(&h, c, b"1x", MSG_OOB).unwrap();
     send(&h, c, b"2y", MSG_OOB).unwrap();

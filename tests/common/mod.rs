@@ -70,3 +70,33 @@ pub fn started(sim: &Sim, name: &str, addrs: &[&str]) -> SimHost {
     h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     h
 }
+
+/// A world with one host `local` whose stream receives return all that is
+/// buffered and fits (`StreamReads::Whole`), Winsock started.
+pub fn whole_reads(seed: u64) -> (Sim, SimHost) {
+    let cfg = Config {
+        stream_reads: StreamReads::Whole,
+        ..Config::default()
+    };
+    let sim = Sim::with_config(seed, cfg);
+    let h = started(&sim, "local", &[]);
+    (sim, h)
+}
+
+/// A connected pair of `ty`/`protocol` sockets on 127.0.0.1: (client,
+/// accepted side). The listener gets `SO_RCVBUF` `rcvbuf` (inherited by the
+/// accepted side) when given, and is closed.
+pub fn conn_pair(h: &SimHost, ty: i32, protocol: i32, rcvbuf: Option<i32>) -> (Socket, Socket) {
+    let l = h.socket(AF_INET, ty, protocol).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    if let Some(n) = rcvbuf {
+        h.set_sock_opt_int(l, SOL_SOCKET, SO_RCVBUF, n).unwrap();
+    }
+    h.listen(l, SOMAXCONN).unwrap();
+    let a = h.getsockname(l).unwrap();
+    let c = h.socket(AF_INET, ty, protocol).unwrap();
+    h.connect(c, &a).unwrap();
+    let (s, _) = h.accept(l).unwrap();
+    h.close_socket(l).unwrap();
+    (c, s)
+}
