@@ -525,12 +525,13 @@ impl World {
 
     /// Moves bytes from `s`'s send buffer to the wire as far as the peer's
     /// window allows (all of them when `flush`), then the FIN if one is
-    /// queued and the buffer is empty. A message protocol sends each send
-    /// call's piece whole: when it fits the window, when the peer holds
-    /// nothing, or when it continues a message the peer has begun (model
-    /// choice: so that a receive waiting for a whole message larger than
-    /// `SO_RCVBUF` can complete). Nothing leaves while the peer cannot be
-    /// reached (`faults.rs`).
+    /// queued and the buffer is empty. A `SOCK_SEQPACKET` socket sends each
+    /// send call's piece whole: when it fits the window, when the peer
+    /// holds nothing, or when it continues a message the peer has begun
+    /// (model choice: so that a receive waiting for a whole message larger
+    /// than `SO_RCVBUF` can complete); a pseudo-stream's bytes flow as
+    /// TCP's do. Nothing leaves while the peer cannot be reached
+    /// (`faults.rs`).
     pub(crate) fn pump(&mut self, s: u64, flush: bool) {
         let Some(st) = self.sockets.get(&s) else {
             return;
