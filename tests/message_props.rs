@@ -6,6 +6,7 @@
 //! RECV-TRUNC-PARTIAL, RECV-TRUNC-RELIABLE, RECV-PARTIAL-OUTPUT,
 //! RECV-EDISCON.
 
+mod common;
 use proptest::prelude::*;
 use winsock_double::*;
 
@@ -153,10 +154,7 @@ fn run(p: &Plan) -> Result<(Vec<Vec<u8>>, String), String> {
 
 /// 300 cases, or `PROPTEST_CASES`.
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300)
+    common::proptest_cases(300)
 }
 
 proptest! {

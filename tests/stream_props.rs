@@ -3,6 +3,7 @@
 //! seeded short reads (RECV-STREAM-ONE-BYTE-UNBLOCKS,
 //! RECV-STREAM-AS-MUCH-AS-POSSIBLE, RECV-BUFFER-ORDER), for 1,000 seeds.
 
+mod common;
 use proptest::prelude::*;
 use winsock_double::*;
 
@@ -136,14 +137,9 @@ fn run_traced(p: &Plan) -> Result<(Vec<u8>, String), String> {
     Ok((got, sim.trace_text()))
 }
 
-/// 1,000 cases, or `PROPTEST_CASES` (the Wine stage runs fewer: every
-/// simulated thread is an OS thread, and Wine's thread hand-offs are slow;
-/// the model is the same on every platform).
+/// 1,000 cases, or `PROPTEST_CASES`.
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
+    common::proptest_cases(1000)
 }
 
 proptest! {

@@ -100,3 +100,14 @@ pub fn conn_pair(h: &SimHost, ty: i32, protocol: i32, rcvbuf: Option<i32>) -> (S
     h.close_socket(l).unwrap();
     (c, s)
 }
+
+/// How many cases a property test runs: `default`, or `PROPTEST_CASES`
+/// (the Wine stage runs fewer: every simulated thread is an OS thread, and
+/// Wine's thread hand-offs are slow; the model is the same on every
+/// platform).
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -92,23 +92,11 @@ impl World {
 
     /// Output of `s` left: the retransmission time-out stops.
     pub(crate) fn stop_retx_timer(&mut self, s: u64) {
-        if let Some(key) = self
-            .sockets
-            .get_mut(&s)
-            .and_then(|st| st.tcp.retx_timer.take())
-        {
-            self.events.remove(&key);
-        }
+        self.cancel_timer(s, |t| &mut t.retx_timer);
     }
 
     fn stop_keepalive_timer(&mut self, s: u64) {
-        if let Some(key) = self
-            .sockets
-            .get_mut(&s)
-            .and_then(|st| st.tcp.keepalive_timer.take())
-        {
-            self.events.remove(&key);
-        }
+        self.cancel_timer(s, |t| &mut t.keepalive_timer);
     }
 
     /// The connection ended: its fault timers must not move the clock.

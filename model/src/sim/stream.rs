@@ -490,10 +490,17 @@ impl World {
     /// Drops the time-out of `s`'s connection attempt: a stale timer must
     /// not move the clock.
     fn stop_connect_timer(&mut self, s: u64) {
+        self.cancel_timer(s, |t| &mut t.connect_timer);
+    }
+
+    /// Drops the pending timer event of `s` kept in the `Tcp` field that
+    /// `slot` picks (a connect, retransmission or keep-alive timer), if
+    /// the socket and the timer exist.
+    pub(crate) fn cancel_timer(&mut self, s: u64, slot: fn(&mut Tcp) -> &mut Option<(u64, u64)>) {
         if let Some(key) = self
             .sockets
             .get_mut(&s)
-            .and_then(|st| st.tcp.connect_timer.take())
+            .and_then(|st| slot(&mut st.tcp).take())
         {
             self.events.remove(&key);
         }
@@ -778,9 +785,7 @@ impl World {
                     TcpState::Connecting => {
                         // A refused connection.
                         st.tcp.state = TcpState::Closed;
-                        if let Some(key) = st.tcp.connect_timer.take() {
-                            self.events.remove(&key);
-                        }
+                        self.stop_connect_timer(to);
                         let st = self.sockets.get_mut(&to).expect("checked");
                         st.tcp.so_error = WSAECONNREFUSED;
                         st.peer = None;
