@@ -104,13 +104,19 @@ impl SimHost {
             return self.run_direct(op);
         }
         let name = op.kind.name();
-        let args = format!(
-            "{:#x}, {}, {}, {}",
-            op.socket,
-            bufs_shape(&op.buffers),
-            consts::msg_flags_to_string(op.flags_in),
-            render_ovl(&op.ovl, op.routine.is_some())
-        );
+        // The operation moves into the world: its arguments are rendered
+        // before, when there is a trace to render them for.
+        let args = if self.tracing {
+            format!(
+                "{:#x}, {}, {}, {}",
+                op.socket,
+                bufs_shape(&op.buffers),
+                consts::msg_flags_to_string(op.flags_in),
+                render_ovl(&op.ovl, op.routine.is_some())
+            )
+        } else {
+            String::new()
+        };
         let mut op = Some(op);
         self.call_with(
             name,

@@ -664,15 +664,16 @@ impl World {
         let apc = self.apcs.get_mut(&t).expect("read above").remove(pick);
         self.in_routine.insert(apc.socket);
         let c = &apc.completion;
-        let line = format!(
-            "routine ovl={} socket={:#x} dwError={} cbTransferred={} dwFlags={}",
-            c.overlapped.id,
-            apc.socket,
-            c.status_name(),
-            c.bytes,
-            msg_flags_to_string(c.flags)
-        );
-        self.log(t.0, "apc", || line);
+        self.log(t.0, "apc", || {
+            format!(
+                "routine ovl={} socket={:#x} dwError={} cbTransferred={} dwFlags={}",
+                c.overlapped.id,
+                apc.socket,
+                c.status_name(),
+                c.bytes,
+                msg_flags_to_string(c.flags)
+            )
+        });
         Some(apc)
     }
 
@@ -912,15 +913,16 @@ impl World {
         let n = max.min(po.packets.len());
         let out: Vec<PortPacket> = po.packets.drain(..n).collect();
         for pk in &out {
-            let line = format!(
-                "packet key={} bytes={} ovl={} {}",
-                pk.key,
-                pk.bytes,
-                pk.overlapped
-                    .map_or("NULL".to_string(), |o| o.id.to_string()),
-                error_name(pk.error).unwrap_or("ok")
-            );
-            self.log(host, "dequeue", || line);
+            self.log(host, "dequeue", || {
+                format!(
+                    "packet key={} bytes={} ovl={} {}",
+                    pk.key,
+                    pk.bytes,
+                    pk.overlapped
+                        .map_or("NULL".to_string(), |o| o.id.to_string()),
+                    error_name(pk.error).unwrap_or("ok")
+                )
+            });
         }
         Ok(WaitStep::Done(out))
     }
