@@ -321,10 +321,9 @@ impl World {
 
     /// Runs the earliest event, moving the clock to it.
     pub(crate) fn step(&mut self) -> bool {
-        let Some((&key, _)) = self.events.iter().next() else {
+        let Some((key, ev)) = self.events.pop_first() else {
             return false;
         };
-        let ev = self.events.remove(&key).expect("the key was just read");
         self.now = self.now.max(key.0);
         self.run_event(ev);
         true
