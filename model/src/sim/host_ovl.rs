@@ -61,22 +61,27 @@ impl SimHost {
     /// Runs the completion routines this thread may run now, one after the
     /// other, with the world unlocked (a routine may call the host).
     pub(super) fn run_apcs(&self) {
-        let t = self.thread();
-        loop {
-            let apc = self.world.lock().next_apc(t);
-            let Some(apc) = apc else {
-                return;
-            };
+        // One lock finds the thread and its first routine, and one after
+        // each routine marks it returned and takes the next.
+        let (t, mut next) = {
+            let mut w = self.world.lock();
+            let t = (self.host, w.sched.lookup().unwrap_or(super::sched::MAIN));
+            (t, w.next_apc(t))
+        };
+        while let Some(apc) = next {
             let socket = apc.socket;
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 (apc.routine)(apc.completion)
             }));
+            let mut w = self.world.lock();
             // A routine that panicked has still returned, for the socket's
             // next routine (RECV-OVL-ROUTINE-RETURN-NEXT).
-            self.world.lock().apc_done(socket);
+            w.apc_done(socket);
             if let Err(p) = ran {
+                drop(w);
                 std::panic::resume_unwind(p);
             }
+            next = w.next_apc(t);
         }
     }
 

@@ -413,12 +413,6 @@ impl SimHost {
             String::new()
         }
     }
-
-    /// The simulated thread this call is made from, on this host.
-    fn thread(&self) -> (HostId, u32) {
-        let t = self.world.lock().sched.lookup().unwrap_or(sched::MAIN);
-        (self.host, t)
-    }
 }
 
 pub(crate) fn c<T>(r: Result<T, i32>) -> Result<T, WsaError> {

@@ -274,19 +274,24 @@ impl World {
         if op.routine.is_some() && st.port.is_some() {
             return Err(code(WSAEINVAL));
         }
-        self.ovl.insert(
-            (host, op.ovl.id),
-            OvlStatus {
-                ovl: op.ovl,
-                socket: s,
-                pending: true,
-                routine: op.routine.is_some(),
-                error: 0,
-                bytes: 0,
-                flags: 0,
-                held: None,
-            },
-        );
+        let status = OvlStatus {
+            ovl: op.ovl,
+            socket: s,
+            pending: true,
+            routine: op.routine.is_some(),
+            error: 0,
+            bytes: 0,
+            flags: 0,
+            held: None,
+        };
+        // A WSAOVERLAPPED used again (as real code does) is rewritten in
+        // place.
+        match self.ovl.get_mut(&(host, op.ovl.id)) {
+            Some(o) => *o = status,
+            None => {
+                self.ovl.insert((host, op.ovl.id), status);
+            }
+        }
         match op.kind {
             OpKind::Recv(_) => Ok(self.post_recv(s, op)),
             OpKind::Send(_) => Ok(self.post_send(s, op)),
@@ -650,17 +655,24 @@ impl World {
     /// socket as running one.
     pub(crate) fn next_apc(&mut self, t: ThreadKey) -> Option<Apc> {
         let q = self.apcs.get(&t)?;
-        let runnable: Vec<usize> = (0..q.len())
-            .filter(|&i| !self.in_routine.contains(&q[i].socket))
-            .collect();
-        if runnable.is_empty() {
+        let may_run = |a: &Apc| !self.in_routine.contains(&a.socket);
+        let count = q.iter().filter(|a| may_run(a)).count();
+        if count == 0 {
             return None;
         }
-        // RECV-OVL-ROUTINE-ANY-ORDER
-        let pick = match self.cfg.routine_order {
-            RoutineOrder::Fifo => runnable[0],
-            RoutineOrder::Seeded => runnable[self.rng.below(runnable.len() as u64) as usize],
+        // RECV-OVL-ROUTINE-ANY-ORDER: the k-th of the routines that may run.
+        let k = match self.cfg.routine_order {
+            RoutineOrder::Fifo => 0,
+            RoutineOrder::Seeded => self.rng.below(count as u64) as usize,
         };
+        let q = self.apcs.get(&t).expect("read above");
+        let pick = q
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !self.in_routine.contains(&a.socket))
+            .nth(k)
+            .map(|(i, _)| i)
+            .expect("k is below the count");
         let apc = self.apcs.get_mut(&t).expect("read above").remove(pick);
         self.in_routine.insert(apc.socket);
         let c = &apc.completion;
