@@ -98,7 +98,7 @@ impl SimHost {
     /// Starts an overlapped operation, or runs it as a direct call on a
     /// socket without `WSA_FLAG_OVERLAPPED`.
     #[track_caller]
-    fn post_op(&self, op: Op) -> Result<Posted, WsaError> {
+    fn post_op(&self, op: Box<Op>) -> Result<Posted, WsaError> {
         let direct = self
             .world
             .lock()
@@ -139,7 +139,7 @@ impl SimHost {
     /// SENDMSG-NONOVERLAPPED-IGNORES-OVERLAPPED: the overlapped structure
     /// and the routine are ignored; the call runs as a direct one.
     #[track_caller]
-    fn run_direct(&self, op: Op) -> Result<Posted, WsaError> {
+    fn run_direct(&self, op: Box<Op>) -> Result<Posted, WsaError> {
         let Op {
             ovl,
             socket,
@@ -149,7 +149,7 @@ impl SimHost {
             mut name,
             control,
             ..
-        } = op;
+        } = *op;
         let s = Socket(socket);
         let mut bytes = 0u32;
         let mut flags = flags_in;
@@ -229,8 +229,9 @@ impl SimHost {
         buffers: Vec<WsaBuf>,
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
-    ) -> Op {
-        Op {
+    ) -> Box<Op> {
+        // Boxed: an operation moves through several calls and queues.
+        Box::new(Op {
             ovl: overlapped,
             // The calling thread is filled in at the call (`post_op`).
             thread: (self.host, super::sched::MAIN),
@@ -243,7 +244,7 @@ impl SimHost {
             routine,
             name_ok: true,
             plan: None,
-        }
+        })
     }
 }
 

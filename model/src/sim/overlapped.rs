@@ -186,7 +186,7 @@ fn is_oob(op: &Op) -> bool {
 /// posted first.
 fn next_ready_rx(st: &super::socket::SocketState) -> Option<usize> {
     let first_normal = st.pending_rx.iter().position(|o| !is_oob(o));
-    let first_oob = st.pending_rx.iter().position(is_oob);
+    let first_oob = st.pending_rx.iter().position(|o| is_oob(o));
     [first_normal, first_oob]
         .into_iter()
         .flatten()
@@ -213,7 +213,7 @@ impl World {
 
     /// Starts an overlapped receive or send. `op` carries everything; on
     /// `Err` the operation did not start and nothing will follow.
-    pub(crate) fn post(&mut self, op: Op) -> Result<Posted, WsaError> {
+    pub(crate) fn post(&mut self, op: Box<Op>) -> Result<Posted, WsaError> {
         let (host, s) = (op.thread.0, op.socket);
         self.check_sock(host, s).map_err(code)?;
         let st = &self.sockets[&s];
@@ -307,7 +307,7 @@ impl World {
         }
     }
 
-    fn post_recv(&mut self, s: u64, op: Op) -> Posted {
+    fn post_recv(&mut self, s: u64, op: Box<Op>) -> Posted {
         self.note_concurrent_recv(op.thread.0, s, op.kind.name());
         let st = &self.sockets[&s];
         // Posted buffers are filled in posting order: only the first
@@ -341,7 +341,7 @@ impl World {
         Posted::Pending
     }
 
-    fn post_send(&mut self, s: u64, op: Op) -> Posted {
+    fn post_send(&mut self, s: u64, op: Box<Op>) -> Posted {
         let now = self.now;
         let len = op.plan.as_ref().map_or(0, |p| p.len);
         let st = self.sockets.get_mut(&s).expect("checked");
@@ -412,7 +412,7 @@ impl World {
     }
 
     /// Fills a receive from the head of the receive queue and completes it.
-    fn complete_recv(&mut self, mut op: Op, immediate: bool) -> (i32, u32, u32) {
+    fn complete_recv(&mut self, mut op: Box<Op>, immediate: bool) -> (i32, u32, u32) {
         let host = op.thread.0;
         let OpKind::Recv(call) = op.kind else {
             unreachable!("a receive")
@@ -445,7 +445,7 @@ impl World {
     }
 
     /// Transmits a send and completes it.
-    fn complete_send(&mut self, mut op: Op, immediate: bool) -> u32 {
+    fn complete_send(&mut self, mut op: Box<Op>, immediate: bool) -> u32 {
         let host = op.thread.0;
         let plan = op.plan.take().expect("sends have a plan");
         let data = gather(&op.buffers, plan.len);
@@ -491,7 +491,7 @@ impl World {
         };
         let mut taken = vec![];
         for (q, is_rx) in [(&mut st.pending_rx, true), (&mut st.pending_tx, false)] {
-            let (t, k): (VecDeque<Op>, VecDeque<Op>) = std::mem::take(q)
+            let (t, k): (VecDeque<Box<Op>>, VecDeque<Box<Op>>) = std::mem::take(q)
                 .into_iter()
                 .partition(|op| pick(op, is_rx));
             *q = k;
@@ -506,7 +506,7 @@ impl World {
 
     /// Records an operation's outcome in its `WSAOVERLAPPED` and hands its
     /// completion to the routine, the port, or the `WSAOVERLAPPED`.
-    fn finish(&mut self, op: Op, error: i32, bytes: u32, flags: u32, immediate: bool) {
+    fn finish(&mut self, op: Box<Op>, error: i32, bytes: u32, flags: u32, immediate: bool) {
         let Op {
             ovl,
             thread,
@@ -517,7 +517,7 @@ impl World {
             control,
             routine,
             ..
-        } = op;
+        } = *op;
         let host = thread.0;
         let completion = Completion {
             overlapped: ovl,
