@@ -185,13 +185,14 @@ fn is_oob(op: &Op) -> bool {
 /// the first normal or the first urgent receive, whichever is ready and was
 /// posted first.
 fn next_ready_rx(st: &super::socket::SocketState) -> Option<usize> {
-    let first_normal = st.pending_rx.iter().position(|o| !is_oob(o));
-    let first_oob = st.pending_rx.iter().position(|o| is_oob(o));
-    [first_normal, first_oob]
-        .into_iter()
-        .flatten()
-        .filter(|&i| rx_ready(st, &st.pending_rx[i]))
-        .min()
+    let q = &st.pending_rx;
+    let ready = |i: Option<usize>| i.filter(|&i| rx_ready(st, &q[i]));
+    let first_normal = ready(q.iter().position(|o| !is_oob(o)));
+    let first_oob = ready(q.iter().position(|o| is_oob(o)));
+    match (first_normal, first_oob) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Whether an outstanding send of `len` bytes fits the send buffer now.
@@ -674,7 +675,8 @@ impl World {
             .map(|(i, _)| i)
             .expect("k is below the count");
         let apc = self.apcs.get_mut(&t).expect("read above").remove(pick);
-        self.in_routine.insert(apc.socket);
+        // (Not there yet: only a socket without a running routine is picked.)
+        self.in_routine.push(apc.socket);
         let c = &apc.completion;
         self.log(t.0, "apc", || {
             format!(
@@ -691,7 +693,9 @@ impl World {
 
     /// A completion routine of `socket` returned (RECV-OVL-ROUTINE-RETURN-NEXT).
     pub(crate) fn apc_done(&mut self, socket: u64) {
-        self.in_routine.remove(&socket);
+        if let Some(i) = self.in_routine.iter().position(|&s| s == socket) {
+            self.in_routine.swap_remove(i);
+        }
     }
 
     // ---- event objects ----
