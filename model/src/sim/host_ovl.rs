@@ -299,17 +299,16 @@ impl WinsockOverlapped for SimHost {
         alertable: bool,
     ) -> Result<WaitResult, WsaError> {
         let h = self.host;
-        let ids: Vec<u64> = events.iter().map(|e| e.0).collect();
         let step = self.call(
             "WSAWaitForMultipleEvents",
             || {
-                let hs: Vec<String> = ids.iter().map(|e| format!("{e:#x}")).collect();
+                let hs: Vec<String> = events.iter().map(|e| format!("{:#x}", e.0)).collect();
                 format!(
                     "[{}], all={wait_all}, {timeout_ms}ms, alertable={alertable}",
                     hs.join(",")
                 )
             },
-            |w| w.wait_events(w.thread_on(h), &ids, wait_all, timeout_ms, alertable),
+            |w| w.wait_events(w.thread_on(h), events, wait_all, timeout_ms, alertable),
         )?;
         Ok(self.end_wait(step))
     }

@@ -204,6 +204,29 @@ fn tx_room(st: &mut super::socket::SocketState, now: u64, len: usize) -> bool {
     }
 }
 
+/// The event handles a wait is on, owned by its readiness test: one (the
+/// usual case) without an allocation.
+enum WaitHandles {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+impl WaitHandles {
+    fn new(events: &[Event]) -> WaitHandles {
+        match events {
+            [Event(one)] => WaitHandles::One(*one),
+            many => WaitHandles::Many(many.iter().map(|e| e.0).collect()),
+        }
+    }
+
+    fn as_slice(&self) -> &[u64] {
+        match self {
+            WaitHandles::One(h) => std::slice::from_ref(h),
+            WaitHandles::Many(v) => v,
+        }
+    }
+}
+
 /// The deadline of a wait of `ms` milliseconds (`WSA_INFINITE`: none).
 fn wait_deadline(now: u64, ms: u32) -> Option<u64> {
     (ms != WSA_INFINITE).then(|| now + u64::from(ms) * 1_000_000)
@@ -747,7 +770,7 @@ impl World {
     pub(crate) fn wait_events(
         &mut self,
         t: ThreadKey,
-        events: &[u64],
+        events: &[Event],
         all: bool,
         timeout_ms: u32,
         alertable: bool,
@@ -757,7 +780,7 @@ impl World {
         if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
             return Err(code(WSA_INVALID_PARAMETER));
         }
-        for &e in events {
+        for &Event(e) in events {
             if self.wsa_events.get(&e).is_none_or(|ev| ev.host != host) {
                 return Err(code(WSA_INVALID_HANDLE));
             }
@@ -766,18 +789,21 @@ impl World {
         // are looked at (the seed: all of them run before the wait is
         // satisfied with WSA_WAIT_IO_COMPLETION).
         let deadline = wait_deadline(self.now, timeout_ms);
-        let evs = events.to_vec();
+        let evs = WaitHandles::new(events);
         let r = self.wait_until(
             host,
             deadline,
             "WSAWaitForMultipleEvents",
             false,
-            move |w| (alertable && w.runnable_apc(t)) || w.events_ready(&evs, all).is_some(),
+            move |w| {
+                (alertable && w.runnable_apc(t)) || w.events_ready(evs.as_slice(), all).is_some()
+            },
         );
         match r {
             Ok(()) if alertable && self.runnable_apc(t) => Ok(WaitStep::RunApcs),
             Ok(()) => Ok(WaitStep::Done(WaitResult::Event(
-                self.events_ready(events, all).expect("ready"),
+                self.events_ready(WaitHandles::new(events).as_slice(), all)
+                    .expect("ready"),
             ))),
             Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
             Err(WaitEnd::Deadlock(e)) => Err(e),
