@@ -99,13 +99,14 @@ impl SimHost {
     /// socket without `WSA_FLAG_OVERLAPPED`.
     #[track_caller]
     fn post_op(&self, op: Box<Op>) -> Result<Posted, WsaError> {
-        let direct = self
-            .world
-            .lock()
+        // The lock that looks at the socket is the call's.
+        let w = self.world.lock();
+        let direct = w
             .sockets
             .get(&op.socket)
             .is_some_and(|st| st.host == self.host && !st.overlapped);
         if direct {
+            drop(w);
             return self.run_direct(op);
         }
         let name = op.kind.name();
@@ -123,7 +124,8 @@ impl SimHost {
             String::new()
         };
         let mut op = Some(op);
-        self.call_with(
+        self.call_locked(
+            w,
             name,
             || args,
             |w| {
