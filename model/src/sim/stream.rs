@@ -262,11 +262,32 @@ pub(crate) fn copy_out(q: &VecDeque<u8>, bufs: &mut [WsaBuf], k: usize) {
         }
         let dst = b.bytes_mut();
         let take = dst.len().min(k - at);
-        for (i, slot) in dst[..take].iter_mut().enumerate() {
-            *slot = q[at + i];
-        }
+        copy_from_deque(q, at, &mut dst[..take]);
         at += take;
     }
+}
+
+/// Copies `q[from..from + dst.len()]` into `dst`, a slice at a time (the
+/// deque holds its bytes in at most two).
+fn copy_from_deque(q: &VecDeque<u8>, from: usize, dst: &mut [u8]) {
+    let (a, b) = q.as_slices();
+    let n = dst.len();
+    if from < a.len() {
+        let t = (a.len() - from).min(n);
+        dst[..t].copy_from_slice(&a[from..from + t]);
+        dst[t..].copy_from_slice(&b[..n - t]);
+    } else {
+        let f = from - a.len();
+        dst.copy_from_slice(&b[f..f + n]);
+    }
+}
+
+/// Takes the first `n` bytes of `q`.
+fn take_front(q: &mut VecDeque<u8>, n: usize) -> Vec<u8> {
+    let mut v = vec![0; n];
+    copy_from_deque(q, 0, &mut v);
+    q.drain(..n);
+    v
 }
 
 /// Whether the send buffer has room for more data: a send is taken whole
@@ -589,7 +610,7 @@ impl World {
                 }
                 (n, None)
             };
-            let data: Vec<u8> = st.tcp.sndq.drain(..n).collect();
+            let data = take_front(&mut st.tcp.sndq, n);
             let urg = super::urgent::take_urgent(&mut st.tcp.snd_urg, n);
             room = room.saturating_sub(n);
             peer_empty = false;
@@ -1319,5 +1340,32 @@ impl World {
         }
         self.pump(s, false);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Copies out of a deque whose bytes wrap around its end give the
+    /// bytes in order, from any offset, as indexing one by one does.
+    #[test]
+    fn copy_from_deque_across_the_wrap() {
+        let mut q: VecDeque<u8> = VecDeque::with_capacity(16);
+        q.extend(0..12u8);
+        q.drain(..8);
+        q.extend(12..24u8); // now 8..24, wrapped inside the buffer
+        assert!(!q.as_slices().1.is_empty(), "the bytes wrap");
+        let want: Vec<u8> = q.iter().copied().collect();
+        for from in 0..q.len() {
+            for n in 0..=q.len() - from {
+                let mut dst = vec![0xAA; n];
+                copy_from_deque(&q, from, &mut dst);
+                assert_eq!(dst, want[from..from + n], "from {from}, {n} bytes");
+            }
+        }
+        let front = take_front(&mut q, 5);
+        assert_eq!(front, want[..5]);
+        assert_eq!(q.iter().copied().collect::<Vec<_>>(), want[5..]);
     }
 }
