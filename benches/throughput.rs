@@ -209,47 +209,48 @@ impl Row {
         }
     }
 
+    /// One JSON object: the five keys first, in its order, then
+    /// the unit and, where they apply, the size, allocations and target.
     fn json(&self) -> String {
-        let num = |v: f64| serde_json::Value::from((v * 10.0).round() / 10.0);
-        let mut o = serde_json::Map::new();
-        o.insert("name".into(), self.name.clone().into());
-        o.insert(
-            "ops_per_s".into(),
-            if self.rate {
-                num(self.value)
-            } else {
-                serde_json::Value::Null
-            },
-        );
-        o.insert(
-            "peer".into(),
-            self.peer.map_or(serde_json::Value::Null, |(n, _)| n.into()),
-        );
-        o.insert(
-            "peer_ops_per_s".into(),
-            self.peer.map_or(serde_json::Value::Null, |(_, v)| num(v)),
-        );
-        o.insert(
-            "ratio".into(),
-            self.ratio().map_or(serde_json::Value::Null, |r| {
-                serde_json::Value::from((r * 1000.0).round() / 1000.0)
-            }),
-        );
-        o.insert("unit".into(), self.unit.into());
+        use serde_json::Value;
+        let num = |v: f64| Value::from((v * 10.0).round() / 10.0);
+        let mut fields: Vec<(&str, Value)> = vec![
+            ("name", self.name.clone().into()),
+            (
+                "ops_per_s",
+                if self.rate {
+                    num(self.value)
+                } else {
+                    Value::Null
+                },
+            ),
+            ("peer", self.peer.map_or(Value::Null, |(n, _)| n.into())),
+            (
+                "peer_ops_per_s",
+                self.peer.map_or(Value::Null, |(_, v)| num(v)),
+            ),
+            (
+                "ratio",
+                self.ratio()
+                    .map_or(Value::Null, |r| Value::from((r * 1000.0).round() / 1000.0)),
+            ),
+            ("unit", self.unit.into()),
+        ];
         if !self.rate {
-            o.insert("value".into(), num(self.value));
+            fields.push(("value", num(self.value)));
         }
         if let Some(a) = self.allocs {
-            o.insert(
-                "allocs_per_op".into(),
-                serde_json::Value::from((a * 100.0).round() / 100.0),
-            );
+            fields.push(("allocs_per_op", Value::from((a * 100.0).round() / 100.0)));
         }
         if let Some(m) = self.met() {
-            o.insert("target".into(), self.target_text().into());
-            o.insert("met".into(), m.into());
+            fields.push(("target", self.target_text().into()));
+            fields.push(("met", m.into()));
         }
-        serde_json::Value::Object(o).to_string()
+        let parts: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}:{v}", Value::from(*k)))
+            .collect();
+        format!("{{{}}}", parts.join(","))
     }
 }
 
