@@ -185,14 +185,16 @@ fn is_oob(op: &Op) -> bool {
 /// the first normal or the first urgent receive, whichever is ready and was
 /// posted first.
 fn next_ready_rx(st: &super::socket::SocketState) -> Option<usize> {
+    // The front is the first receive of its kind: ready, it goes first.
+    // Otherwise only the first receive of the other kind may go.
     let q = &st.pending_rx;
-    let ready = |i: Option<usize>| i.filter(|&i| rx_ready(st, &q[i]));
-    let first_normal = ready(q.iter().position(|o| !is_oob(o)));
-    let first_oob = ready(q.iter().position(|o| is_oob(o)));
-    match (first_normal, first_oob) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+    let front = q.front()?;
+    if rx_ready(st, front) {
+        return Some(0);
     }
+    let kind = is_oob(front);
+    let other = q.iter().position(|o| is_oob(o) != kind)?;
+    rx_ready(st, &q[other]).then_some(other)
 }
 
 /// Whether an outstanding send of `len` bytes fits the send buffer now.
