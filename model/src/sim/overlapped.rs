@@ -680,8 +680,10 @@ impl World {
     /// Takes the next completion routine thread `t` may run, and marks its
     /// socket as running one.
     pub(crate) fn next_apc(&mut self, t: ThreadKey) -> Option<Apc> {
-        let q = self.apcs.get(&t)?;
-        let may_run = |a: &Apc| !self.in_routine.contains(&a.socket);
+        // One lookup of the queue; the fields it is read with are apart.
+        let q = self.apcs.get_mut(&t)?;
+        let in_routine = &self.in_routine;
+        let may_run = |a: &Apc| !in_routine.contains(&a.socket);
         let count = q.iter().filter(|a| may_run(a)).count();
         if count == 0 {
             return None;
@@ -691,15 +693,14 @@ impl World {
             RoutineOrder::Fifo => 0,
             RoutineOrder::Seeded => self.rng.below(count as u64) as usize,
         };
-        let q = self.apcs.get(&t).expect("read above");
         let pick = q
             .iter()
             .enumerate()
-            .filter(|(_, a)| !self.in_routine.contains(&a.socket))
+            .filter(|(_, a)| may_run(a))
             .nth(k)
             .map(|(i, _)| i)
             .expect("k is below the count");
-        let apc = self.apcs.get_mut(&t).expect("read above").remove(pick);
+        let apc = q.remove(pick);
         // (Not there yet: only a socket without a running routine is picked.)
         self.in_routine.push(apc.socket);
         let c = &apc.completion;
