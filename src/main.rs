@@ -18,7 +18,10 @@ USAGE:
         fails. `--backend os` (Windows, or the Windows build under Wine): the
         same corpus on the real Winsock beside the model, per clause: model,
         OS, agree/differs; differences are findings, exit 0 unless a scenario
-        could not run.
+        could not run. Each OS step is also checked against the outcomes
+        the model gives at that step over its own seed and
+        --model-seeds N more (default 16): a clause where the OS did what
+        the model never does differs too (`~` lines).
         --profile documented|wine-8 (run, conform)
         Which behaviour the model follows where implementations differ: the
         documented contract (default), or Wine 8.0 as measured.
@@ -46,6 +49,7 @@ struct Args {
     dir: Option<PathBuf>,
     os: bool,
     profile: winsock_double::Profile,
+    model_seeds: u64,
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -59,6 +63,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         dir: None,
         os: false,
         profile: winsock_double::Profile::Documented,
+        model_seeds: scenario::differential::DEFAULT_SEEDS,
     };
     while let Some(x) = it.next() {
         let mut value = |flag: &str| {
@@ -106,6 +111,12 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                         ))
                     }
                 }
+            }
+            "--model-seeds" => {
+                let v = value("--model-seeds")?;
+                a.model_seeds = v
+                    .parse()
+                    .map_err(|_| format!("--model-seeds: `{v}` is not a whole number"))?;
             }
             "--dir" => a.dir = Some(PathBuf::from(value("--dir")?)),
             f if f.starts_with('-') => return Err(format!("unknown option `{f}`")),
@@ -255,7 +266,8 @@ fn run_os(_: &scenario::Scenario, _: u64) -> Option<runner::RunReport> {
 #[cfg(windows)]
 fn conform_os(a: &Args, corpus: &[scenario::Scenario], model: &conform::ConformReport) -> ExitCode {
     let os = conform::conform(scenario::OsBackend::default, corpus);
-    let rows = conform::compare(model, &os);
+    let outside = conform::outside_model(corpus, &os, a.profile, a.model_seeds);
+    let rows = conform::compare(model, &os, &outside);
     match a.format {
         Format::Json => {
             let v = serde_json::json!({

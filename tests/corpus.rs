@@ -200,3 +200,27 @@ fn cli_run_and_errors() {
     assert!(out.contains("conform"));
     assert_eq!(cli(&["frobnicate"]).0, 2);
 }
+
+/// The differential's own sanity: the model run under seeds it did not
+/// explore stays inside the outcomes it gave under 16 others, scenario by
+/// scenario, so a `~` line on a real Winsock is the Winsock's doing, not an
+/// artefact of what is compared (ports, buffer sizes) or of the sample.
+#[test]
+fn the_model_under_other_seeds_is_inside_its_own_outcomes() {
+    use winsock_double::scenario::differential::{model_outcomes, DEFAULT_SEEDS};
+    for sc in corpus() {
+        let m = model_outcomes(&sc, winsock_double::Profile::Documented, DEFAULT_SEEDS);
+        for seed in [1_000, 77_777] {
+            let other = runner::run(&mut SimBackend::default(), &sc, seed);
+            let out = m.outside(&sc, &other);
+            assert!(
+                out.is_empty(),
+                "{}",
+                out.iter()
+                    .map(|o| o.describe(&sc.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}
