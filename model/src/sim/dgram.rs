@@ -831,7 +831,23 @@ impl World {
         if route.targets.is_empty() {
             self.log(host, "drop", || format!("{dst}: no host has this address"));
         }
+        let faults = self.cfg.datagram_faults;
         for (target, ifindex) in route.targets {
+            // Datagram faults draw from the seed only when switched on, so
+            // runs without them keep their traces.
+            let mut arrive = depart + latency;
+            let mut twice = false;
+            if faults.any() {
+                if self.rng.below(1000) < u64::from(faults.loss) {
+                    self.log(host, "lost", || format!("{src} -> {dst} len={n}"));
+                    continue;
+                }
+                if self.rng.below(1000) < u64::from(faults.reorder) {
+                    let most = faults.reorder_us.unwrap_or(1_000).max(1) * 1_000;
+                    arrive += 1 + self.rng.below(most);
+                }
+                twice = self.rng.below(1000) < u64::from(faults.duplicate);
+            }
             let packet = Packet {
                 src_sock: s,
                 src_host: host,
@@ -845,8 +861,18 @@ impl World {
                 ifindex,
                 data: data.clone(),
             };
+            if twice {
+                self.log(host, "duplicated", || format!("{src} -> {dst} len={n}"));
+                self.schedule(
+                    arrive + 1,
+                    Event::Arrive {
+                        host: target,
+                        packet: packet.clone(),
+                    },
+                );
+            }
             self.schedule(
-                depart + latency,
+                arrive,
                 Event::Arrive {
                     host: target,
                     packet,

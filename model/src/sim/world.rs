@@ -64,6 +64,40 @@ pub struct Config {
     pub routine_order: RoutineOrder,
     /// How many of the buffered bytes a stream receive returns.
     pub stream_reads: StreamReads,
+    /// Loss, duplication and reordering of datagrams (off by default).
+    pub datagram_faults: DatagramFaults,
+}
+
+/// What the network may do to a datagram, each by the seed: lose it,
+/// deliver it twice, or hold it back so that later ones overtake it. UDP
+/// promises none of delivery, uniqueness or order (`RECV-TRUNC-DGRAM-UNRELIABLE`
+/// calls datagrams unreliable), so a program must cope with all three.
+/// Rates are per mille of datagrams (per target, for broadcast and
+/// multicast). Streams are not affected: their bytes stay reliable and in
+/// order, as TCP makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatagramFaults {
+    /// Datagrams lost, per mille.
+    #[serde(default)]
+    pub loss: u16,
+    /// Datagrams delivered a second time, per mille.
+    #[serde(default)]
+    pub duplicate: u16,
+    /// Datagrams held back, per mille.
+    #[serde(default)]
+    pub reorder: u16,
+    /// How long a held-back datagram waits at most, in virtual
+    /// microseconds (default 1,000); the wait is drawn by the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_us: Option<u64>,
+}
+
+impl DatagramFaults {
+    /// Whether any fault is on.
+    pub fn any(&self) -> bool {
+        self.loss > 0 || self.duplicate > 0 || self.reorder > 0
+    }
 }
 
 impl Default for Config {
@@ -79,6 +113,7 @@ impl Default for Config {
             completion_timing: CompletionTiming::Seeded,
             routine_order: RoutineOrder::Seeded,
             stream_reads: StreamReads::Seeded,
+            datagram_faults: DatagramFaults::default(),
         }
     }
 }
