@@ -387,11 +387,20 @@ impl World {
 
     pub(crate) fn close(&mut self, host: HostId, s: u64) -> Result<(), i32> {
         self.check_init(host)?;
-        if !self.sock(host, s)?.is_dgram() {
+        let st = self.sock(host, s)?;
+        // Windows ends a connected stream socket's outstanding operations
+        // with WSAECONNABORTED (Wine's iocp_async_read_closesocket, run on
+        // Windows: ERROR_CONNECTION_ABORTED).
+        let aborted = if self.windows() && !st.is_dgram() && st.peer.is_some() {
+            WSAECONNABORTED
+        } else {
+            WSA_OPERATION_ABORTED
+        };
+        if !st.is_dgram() {
             self.stream_close(s);
         }
         // RECV-OPERATION-ABORTED-CLOSE, SENDMSG-OPERATION-ABORTED-CLOSE
-        self.abort_ops(s, None, WSA_OPERATION_ABORTED, true, true);
+        self.abort_ops(s, None, aborted, true, true);
         self.sockets.remove(&s);
         Ok(())
     }
@@ -617,8 +626,9 @@ impl World {
                 if !st.overlapped {
                     return Err(code(WSAEINVAL));
                 }
-                // SENDMSG-EINVAL-UNBOUND
-                if st.local.is_none() {
+                // SENDMSG-EINVAL-UNBOUND (Windows binds implicitly, as for
+                // WSASendTo: Wine's test_WSASendMsg, run on Windows)
+                if st.local.is_none() && !self.windows() {
                     return Err(code(WSAEINVAL));
                 }
             }
@@ -1401,9 +1411,11 @@ impl World {
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
                 out.flags |= MSG_CTRUNC;
-                // Wine 8.0 fails the whole call (the datagram is gone).
-                if wine {
-                    out.count_written = false;
+                // Wine 8.0 fails the whole call (the datagram is gone), and
+                // so does Windows, which writes the count (Wine's
+                // test_ip_pktinfo, run on Windows).
+                if wine || self.windows() {
+                    out.count_written = !wine;
                     return Err(code(WSAEMSGSIZE));
                 }
             }
