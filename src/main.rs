@@ -9,9 +9,14 @@ const HELP: &str = "\
 winsock-double: a deterministic Winsock emulator and conformance checker
 
 USAGE:
-    winsock-double run FILE [--seed N] [--backend model|os] [--format text|json]
+    winsock-double run FILE [--seed N] [--backend model|os] [--format text|json] [--save OUT]
         Run one scenario on the model (or the real Winsock); print each step's
         outcome and verdict, then the trace. Exit 1 if a step fails.
+        --save OUT writes the model's run (scenario, seed, profile, every
+        step's outcome, trace) for `replay`.
+    winsock-double replay OUT
+        Run a saved run again and compare it byte for byte, step by step and
+        then the trace; print the first difference. Exit 1 if it differs.
     winsock-double conform [--dir DIR] [--backend model|os] [--format text|json|junit]
         Run the scenario corpus (default: fixtures/scenarios) and report per
         documented clause. `--backend model` (default): exit 1 if a clause
@@ -51,6 +56,7 @@ struct Args {
     os: bool,
     profile: winsock_double::Profile,
     model_seeds: u64,
+    save: Option<PathBuf>,
 }
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
@@ -65,6 +71,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         os: false,
         profile: winsock_double::Profile::Documented,
         model_seeds: scenario::differential::DEFAULT_SEEDS,
+        save: None,
     };
     while let Some(x) = it.next() {
         let mut value = |flag: &str| {
@@ -121,6 +128,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
                     .map_err(|_| format!("--model-seeds: `{v}` is not a whole number"))?;
             }
             "--dir" => a.dir = Some(PathBuf::from(value("--dir")?)),
+            "--save" => a.save = Some(PathBuf::from(value("--save")?)),
             f if f.starts_with('-') => return Err(format!("unknown option `{f}`")),
             f if a.file.is_none() => a.file = Some(PathBuf::from(f)),
             f => return Err(format!("unexpected argument `{f}`")),
@@ -148,6 +156,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "run" => cmd_run(&args),
+        "replay" => cmd_replay(&args),
         "conform" => cmd_conform(&args),
         "clauses" => cmd_clauses(&args),
         other => {
@@ -170,6 +179,18 @@ fn cmd_run(a: &Args) -> ExitCode {
         }
     };
     let seed = a.seed.unwrap_or(sc.seed);
+    if let Some(out) = &a.save {
+        if a.os {
+            eprintln!("winsock-double run: --save keeps a model run (a real Winsock is not deterministic)");
+            return ExitCode::from(2);
+        }
+        let saved = winsock_double::fuzz::SavedRun::record(&sc, seed, a.profile);
+        if let Err(e) = saved.save(out) {
+            eprintln!("winsock-double: cannot write {}: {e}", out.display());
+            return ExitCode::from(2);
+        }
+        eprintln!("saved the run as {}", out.display());
+    }
     let report = if a.os {
         run_os(&sc, seed)
     } else {
@@ -213,6 +234,37 @@ fn cmd_run(a: &Args) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn cmd_replay(a: &Args) -> ExitCode {
+    let Some(file) = &a.file else {
+        eprintln!("winsock-double replay: which saved run? (`run FILE --save OUT` makes one)");
+        return ExitCode::from(2);
+    };
+    let saved = match winsock_double::fuzz::SavedRun::load(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("winsock-double: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match saved.replay() {
+        Ok(()) => {
+            println!(
+                "replayed {} (seed {}, profile {:?}): {} steps and {} trace lines, identical",
+                saved.scenario.name,
+                saved.seed,
+                saved.profile,
+                saved.steps.len(),
+                saved.trace.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("{}: {e}", file.display());
+            ExitCode::from(1)
+        }
     }
 }
 
