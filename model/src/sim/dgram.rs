@@ -119,12 +119,85 @@ pub(crate) struct SendPlan {
     pub(crate) len: usize,
 }
 
+/// A short list that keeps its first item inline: a route has one target
+/// and a unicast datagram one receiving socket almost always, and then the
+/// datagram's path allocates nothing for them. Items keep the order they
+/// were pushed in.
+#[derive(Debug, Clone)]
+pub(crate) struct Few<T> {
+    /// The first item (`None` only while the list is empty).
+    first: Option<T>,
+    /// The items after the first.
+    rest: Vec<T>,
+}
+
+impl<T> Default for Few<T> {
+    fn default() -> Few<T> {
+        Few {
+            first: None,
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl<T> Few<T> {
+    pub(crate) fn push(&mut self, t: T) {
+        if self.first.is_none() {
+            self.first = Some(t);
+        } else {
+            self.rest.push(t);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    pub(crate) fn first(&self) -> Option<&T> {
+        self.first.as_ref()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.first = None;
+        self.rest.clear();
+    }
+
+    /// The `k`th item (`k < len`), taken out of the list.
+    pub(crate) fn take(self, k: usize) -> T {
+        let mut it = self.into_iter();
+        it.nth(k).expect("an index within the list")
+    }
+}
+
+impl<T> IntoIterator for Few<T> {
+    type Item = T;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<T>, std::vec::IntoIter<T>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.rest)
+    }
+}
+
+impl<T> FromIterator<T> for Few<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Few<T> {
+        let mut f = Few::default();
+        for t in iter {
+            f.push(t);
+        }
+        f
+    }
+}
+
 /// Where a datagram goes.
 #[derive(Debug)]
 pub(crate) struct RouteInfo {
     pub(crate) src_ip: IpAddr,
     /// Receiving hosts with their interface index.
-    pub(crate) targets: Vec<(HostId, u32)>,
+    pub(crate) targets: Few<(HostId, u32)>,
     pub(crate) hops: u8,
     pub(crate) bcast: bool,
     pub(crate) mcast: bool,
@@ -425,7 +498,7 @@ impl World {
         let v4 = dst.is_ipv4();
         let mut r = RouteInfo {
             src_ip: dst,
-            targets: vec![],
+            targets: Few::default(),
             hops: 0,
             bcast: false,
             mcast: false,
@@ -500,8 +573,8 @@ impl World {
     }
 
     /// Every host with an interface in `net/prefix`, with that interface.
-    fn hosts_on(&self, net: &IpAddr, prefix: u8) -> Vec<(HostId, u32)> {
-        let mut out = vec![];
+    fn hosts_on(&self, net: &IpAddr, prefix: u8) -> Few<(HostId, u32)> {
+        let mut out = Few::default();
         for (id, h) in self.hosts.iter().enumerate() {
             if let Some(i) = h.ifaces.iter().find(|i| {
                 i.index != LOOPBACK_INDEX && super::net::prefix_contains(net, prefix, &i.addr)
@@ -842,7 +915,15 @@ impl World {
             self.log(host, "drop", || format!("{dst}: no host has this address"));
         }
         let faults = self.cfg.datagram_faults;
-        for (target, ifindex) in route.targets {
+        let mut data = data;
+        let mut targets = route.targets.into_iter().peekable();
+        while let Some((target, ifindex)) = targets.next() {
+            // The last target takes the bytes themselves.
+            let data = if targets.peek().is_some() {
+                data.clone()
+            } else {
+                std::mem::take(&mut data)
+            };
             // Datagram faults draw from the seed only when switched on, so
             // runs without them keep their traces.
             let mut arrive = depart + latency;
@@ -869,7 +950,7 @@ impl World {
                 bcast: route.bcast,
                 mcast: route.mcast,
                 ifindex,
-                data: data.clone(),
+                data,
             };
             if twice {
                 self.log(host, "duplicated", || format!("{src} -> {dst} len={n}"));
@@ -1000,26 +1081,34 @@ impl World {
             }
             return;
         }
-        let chosen: Vec<u64> = if p.bcast || p.mcast || matches.len() == 1 {
+        let chosen: Few<u64> = if p.bcast || p.mcast || matches.len() == 1 {
             matches
         } else {
             // Several sockets share the address with SO_REUSEADDR: which
             // one gets a unicast datagram is not documented; the seed picks.
             let k = self.rng.below(matches.len() as u64) as usize;
-            vec![matches[k]]
+            std::iter::once(matches.take(k)).collect()
         };
-        for id in chosen {
-            let data = p.data.clone();
+        let mut p = p;
+        let mut chosen = chosen.into_iter().peekable();
+        while let Some(id) = chosen.next() {
+            // The last socket takes the bytes themselves.
+            let data = if chosen.peek().is_some() {
+                p.data.clone()
+            } else {
+                std::mem::take(&mut p.data)
+            };
             self.enqueue(id, &p, p.src, data);
         }
     }
 
     /// UDP sockets of `host` that accept `p`, most specific binding first
     /// (for unicast only the most specific ones are returned).
-    fn udp_matches(&self, host: HostId, p: &Packet) -> Vec<u64> {
+    fn udp_matches(&self, host: HostId, p: &Packet) -> Few<u64> {
         let dst_ip = p.dst.ip();
+        let all = p.bcast || p.mcast;
         let mut best = 0u8;
-        let mut out: Vec<(u8, u64)> = vec![];
+        let mut out: Few<u64> = Few::default();
         for (&id, st) in &self.sockets {
             // A protocol's port space is its own (UDP, or the simulated
             // partial-message datagram protocol).
@@ -1062,17 +1151,17 @@ impl World {
             {
                 continue;
             }
-            best = best.max(rank);
-            out.push((rank, id));
+            // For unicast only the most specific bindings are kept: a
+            // better one found later drops those before it.
+            if !all && rank > best {
+                out.clear();
+            }
+            if all || rank >= best {
+                best = best.max(rank);
+                out.push(id);
+            }
         }
-        if p.bcast || p.mcast {
-            out.into_iter().map(|(_, id)| id).collect()
-        } else {
-            out.into_iter()
-                .filter(|&(r, _)| r == best)
-                .map(|(_, id)| id)
-                .collect()
-        }
+        out
     }
 
     /// Puts a datagram into one socket's receive queue, or drops it.

@@ -61,22 +61,27 @@ impl SimHost {
     /// Runs the completion routines this thread may run now, one after the
     /// other, with the world unlocked (a routine may call the host).
     pub(super) fn run_apcs(&self) {
-        let t = self.thread();
-        loop {
-            let apc = self.world.lock().next_apc(t);
-            let Some(apc) = apc else {
-                return;
-            };
+        // One lock finds the thread and its first routine, and one after
+        // each routine marks it returned and takes the next.
+        let (t, mut next) = {
+            let mut w = self.world.lock();
+            let t = (self.host, w.sched.lookup().unwrap_or(super::sched::MAIN));
+            (t, w.next_apc(t))
+        };
+        while let Some(apc) = next {
             let socket = apc.socket;
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 (apc.routine)(apc.completion)
             }));
+            let mut w = self.world.lock();
             // A routine that panicked has still returned, for the socket's
             // next routine (RECV-OVL-ROUTINE-RETURN-NEXT).
-            self.world.lock().apc_done(socket);
+            w.apc_done(socket);
             if let Err(p) = ran {
+                drop(w);
                 std::panic::resume_unwind(p);
             }
+            next = w.next_apc(t);
         }
     }
 
@@ -93,7 +98,7 @@ impl SimHost {
     /// Starts an overlapped operation, or runs it as a direct call on a
     /// socket without `WSA_FLAG_OVERLAPPED`.
     #[track_caller]
-    fn post_op(&self, op: Op) -> Result<Posted, WsaError> {
+    fn post_op(&self, op: Box<Op>) -> Result<Posted, WsaError> {
         let direct = self
             .world
             .lock()
@@ -104,13 +109,19 @@ impl SimHost {
             return self.run_direct(op);
         }
         let name = op.kind.name();
-        let args = format!(
-            "{:#x}, {}, {}, {}",
-            op.socket,
-            bufs_shape(&op.buffers),
-            consts::msg_flags_to_string(op.flags_in),
-            render_ovl(&op.ovl, op.routine.is_some())
-        );
+        // The operation moves into the world: its arguments are rendered
+        // before, when there is a trace to render them for.
+        let args = if self.tracing {
+            format!(
+                "{:#x}, {}, {}, {}",
+                op.socket,
+                bufs_shape(&op.buffers),
+                consts::msg_flags_to_string(op.flags_in),
+                render_ovl(&op.ovl, op.routine.is_some())
+            )
+        } else {
+            String::new()
+        };
         let mut op = Some(op);
         self.call_with(
             name,
@@ -128,7 +139,7 @@ impl SimHost {
     /// SENDMSG-NONOVERLAPPED-IGNORES-OVERLAPPED: the overlapped structure
     /// and the routine are ignored; the call runs as a direct one.
     #[track_caller]
-    fn run_direct(&self, op: Op) -> Result<Posted, WsaError> {
+    fn run_direct(&self, op: Box<Op>) -> Result<Posted, WsaError> {
         let Op {
             ovl,
             socket,
@@ -138,7 +149,7 @@ impl SimHost {
             mut name,
             control,
             ..
-        } = op;
+        } = *op;
         let s = Socket(socket);
         let mut bytes = 0u32;
         let mut flags = flags_in;
@@ -218,8 +229,9 @@ impl SimHost {
         buffers: Vec<WsaBuf>,
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
-    ) -> Op {
-        Op {
+    ) -> Box<Op> {
+        // Boxed: an operation moves through several calls and queues.
+        Box::new(Op {
             ovl: overlapped,
             // The calling thread is filled in at the call (`post_op`).
             thread: (self.host, super::sched::MAIN),
@@ -232,7 +244,7 @@ impl SimHost {
             routine,
             name_ok: true,
             plan: None,
-        }
+        })
     }
 }
 

@@ -138,6 +138,7 @@ impl Sim {
             world: self.world.clone(),
             cv: self.cv.clone(),
             host,
+            tracing: w.cfg.tracing,
         })
     }
 
@@ -151,6 +152,7 @@ impl Sim {
                 world: self.world.clone(),
                 cv: self.cv.clone(),
                 host,
+                tracing: w.cfg.tracing,
             })
     }
 
@@ -268,6 +270,9 @@ pub struct SimHost {
     world: Arc<Mutex<World>>,
     cv: Arc<Condvar>,
     host: HostId,
+    /// The world's `Config::tracing` (fixed at creation): whether a call
+    /// renders its arguments for the trace before the call changes them.
+    tracing: bool,
 }
 
 /// Renders a result for the trace.
@@ -399,10 +404,14 @@ impl SimHost {
         }
     }
 
-    /// The simulated thread this call is made from, on this host.
-    fn thread(&self) -> (HostId, u32) {
-        let t = self.world.lock().sched.lookup().unwrap_or(sched::MAIN);
-        (self.host, t)
+    /// The buffers' shape for the trace line of a call that changes them;
+    /// empty (and not computed) when the world keeps no trace.
+    fn shape(&self, b: &[WsaBuf]) -> String {
+        if self.tracing {
+            bufs_shape(b)
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -589,7 +598,7 @@ impl Winsock for SimHost {
         flags: &mut u32,
     ) -> Result<(), WsaError> {
         let h = self.host;
-        let shape = bufs_shape(buffers);
+        let shape = self.shape(buffers);
         let fin = *flags;
         let has_ptr = bytes_recvd.is_some();
         let mut out = Default::default();
@@ -624,7 +633,7 @@ impl Winsock for SimHost {
         from: &mut NameBuf,
     ) -> Result<(), WsaError> {
         let h = self.host;
-        let shape = bufs_shape(buffers);
+        let shape = self.shape(buffers);
         let fin = *flags;
         let has_ptr = bytes_recvd.is_some();
         let mut out = Default::default();
@@ -731,7 +740,7 @@ impl Winsock for SimHost {
         bytes_recvd: Option<&mut u32>,
     ) -> Result<(), WsaError> {
         let h = self.host;
-        let shape = bufs_shape(&msg.buffers);
+        let shape = self.shape(&msg.buffers);
         let fin = msg.flags;
         let has_ptr = bytes_recvd.is_some();
         let ctl = msg.control.len;

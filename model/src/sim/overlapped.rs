@@ -186,7 +186,7 @@ fn is_oob(op: &Op) -> bool {
 /// posted first.
 fn next_ready_rx(st: &super::socket::SocketState) -> Option<usize> {
     let first_normal = st.pending_rx.iter().position(|o| !is_oob(o));
-    let first_oob = st.pending_rx.iter().position(is_oob);
+    let first_oob = st.pending_rx.iter().position(|o| is_oob(o));
     [first_normal, first_oob]
         .into_iter()
         .flatten()
@@ -213,7 +213,7 @@ impl World {
 
     /// Starts an overlapped receive or send. `op` carries everything; on
     /// `Err` the operation did not start and nothing will follow.
-    pub(crate) fn post(&mut self, op: Op) -> Result<Posted, WsaError> {
+    pub(crate) fn post(&mut self, op: Box<Op>) -> Result<Posted, WsaError> {
         let (host, s) = (op.thread.0, op.socket);
         self.check_sock(host, s).map_err(code)?;
         let st = &self.sockets[&s];
@@ -274,19 +274,24 @@ impl World {
         if op.routine.is_some() && st.port.is_some() {
             return Err(code(WSAEINVAL));
         }
-        self.ovl.insert(
-            (host, op.ovl.id),
-            OvlStatus {
-                ovl: op.ovl,
-                socket: s,
-                pending: true,
-                routine: op.routine.is_some(),
-                error: 0,
-                bytes: 0,
-                flags: 0,
-                held: None,
-            },
-        );
+        let status = OvlStatus {
+            ovl: op.ovl,
+            socket: s,
+            pending: true,
+            routine: op.routine.is_some(),
+            error: 0,
+            bytes: 0,
+            flags: 0,
+            held: None,
+        };
+        // A WSAOVERLAPPED used again (as real code does) is rewritten in
+        // place.
+        match self.ovl.get_mut(&(host, op.ovl.id)) {
+            Some(o) => *o = status,
+            None => {
+                self.ovl.insert((host, op.ovl.id), status);
+            }
+        }
         match op.kind {
             OpKind::Recv(_) => Ok(self.post_recv(s, op)),
             OpKind::Send(_) => Ok(self.post_send(s, op)),
@@ -302,7 +307,7 @@ impl World {
         }
     }
 
-    fn post_recv(&mut self, s: u64, op: Op) -> Posted {
+    fn post_recv(&mut self, s: u64, op: Box<Op>) -> Posted {
         self.note_concurrent_recv(op.thread.0, s, op.kind.name());
         let st = &self.sockets[&s];
         // Posted buffers are filled in posting order: only the first
@@ -336,7 +341,7 @@ impl World {
         Posted::Pending
     }
 
-    fn post_send(&mut self, s: u64, op: Op) -> Posted {
+    fn post_send(&mut self, s: u64, op: Box<Op>) -> Posted {
         let now = self.now;
         let len = op.plan.as_ref().map_or(0, |p| p.len);
         let st = self.sockets.get_mut(&s).expect("checked");
@@ -407,7 +412,7 @@ impl World {
     }
 
     /// Fills a receive from the head of the receive queue and completes it.
-    fn complete_recv(&mut self, mut op: Op, immediate: bool) -> (i32, u32, u32) {
+    fn complete_recv(&mut self, mut op: Box<Op>, immediate: bool) -> (i32, u32, u32) {
         let host = op.thread.0;
         let OpKind::Recv(call) = op.kind else {
             unreachable!("a receive")
@@ -440,7 +445,7 @@ impl World {
     }
 
     /// Transmits a send and completes it.
-    fn complete_send(&mut self, mut op: Op, immediate: bool) -> u32 {
+    fn complete_send(&mut self, mut op: Box<Op>, immediate: bool) -> u32 {
         let host = op.thread.0;
         let plan = op.plan.take().expect("sends have a plan");
         let data = gather(&op.buffers, plan.len);
@@ -486,7 +491,7 @@ impl World {
         };
         let mut taken = vec![];
         for (q, is_rx) in [(&mut st.pending_rx, true), (&mut st.pending_tx, false)] {
-            let (t, k): (VecDeque<Op>, VecDeque<Op>) = std::mem::take(q)
+            let (t, k): (VecDeque<Box<Op>>, VecDeque<Box<Op>>) = std::mem::take(q)
                 .into_iter()
                 .partition(|op| pick(op, is_rx));
             *q = k;
@@ -501,7 +506,7 @@ impl World {
 
     /// Records an operation's outcome in its `WSAOVERLAPPED` and hands its
     /// completion to the routine, the port, or the `WSAOVERLAPPED`.
-    fn finish(&mut self, op: Op, error: i32, bytes: u32, flags: u32, immediate: bool) {
+    fn finish(&mut self, op: Box<Op>, error: i32, bytes: u32, flags: u32, immediate: bool) {
         let Op {
             ovl,
             thread,
@@ -512,7 +517,7 @@ impl World {
             control,
             routine,
             ..
-        } = op;
+        } = *op;
         let host = thread.0;
         let completion = Completion {
             overlapped: ovl,
@@ -650,29 +655,37 @@ impl World {
     /// socket as running one.
     pub(crate) fn next_apc(&mut self, t: ThreadKey) -> Option<Apc> {
         let q = self.apcs.get(&t)?;
-        let runnable: Vec<usize> = (0..q.len())
-            .filter(|&i| !self.in_routine.contains(&q[i].socket))
-            .collect();
-        if runnable.is_empty() {
+        let may_run = |a: &Apc| !self.in_routine.contains(&a.socket);
+        let count = q.iter().filter(|a| may_run(a)).count();
+        if count == 0 {
             return None;
         }
-        // RECV-OVL-ROUTINE-ANY-ORDER
-        let pick = match self.cfg.routine_order {
-            RoutineOrder::Fifo => runnable[0],
-            RoutineOrder::Seeded => runnable[self.rng.below(runnable.len() as u64) as usize],
+        // RECV-OVL-ROUTINE-ANY-ORDER: the k-th of the routines that may run.
+        let k = match self.cfg.routine_order {
+            RoutineOrder::Fifo => 0,
+            RoutineOrder::Seeded => self.rng.below(count as u64) as usize,
         };
+        let q = self.apcs.get(&t).expect("read above");
+        let pick = q
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !self.in_routine.contains(&a.socket))
+            .nth(k)
+            .map(|(i, _)| i)
+            .expect("k is below the count");
         let apc = self.apcs.get_mut(&t).expect("read above").remove(pick);
         self.in_routine.insert(apc.socket);
         let c = &apc.completion;
-        let line = format!(
-            "routine ovl={} socket={:#x} dwError={} cbTransferred={} dwFlags={}",
-            c.overlapped.id,
-            apc.socket,
-            c.status_name(),
-            c.bytes,
-            msg_flags_to_string(c.flags)
-        );
-        self.log(t.0, "apc", || line);
+        self.log(t.0, "apc", || {
+            format!(
+                "routine ovl={} socket={:#x} dwError={} cbTransferred={} dwFlags={}",
+                c.overlapped.id,
+                apc.socket,
+                c.status_name(),
+                c.bytes,
+                msg_flags_to_string(c.flags)
+            )
+        });
         Some(apc)
     }
 
@@ -912,15 +925,16 @@ impl World {
         let n = max.min(po.packets.len());
         let out: Vec<PortPacket> = po.packets.drain(..n).collect();
         for pk in &out {
-            let line = format!(
-                "packet key={} bytes={} ovl={} {}",
-                pk.key,
-                pk.bytes,
-                pk.overlapped
-                    .map_or("NULL".to_string(), |o| o.id.to_string()),
-                error_name(pk.error).unwrap_or("ok")
-            );
-            self.log(host, "dequeue", || line);
+            self.log(host, "dequeue", || {
+                format!(
+                    "packet key={} bytes={} ovl={} {}",
+                    pk.key,
+                    pk.bytes,
+                    pk.overlapped
+                        .map_or("NULL".to_string(), |o| o.id.to_string()),
+                    error_name(pk.error).unwrap_or("ok")
+                )
+            });
         }
         Ok(WaitStep::Done(out))
     }

@@ -164,9 +164,9 @@ pub(crate) struct SocketState {
     /// Multicast groups joined: (group, interface index or 0).
     pub(crate) groups: BTreeSet<(IpAddr, u32)>,
     /// Outstanding overlapped receives, in posting order.
-    pub(crate) pending_rx: VecDeque<Op>,
+    pub(crate) pending_rx: VecDeque<Box<Op>>,
     /// Outstanding overlapped sends, in posting order.
-    pub(crate) pending_tx: VecDeque<Op>,
+    pub(crate) pending_tx: VecDeque<Box<Op>>,
     /// The completion port and key the socket is associated with.
     pub(crate) port: Option<(u64, usize)>,
     /// `SetFileCompletionNotificationModes` flags.

@@ -16,7 +16,7 @@ use super::trace::TraceEvent;
 use crate::contract::consts::*;
 use crate::contract::error::{ModelReport, ReportKind};
 use crate::contract::WsaError;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 
 /// Which Winsock the model imitates where implementations differ.
@@ -183,6 +183,73 @@ pub(crate) enum Event {
     Tcp(Seg),
 }
 
+/// The event queue, in (time, sequence) order.
+///
+/// Most events are due at the instant they are scheduled (loopback has no
+/// latency): those wait in a FIFO beside the map, whose keys all have one
+/// time and rising sequence numbers, so popping takes the smaller of the
+/// FIFO's front and the map's first key and the order is exactly the
+/// map's. The FIFO only spares the map an insertion and a removal.
+#[derive(Debug, Default)]
+pub(crate) struct Events {
+    map: BTreeMap<(u64, u64), Event>,
+    /// Events for time `fifo_at`, by sequence number.
+    fifo: VecDeque<(u64, Event)>,
+    fifo_at: u64,
+}
+
+impl Events {
+    /// Adds an event with key `(at, seq)`; `now` is the clock (an event for
+    /// it goes to the FIFO).
+    fn insert(&mut self, key: (u64, u64), ev: Event, now: u64) {
+        let (at, seq) = key;
+        let fifo_ok = self.fifo.back().is_none_or(|&(last, _)| last < seq);
+        if at == now && fifo_ok && (self.fifo.is_empty() || self.fifo_at == at) {
+            self.fifo_at = at;
+            self.fifo.push_back((seq, ev));
+        } else {
+            self.map.insert(key, ev);
+        }
+    }
+
+    /// Drops the event with `key`, if it is there.
+    pub(crate) fn remove(&mut self, key: &(u64, u64)) -> Option<Event> {
+        if key.0 == self.fifo_at {
+            if let Some(i) = self.fifo.iter().position(|&(seq, _)| seq == key.1) {
+                return self.fifo.remove(i).map(|(_, ev)| ev);
+            }
+        }
+        self.map.remove(key)
+    }
+
+    /// The key of the earliest event and whether it is the FIFO's.
+    fn first(&self) -> Option<((u64, u64), bool)> {
+        let f = self.fifo.front().map(|&(seq, _)| (self.fifo_at, seq));
+        let m = self.map.first_key_value().map(|(&k, _)| k);
+        match (f, m) {
+            (Some(f), Some(m)) if m < f => Some((m, false)),
+            (Some(f), _) => Some((f, true)),
+            (None, Some(m)) => Some((m, false)),
+            (None, None) => None,
+        }
+    }
+
+    /// The time of the earliest event.
+    fn next_time(&self) -> Option<u64> {
+        self.first().map(|((t, _), _)| t)
+    }
+
+    /// Takes the earliest event.
+    fn pop_first(&mut self) -> Option<((u64, u64), Event)> {
+        let (key, fifo) = self.first()?;
+        if fifo {
+            self.fifo.pop_front().map(|(_, ev)| (key, ev))
+        } else {
+            self.map.pop_first()
+        }
+    }
+}
+
 /// How a wait ended without its condition.
 #[derive(Debug)]
 pub(crate) enum WaitEnd {
@@ -210,7 +277,7 @@ pub(crate) struct World {
     pub(crate) routes: Vec<Route>,
     pub(crate) sockets: BTreeMap<u64, SocketState>,
     pub(crate) next_handle: u64,
-    pub(crate) events: BTreeMap<(u64, u64), Event>,
+    pub(crate) events: Events,
     pub(crate) seq: u64,
     pub(crate) trace: Vec<TraceEvent>,
     pub(crate) ip_id: u16,
@@ -254,7 +321,7 @@ impl World {
             routes: Vec::new(),
             sockets: BTreeMap::new(),
             next_handle,
-            events: BTreeMap::new(),
+            events: Events::default(),
             seq: 0,
             trace: Vec::new(),
             ip_id: 0,
@@ -375,20 +442,19 @@ impl World {
     /// [`World::schedule`], returning the event's key (to cancel it).
     pub(crate) fn schedule_key(&mut self, at: u64, ev: Event) -> (u64, u64) {
         self.seq += 1;
-        self.events.insert((at, self.seq), ev);
+        self.events.insert((at, self.seq), ev, self.now);
         (at, self.seq)
     }
 
     pub(crate) fn next_event_time(&self) -> Option<u64> {
-        self.events.keys().next().map(|&(t, _)| t)
+        self.events.next_time()
     }
 
     /// Runs the earliest event, moving the clock to it.
     pub(crate) fn step(&mut self) -> bool {
-        let Some((&key, _)) = self.events.iter().next() else {
+        let Some((key, ev)) = self.events.pop_first() else {
             return false;
         };
-        let ev = self.events.remove(&key).expect("the key was just read");
         self.now = self.now.max(key.0);
         self.run_event(ev);
         true
@@ -476,5 +542,53 @@ impl World {
     pub(crate) fn next_ip_id(&mut self) -> u16 {
         self.ip_id = self.ip_id.wrapping_add(1);
         self.ip_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The FIFO beside the map changes nothing: events come out in the
+    /// order a plain map of (time, sequence) gives, through insertions at
+    /// the clock and later, removals, and the clock moving on.
+    #[test]
+    fn events_pop_in_map_order() {
+        let mut rng = Rng::new(11);
+        let mut q = Events::default();
+        let mut reference: BTreeMap<(u64, u64), u64> = BTreeMap::new();
+        let (mut now, mut seq) = (0u64, 0u64);
+        let mut keys = Vec::new();
+        for _ in 0..20_000 {
+            match rng.below(6) {
+                0..=2 => {
+                    seq += 1;
+                    let at = now + [0, 0, 1, 5][rng.below(4) as usize];
+                    q.insert((at, seq), Event::Serve { socket: seq }, now);
+                    reference.insert((at, seq), seq);
+                    keys.push((at, seq));
+                }
+                3 if !keys.is_empty() => {
+                    let k = keys.swap_remove(rng.below(keys.len() as u64) as usize);
+                    let got = q.remove(&k).map(|e| match e {
+                        Event::Serve { socket } => socket,
+                        _ => unreachable!(),
+                    });
+                    assert_eq!(got, reference.remove(&k));
+                }
+                _ => {
+                    assert_eq!(q.next_time(), reference.keys().next().map(|k| k.0));
+                    let got = q.pop_first().map(|(k, e)| match e {
+                        Event::Serve { socket } => (k, socket),
+                        _ => unreachable!(),
+                    });
+                    let want = reference.pop_first();
+                    assert_eq!(got, want);
+                    if let Some((k, _)) = want {
+                        now = now.max(k.0);
+                    }
+                }
+            }
+        }
     }
 }
