@@ -99,13 +99,14 @@ impl SimHost {
     /// socket without `WSA_FLAG_OVERLAPPED`.
     #[track_caller]
     fn post_op(&self, op: Box<Op>) -> Result<Posted, WsaError> {
-        let direct = self
-            .world
-            .lock()
+        // The lock that looks at the socket is the call's.
+        let w = self.world.lock();
+        let direct = w
             .sockets
             .get(&op.socket)
             .is_some_and(|st| st.host == self.host && !st.overlapped);
         if direct {
+            drop(w);
             return self.run_direct(op);
         }
         let name = op.kind.name();
@@ -123,7 +124,8 @@ impl SimHost {
             String::new()
         };
         let mut op = Some(op);
-        self.call_with(
+        self.call_locked(
+            w,
             name,
             || args,
             |w| {
@@ -299,17 +301,16 @@ impl WinsockOverlapped for SimHost {
         alertable: bool,
     ) -> Result<WaitResult, WsaError> {
         let h = self.host;
-        let ids: Vec<u64> = events.iter().map(|e| e.0).collect();
         let step = self.call(
             "WSAWaitForMultipleEvents",
             || {
-                let hs: Vec<String> = ids.iter().map(|e| format!("{e:#x}")).collect();
+                let hs: Vec<String> = events.iter().map(|e| format!("{:#x}", e.0)).collect();
                 format!(
                     "[{}], all={wait_all}, {timeout_ms}ms, alertable={alertable}",
                     hs.join(",")
                 )
             },
-            |w| w.wait_events(w.thread_on(h), &ids, wait_all, timeout_ms, alertable),
+            |w| w.wait_events(w.thread_on(h), events, wait_all, timeout_ms, alertable),
         )?;
         Ok(self.end_wait(step))
     }

@@ -333,11 +333,24 @@ impl SimHost {
         &self,
         name: &'static str,
         args: impl FnOnce() -> String,
+        f: impl FnMut(&mut World) -> Result<T, WsaError>,
+        render: impl FnOnce(&T) -> String,
+    ) -> Result<T, WsaError> {
+        self.call_locked(self.world.lock(), name, args, f, render)
+    }
+
+    /// [`SimHost::call_with`] with the world already locked by the caller
+    /// (who looked at it first).
+    #[track_caller]
+    fn call_locked<T>(
+        &self,
+        mut w: parking_lot::MutexGuard<'_, World>,
+        name: &'static str,
+        args: impl FnOnce() -> String,
         mut f: impl FnMut(&mut World) -> Result<T, WsaError>,
         render: impl FnOnce(&T) -> String,
     ) -> Result<T, WsaError> {
         let caller = std::panic::Location::caller();
-        let mut w = self.world.lock();
         w.caller = Some(caller);
         let me = sched::enter(&mut w, &self.cv)?;
         w.caller = Some(caller);

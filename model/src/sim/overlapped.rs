@@ -185,13 +185,14 @@ fn is_oob(op: &Op) -> bool {
 /// the first normal or the first urgent receive, whichever is ready and was
 /// posted first.
 fn next_ready_rx(st: &super::socket::SocketState) -> Option<usize> {
-    let first_normal = st.pending_rx.iter().position(|o| !is_oob(o));
-    let first_oob = st.pending_rx.iter().position(|o| is_oob(o));
-    [first_normal, first_oob]
-        .into_iter()
-        .flatten()
-        .filter(|&i| rx_ready(st, &st.pending_rx[i]))
-        .min()
+    let q = &st.pending_rx;
+    let ready = |i: Option<usize>| i.filter(|&i| rx_ready(st, &q[i]));
+    let first_normal = ready(q.iter().position(|o| !is_oob(o)));
+    let first_oob = ready(q.iter().position(|o| is_oob(o)));
+    match (first_normal, first_oob) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Whether an outstanding send of `len` bytes fits the send buffer now.
@@ -200,6 +201,29 @@ fn tx_room(st: &mut super::socket::SocketState, now: u64, len: usize) -> bool {
         st.tx_room(now, len)
     } else {
         super::stream::tx_ready(st)
+    }
+}
+
+/// The event handles a wait is on, owned by its readiness test: one (the
+/// usual case) without an allocation.
+enum WaitHandles {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+impl WaitHandles {
+    fn new(events: &[Event]) -> WaitHandles {
+        match events {
+            [Event(one)] => WaitHandles::One(*one),
+            many => WaitHandles::Many(many.iter().map(|e| e.0).collect()),
+        }
+    }
+
+    fn as_slice(&self) -> &[u64] {
+        match self {
+            WaitHandles::One(h) => std::slice::from_ref(h),
+            WaitHandles::Many(v) => v,
+        }
     }
 }
 
@@ -674,7 +698,8 @@ impl World {
             .map(|(i, _)| i)
             .expect("k is below the count");
         let apc = self.apcs.get_mut(&t).expect("read above").remove(pick);
-        self.in_routine.insert(apc.socket);
+        // (Not there yet: only a socket without a running routine is picked.)
+        self.in_routine.push(apc.socket);
         let c = &apc.completion;
         self.log(t.0, "apc", || {
             format!(
@@ -691,7 +716,9 @@ impl World {
 
     /// A completion routine of `socket` returned (RECV-OVL-ROUTINE-RETURN-NEXT).
     pub(crate) fn apc_done(&mut self, socket: u64) {
-        self.in_routine.remove(&socket);
+        if let Some(i) = self.in_routine.iter().position(|&s| s == socket) {
+            self.in_routine.swap_remove(i);
+        }
     }
 
     // ---- event objects ----
@@ -743,7 +770,7 @@ impl World {
     pub(crate) fn wait_events(
         &mut self,
         t: ThreadKey,
-        events: &[u64],
+        events: &[Event],
         all: bool,
         timeout_ms: u32,
         alertable: bool,
@@ -753,7 +780,7 @@ impl World {
         if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
             return Err(code(WSA_INVALID_PARAMETER));
         }
-        for &e in events {
+        for &Event(e) in events {
             if self.wsa_events.get(&e).is_none_or(|ev| ev.host != host) {
                 return Err(code(WSA_INVALID_HANDLE));
             }
@@ -762,18 +789,21 @@ impl World {
         // are looked at (the seed: all of them run before the wait is
         // satisfied with WSA_WAIT_IO_COMPLETION).
         let deadline = wait_deadline(self.now, timeout_ms);
-        let evs = events.to_vec();
+        let evs = WaitHandles::new(events);
         let r = self.wait_until(
             host,
             deadline,
             "WSAWaitForMultipleEvents",
             false,
-            move |w| (alertable && w.runnable_apc(t)) || w.events_ready(&evs, all).is_some(),
+            move |w| {
+                (alertable && w.runnable_apc(t)) || w.events_ready(evs.as_slice(), all).is_some()
+            },
         );
         match r {
             Ok(()) if alertable && self.runnable_apc(t) => Ok(WaitStep::RunApcs),
             Ok(()) => Ok(WaitStep::Done(WaitResult::Event(
-                self.events_ready(events, all).expect("ready"),
+                self.events_ready(WaitHandles::new(events).as_slice(), all)
+                    .expect("ready"),
             ))),
             Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
             Err(WaitEnd::Deadlock(e)) => Err(e),

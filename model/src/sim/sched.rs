@@ -310,7 +310,10 @@ impl World {
         s: u64,
         call: &str,
     ) -> Result<(), WsaError> {
-        if self.sock(host, s).is_ok_and(|st| !st.nonblocking) {
+        // (Outside a routine, the usual case, the socket is not looked up.)
+        if self.sched.rec(self.me).in_apc_of.is_some()
+            && self.sock(host, s).is_ok_and(|st| !st.nonblocking)
+        {
             self.check_nested_blocking(call)
         } else {
             Ok(())
@@ -337,6 +340,10 @@ impl World {
     /// threads is unpredictable; the call goes on and the model records a
     /// diagnostic, once per socket.
     pub(crate) fn note_concurrent_recv(&mut self, host: HostId, s: u64, call: &str) {
+        if !self.sched.threaded() {
+            // Only the main thread was ever made: no other thread's receive.
+            return;
+        }
         let me = self.me;
         let other_op = self.sockets.get(&s).and_then(|st| {
             st.pending_rx

@@ -286,7 +286,7 @@ pub(crate) struct World {
     /// Completion routines queued to each thread.
     pub(crate) apcs: BTreeMap<ThreadKey, Vec<Apc>>,
     /// Sockets one of whose completion routines is running.
-    pub(crate) in_routine: BTreeSet<u64>,
+    pub(crate) in_routine: Vec<u64>,
     /// Event objects.
     pub(crate) wsa_events: BTreeMap<u64, EventObj>,
     /// Completion ports.
@@ -327,7 +327,7 @@ impl World {
             ip_id: 0,
             ovl: BTreeMap::new(),
             apcs: BTreeMap::new(),
-            in_routine: BTreeSet::new(),
+            in_routine: Vec::new(),
             wsa_events: BTreeMap::new(),
             ports: BTreeMap::new(),
             caller: None,
