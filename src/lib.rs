@@ -24,9 +24,11 @@
 //! |---|---|
 //! | (re-export) `winsock_model` | the contract, the clause table, `Sim` |
 //! | [`scenario`] | the scenario format, the runner over any backend, the conformance report |
+//! | [`fuzz`] | property-based fuzzing: strategies, invariants, saved runs and replay, fuzz targets |
 //! | `os` (Windows only) | the OS backend: the real Winsock behind the same trait |
 #![warn(missing_docs)]
 
+pub mod fuzz;
 #[cfg(windows)]
 pub mod os;
 pub mod scenario;

@@ -200,3 +200,72 @@ fn cli_run_and_errors() {
     assert!(out.contains("conform"));
     assert_eq!(cli(&["frobnicate"]).0, 2);
 }
+
+/// The differential's own sanity: the model run under seeds it did not
+/// explore stays inside the outcomes it gave under 16 others, scenario by
+/// scenario, so a `~` line on a real Winsock is the Winsock's doing, not an
+/// artefact of what is compared (ports, buffer sizes) or of the sample.
+#[test]
+fn the_model_under_other_seeds_is_inside_its_own_outcomes() {
+    use winsock_double::scenario::differential::{model_outcomes, DEFAULT_SEEDS};
+    for sc in corpus() {
+        let m = model_outcomes(&sc, winsock_double::Profile::Documented, DEFAULT_SEEDS);
+        for seed in [1_000, 77_777] {
+            let other = runner::run(&mut SimBackend::default(), &sc, seed);
+            let out = m.outside(&sc, &other);
+            assert!(
+                out.is_empty(),
+                "{}",
+                out.iter()
+                    .map(|o| o.describe(&sc.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn cli_run_save_and_replay() {
+    let dir = std::env::temp_dir().join(format!("wsd-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("saved.json");
+    let out_s = out.to_str().unwrap();
+    let (code, _, err) = cli(&[
+        "run",
+        "fixtures/scenarios/recvmsg-truncation.json",
+        "--seed",
+        "4",
+        "--profile",
+        "windows",
+        "--save",
+        out_s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = cli(&["replay", out_s]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("identical") && stdout.contains("Windows"),
+        "{stdout}"
+    );
+    // An edited outcome (the last one, in the step records) is found.
+    let text = std::fs::read_to_string(&out).unwrap();
+    let at = text.rfind("WSAEMSGSIZE").unwrap();
+    let edited = format!(
+        "{}WSAEFAULT{}",
+        &text[..at],
+        &text[at + "WSAEMSGSIZE".len()..]
+    );
+    std::fs::write(&out, edited).unwrap();
+    let (code, stdout, _) = cli(&["replay", out_s]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("differs"), "{stdout}");
+    // Bad input: exit 2 with a reason.
+    let (code, _, err) = cli(&["replay", "fixtures/scenarios/recvmsg-truncation.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a saved run"), "{err}");
+    let (code, _, err) = cli(&["replay", "no/such/file.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

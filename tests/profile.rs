@@ -3,7 +3,8 @@
 //! the results recorded from Wine's own Winsock (fixtures/recorded/wine-8.0.json,
 //! written by scripts/wine-stage.sh), for the datagram clauses. Wine's
 //! overlapped-I/O differences are recorded (fixtures/findings/) but the
-//! profile does not reproduce them yet.
+//! profile does not reproduce them yet. The Windows profile departs from
+//! the documented contract exactly where its sources say (`Profile::Windows`).
 
 use std::path::Path;
 use winsock_double::scenario::conform::{self, ClauseResult};
@@ -99,4 +100,168 @@ fn wine8_profile_as_a_downstream_test_sees_it() {
         .is(WSAEMSGSIZE));
     assert_eq!((n, msg.flags), (77, 0));
     assert_eq!(msg.buffers[0].bytes(), &[1; 10]);
+}
+
+fn windows_world(seed: u64) -> (winsock_double::Sim, winsock_double::SimHost) {
+    use winsock_double::*;
+    let sim = Sim::with_config(
+        seed,
+        Config {
+            profile: Profile::Windows,
+            ..Config::default()
+        },
+    );
+    let h = sim.add_host("local", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    (sim, h)
+}
+
+/// The Windows profile departs from the documented contract at exactly the
+/// clauses its sources name (`Profile::Windows`): the corpus fails there and
+/// nowhere else.
+#[test]
+fn windows_profile_departs_only_where_sources_say() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = conform::load_corpus(&root.join("fixtures/scenarios")).unwrap();
+    let r = conform::conform(|| SimBackend::with_profile(Profile::Windows), &corpus);
+    let failed: Vec<&str> = r
+        .clauses
+        .iter()
+        .filter(|c| c.result == conform::ClauseResult::Fail)
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            // retransmission time-out: WSAECONNABORTED (field reports)
+            "RECV-ETIMEDOUT-DROPPED",
+            // a too-small control buffer fails the call (test_ip_pktinfo)
+            "RECVMSG-OUT-FLAGS-SET",
+            "RECVMSG-OUT-CTRUNC",
+            // unbound WSASendMsg binds implicitly (test_WSASendMsg)
+            "SENDMSG-EINVAL-UNBOUND",
+        ]
+    );
+}
+
+#[test]
+fn windows_profile_wsasendmsg_binds_an_unbound_socket() {
+    // SENDMSG-EINVAL-UNBOUND under Profile::Windows (Wine's test_WSASendMsg,
+    // run on Windows: the call works and the socket is bound to INADDR_ANY).
+    use winsock_double::*;
+    let (_sim, h) = windows_world(1);
+    let dst = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    h.bind(dst, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    let to = h.getsockname(dst).unwrap();
+    let s = h
+        .wsa_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSA_FLAG_OVERLAPPED)
+        .unwrap();
+    assert!(h.getsockname(s).unwrap_err().is(WSAEINVAL));
+    let mut n = 0;
+    h.wsa_send_msg(s, &WsaMsg::for_send(Some(&to), b"hi"), 0, Some(&mut n))
+        .unwrap();
+    assert_eq!(n, 2);
+    let me = h.getsockname(s).unwrap();
+    assert!(me.ip().is_unspecified() && me.port() != 0, "{me}");
+    let (r, k, msg) = {
+        let mut msg = WsaMsg::for_recv(&[8], 0);
+        let mut k = 0;
+        let r = h.wsa_recv_msg(dst, &mut msg, Some(&mut k));
+        (r, k, msg)
+    };
+    r.unwrap();
+    assert_eq!((k, &msg.buffers[0].bytes()[..2]), (2, &b"hi"[..]));
+    // The documented profile refuses the same call.
+    let sim = Sim::new(1);
+    let d = sim.add_host("local", &[]).unwrap();
+    d.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let s = d
+        .wsa_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSA_FLAG_OVERLAPPED)
+        .unwrap();
+    assert!(d
+        .wsa_send_msg(s, &WsaMsg::for_send(Some(&to), b"hi"), 0, Some(&mut n))
+        .unwrap_err()
+        .is(WSAEINVAL));
+}
+
+#[test]
+fn windows_profile_small_control_buffer_fails_with_the_count_written() {
+    // RECVMSG-OUT-CTRUNC under Profile::Windows (Wine's test_ip_pktinfo, run
+    // on Windows: WSAEMSGSIZE, MSG_CTRUNC, the count written, the datagram
+    // consumed).
+    use winsock_double::*;
+    let (_sim, h) = windows_world(2);
+    let s = h
+        .wsa_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSA_FLAG_OVERLAPPED)
+        .unwrap();
+    h.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.set_sock_opt_int(s, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
+    h.ioctl_socket(s, FIONBIO, &mut 1).unwrap();
+    let me = h.getsockname(s).unwrap();
+    h.send_to(s, b"short", &me).unwrap();
+    let mut msg = WsaMsg::for_recv(&[16], 1);
+    let mut n = 0;
+    assert!(h
+        .wsa_recv_msg(s, &mut msg, Some(&mut n))
+        .unwrap_err()
+        .is(WSAEMSGSIZE));
+    assert_eq!((n, msg.flags), (5, MSG_CTRUNC));
+    assert_eq!(&msg.buffers[0].bytes()[..5], b"short");
+    let mut msg = WsaMsg::for_recv(&[16], 64);
+    assert!(h
+        .wsa_recv_msg(s, &mut msg, Some(&mut n))
+        .unwrap_err()
+        .is(WSAEWOULDBLOCK));
+}
+
+#[test]
+fn windows_profile_close_aborts_a_connected_streams_receive_with_wsaeconnaborted() {
+    // RECV-OPERATION-ABORTED-CLOSE under Profile::Windows (Wine's
+    // iocp_async_read_closesocket, run on Windows: ERROR_CONNECTION_ABORTED
+    // for a connected TCP socket); a datagram socket keeps
+    // WSA_OPERATION_ABORTED.
+    use parking_lot::Mutex;
+    use std::sync::Arc;
+    use winsock_double::*;
+    for (profile, want) in [
+        (Profile::Windows, WSAECONNABORTED),
+        (Profile::Documented, WSA_OPERATION_ABORTED),
+    ] {
+        let sim = Sim::with_config(
+            3,
+            Config {
+                profile,
+                ..Config::default()
+            },
+        );
+        let h = sim.add_host("local", &[]).unwrap();
+        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, SOMAXCONN).unwrap();
+        let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+        let u = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        h.bind(u, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        let log: Arc<Mutex<Vec<(u64, i32)>>> = Arc::default();
+        for (s, id) in [(c, 1), (u, 2)] {
+            let log = log.clone();
+            h.wsa_recv_overlapped(
+                s,
+                vec![WsaBuf::zeroed(8)],
+                0,
+                Overlapped::new(id),
+                Some(Box::new(move |done: Completion| {
+                    log.lock().push((done.overlapped.id, done.error))
+                })),
+            )
+            .unwrap();
+        }
+        h.close_socket(c).unwrap();
+        h.close_socket(u).unwrap();
+        h.sleep_ex(0, true).unwrap();
+        let mut got = log.lock().clone();
+        got.sort();
+        assert_eq!(got, [(1, want), (2, WSA_OPERATION_ABORTED)], "{profile:?}");
+    }
 }

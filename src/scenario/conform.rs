@@ -242,19 +242,57 @@ pub struct PairRow {
     /// What the OS did differently.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Steps citing the clause where the OS's outcome is none of the
+    /// model's ([`super::differential`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outside_model: Vec<String>,
+}
+
+/// Per clause, the steps of the OS runs whose outcome the model never gave
+/// (the model explores `extra` seeds besides each scenario's own). `os` is
+/// the report of `corpus` on the OS backend.
+pub fn outside_model(
+    corpus: &[super::Scenario],
+    os: &ConformReport,
+    profile: winsock_model::Profile,
+    extra: u64,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (sc, run) in corpus.iter().zip(&os.runs) {
+        debug_assert_eq!(sc.name, run.scenario);
+        if run.skipped.is_some() {
+            continue;
+        }
+        let model = super::differential::model_outcomes(sc, profile, extra);
+        for o in model.outside(sc, run) {
+            let line = o.describe(&sc.name);
+            for c in &o.clauses {
+                out.entry(c.clone()).or_default().push(line.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Puts a model report and an OS report of the same corpus side by side.
-pub fn compare(model: &ConformReport, os: &ConformReport) -> Vec<PairRow> {
+/// A clause agrees when the OS's result equals the model's and no step
+/// citing it did what the model never does (`outside`, from
+/// [`outside_model`]).
+pub fn compare(
+    model: &ConformReport,
+    os: &ConformReport,
+    outside: &BTreeMap<String, Vec<String>>,
+) -> Vec<PairRow> {
     model
         .clauses
         .iter()
         .zip(&os.clauses)
         .map(|(m, o)| {
             debug_assert_eq!(m.id, o.id);
+            let outside_model = outside.get(o.id).cloned().unwrap_or_default();
             let verdict = match (m.result, o.result) {
                 (_, ClauseResult::NotRun | ClauseResult::Pending | ClauseResult::Untested) => "-",
-                (a, b) if a == b => "agree",
+                (a, b) if a == b && outside_model.is_empty() => "agree",
                 _ => "differs",
             };
             PairRow {
@@ -266,6 +304,7 @@ pub fn compare(model: &ConformReport, os: &ConformReport) -> Vec<PairRow> {
                 model: m.result,
                 verdict,
                 problems: o.problems.clone(),
+                outside_model,
             }
         })
         .collect()
@@ -292,13 +331,20 @@ pub fn render_pairs(os: &str, rows: &[PairRow]) -> String {
         for p in &r.problems {
             s.push_str(&format!("    ! {p}\n"));
         }
+        for p in &r.outside_model {
+            s.push_str(&format!("    ~ {p}\n"));
+        }
     }
     let agree = rows.iter().filter(|r| r.verdict == "agree").count();
     let differs = rows.iter().filter(|r| r.verdict == "differs").count();
+    let outside = rows.iter().filter(|r| !r.outside_model.is_empty()).count();
     s.push_str(&format!(
         "\n{} clauses: {agree} agree, {differs} differ, {} not run on {os}\n",
         rows.len(),
         rows.len() - agree - differs
+    ));
+    s.push_str(&format!(
+        "{outside} clauses have a step where {os} did what the model never does (`~` lines)\n"
     ));
     s
 }

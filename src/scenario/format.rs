@@ -51,6 +51,11 @@ pub struct Scenario {
     /// relies on loopback delivering each send at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_reads: Option<winsock_model::StreamReads>,
+    /// Datagram loss, duplication and reordering, per mille, drawn by the
+    /// seed (model only; default: none). `{"loss": 100, "duplicate": 50,
+    /// "reorder": 200, "reorder_us": 1000}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datagram_faults: Option<winsock_model::DatagramFaults>,
     /// The steps, in order.
     pub steps: Vec<Step>,
 }

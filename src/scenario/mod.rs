@@ -7,8 +7,10 @@
 //! | `names.rs` | symbolic constants (`"SOL_SOCKET"`, `"MSG_PEEK"`) |
 //! | `runner.rs` | [`Backend`], [`run`], the per-step record and verdict |
 //! | `conform.rs` | runs the corpus and reports per clause |
+//! | `differential.rs` | whether a real Winsock's outcomes are ones the model gives |
 
 pub mod conform;
+pub mod differential;
 pub mod format;
 pub mod names;
 pub mod runner;

@@ -112,6 +112,9 @@ impl Backend for SimBackend {
         if let Some(r) = sc.stream_reads {
             cfg.stream_reads = r;
         }
+        if let Some(f) = sc.datagram_faults {
+            cfg.datagram_faults = f;
+        }
         if let Some(ms) = sc.latency_ms {
             cfg.latency_ns = ms.saturating_mul(1_000_000);
         }
@@ -1052,8 +1055,15 @@ impl Backend for OsBackend {
         if !sc.hosts.is_empty() {
             return Err("needs several hosts (model only)".into());
         }
-        if sc.tx_rate.is_some() || sc.buffer_pool.is_some() || sc.latency_ms.is_some() {
-            return Err("needs model settings (transmit rate, buffer pool, latency)".into());
+        if sc.tx_rate.is_some()
+            || sc.buffer_pool.is_some()
+            || sc.latency_ms.is_some()
+            || sc.datagram_faults.is_some_and(|f| f.any())
+        {
+            return Err(
+                "needs model settings (transmit rate, buffer pool, latency, datagram faults)"
+                    .into(),
+            );
         }
         if sc
             .steps

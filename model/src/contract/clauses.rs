@@ -1569,13 +1569,13 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "SENDMSG-PKTINFO-SOURCE-V4",
-        statement: "On an IPv4 SOCK_DGRAM or SOCK_RAW socket, an in_pktinfo control object passed to WSASendMsg sets the local IPv4 source address of the datagram.",
+        statement: "On an IPv4 SOCK_DGRAM or SOCK_RAW socket, an in_pktinfo control object passed to WSASendMsg sets the local IPv4 source address of the datagram (model choice: an address the host does not have fails with WSAEADDRNOTAVAIL, the code bind gives for it).",
         source: "WSASendMsg.md §Remarks",
         scope: Scope::Datagram,
     },
     Clause {
         id: "SENDMSG-PKTINFO-SOURCE-V6",
-        statement: "On an IPv6 SOCK_DGRAM or SOCK_RAW socket, an in6_pktinfo control object passed to WSASendMsg sets the local IPv6 source address of the datagram.",
+        statement: "On an IPv6 SOCK_DGRAM or SOCK_RAW socket, an in6_pktinfo control object passed to WSASendMsg sets the local IPv6 source address of the datagram (model choice: an address the host does not have fails with WSAEADDRNOTAVAIL, the code bind gives for it).",
         source: "WSASendMsg.md §Remarks",
         scope: Scope::Datagram,
     },

@@ -460,11 +460,20 @@ impl World {
 
     pub(crate) fn close(&mut self, host: HostId, s: u64) -> Result<(), i32> {
         self.check_init(host)?;
-        if !self.sock(host, s)?.is_dgram() {
+        let st = self.sock(host, s)?;
+        // Windows ends a connected stream socket's outstanding operations
+        // with WSAECONNABORTED (Wine's iocp_async_read_closesocket, run on
+        // Windows: ERROR_CONNECTION_ABORTED).
+        let aborted = if self.windows() && !st.is_dgram() && st.peer.is_some() {
+            WSAECONNABORTED
+        } else {
+            WSA_OPERATION_ABORTED
+        };
+        if !st.is_dgram() {
             self.stream_close(s);
         }
         // RECV-OPERATION-ABORTED-CLOSE, SENDMSG-OPERATION-ABORTED-CLOSE
-        self.abort_ops(s, None, WSA_OPERATION_ABORTED, true, true);
+        self.abort_ops(s, None, aborted, true, true);
         self.sockets.remove(&s);
         Ok(())
     }
@@ -690,8 +699,9 @@ impl World {
                 if !st.overlapped {
                     return Err(code(WSAEINVAL));
                 }
-                // SENDMSG-EINVAL-UNBOUND
-                if st.local.is_none() {
+                // SENDMSG-EINVAL-UNBOUND (Windows binds implicitly, as for
+                // WSASendTo: Wine's test_WSASendMsg, run on Windows)
+                if st.local.is_none() && !self.windows() {
                     return Err(code(WSAEINVAL));
                 }
             }
@@ -904,6 +914,7 @@ impl World {
         if route.targets.is_empty() {
             self.log(host, "drop", || format!("{dst}: no host has this address"));
         }
+        let faults = self.cfg.datagram_faults;
         let mut data = data;
         let mut targets = route.targets.into_iter().peekable();
         while let Some((target, ifindex)) = targets.next() {
@@ -913,6 +924,21 @@ impl World {
             } else {
                 std::mem::take(&mut data)
             };
+            // Datagram faults draw from the seed only when switched on, so
+            // runs without them keep their traces.
+            let mut arrive = depart + latency;
+            let mut twice = false;
+            if faults.any() {
+                if self.rng.below(1000) < u64::from(faults.loss) {
+                    self.log(host, "lost", || format!("{src} -> {dst} len={n}"));
+                    continue;
+                }
+                if self.rng.below(1000) < u64::from(faults.reorder) {
+                    let most = faults.reorder_us.unwrap_or(1_000).max(1) * 1_000;
+                    arrive += 1 + self.rng.below(most);
+                }
+                twice = self.rng.below(1000) < u64::from(faults.duplicate);
+            }
             let packet = Packet {
                 src_sock: s,
                 src_host: host,
@@ -926,8 +952,18 @@ impl World {
                 ifindex,
                 data,
             };
+            if twice {
+                self.log(host, "duplicated", || format!("{src} -> {dst} len={n}"));
+                self.schedule(
+                    arrive + 1,
+                    Event::Arrive {
+                        host: target,
+                        packet: packet.clone(),
+                    },
+                );
+            }
             self.schedule(
-                depart + latency,
+                arrive,
                 Event::Arrive {
                     host: target,
                     packet,
@@ -1464,9 +1500,11 @@ impl World {
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
                 out.flags |= MSG_CTRUNC;
-                // Wine 8.0 fails the whole call (the datagram is gone).
-                if wine {
-                    out.count_written = false;
+                // Wine 8.0 fails the whole call (the datagram is gone), and
+                // so does Windows, which writes the count (Wine's
+                // test_ip_pktinfo, run on Windows).
+                if wine || self.windows() {
+                    out.count_written = !wine;
                     return Err(code(WSAEMSGSIZE));
                 }
             }

@@ -160,7 +160,13 @@ impl World {
         }
         let h = self.sockets[&s].host;
         self.log(h, "retransmission-timeout", || format!("socket {s:#x}"));
-        self.break_connection(s, WSAETIMEDOUT);
+        // Windows: WSAECONNABORTED (Profile::Windows cites the sources).
+        let e = if self.windows() {
+            WSAECONNABORTED
+        } else {
+            WSAETIMEDOUT
+        };
+        self.break_connection(s, e);
     }
 
     /// RECV-ENETRESET-KEEPALIVE: the probes of an idle connection went
