@@ -105,24 +105,15 @@ pub fn settings(model_settings: bool) -> impl Strategy<Value = Settings> {
         datagram_faults(),
     )
         .prop_map(move |(seed, profile, t, r, m, f)| {
-            if model_settings {
-                Settings {
-                    seed,
-                    profile,
-                    completion_timing: t,
-                    stream_reads: r,
-                    max_outstanding: m,
-                    datagram_faults: f,
-                }
-            } else {
-                Settings {
-                    seed,
-                    profile,
-                    completion_timing: None,
-                    stream_reads: None,
-                    max_outstanding: None,
-                    datagram_faults: None,
-                }
+            // Without model settings the knobs stay at their defaults (a
+            // real Winsock has none of them).
+            Settings {
+                seed,
+                profile,
+                completion_timing: t.filter(|_| model_settings),
+                stream_reads: r.filter(|_| model_settings),
+                max_outstanding: m.filter(|_| model_settings),
+                datagram_faults: f.filter(|_| model_settings),
             }
         })
 }

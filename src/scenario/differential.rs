@@ -22,7 +22,7 @@
 //! to it too: any length in the range is allowed.
 
 use super::format::{Expect, Op, Scenario, Step};
-use super::runner::{run, Outcome, RunReport, SimBackend, Verdict};
+use super::runner::{op_name, run, Outcome, RunReport, SimBackend, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How many seeds the model explores per scenario by default (besides the
@@ -79,8 +79,8 @@ fn expectations(sc: &Scenario) -> BTreeMap<Key, Option<&Expect>> {
     ) {
         for (i, step) in list.iter().enumerate() {
             let (index, op) = match thread {
-                Some((t, at)) => (at, format!("{t}: {}", op_label(&step.op))),
-                None => (i, op_label(&step.op)),
+                Some((t, at)) => (at, format!("{t}: {}", op_name(&step.op))),
+                None => (i, op_name(&step.op)),
             };
             let n = seen.entry((index, op.clone())).or_default();
             out.insert((index, op, *n), step.expect.as_ref());
@@ -93,13 +93,6 @@ fn expectations(sc: &Scenario) -> BTreeMap<Key, Option<&Expect>> {
     let mut out = BTreeMap::new();
     walk(&sc.steps, None, &mut out, &mut BTreeMap::new());
     out
-}
-
-fn op_label(op: &Op) -> String {
-    serde_json::to_value(op)
-        .ok()
-        .and_then(|v| v.get("op").and_then(|s| s.as_str()).map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// The keys of a run's records, in record order.

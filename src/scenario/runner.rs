@@ -788,7 +788,8 @@ fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<St
     Ok(bad)
 }
 
-fn op_name(op: &Op) -> String {
+/// A step's op name as the scenario writes it (`"recv_msg"`).
+pub(crate) fn op_name(op: &Op) -> String {
     serde_json::to_value(op)
         .ok()
         .and_then(|v| v.get("op").and_then(|s| s.as_str()).map(str::to_string))
