@@ -31,6 +31,12 @@ USAGE:
         Which behaviour the model follows where implementations differ: the
         documented contract (default), current Windows where a cited source
         shows it departing from the documentation, or Wine 8.0 as measured.
+    winsock-double decode FILE [--save OUT]
+        Read a cargo-fuzz input of the `ops` target (fuzz/artifacts/ops/...)
+        as the program it encodes; print it as a scenario in the fixtures
+        format (or write it to OUT), then check the invariants on it.
+        Exit 1 if one fails. The profile the program runs under is printed
+        on standard error: pass it to `run --profile`.
     winsock-double clauses [--format md|json]
         Print the clause table.
     winsock-double help | --help | -h
@@ -159,6 +165,7 @@ fn main() -> ExitCode {
         "replay" => cmd_replay(&args),
         "conform" => cmd_conform(&args),
         "clauses" => cmd_clauses(&args),
+        "decode" => cmd_decode(&args),
         other => {
             eprintln!("winsock-double: unknown command `{other}`\n\n{HELP}");
             ExitCode::from(2)
@@ -263,6 +270,57 @@ fn cmd_replay(a: &Args) -> ExitCode {
         }
         Err(e) => {
             println!("{}: {e}", file.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn cmd_decode(a: &Args) -> ExitCode {
+    use winsock_double::fuzz::{bytes, invariants};
+    let Some(file) = &a.file else {
+        eprintln!("winsock-double decode: which fuzz input? (fuzz/artifacts/ops/... or fuzz/corpus/ops/...)");
+        return ExitCode::from(2);
+    };
+    let data = match std::fs::read(file) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("winsock-double: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (mut sc, profile) = bytes::program(&data);
+    sc.name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "fuzz-input".into());
+    let text = serde_json::to_string_pretty(&sc).expect("a scenario serialises") + "\n";
+    match &a.save {
+        Some(out) => {
+            if let Err(e) = std::fs::write(out, &text) {
+                eprintln!("winsock-double: cannot write {}: {e}", out.display());
+                return ExitCode::from(2);
+            }
+            eprintln!("wrote the scenario to {}", out.display());
+        }
+        None => print!("{text}"),
+    }
+    let name = match profile {
+        winsock_double::Profile::Documented => "documented",
+        winsock_double::Profile::Windows => "windows",
+        winsock_double::Profile::Wine8 => "wine-8",
+    };
+    eprintln!(
+        "{} calls, seed {}, profile {name} (`run FILE --profile {name}`)",
+        sc.steps.len(),
+        sc.seed
+    );
+    match invariants::check_all(&sc, sc.seed, profile, true) {
+        Ok(_) => {
+            eprintln!("every invariant holds");
+            ExitCode::SUCCESS
+        }
+        Err(v) => {
+            eprintln!("invariant violated: {v}");
             ExitCode::from(1)
         }
     }

@@ -269,3 +269,38 @@ fn cli_run_save_and_replay() {
     assert!(err.contains("cannot read"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn cli_decode_turns_a_fuzz_input_into_a_scenario_that_runs() {
+    let dir = std::env::temp_dir().join(format!("wsd-decode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Seed 7, settings byte 1 (the Windows profile), then calls.
+    let mut data = 7u64.to_le_bytes().to_vec();
+    data.extend_from_slice(&[1, 0, 3, 9, 1, 2, 4, 0, 0, 5, 1, 200, 17, 2, 8]);
+    let input = dir.join("crash-1");
+    std::fs::write(&input, &data).unwrap();
+    let out = dir.join("decoded.json");
+    let (in_s, out_s) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let (code, stdout, err) = cli(&["decode", in_s, "--save", out_s]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(err.contains("profile windows"), "{err}");
+    // The file is the program the fuzz target ran, named after the input.
+    let saved = winsock_double::scenario::load(&out).unwrap();
+    let (want, _) = winsock_double::fuzz::bytes::program(&data);
+    assert_eq!(saved.name, "crash-1");
+    assert_eq!(
+        serde_json::to_value(&saved.steps).unwrap(),
+        serde_json::to_value(&want.steps).unwrap()
+    );
+    let (code, _, err) = cli(&["run", out_s, "--profile", "windows"]);
+    assert_eq!(code, 0, "{err}");
+    // Without --save the scenario goes to standard output.
+    let (code, stdout, _) = cli(&["decode", in_s]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("\"name\": \"crash-1\""), "{stdout}");
+    let (code, _, err) = cli(&["decode", "no/such/input"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
