@@ -272,3 +272,59 @@ fn the_corpus_passes_the_invariants() {
         results_allowed(&sc, &rep, true).unwrap_or_else(|v| panic!("{}: {v}", sc.name));
     }
 }
+
+/// The differential property's check, on the model against itself: a run
+/// of an OS-shaped program under a seed the model did not explore is still
+/// inside what the model gives, step by step.
+#[test]
+fn the_differential_property_finds_the_model_inside_itself() {
+    use proptest::strategy::ValueTree;
+    use winsock_double::fuzz::differential::{inside_model, EXTRA_SEEDS};
+    let mut r = proptest::test_runner::TestRunner::deterministic();
+    let mut outside = vec![];
+    let cases = proptest_cases(64);
+    for _ in 0..cases {
+        let case = strategy::os_case(Profile::Documented, 30)
+            .new_tree(&mut r)
+            .unwrap()
+            .current();
+        let sc = &case.scenario;
+        // Another seed, with whole stream reads (as a loopback connection
+        // reads); completions stay seeded.
+        let other = sc.seed.wrapping_add(EXTRA_SEEDS + 1000);
+        let whole = scenario::Scenario {
+            stream_reads: Some(winsock_double::StreamReads::Whole),
+            ..sc.clone()
+        };
+        let run = runner::run(&mut runner::SimBackend::default(), &whole, other);
+        if let Err(v) = inside_model(sc, &run, case.profile, EXTRA_SEEDS) {
+            outside.push(v.to_string());
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "{} of {cases}:\n{}",
+        outside.len(),
+        outside.join("\n")
+    );
+}
+
+/// ...and an OS run that differs from the model at one step is reported at
+/// that step, as the first difference.
+#[test]
+fn the_differential_property_reports_the_first_difference() {
+    use winsock_double::fuzz::differential::{inside_model, EXTRA_SEEDS};
+    let sc = corpus_scenario("recvmsg-truncation");
+    let mut os = runner::run(&mut runner::SimBackend::default(), &sc, sc.seed);
+    assert!(inside_model(&sc, &os, Profile::Documented, EXTRA_SEEDS).is_ok());
+    let at = os
+        .steps
+        .iter()
+        .position(|s| s.outcome.result == "WSAEMSGSIZE")
+        .expect("the scenario truncates a datagram");
+    os.steps[at].outcome.result = "ok".into();
+    let v = inside_model(&sc, &os, Profile::Documented, EXTRA_SEEDS).unwrap_err();
+    assert_eq!(v.invariant, "os_inside_model");
+    assert_eq!(v.step, Some(os.steps[at].index), "{v}");
+    assert!(v.detail.contains("result=ok"), "{v}");
+}

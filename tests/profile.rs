@@ -102,6 +102,55 @@ fn wine8_profile_as_a_downstream_test_sees_it() {
     assert_eq!(msg.buffers[0].bytes(), &[1; 10]);
 }
 
+/// Wine 8.0 on a stream: a receive hands its input flags back, and a
+/// connection the peer reset ends, receive after receive, with zero bytes
+/// (measured: `stream-reads` steps 10 and 14, `stream-close` steps 23 and
+/// 24; found again by `tests/os_fuzz.rs`).
+#[test]
+fn wine8_profile_stream_receives() {
+    use winsock_double::*;
+    for profile in [Profile::Wine8, Profile::Documented] {
+        let sim = Sim::with_config(
+            1,
+            Config {
+                profile,
+                stream_reads: StreamReads::Whole,
+                ..Config::default()
+            },
+        );
+        let h = sim.add_host("local", &[]).unwrap();
+        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, 1).unwrap();
+        let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+        let (a, _) = h.accept(l).unwrap();
+        let mut n = 0;
+        h.wsa_send(c, &[WsaBuf::from(b"peek".to_vec())], Some(&mut n), 0)
+            .unwrap();
+        let mut bufs = [WsaBuf::zeroed(8)];
+        let mut flags = MSG_PEEK;
+        h.wsa_recv(a, &mut bufs, Some(&mut n), &mut flags).unwrap();
+        let wine = profile == Profile::Wine8;
+        assert_eq!((n, flags), (4, if wine { MSG_PEEK } else { 0 }));
+        // A zero-linger close resets the connection.
+        h.set_sock_opt(c, SOL_SOCKET, SO_LINGER, &[1, 0, 0, 0])
+            .unwrap();
+        h.close_socket(c).unwrap();
+        for _ in 0..2 {
+            let mut flags = 0;
+            let r = h.wsa_recv(a, &mut bufs, Some(&mut n), &mut flags);
+            if wine {
+                assert!(r.is_ok(), "{r:?}");
+                assert_eq!(n, 0);
+            } else {
+                assert!(r.unwrap_err().is(WSAECONNRESET));
+            }
+        }
+    }
+}
+
 fn windows_world(seed: u64) -> (winsock_double::Sim, winsock_double::SimHost) {
     use winsock_double::*;
     let sim = Sim::with_config(

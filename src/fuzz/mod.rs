@@ -7,6 +7,7 @@
 //! | `program.rs` | the frame of a generated program: its sockets ([`program::Shape`]) and their set-up |
 //! | `saved.rs` | saved runs and their replay; failing cases saved as scenarios |
 //! | `bytes.rs` | a program decoded from arbitrary bytes (the cargo-fuzz targets) |
+//! | `differential.rs` | the differential as a property: an OS run's steps must be ones the model gives |
 //!
 //! A property in a test suite looks like this: generate a case, run it
 //! through [`check_all`], and on failure save it (proptest calls the body
@@ -30,6 +31,7 @@
 //! ```
 
 pub mod bytes;
+pub mod differential;
 pub mod invariants;
 pub mod program;
 pub mod saved;

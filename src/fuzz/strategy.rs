@@ -244,6 +244,16 @@ pub fn ops(shape: Shape, n: usize) -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(any_op.prop_map(step), 1..=n)
 }
 
+/// A program for the differential: [`Shape::os`]'s sockets and up to `n`
+/// calls, the model's settings at their defaults, run under `profile` (the
+/// one that describes the Winsock it is compared with).
+pub fn os_case(profile: Profile, n: usize) -> impl Strategy<Value = Case> {
+    (any::<u64>(), ops(Shape::os(), n)).prop_map(move |(seed, body)| Case {
+        scenario: assemble(Shape::os(), seed, body),
+        profile,
+    })
+}
+
 /// A whole program: the prelude and up to `n` calls, with its settings.
 pub fn case(shape: Shape, n: usize) -> impl Strategy<Value = Case> {
     (settings(shape.model_settings), ops(shape, n)).prop_map(move |(s, body)| {

@@ -180,6 +180,15 @@ impl ModelOutcomes {
         self.seeds
     }
 
+    /// Adds `other`'s outcomes (runs of the same steps, for example under
+    /// other model settings) to these.
+    pub fn merge(&mut self, other: ModelOutcomes) {
+        self.seeds += other.seeds;
+        for (k, v) in other.steps {
+            self.steps.entry(k).or_default().extend(v);
+        }
+    }
+
     /// The OS run's steps whose outcome the model never gave. Steps the OS
     /// did not run (skipped, errored) and steps the model did not run are
     /// not compared.

@@ -1021,6 +1021,11 @@ impl World {
         if flags & MSG_OOB != 0 {
             super::urgent::recv_oob_check(st).map_err(code)?;
         }
+        if self.wine() && st.tcp.broken.is_some() && !st.shut_rd {
+            // Wine 8.0 receives the end of the stream instead (see
+            // `wine_end_of_broken`).
+            return Ok(());
+        }
         self.connection_check(s, st.shut_rd)
     }
 
@@ -1119,6 +1124,9 @@ impl World {
             return Err(code(WSAESHUTDOWN));
         }
         if let Some(e) = st.tcp.broken {
+            if self.wine() {
+                return self.wine_end_of_broken(host, s, flags, out);
+            }
             return Err(code(e));
         }
         if flags & MSG_OOB != 0 {
@@ -1137,6 +1145,7 @@ impl World {
         if k > 1 && !waitall && self.cfg.stream_reads == StreamReads::Seeded && self.rng.coin() {
             k = 1 + self.rng.below(k as u64) as usize;
         }
+        let flags_out = self.wine_flags_out(flags);
         let st = self.sockets.get_mut(&s).expect("checked");
         // RECV-BUFFER-ORDER: array order, packed.
         copy_out(&st.tcp.rcvq, bufs, k);
@@ -1146,7 +1155,7 @@ impl World {
         out.copied = true;
         out.count_written = true;
         out.bytes = k as u32;
-        out.flags = 0;
+        out.flags = flags_out;
         let peer = st.tcp.peer_sock;
         self.log(host, "recv", || {
             if k == 0 {
@@ -1162,6 +1171,39 @@ impl World {
                 self.pump(p, false);
             }
         }
+        Ok(())
+    }
+
+    /// The output flags of a stream receive: none, or under Wine 8.0 the
+    /// input flags handed back (measured: `stream-reads` steps 10 and 14,
+    /// `urgent-data` steps 11 and 18; as Wine does for datagrams).
+    pub(crate) fn wine_flags_out(&self, flags_in: u32) -> u32 {
+        if self.wine() {
+            flags_in
+        } else {
+            0
+        }
+    }
+
+    /// Wine 8.0 ends every receive on a connection broken by a reset or an
+    /// abort with zero bytes and success, the end of the stream, where the
+    /// pages say `WSAECONNRESET` or `WSAECONNABORTED` (measured:
+    /// `stream-close` steps 23, 24, 37 and 50, each a receive after the
+    /// peer's reset).
+    fn wine_end_of_broken(
+        &mut self,
+        host: HostId,
+        s: u64,
+        flags: u32,
+        out: &mut super::dgram::RecvOut,
+    ) -> Result<(), WsaError> {
+        out.copied = true;
+        out.count_written = true;
+        out.bytes = 0;
+        out.flags = self.wine_flags_out(flags);
+        self.log(host, "recv", || {
+            format!("socket {s:#x} end of stream (Wine 8.0: a broken connection)")
+        });
         Ok(())
     }
 

@@ -95,6 +95,7 @@ impl World {
         out: &mut RecvOut,
     ) -> Result<(), WsaError> {
         let peek = flags & MSG_PEEK != 0;
+        let flags_out = self.wine_flags_out(flags);
         let st = self.sockets.get_mut(&s).expect("checked");
         let Some(&b) = st.tcp.oob.front() else {
             // model choice: the stream ended with no urgent byte waiting.
@@ -115,7 +116,7 @@ impl World {
         out.copied = true;
         out.count_written = true;
         out.bytes = k;
-        out.flags = 0;
+        out.flags = flags_out;
         self.log(host, "recv", || {
             format!(
                 "socket {s:#x} urgent len={k}{}",
