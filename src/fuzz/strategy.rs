@@ -246,10 +246,12 @@ pub fn ops(shape: Shape, n: usize) -> impl Strategy<Value = Vec<Step>> {
 
 /// A program for the differential: [`Shape::os`]'s sockets and up to `n`
 /// calls, the model's settings at their defaults, run under `profile` (the
-/// one that describes the Winsock it is compared with).
+/// one that describes the Winsock it is compared with), without the steps
+/// that depend on the machine under it
+/// ([`differential::comparable`](super::differential::comparable)).
 pub fn os_case(profile: Profile, n: usize) -> impl Strategy<Value = Case> {
     (any::<u64>(), ops(Shape::os(), n)).prop_map(move |(seed, body)| Case {
-        scenario: assemble(Shape::os(), seed, body),
+        scenario: super::differential::comparable(assemble(Shape::os(), seed, body), profile),
         profile,
     })
 }

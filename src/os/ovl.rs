@@ -175,6 +175,15 @@ pub(super) fn refused(what: &str, clause: Option<&str>) -> WsaError {
     }))
 }
 
+/// WSAGetOverlappedResult naming another socket than the operation's: the
+/// model reports it as misuse, so it is not passed on either.
+fn other_socket() -> WsaError {
+    refused(
+        "WSAGetOverlappedResult on another socket than the operation's",
+        None,
+    )
+}
+
 /// Drops one reference; frees the record at zero.
 ///
 /// # Safety
@@ -277,6 +286,36 @@ pub(super) struct NewOp {
 }
 
 /// Builds the record, calls `call` with it, and sorts out who reaps.
+/// Whether `ovl` is free for a new operation. An OVERLAPPED is in use while
+/// its operation is outstanding (RECV-OVL-SEPARATE-STRUCT, as the model
+/// has it); one whose operation Windows completed may be used again, its
+/// first result lost, as in C. Such a record not reaped yet, if
+/// `WSAGetOverlappedResult` is its reaper, is reaped here as that call
+/// would (the differential property found the backend refusing what the
+/// model allows). A record a routine or a port packet reaps stays in use
+/// until they have.
+fn reuse_completed(ovl: &Overlapped) -> bool {
+    let Some(addr) = table().live.get(&ovl.id).copied() else {
+        return true;
+    };
+    let p = addr as *mut Rec;
+    // SAFETY: found live in the table just now: our record, which stays
+    // allocated until its reaper's reference goes, and only this thread
+    // reaps records whose delivery is `Result`.
+    let (s, delivery) = unsafe {
+        (
+            (*p).socket,
+            *(*p).delivery.lock().unwrap_or_else(|e| e.into_inner()),
+        )
+    };
+    if delivery != Delivery::Result {
+        return false;
+    }
+    // Reaps it if Windows completed it; WSA_IO_INCOMPLETE leaves it live.
+    let _ = get_result(s, ovl, false);
+    !table().live.contains_key(&ovl.id)
+}
+
 pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     let NewOp {
         s,
@@ -288,15 +327,12 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
         ovl,
         routine,
     } = op;
-    {
-        let t = table();
-        if t.live.contains_key(&ovl.id) {
-            // Windows would corrupt the first operation: not passed on.
-            return Err(refused(
-                "an OVERLAPPED still in use by an outstanding operation",
-                Some("RECV-OVL-SEPARATE-STRUCT"),
-            ));
-        }
+    if !reuse_completed(&ovl) {
+        // Windows would corrupt the first operation: not passed on.
+        return Err(refused(
+            "an OVERLAPPED still in use by an outstanding operation",
+            Some("RECV-OVL-SEPARATE-STRUCT"),
+        ));
     }
     let (arr, regions) = wsabufs(&mut buffers)?;
     let name_arg = match name.as_mut() {
@@ -501,13 +537,27 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
         match t.live.get(&ovl.id) {
             Some(&p) => p as *mut Rec,
             None => {
+                // An OVERLAPPED no operation of this socket used holds, in
+                // C, whatever its memory holds: there is no defined call to
+                // make (the model's choice is WSA_INVALID_PARAMETER). It
+                // used to be answered here with that code, without Windows;
+                // the differential property showed the answer was ours, not
+                // the OS's.
                 return match t.reaped.get(&ovl.id) {
                     Some((rs, c)) if *rs == s => Ok(c.clone()),
-                    _ => Err(code(consts::WSA_INVALID_PARAMETER)),
+                    Some(_) => Err(other_socket()),
+                    None => Err(refused(
+                        "WSAGetOverlappedResult with an OVERLAPPED no operation used",
+                        None,
+                    )),
                 };
             }
         }
     };
+    // SAFETY: `p` is a live record (found in the table just now).
+    if unsafe { (*p).socket } != s {
+        return Err(other_socket());
+    }
     // SAFETY: `p` is a live record (found in the table just now).
     let delivery = unsafe { *(*p).delivery.lock().unwrap_or_else(|e| e.into_inner()) };
     if wait && delivery == Delivery::Routine {

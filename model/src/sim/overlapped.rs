@@ -342,6 +342,11 @@ impl World {
         if ready && !self.pends_anyway() {
             // RECV-OVL-IMMEDIATE, RECVMSG-OVL-IMMEDIATE
             let (error, bytes, flags) = self.complete_recv(op, true);
+            // Wine 8.0 writes 0 to lpNumberOfBytesRecvd when the call
+            // completes at once with an error; WSAGetOverlappedResult then
+            // gives the bytes (found by tests/os_fuzz.rs: a 1-byte
+            // WSARecvMsg of a longer datagram; `ovl-recv-event` step 10).
+            let bytes = if error != 0 && self.wine() { 0 } else { bytes };
             return Posted::Completed {
                 error,
                 bytes,
@@ -634,11 +639,25 @@ impl World {
         wait: bool,
     ) -> Result<Completion, WsaError> {
         self.check_sock(host, s).map_err(code)?;
-        // model choice: a WSAOVERLAPPED no operation of this socket used is
-        // an invalid parameter (in C it would hold whatever memory holds).
-        let Some(o) = self.ovl.get(&(host, id)).filter(|o| o.socket == s) else {
+        // model choice: a WSAOVERLAPPED no operation used is an invalid
+        // parameter (in C it would hold whatever memory holds).
+        let Some(o) = self.ovl.get(&(host, id)) else {
             return Err(code(WSA_INVALID_PARAMETER));
         };
+        // model choice: naming another socket than the operation's breaks
+        // the call's precondition ("the same socket that was specified when
+        // the overlapped operation was started"); Windows and Wine read the
+        // status from the OVERLAPPED regardless, and wait on the wrong
+        // handle when hEvent is NULL, so it is reported as misuse (found by
+        // tests/os_fuzz.rs, where Wine answered for the other socket).
+        if o.socket != s {
+            let other = o.socket;
+            return Err(self.report(
+                ReportKind::Misuse,
+                format!("WSAGetOverlappedResult on socket {s:#x} for OVERLAPPED {id}, whose operation is on socket {other:#x}"),
+                None,
+            ));
+        }
         // RECV-OVL-NO-FWAIT-WITH-ROUTINE
         if wait && o.routine {
             return Err(self.report(
