@@ -191,24 +191,36 @@ impl ModelOutcomes {
 
     /// The OS run's steps whose outcome the model never gave. Steps the OS
     /// did not run (skipped, errored) and steps the model did not run are
-    /// not compared.
+    /// not compared. Nor is anything after a step the OS did not make but
+    /// the model did (not as a misuse report, which changes nothing): from
+    /// there the two runs go on from different states (found by the
+    /// differential property: a receive refused on the OS left a datagram
+    /// the model had taken).
     pub fn outside(&self, sc: &Scenario, os: &RunReport) -> Vec<Outside> {
         let exp = expectations(sc);
-        keys(os)
-            .into_iter()
-            .zip(&os.steps)
-            .filter(|(_, s)| !matches!(s.verdict, Verdict::Skipped | Verdict::Error))
-            .filter_map(|(k, s)| {
-                let model = self.steps.get(&k)?;
-                let got = project(&s.outcome, exp.get(&k).copied().flatten());
-                (!model.contains(&got)).then(|| Outside {
+        let mut out = vec![];
+        for (k, s) in keys(os).into_iter().zip(&os.steps) {
+            let model = self.steps.get(&k);
+            if matches!(s.verdict, Verdict::Skipped | Verdict::Error) {
+                let model_made_it =
+                    model.is_some_and(|m| m.iter().any(|o| !o.starts_with("result=model:")));
+                if model_made_it {
+                    break;
+                }
+                continue;
+            }
+            let Some(model) = model else { continue };
+            let got = project(&s.outcome, exp.get(&k).copied().flatten());
+            if !model.contains(&got) {
+                out.push(Outside {
                     index: s.index,
                     clauses: s.clauses.clone(),
                     os: got,
                     model: model.iter().cloned().collect(),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        out
     }
 }
 
@@ -245,6 +257,19 @@ mod tests {
         assert_eq!(out[0].index, 4);
         assert!(out[0].os.starts_with("result=ok bytes=5"), "{}", out[0].os);
         assert!(out[0].model[0].starts_with("result=WSAEMSGSIZE"));
+        // Had the OS not made the send (a refused step) that the model
+        // made, the receive after it ran from another state: not compared.
+        os.steps[3].verdict = Verdict::Skipped;
+        assert!(m.outside(&sc, &os).is_empty());
+        // A refusal where the model reports misuse changes nothing.
+        let mut misuse = m.clone();
+        misuse.steps.insert(
+            keys(&os)[3].clone(),
+            ["result=model:misuse".to_string()].into(),
+        );
+        let out = misuse.outside(&sc, &os);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].index, 4);
     }
 
     #[test]
