@@ -90,9 +90,10 @@ pub(super) struct Rec {
 /// Live records by `OVERLAPPED` id, with their addresses.
 struct Table {
     live: BTreeMap<u64, usize>,
-    /// Statuses of reaped operations (socket, status without buffers), for
-    /// a second `WSAGetOverlappedResult`.
-    reaped: BTreeMap<u64, (usize, Completion)>,
+    /// Reaped operations (socket, status without buffers, and the
+    /// `OVERLAPPED` as Windows left it), for a second
+    /// `WSAGetOverlappedResult`.
+    reaped: BTreeMap<u64, (usize, Completion, Done)>,
     /// Sockets associated with a completion port, and those that skip
     /// packets for immediate success.
     assoc: BTreeSet<usize>,
@@ -253,10 +254,64 @@ unsafe fn reap(
         c.name = pl.name;
         c.control = pl.control;
     }
-    table().reaped.insert(r.id, (r.socket, status));
+    let done = Done::of(&r.ovl);
+    table().reaped.insert(r.id, (r.socket, status, done));
     // SAFETY: this caller held the reaper's reference.
     unsafe { release(p) };
     (c, routine)
+}
+
+/// What Windows left in a completed `OVERLAPPED` (its status words and the
+/// offset union; `hEvent` apart), kept as numbers so the table can be
+/// shared between threads.
+#[derive(Clone, Copy)]
+struct Done {
+    internal: usize,
+    internal_high: usize,
+    offsets: usize,
+}
+
+impl Done {
+    fn of(o: &OVERLAPPED) -> Done {
+        Done {
+            internal: o.Internal,
+            internal_high: o.InternalHigh,
+            // SAFETY: the union's two members cover the same 8 bytes, and
+            // any bit pattern is a valid pointer-sized integer.
+            offsets: unsafe { o.Anonymous.Pointer } as usize,
+        }
+    }
+
+    fn overlapped(&self) -> OVERLAPPED {
+        let mut o = OVERLAPPED {
+            Internal: self.internal,
+            InternalHigh: self.internal_high,
+            ..OVERLAPPED::default()
+        };
+        o.Anonymous.Pointer = self.offsets as *mut std::ffi::c_void;
+        o
+    }
+}
+
+/// A second `WSAGetOverlappedResult` for a reaped operation: Windows is
+/// asked again, with a copy of the `OVERLAPPED` as it completed (the
+/// original went with its record), so that a socket closed since is
+/// Windows' to judge (the differential property found the cached status
+/// answered without Windows).
+fn get_again(s: usize, c: &Completion, done: Done) -> Result<Completion, WsaError> {
+    let o = done.overlapped();
+    let (mut bytes, mut flags) = (0u32, 0u32);
+    // SAFETY: `o` is a valid, completed OVERLAPPED on this stack that
+    // Windows only reads (fWait FALSE: nothing to wait for, no event).
+    let ok = unsafe { ws::WSAGetOverlappedResult(s, &o, &mut bytes, 0, &mut flags) };
+    if ok != 0 {
+        return Ok(Completion::status_only(c.overlapped, 0, bytes, flags));
+    }
+    let e = wsa_last();
+    if e == consts::WSAENOTSOCK || e == consts::WSANOTINITIALISED {
+        return Err(code(e));
+    }
+    Ok(Completion::status_only(c.overlapped, e, bytes, flags))
 }
 
 /// The completion routine Windows calls: finds the record, reaps it and
@@ -544,7 +599,11 @@ pub(super) fn get_result(s: usize, ovl: &Overlapped, wait: bool) -> Result<Compl
                 // the differential property showed the answer was ours, not
                 // the OS's.
                 return match t.reaped.get(&ovl.id) {
-                    Some((rs, c)) if *rs == s => Ok(c.clone()),
+                    Some((rs, c, done)) if *rs == s => {
+                        let (c, done) = (c.clone(), *done);
+                        drop(t);
+                        get_again(s, &c, done)
+                    }
                     Some(_) => Err(other_socket()),
                     None => Err(refused(
                         "WSAGetOverlappedResult with an OVERLAPPED no operation used",
