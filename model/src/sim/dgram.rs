@@ -595,12 +595,13 @@ impl World {
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
-        let gather = || crate::contract::types::gather(a.bufs, plan.len);
         let Some(route) = plan.route else {
-            return self.stream_send(host, s, gather(), a.flags);
+            let data = self.gather(a.bufs, plan.len);
+            return self.stream_send(host, s, data, a.flags);
         };
         self.wait_tx_room(host, s, plan.len)?;
-        if let Some(data) = self.dgram_piece(s, a.flags, gather()) {
+        let data = self.gather(a.bufs, plan.len);
+        if let Some(data) = self.dgram_piece(s, a.flags, data) {
             self.transmit(host, s, plan.dst, route, data);
         }
         Ok(plan.len as u32)
@@ -1517,6 +1518,7 @@ impl World {
                 if peek { " (peek)" } else { "" }
             )
         });
+        self.recycle(d.data);
         // RECVMSG-TRUNC-DGRAM: the first part fills the buffers, the rest
         // is lost, WSAEMSGSIZE.
         if truncated {

@@ -250,6 +250,10 @@ impl Events {
     }
 }
 
+/// The largest buffer [`World::recycle`] keeps (a UDP datagram's payload
+/// fits).
+const SPARE_MAX: usize = 64 * 1024;
+
 /// How a wait ended without its condition.
 #[derive(Debug)]
 pub(crate) enum WaitEnd {
@@ -303,6 +307,9 @@ pub(crate) struct World {
     pub(crate) diagnostics: Vec<ModelReport>,
     /// Sockets a diagnostic was already given for.
     pub(crate) diagnosed: BTreeSet<u64>,
+    /// The memory of a consumed datagram, kept for the next send to
+    /// gather its bytes into (see [`World::recycle`]); not observable.
+    pub(crate) spare: Vec<u8>,
 }
 
 impl World {
@@ -336,6 +343,7 @@ impl World {
             blocked: None,
             diagnostics: Vec::new(),
             diagnosed: BTreeSet::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -537,6 +545,23 @@ impl World {
                 .iter()
                 .any(|i| i.addr == *ip && i.index != super::net::LOOPBACK_INDEX)
         })
+    }
+
+    // ---- datagram memory ----
+
+    /// The first `n` bytes of `bufs`, gathered into the spare buffer when
+    /// there is one (the bytes are those of [`gather`](crate::gather)).
+    pub(crate) fn gather(&mut self, bufs: &[crate::contract::types::WsaBuf], n: usize) -> Vec<u8> {
+        crate::contract::types::gather_into(bufs, n, std::mem::take(&mut self.spare))
+    }
+
+    /// Keeps the memory of a datagram a receive consumed for the next
+    /// send, when there is no spare buffer yet and it is not large: a
+    /// datagram that goes out and comes back allocates nothing.
+    pub(crate) fn recycle(&mut self, data: Vec<u8>) {
+        if self.spare.capacity() == 0 && data.capacity() <= SPARE_MAX {
+            self.spare = data;
+        }
     }
 
     pub(crate) fn next_ip_id(&mut self) -> u16 {
