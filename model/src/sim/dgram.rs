@@ -671,6 +671,8 @@ impl World {
             // SENDMSG-EFAULT-NULL-CONTROL (Wine 8.0: accepted, no control)
             Some(c) if !c.is_valid() && wine => vec![],
             Some(c) if !c.is_valid() => return Err(code(WSAEFAULT)),
+            // (An empty buffer parses to no objects.)
+            Some(c) if c.bytes().is_empty() => vec![],
             Some(c) => cmsg::parse(c.bytes()).map_err(|_| code(WSAEINVAL))?,
             None => vec![],
         };
@@ -793,9 +795,9 @@ impl World {
         control: &[Cmsg],
         dst: &SocketAddr,
     ) -> Result<Option<IpAddr>, i32> {
-        let st = &self.sockets[&s];
         for c in control {
             let Some(p) = cmsg::pktinfo(c) else { continue };
+            let st = &self.sockets[&s];
             let ip = match (p, dst.is_ipv4()) {
                 (Pktinfo::V4(p), true) if !st.is_v6() || st.dual_stack() => IpAddr::V4(p.addr),
                 (Pktinfo::V6(p), false) if st.is_v6() => IpAddr::V6(p.addr),
@@ -1496,7 +1498,7 @@ impl World {
         }
         if let Some(c) = a.control {
             let info = packet_info(st, &d);
-            let written = cmsg::write(&info, c.bytes_mut());
+            let written = cmsg::write(info.as_slice(), c.bytes_mut());
             c.len = written.len as u32;
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
@@ -1528,43 +1530,40 @@ impl World {
     }
 }
 
-/// The packet-information control objects a datagram carries for a socket
-/// (RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6, RECVMSG-PKTINFO-DUALSTACK).
-fn packet_info(st: &SocketState, d: &Datagram) -> Vec<Cmsg> {
-    let mut v = vec![];
+/// The packet-information control object a datagram carries for a socket,
+/// if any: there is at most one (RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6,
+/// RECVMSG-PKTINFO-DUALSTACK).
+fn packet_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
     match d.dst {
         IpAddr::V4(dst) => {
             if st.opts.pktinfo4 {
-                v.push(
+                Some(
                     InPktinfo {
                         addr: dst,
                         ifindex: d.ifindex,
                     }
                     .to_cmsg(),
-                );
+                )
             } else if st.dual_stack() && st.opts.pktinfo6 && d.v6_info_for_v4 {
-                v.push(
+                Some(
                     In6Pktinfo {
                         addr: dst.to_ipv6_mapped(),
                         ifindex: d.ifindex,
                     }
                     .to_cmsg(),
-                );
+                )
+            } else {
+                None
             }
         }
-        IpAddr::V6(dst) => {
-            if st.opts.pktinfo6 {
-                v.push(
-                    In6Pktinfo {
-                        addr: dst,
-                        ifindex: d.ifindex,
-                    }
-                    .to_cmsg(),
-                );
+        IpAddr::V6(dst) => st.opts.pktinfo6.then(|| {
+            In6Pktinfo {
+                addr: dst,
+                ifindex: d.ifindex,
             }
-        }
+            .to_cmsg()
+        }),
     }
-    v
 }
 
 fn unspecified_loopback(v4: bool) -> IpAddr {

@@ -148,6 +148,8 @@ pub(crate) struct SocketState {
     pub(crate) af: i32,
     pub(crate) ty: i32,
     pub(crate) protocol: i32,
+    /// [`service_flags`] of `ty` and `protocol` (both fixed at creation).
+    service: u32,
     pub(crate) overlapped: bool,
     pub(crate) nonblocking: bool,
     pub(crate) local: Option<SocketAddr>,
@@ -191,6 +193,7 @@ impl SocketState {
             af,
             ty,
             protocol,
+            service: service_flags(ty, protocol),
             overlapped,
             nonblocking: false,
             local: None,
@@ -223,7 +226,7 @@ impl SocketState {
 
     /// Whether the protocol has all of the `XP1_*` properties in `bits`.
     pub(crate) fn xp1(&self, bits: u32) -> bool {
-        service_flags(self.ty, self.protocol) & bits == bits
+        self.service & bits == bits
     }
 
     /// A connection-oriented socket whose receives honour message
