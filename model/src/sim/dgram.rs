@@ -328,6 +328,7 @@ impl World {
             (_, p) => p,
         };
         let h = self.alloc_handle();
+        self.raw_made |= ty == SOCK_RAW;
         self.sockets.insert(
             h,
             SocketState::new(host, af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0),
@@ -1011,49 +1012,14 @@ impl World {
         }
     }
 
-    fn arrive(&mut self, host: HostId, p: Packet) {
+    fn arrive(&mut self, host: HostId, mut p: Packet) {
         if self.hosts[host].down {
             self.log(host, "drop", || {
                 format!("{} -> {}: network down", p.src, p.dst)
             });
             return;
         }
-        // Raw sockets of the packet's protocol each get a copy.
-        let raws: Vec<u64> = self
-            .sockets
-            .iter()
-            .filter(|(_, st)| {
-                st.host == host
-                    && st.ty == SOCK_RAW
-                    && st.protocol == p.proto
-                    && st.is_v6() == p.dst.is_ipv6()
-                    && st
-                        .local
-                        .is_some_and(|l| l.ip().is_unspecified() || l.ip() == p.dst.ip())
-            })
-            .map(|(&id, _)| id)
-            .collect();
-        for id in raws {
-            let mut data = Vec::with_capacity(p.data.len() + 28);
-            let payload = p.data.len() + if p.udp { 8 } else { 0 };
-            if let (SocketAddr::V4(s4), SocketAddr::V4(d4)) = (p.src, p.dst) {
-                let ip_id = self.next_ip_id();
-                data.extend_from_slice(&ipv4_header(
-                    ip_id,
-                    p.ttl,
-                    p.proto as u8,
-                    *s4.ip(),
-                    *d4.ip(),
-                    payload,
-                ));
-            }
-            if p.udp {
-                data.extend_from_slice(&udp_header(p.src.port(), p.dst.port(), p.data.len()));
-            }
-            data.extend_from_slice(&p.data);
-            let from = SocketAddr::new(p.src.ip(), 0);
-            self.enqueue(id, &p, from, data);
-        }
+        self.deliver_raw(host, &p);
         if !p.udp {
             return;
         }
@@ -1092,7 +1058,6 @@ impl World {
             let k = self.rng.below(matches.len() as u64) as usize;
             std::iter::once(matches.take(k)).collect()
         };
-        let mut p = p;
         let mut chosen = chosen.into_iter().peekable();
         while let Some(id) = chosen.next() {
             // The last socket takes the bytes themselves.
@@ -1102,6 +1067,50 @@ impl World {
                 std::mem::take(&mut p.data)
             };
             self.enqueue(id, &p, p.src, data);
+        }
+    }
+
+    /// Raw sockets of the packet's protocol each get a copy (with the IPv4
+    /// header, and the UDP header of a UDP datagram).
+    fn deliver_raw(&mut self, host: HostId, p: &Packet) {
+        if !self.raw_made {
+            // No raw socket was ever made: none matches.
+            return;
+        }
+        let raws: Vec<u64> = self
+            .sockets
+            .iter()
+            .filter(|(_, st)| {
+                st.host == host
+                    && st.ty == SOCK_RAW
+                    && st.protocol == p.proto
+                    && st.is_v6() == p.dst.is_ipv6()
+                    && st
+                        .local
+                        .is_some_and(|l| l.ip().is_unspecified() || l.ip() == p.dst.ip())
+            })
+            .map(|(&id, _)| id)
+            .collect();
+        for id in raws {
+            let mut data = Vec::with_capacity(p.data.len() + 28);
+            let payload = p.data.len() + if p.udp { 8 } else { 0 };
+            if let (SocketAddr::V4(s4), SocketAddr::V4(d4)) = (p.src, p.dst) {
+                let ip_id = self.next_ip_id();
+                data.extend_from_slice(&ipv4_header(
+                    ip_id,
+                    p.ttl,
+                    p.proto as u8,
+                    *s4.ip(),
+                    *d4.ip(),
+                    payload,
+                ));
+            }
+            if p.udp {
+                data.extend_from_slice(&udp_header(p.src.port(), p.dst.port(), p.data.len()));
+            }
+            data.extend_from_slice(&p.data);
+            let from = SocketAddr::new(p.src.ip(), 0);
+            self.enqueue(id, p, from, data);
         }
     }
 

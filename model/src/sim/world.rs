@@ -310,6 +310,9 @@ pub(crate) struct World {
     /// The memory of a consumed datagram, kept for the next send to
     /// gather its bytes into (see [`World::recycle`]); not observable.
     pub(crate) spare: Vec<u8>,
+    /// Whether a raw socket was ever made (until then no arrival looks for
+    /// one).
+    pub(crate) raw_made: bool,
 }
 
 impl World {
@@ -344,6 +347,7 @@ impl World {
             diagnostics: Vec::new(),
             diagnosed: BTreeSet::new(),
             spare: Vec::new(),
+            raw_made: false,
         }
     }
 
