@@ -322,6 +322,8 @@ impl World {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn check_nested_blocking(&self, call: &str) -> Result<(), WsaError> {
         let Some(of) = self.sched.rec(self.me).in_apc_of else {
             return Ok(());
@@ -469,15 +471,23 @@ fn switch_to(g: &mut MutexGuard<'_, World>, cv: &Condvar, to: Tid) {
 #[inline]
 pub(crate) fn enter(g: &mut MutexGuard<'_, World>, cv: &Condvar) -> Result<Tid, WsaError> {
     let Some(me) = g.sched.lookup() else {
-        return Err(g.report(
-            ReportKind::Misuse,
-            "a call from an OS thread that is not a simulated thread, while simulated threads run: start threads with SimHost::spawn".into(),
-            None,
-        ));
+        return Err(not_simulated(g));
     };
     g.me = me;
     yield_point(g, cv, me);
     Ok(me)
+}
+
+/// The misuse report for a call from an OS thread that is not a simulated
+/// thread.
+#[cold]
+#[inline(never)]
+fn not_simulated(g: &World) -> WsaError {
+    g.report(
+        ReportKind::Misuse,
+        "a call from an OS thread that is not a simulated thread, while simulated threads run: start threads with SimHost::spawn".into(),
+        None,
+    )
 }
 
 /// A scheduling point at the start of a call: the seed decides which of

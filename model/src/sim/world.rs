@@ -373,6 +373,7 @@ impl World {
         self.trace.iter().map(ToString::to_string).collect()
     }
 
+    #[cold]
     pub(crate) fn report(
         &self,
         kind: ReportKind,
