@@ -943,7 +943,7 @@ impl World {
                 }
                 twice = self.rng.below(1000) < u64::from(faults.duplicate);
             }
-            let packet = Packet {
+            let packet = self.boxed_packet(Packet {
                 src_sock: s,
                 src_host: host,
                 src,
@@ -955,7 +955,7 @@ impl World {
                 mcast: route.mcast,
                 ifindex,
                 data,
-            };
+            });
             if twice {
                 self.log(host, "duplicated", || format!("{src} -> {dst} len={n}"));
                 self.schedule(
@@ -1008,11 +1008,11 @@ impl World {
             }
             Event::TxDone => self.serve_senders(),
             Event::Serve { socket } => self.serve(socket),
-            Event::Tcp(seg) => self.tcp_arrive(seg),
+            Event::Tcp(seg) => self.tcp_arrive(*seg),
         }
     }
 
-    fn arrive(&mut self, host: HostId, mut p: Packet) {
+    fn arrive(&mut self, host: HostId, mut p: Box<Packet>) {
         if self.hosts[host].down {
             self.log(host, "drop", || {
                 format!("{} -> {}: network down", p.src, p.dst)
@@ -1068,6 +1068,7 @@ impl World {
             };
             self.enqueue(id, &p, p.src, data);
         }
+        self.recycle_packet(p);
     }
 
     /// Raw sockets of the packet's protocol each get a copy (with the IPv4

@@ -309,7 +309,7 @@ impl World {
 
     fn send_seg(&mut self, from_host: HostId, to_host: HostId, seg: Seg) {
         let at = self.now + self.link_latency(from_host, to_host);
-        self.schedule(at, Event::Tcp(seg));
+        self.schedule(at, Event::Tcp(Box::new(seg)));
     }
 
     fn host_of(&self, s: u64) -> Option<HostId> {
@@ -478,7 +478,7 @@ impl World {
             self.send_syn(s);
             let key = self.schedule_key(
                 self.now + CONNECT_TIMEOUT_NS,
-                Event::Tcp(Seg::ConnectTimeout { to: s, attempt }),
+                Event::Tcp(Box::new(Seg::ConnectTimeout { to: s, attempt })),
             );
             self.sockets.get_mut(&s).expect("checked").tcp.connect_timer = Some(key);
             if self.sockets[&s].nonblocking {
@@ -800,7 +800,7 @@ impl World {
                         let attempt = st.tcp.attempt;
                         self.schedule(
                             self.now + REFUSED_RETRY_NS,
-                            Event::Tcp(Seg::Resyn { to, attempt }),
+                            Event::Tcp(Box::new(Seg::Resyn { to, attempt })),
                         );
                     }
                     TcpState::Connecting => {

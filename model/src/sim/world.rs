@@ -165,8 +165,10 @@ pub(crate) struct Packet {
 /// Something that happens at a point of virtual time.
 #[derive(Debug, Clone)]
 pub(crate) enum Event {
-    /// A packet reaches a host.
-    Arrive { host: HostId, packet: Packet },
+    /// A packet reaches a host. (Boxed, as the segment of `Tcp` is, so
+    /// that events stay small to move; the box of a delivered datagram is
+    /// used again, see [`World::boxed_packet`].)
+    Arrive { host: HostId, packet: Box<Packet> },
     /// An ICMP error reaches the socket that caused it.
     IcmpError {
         socket: u64,
@@ -180,7 +182,7 @@ pub(crate) enum Event {
     /// could have completed at once but returned `WSA_IO_PENDING`).
     Serve { socket: u64 },
     /// Something on a TCP connection arrives.
-    Tcp(Seg),
+    Tcp(Box<Seg>),
 }
 
 /// The event queue, in (time, sequence) order.
@@ -313,6 +315,9 @@ pub(crate) struct World {
     /// Whether a raw socket was ever made (until then no arrival looks for
     /// one).
     pub(crate) raw_made: bool,
+    /// The box of a delivered packet, kept for the next one (see
+    /// [`World::boxed_packet`]); not observable.
+    pub(crate) spare_packet: Option<Box<Packet>>,
 }
 
 impl World {
@@ -348,6 +353,7 @@ impl World {
             diagnosed: BTreeSet::new(),
             spare: Vec::new(),
             raw_made: false,
+            spare_packet: None,
         }
     }
 
@@ -567,6 +573,23 @@ impl World {
         if self.spare.capacity() == 0 && data.capacity() <= SPARE_MAX {
             self.spare = data;
         }
+    }
+
+    /// `p` in a box: the spare one when there is one, so that a datagram
+    /// that goes out and is delivered allocates nothing.
+    pub(crate) fn boxed_packet(&mut self, p: Packet) -> Box<Packet> {
+        match self.spare_packet.take() {
+            Some(mut b) => {
+                *b = p;
+                b
+            }
+            None => Box::new(p),
+        }
+    }
+
+    /// Keeps the box of a delivered packet for [`World::boxed_packet`].
+    pub(crate) fn recycle_packet(&mut self, p: Box<Packet>) {
+        self.spare_packet = Some(p);
     }
 
     pub(crate) fn next_ip_id(&mut self) -> u16 {
