@@ -166,10 +166,37 @@ impl<T> Few<T> {
         self.rest.clear();
     }
 
+    /// The items in order, each with whether it is the last (which may
+    /// then take what the others get copies of).
+    pub(crate) fn into_marked(self) -> Marked<T> {
+        Marked {
+            first: self.first,
+            rest: self.rest.into_iter(),
+        }
+    }
+
     /// The `k`th item (`k < len`), taken out of the list.
     pub(crate) fn take(self, k: usize) -> T {
         let mut it = self.into_iter();
         it.nth(k).expect("an index within the list")
+    }
+}
+
+/// The iterator of [`Few::into_marked`].
+pub(crate) struct Marked<T> {
+    first: Option<T>,
+    rest: std::vec::IntoIter<T>,
+}
+
+impl<T> Iterator for Marked<T> {
+    type Item = (T, bool);
+
+    fn next(&mut self) -> Option<(T, bool)> {
+        let t = match self.first.take() {
+            Some(t) => t,
+            None => self.rest.next()?,
+        };
+        Some((t, self.rest.len() == 0))
     }
 }
 
@@ -920,13 +947,12 @@ impl World {
         }
         let faults = self.cfg.datagram_faults;
         let mut data = data;
-        let mut targets = route.targets.into_iter().peekable();
-        while let Some((target, ifindex)) = targets.next() {
+        for ((target, ifindex), last) in route.targets.into_marked() {
             // The last target takes the bytes themselves.
-            let data = if targets.peek().is_some() {
-                data.clone()
-            } else {
+            let data = if last {
                 std::mem::take(&mut data)
+            } else {
+                data.clone()
             };
             // Datagram faults draw from the seed only when switched on, so
             // runs without them keep their traces.
@@ -1058,13 +1084,12 @@ impl World {
             let k = self.rng.below(matches.len() as u64) as usize;
             std::iter::once(matches.take(k)).collect()
         };
-        let mut chosen = chosen.into_iter().peekable();
-        while let Some(id) = chosen.next() {
+        for (id, last) in chosen.into_marked() {
             // The last socket takes the bytes themselves.
-            let data = if chosen.peek().is_some() {
-                p.data.clone()
-            } else {
+            let data = if last {
                 std::mem::take(&mut p.data)
+            } else {
+                p.data.clone()
             };
             self.enqueue(id, &p, p.src, data);
         }
