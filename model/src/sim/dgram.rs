@@ -470,7 +470,7 @@ impl World {
             return Ok(());
         }
         let w = wire(st, a)?;
-        let route = self.route(host, s, w.ip(), None)?;
+        let route = self.route(host, st, w.ip(), None)?;
         if self.sockets[&s].local.is_none() {
             let src = if self.sockets[&s].is_v6() && route.src_ip.is_ipv4() {
                 match route.src_ip {
@@ -508,15 +508,15 @@ impl World {
 
     // ---- routing ----
 
-    /// Where a datagram from socket `s` to wire address `dst` goes.
+    /// Where a datagram from socket `st` of `host` to wire address `dst`
+    /// goes.
     pub(crate) fn route(
         &self,
         host: HostId,
-        s: u64,
+        st: &SocketState,
         dst: IpAddr,
         src_override: Option<IpAddr>,
     ) -> Result<RouteInfo, i32> {
-        let st = &self.sockets[&s];
         let h = &self.hosts[host];
         let bound = st
             .local
@@ -665,7 +665,7 @@ impl World {
         a: &SendArgs<'_>,
         mode: Mode,
     ) -> Result<SendPlan, WsaError> {
-        self.check_sock(host, s).map_err(code)?;
+        let st = self.check_sock(host, s).map_err(code)?;
         let wine = self.wine();
         // SENDMSG-EFAULT-BYTES-NULL, RECV/SEND: lpNumberOfBytesSent may be
         // NULL only with an overlapped structure.
@@ -675,7 +675,6 @@ impl World {
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
-        let st = &self.sockets[&s];
         // Wine 8.0 answers every bad name with WSAEINVAL, and a name of the
         // other family with WSAEOPNOTSUPP.
         let bad_name = if wine { WSAEINVAL } else { WSAEFAULT };
@@ -793,12 +792,12 @@ impl World {
         }
         // SENDMSG-PKTINFO-SOURCE-V4/-V6/-DUALSTACK
         let src_override = self.pktinfo_source(host, s, &control, &dst).map_err(code)?;
-        let route = self.route(host, s, dst.ip(), src_override).map_err(code)?;
+        let route = self.route(host, st, dst.ip(), src_override).map_err(code)?;
         // SENDMSG-EACCES-BROADCAST
-        if route.bcast && !self.sockets[&s].opts.broadcast {
+        if route.bcast && !st.opts.broadcast {
             return Err(code(WSAEACCES));
         }
-        if self.sockets[&s].local.is_none() {
+        if st.local.is_none() {
             self.implicit_bind(s, None).map_err(code)?;
         }
         // SENDMSG-ENOBUFS: the host's transport buffers are exhausted.
@@ -1341,7 +1340,7 @@ impl World {
         a: &RecvArgs<'_>,
         mode: Mode,
     ) -> Result<bool, WsaError> {
-        self.check_sock(host, s).map_err(code)?;
+        let st = self.check_sock(host, s).map_err(code)?;
         let wine = self.wine();
         // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
         // with an overlapped structure. (Wine 8.0: accepted.)
@@ -1352,7 +1351,6 @@ impl World {
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
-        let st = &self.sockets[&s];
         // What to do with the name: write it, or (Wine 8.0, for a NULL or
         // too small name) leave it alone.
         let mut name_ok = true;

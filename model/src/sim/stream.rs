@@ -443,7 +443,7 @@ impl World {
                 return Err(code(WSAEADDRNOTAVAIL));
             }
             let w = super::dgram::wire(st, a).map_err(code)?;
-            let route = self.route(host, s, w.ip(), None).map_err(code)?;
+            let route = self.route(host, st, w.ip(), None).map_err(code)?;
             if route.bcast || route.mcast {
                 // model choice: TCP cannot reach a group.
                 return Err(code(WSAEADDRNOTAVAIL));

@@ -419,19 +419,19 @@ impl World {
     }
 
     /// The checks every call on a socket starts with: `WSANOTINITIALISED`,
-    /// `WSAENOTSOCK`, `WSAENETDOWN`.
-    pub(crate) fn check_sock(&self, host: HostId, s: u64) -> Result<(), i32> {
+    /// `WSAENOTSOCK`, `WSAENETDOWN`. Gives the socket.
+    pub(crate) fn check_sock(&self, host: HostId, s: u64) -> Result<&SocketState, i32> {
         if self.wine() {
             // Wine 8.0 looks the socket up first: after the last WSACleanup
             // its sockets are gone and a call says WSAENOTSOCK.
             self.sock(host, s)?;
         }
         self.check_init(host)?;
-        self.sock(host, s)?;
+        let st = self.sock(host, s)?;
         if self.hosts[host].down {
             return Err(WSAENETDOWN);
         }
-        Ok(())
+        Ok(st)
     }
 
     /// Whether the Wine 8.0 profile is in force.
