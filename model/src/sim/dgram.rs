@@ -1530,8 +1530,14 @@ impl World {
             }
         }
         if let Some(c) = a.control {
-            let info = packet_info(st, &d);
-            let written = cmsg::write(info.as_slice(), c.bytes_mut());
+            let written = match packet_info(st, &d) {
+                Some(info) => cmsg::write(std::slice::from_ref(&info), c.bytes_mut()),
+                // (No object: writing none writes nothing.)
+                None => cmsg::Written {
+                    len: 0,
+                    truncated: false,
+                },
+            };
             c.len = written.len as u32;
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
@@ -1566,7 +1572,17 @@ impl World {
 /// The packet-information control object a datagram carries for a socket,
 /// if any: there is at most one (RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6,
 /// RECVMSG-PKTINFO-DUALSTACK).
+#[inline]
 fn packet_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
+    if !st.opts.pktinfo4 && !st.opts.pktinfo6 {
+        // Neither option is set: no object (as the rules below give).
+        return None;
+    }
+    packet_info_for(st, d)
+}
+
+/// [`packet_info`] once one of the options is set.
+fn packet_info_for(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
     match d.dst {
         IpAddr::V4(dst) => {
             if st.opts.pktinfo4 {
