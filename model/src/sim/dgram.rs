@@ -532,13 +532,17 @@ impl World {
             mcast: false,
             local: false,
         };
-        if is_loopback(&dst) || h.owns(&dst) {
+        if is_loopback(&dst) {
+            // Every host has both loopback interfaces (`Host::new`), so
+            // `iface_of` gives the loopback index here.
+            r.src_ip = chosen.unwrap_or_else(|| unspecified_loopback(v4));
+            r.targets.push((host, LOOPBACK_INDEX));
+            r.local = true;
+            return Ok(r);
+        }
+        if h.owns(&dst) {
             let idx = h.iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
-            r.src_ip = chosen.unwrap_or(if is_loopback(&dst) {
-                unspecified_loopback(v4)
-            } else {
-                dst
-            });
+            r.src_ip = chosen.unwrap_or(dst);
             r.targets.push((host, idx));
             r.local = true;
             return Ok(r);
