@@ -1150,7 +1150,7 @@ impl World {
         let all = p.bcast || p.mcast;
         let mut best = 0u8;
         let mut out: Few<u64> = Few::default();
-        for (&id, st) in &self.sockets {
+        for (&id, st) in self.sockets.iter() {
             // A protocol's port space is its own (UDP, or the simulated
             // partial-message datagram protocol).
             if st.host != host || st.ty != SOCK_DGRAM || st.protocol != p.proto {

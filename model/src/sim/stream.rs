@@ -908,7 +908,7 @@ impl World {
     fn listener_for(&self, host: HostId, dst: &SocketAddr, proto: (i32, i32)) -> Option<u64> {
         let ip = dst.ip();
         let mut best: Option<(u8, u64)> = None;
-        for (&id, st) in &self.sockets {
+        for (&id, st) in self.sockets.iter() {
             if st.host != host
                 || st.tcp.state != TcpState::Listening
                 || (st.ty, st.protocol) != proto

@@ -10,7 +10,7 @@ use super::overlapped::{
 };
 use super::rng::Rng;
 use super::sched::{Block, Sched, Tid, Wait, MAIN};
-use super::socket::SocketState;
+use super::socket::{SocketState, Sockets};
 use super::stream::{Seg, StreamReads};
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
@@ -281,7 +281,7 @@ pub(crate) struct World {
     pub(crate) now: u64,
     pub(crate) hosts: Vec<Host>,
     pub(crate) routes: Vec<Route>,
-    pub(crate) sockets: BTreeMap<u64, SocketState>,
+    pub(crate) sockets: Sockets,
     pub(crate) next_handle: u64,
     pub(crate) events: Events,
     pub(crate) seq: u64,
@@ -334,7 +334,7 @@ impl World {
             now: 0,
             hosts: Vec::new(),
             routes: Vec::new(),
-            sockets: BTreeMap::new(),
+            sockets: Sockets::default(),
             next_handle,
             events: Events::default(),
             seq: 0,
