@@ -698,14 +698,15 @@ impl World {
             }
             _ => None,
         };
+        // The control objects (`None`: none, nothing to drop).
         let control = match a.control {
             // SENDMSG-EFAULT-NULL-CONTROL (Wine 8.0: accepted, no control)
-            Some(c) if !c.is_valid() && wine => vec![],
+            Some(c) if !c.is_valid() && wine => None,
             Some(c) if !c.is_valid() => return Err(code(WSAEFAULT)),
             // (An empty buffer parses to no objects.)
-            Some(c) if c.bytes().is_empty() => vec![],
-            Some(c) => cmsg::parse(c.bytes()).map_err(|_| code(WSAEINVAL))?,
-            None => vec![],
+            Some(c) if c.bytes().is_empty() => None,
+            Some(c) => Some(cmsg::parse(c.bytes()).map_err(|_| code(WSAEINVAL))?),
+            None => None,
         };
         match a.call {
             SendCall::SendMsg if wine => {
@@ -795,7 +796,10 @@ impl World {
             return Err(code(e));
         }
         // SENDMSG-PKTINFO-SOURCE-V4/-V6/-DUALSTACK
-        let src_override = self.pktinfo_source(host, s, &control, &dst).map_err(code)?;
+        let src_override = match &control {
+            Some(objects) => self.pktinfo_source(host, s, objects, &dst).map_err(code)?,
+            None => None,
+        };
         let route = self.route(host, st, dst.ip(), src_override).map_err(code)?;
         // SENDMSG-EACCES-BROADCAST
         if route.bcast && !st.opts.broadcast {
