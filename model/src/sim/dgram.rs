@@ -644,6 +644,7 @@ impl World {
     /// next send without it completes the message, which leaves as one
     /// datagram to that send's destination (model choice). Returns the
     /// datagram to transmit, if any.
+    #[inline(always)]
     pub(crate) fn dgram_piece(&mut self, s: u64, flags: u32, data: Vec<u8>) -> Option<Vec<u8>> {
         let st = self.sockets.get_mut(&s).expect("checked");
         if !st.xp1(XP1_PARTIAL_MESSAGE) {
@@ -662,6 +663,7 @@ impl World {
 
     /// Every check of a send, the implicit bind, and the route: all that
     /// happens at the call, before the data waits for send-buffer room.
+    #[inline(always)]
     pub(crate) fn send_prepare(
         &mut self,
         host: HostId,
@@ -1341,6 +1343,7 @@ impl World {
 
     /// Every check a receive makes at the call. Returns whether the name can
     /// be written (Wine 8.0 leaves a bad one alone instead of failing).
+    #[inline(always)]
     pub(crate) fn recv_check(
         &self,
         host: HostId,
