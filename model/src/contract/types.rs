@@ -93,7 +93,14 @@ impl From<&[u8]> for WsaBuf {
 
 /// Concatenates the first `n` bytes held by `bufs`, in array order.
 pub fn gather(bufs: &[WsaBuf], n: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n);
+    gather_into(bufs, n, Vec::with_capacity(n))
+}
+
+/// [`gather`] into `out`, whose bytes are dropped first (its memory is
+/// reused: the model passes buffers of consumed datagrams here).
+pub(crate) fn gather_into(bufs: &[WsaBuf], n: usize, mut out: Vec<u8>) -> Vec<u8> {
+    out.clear();
+    out.reserve(n);
     for b in bufs {
         if out.len() >= n {
             break;

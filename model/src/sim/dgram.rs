@@ -166,10 +166,37 @@ impl<T> Few<T> {
         self.rest.clear();
     }
 
+    /// The items in order, each with whether it is the last (which may
+    /// then take what the others get copies of).
+    pub(crate) fn into_marked(self) -> Marked<T> {
+        Marked {
+            first: self.first,
+            rest: self.rest.into_iter(),
+        }
+    }
+
     /// The `k`th item (`k < len`), taken out of the list.
     pub(crate) fn take(self, k: usize) -> T {
         let mut it = self.into_iter();
         it.nth(k).expect("an index within the list")
+    }
+}
+
+/// The iterator of [`Few::into_marked`].
+pub(crate) struct Marked<T> {
+    first: Option<T>,
+    rest: std::vec::IntoIter<T>,
+}
+
+impl<T> Iterator for Marked<T> {
+    type Item = (T, bool);
+
+    fn next(&mut self) -> Option<(T, bool)> {
+        let t = match self.first.take() {
+            Some(t) => t,
+            None => self.rest.next()?,
+        };
+        Some((t, self.rest.len() == 0))
     }
 }
 
@@ -328,6 +355,7 @@ impl World {
             (_, p) => p,
         };
         let h = self.alloc_handle();
+        self.raw_made |= ty == SOCK_RAW;
         self.sockets.insert(
             h,
             SocketState::new(host, af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0),
@@ -442,7 +470,7 @@ impl World {
             return Ok(());
         }
         let w = wire(st, a)?;
-        let route = self.route(host, s, w.ip(), None)?;
+        let route = self.route(host, st, w.ip(), None)?;
         if self.sockets[&s].local.is_none() {
             let src = if self.sockets[&s].is_v6() && route.src_ip.is_ipv4() {
                 match route.src_ip {
@@ -480,15 +508,15 @@ impl World {
 
     // ---- routing ----
 
-    /// Where a datagram from socket `s` to wire address `dst` goes.
+    /// Where a datagram from socket `st` of `host` to wire address `dst`
+    /// goes.
     pub(crate) fn route(
         &self,
         host: HostId,
-        s: u64,
+        st: &SocketState,
         dst: IpAddr,
         src_override: Option<IpAddr>,
     ) -> Result<RouteInfo, i32> {
-        let st = &self.sockets[&s];
         let h = &self.hosts[host];
         let bound = st
             .local
@@ -504,13 +532,17 @@ impl World {
             mcast: false,
             local: false,
         };
-        if is_loopback(&dst) || h.owns(&dst) {
+        if is_loopback(&dst) {
+            // Every host has both loopback interfaces (`Host::new`), so
+            // `iface_of` gives the loopback index here.
+            r.src_ip = chosen.unwrap_or_else(|| unspecified_loopback(v4));
+            r.targets.push((host, LOOPBACK_INDEX));
+            r.local = true;
+            return Ok(r);
+        }
+        if h.owns(&dst) {
             let idx = h.iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
-            r.src_ip = chosen.unwrap_or(if is_loopback(&dst) {
-                unspecified_loopback(v4)
-            } else {
-                dst
-            });
+            r.src_ip = chosen.unwrap_or(dst);
             r.targets.push((host, idx));
             r.local = true;
             return Ok(r);
@@ -595,12 +627,13 @@ impl World {
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
-        let gather = || crate::contract::types::gather(a.bufs, plan.len);
         let Some(route) = plan.route else {
-            return self.stream_send(host, s, gather(), a.flags);
+            let data = self.gather(a.bufs, plan.len);
+            return self.stream_send(host, s, data, a.flags);
         };
         self.wait_tx_room(host, s, plan.len)?;
-        if let Some(data) = self.dgram_piece(s, a.flags, gather()) {
+        let data = self.gather(a.bufs, plan.len);
+        if let Some(data) = self.dgram_piece(s, a.flags, data) {
             self.transmit(host, s, plan.dst, route, data);
         }
         Ok(plan.len as u32)
@@ -611,6 +644,7 @@ impl World {
     /// next send without it completes the message, which leaves as one
     /// datagram to that send's destination (model choice). Returns the
     /// datagram to transmit, if any.
+    #[inline(always)]
     pub(crate) fn dgram_piece(&mut self, s: u64, flags: u32, data: Vec<u8>) -> Option<Vec<u8>> {
         let st = self.sockets.get_mut(&s).expect("checked");
         if !st.xp1(XP1_PARTIAL_MESSAGE) {
@@ -629,6 +663,7 @@ impl World {
 
     /// Every check of a send, the implicit bind, and the route: all that
     /// happens at the call, before the data waits for send-buffer room.
+    #[inline(always)]
     pub(crate) fn send_prepare(
         &mut self,
         host: HostId,
@@ -636,7 +671,7 @@ impl World {
         a: &SendArgs<'_>,
         mode: Mode,
     ) -> Result<SendPlan, WsaError> {
-        self.check_sock(host, s).map_err(code)?;
+        let st = self.check_sock(host, s).map_err(code)?;
         let wine = self.wine();
         // SENDMSG-EFAULT-BYTES-NULL, RECV/SEND: lpNumberOfBytesSent may be
         // NULL only with an overlapped structure.
@@ -646,7 +681,6 @@ impl World {
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
-        let st = &self.sockets[&s];
         // Wine 8.0 answers every bad name with WSAEINVAL, and a name of the
         // other family with WSAEOPNOTSUPP.
         let bad_name = if wine { WSAEINVAL } else { WSAEFAULT };
@@ -666,12 +700,15 @@ impl World {
             }
             _ => None,
         };
+        // The control objects (`None`: none, nothing to drop).
         let control = match a.control {
             // SENDMSG-EFAULT-NULL-CONTROL (Wine 8.0: accepted, no control)
-            Some(c) if !c.is_valid() && wine => vec![],
+            Some(c) if !c.is_valid() && wine => None,
             Some(c) if !c.is_valid() => return Err(code(WSAEFAULT)),
-            Some(c) => cmsg::parse(c.bytes()).map_err(|_| code(WSAEINVAL))?,
-            None => vec![],
+            // (An empty buffer parses to no objects.)
+            Some(c) if c.bytes().is_empty() => None,
+            Some(c) => Some(cmsg::parse(c.bytes()).map_err(|_| code(WSAEINVAL))?),
+            None => None,
         };
         match a.call {
             SendCall::SendMsg if wine => {
@@ -763,13 +800,16 @@ impl World {
             return Err(code(e));
         }
         // SENDMSG-PKTINFO-SOURCE-V4/-V6/-DUALSTACK
-        let src_override = self.pktinfo_source(host, s, &control, &dst).map_err(code)?;
-        let route = self.route(host, s, dst.ip(), src_override).map_err(code)?;
+        let src_override = match &control {
+            Some(objects) => self.pktinfo_source(host, s, objects, &dst).map_err(code)?,
+            None => None,
+        };
+        let route = self.route(host, st, dst.ip(), src_override).map_err(code)?;
         // SENDMSG-EACCES-BROADCAST
-        if route.bcast && !self.sockets[&s].opts.broadcast {
+        if route.bcast && !st.opts.broadcast {
             return Err(code(WSAEACCES));
         }
-        if self.sockets[&s].local.is_none() {
+        if st.local.is_none() {
             self.implicit_bind(s, None).map_err(code)?;
         }
         // SENDMSG-ENOBUFS: the host's transport buffers are exhausted.
@@ -794,9 +834,9 @@ impl World {
         control: &[Cmsg],
         dst: &SocketAddr,
     ) -> Result<Option<IpAddr>, i32> {
-        let st = &self.sockets[&s];
         for c in control {
             let Some(p) = cmsg::pktinfo(c) else { continue };
+            let st = &self.sockets[&s];
             let ip = match (p, dst.is_ipv4()) {
                 (Pktinfo::V4(p), true) if !st.is_v6() || st.dual_stack() => IpAddr::V4(p.addr),
                 (Pktinfo::V6(p), false) if st.is_v6() => IpAddr::V6(p.addr),
@@ -918,13 +958,12 @@ impl World {
         }
         let faults = self.cfg.datagram_faults;
         let mut data = data;
-        let mut targets = route.targets.into_iter().peekable();
-        while let Some((target, ifindex)) = targets.next() {
+        for ((target, ifindex), last) in route.targets.into_marked() {
             // The last target takes the bytes themselves.
-            let data = if targets.peek().is_some() {
-                data.clone()
-            } else {
+            let data = if last {
                 std::mem::take(&mut data)
+            } else {
+                data.clone()
             };
             // Datagram faults draw from the seed only when switched on, so
             // runs without them keep their traces.
@@ -941,7 +980,7 @@ impl World {
                 }
                 twice = self.rng.below(1000) < u64::from(faults.duplicate);
             }
-            let packet = Packet {
+            let packet = self.boxed_packet(Packet {
                 src_sock: s,
                 src_host: host,
                 src,
@@ -953,7 +992,7 @@ impl World {
                 mcast: route.mcast,
                 ifindex,
                 data,
-            };
+            });
             if twice {
                 self.log(host, "duplicated", || format!("{src} -> {dst} len={n}"));
                 self.schedule(
@@ -1006,53 +1045,18 @@ impl World {
             }
             Event::TxDone => self.serve_senders(),
             Event::Serve { socket } => self.serve(socket),
-            Event::Tcp(seg) => self.tcp_arrive(seg),
+            Event::Tcp(seg) => self.tcp_arrive(*seg),
         }
     }
 
-    fn arrive(&mut self, host: HostId, p: Packet) {
+    fn arrive(&mut self, host: HostId, mut p: Box<Packet>) {
         if self.hosts[host].down {
             self.log(host, "drop", || {
                 format!("{} -> {}: network down", p.src, p.dst)
             });
             return;
         }
-        // Raw sockets of the packet's protocol each get a copy.
-        let raws: Vec<u64> = self
-            .sockets
-            .iter()
-            .filter(|(_, st)| {
-                st.host == host
-                    && st.ty == SOCK_RAW
-                    && st.protocol == p.proto
-                    && st.is_v6() == p.dst.is_ipv6()
-                    && st
-                        .local
-                        .is_some_and(|l| l.ip().is_unspecified() || l.ip() == p.dst.ip())
-            })
-            .map(|(&id, _)| id)
-            .collect();
-        for id in raws {
-            let mut data = Vec::with_capacity(p.data.len() + 28);
-            let payload = p.data.len() + if p.udp { 8 } else { 0 };
-            if let (SocketAddr::V4(s4), SocketAddr::V4(d4)) = (p.src, p.dst) {
-                let ip_id = self.next_ip_id();
-                data.extend_from_slice(&ipv4_header(
-                    ip_id,
-                    p.ttl,
-                    p.proto as u8,
-                    *s4.ip(),
-                    *d4.ip(),
-                    payload,
-                ));
-            }
-            if p.udp {
-                data.extend_from_slice(&udp_header(p.src.port(), p.dst.port(), p.data.len()));
-            }
-            data.extend_from_slice(&p.data);
-            let from = SocketAddr::new(p.src.ip(), 0);
-            self.enqueue(id, &p, from, data);
-        }
+        self.deliver_raw(host, &p);
         if !p.udp {
             return;
         }
@@ -1091,16 +1095,59 @@ impl World {
             let k = self.rng.below(matches.len() as u64) as usize;
             std::iter::once(matches.take(k)).collect()
         };
-        let mut p = p;
-        let mut chosen = chosen.into_iter().peekable();
-        while let Some(id) = chosen.next() {
+        for (id, last) in chosen.into_marked() {
             // The last socket takes the bytes themselves.
-            let data = if chosen.peek().is_some() {
-                p.data.clone()
-            } else {
+            let data = if last {
                 std::mem::take(&mut p.data)
+            } else {
+                p.data.clone()
             };
             self.enqueue(id, &p, p.src, data);
+        }
+        self.recycle_packet(p);
+    }
+
+    /// Raw sockets of the packet's protocol each get a copy (with the IPv4
+    /// header, and the UDP header of a UDP datagram).
+    fn deliver_raw(&mut self, host: HostId, p: &Packet) {
+        if !self.raw_made {
+            // No raw socket was ever made: none matches.
+            return;
+        }
+        let raws: Vec<u64> = self
+            .sockets
+            .iter()
+            .filter(|(_, st)| {
+                st.host == host
+                    && st.ty == SOCK_RAW
+                    && st.protocol == p.proto
+                    && st.is_v6() == p.dst.is_ipv6()
+                    && st
+                        .local
+                        .is_some_and(|l| l.ip().is_unspecified() || l.ip() == p.dst.ip())
+            })
+            .map(|(&id, _)| id)
+            .collect();
+        for id in raws {
+            let mut data = Vec::with_capacity(p.data.len() + 28);
+            let payload = p.data.len() + if p.udp { 8 } else { 0 };
+            if let (SocketAddr::V4(s4), SocketAddr::V4(d4)) = (p.src, p.dst) {
+                let ip_id = self.next_ip_id();
+                data.extend_from_slice(&ipv4_header(
+                    ip_id,
+                    p.ttl,
+                    p.proto as u8,
+                    *s4.ip(),
+                    *d4.ip(),
+                    payload,
+                ));
+            }
+            if p.udp {
+                data.extend_from_slice(&udp_header(p.src.port(), p.dst.port(), p.data.len()));
+            }
+            data.extend_from_slice(&p.data);
+            let from = SocketAddr::new(p.src.ip(), 0);
+            self.enqueue(id, p, from, data);
         }
     }
 
@@ -1111,7 +1158,7 @@ impl World {
         let all = p.bcast || p.mcast;
         let mut best = 0u8;
         let mut out: Few<u64> = Few::default();
-        for (&id, st) in &self.sockets {
+        for (&id, st) in self.sockets.iter() {
             // A protocol's port space is its own (UDP, or the simulated
             // partial-message datagram protocol).
             if st.host != host || st.ty != SOCK_DGRAM || st.protocol != p.proto {
@@ -1298,6 +1345,7 @@ impl World {
 
     /// Every check a receive makes at the call. Returns whether the name can
     /// be written (Wine 8.0 leaves a bad one alone instead of failing).
+    #[inline(always)]
     pub(crate) fn recv_check(
         &self,
         host: HostId,
@@ -1305,7 +1353,7 @@ impl World {
         a: &RecvArgs<'_>,
         mode: Mode,
     ) -> Result<bool, WsaError> {
-        self.check_sock(host, s).map_err(code)?;
+        let st = self.check_sock(host, s).map_err(code)?;
         let wine = self.wine();
         // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
         // with an overlapped structure. (Wine 8.0: accepted.)
@@ -1316,7 +1364,6 @@ impl World {
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
-        let st = &self.sockets[&s];
         // What to do with the name: write it, or (Wine 8.0, for a NULL or
         // too small name) leave it alone.
         let mut name_ok = true;
@@ -1496,8 +1543,14 @@ impl World {
             }
         }
         if let Some(c) = a.control {
-            let info = packet_info(st, &d);
-            let written = cmsg::write(&info, c.bytes_mut());
+            let written = match packet_info(st, &d) {
+                Some(info) => cmsg::write(std::slice::from_ref(&info), c.bytes_mut()),
+                // (No object: writing none writes nothing.)
+                None => cmsg::Written {
+                    len: 0,
+                    truncated: false,
+                },
+            };
             c.len = written.len as u32;
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
@@ -1519,6 +1572,7 @@ impl World {
                 if peek { " (peek)" } else { "" }
             )
         });
+        self.recycle(d.data);
         // RECVMSG-TRUNC-DGRAM: the first part fills the buffers, the rest
         // is lost, WSAEMSGSIZE.
         if truncated {
@@ -1528,43 +1582,50 @@ impl World {
     }
 }
 
-/// The packet-information control objects a datagram carries for a socket
-/// (RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6, RECVMSG-PKTINFO-DUALSTACK).
-fn packet_info(st: &SocketState, d: &Datagram) -> Vec<Cmsg> {
-    let mut v = vec![];
+/// The packet-information control object a datagram carries for a socket,
+/// if any: there is at most one (RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6,
+/// RECVMSG-PKTINFO-DUALSTACK).
+#[inline]
+fn packet_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
+    if !st.opts.pktinfo4 && !st.opts.pktinfo6 {
+        // Neither option is set: no object (as the rules below give).
+        return None;
+    }
+    packet_info_for(st, d)
+}
+
+/// [`packet_info`] once one of the options is set.
+fn packet_info_for(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
     match d.dst {
         IpAddr::V4(dst) => {
             if st.opts.pktinfo4 {
-                v.push(
+                Some(
                     InPktinfo {
                         addr: dst,
                         ifindex: d.ifindex,
                     }
                     .to_cmsg(),
-                );
+                )
             } else if st.dual_stack() && st.opts.pktinfo6 && d.v6_info_for_v4 {
-                v.push(
+                Some(
                     In6Pktinfo {
                         addr: dst.to_ipv6_mapped(),
                         ifindex: d.ifindex,
                     }
                     .to_cmsg(),
-                );
+                )
+            } else {
+                None
             }
         }
-        IpAddr::V6(dst) => {
-            if st.opts.pktinfo6 {
-                v.push(
-                    In6Pktinfo {
-                        addr: dst,
-                        ifindex: d.ifindex,
-                    }
-                    .to_cmsg(),
-                );
+        IpAddr::V6(dst) => st.opts.pktinfo6.then(|| {
+            In6Pktinfo {
+                addr: dst,
+                ifindex: d.ifindex,
             }
-        }
+            .to_cmsg()
+        }),
     }
-    v
 }
 
 fn unspecified_loopback(v4: bool) -> IpAddr {

@@ -85,7 +85,7 @@ impl World {
         }
         let key = self.schedule_key(
             self.now + DATA_RETX_TIMEOUT_NS,
-            Event::Tcp(Seg::RetxTimeout { to: s }),
+            Event::Tcp(Box::new(Seg::RetxTimeout { to: s })),
         );
         self.sockets.get_mut(&s).expect("checked").tcp.retx_timer = Some(key);
     }
@@ -116,7 +116,7 @@ impl World {
         let want = st.opts.keepalive && !self.peer_reachable(s);
         if want && !armed {
             let at = self.now + KEEPALIVE_TIME_NS + KEEPALIVE_PROBES * KEEPALIVE_INTERVAL_NS;
-            let key = self.schedule_key(at, Event::Tcp(Seg::KeepaliveCheck { to: s }));
+            let key = self.schedule_key(at, Event::Tcp(Box::new(Seg::KeepaliveCheck { to: s })));
             self.sockets
                 .get_mut(&s)
                 .expect("checked")

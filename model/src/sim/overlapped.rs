@@ -30,7 +30,7 @@ use crate::contract::consts::*;
 use crate::contract::overlapped::{
     ran_despite, Completion, CompletionRoutine, Event, Overlapped, PortPacket, Posted, WaitResult,
 };
-use crate::contract::types::{gather, NameBuf, WsaBuf};
+use crate::contract::types::{NameBuf, WsaBuf};
 use crate::contract::{ReportKind, WsaError};
 use std::collections::VecDeque;
 
@@ -479,7 +479,7 @@ impl World {
     fn complete_send(&mut self, mut op: Box<Op>, immediate: bool) -> u32 {
         let host = op.thread.0;
         let plan = op.plan.take().expect("sends have a plan");
-        let data = gather(&op.buffers, plan.len);
+        let data = self.gather(&op.buffers, plan.len);
         let bytes = match plan.route {
             None => self.stream_take(host, op.socket, data, op.flags_in),
             Some(route) => {

@@ -141,6 +141,7 @@ impl Sched {
     /// thread that is not one once threads were spawned (while only the
     /// main thread exists, every OS thread counts as it; once every spawned
     /// thread has finished, the caller becomes the main thread).
+    #[inline]
     pub(crate) fn lookup(&mut self) -> Option<Tid> {
         if !self.threaded() {
             return Some(MAIN);
@@ -304,6 +305,7 @@ impl World {
     /// Checked first, before the call does anything, on a socket in
     /// blocking mode (as the OS backend refuses the call before Windows
     /// sees it).
+    #[inline]
     pub(crate) fn check_nested_blocking_on(
         &self,
         host: HostId,
@@ -320,6 +322,8 @@ impl World {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn check_nested_blocking(&self, call: &str) -> Result<(), WsaError> {
         let Some(of) = self.sched.rec(self.me).in_apc_of else {
             return Ok(());
@@ -339,11 +343,17 @@ impl World {
     /// an overlapped one not yet complete). The buffer order between the
     /// threads is unpredictable; the call goes on and the model records a
     /// diagnostic, once per socket.
+    #[inline]
     pub(crate) fn note_concurrent_recv(&mut self, host: HostId, s: u64, call: &str) {
-        if !self.sched.threaded() {
-            // Only the main thread was ever made: no other thread's receive.
-            return;
+        if self.sched.threaded() {
+            self.note_concurrent_recv_threaded(host, s, call);
         }
+        // (Otherwise only the main thread was ever made: no other
+        // thread's receive.)
+    }
+
+    /// [`World::note_concurrent_recv`] once threads were made.
+    fn note_concurrent_recv_threaded(&mut self, host: HostId, s: u64, call: &str) {
         let me = self.me;
         let other_op = self.sockets.get(&s).and_then(|st| {
             st.pending_rx
@@ -405,6 +415,7 @@ impl World {
     /// A call of thread `me` has returned: neither its wait nor a deadlock
     /// report it did not need (it found its condition when it ran again)
     /// is kept for a later call.
+    #[inline]
     pub(crate) fn call_done(&mut self, me: Tid) {
         let rec = self.sched.rec_mut(me);
         rec.wait = None;
@@ -413,6 +424,7 @@ impl World {
 
     /// Whether the running thread is going back into a wait it already
     /// began (a blocking call run again after its thread was woken).
+    #[inline]
     pub(crate) fn resuming(&self) -> bool {
         self.sched.rec(self.me).wait.is_some()
     }
@@ -456,21 +468,31 @@ fn switch_to(g: &mut MutexGuard<'_, World>, cv: &Condvar, to: Tid) {
 /// Where every call enters: the calling OS thread's simulated thread (a
 /// misuse report for an OS thread that is not one), after a scheduling
 /// point.
+#[inline]
 pub(crate) fn enter(g: &mut MutexGuard<'_, World>, cv: &Condvar) -> Result<Tid, WsaError> {
     let Some(me) = g.sched.lookup() else {
-        return Err(g.report(
-            ReportKind::Misuse,
-            "a call from an OS thread that is not a simulated thread, while simulated threads run: start threads with SimHost::spawn".into(),
-            None,
-        ));
+        return Err(not_simulated(g));
     };
     g.me = me;
     yield_point(g, cv, me);
     Ok(me)
 }
 
+/// The misuse report for a call from an OS thread that is not a simulated
+/// thread.
+#[cold]
+#[inline(never)]
+fn not_simulated(g: &World) -> WsaError {
+    g.report(
+        ReportKind::Misuse,
+        "a call from an OS thread that is not a simulated thread, while simulated threads run: start threads with SimHost::spawn".into(),
+        None,
+    )
+}
+
 /// A scheduling point at the start of a call: the seed decides which of
 /// the threads that can run goes next.
+#[inline]
 fn yield_point(g: &mut MutexGuard<'_, World>, cv: &Condvar, me: Tid) {
     if !g.sched.threaded() {
         return;

@@ -309,7 +309,7 @@ impl World {
 
     fn send_seg(&mut self, from_host: HostId, to_host: HostId, seg: Seg) {
         let at = self.now + self.link_latency(from_host, to_host);
-        self.schedule(at, Event::Tcp(seg));
+        self.schedule(at, Event::Tcp(Box::new(seg)));
     }
 
     fn host_of(&self, s: u64) -> Option<HostId> {
@@ -443,7 +443,7 @@ impl World {
                 return Err(code(WSAEADDRNOTAVAIL));
             }
             let w = super::dgram::wire(st, a).map_err(code)?;
-            let route = self.route(host, s, w.ip(), None).map_err(code)?;
+            let route = self.route(host, st, w.ip(), None).map_err(code)?;
             if route.bcast || route.mcast {
                 // model choice: TCP cannot reach a group.
                 return Err(code(WSAEADDRNOTAVAIL));
@@ -478,7 +478,7 @@ impl World {
             self.send_syn(s);
             let key = self.schedule_key(
                 self.now + CONNECT_TIMEOUT_NS,
-                Event::Tcp(Seg::ConnectTimeout { to: s, attempt }),
+                Event::Tcp(Box::new(Seg::ConnectTimeout { to: s, attempt })),
             );
             self.sockets.get_mut(&s).expect("checked").tcp.connect_timer = Some(key);
             if self.sockets[&s].nonblocking {
@@ -806,7 +806,7 @@ impl World {
                         let attempt = st.tcp.attempt;
                         self.schedule(
                             self.now + REFUSED_RETRY_NS,
-                            Event::Tcp(Seg::Resyn { to, attempt }),
+                            Event::Tcp(Box::new(Seg::Resyn { to, attempt })),
                         );
                     }
                     TcpState::Connecting => {
@@ -917,7 +917,7 @@ impl World {
     fn listener_for(&self, host: HostId, dst: &SocketAddr, proto: (i32, i32)) -> Option<u64> {
         let ip = dst.ip();
         let mut best: Option<(u8, u64)> = None;
-        for (&id, st) in &self.sockets {
+        for (&id, st) in self.sockets.iter() {
             if st.host != host
                 || st.tcp.state != TcpState::Listening
                 || (st.ty, st.protocol) != proto

@@ -10,7 +10,7 @@ use super::overlapped::{
 };
 use super::rng::Rng;
 use super::sched::{Block, Sched, Tid, Wait, MAIN};
-use super::socket::SocketState;
+use super::socket::{SocketState, Sockets};
 use super::stream::{Seg, StreamReads};
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
@@ -165,8 +165,10 @@ pub(crate) struct Packet {
 /// Something that happens at a point of virtual time.
 #[derive(Debug, Clone)]
 pub(crate) enum Event {
-    /// A packet reaches a host.
-    Arrive { host: HostId, packet: Packet },
+    /// A packet reaches a host. (Boxed, as the segment of `Tcp` is, so
+    /// that events stay small to move; the box of a delivered datagram is
+    /// used again, see [`World::boxed_packet`].)
+    Arrive { host: HostId, packet: Box<Packet> },
     /// An ICMP error reaches the socket that caused it.
     IcmpError {
         socket: u64,
@@ -180,7 +182,7 @@ pub(crate) enum Event {
     /// could have completed at once but returned `WSA_IO_PENDING`).
     Serve { socket: u64 },
     /// Something on a TCP connection arrives.
-    Tcp(Seg),
+    Tcp(Box<Seg>),
 }
 
 /// The event queue, in (time, sequence) order.
@@ -250,6 +252,10 @@ impl Events {
     }
 }
 
+/// The largest buffer [`World::recycle`] keeps (a UDP datagram's payload
+/// fits).
+const SPARE_MAX: usize = 64 * 1024;
+
 /// How a wait ended without its condition.
 #[derive(Debug)]
 pub(crate) enum WaitEnd {
@@ -275,7 +281,7 @@ pub(crate) struct World {
     pub(crate) now: u64,
     pub(crate) hosts: Vec<Host>,
     pub(crate) routes: Vec<Route>,
-    pub(crate) sockets: BTreeMap<u64, SocketState>,
+    pub(crate) sockets: Sockets,
     pub(crate) next_handle: u64,
     pub(crate) events: Events,
     pub(crate) seq: u64,
@@ -303,6 +309,15 @@ pub(crate) struct World {
     pub(crate) diagnostics: Vec<ModelReport>,
     /// Sockets a diagnostic was already given for.
     pub(crate) diagnosed: BTreeSet<u64>,
+    /// The memory of a consumed datagram, kept for the next send to
+    /// gather its bytes into (see [`World::recycle`]); not observable.
+    pub(crate) spare: Vec<u8>,
+    /// Whether a raw socket was ever made (until then no arrival looks for
+    /// one).
+    pub(crate) raw_made: bool,
+    /// The box of a delivered packet, kept for the next one (see
+    /// [`World::boxed_packet`]); not observable.
+    pub(crate) spare_packet: Option<Box<Packet>>,
 }
 
 impl World {
@@ -319,7 +334,7 @@ impl World {
             now: 0,
             hosts: Vec::new(),
             routes: Vec::new(),
-            sockets: BTreeMap::new(),
+            sockets: Sockets::default(),
             next_handle,
             events: Events::default(),
             seq: 0,
@@ -336,6 +351,9 @@ impl World {
             blocked: None,
             diagnostics: Vec::new(),
             diagnosed: BTreeSet::new(),
+            spare: Vec::new(),
+            raw_made: false,
+            spare_packet: None,
         }
     }
 
@@ -361,6 +379,7 @@ impl World {
         self.trace.iter().map(ToString::to_string).collect()
     }
 
+    #[cold]
     pub(crate) fn report(
         &self,
         kind: ReportKind,
@@ -400,19 +419,19 @@ impl World {
     }
 
     /// The checks every call on a socket starts with: `WSANOTINITIALISED`,
-    /// `WSAENOTSOCK`, `WSAENETDOWN`.
-    pub(crate) fn check_sock(&self, host: HostId, s: u64) -> Result<(), i32> {
+    /// `WSAENOTSOCK`, `WSAENETDOWN`. Gives the socket.
+    pub(crate) fn check_sock(&self, host: HostId, s: u64) -> Result<&SocketState, i32> {
         if self.wine() {
             // Wine 8.0 looks the socket up first: after the last WSACleanup
             // its sockets are gone and a call says WSAENOTSOCK.
             self.sock(host, s)?;
         }
         self.check_init(host)?;
-        self.sock(host, s)?;
+        let st = self.sock(host, s)?;
         if self.hosts[host].down {
             return Err(WSAENETDOWN);
         }
-        Ok(())
+        Ok(st)
     }
 
     /// Whether the Wine 8.0 profile is in force.
@@ -537,6 +556,40 @@ impl World {
                 .iter()
                 .any(|i| i.addr == *ip && i.index != super::net::LOOPBACK_INDEX)
         })
+    }
+
+    // ---- datagram memory ----
+
+    /// The first `n` bytes of `bufs`, gathered into the spare buffer when
+    /// there is one (the bytes are those of [`gather`](crate::gather)).
+    pub(crate) fn gather(&mut self, bufs: &[crate::contract::types::WsaBuf], n: usize) -> Vec<u8> {
+        crate::contract::types::gather_into(bufs, n, std::mem::take(&mut self.spare))
+    }
+
+    /// Keeps the memory of a datagram a receive consumed for the next
+    /// send, when there is no spare buffer yet and it is not large: a
+    /// datagram that goes out and comes back allocates nothing.
+    pub(crate) fn recycle(&mut self, data: Vec<u8>) {
+        if self.spare.capacity() == 0 && data.capacity() <= SPARE_MAX {
+            self.spare = data;
+        }
+    }
+
+    /// `p` in a box: the spare one when there is one, so that a datagram
+    /// that goes out and is delivered allocates nothing.
+    pub(crate) fn boxed_packet(&mut self, p: Packet) -> Box<Packet> {
+        match self.spare_packet.take() {
+            Some(mut b) => {
+                *b = p;
+                b
+            }
+            None => Box::new(p),
+        }
+    }
+
+    /// Keeps the box of a delivered packet for [`World::boxed_packet`].
+    pub(crate) fn recycle_packet(&mut self, p: Box<Packet>) {
+        self.spare_packet = Some(p);
     }
 
     pub(crate) fn next_ip_id(&mut self) -> u16 {
