@@ -34,8 +34,10 @@ pub const EXTRA_SEEDS: u64 = 8;
 
 /// Whether every step of `os` (a run of `sc` on some Winsock) is one the
 /// model, under `profile`, gives at that step over `sc.seed` and `extra`
-/// more seeds. Steps the OS did not make (undefined behaviour, refused)
-/// are not compared.
+/// more seeds, as `sc` is and at each of its [`corners`]. Steps the OS did
+/// not make (undefined behaviour, refused) are not compared, nor what
+/// follows one the model made
+/// ([`ModelOutcomes::outside`](crate::scenario::differential::ModelOutcomes::outside)).
 pub fn inside_model(
     sc: &Scenario,
     os: &RunReport,
