@@ -16,7 +16,7 @@
 //! completion timing as the program has it, always immediate, and always
 //! pending; each corner over the same seeds. An OS step is inside if any
 //! of these runs gave it.
-//! [`os_agrees`] (Windows, or the Windows build under Wine) runs the
+//! `os_agrees` (Windows, or the Windows build under Wine) runs the
 //! program on the real Winsock first. A property over
 //! [`strategy::os_case`](super::strategy::os_case) then shrinks a
 //! difference to the smallest program that shows it (`tests/os_fuzz.rs`).
