@@ -71,15 +71,13 @@ fn wine8_profile_matches_the_recorded_wine_results() {
 #[test]
 fn wine8_profile_as_a_downstream_test_sees_it() {
     use winsock_double::*;
-    let sim = Sim::with_config(
+    let (_sim, h) = world(
         1,
         Config {
             profile: Profile::Wine8,
             ..Config::default()
         },
     );
-    let h = sim.add_host("local", &[]).unwrap();
-    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
     h.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
     let me = h.getsockname(s).unwrap();
@@ -111,7 +109,7 @@ fn wine8_profile_as_a_downstream_test_sees_it() {
 fn wine8_profile_stream_receives() {
     use winsock_double::*;
     for profile in [Profile::Wine8, Profile::Documented] {
-        let sim = Sim::with_config(
+        let (_sim, h) = world(
             1,
             Config {
                 profile,
@@ -119,8 +117,6 @@ fn wine8_profile_stream_receives() {
                 ..Config::default()
             },
         );
-        let h = sim.add_host("local", &[]).unwrap();
-        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
         let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
         h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
         h.listen(l, 1).unwrap();
@@ -153,18 +149,23 @@ fn wine8_profile_stream_receives() {
     }
 }
 
-fn windows_world(seed: u64) -> (winsock_double::Sim, winsock_double::SimHost) {
+/// A world of one started host under `cfg`.
+fn world(seed: u64, cfg: winsock_double::Config) -> (winsock_double::Sim, winsock_double::SimHost) {
     use winsock_double::*;
-    let sim = Sim::with_config(
-        seed,
-        Config {
-            profile: Profile::Windows,
-            ..Config::default()
-        },
-    );
+    let sim = Sim::with_config(seed, cfg);
     let h = sim.add_host("local", &[]).unwrap();
     h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
     (sim, h)
+}
+
+fn windows_world(seed: u64) -> (winsock_double::Sim, winsock_double::SimHost) {
+    world(
+        seed,
+        winsock_double::Config {
+            profile: Profile::Windows,
+            ..Default::default()
+        },
+    )
 }
 
 /// The Windows profile departs from the documented contract at exactly the

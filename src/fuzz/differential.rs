@@ -64,18 +64,25 @@ pub fn inside_model(
 }
 
 /// `sc` at the corners of the model's nondeterminism: whole stream reads,
-/// with `sc`'s completion timing, always immediate, and always pending.
+/// with `sc`'s completion timing, always immediate, and always pending;
+/// a corner `sc` already is, or that comes twice, is left out.
 pub fn corners(sc: &Scenario) -> Vec<Scenario> {
-    let timings = [
+    let mut knobs = vec![(sc.stream_reads, sc.completion_timing)];
+    let whole = Some(StreamReads::Whole);
+    for t in [
         sc.completion_timing,
         Some(CompletionTiming::Immediate),
         Some(CompletionTiming::Pending),
-    ];
-    timings
-        .into_iter()
-        .map(|t| Scenario {
-            stream_reads: Some(StreamReads::Whole),
-            completion_timing: t,
+    ] {
+        if !knobs.contains(&(whole, t)) {
+            knobs.push((whole, t));
+        }
+    }
+    knobs[1..]
+        .iter()
+        .map(|&(stream_reads, completion_timing)| Scenario {
+            stream_reads,
+            completion_timing,
             ..sc.clone()
         })
         .collect()

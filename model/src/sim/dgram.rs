@@ -85,6 +85,19 @@ pub(crate) struct RecvOut {
     pub(crate) count_written: bool,
 }
 
+impl RecvOut {
+    /// A receive that copied `bytes` (perhaps none: the end of a stream)
+    /// and reports `flags`, with its count written.
+    pub(crate) fn filled(bytes: u32, flags: u32) -> RecvOut {
+        RecvOut {
+            bytes,
+            flags,
+            copied: true,
+            count_written: true,
+        }
+    }
+}
+
 /// The arguments of a send.
 pub(crate) struct SendArgs<'a> {
     pub(crate) call: SendCall,
@@ -1497,9 +1510,7 @@ impl World {
                 break;
             }
         }
-        out.copied = true;
-        out.count_written = true;
-        out.bytes = at as u32;
+        *out = RecvOut::filled(at as u32, out.flags);
         let mut truncated = at < d.data.len();
         if truncated && st.xp1(XP1_PARTIAL_MESSAGE) {
             // RECV-TRUNC-PARTIAL, RECV-PARTIAL-FLAG-SET: the rest of the

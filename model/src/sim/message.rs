@@ -116,10 +116,7 @@ impl World {
             // call fails with WSAEMSGSIZE, and the whole message stays for
             // a receive with a larger buffer.
             copy_out(&st.tcp.rcvq, bufs, room);
-            out.copied = true;
-            out.count_written = true;
-            out.bytes = room as u32;
-            out.flags = 0;
+            *out = RecvOut::filled(room as u32, 0);
             let len = front.len;
             self.log(host, "recv", || {
                 format!("socket {s:#x} message of {len} bytes kept: buffers hold {room}")
@@ -138,12 +135,9 @@ impl World {
             // (An unfinished message read to its last byte so far stays as
             // an empty piece that the rest extends.)
         }
-        out.copied = true;
-        out.count_written = true;
-        out.bytes = k as u32;
         // RECV-PARTIAL-OUTPUT, RECV-PARTIAL-FLAG-SET: MSG_PARTIAL when the
         // data is not the end of the sender's message; clear when it is.
-        out.flags = if partial { MSG_PARTIAL } else { 0 };
+        *out = RecvOut::filled(k as u32, if partial { MSG_PARTIAL } else { 0 });
         let peer = st.tcp.peer_sock;
         self.log(host, "recv", || {
             format!(

@@ -1163,10 +1163,7 @@ impl World {
         if !peek {
             st.tcp.rcvq.drain(..k);
         }
-        out.copied = true;
-        out.count_written = true;
-        out.bytes = k as u32;
-        out.flags = flags_out;
+        *out = super::dgram::RecvOut::filled(k as u32, flags_out);
         let peer = st.tcp.peer_sock;
         self.log(host, "recv", || {
             if k == 0 {
@@ -1210,10 +1207,7 @@ impl World {
         flags: u32,
         out: &mut super::dgram::RecvOut,
     ) -> Result<(), WsaError> {
-        out.copied = true;
-        out.count_written = true;
-        out.bytes = 0;
-        out.flags = self.wine_flags_out(flags);
+        *out = super::dgram::RecvOut::filled(0, self.wine_flags_out(flags));
         self.log(host, "recv", || {
             format!("socket {s:#x} end of stream (Wine 8.0: a broken connection)")
         });

@@ -113,10 +113,7 @@ impl World {
                 st.tcp.oob.pop_front();
             }
         }
-        out.copied = true;
-        out.count_written = true;
-        out.bytes = k;
-        out.flags = flags_out;
+        *out = RecvOut::filled(k, flags_out);
         self.log(host, "recv", || {
             format!(
                 "socket {s:#x} urgent len={k}{}",
