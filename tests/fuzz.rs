@@ -29,7 +29,13 @@ fn check(name: &str, case: &strategy::Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(proptest_cases(256)))]
+    #![proptest_config(ProptestConfig {
+        cases: proptest_cases(256),
+        // The shrunk case is saved as a scenario instead (`check`), the
+        // form a regression is committed in; no proptest-regressions file.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     /// Every invariant holds for generated 50-call programs over three UDP
     /// sockets, a TCP pair and a far host, under random settings, faults

@@ -213,9 +213,17 @@ pub fn datagrams_unaltered(
                 if dgram(socket) =>
             {
                 if let Some(v) = ovl {
+                    let pending = o.result == "WSA_IO_PENDING";
+                    // A post refused at once started nothing and wrote
+                    // nothing to the OVERLAPPED (RECV-NO-COMPLETION-ON-ERROR):
+                    // a later WSAGetOverlappedResult still reports the
+                    // earlier operation, counted or not as it was.
+                    if !pending && o.data.is_none() {
+                        continue;
+                    }
                     // Counted when reported: at once, or by a later
                     // WSAGetOverlappedResult.
-                    let done = o.result != "WSA_IO_PENDING" && o.data.is_some();
+                    let done = !pending;
                     posted.insert((socket.as_str(), v.id), (i, done));
                     if !done {
                         continue;

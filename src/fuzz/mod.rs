@@ -18,7 +18,8 @@
 //! use winsock_double::fuzz::{check_all, save_failure, strategy};
 //!
 //! proptest! {
-//!     #![proptest_config(ProptestConfig::with_cases(8))]
+//!     // The saved scenario is the regression to keep: no proptest-regressions file.
+//!     #![proptest_config(ProptestConfig { cases: 8, failure_persistence: None, ..Default::default() })]
 //!     // In a test file this function has #[test] above it.
 //!     fn invariants_hold(case in strategy::case(strategy::Shape::default(), 30)) {
 //!         if let Err(v) = check_all(&case.scenario, case.scenario.seed, case.profile, true) {
