@@ -1,432 +1,460 @@
 //! `winsock-double`: run scenarios, check conformance, print the clause table.
+//!
+//! Each command builds its whole output and returns it with its exit
+//! status; `main` writes it. A reader that goes away early (`| head`) ends
+//! the program quietly with the command's own status.
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use winsock_double::scenario::{self, conform, runner, SimBackend, Verdict};
-use winsock_double::CLAUSES;
+use winsock_double::{Profile, CLAUSES};
 
-const HELP: &str = "\
-winsock-double: a deterministic Winsock emulator and conformance checker
-
-USAGE:
-    winsock-double run FILE [--seed N] [--backend model|os] [--format text|json] [--save OUT]
-        Run one scenario on the model (or the real Winsock); print each step's
-        outcome and verdict, then the trace. Exit 1 if a step fails.
-        --save OUT writes the model's run (scenario, seed, profile, every
-        step's outcome, trace) for `replay`.
-    winsock-double replay OUT
-        Run a saved run again and compare it byte for byte, step by step and
-        then the trace; print the first difference. Exit 1 if it differs.
-    winsock-double conform [--dir DIR] [--backend model|os] [--format text|json|junit]
-        Run the scenario corpus (default: fixtures/scenarios) and report per
-        documented clause. `--backend model` (default): exit 1 if a clause
-        fails. `--backend os` (Windows, or the Windows build under Wine): the
-        same corpus on the real Winsock beside the model, per clause: model,
-        OS, agree/differs; differences are findings, exit 0 unless a scenario
-        could not run. Each OS step is also checked against the outcomes
-        the model gives at that step over its own seed and
-        --model-seeds N more (default 16): a clause where the OS did what
-        the model never does differs too (`~` lines).
-        --profile documented|windows|wine-8 (run, conform)
-        Which behaviour the model follows where implementations differ: the
-        documented contract (default), current Windows where a cited source
-        shows it departing from the documentation, or Wine 8.0 as measured.
-    winsock-double decode FILE [--save OUT]
-        Read a cargo-fuzz input of the `ops` target (fuzz/artifacts/ops/...)
-        as the program it encodes; print it as a scenario in the fixtures
-        format (or write it to OUT), then check the invariants on it.
-        Exit 1 if one fails. The profile the program runs under is printed
-        on standard error: pass it to `run --profile`.
-    winsock-double clauses [--format md|json]
-        Print the clause table.
-    winsock-double help | --help | -h
-    winsock-double --version
-
-EXIT STATUS: 0 all good, 1 a step or clause failed, 2 bad usage or input.
-";
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
-    Md,
-    Junit,
+/// A deterministic Winsock emulator and conformance checker.
+#[derive(Parser)]
+#[command(
+    name = "winsock-double",
+    version,
+    after_help = "EXIT STATUS: 0 all good, 1 a step or clause failed, 2 bad usage or input."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
 }
 
-struct Args {
-    cmd: String,
-    file: Option<PathBuf>,
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run one scenario on the model (or the real Winsock).
+    ///
+    /// Prints each step's outcome and verdict, then the trace. Exit 1 if a
+    /// step fails.
+    Run(RunArgs),
+    /// Run a saved run again and compare it byte for byte.
+    ///
+    /// Compares step by step and then the trace, and prints the first
+    /// difference. Exit 1 if it differs.
+    Replay {
+        /// A run saved by `run FILE --save OUT`.
+        saved: PathBuf,
+    },
+    /// Run the scenario corpus and report per documented clause.
+    ///
+    /// `--backend model` (default): exit 1 if a clause fails. `--backend
+    /// os` (Windows, or the Windows build under Wine): the same corpus on
+    /// the real Winsock beside the model, per clause: model, OS,
+    /// agree/differs; differences are findings, exit 0 unless a scenario
+    /// could not run. Each OS step is also checked against the outcomes the
+    /// model gives at that step over its own seed and --model-seeds more: a
+    /// clause where the OS did what the model never does differs too (`~`
+    /// lines).
+    Conform(ConformArgs),
+    /// Read a cargo-fuzz input of the `ops` target as the program it encodes.
+    ///
+    /// Prints it as a scenario in the fixtures format (or writes it to
+    /// OUT), then checks the invariants on it. Exit 1 if one fails. The
+    /// profile the program runs under is printed on standard error: pass it
+    /// to `run --profile`.
+    Decode {
+        /// The input (fuzz/artifacts/ops/... or fuzz/corpus/ops/...).
+        file: PathBuf,
+        /// Write the scenario here instead of printing it.
+        #[arg(long, value_name = "OUT")]
+        save: Option<PathBuf>,
+    },
+    /// Print the clause table.
+    Clauses {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ClausesFormat::Md)]
+        format: ClausesFormat,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The scenario file.
+    file: PathBuf,
+    /// The model's seed (default: the scenario's own).
+    #[arg(long)]
     seed: Option<u64>,
-    format: Format,
-    dir: Option<PathBuf>,
-    os: bool,
-    profile: winsock_double::Profile,
-    model_seeds: u64,
+    /// Where the scenario runs.
+    #[arg(long, value_enum, default_value_t = Backend::Model)]
+    backend: Backend,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    format: RunFormat,
+    /// Which behaviour the model follows where implementations differ.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Documented)]
+    profile: ProfileArg,
+    /// Write the model's run (scenario, seed, profile, every step's
+    /// outcome, trace) here, for `replay`.
+    #[arg(long, value_name = "OUT")]
     save: Option<PathBuf>,
 }
 
-fn parse_args(argv: &[String]) -> Result<Args, String> {
-    let mut it = argv.iter();
-    let cmd = it.next().cloned().unwrap_or_else(|| "help".into());
-    let mut a = Args {
-        cmd,
-        file: None,
-        seed: None,
-        format: Format::Text,
-        dir: None,
-        os: false,
-        profile: winsock_double::Profile::Documented,
-        model_seeds: scenario::differential::DEFAULT_SEEDS,
-        save: None,
-    };
-    while let Some(x) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match x.as_str() {
-            "--seed" => {
-                let v = value("--seed")?;
-                a.seed = Some(
-                    v.parse()
-                        .map_err(|_| format!("--seed: `{v}` is not a whole number"))?,
-                );
-            }
-            "--format" => {
-                a.format = match value("--format")?.as_str() {
-                    "text" => Format::Text,
-                    "json" => Format::Json,
-                    "md" => Format::Md,
-                    "junit" => Format::Junit,
-                    other => {
-                        return Err(format!(
-                            "--format: unknown format `{other}` (text, json, md, junit)"
-                        ))
-                    }
-                }
-            }
-            "--backend" => {
-                a.os = match value("--backend")?.as_str() {
-                    "model" => false,
-                    "os" => true,
-                    other => {
-                        return Err(format!("--backend: unknown backend `{other}` (model, os)"))
-                    }
-                }
-            }
-            "--profile" => {
-                a.profile = match value("--profile")?.as_str() {
-                    "documented" => winsock_double::Profile::Documented,
-                    "wine-8" => winsock_double::Profile::Wine8,
-                    "windows" => winsock_double::Profile::Windows,
-                    other => {
-                        return Err(format!(
-                            "--profile: unknown profile `{other}` (documented, windows, wine-8)"
-                        ))
-                    }
-                }
-            }
-            "--model-seeds" => {
-                let v = value("--model-seeds")?;
-                a.model_seeds = v
-                    .parse()
-                    .map_err(|_| format!("--model-seeds: `{v}` is not a whole number"))?;
-            }
-            "--dir" => a.dir = Some(PathBuf::from(value("--dir")?)),
-            "--save" => a.save = Some(PathBuf::from(value("--save")?)),
-            f if f.starts_with('-') => return Err(format!("unknown option `{f}`")),
-            f if a.file.is_none() => a.file = Some(PathBuf::from(f)),
-            f => return Err(format!("unexpected argument `{f}`")),
+#[derive(Args)]
+struct ConformArgs {
+    /// The corpus directory (default: fixtures/scenarios).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Where the corpus runs.
+    #[arg(long, value_enum, default_value_t = Backend::Model)]
+    backend: Backend,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ConformFormat::Text)]
+    format: ConformFormat,
+    /// Which behaviour the model follows where implementations differ.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Documented)]
+    profile: ProfileArg,
+    /// More model seeds each OS step is checked against (`--backend os`).
+    #[arg(long, value_name = "N", default_value_t = scenario::differential::DEFAULT_SEEDS)]
+    model_seeds: u64,
+}
+
+/// Where scenarios run.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    /// The simulated network stack.
+    Model,
+    /// The real Winsock of this machine (Windows, or Wine).
+    Os,
+}
+
+/// `run`'s output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RunFormat {
+    /// Steps, verdicts and the trace, for people.
+    Text,
+    /// The run report as JSON.
+    Json,
+}
+
+/// `conform`'s output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ConformFormat {
+    /// One line a clause.
+    Text,
+    /// The report as JSON.
+    Json,
+    /// JUnit XML, for CI.
+    Junit,
+}
+
+/// `clauses`' output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ClausesFormat {
+    /// A Markdown table.
+    Md,
+    /// The clause table as JSON.
+    Json,
+}
+
+/// The model's profiles, as the command line names them.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProfileArg {
+    /// The documented contract.
+    Documented,
+    /// Current Windows where a cited source shows it departing from the
+    /// documentation.
+    Windows,
+    /// Wine 8.0 as measured.
+    #[value(name = "wine-8")]
+    Wine8,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(p: ProfileArg) -> Profile {
+        match p {
+            ProfileArg::Documented => Profile::Documented,
+            ProfileArg::Windows => Profile::Windows,
+            ProfileArg::Wine8 => Profile::Wine8,
         }
     }
-    Ok(a)
+}
+
+impl From<Profile> for ProfileArg {
+    fn from(p: Profile) -> ProfileArg {
+        match p {
+            Profile::Documented => ProfileArg::Documented,
+            Profile::Windows => ProfileArg::Windows,
+            Profile::Wine8 => ProfileArg::Wine8,
+        }
+    }
+}
+
+/// What a command did: its standard output, and how it ended.
+struct Done {
+    out: String,
+    code: u8,
+}
+
+impl Done {
+    fn ok(out: String) -> Done {
+        Done { out, code: 0 }
+    }
+}
+
+/// Bad usage or input (exit 2): the message for standard error.
+struct BadInput(String);
+
+impl<E: std::fmt::Display> From<E> for BadInput {
+    fn from(e: E) -> BadInput {
+        BadInput(e.to_string())
+    }
 }
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    let args = match parse_args(&argv) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("winsock-double: {e}\n\n{HELP}");
-            return ExitCode::from(2);
-        }
+    let cli = Cli::parse();
+    let done = match cli.cmd {
+        Cmd::Run(a) => cmd_run(&a),
+        Cmd::Replay { saved } => cmd_replay(&saved),
+        Cmd::Conform(a) => cmd_conform(&a),
+        Cmd::Decode { file, save } => cmd_decode(&file, save.as_deref()),
+        Cmd::Clauses { format } => Ok(cmd_clauses(format)),
     };
-    match args.cmd.as_str() {
-        "help" | "--help" | "-h" => {
-            print!("{HELP}");
-            ExitCode::SUCCESS
+    match done {
+        Ok(d) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(d.out.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => ExitCode::from(d.code),
+                // The reader went away (`| head`): nothing is lost that it
+                // wanted, so end quietly, as Unix tools do.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(d.code),
+                Err(e) => {
+                    say(&format!("cannot write the output: {e}"));
+                    ExitCode::from(2)
+                }
+            }
         }
-        "--version" | "-V" => {
-            println!("winsock-double {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        "run" => cmd_run(&args),
-        "replay" => cmd_replay(&args),
-        "conform" => cmd_conform(&args),
-        "clauses" => cmd_clauses(&args),
-        "decode" => cmd_decode(&args),
-        other => {
-            eprintln!("winsock-double: unknown command `{other}`\n\n{HELP}");
+        Err(BadInput(why)) => {
+            say(&why);
             ExitCode::from(2)
         }
     }
 }
 
-fn cmd_run(a: &Args) -> ExitCode {
-    let Some(file) = &a.file else {
-        eprintln!("winsock-double run: which scenario file?");
-        return ExitCode::from(2);
-    };
-    let sc = match scenario::load(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("winsock-double: {e}");
-            return ExitCode::from(2);
-        }
-    };
+/// A message on standard error (which may be closed too: then nothing).
+fn say(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "winsock-double: {msg}");
+}
+
+/// A note on standard error that is not an error.
+fn note(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+fn json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(v).expect("a report serialises") + "\n"
+}
+
+fn cmd_run(a: &RunArgs) -> Result<Done, BadInput> {
+    let sc = scenario::load(&a.file)?;
     let seed = a.seed.unwrap_or(sc.seed);
+    let profile = Profile::from(a.profile);
     if let Some(out) = &a.save {
-        if a.os {
-            eprintln!("winsock-double run: --save keeps a model run (a real Winsock is not deterministic)");
-            return ExitCode::from(2);
+        if a.backend == Backend::Os {
+            return Err(BadInput(
+                "run: --save keeps a model run (a real Winsock is not deterministic)".into(),
+            ));
         }
-        let saved = winsock_double::fuzz::SavedRun::record(&sc, seed, a.profile);
-        if let Err(e) = saved.save(out) {
-            eprintln!("winsock-double: cannot write {}: {e}", out.display());
-            return ExitCode::from(2);
-        }
-        eprintln!("saved the run as {}", out.display());
+        let saved = winsock_double::fuzz::SavedRun::record(&sc, seed, profile);
+        saved
+            .save(out)
+            .map_err(|e| BadInput(format!("cannot write {}: {e}", out.display())))?;
+        note(&format!("saved the run as {}", out.display()));
     }
-    let report = if a.os {
-        run_os(&sc, seed)
-    } else {
-        Some(runner::run(
-            &mut SimBackend::with_profile(a.profile),
-            &sc,
-            seed,
-        ))
+    let report = match a.backend {
+        Backend::Os => run_os(&sc, seed)?,
+        Backend::Model => runner::run(&mut SimBackend::with_profile(profile), &sc, seed),
     };
-    let report = match report {
-        Some(r) => r,
-        None => return conform_os(a, &[], &conform::conform(SimBackend::default, &[])),
+    let out = match a.format {
+        RunFormat::Json => json(&report),
+        RunFormat::Text => render_run(&report),
     };
-    if a.format == Format::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("a report serialises")
-        );
-    } else {
-        println!("scenario {} on {}", report.scenario, report.backend);
-        for s in &report.steps {
-            let v = match s.verdict {
-                Verdict::Pass => "pass",
-                Verdict::Fail => "FAIL",
-                Verdict::Recorded => "rec ",
-                Verdict::Error => "ERR ",
-                Verdict::Skipped => "skip",
-            };
-            let o = serde_json::to_string(&s.outcome).unwrap_or_default();
-            println!("{v} [{:>2}] {:<12} {o}", s.index, s.op);
-            for p in &s.problems {
-                println!("          ! {p}");
-            }
-        }
-        println!("trace:");
-        for t in &report.trace {
-            println!("  {t}");
-        }
-    }
-    if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    Ok(Done {
+        out,
+        code: if report.passed() { 0 } else { 1 },
+    })
 }
 
-fn cmd_replay(a: &Args) -> ExitCode {
-    let Some(file) = &a.file else {
-        eprintln!("winsock-double replay: which saved run? (`run FILE --save OUT` makes one)");
-        return ExitCode::from(2);
-    };
-    let saved = match winsock_double::fuzz::SavedRun::load(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("winsock-double: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    match saved.replay() {
-        Ok(()) => {
-            println!(
-                "replayed {} (seed {}, profile {:?}): {} steps and {} trace lines, identical",
-                saved.scenario.name,
-                saved.seed,
-                saved.profile,
-                saved.steps.len(),
-                saved.trace.len()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            println!("{}: {e}", file.display());
-            ExitCode::from(1)
+fn render_run(report: &runner::RunReport) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "scenario {} on {}", report.scenario, report.backend);
+    if let Some(why) = &report.skipped {
+        let _ = writeln!(s, "not run: {why}");
+    }
+    for st in &report.steps {
+        let v = match st.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::Recorded => "rec ",
+            Verdict::Error => "ERR ",
+            Verdict::Skipped => "skip",
+        };
+        let o = serde_json::to_string(&st.outcome).unwrap_or_default();
+        let _ = writeln!(s, "{v} [{:>2}] {:<12} {o}", st.index, st.op);
+        for p in &st.problems {
+            let _ = writeln!(s, "          ! {p}");
         }
     }
+    s.push_str("trace:\n");
+    for t in &report.trace {
+        let _ = writeln!(s, "  {t}");
+    }
+    s
 }
 
-fn cmd_decode(a: &Args) -> ExitCode {
+fn cmd_replay(file: &std::path::Path) -> Result<Done, BadInput> {
+    let saved = winsock_double::fuzz::SavedRun::load(file)?;
+    Ok(match saved.replay() {
+        Ok(()) => Done::ok(format!(
+            "replayed {} (seed {}, profile {:?}): {} steps and {} trace lines, identical\n",
+            saved.scenario.name,
+            saved.seed,
+            saved.profile,
+            saved.steps.len(),
+            saved.trace.len()
+        )),
+        Err(e) => Done {
+            out: format!("{}: {e}\n", file.display()),
+            code: 1,
+        },
+    })
+}
+
+fn cmd_decode(file: &std::path::Path, save: Option<&std::path::Path>) -> Result<Done, BadInput> {
     use winsock_double::fuzz::{bytes, invariants};
-    let Some(file) = &a.file else {
-        eprintln!("winsock-double decode: which fuzz input? (fuzz/artifacts/ops/... or fuzz/corpus/ops/...)");
-        return ExitCode::from(2);
-    };
-    let data = match std::fs::read(file) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("winsock-double: cannot read {}: {e}", file.display());
-            return ExitCode::from(2);
-        }
-    };
+    let data = std::fs::read(file)
+        .map_err(|e| BadInput(format!("cannot read {}: {e}", file.display())))?;
     let (mut sc, profile) = bytes::program(&data);
     sc.name = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "fuzz-input".into());
-    let text = serde_json::to_string_pretty(&sc).expect("a scenario serialises") + "\n";
-    match &a.save {
-        Some(out) => {
-            if let Err(e) = std::fs::write(out, &text) {
-                eprintln!("winsock-double: cannot write {}: {e}", out.display());
-                return ExitCode::from(2);
-            }
-            eprintln!("wrote the scenario to {}", out.display());
+    let text = json(&sc);
+    let out = match save {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| BadInput(format!("cannot write {}: {e}", path.display())))?;
+            note(&format!("wrote the scenario to {}", path.display()));
+            String::new()
         }
-        None => print!("{text}"),
-    }
-    let name = match profile {
-        winsock_double::Profile::Documented => "documented",
-        winsock_double::Profile::Windows => "windows",
-        winsock_double::Profile::Wine8 => "wine-8",
+        None => text,
     };
-    eprintln!(
+    let name = ProfileArg::from(profile)
+        .to_possible_value()
+        .expect("no profile is hidden")
+        .get_name()
+        .to_string();
+    note(&format!(
         "{} calls, seed {}, profile {name} (`run FILE --profile {name}`)",
         sc.steps.len(),
         sc.seed
-    );
-    match invariants::check_all(&sc, sc.seed, profile, true) {
+    ));
+    let code = match invariants::check_all(&sc, sc.seed, profile, true) {
         Ok(_) => {
-            eprintln!("every invariant holds");
-            ExitCode::SUCCESS
+            note("every invariant holds");
+            0
         }
         Err(v) => {
-            eprintln!("invariant violated: {v}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn cmd_conform(a: &Args) -> ExitCode {
-    let dir = a.dir.clone().unwrap_or_else(scenario::default_corpus);
-    let corpus = match conform::load_corpus(&dir) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("winsock-double: {e}");
-            return ExitCode::from(2);
+            note(&format!("invariant violated: {v}"));
+            1
         }
     };
-    let report = conform::conform(|| SimBackend::with_profile(a.profile), &corpus);
-    if a.os {
+    Ok(Done { out, code })
+}
+
+fn cmd_conform(a: &ConformArgs) -> Result<Done, BadInput> {
+    let dir = a.dir.clone().unwrap_or_else(scenario::default_corpus);
+    let corpus = conform::load_corpus(&dir)?;
+    let profile = Profile::from(a.profile);
+    let report = conform::conform(|| SimBackend::with_profile(profile), &corpus);
+    if a.backend == Backend::Os {
         return conform_os(a, &corpus, &report);
     }
-    match a.format {
-        Format::Junit => print!("{}", conform::render_junit(&report)),
-        Format::Json => {
-            let v = serde_json::json!({
+    let out = match a.format {
+        ConformFormat::Junit => conform::render_junit(&report),
+        ConformFormat::Json => {
+            let c = report.counts();
+            json(&serde_json::json!({
                 "backend": report.backend,
                 "counts": {
-                    "pass": report.counts()[0], "fail": report.counts()[1],
-                    "untested": report.counts()[2], "pending": report.counts()[3],
-                    "not run": report.counts()[4],
+                    "pass": c[0], "fail": c[1], "untested": c[2], "pending": c[3],
+                    "not run": c[4],
                 },
                 "clauses": report.clauses,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).expect("a report serialises")
-            );
+            }))
         }
-        _ => print!("{}", conform::render_text(&report)),
-    }
-    if report.ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+        ConformFormat::Text => conform::render_text(&report),
+    };
+    Ok(Done {
+        out,
+        code: if report.ok() { 0 } else { 1 },
+    })
 }
 
 #[cfg(windows)]
-fn run_os(sc: &scenario::Scenario, seed: u64) -> Option<runner::RunReport> {
-    Some(runner::run(&mut scenario::OsBackend::default(), sc, seed))
+fn run_os(sc: &scenario::Scenario, seed: u64) -> Result<runner::RunReport, BadInput> {
+    Ok(runner::run(&mut scenario::OsBackend::default(), sc, seed))
 }
 
 #[cfg(not(windows))]
-fn run_os(_: &scenario::Scenario, _: u64) -> Option<runner::RunReport> {
-    None
+fn run_os(_: &scenario::Scenario, _: u64) -> Result<runner::RunReport, BadInput> {
+    Err(no_os())
+}
+
+#[cfg(not(windows))]
+fn no_os() -> BadInput {
+    BadInput("the OS backend is the real Winsock: it exists on Windows, and in the Windows build run under Wine (scripts/wine-stage.sh runs it)".into())
 }
 
 #[cfg(windows)]
-fn conform_os(a: &Args, corpus: &[scenario::Scenario], model: &conform::ConformReport) -> ExitCode {
+fn conform_os(
+    a: &ConformArgs,
+    corpus: &[scenario::Scenario],
+    model: &conform::ConformReport,
+) -> Result<Done, BadInput> {
     let os = conform::conform(scenario::OsBackend::default, corpus);
-    let outside = conform::outside_model(corpus, &os, a.profile, a.model_seeds);
+    let outside = conform::outside_model(corpus, &os, a.profile.into(), a.model_seeds);
     let rows = conform::compare(model, &os, &outside);
-    match a.format {
-        Format::Json => {
-            let v = serde_json::json!({
-                "backend": os.backend,
-                "model": model.backend,
-                "clauses": rows,
-                "scenarios": os.runs.iter().map(|r| serde_json::json!({
-                    "name": r.scenario,
-                    "skipped": r.skipped,
-                    "steps": r.steps.len(),
-                    "failed": r.steps.iter().filter(|s| s.verdict == Verdict::Fail).count(),
-                })).collect::<Vec<_>>(),
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).expect("a report serialises")
-            );
-        }
-        Format::Junit => print!("{}", conform::render_junit(&os)),
-        _ => print!("{}", conform::render_pairs(&os.backend, &rows)),
-    }
+    let out = match a.format {
+        ConformFormat::Json => json(&serde_json::json!({
+            "backend": os.backend,
+            "model": model.backend,
+            "clauses": rows,
+            "scenarios": os.runs.iter().map(|r| serde_json::json!({
+                "name": r.scenario,
+                "skipped": r.skipped,
+                "steps": r.steps.len(),
+                "failed": r.steps.iter().filter(|s| s.verdict == Verdict::Fail).count(),
+            })).collect::<Vec<_>>(),
+        })),
+        ConformFormat::Junit => conform::render_junit(&os),
+        ConformFormat::Text => conform::render_pairs(&os.backend, &rows),
+    };
     let errored = os
         .runs
         .iter()
         .any(|r| r.steps.iter().any(|s| s.verdict == Verdict::Error));
-    if errored {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(Done {
+        out,
+        code: u8::from(errored),
+    })
 }
 
 #[cfg(not(windows))]
-fn conform_os(_: &Args, _: &[scenario::Scenario], _: &conform::ConformReport) -> ExitCode {
-    eprintln!(
-        "winsock-double: the OS backend is the real Winsock: it exists on Windows, and in the Windows build run under Wine (scripts/wine-stage.sh runs it)"
-    );
-    ExitCode::from(2)
+fn conform_os(
+    _: &ConformArgs,
+    _: &[scenario::Scenario],
+    _: &conform::ConformReport,
+) -> Result<Done, BadInput> {
+    Err(no_os())
 }
 
-fn cmd_clauses(a: &Args) -> ExitCode {
-    match a.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(CLAUSES).expect("clauses serialise")
-        ),
-        _ => print!("{}", conform::clauses_markdown()),
-    }
-    ExitCode::SUCCESS
+fn cmd_clauses(format: ClausesFormat) -> Done {
+    Done::ok(match format {
+        ClausesFormat::Json => json(&CLAUSES),
+        ClausesFormat::Md => conform::clauses_markdown(),
+    })
 }

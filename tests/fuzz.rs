@@ -17,6 +17,11 @@ use winsock_double::scenario::{self, runner};
 use winsock_double::Profile;
 
 fn check(name: &str, case: &strategy::Case) -> Result<(), TestCaseError> {
+    // A generated program is a valid scenario (else the runner refuses it
+    // and the invariants would have nothing to check).
+    if let Err(e) = scenario::check::check(&case.scenario) {
+        return Err(TestCaseError::fail(format!("not a valid scenario: {e}")));
+    }
     if let Err(v) = check_all(&case.scenario, case.scenario.seed, case.profile, true) {
         let file = save_failure(name, &case.scenario, case.profile, &v.to_string());
         return Err(TestCaseError::fail(format!(
@@ -28,14 +33,19 @@ fn check(name: &str, case: &strategy::Case) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
+/// The properties' configuration: 256 cases (or `PROPTEST_CASES`), and no
+/// failure persistence: the shrunk case is saved as a scenario instead
+/// (`check`), the form a regression is committed in.
+fn config() -> ProptestConfig {
+    ProptestConfig {
         cases: proptest_cases(256),
-        // The shrunk case is saved as a scenario instead (`check`), the
-        // form a regression is committed in; no proptest-regressions file.
         failure_persistence: None,
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
 
     /// Every invariant holds for generated 50-call programs over three UDP
     /// sockets, a TCP pair and a far host, under random settings, faults
@@ -55,6 +65,8 @@ proptest! {
     #[test]
     fn the_ops_target_takes_any_bytes(data in prop::collection::vec(any::<u8>(), 0..200)) {
         bytes::ops_target(&data);
+        let (sc, _) = bytes::program(&data);
+        prop_assert!(scenario::check::check(&sc).is_ok(), "{:?}", scenario::check::check(&sc));
     }
 }
 
@@ -333,4 +345,24 @@ fn the_differential_property_reports_the_first_difference() {
     assert_eq!(v.invariant, "os_inside_model");
     assert_eq!(v.step, Some(os.steps[at].index), "{v}");
     assert!(v.detail.contains("result=ok"), "{v}");
+}
+
+/// A failing property leaves no proptest-regressions file in the source
+/// tree (the long mode wrote `tests/fuzz.proptest-regressions` and warned
+/// that it found no lib.rs).
+#[test]
+fn a_failing_property_writes_no_regressions_file() {
+    use proptest::test_runner::TestRunner;
+    let file = root().join("tests/fuzz.proptest-regressions");
+    // A stale one from an older run is not this run's doing.
+    std::fs::remove_file(&file).ok();
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases: 4,
+        // As the `proptest!` macro sets it.
+        source_file: Some(file!()),
+        ..config()
+    });
+    let r = runner.run(&any::<u8>(), |_| Err(TestCaseError::fail("always")));
+    assert!(r.is_err());
+    assert!(!file.exists(), "{} was written", file.display());
 }

@@ -77,14 +77,22 @@ impl ConformReport {
     }
 }
 
-/// Loads every scenario of `dir` (the first malformed file is an error).
+/// Loads every scenario (`*.json`) of `dir`. The first malformed file is
+/// an error, and so is a directory with none: a corpus of nothing would
+/// pass and leave every clause untested.
 pub fn load_corpus(dir: &Path) -> Result<Vec<super::Scenario>, ScenarioError> {
-    let files = corpus_files(dir).map_err(|e| ScenarioError {
+    let error = |message: String| ScenarioError {
         file: dir.display().to_string(),
         line: None,
         column: None,
-        message: format!("cannot list the corpus: {e}"),
-    })?;
+        message,
+    };
+    let files = corpus_files(dir).map_err(|e| error(format!("cannot list the corpus: {e}")))?;
+    if files.is_empty() {
+        return Err(error(
+            "no scenario (*.json) in this directory: a corpus of nothing tests nothing".into(),
+        ));
+    }
     files.iter().map(|f| load(f)).collect()
 }
 

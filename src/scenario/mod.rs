@@ -5,10 +5,12 @@
 //! |---|---|
 //! | `format.rs` | the serde types of a scenario file |
 //! | `names.rs` | symbolic constants (`"SOL_SOCKET"`, `"MSG_PEEK"`) |
+//! | `check.rs` | what a scenario must satisfy before it runs: limits, addresses, names |
 //! | `runner.rs` | [`Backend`], [`run`], the per-step record and verdict |
 //! | `conform.rs` | runs the corpus and reports per clause |
 //! | `differential.rs` | whether a real Winsock's outcomes are ones the model gives |
 
+pub mod check;
 pub mod conform;
 pub mod differential;
 pub mod format;
@@ -18,7 +20,7 @@ pub mod runner;
 pub use format::{Op, Scenario, Step};
 #[cfg(windows)]
 pub use runner::OsBackend;
-pub use runner::{run, Backend, RunReport, SimBackend, StepRecord, Verdict};
+pub use runner::{run, Backend, RunReport, SimBackend, StepError, StepRecord, Verdict};
 
 use std::path::{Path, PathBuf};
 
@@ -69,49 +71,29 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     Ok(sc)
 }
 
-/// Checks what serde cannot: clause ids exist, hosts and sockets named by
-/// steps are declared (by `socket` or `accept`) before use.
+/// Checks what serde cannot: the steps (see [`check`]: sizes, times,
+/// addresses, names and constants), and that the hosts and routes make a
+/// network.
 fn validate(sc: &Scenario) -> Result<(), String> {
     if sc.steps.is_empty() {
         return Err("`steps` is empty".into());
     }
-    let hosts: Vec<&str> = if sc.hosts.is_empty() {
-        vec!["local"]
-    } else {
-        sc.hosts.iter().map(|h| h.name.as_str()).collect()
-    };
-    let mut sockets: Vec<String> = vec![];
-    for (i, st) in sc.steps.iter().enumerate() {
-        let at = |m: String| {
-            format!(
-                "steps[{i}] ({}): {m}",
-                serde_json::to_value(&st.op)
-                    .ok()
-                    .and_then(|v| v.get("op").cloned())
-                    .unwrap_or_default()
-            )
-        };
-        for c in &st.clauses {
-            if winsock_model::clauses::clause(c).is_none() {
-                return Err(at(format!("unknown clause id `{c}`")));
-            }
-        }
-        if let Some(h) = &st.host {
-            if !hosts.contains(&h.as_str()) {
-                return Err(at(format!("unknown host `{h}`")));
-            }
-        }
-        let v = serde_json::to_value(&st.op).map_err(|e| e.to_string())?;
-        if let Some(name) = v.get("socket").and_then(|s| s.as_str()) {
-            if !sockets.iter().any(|s| s == name) {
-                return Err(at(format!(
-                    "socket `{name}` is used before a `socket` step creates it"
-                )));
-            }
-        }
-        if let Op::Socket { name, .. } | Op::Accept { name, .. } = &st.op {
-            sockets.push(name.clone());
-        }
+    check::check(sc)?;
+    // The hosts and routes as the model builds them (its own checks of
+    // addresses, prefixes and names).
+    let sim = winsock_model::Sim::new(0);
+    if sc.hosts.is_empty() {
+        sim.add_host("local", &[])
+            .map_err(|e| format!("hosts: {e}"))?;
+    }
+    for h in &sc.hosts {
+        let addrs: Vec<&str> = h.addrs.iter().map(String::as_str).collect();
+        sim.add_host(&h.name, &addrs)
+            .map_err(|e| format!("hosts: {e}"))?;
+    }
+    for r in &sc.routes {
+        sim.add_route(&r.host, &r.prefix, r.hops)
+            .map_err(|e| format!("routes: {e}"))?;
     }
     Ok(())
 }

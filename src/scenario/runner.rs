@@ -307,9 +307,30 @@ struct Ctx<'b, B: Backend> {
     threads: BTreeMap<String, B::Thread>,
 }
 
-/// Marks an `exec` error as "this step cannot run here" rather than a
-/// scenario mistake.
-const SKIP: &str = "skip: ";
+/// Why a step could not be made at all (its record then has no outcome).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// The step cannot run here: it uses a socket whose `socket` step
+    /// failed. Reported as skipped.
+    #[error("{0}")]
+    Skipped(String),
+    /// The scenario asks for what it cannot have (a name it never made, a
+    /// constant that does not exist). [`super::check`] finds these before
+    /// a scenario runs; a scenario built in code may still hold one.
+    #[error("{0}")]
+    Input(String),
+    /// The backend could not do what the step needs (start a thread, tell
+    /// a socket's address).
+    #[error("{0}")]
+    Backend(String),
+}
+
+/// The name and constant readers of the format say what is wrong as text.
+impl From<String> for StepError {
+    fn from(e: String) -> StepError {
+        StepError::Input(e)
+    }
+}
 
 fn result_name(r: &Result<(), WsaError>) -> String {
     match r {
@@ -378,18 +399,18 @@ pub fn render_cmsg(c: &cmsg::Cmsg) -> String {
 }
 
 impl<B: Backend> Ctx<'_, B> {
-    fn host_of(&self, step: &Step) -> Result<&B::W, String> {
+    fn host_of(&self, step: &Step) -> Result<&B::W, StepError> {
         let name = step.host.as_deref().unwrap_or(&self.default_host);
         self.b
             .host(name)
-            .ok_or_else(|| format!("unknown host `{name}`"))
+            .ok_or_else(|| StepError::Input(format!("unknown host `{name}`")))
     }
 
-    fn sock(&self, name: &str) -> Result<(&B::W, <B::W as Winsock>::Socket), String> {
+    fn sock(&self, name: &str) -> Result<(&B::W, <B::W as Winsock>::Socket), StepError> {
         if self.dead.contains(name) {
-            return Err(format!(
-                "{SKIP}socket `{name}` was not created (its `socket` step failed)"
-            ));
+            return Err(StepError::Skipped(format!(
+                "socket `{name}` was not created (its `socket` step failed)"
+            )));
         }
         let (h, s) = self
             .sockets
@@ -402,16 +423,16 @@ impl<B: Backend> Ctx<'_, B> {
         Ok((w, *s))
     }
 
-    fn addr(&self, a: &AddrSpec) -> Result<SocketAddr, String> {
+    fn addr(&self, a: &AddrSpec) -> Result<SocketAddr, StepError> {
         match a {
             AddrSpec::Literal(s) => s
                 .parse()
-                .map_err(|_| format!("`{s}` is not a socket address")),
+                .map_err(|_| StepError::Input(format!("`{s}` is not a socket address"))),
             AddrSpec::Socket { socket, ip } => {
                 let (w, s) = self.sock(socket)?;
                 let mut a = w
                     .getsockname(s)
-                    .map_err(|e| format!("getsockname of `{socket}`: {e}"))?;
+                    .map_err(|e| StepError::Backend(format!("getsockname of `{socket}`: {e}")))?;
                 if let Some(ip) = ip {
                     let ip: IpAddr = ip
                         .parse()
@@ -423,7 +444,7 @@ impl<B: Backend> Ctx<'_, B> {
         }
     }
 
-    fn exec(&mut self, step: &Step) -> Result<Outcome, String> {
+    fn exec(&mut self, step: &Step) -> Result<Outcome, StepError> {
         let mut o = self.exec_inner(step)?;
         let ran = self.routine_log.drain();
         if !ran.is_empty() {
@@ -432,7 +453,7 @@ impl<B: Backend> Ctx<'_, B> {
         Ok(o)
     }
 
-    fn exec_inner(&mut self, step: &Step) -> Result<Outcome, String> {
+    fn exec_inner(&mut self, step: &Step) -> Result<Outcome, StepError> {
         let mut o = Outcome::default();
         if let Some(r) = self.resolve(&step.op)? {
             self.run_data(r, &mut o)?;
@@ -536,7 +557,16 @@ impl<B: Backend> Ctx<'_, B> {
                 let sizes = buffers.clone().unwrap_or_else(|| vec![*want]);
                 let mut got = vec![];
                 let mut r = Ok(());
+                let mut calls = 0;
                 while got.len() < *want as usize {
+                    calls += 1;
+                    if calls > super::check::limits::RECV_ALL_CALLS {
+                        return Err(StepError::Input(format!(
+                            "recv_all: {} calls brought {} of the {want} bytes wanted",
+                            super::check::limits::RECV_ALL_CALLS,
+                            got.len()
+                        )));
+                    }
                     let mut bs: Vec<WsaBuf> =
                         sizes.iter().map(|&n| WsaBuf::zeroed(n as usize)).collect();
                     let (mut n, mut flags) = (0u32, 0u32);
@@ -570,7 +600,9 @@ impl<B: Backend> Ctx<'_, B> {
                 let bytes = match (value, hex) {
                     (_, Some(h)) => super::format::from_hex(h)?,
                     (Some(v), None) => (*v as i32).to_le_bytes().to_vec(),
-                    (None, None) => return Err("setsockopt needs `value` or `hex`".into()),
+                    (None, None) => {
+                        return Err(StepError::Input("setsockopt needs `value` or `hex`".into()))
+                    }
                 };
                 w.set_sock_opt(s, names::int(level)?, names::int(name)?, &bytes)
             }
@@ -647,7 +679,9 @@ impl<B: Backend> Ctx<'_, B> {
                 Ok(())
             }
             Op::NetworkDown { target, down } => {
-                self.b.network_down(target, *down)?;
+                self.b
+                    .network_down(target, *down)
+                    .map_err(StepError::Backend)?;
                 Ok(())
             }
             _ => unreachable!("overlapped-I/O steps are run above; spawn and join in run_steps"),
@@ -681,7 +715,7 @@ fn record_recv(
 }
 
 /// Compares an outcome with an expectation; returns the differences.
-fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<String>, String> {
+fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<String>, StepError> {
     let mut bad = vec![];
     if let Some(most) = e.bytes_at_most {
         if !o.bytes.is_some_and(|b| (1..=most).contains(&b)) {
@@ -837,12 +871,8 @@ fn run_steps<B: Backend>(
             _ => ctx.exec(step),
         };
         let (outcome, verdict, mut problems) = match exec {
-            Err(e) if e.starts_with(SKIP) => (
-                Outcome::default(),
-                Verdict::Skipped,
-                vec![e[SKIP.len()..].to_string()],
-            ),
-            Err(e) => (Outcome::default(), Verdict::Error, vec![e]),
+            Err(StepError::Skipped(why)) => (Outcome::default(), Verdict::Skipped, vec![why]),
+            Err(e) => (Outcome::default(), Verdict::Error, vec![e.to_string()]),
             Ok(o) if ctx.b.refused(&o.result) => (
                 o,
                 Verdict::Skipped,
@@ -857,7 +887,7 @@ fn run_steps<B: Backend>(
                     match check(ctx, e, &o) {
                         Ok(p) if p.is_empty() => (o, Verdict::Pass, p),
                         Ok(p) => (o, Verdict::Fail, p),
-                        Err(msg) => (o, Verdict::Error, vec![msg]),
+                        Err(e) => (o, Verdict::Error, vec![e.to_string()]),
                     }
                 }
             },
@@ -879,9 +909,9 @@ impl<B: Backend> Ctx<'_, B> {
         name: &str,
         body: &[Step],
         at: usize,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome, StepError> {
         if self.threads.contains_key(name) {
-            return Err(format!("thread `{name}` exists already"));
+            return Err(StepError::Input(format!("thread `{name}` exists already")));
         }
         let host = step
             .host
@@ -912,7 +942,7 @@ impl<B: Backend> Ctx<'_, B> {
             records.extend(ctx.join_all());
             records
         });
-        let t = self.b.spawn(&host, name, f)?;
+        let t = self.b.spawn(&host, name, f).map_err(StepError::Backend)?;
         self.threads.insert(name.to_string(), t);
         Ok(Outcome {
             result: "ok".into(),
@@ -923,7 +953,7 @@ impl<B: Backend> Ctx<'_, B> {
     /// A `join` step: waits for the thread; its step records come with it.
     /// A join that deadlocks gives the report, and the thread stays
     /// joinable.
-    fn join(&mut self, name: &str) -> Result<(Outcome, Vec<StepRecord>), String> {
+    fn join(&mut self, name: &str) -> Result<(Outcome, Vec<StepRecord>), StepError> {
         let mut t = self
             .threads
             .remove(name)
@@ -975,6 +1005,25 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
             steps: vec![],
             trace: vec![],
             skipped: Some(why),
+        };
+    }
+    // A scenario built in code has not been through `load`: the same
+    // bounds hold for it (nothing runs that could exhaust memory).
+    if let Err(why) = super::check::check(sc) {
+        return RunReport {
+            scenario: sc.name.clone(),
+            backend: b.describe(),
+            seed,
+            steps: vec![StepRecord {
+                index: 0,
+                op: "check".into(),
+                clauses: vec![],
+                outcome: Outcome::default(),
+                verdict: Verdict::Error,
+                problems: vec![why],
+            }],
+            trace: vec![],
+            skipped: None,
         };
     }
     let setup = b.setup(sc, seed);

@@ -8,7 +8,9 @@
 
 use super::super::format::{BufSpec, CmsgSpec, Op, OvlSpec, RoutineSpec};
 use super::super::names;
-use super::{bufs, name_buf, record_recv, render_cmsg, send_bufs, Backend, Ctx, Outcome};
+use super::{
+    bufs, name_buf, record_recv, render_cmsg, send_bufs, Backend, Ctx, Outcome, StepError,
+};
 use crate::scenario::format::to_hex;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -194,18 +196,18 @@ fn record_completion(o: &mut Outcome, c: &Completion, recv: bool) {
 }
 
 impl<B: Backend> Ctx<'_, B> {
-    fn event(&self, name: &str) -> Result<Event, String> {
+    fn event(&self, name: &str) -> Result<Event, StepError> {
         self.events
             .get(name)
             .copied()
-            .ok_or_else(|| format!("unknown event `{name}`"))
+            .ok_or_else(|| StepError::Input(format!("unknown event `{name}`")))
     }
 
-    fn port(&self, name: &str) -> Result<winsock_model::Port, String> {
+    fn port(&self, name: &str) -> Result<winsock_model::Port, StepError> {
         self.ports
             .get(name)
             .copied()
-            .ok_or_else(|| format!("unknown port `{name}`"))
+            .ok_or_else(|| StepError::Input(format!("unknown port `{name}`")))
     }
 
     /// The control buffer a `send_msg` step describes.
@@ -241,8 +243,8 @@ impl<B: Backend> Ctx<'_, B> {
     }
 
     /// Resolves a receive or send step; `None` for other steps.
-    pub(super) fn resolve(&self, op: &Op) -> Result<Option<Resolved<B::W>>, String> {
-        let dest = |to: &Option<_>, fault: &Option<_>| -> Result<NameBuf, String> {
+    pub(super) fn resolve(&self, op: &Op) -> Result<Option<Resolved<B::W>>, StepError> {
+        let dest = |to: &Option<_>, fault: &Option<_>| -> Result<NameBuf, StepError> {
             Ok(match (to, fault) {
                 (_, Some(f)) => name_buf(&Some(Clone::clone(f))),
                 (Some(a), None) => NameBuf::addr(&self.addr(a)?),
@@ -387,7 +389,7 @@ impl<B: Backend> Ctx<'_, B> {
     }
 
     /// Runs a resolved receive or send, direct or overlapped.
-    pub(super) fn run_data(&self, mut r: Resolved<B::W>, o: &mut Outcome) -> Result<(), String> {
+    pub(super) fn run_data(&self, mut r: Resolved<B::W>, o: &mut Outcome) -> Result<(), StepError> {
         if let Some(spec) = r.ovl.take() {
             let recv = matches!(r.kind, Kind::Recv | Kind::RecvFrom | Kind::RecvMsg);
             let thunk = self.thunk(r, &spec)?;
@@ -481,7 +483,7 @@ impl<B: Backend> Ctx<'_, B> {
 
     /// The call an overlapped step makes, ready to run (now, or from inside
     /// a completion routine).
-    fn thunk(&self, r: Resolved<B::W>, spec: &OvlSpec) -> Result<Thunk, String> {
+    fn thunk(&self, r: Resolved<B::W>, spec: &OvlSpec) -> Result<Thunk, StepError> {
         let ovl = Overlapped {
             id: spec.id,
             h_event: spec.event.as_deref().map(|e| self.event(e)).transpose()?,
@@ -534,13 +536,18 @@ impl<B: Backend> Ctx<'_, B> {
 
     /// A routine that records its completion, notes whether it started
     /// inside another routine of the same socket, and does what `spec` asks.
-    fn routine(&self, w: B::W, s: Socket, spec: &RoutineSpec) -> Result<CompletionRoutine, String> {
+    fn routine(
+        &self,
+        w: B::W,
+        s: Socket,
+        spec: &RoutineSpec,
+    ) -> Result<CompletionRoutine, StepError> {
         let nested = match spec.post.as_deref() {
             None => None,
             Some(op) => {
-                let r = self
-                    .resolve(op)?
-                    .ok_or("a routine can only make a receive or a send")?;
+                let r = self.resolve(op)?.ok_or_else(|| {
+                    StepError::Input("a routine can only make a receive or a send".into())
+                })?;
                 Some(match r.ovl.clone() {
                     Some(inner) => Nested::Posted(self.thunk(r, &inner)?),
                     // A call without `ovl` is a direct (blocking) one.
@@ -593,7 +600,7 @@ impl<B: Backend> Ctx<'_, B> {
         op: &Op,
         w: &B::W,
         o: &mut Outcome,
-    ) -> Result<Option<Result<(), WsaError>>, String> {
+    ) -> Result<Option<Result<(), WsaError>>, StepError> {
         let r = match op {
             Op::CreateEvent { name } => w.wsa_create_event().map(|e| {
                 self.events.insert(name.clone(), e);
