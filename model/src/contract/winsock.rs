@@ -13,7 +13,7 @@ use std::time::Duration;
 /// OS backend. Write socket code once against it:
 ///
 /// ```
-/// use winsock_model::*;
+/// use winsock_double::*;
 /// fn echo_once<W: Winsock<Socket = Socket>>(ws: &W, s: Socket) -> Result<(), WsaError> {
 ///     let mut buf = [0u8; 1500];
 ///     let (n, from) = ws.recv_from(s, &mut buf)?;
@@ -250,7 +250,7 @@ pub trait Winsock {
 /// completion-port packet (when the socket is associated with a port).
 ///
 /// ```
-/// use winsock_model::*;
+/// use winsock_double::*;
 /// fn one_overlapped_receive<W>(ws: &W, s: W::Socket) -> Result<Vec<u8>, WsaError>
 /// where
 ///     W: WinsockOverlapped,

@@ -5,7 +5,7 @@
 //! call waits or [`Sim::advance`] is called, and jumps to the next event.
 //!
 //! ```
-//! use winsock_model::*;
+//! use winsock_double::*;
 //! let sim = Sim::new(7);
 //! let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
 //! let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();

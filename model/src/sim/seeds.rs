@@ -11,7 +11,7 @@ const SHOWN: usize = 400;
 /// [`Config`]); see [`try_seeds_with`].
 ///
 /// ```
-/// use winsock_model::*;
+/// use winsock_double::*;
 /// try_seeds(20, |sim| {
 ///     let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
 ///     a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();

@@ -57,7 +57,7 @@ impl SimHost {
     /// or when the OS cannot start a thread.
     ///
     /// ```
-    /// use winsock_model::*;
+    /// use winsock_double::*;
     /// let sim = Sim::new(3);
     /// let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
     /// a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
