@@ -10,8 +10,10 @@
 # one to check), which is the only part of cargo-fuzz that needs nightly.
 #
 # The corpus grows in fuzz/corpus/TARGET; scenario_parser also starts from
-# fixtures/scenarios. A failing input is written to fuzz/artifacts/TARGET/
-# and the run exits non-zero; for `ops`, turn it into a scenario with
+# fixtures/scenarios, with a dictionary of the format (scripts/fuzz-dict.py),
+# and fails on a run over 1 s or a process over 1 GiB. A failing input is
+# written to fuzz/artifacts/TARGET/ and the run exits non-zero; for `ops`,
+# turn it into a scenario with
 #   cargo run -q -- decode fuzz/artifacts/ops/crash-... --save fixtures/scenarios/NAME.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ secs=${2:-60}
 case "$target" in
 ops | scenario_parser) ;;
 -h | --help | "")
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     [ -n "$target" ] && exit 0 || exit 2
     ;;
 *)
@@ -46,5 +48,13 @@ corpus=(fuzz/corpus/$target)
 [ "$target" = scenario_parser ] && corpus+=(fixtures/scenarios)
 mkdir -p "${corpus[0]}"
 args=(-max_len=4096)
+if [ "$target" = scenario_parser ]; then
+    # Whole scenario files (16 KiB: twice the largest fixture), a dictionary of the
+    # format's keys and of large numbers, and a run over 1 s or a process
+    # over 1 GiB counts as a failure.
+    mkdir -p fuzz/target
+    python3 scripts/fuzz-dict.py > fuzz/target/scenario_parser.dict
+    args=(-max_len=16384 -dict=fuzz/target/scenario_parser.dict -timeout=1 -rss_limit_mb=1024)
+fi
 [ "$secs" -gt 0 ] && args+=(-max_total_time="$secs")
 exec cargo fuzz run "$target" -s none "${corpus[@]}" -- "${args[@]}"

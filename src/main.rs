@@ -15,6 +15,8 @@ use winsock_double::{Profile, CLAUSES};
 #[derive(Parser)]
 #[command(
     name = "winsock-double",
+    // The same in usage lines everywhere (not `winsock-double.exe`).
+    bin_name = "winsock-double",
     version,
     after_help = "EXIT STATUS: 0 all good, 1 a step or clause failed, 2 bad usage or input."
 )]
