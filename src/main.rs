@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use winsock_double::scenario::{self, conform, runner, SimBackend, Verdict};
-use winsock_double::{Profile, CLAUSES};
+use winsock_double::{Base, Profile, Quirk, CLAUSES, QUIRKS};
 
 /// A deterministic Winsock emulator and conformance checker.
 #[derive(Parser)]
@@ -64,6 +64,13 @@ enum Cmd {
         #[arg(long, value_name = "OUT")]
         save: Option<PathBuf>,
     },
+    /// Print the quirk table: every departure of a profile from the
+    /// documented contract, with its source.
+    Quirks {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ClausesFormat::Md)]
+        format: ClausesFormat,
+    },
     /// Print the clause table.
     Clauses {
         /// Output format.
@@ -85,9 +92,8 @@ struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Text)]
     format: RunFormat,
-    /// Which behaviour the model follows where implementations differ.
-    #[arg(long, value_enum, default_value_t = ProfileArg::Documented)]
-    profile: ProfileArg,
+    #[command(flatten)]
+    profile: ProfileArgs,
     /// Write the model's run (scenario, seed, profile, every step's
     /// outcome, trace) here, for `replay`.
     #[arg(long, value_name = "OUT")]
@@ -105,9 +111,8 @@ struct ConformArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ConformFormat::Text)]
     format: ConformFormat,
-    /// Which behaviour the model follows where implementations differ.
-    #[arg(long, value_enum, default_value_t = ProfileArg::Documented)]
-    profile: ProfileArg,
+    #[command(flatten)]
+    profile: ProfileArgs,
     /// More model seeds each OS step is checked against (`--backend os`).
     #[arg(long, value_name = "N", default_value_t = scenario::differential::DEFAULT_SEEDS)]
     model_seeds: u64,
@@ -142,7 +147,7 @@ enum ConformFormat {
     Junit,
 }
 
-/// `clauses`' output formats.
+/// `clauses`' and `quirks`' output formats.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ClausesFormat {
     /// A Markdown table.
@@ -151,37 +156,40 @@ enum ClausesFormat {
     Json,
 }
 
-/// The model's profiles, as the command line names them.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ProfileArg {
-    /// The documented contract.
-    Documented,
-    /// Current Windows where a cited source shows it departing from the
-    /// documentation.
-    Windows,
-    /// Wine 8.0 as measured.
-    #[value(name = "wine-8")]
-    Wine8,
+/// The profile options of `run` and `conform`.
+#[derive(Args)]
+struct ProfileArgs {
+    /// Which behaviour the model follows where implementations differ: the
+    /// documented contract, current Windows where a cited source shows it
+    /// departing, or Wine 8.0 as measured (`winsock-double quirks`).
+    #[arg(long, default_value = "documented", value_parser = profile_names())]
+    profile: Base,
+    /// Add a quirk to the profile (an id of `winsock-double quirks`).
+    #[arg(long, value_name = "ID", value_parser = quirk_id)]
+    with_quirk: Vec<Quirk>,
+    /// Take a quirk from the profile.
+    #[arg(long, value_name = "ID", value_parser = quirk_id)]
+    without_quirk: Vec<Quirk>,
 }
 
-impl From<ProfileArg> for Profile {
-    fn from(p: ProfileArg) -> Profile {
-        match p {
-            ProfileArg::Documented => Profile::Documented,
-            ProfileArg::Windows => Profile::Windows,
-            ProfileArg::Wine8 => Profile::Wine8,
-        }
+impl ProfileArgs {
+    fn profile(&self) -> Profile {
+        let p = Profile::named(self.profile);
+        let p = self.with_quirk.iter().fold(p, |p, q| p.with(*q));
+        self.without_quirk.iter().fold(p, |p, q| p.without(*q))
     }
 }
 
-impl From<Profile> for ProfileArg {
-    fn from(p: Profile) -> ProfileArg {
-        match p {
-            Profile::Documented => ProfileArg::Documented,
-            Profile::Windows => ProfileArg::Windows,
-            Profile::Wine8 => ProfileArg::Wine8,
-        }
-    }
+/// The named profiles' names, as the model writes them.
+fn profile_names() -> impl clap::builder::TypedValueParser<Value = Base> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Base::ALL.map(Base::name))
+        .map(|n: String| Base::from_name(&n).expect("one of the possible values"))
+}
+
+fn quirk_id(id: &str) -> Result<Quirk, String> {
+    Quirk::from_id(id)
+        .ok_or_else(|| format!("unknown quirk `{id}` (`winsock-double quirks` lists them)"))
 }
 
 /// What a command did: its standard output, and how it ended.
@@ -213,6 +221,7 @@ fn main() -> ExitCode {
         Cmd::Conform(a) => cmd_conform(&a),
         Cmd::Decode { file, save } => cmd_decode(&file, save.as_deref()),
         Cmd::Clauses { format } => Ok(cmd_clauses(format)),
+        Cmd::Quirks { format } => Ok(cmd_quirks(format)),
     };
     match done {
         Ok(d) => {
@@ -252,7 +261,7 @@ fn json(v: &impl serde::Serialize) -> String {
 fn cmd_run(a: &RunArgs) -> Result<Done, BadInput> {
     let sc = scenario::load(&a.file)?;
     let seed = a.seed.unwrap_or(sc.seed);
-    let profile = Profile::from(a.profile);
+    let profile = a.profile.profile();
     if let Some(out) = &a.save {
         if a.backend == Backend::Os {
             return Err(BadInput(
@@ -311,7 +320,7 @@ fn cmd_replay(file: &std::path::Path) -> Result<Done, BadInput> {
     let saved = winsock_double::fuzz::SavedRun::load(file)?;
     Ok(match saved.replay() {
         Ok(()) => Done::ok(format!(
-            "replayed {} (seed {}, profile {:?}): {} steps and {} trace lines, identical\n",
+            "replayed {} (seed {}, profile {}): {} steps and {} trace lines, identical\n",
             saved.scenario.name,
             saved.seed,
             saved.profile,
@@ -344,11 +353,7 @@ fn cmd_decode(file: &std::path::Path, save: Option<&std::path::Path>) -> Result<
         }
         None => text,
     };
-    let name = ProfileArg::from(profile)
-        .to_possible_value()
-        .expect("no profile is hidden")
-        .get_name()
-        .to_string();
+    let name = profile.base().name();
     note(&format!(
         "{} calls, seed {}, profile {name} (`run FILE --profile {name}`)",
         sc.steps.len(),
@@ -370,7 +375,7 @@ fn cmd_decode(file: &std::path::Path, save: Option<&std::path::Path>) -> Result<
 fn cmd_conform(a: &ConformArgs) -> Result<Done, BadInput> {
     let dir = a.dir.clone().unwrap_or_else(scenario::default_corpus);
     let corpus = conform::load_corpus(&dir)?;
-    let profile = Profile::from(a.profile);
+    let profile = a.profile.profile();
     let report = conform::conform(|| SimBackend::with_profile(profile), &corpus);
     if a.backend == Backend::Os {
         return conform_os(a, &corpus, &report);
@@ -418,7 +423,7 @@ fn conform_os(
     model: &conform::ConformReport,
 ) -> Result<Done, BadInput> {
     let os = conform::conform(scenario::OsBackend::default, corpus);
-    let outside = conform::outside_model(corpus, &os, a.profile.into(), a.model_seeds);
+    let outside = conform::outside_model(corpus, &os, a.profile.profile(), a.model_seeds);
     let rows = conform::compare(model, &os, &outside);
     let out = match a.format {
         ConformFormat::Json => json(&serde_json::json!({
@@ -458,5 +463,12 @@ fn cmd_clauses(format: ClausesFormat) -> Done {
     Done::ok(match format {
         ClausesFormat::Json => json(&CLAUSES),
         ClausesFormat::Md => conform::clauses_markdown(),
+    })
+}
+
+fn cmd_quirks(format: ClausesFormat) -> Done {
+    Done::ok(match format {
+        ClausesFormat::Json => json(&QUIRKS),
+        ClausesFormat::Md => winsock_double::quirks::quirks_markdown(),
     })
 }

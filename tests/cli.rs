@@ -108,7 +108,7 @@ fn cli_run_save_and_replay() {
     let (code, stdout, err) = cli(&["replay", out_s]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        stdout.contains("identical") && stdout.contains("Windows"),
+        stdout.contains("identical") && stdout.contains("profile windows"),
         "{stdout}"
     );
     // An edited outcome (the last one, in the step records) is found.
@@ -466,4 +466,49 @@ fn every_subcommand_has_help() {
         out.trim(),
         format!("winsock-double {}", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// `quirks` prints the table: in JSON each entry has its id, statement,
+/// source and profiles; `--without-quirk` changes a run's profile.
+#[test]
+fn quirks_are_listed_and_chosen_one_by_one() {
+    let (code, out, err) = cli(&["quirks", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), winsock_double::QUIRKS.len());
+    for r in rows {
+        for k in ["id", "statement", "source", "profiles"] {
+            assert!(r.get(k).is_some(), "row lacks {k}: {r}");
+        }
+    }
+    let (code, md, _) = cli(&["quirks"]);
+    assert_eq!(code, 0);
+    assert!(
+        md.contains("| `WIN-SENDMSG-AUTOBIND` | windows, wine-8 |"),
+        "{md}"
+    );
+    // The Windows profile passes the corpus' unbound WSASendMsg step only
+    // where the documentation is followed again.
+    let f = "fixtures/scenarios/sendmsg-socket-state.json";
+    let (code, _, _) = cli(&["run", f]);
+    assert_eq!(code, 0);
+    let (code, out, _) = cli(&["run", f, "--profile", "windows"]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out, err) = cli(&[
+        "run",
+        f,
+        "--profile",
+        "windows",
+        "--without-quirk",
+        "WIN-SENDMSG-AUTOBIND",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("model (windows-WIN-SENDMSG-AUTOBIND)"),
+        "{out}"
+    );
+    let (code, _, err) = cli(&["run", f, "--with-quirk", "NOPE"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown quirk `NOPE`"), "{err}");
 }

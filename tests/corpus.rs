@@ -90,6 +90,16 @@ fn contract_md_matches_the_clause_table() {
 }
 
 #[test]
+fn quirks_md_matches_the_quirk_table() {
+    let md =
+        std::fs::read_to_string(root().join("model/QUIRKS.md")).expect("model/QUIRKS.md exists");
+    assert!(
+        md == winsock_double::quirks::quirks_markdown(),
+        "model/QUIRKS.md is stale: run `cargo run -- quirks --format md > model/QUIRKS.md`"
+    );
+}
+
+#[test]
 fn conform_reports_every_clause() {
     let r = conform::conform(SimBackend::default, &corpus());
     assert_eq!(r.clauses.len(), CLAUSES.len());
@@ -137,7 +147,7 @@ fn malformed_scenarios_get_clear_errors() {
 fn the_model_under_other_seeds_is_inside_its_own_outcomes() {
     use winsock_double::scenario::differential::{model_outcomes, DEFAULT_SEEDS};
     for sc in corpus() {
-        let m = model_outcomes(&sc, winsock_double::Profile::Documented, DEFAULT_SEEDS);
+        let m = model_outcomes(&sc, winsock_double::Profile::documented(), DEFAULT_SEEDS);
         for seed in [1_000, 77_777] {
             let other = runner::run(&mut SimBackend::default(), &sc, seed);
             let out = m.outside(&sc, &other);

@@ -176,7 +176,7 @@ fn a_saved_run_replays_exactly_and_a_change_is_reported() {
     let dir = std::env::temp_dir().join(format!("wsd-replay-{}", std::process::id()));
     let file = dir.join("run.json");
     let sc = corpus_scenario("ovl-routines");
-    let saved = SavedRun::record(&sc, 5, Profile::Documented);
+    let saved = SavedRun::record(&sc, 5, Profile::documented());
     saved.save(&file).unwrap();
     let back = SavedRun::load(&file).unwrap();
     assert_eq!(back, saved);
@@ -199,11 +199,14 @@ fn a_saved_failure_is_a_scenario_that_runs() {
     let dir = std::env::temp_dir().join(format!("wsd-fail-{}", std::process::id()));
     std::env::set_var("WINSOCK_DOUBLE_FAILURES", &dir);
     let (sc, _) = sample();
-    let path = save_failure("demo", &sc, Profile::Windows, "a demonstration");
+    let path = save_failure("demo", &sc, Profile::windows(), "a demonstration");
     std::env::remove_var("WINSOCK_DOUBLE_FAILURES");
     let back = scenario::load(&path).unwrap();
     assert_eq!(back.name, "demo");
-    assert!(back.description.contains("a demonstration") && back.description.contains("Windows"));
+    assert!(
+        back.description.contains("a demonstration")
+            && back.description.contains("profile windows")
+    );
     assert_eq!(back.steps, sc.steps);
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -302,7 +305,7 @@ fn the_differential_property_finds_the_model_inside_itself() {
     let mut outside = vec![];
     let cases = proptest_cases(64);
     for _ in 0..cases {
-        let case = strategy::os_case(Profile::Documented, 30)
+        let case = strategy::os_case(Profile::documented(), 30)
             .new_tree(&mut r)
             .unwrap()
             .current();
@@ -334,14 +337,14 @@ fn the_differential_property_reports_the_first_difference() {
     use winsock_double::fuzz::differential::{inside_model, EXTRA_SEEDS};
     let sc = corpus_scenario("recvmsg-truncation");
     let mut os = runner::run(&mut runner::SimBackend::default(), &sc, sc.seed);
-    assert!(inside_model(&sc, &os, Profile::Documented, EXTRA_SEEDS).is_ok());
+    assert!(inside_model(&sc, &os, Profile::documented(), EXTRA_SEEDS).is_ok());
     let at = os
         .steps
         .iter()
         .position(|s| s.outcome.result == "WSAEMSGSIZE")
         .expect("the scenario truncates a datagram");
     os.steps[at].outcome.result = "ok".into();
-    let v = inside_model(&sc, &os, Profile::Documented, EXTRA_SEEDS).unwrap_err();
+    let v = inside_model(&sc, &os, Profile::documented(), EXTRA_SEEDS).unwrap_err();
     assert_eq!(v.invariant, "os_inside_model");
     assert_eq!(v.step, Some(os.steps[at].index), "{v}");
     assert!(v.detail.contains("result=ok"), "{v}");

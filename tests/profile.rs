@@ -1,10 +1,10 @@
 //! The Wine 8.0 profile reproduces what Wine 8.0 was measured to do: the
-//! corpus run on the model with `Profile::Wine8` gives, clause by clause,
+//! corpus run on the model with `Profile::wine8()` gives, clause by clause,
 //! the results recorded from Wine's own Winsock (fixtures/recorded/wine-8.0.json,
 //! written by scripts/wine-stage.sh), for the datagram clauses. Wine's
 //! overlapped-I/O differences are recorded (fixtures/findings/) but the
 //! profile does not reproduce them yet. The Windows profile departs from
-//! the documented contract exactly where its sources say (`Profile::Windows`).
+//! the documented contract exactly where its sources say (`Profile::windows()`).
 
 use std::path::Path;
 use winsock_double::scenario::conform::{self, ClauseResult};
@@ -29,7 +29,7 @@ fn wine8_profile_matches_the_recorded_wine_results() {
         .into_iter()
         .filter(|sc| ran.contains(&sc.name.as_str()))
         .collect();
-    let model = conform::conform(|| SimBackend::with_profile(Profile::Wine8), &corpus);
+    let model = conform::conform(|| SimBackend::with_profile(Profile::wine8()), &corpus);
     let documented = conform::conform(SimBackend::default, &corpus);
     let mut mismatches = vec![];
     let mut compared = 0;
@@ -74,7 +74,7 @@ fn wine8_profile_as_a_downstream_test_sees_it() {
     let (_sim, h) = world(
         1,
         Config {
-            profile: Profile::Wine8,
+            profile: Profile::wine8(),
             ..Config::default()
         },
     );
@@ -108,7 +108,7 @@ fn wine8_profile_as_a_downstream_test_sees_it() {
 #[test]
 fn wine8_profile_stream_receives() {
     use winsock_double::*;
-    for profile in [Profile::Wine8, Profile::Documented] {
+    for profile in [Profile::wine8(), Profile::documented()] {
         let (_sim, h) = world(
             1,
             Config {
@@ -129,7 +129,7 @@ fn wine8_profile_stream_receives() {
         let mut bufs = [WsaBuf::zeroed(8)];
         let mut flags = MSG_PEEK;
         h.wsa_recv(a, &mut bufs, Some(&mut n), &mut flags).unwrap();
-        let wine = profile == Profile::Wine8;
+        let wine = profile == Profile::wine8();
         assert_eq!((n, flags), (4, if wine { MSG_PEEK } else { 0 }));
         // A zero-linger close resets the connection.
         h.set_sock_opt(c, SOL_SOCKET, SO_LINGER, &[1, 0, 0, 0])
@@ -162,20 +162,20 @@ fn windows_world(seed: u64) -> (winsock_double::Sim, winsock_double::SimHost) {
     world(
         seed,
         winsock_double::Config {
-            profile: Profile::Windows,
+            profile: Profile::windows(),
             ..Default::default()
         },
     )
 }
 
 /// The Windows profile departs from the documented contract at exactly the
-/// clauses its sources name (`Profile::Windows`): the corpus fails there and
+/// clauses its sources name (`Profile::windows()`): the corpus fails there and
 /// nowhere else.
 #[test]
 fn windows_profile_departs_only_where_sources_say() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = conform::load_corpus(&root.join("fixtures/scenarios")).unwrap();
-    let r = conform::conform(|| SimBackend::with_profile(Profile::Windows), &corpus);
+    let r = conform::conform(|| SimBackend::with_profile(Profile::windows()), &corpus);
     let failed: Vec<&str> = r
         .clauses
         .iter()
@@ -198,7 +198,7 @@ fn windows_profile_departs_only_where_sources_say() {
 
 #[test]
 fn windows_profile_wsasendmsg_binds_an_unbound_socket() {
-    // SENDMSG-EINVAL-UNBOUND under Profile::Windows (Wine's test_WSASendMsg,
+    // SENDMSG-EINVAL-UNBOUND under Profile::windows() (Wine's test_WSASendMsg,
     // run on Windows: the call works and the socket is bound to INADDR_ANY).
     use winsock_double::*;
     let (_sim, h) = windows_world(1);
@@ -238,7 +238,7 @@ fn windows_profile_wsasendmsg_binds_an_unbound_socket() {
 
 #[test]
 fn windows_profile_small_control_buffer_fails_with_the_count_written() {
-    // RECVMSG-OUT-CTRUNC under Profile::Windows (Wine's test_ip_pktinfo, run
+    // RECVMSG-OUT-CTRUNC under Profile::windows() (Wine's test_ip_pktinfo, run
     // on Windows: WSAEMSGSIZE, MSG_CTRUNC, the count written, the datagram
     // consumed).
     use winsock_double::*;
@@ -268,7 +268,7 @@ fn windows_profile_small_control_buffer_fails_with_the_count_written() {
 
 #[test]
 fn windows_profile_close_aborts_a_connected_streams_receive_with_wsaeconnaborted() {
-    // RECV-OPERATION-ABORTED-CLOSE under Profile::Windows (Wine's
+    // RECV-OPERATION-ABORTED-CLOSE under Profile::windows() (Wine's
     // iocp_async_read_closesocket, run on Windows: ERROR_CONNECTION_ABORTED
     // for a connected TCP socket); a datagram socket keeps
     // WSA_OPERATION_ABORTED.
@@ -276,8 +276,8 @@ fn windows_profile_close_aborts_a_connected_streams_receive_with_wsaeconnaborted
     use std::sync::Arc;
     use winsock_double::*;
     for (profile, want) in [
-        (Profile::Windows, WSAECONNABORTED),
-        (Profile::Documented, WSA_OPERATION_ABORTED),
+        (Profile::windows(), WSAECONNABORTED),
+        (Profile::documented(), WSA_OPERATION_ABORTED),
     ] {
         let sim = Sim::with_config(
             3,
@@ -315,5 +315,94 @@ fn windows_profile_close_aborts_a_connected_streams_receive_with_wsaeconnaborted
         let mut got = log.lock().clone();
         got.sort();
         assert_eq!(got, [(1, want), (2, WSA_OPERATION_ABORTED)], "{profile:?}");
+    }
+}
+
+/// A profile is a set of quirks: one taken away brings back the documented
+/// rule at its site, one added to the documented profile brings in the
+/// departure alone.
+#[test]
+fn a_quirk_taken_away_or_added_changes_only_its_rule() {
+    use winsock_double::*;
+    let send_unbound = |profile: Profile| {
+        let (_sim, h) = world(
+            1,
+            Config {
+                profile,
+                ..Default::default()
+            },
+        );
+        let s = h
+            .wsa_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSA_FLAG_OVERLAPPED)
+            .unwrap();
+        let to = "127.0.0.1:9".parse().unwrap();
+        let mut n = 0;
+        h.wsa_send_msg(s, &WsaMsg::for_send(Some(&to), b"hi"), 0, Some(&mut n))
+    };
+    assert!(send_unbound(Profile::windows()).is_ok());
+    let without = Profile::windows().without(Quirk::SendMsgAutoBinds);
+    assert!(send_unbound(without).unwrap_err().is(WSAEINVAL));
+    assert!(send_unbound(Profile::documented().with(Quirk::SendMsgAutoBinds)).is_ok());
+    // Another quirk of the profile is still there.
+    assert!(without.has(Quirk::RecvMsgCtruncFails));
+
+    // RecvFlagsEchoInput alone: MSG_PEEK comes back on a datagram receive,
+    // where the documented profile sets no flag.
+    let peek_flags = |profile: Profile| {
+        let (_sim, h) = world(
+            2,
+            Config {
+                profile,
+                ..Default::default()
+            },
+        );
+        let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        h.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        let me = h.getsockname(s).unwrap();
+        h.send_to(s, b"x", &me).unwrap();
+        let mut bufs = [WsaBuf::zeroed(4)];
+        let (mut n, mut flags) = (0, MSG_PEEK);
+        h.wsa_recv(s, &mut bufs, Some(&mut n), &mut flags).unwrap();
+        flags
+    };
+    assert_eq!(peek_flags(Profile::documented()), 0);
+    assert_eq!(
+        peek_flags(Profile::documented().with(Quirk::RecvFlagsEchoInput)),
+        MSG_PEEK
+    );
+}
+
+/// Every quirk of the table is asked where its rule applies, and no
+/// profile is told apart by name in the model's code.
+#[test]
+fn every_quirk_is_asked_at_a_model_site() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("model/src/sim");
+    let mut code = String::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "rs") {
+            code.push_str(&std::fs::read_to_string(&p).unwrap());
+        }
+    }
+    for q in winsock_double::QUIRKS {
+        let name = format!("Quirk::{:?}", q.quirk);
+        assert!(
+            code.contains(&name),
+            "{} ({name}) is asked nowhere in model/src/sim",
+            q.id
+        );
+    }
+    for named in [
+        "fn wine(",
+        "fn windows(",
+        "Base::Wine8",
+        "Base::Windows",
+        "Profile::wine8",
+        "Profile::windows",
+    ] {
+        assert!(
+            !code.contains(named),
+            "model/src/sim tells a profile by name: `{named}`"
+        );
     }
 }

@@ -64,7 +64,8 @@ pub fn program(data: &[u8]) -> (Scenario, Profile) {
     let mut r = Reader(data);
     let seed = r.u64();
     let set = r.byte().unwrap_or(0);
-    let profile = [Profile::Documented, Profile::Windows, Profile::Wine8][usize::from(set % 3)];
+    let profile =
+        [Profile::documented(), Profile::windows(), Profile::wine8()][usize::from(set % 3)];
     let udp: Vec<String> = (0..shape.udp).map(|i| format!("u{i}")).collect();
     let mut dsts = udp.clone();
     dsts.push("f0".into());
@@ -221,7 +222,7 @@ pub fn scenario_parser_target(data: &[u8]) {
         return;
     };
     if let Ok(sc) = crate::scenario::parse(text, "<fuzz>") {
-        if let Err(v) = no_panic(&sc, sc.seed, Profile::Documented) {
+        if let Err(v) = no_panic(&sc, sc.seed, Profile::documented()) {
             panic!("{v}");
         }
     }

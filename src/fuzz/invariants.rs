@@ -279,7 +279,7 @@ fn check_datagram(
     };
     let candidates = sent.map(Vec::as_slice).unwrap_or_default();
     let fits = |d: &[u8]| {
-        // WSAEMSGSIZE: a prefix, or (Profile::Windows, a control buffer too
+        // WSAEMSGSIZE: a prefix, or (Profile::windows(), a control buffer too
         // small) the whole datagram.
         if truncated {
             d.starts_with(&got)

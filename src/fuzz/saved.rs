@@ -158,8 +158,7 @@ pub fn failure_dir() -> PathBuf {
 pub fn save_failure(name: &str, sc: &Scenario, profile: Profile, why: &str) -> PathBuf {
     let mut sc = sc.clone();
     sc.name = name.to_string();
-    sc.description =
-        format!("{why} (profile {profile:?}; found by a property, shrunk by proptest)");
+    sc.description = format!("{why} (profile {profile}; found by a property, shrunk by proptest)");
     let path = failure_dir().join(format!("{name}.json"));
     let text = serde_json::to_string_pretty(&sc).expect("a scenario serialises");
     // A failure to write is reported in the path's place, not hidden: the

@@ -83,9 +83,9 @@ pub fn datagram_faults() -> impl Strategy<Value = Option<DatagramFaults>> {
 /// Seed, profile and the nondeterminism knobs.
 pub fn settings(model_settings: bool) -> impl Strategy<Value = Settings> {
     let profile = prop_oneof![
-        4 => Just(Profile::Documented),
-        1 => Just(Profile::Windows),
-        1 => Just(Profile::Wine8),
+        4 => Just(Profile::documented()),
+        1 => Just(Profile::windows()),
+        1 => Just(Profile::wine8()),
     ];
     let timing = prop::option::of(prop_oneof![
         Just(CompletionTiming::Immediate),

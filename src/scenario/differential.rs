@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn the_models_own_run_is_inside_and_an_altered_one_is_not() {
         let sc = parse(SC, "<test>").unwrap();
-        let m = model_outcomes(&sc, winsock_model::Profile::Documented, 4);
+        let m = model_outcomes(&sc, winsock_model::Profile::documented(), 4);
         assert_eq!(m.seeds(), 5);
         let mut os = run(&mut SimBackend::default(), &sc, 99);
         assert!(m.outside(&sc, &os).is_empty());

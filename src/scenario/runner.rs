@@ -88,8 +88,8 @@ impl Backend for SimBackend {
 
     fn describe(&self) -> String {
         match &self.sim {
-            Some(s) if self.profile != winsock_model::Profile::Documented => {
-                format!("model ({:?}) seed={}", self.profile, s.seed())
+            Some(s) if self.profile != winsock_model::Profile::documented() => {
+                format!("model ({}) seed={}", self.profile, s.seed())
             }
             Some(s) => format!("model seed={}", s.seed()),
             None => "model".into(),

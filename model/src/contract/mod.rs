@@ -10,6 +10,7 @@
 //! | `overlapped.rs` | overlapped I/O: [`Event`], [`Port`], [`Overlapped`], [`Completion`], [`Posted`] |
 //! | `winsock.rs` | the [`Winsock`] trait and its overlapped extension [`WinsockOverlapped`] |
 //! | `clauses.rs` | the clause table: one entry per normative sentence of the seed documents |
+//! | `quirks.rs` | the quirk table: every departure of a profile from the contract, with its source; [`Profile`], a set of quirks |
 
 pub mod addr;
 pub mod clauses;
@@ -17,6 +18,7 @@ pub mod cmsg;
 pub mod consts;
 pub mod error;
 pub mod overlapped;
+pub mod quirks;
 pub mod types;
 pub mod winsock;
 
@@ -24,5 +26,6 @@ pub use clauses::{Clause, Scope, CLAUSES};
 pub use consts::*;
 pub use error::{ModelReport, ReportKind, WsaError};
 pub use overlapped::*;
+pub use quirks::{Base, Profile, Quirk, QuirkInfo, QUIRKS};
 pub use types::*;
 pub use winsock::*;

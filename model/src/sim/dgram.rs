@@ -15,6 +15,7 @@ use super::socket::{Datagram, RxItem, SocketState};
 use super::world::{parked, Event, Packet, WaitEnd, World};
 use crate::contract::cmsg::{self, Cmsg, In6Pktinfo, InPktinfo, Pktinfo};
 use crate::contract::consts::*;
+use crate::contract::quirks::Quirk;
 use crate::contract::types::{NameBuf, WsaBuf};
 use crate::contract::{addr, WsaError};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
@@ -502,10 +503,12 @@ impl World {
     pub(crate) fn close(&mut self, host: HostId, s: u64) -> Result<(), i32> {
         self.check_init(host)?;
         let st = self.sock(host, s)?;
-        // Windows ends a connected stream socket's outstanding operations
-        // with WSAECONNABORTED (Wine's iocp_async_read_closesocket, run on
-        // Windows: ERROR_CONNECTION_ABORTED).
-        let aborted = if self.windows() && !st.is_dgram() && st.peer.is_some() {
+        // A connected stream socket's outstanding operations end with
+        // WSAECONNABORTED under this quirk.
+        let aborted = if self.quirk(Quirk::CloseAbortsStreamOpsConnAborted)
+            && !st.is_dgram()
+            && st.peer.is_some()
+        {
             WSAECONNABORTED
         } else {
             WSA_OPERATION_ABORTED
@@ -685,7 +688,7 @@ impl World {
         mode: Mode,
     ) -> Result<SendPlan, WsaError> {
         let st = self.check_sock(host, s).map_err(code)?;
-        let wine = self.wine();
+        let p = self.cfg.profile;
         // SENDMSG-EFAULT-BYTES-NULL, RECV/SEND: lpNumberOfBytesSent may be
         // NULL only with an overlapped structure.
         if !a.bytes_ptr && mode == Mode::Direct {
@@ -694,19 +697,25 @@ impl World {
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
-        // Wine 8.0 answers every bad name with WSAEINVAL, and a name of the
-        // other family with WSAEOPNOTSUPP.
-        let bad_name = if wine { WSAEINVAL } else { WSAEFAULT };
+        let bad_name = if p.has(Quirk::SendBadNameEinval) {
+            WSAEINVAL
+        } else {
+            WSAEFAULT
+        };
         let to = match a.to {
             Some(n) if !n.is_valid() => return Err(code(bad_name)), // SENDMSG-EFAULT-NULL-NAME
             Some(n) if n.is_absent() => None,
             // A name shorter than the socket family's address.
             Some(n) if (n.namelen as usize) < st.sockaddr_len() => return Err(code(bad_name)),
             Some(n) if a.call == SendCall::SendMsg || n.namelen != 0 => {
-                let t = n
-                    .decode()
-                    .map_err(|e| code(if wine { WSAEINVAL } else { e.wsa_code() }))?;
-                if wine && t.is_ipv6() != st.is_v6() {
+                let t = n.decode().map_err(|e| {
+                    code(if p.has(Quirk::SendBadNameEinval) {
+                        WSAEINVAL
+                    } else {
+                        e.wsa_code()
+                    })
+                })?;
+                if p.has(Quirk::SendWrongFamilyEopnotsupp) && t.is_ipv6() != st.is_v6() {
                     return Err(code(WSAEOPNOTSUPP));
                 }
                 Some(t)
@@ -715,8 +724,8 @@ impl World {
         };
         // The control objects (`None`: none, nothing to drop).
         let control = match a.control {
-            // SENDMSG-EFAULT-NULL-CONTROL (Wine 8.0: accepted, no control)
-            Some(c) if !c.is_valid() && wine => None,
+            // SENDMSG-EFAULT-NULL-CONTROL
+            Some(c) if !c.is_valid() && p.has(Quirk::SendMsgNullControlIgnored) => None,
             Some(c) if !c.is_valid() => return Err(code(WSAEFAULT)),
             // (An empty buffer parses to no objects.)
             Some(c) if c.bytes().is_empty() => None,
@@ -724,34 +733,31 @@ impl World {
             None => None,
         };
         match a.call {
-            SendCall::SendMsg if wine => {
-                // Wine 8.0 refuses only MSG_OOB, does not ask for a bound or
-                // overlapped socket (it binds implicitly), and answers a
-                // stream socket that is not connected with WSAECONNRESET.
-                if a.flags & MSG_OOB != 0 {
-                    return Err(code(WSAEOPNOTSUPP));
-                }
-                if !st.is_dgram() {
-                    return Err(code(WSAECONNRESET));
-                }
-            }
             SendCall::SendMsg => {
-                // SENDMSG-FLAGS-ALLOWED, SENDMSG-EOPNOTSUPP-FLAGS
-                if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 {
+                if p.has(Quirk::DgramSendRefusesOnlyOob) {
+                    // Only MSG_OOB is refused, before the socket's type.
+                    if a.flags & MSG_OOB != 0 {
+                        return Err(code(WSAEOPNOTSUPP));
+                    }
+                } else if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 {
+                    // SENDMSG-FLAGS-ALLOWED, SENDMSG-EOPNOTSUPP-FLAGS
                     return Err(code(WSAEOPNOTSUPP));
                 }
                 // SENDMSG-DGRAM-RAW-ONLY (the code Windows gives in Wine's
                 // test_WSASendMsg)
                 if !st.is_dgram() {
-                    return Err(code(WSAEINVAL));
+                    return Err(code(if p.has(Quirk::SendMsgStreamConnReset) {
+                        WSAECONNRESET
+                    } else {
+                        WSAEINVAL
+                    }));
                 }
                 // SENDMSG-EINVAL-NOT-OVERLAPPED
-                if !st.overlapped {
+                if !st.overlapped && !p.has(Quirk::SendMsgNonOverlappedOk) {
                     return Err(code(WSAEINVAL));
                 }
-                // SENDMSG-EINVAL-UNBOUND (Windows binds implicitly, as for
-                // WSASendTo: Wine's test_WSASendMsg, run on Windows)
-                if st.local.is_none() && !self.windows() {
+                // SENDMSG-EINVAL-UNBOUND
+                if st.local.is_none() && !p.has(Quirk::SendMsgAutoBinds) {
                     return Err(code(WSAEINVAL));
                 }
             }
@@ -767,9 +773,9 @@ impl World {
                         len,
                     });
                 }
-                // (Wine 8.0 refuses only MSG_OOB, as for WSASendMsg: found
-                // by tests/os_fuzz.rs, a WSASendTo with MSG_PEEK sends.)
-                if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 && !wine {
+                if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0
+                    && !p.has(Quirk::DgramSendRefusesOnlyOob)
+                {
                     // model choice for bits the seeds do not name.
                     return Err(code(WSAEOPNOTSUPP));
                 }
@@ -778,7 +784,7 @@ impl World {
         // SENDMSG-PARTIAL-EOPNOTSUPP: MSG_PARTIAL needs a transport with
         // partial messages (XP1_PARTIAL_MESSAGE, SENDMSG-PARTIAL).
         // SENDMSG-OOB: no datagram protocol has urgent data.
-        let partial_ok = st.xp1(XP1_PARTIAL_MESSAGE) || wine;
+        let partial_ok = st.xp1(XP1_PARTIAL_MESSAGE) || p.has(Quirk::DgramSendPartialAccepted);
         if a.flags & MSG_OOB != 0 || (a.flags & MSG_PARTIAL != 0 && !partial_ok) {
             return Err(code(WSAEOPNOTSUPP));
         }
@@ -789,7 +795,7 @@ impl World {
             (Some(t), _) => t,
             (None, Some(p)) => p,
             (None, None) => {
-                return Err(code(if wine {
+                return Err(code(if p.has(Quirk::SendNoDestEinval) {
                     WSAEINVAL
                 } else if a.call == SendCall::SendTo {
                     WSAEDESTADDRREQ
@@ -1367,25 +1373,25 @@ impl World {
         mode: Mode,
     ) -> Result<bool, WsaError> {
         let st = self.check_sock(host, s).map_err(code)?;
-        let wine = self.wine();
+        let p = self.cfg.profile;
         // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
-        // with an overlapped structure. (Wine 8.0: accepted.)
-        if !a.bytes_ptr && !wine && mode == Mode::Direct {
+        // with an overlapped structure.
+        if !a.bytes_ptr && !p.has(Quirk::RecvNullCountAccepted) && mode == Mode::Direct {
             return Err(code(WSAEFAULT));
         }
         // RECV-EFAULT-BUFFERS
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
-        // What to do with the name: write it, or (Wine 8.0, for a NULL or
-        // too small name) leave it alone.
+        // What to do with the name: write it, or (a NULL or too small name
+        // under RecvBadNameIgnored) leave it alone.
         let mut name_ok = true;
         // WSARecvFrom: lpFrom is ignored on connection-oriented sockets.
         let stream = !st.is_dgram();
         if let Some(n) = a.name.as_deref().filter(|_| !stream) {
             // RECVMSG-EFAULT-NULL-NAME
             if !n.is_valid() {
-                if !wine {
+                if !p.has(Quirk::RecvBadNameIgnored) {
                     return Err(code(WSAEFAULT));
                 }
                 name_ok = false;
@@ -1393,14 +1399,16 @@ impl World {
             // RECVMSG-EFAULT-NAME-SMALL: the name buffer cannot hold the
             // peer address.
             if !n.is_absent() && (n.namelen as usize) < st.sockaddr_len() {
-                if !wine {
+                if !p.has(Quirk::RecvBadNameIgnored) {
                     return Err(code(WSAEFAULT));
                 }
                 name_ok = false;
             }
         }
-        // RECVMSG-EFAULT-NULL-CONTROL (Wine 8.0: accepted, nothing written)
-        if a.control.as_deref().is_some_and(|c| !c.is_valid()) && !wine {
+        // RECVMSG-EFAULT-NULL-CONTROL
+        if a.control.as_deref().is_some_and(|c| !c.is_valid())
+            && !p.has(Quirk::RecvMsgNullControlIgnored)
+        {
             return Err(code(WSAEFAULT));
         }
         let peek = a.flags_in & MSG_PEEK != 0;
@@ -1418,21 +1426,9 @@ impl World {
             ));
         }
         match a.call {
-            RecvCall::RecvMsg if wine => {
-                // Wine 8.0 ignores other input bits and asks a stream socket
-                // for its connection first; on a connected one it receives
-                // as WSARecv does.
-                if stream {
-                    if st.tcp.state != super::stream::TcpState::Established {
-                        return Err(code(WSAENOTCONN));
-                    }
-                    self.stream_recv_check(s, a.flags_in & MSG_PEEK)?;
-                    return Ok(false);
-                }
-            }
             RecvCall::RecvMsg => {
                 // RECVMSG-PEEK-ONLY-INPUT (model choice of code for other bits)
-                if a.flags_in & !MSG_PEEK != 0 {
+                if a.flags_in & !MSG_PEEK != 0 && !p.has(Quirk::RecvFlagsUnchecked) {
                     return Err(code(WSAEOPNOTSUPP));
                 }
                 // RECVMSG-ENOTCONN-STREAM: an unconnected stream socket is
@@ -1444,6 +1440,10 @@ impl World {
                 // RECVMSG-STREAM-AS-MUCH-AS-POSSIBLE: no byte stream reaches
                 // WSARecvMsg.
                 if stream {
+                    if p.has(Quirk::RecvMsgOnStream) {
+                        self.stream_recv_check(s, a.flags_in & MSG_PEEK)?;
+                        return Ok(false);
+                    }
                     return Err(code(WSAEOPNOTSUPP));
                 }
             }
@@ -1457,14 +1457,15 @@ impl World {
                 // datagram never needs: accepted and cleared on output
                 // (RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE).
                 // MSG_PUSH_IMMEDIATE is a hint (model choice: accepted).
-                // (Wine 8.0 accepts MSG_OOB and MSG_WAITALL too.)
-                if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE | MSG_PARTIAL) != 0 && !wine {
+                if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE | MSG_PARTIAL) != 0
+                    && !p.has(Quirk::RecvFlagsUnchecked)
+                {
                     return Err(code(WSAEOPNOTSUPP));
                 }
             }
         }
-        // RECVMSG-EINVAL-UNBOUND (Wine 8.0: an unbound socket just waits)
-        if st.local.is_none() && !wine {
+        // RECVMSG-EINVAL-UNBOUND
+        if st.local.is_none() && !p.has(Quirk::RecvUnboundWaits) {
             return Err(code(WSAEINVAL));
         }
         // RECV-ESHUTDOWN
@@ -1484,7 +1485,7 @@ impl World {
         name_ok: bool,
         out: &mut RecvOut,
     ) -> Result<(), WsaError> {
-        let wine = self.wine();
+        let p = self.cfg.profile;
         let peek = a.flags_in & MSG_PEEK != 0;
         let st = self.sockets.get_mut(&s).expect("checked");
         let item = if peek {
@@ -1526,12 +1527,13 @@ impl World {
             out.flags |= MSG_PARTIAL;
             truncated = false;
         }
-        if wine {
-            // Wine 8.0 hands the input flags back, never sets MSG_TRUNC, and
-            // leaves the byte count alone when the datagram was truncated.
+        if p.has(Quirk::RecvFlagsEchoInput) {
             out.flags = a.flags_in;
+        }
+        if p.has(Quirk::RecvEmsgsizeCountUnwritten) {
             out.count_written = !truncated;
-        } else if a.call == RecvCall::RecvMsg {
+        }
+        if a.call == RecvCall::RecvMsg && !p.has(Quirk::RecvNoTruncFlag) {
             // RECVMSG-OUT-TRUNC, RECVMSG-OUT-BCAST, RECVMSG-OUT-MCAST
             if truncated {
                 out.flags |= MSG_TRUNC;
@@ -1566,11 +1568,9 @@ impl World {
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
                 out.flags |= MSG_CTRUNC;
-                // Wine 8.0 fails the whole call (the datagram is gone), and
-                // so does Windows, which writes the count (Wine's
-                // test_ip_pktinfo, run on Windows).
-                if wine || self.windows() {
-                    out.count_written = !wine;
+                // The whole call fails (the datagram is gone).
+                if p.has(Quirk::RecvMsgCtruncFails) {
+                    out.count_written = !p.has(Quirk::RecvEmsgsizeCountUnwritten);
                     return Err(code(WSAEMSGSIZE));
                 }
             }

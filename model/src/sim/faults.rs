@@ -34,6 +34,7 @@ use super::stream::{Seg, TcpState};
 use super::world::Event;
 use super::world::World;
 use crate::contract::consts::*;
+use crate::contract::quirks::Quirk;
 
 /// How long unacknowledged data is retransmitted before the connection is
 /// dropped: Windows' `TcpMaxDataRetransmissions` (5, KB170359) with a
@@ -160,8 +161,7 @@ impl World {
         }
         let h = self.sockets[&s].host;
         self.log(h, "retransmission-timeout", || format!("socket {s:#x}"));
-        // Windows: WSAECONNABORTED (Profile::Windows cites the sources).
-        let e = if self.windows() {
+        let e = if self.quirk(Quirk::RetxTimeoutConnAborted) {
             WSAECONNABORTED
         } else {
             WSAETIMEDOUT

@@ -62,7 +62,7 @@ pub use seeds::{try_seeds, try_seeds_with};
 pub use stream::StreamReads;
 pub use thread::SimThread;
 pub use trace::TraceEvent;
-pub use world::{Config, DatagramFaults, Profile};
+pub use world::{Config, DatagramFaults};
 
 use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaData, WsaMsg};
 use crate::contract::{consts, error_name, Winsock, WsaError};

@@ -30,6 +30,7 @@ use crate::contract::consts::*;
 use crate::contract::overlapped::{
     ran_despite, Completion, CompletionRoutine, Event, Overlapped, PortPacket, Posted, WaitResult,
 };
+use crate::contract::quirks::Quirk;
 use crate::contract::types::{NameBuf, WsaBuf};
 use crate::contract::{ReportKind, WsaError};
 use std::collections::VecDeque;
@@ -342,11 +343,14 @@ impl World {
         if ready && !self.pends_anyway() {
             // RECV-OVL-IMMEDIATE, RECVMSG-OVL-IMMEDIATE
             let (error, bytes, flags) = self.complete_recv(op, true);
-            // Wine 8.0 writes 0 to lpNumberOfBytesRecvd when the call
+            // Under the quirk lpNumberOfBytesRecvd says 0 when the call
             // completes at once with an error; WSAGetOverlappedResult then
-            // gives the bytes (found by tests/os_fuzz.rs: a 1-byte
-            // WSARecvMsg of a longer datagram; `ovl-recv-event` step 10).
-            let bytes = if error != 0 && self.wine() { 0 } else { bytes };
+            // gives the bytes.
+            let bytes = if error != 0 && self.quirk(Quirk::OvlImmediateErrorZeroCount) {
+                0
+            } else {
+                bytes
+            };
             return Posted::Completed {
                 error,
                 bytes,

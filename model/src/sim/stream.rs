@@ -24,6 +24,7 @@ use super::net::HostId;
 use super::socket::SocketState;
 use super::world::{parked, Event, WaitEnd, World};
 use crate::contract::consts::*;
+use crate::contract::quirks::Quirk;
 use crate::contract::types::WsaBuf;
 use crate::contract::WsaError;
 use std::collections::VecDeque;
@@ -676,17 +677,16 @@ impl World {
     /// `in_progress`, later calls with `later`.
     pub(crate) fn break_connection_as(&mut self, s: u64, in_progress: i32, later: i32) {
         let error = in_progress;
-        let wine = self.wine();
+        let keep_unread = self.quirk(Quirk::ResetKeepsUnreadBytes);
         let Some(st) = self.sockets.get_mut(&s) else {
             return;
         };
         // model choice: unread bytes are discarded; the next receive gets
         // the error (RECV-ECONNRESET-STREAM: the socket is no longer usable).
-        // Wine 8.0 keeps them for the receives that end in zero bytes
-        // (`wine_end_of_broken`).
+        // Under ResetKeepsUnreadBytes they stay for the next receives.
         st.tcp.broken = Some(later);
         st.tcp.broken_in_progress = Some(in_progress);
-        if !wine {
+        if !keep_unread {
             st.tcp.rcvq.clear();
         }
         st.tcp.sndq.clear();
@@ -795,7 +795,7 @@ impl World {
                 self.serve(to);
             }
             Seg::Rst { to } => {
-                let wine = self.wine();
+                let rst_is_reset = self.quirk(Quirk::RstAfterFinIsReset);
                 let Some(st) = self.sockets.get_mut(&to) else {
                     return;
                 };
@@ -830,10 +830,7 @@ impl World {
                         // RECV-ECONNABORTED: a reset after the peer's FIN
                         // (the answer to data sent to a peer that closed)
                         // aborts instead (Wine's test_shutdown on Windows).
-                        // Wine 8.0 says WSAECONNRESET there too (found by
-                        // tests/os_fuzz.rs: the peer closes, a 1-byte send
-                        // draws the reset, the next send fails with it).
-                        let e = if st.tcp.fin_rcvd && !wine {
+                        let e = if st.tcp.fin_rcvd && !rst_is_reset {
                             WSAECONNABORTED
                         } else {
                             WSAECONNRESET
@@ -1030,9 +1027,9 @@ impl World {
         if flags & MSG_OOB != 0 {
             super::urgent::recv_oob_check(st).map_err(code)?;
         }
-        if self.wine() && st.tcp.broken.is_some() && !st.shut_rd {
-            // Wine 8.0 receives the end of the stream instead (see
-            // `wine_end_of_broken`).
+        if self.quirk(Quirk::BrokenRecvEndsStream) && st.tcp.broken.is_some() && !st.shut_rd {
+            // The receive gets the end of the stream instead
+            // (`end_of_broken`).
             return Ok(());
         }
         self.connection_check(s, st.shut_rd)
@@ -1133,11 +1130,11 @@ impl World {
             return Err(code(WSAESHUTDOWN));
         }
         if let Some(e) = st.tcp.broken {
-            if !self.wine() {
+            if !self.quirk(Quirk::BrokenRecvEndsStream) {
                 return Err(code(e));
             }
             if st.tcp.rcvq.is_empty() || flags & MSG_OOB != 0 {
-                return self.wine_end_of_broken(host, s, flags, out);
+                return self.end_of_broken(host, s, flags, out);
             }
         }
         if flags & MSG_OOB != 0 {
@@ -1156,7 +1153,7 @@ impl World {
         if k > 1 && !waitall && self.cfg.stream_reads == StreamReads::Seeded && self.rng.coin() {
             k = 1 + self.rng.below(k as u64) as usize;
         }
-        let flags_out = self.wine_flags_out(flags);
+        let flags_out = self.stream_flags_out(flags);
         let st = self.sockets.get_mut(&s).expect("checked");
         // RECV-BUFFER-ORDER: array order, packed.
         copy_out(&st.tcp.rcvq, bufs, k);
@@ -1182,32 +1179,28 @@ impl World {
         Ok(())
     }
 
-    /// The output flags of a stream receive: none, or under Wine 8.0 the
-    /// input flags handed back (measured: `stream-reads` steps 10 and 14,
-    /// `urgent-data` steps 11 and 18; as Wine does for datagrams).
-    pub(crate) fn wine_flags_out(&self, flags_in: u32) -> u32 {
-        if self.wine() {
+    /// The output flags of a stream receive: none, or the input flags
+    /// handed back (`RecvFlagsEchoInput`, as for datagrams).
+    pub(crate) fn stream_flags_out(&self, flags_in: u32) -> u32 {
+        if self.quirk(Quirk::RecvFlagsEchoInput) {
             flags_in
         } else {
             0
         }
     }
 
-    /// Wine 8.0 ends every receive on a connection broken by a reset or an
-    /// abort with zero bytes and success, the end of the stream, where the
-    /// pages say `WSAECONNRESET` or `WSAECONNABORTED` (measured:
-    /// `stream-close` steps 23, 24, 37 and 50, each a receive after the
-    /// peer's reset), once the bytes that arrived before the reset are read
-    /// (found by `tests/os_fuzz.rs`: the peer sends a byte and closes with
-    /// unread data; the receive gets the byte).
-    fn wine_end_of_broken(
+    /// `BrokenRecvEndsStream`: a receive on a connection broken by a reset
+    /// or an abort gets zero bytes and success, the end of the stream,
+    /// where the pages say `WSAECONNRESET` or `WSAECONNABORTED`, once the
+    /// bytes kept by `ResetKeepsUnreadBytes` are read.
+    fn end_of_broken(
         &mut self,
         host: HostId,
         s: u64,
         flags: u32,
         out: &mut super::dgram::RecvOut,
     ) -> Result<(), WsaError> {
-        *out = super::dgram::RecvOut::filled(0, self.wine_flags_out(flags));
+        *out = super::dgram::RecvOut::filled(0, self.stream_flags_out(flags));
         self.log(host, "recv", || {
             format!("socket {s:#x} end of stream (Wine 8.0: a broken connection)")
         });

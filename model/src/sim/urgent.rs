@@ -95,7 +95,7 @@ impl World {
         out: &mut RecvOut,
     ) -> Result<(), WsaError> {
         let peek = flags & MSG_PEEK != 0;
-        let flags_out = self.wine_flags_out(flags);
+        let flags_out = self.stream_flags_out(flags);
         let st = self.sockets.get_mut(&s).expect("checked");
         let Some(&b) = st.tcp.oob.front() else {
             // model choice: the stream ended with no urgent byte waiting.

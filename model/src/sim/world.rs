@@ -15,49 +15,10 @@ use super::stream::{Seg, StreamReads};
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
 use crate::contract::error::{ModelReport, ReportKind};
+use crate::contract::quirks::{Profile, Quirk};
 use crate::contract::WsaError;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-
-/// Which Winsock the model imitates where implementations differ.
-///
-/// `Documented` follows the seed documents (and, where they are silent, the
-/// model's stated choices). `Windows` departs from them only where a cited
-/// source shows current Windows doing otherwise (the list is in
-/// [`Profile::Windows`]). `Wine8` reproduces what Wine 8.0 was measured to
-/// do (`fixtures/recorded/wine-8.0.json`), so code can be tested against it
-/// on purpose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Profile {
-    /// The documented contract.
-    #[default]
-    Documented,
-    /// Wine 8.0, as measured.
-    Wine8,
-    /// Current Windows, where a source shows it departing from the
-    /// documentation; everything else as `Documented`. The sources are
-    /// Wine's conformance tests (`dlls/ws2_32/tests/sock.c`), which the
-    /// Wine project runs on Windows, and field reports:
-    ///
-    /// - WSASendMsg on an unbound datagram socket binds it implicitly and
-    ///   sends, where the page says `WSAEINVAL` (`test_WSASendMsg`: "WSASendMsg
-    ///   should have worked", then the socket is bound to `INADDR_ANY`).
-    /// - WSARecvMsg whose control buffer is too small fails with
-    ///   `WSAEMSGSIZE` and `MSG_CTRUNC`; the byte count is written, the data
-    ///   copied and the datagram consumed (`test_ip_pktinfo`), where the page
-    ///   says only that `MSG_CTRUNC` is set.
-    /// - `closesocket` ends an outstanding receive of a connected stream
-    ///   socket with `WSAECONNABORTED` (`iocp_async_read_closesocket`:
-    ///   `ERROR_CONNECTION_ABORTED`), not `WSA_OPERATION_ABORTED`; datagram
-    ///   sockets keep `WSA_OPERATION_ABORTED` (`afd.c` `test_recv`).
-    /// - A connection dropped by the retransmission time-out fails with
-    ///   `WSAECONNABORTED`, not the `WSAETIMEDOUT` of the WSARecv page
-    ///   (field reports, and Microsoft's error-code page describing
-    ///   `WSAECONNABORTED` as "possibly due to a data transmission time-out";
-    ///   medium confidence).
-    Windows,
-}
 
 /// Settings of the simulated world.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +93,7 @@ impl Default for Config {
             tx_rate: None,
             tracing: true,
             buffer_pool: None,
-            profile: Profile::Documented,
+            profile: Profile::documented(),
             max_outstanding: 1024,
             completion_timing: CompletionTiming::Seeded,
             routine_order: RoutineOrder::Seeded,
@@ -421,9 +382,9 @@ impl World {
     /// The checks every call on a socket starts with: `WSANOTINITIALISED`,
     /// `WSAENOTSOCK`, `WSAENETDOWN`. Gives the socket.
     pub(crate) fn check_sock(&self, host: HostId, s: u64) -> Result<&SocketState, i32> {
-        if self.wine() {
-            // Wine 8.0 looks the socket up first: after the last WSACleanup
-            // its sockets are gone and a call says WSAENOTSOCK.
+        if self.quirk(Quirk::EnotsockAfterCleanup) {
+            // The socket is looked up first: after the last WSACleanup the
+            // sockets are gone and a call says WSAENOTSOCK.
             self.sock(host, s)?;
         }
         self.check_init(host)?;
@@ -434,14 +395,10 @@ impl World {
         Ok(st)
     }
 
-    /// Whether the Wine 8.0 profile is in force.
-    pub(crate) fn wine(&self) -> bool {
-        self.cfg.profile == Profile::Wine8
-    }
-
-    /// Whether the Windows profile is in force.
-    pub(crate) fn windows(&self) -> bool {
-        self.cfg.profile == Profile::Windows
+    /// Whether the profile in force has quirk `q` (the table is
+    /// `contract/quirks.rs`).
+    pub(crate) fn quirk(&self, q: Quirk) -> bool {
+        self.cfg.profile.has(q)
     }
 
     pub(crate) fn check_init(&self, host: HostId) -> Result<(), i32> {

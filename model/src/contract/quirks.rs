@@ -1,0 +1,676 @@
+//! The quirk table: every way a profile departs from the documented
+//! contract, named, stated in a line and sourced; and [`Profile`], a set of
+//! quirks.
+//!
+//! The model asks `quirk(Quirk::X)` at the one place a rule applies; the
+//! documented contract is the profile with no quirk. A named profile
+//! ([`Profile::windows`], [`Profile::wine8`]) is the quirks whose table
+//! entry names it, and a user can start from one and change it:
+//!
+//! ```
+//! use winsock_double::{Profile, Quirk};
+//!
+//! let p = Profile::windows().without(Quirk::SendMsgAutoBinds);
+//! assert!(!p.has(Quirk::SendMsgAutoBinds));
+//! assert!(p.has(Quirk::RecvMsgCtruncFails));
+//! assert_eq!(p.to_string(), "windows-WIN-SENDMSG-AUTOBIND");
+//! ```
+//!
+//! Sources: `W93` is Wine's conformance suite at wine-mirror/wine
+//! 1b32ac45f821ee1fe06a3dc4f903a81a190216c7 (Wine 9.3; the Wine project runs
+//! it on Windows, so a line without `todo_wine` is what Windows does);
+//! `W80` is Wine 8.0's implementation at
+//! 6677c044abb711f423fadfb61f2c9a37da6ff686, the Wine that was measured into
+//! `fixtures/recorded/wine-8.0.json`.
+
+use std::fmt;
+
+/// A named departure from the documented contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Quirk {
+    /// WSASendMsg binds an unbound datagram socket and sends.
+    SendMsgAutoBinds,
+    /// A too-small WSARecvMsg control buffer fails the call with `WSAEMSGSIZE`.
+    RecvMsgCtruncFails,
+    /// closesocket aborts a connected stream socket's operations with `WSAECONNABORTED`.
+    CloseAbortsStreamOpsConnAborted,
+    /// A retransmission time-out breaks the connection with `WSAECONNABORTED`.
+    RetxTimeoutConnAborted,
+    /// After the last WSACleanup a call on an old socket says `WSAENOTSOCK`.
+    EnotsockAfterCleanup,
+    /// A bad destination name of a send gives `WSAEINVAL`.
+    SendBadNameEinval,
+    /// A destination of the other address family gives `WSAEOPNOTSUPP`.
+    SendWrongFamilyEopnotsupp,
+    /// WSASendMsg ignores a `NULL` control buffer.
+    SendMsgNullControlIgnored,
+    /// Datagram sends refuse only `MSG_OOB` among the flags.
+    DgramSendRefusesOnlyOob,
+    /// WSASendMsg works on a non-overlapped socket.
+    SendMsgNonOverlappedOk,
+    /// WSASendMsg on a stream socket gives `WSAECONNRESET`.
+    SendMsgStreamConnReset,
+    /// `MSG_PARTIAL` on a datagram send is ignored.
+    DgramSendPartialAccepted,
+    /// A send with no destination on an unconnected datagram socket gives `WSAEINVAL`.
+    SendNoDestEinval,
+    /// A non-overlapped receive accepts a `NULL` byte count.
+    RecvNullCountAccepted,
+    /// A receive accepts a `NULL` or too-small name.
+    RecvBadNameIgnored,
+    /// WSARecvMsg ignores a `NULL` control buffer.
+    RecvMsgNullControlIgnored,
+    /// WSARecvMsg on a connected stream socket receives as WSARecv does.
+    RecvMsgOnStream,
+    /// Receives accept any input flag bits.
+    RecvFlagsUnchecked,
+    /// A receive on an unbound datagram socket waits.
+    RecvUnboundWaits,
+    /// A receive's output flags are its input flags.
+    RecvFlagsEchoInput,
+    /// `MSG_TRUNC`, `MSG_BCAST` and `MSG_MCAST` are never set.
+    RecvNoTruncFlag,
+    /// A direct receive failing with `WSAEMSGSIZE` leaves the byte count unwritten.
+    RecvEmsgsizeCountUnwritten,
+    /// An overlapped receive failing at once reports 0 bytes.
+    OvlImmediateErrorZeroCount,
+    /// A reset connection keeps the bytes that arrived before the reset.
+    ResetKeepsUnreadBytes,
+    /// Receives on a reset connection end the stream instead of failing.
+    BrokenRecvEndsStream,
+    /// A reset answering data sent after the peer's FIN is `WSAECONNRESET`.
+    RstAfterFinIsReset,
+}
+
+/// A named profile: an implementation the model can imitate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Base {
+    /// The documented contract: no quirk.
+    #[default]
+    Documented,
+    /// Wine 8.0, as measured.
+    Wine8,
+    /// Current Windows, where a source shows it departing from the
+    /// documentation.
+    Windows,
+}
+
+impl Base {
+    /// Every named profile.
+    pub const ALL: [Base; 3] = [Base::Documented, Base::Windows, Base::Wine8];
+
+    /// Its name on the command line and in files (`"wine-8"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Base::Documented => "documented",
+            Base::Wine8 => "wine-8",
+            Base::Windows => "windows",
+        }
+    }
+
+    /// The named profile called `name` (also `"wine8"`, the name saved
+    /// runs used before the quirk table).
+    pub fn from_name(name: &str) -> Option<Base> {
+        match name {
+            "wine8" => Some(Base::Wine8),
+            _ => Base::ALL.into_iter().find(|b| b.name() == name),
+        }
+    }
+}
+
+/// One entry of the quirk table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct QuirkInfo {
+    /// The quirk.
+    #[serde(skip)]
+    pub quirk: Quirk,
+    /// Stable id: `WIN-...` for a Windows behaviour (Wine may share it),
+    /// `WINE8-...` for Wine 8.0's own.
+    pub id: &'static str,
+    /// One line: what the implementation does instead of the contract, and
+    /// the clauses it departs from.
+    pub statement: &'static str,
+    /// Where it is shown: a URL, or files and lines.
+    pub source: &'static str,
+    /// The named profiles that have it.
+    #[serde(serialize_with = "base_names")]
+    pub profiles: &'static [Base],
+}
+
+fn base_names<S: serde::Serializer>(b: &&'static [Base], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(b.iter().map(|b| b.name()))
+}
+
+const W: &[Base] = &[Base::Windows, Base::Wine8];
+const WINDOWS: &[Base] = &[Base::Windows];
+const WINE8: &[Base] = &[Base::Wine8];
+
+/// Every quirk, Windows behaviours first.
+pub static QUIRKS: &[QuirkInfo] = &[
+    QuirkInfo {
+        quirk: Quirk::SendMsgAutoBinds,
+        id: "WIN-SENDMSG-AUTOBIND",
+        statement: "WSASendMsg on an unbound datagram socket binds it to the wildcard address and an ephemeral port and sends, instead of failing with WSAEINVAL (SENDMSG-EINVAL-UNBOUND).",
+        source: "https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/sock.c#L7480 (and #L7495-L7503: bound afterwards); Wine 8.0: fixtures/recorded/wine-8.0.json:2484",
+        profiles: W,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvMsgCtruncFails,
+        id: "WIN-RECVMSG-CTRUNC-EMSGSIZE",
+        statement: "A WSARecvMsg control buffer too small for the control data fails the call with WSAEMSGSIZE and MSG_CTRUNC, the data copied and the datagram consumed, where the page says only that MSG_CTRUNC is set (RECVMSG-OUT-CTRUNC).",
+        source: "https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/sock.c#L2672-L2675 (and #L2684-L2686: the datagram is gone); Wine 8.0: fixtures/recorded/wine-8.0.json:1970",
+        profiles: W,
+    },
+    QuirkInfo {
+        quirk: Quirk::CloseAbortsStreamOpsConnAborted,
+        id: "WIN-CLOSE-STREAM-CONNABORTED",
+        statement: "closesocket ends the outstanding operations of a connected stream socket with WSAECONNABORTED, not WSA_OPERATION_ABORTED (RECV-OPERATION-ABORTED-CLOSE); datagram sockets keep WSA_OPERATION_ABORTED.",
+        source: "https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/sock.c#L11943-L11944 (ERROR_CONNECTION_ABORTED after closesocket, todo_wine); datagrams: https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/afd.c#L1793-L1797",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::RetxTimeoutConnAborted,
+        id: "WIN-RETX-TIMEOUT-CONNABORTED",
+        statement: "A connection dropped by the retransmission time-out fails with WSAECONNABORTED, not the WSAETIMEDOUT of the WSARecv page (RECV-ETIMEDOUT-DROPPED); medium confidence, no conformance test shows it.",
+        source: "https://learn.microsoft.com/en-us/windows/win32/winsock/windows-sockets-error-codes-2 (WSAECONNABORTED: \"possibly due to a data transmission time-out\"); field report https://www.daisukekobayashi.com/blog/en/winsock-10053-wsaeconnaborted-error-and-tcp-retransmission-timeout",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::EnotsockAfterCleanup,
+        id: "WINE8-ENOTSOCK-AFTER-CLEANUP",
+        statement: "A send or receive looks the socket up before the start-up count: after the last WSACleanup it fails with WSAENOTSOCK, not WSANOTINITIALISED (RECVMSG-ENOTINITIALISED, SENDMSG-ENOTINITIALISED); closesocket still says WSANOTINITIALISED.",
+        source: "fixtures/recorded/wine-8.0.json:1535, :2649; W80 dlls/ws2_32/socket.c:637-644 (the last WSACleanup closes every socket)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendBadNameEinval,
+        id: "WINE8-SEND-BADNAME-EINVAL",
+        statement: "A send whose destination name is NULL with a length, shorter than the family's address, or unreadable fails with WSAEINVAL instead of WSAEFAULT or WSAEAFNOSUPPORT (SENDMSG-EFAULT-NULL-NAME).",
+        source: "fixtures/recorded/wine-8.0.json:2428 (NULL name); the short name: fixtures/scenarios/recvfrom-sendto-names.json step 10, among the 6 failed steps of fixtures/recorded/wine-8.0.json:3343",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendWrongFamilyEopnotsupp,
+        id: "WINE8-SEND-FAMILY-EOPNOTSUPP",
+        statement: "A send to an address of the other family (IPv6 on an IPv4 socket, or the reverse) fails with WSAEOPNOTSUPP instead of WSAEAFNOSUPPORT.",
+        source: "fixtures/scenarios/recvfrom-sendto-names.json step 12, among the 6 failed steps of fixtures/recorded/wine-8.0.json:3343; W80 dlls/ntdll/unix/socket.c:176-177 and dlls/ws2_32/socket.c:481 (EAFNOSUPPORT to STATUS_NOT_SUPPORTED to WSAEOPNOTSUPP)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendMsgNullControlIgnored,
+        id: "WINE8-SENDMSG-NULL-CONTROL-OK",
+        statement: "WSASendMsg with a NULL Control.buf and a nonzero Control.len sends as if there were no control data, instead of WSAEFAULT (SENDMSG-EFAULT-NULL-CONTROL).",
+        source: "fixtures/recorded/wine-8.0.json:2445; W80 dlls/ws2_32/socket.c:1069-1071 (the control buffer is not passed on)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::DgramSendRefusesOnlyOob,
+        id: "WINE8-DGRAM-SEND-FLAGS-ONLY-OOB",
+        statement: "WSASendMsg, and WSASend and WSASendTo on a datagram socket, refuse only MSG_OOB: other flag bits are ignored and the datagram sent, instead of WSAEOPNOTSUPP (SENDMSG-EOPNOTSUPP-FLAGS); WSASendMsg checks MSG_OOB before the socket's type.",
+        source: "fixtures/recorded/wine-8.0.json:2593-2594; fixtures/findings/wine-8.0-differential.md:24 (WSASendTo with MSG_PEEK sends); W80 dlls/ntdll/unix/socket.c:1652-1657",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendMsgNonOverlappedOk,
+        id: "WINE8-SENDMSG-NONOVERLAPPED-OK",
+        statement: "WSASendMsg works on a socket created without WSA_FLAG_OVERLAPPED, instead of failing with WSAEINVAL (SENDMSG-EINVAL-NOT-OVERLAPPED).",
+        source: "fixtures/recorded/wine-8.0.json:2502-2503; W80 dlls/ws2_32/socket.c:1059-1071 (no such check)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendMsgStreamConnReset,
+        id: "WINE8-SENDMSG-STREAM-CONNRESET",
+        statement: "WSASendMsg on a stream socket fails with WSAECONNRESET instead of WSAEINVAL (SENDMSG-DGRAM-RAW-ONLY); measured on an unconnected one.",
+        source: "fixtures/recorded/wine-8.0.json:2684; Windows gives WSAEINVAL: https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/sock.c#L7552-L7561 (todo_wine)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::DgramSendPartialAccepted,
+        id: "WINE8-DGRAM-SEND-PARTIAL-OK",
+        statement: "MSG_PARTIAL on a datagram send is ignored and the datagram sent, instead of WSAEOPNOTSUPP for a transport without partial messages (SENDMSG-PARTIAL-EOPNOTSUPP).",
+        source: "fixtures/recorded/wine-8.0.json:2925; W80 dlls/ntdll/unix/socket.c:1654-1655 (\"ignoring MSG_PARTIAL\")",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendNoDestEinval,
+        id: "WINE8-SEND-NODEST-EINVAL",
+        statement: "A send with no destination on an unconnected datagram socket fails with WSAEINVAL instead of WSAENOTCONN (WSASend, WSASendMsg: SENDMSG-ENOTCONN) or WSAEDESTADDRREQ (WSASendTo).",
+        source: "fixtures/recorded/wine-8.0.json:2566; WSASend and WSASendTo: fixtures/scenarios/recvfrom-sendto-names.json steps 8-9, among the failed steps of fixtures/recorded/wine-8.0.json:3343",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvNullCountAccepted,
+        id: "WINE8-RECV-NULL-COUNT-OK",
+        statement: "A non-overlapped receive with a NULL lpNumberOfBytesRecvd works instead of failing with WSAEFAULT (RECV-EFAULT-BYTES-NULL, RECVMSG-EFAULT-BYTES-NULL).",
+        source: "fixtures/recorded/wine-8.0.json:1222; fixtures/findings/wine-8.0-probe.md:22; W80 dlls/ws2_32/socket.c:982 (no NULL check on the receive side)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvBadNameIgnored,
+        id: "WINE8-RECV-BADNAME-IGNORED",
+        statement: "A receive whose name is NULL with a length, or too small for the sender's address, succeeds: a NULL name is not written and a small one gets namelen -1, instead of WSAEFAULT (RECVMSG-EFAULT-NULL-NAME, RECVMSG-EFAULT-NAME-SMALL).",
+        source: "fixtures/recorded/wine-8.0.json:1368, :1348; fixtures/findings/wine-8.0-probe.md:19; W80 dlls/ntdll/unix/socket.c:300, :805-806",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvMsgNullControlIgnored,
+        id: "WINE8-RECVMSG-NULL-CONTROL-OK",
+        statement: "WSARecvMsg with a NULL Control.buf and a nonzero Control.len receives and writes no control data, instead of WSAEFAULT (RECVMSG-EFAULT-NULL-CONTROL).",
+        source: "fixtures/recorded/wine-8.0.json:1385",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvMsgOnStream,
+        id: "WINE8-RECVMSG-STREAM-RECEIVES",
+        statement: "WSARecvMsg on a connected stream socket receives as WSARecv does (WSAENOTCONN when not connected), instead of WSAEOPNOTSUPP (RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM).",
+        source: "fixtures/recorded/wine-8.0.json:1580, :1713, :1730; W80 dlls/ws2_32/socket.c:1082-1095 (WSARecvMsg is the common receive plus a control buffer)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvFlagsUnchecked,
+        id: "WINE8-RECV-FLAGS-UNCHECKED",
+        statement: "WSARecvMsg, and WSARecv and WSARecvFrom on a datagram socket, accept any input flag bits (MSG_OOB, MSG_WAITALL, ...) and receive normally, instead of WSAEOPNOTSUPP (RECVMSG-PEEK-ONLY-INPUT, RECV-EOPNOTSUPP-OOB, RECV-WAITALL-DGRAM).",
+        source: "fixtures/recorded/wine-8.0.json:1610-1612, :282, :913; W80 dlls/ntdll/unix/socket.c:1624-1629 (nothing refused)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvUnboundWaits,
+        id: "WINE8-RECV-UNBOUND-WAITS",
+        statement: "A receive on an unbound datagram socket waits (WSAEWOULDBLOCK when non-blocking) instead of failing with WSAEINVAL (RECV-EINVAL-UNBOUND, RECVMSG-EINVAL-UNBOUND).",
+        source: "fixtures/recorded/wine-8.0.json:193, :1424; fixtures/findings/wine-8.0-overlapped.md:28; Windows refuses: https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/afd.c#L1728-L1731 (todo_wine)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvFlagsEchoInput,
+        id: "WINE8-RECV-FLAGS-ECHO",
+        statement: "A receive's output flags are its input flags (MSG_PEEK, MSG_PARTIAL, MSG_OOB... come back set), on datagram, stream and urgent receives, instead of only flags that describe the result (RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE).",
+        source: "fixtures/recorded/wine-8.0.json:376, :940-941; fixtures/findings/wine-8.0-differential.md:21; W80 dlls/ntdll/unix/socket.c:953",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvNoTruncFlag,
+        id: "WINE8-RECV-NO-MSG-TRUNC",
+        statement: "A truncated datagram is told by WSAEMSGSIZE alone: WSARecvMsg never sets MSG_TRUNC, MSG_BCAST or MSG_MCAST, directly, by WSAGetOverlappedResult or in a routine (RECVMSG-OUT-TRUNC, RECVMSG-OVL-FLAGS-RESULT).",
+        source: "fixtures/recorded/wine-8.0.json:1996, :1820, :2072; fixtures/findings/wine-8.0-probe.md:18; W80 dlls/ntdll/unix/socket.c:756",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvEmsgsizeCountUnwritten,
+        id: "WINE8-RECV-EMSGSIZE-COUNT-UNWRITTEN",
+        statement: "A direct receive that fails with WSAEMSGSIZE (a truncated datagram, or a control buffer too small) leaves lpNumberOfBytesRecvd unwritten, although the data was copied.",
+        source: "fixtures/recorded/wine-8.0.json:210, :1970; W80 dlls/ws2_32/socket.c:982 (written only on success); Windows writes it: https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/sock.c#L2674 (todo_wine)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::OvlImmediateErrorZeroCount,
+        id: "WINE8-OVL-IMMEDIATE-ERROR-COUNT-ZERO",
+        statement: "An overlapped receive that completes at once with an error (WSAEMSGSIZE) reports 0 in lpNumberOfBytesRecvd; WSAGetOverlappedResult then gives the real count.",
+        source: "fixtures/findings/wine-8.0-differential.md:25 (found by tests/os_fuzz.rs)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::ResetKeepsUnreadBytes,
+        id: "WINE8-RESET-KEEPS-UNREAD",
+        statement: "When a stream connection is reset or aborted, the bytes that arrived before stay readable instead of being discarded.",
+        source: "fixtures/findings/wine-8.0-differential.md:23 (found by tests/os_fuzz.rs: the peer sends a byte and closes with unread data, the receive gets the byte)",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::BrokenRecvEndsStream,
+        id: "WINE8-BROKEN-RECV-EOF",
+        statement: "Once its bytes are read, every receive on a reset or aborted stream connection returns 0 bytes and success (the end of the stream) instead of WSAECONNRESET or WSAECONNABORTED (RECV-ECONNRESET-STREAM, RECV-ABORTIVE-ECONNRESET, RECV-ECONNABORTED).",
+        source: "fixtures/recorded/wine-8.0.json:124-125, :756-757, :106; fixtures/findings/wine-8.0-differential.md:23",
+        profiles: WINE8,
+    },
+    QuirkInfo {
+        quirk: Quirk::RstAfterFinIsReset,
+        id: "WINE8-RST-AFTER-FIN-CONNRESET",
+        statement: "A reset answering data sent after the peer's FIN breaks the connection with WSAECONNRESET, not WSAECONNABORTED (RECV-ECONNABORTED).",
+        source: "fixtures/findings/wine-8.0-differential.md:22 (found by tests/os_fuzz.rs); Windows: https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/sock.c#L9494-L9498",
+        profiles: WINE8,
+    },
+];
+
+impl Quirk {
+    /// Its table entry.
+    pub fn info(self) -> &'static QuirkInfo {
+        QUIRKS
+            .iter()
+            .find(|q| q.quirk == self)
+            .expect("every quirk has an entry (quirks::tests)")
+    }
+
+    /// Its stable id (`"WIN-SENDMSG-AUTOBIND"`).
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+
+    /// The quirk with this id.
+    pub fn from_id(id: &str) -> Option<Quirk> {
+        QUIRKS.iter().find(|q| q.id == id).map(|q| q.quirk)
+    }
+
+    /// Its bit in a [`Profile`].
+    fn bit(self) -> u64 {
+        1 << (self as u32)
+    }
+}
+
+impl fmt::Display for Quirk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl serde::Serialize for Quirk {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Quirk {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Quirk, D::Error> {
+        let id = String::deserialize(d)?;
+        Quirk::from_id(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown quirk `{id}`")))
+    }
+}
+
+/// Which Winsock the model imitates where implementations differ: a set of
+/// [`Quirk`]s, and the named profile it started from.
+///
+/// [`Profile::documented`] (the default) has no quirk: the seed documents,
+/// and where they are silent the model's stated choices.
+/// [`Profile::windows`] has the quirks a cited source shows current Windows
+/// to have; [`Profile::wine8`] those Wine 8.0 was measured to have
+/// (`fixtures/recorded/wine-8.0.json`), so code can be tested against it on
+/// purpose. `winsock-double quirks` prints the table (`model/QUIRKS.md`).
+///
+/// In files a named profile is its name (`"windows"`); a changed one is
+/// `{"base": "windows", "without": ["WIN-SENDMSG-AUTOBIND"]}`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Profile {
+    base: Base,
+    quirks: u64,
+}
+
+impl Profile {
+    /// The named profile `base`, with exactly the quirks the table gives it.
+    pub fn named(base: Base) -> Profile {
+        let quirks = QUIRKS
+            .iter()
+            .filter(|q| q.profiles.contains(&base))
+            .fold(0, |acc, q| acc | q.quirk.bit());
+        Profile { base, quirks }
+    }
+
+    /// The documented contract: no quirk.
+    pub fn documented() -> Profile {
+        Profile::named(Base::Documented)
+    }
+
+    /// Current Windows where a cited source shows it departing from the
+    /// documentation.
+    pub fn windows() -> Profile {
+        Profile::named(Base::Windows)
+    }
+
+    /// Wine 8.0, as measured.
+    pub fn wine8() -> Profile {
+        Profile::named(Base::Wine8)
+    }
+
+    /// The named profile this one started from.
+    pub fn base(self) -> Base {
+        self.base
+    }
+
+    /// Whether the profile has `q`.
+    pub fn has(self, q: Quirk) -> bool {
+        self.quirks & q.bit() != 0
+    }
+
+    /// This profile with `q` too.
+    #[must_use]
+    pub fn with(self, q: Quirk) -> Profile {
+        Profile {
+            quirks: self.quirks | q.bit(),
+            ..self
+        }
+    }
+
+    /// This profile without `q`.
+    #[must_use]
+    pub fn without(self, q: Quirk) -> Profile {
+        Profile {
+            quirks: self.quirks & !q.bit(),
+            ..self
+        }
+    }
+
+    /// Its quirks, in table order.
+    pub fn quirks(self) -> impl Iterator<Item = Quirk> {
+        QUIRKS.iter().map(|q| q.quirk).filter(move |q| self.has(*q))
+    }
+
+    /// Whether it is a named profile as the table gives it.
+    pub fn is_named(self) -> bool {
+        self == Profile::named(self.base)
+    }
+
+    /// The quirks added to and taken from the base profile.
+    fn changes(self) -> (Vec<Quirk>, Vec<Quirk>) {
+        let base = Profile::named(self.base);
+        let added = self.quirks().filter(|q| !base.has(*q)).collect();
+        let removed = base.quirks().filter(|q| !self.has(*q)).collect();
+        (added, removed)
+    }
+}
+
+/// `windows`, or `windows-WIN-SENDMSG-AUTOBIND+WINE8-RECV-FLAGS-ECHO` for
+/// one changed (`-` a quirk taken away, `+` one added).
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.base.name())?;
+        let (added, removed) = self.changes();
+        for q in removed {
+            write!(f, "-{q}")?;
+        }
+        for q in added {
+            write!(f, "+{q}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Profile({self})")
+    }
+}
+
+/// A changed profile in files.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Changed {
+    base: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    with: Vec<Quirk>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    without: Vec<Quirk>,
+}
+
+impl serde::Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.is_named() {
+            return s.serialize_str(self.base.name());
+        }
+        let (with, without) = self.changes();
+        Changed {
+            base: self.base.name().into(),
+            with,
+            without,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Profile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Profile, D::Error> {
+        struct Visit;
+        fn base<E: serde::de::Error>(name: &str) -> Result<Profile, E> {
+            Base::from_name(name).map(Profile::named).ok_or_else(|| {
+                E::custom(format!(
+                    "unknown profile `{name}` (documented, windows, wine-8)"
+                ))
+            })
+        }
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Profile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a profile's name, or {\"base\": name, \"with\": [..], \"without\": [..]}",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Profile, E> {
+                base(v)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<Profile, A::Error> {
+                use serde::Deserialize as _;
+                let c = Changed::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                let mut p = base::<A::Error>(&c.base)?;
+                for q in c.with {
+                    p = p.with(q);
+                }
+                for q in c.without {
+                    p = p.without(q);
+                }
+                Ok(p)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// The quirk table as Markdown (`model/QUIRKS.md`).
+pub fn quirks_markdown() -> String {
+    let mut s = String::from(
+        "# Quirks\n\nEvery way a profile departs from the documented contract. Generated by `winsock-double quirks --format md`; the table is `model/src/contract/quirks.rs`.\n\n| id | profiles | statement | source |\n|---|---|---|---|\n",
+    );
+    for q in QUIRKS {
+        let profiles: Vec<&str> = q.profiles.iter().map(|b| b.name()).collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            q.id,
+            profiles.join(", "),
+            q.statement.replace('|', "\\|"),
+            q.source.replace('|', "\\|")
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_quirk_has_one_entry_and_a_bit() {
+        let mut seen = std::collections::BTreeSet::new();
+        for q in QUIRKS {
+            assert!(seen.insert(q.quirk), "{:?} twice", q.quirk);
+            assert!((q.quirk as u32) < 64, "{:?} has no bit", q.quirk);
+            assert_eq!(q.quirk.info().id, q.id);
+        }
+        // The enum's last variant is in the table, so every one before it
+        // is too (the variants are numbered in order).
+        assert_eq!(seen.len(), Quirk::RstAfterFinIsReset as usize + 1);
+    }
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut ids = std::collections::BTreeSet::new();
+        for q in QUIRKS {
+            assert!(ids.insert(q.id), "{} twice", q.id);
+            let windows = q.profiles.contains(&Base::Windows);
+            let prefix = if windows { "WIN-" } else { "WINE8-" };
+            assert!(q.id.starts_with(prefix), "{} should start {prefix}", q.id);
+            assert!(
+                q.id.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                q.id
+            );
+        }
+    }
+
+    #[test]
+    fn statements_are_one_line_and_sources_cite_a_place() {
+        for q in QUIRKS {
+            assert!(
+                !q.statement.is_empty() && !q.statement.contains('\n'),
+                "{}",
+                q.id
+            );
+            assert!(q.statement.ends_with('.'), "{}", q.id);
+            let url = q.source.contains("https://");
+            // A file with a line: `name.ext:123` or `name.ext#L123`.
+            let line = q.source.split([' ', ',', ';', '(']).any(|w| {
+                w.split_once(':')
+                    .or_else(|| w.split_once("#L"))
+                    .is_some_and(|(file, n)| {
+                        file.contains('.') && n.starts_with(|c: char| c.is_ascii_digit())
+                    })
+            });
+            assert!(url || line, "{} cites no URL or file:line", q.id);
+        }
+    }
+
+    #[test]
+    fn each_quirk_belongs_to_a_named_profile_and_documented_has_none() {
+        for q in QUIRKS {
+            assert!(!q.profiles.is_empty(), "{}", q.id);
+            assert!(!q.profiles.contains(&Base::Documented), "{}", q.id);
+        }
+        assert_eq!(Profile::documented().quirks().count(), 0);
+        assert_eq!(Profile::default(), Profile::documented());
+    }
+
+    #[test]
+    fn a_profile_changes_by_quirk_and_says_so() {
+        let p = Profile::windows().without(Quirk::SendMsgAutoBinds);
+        assert!(!p.is_named());
+        assert_eq!(p.to_string(), "windows-WIN-SENDMSG-AUTOBIND");
+        assert_eq!(p.with(Quirk::SendMsgAutoBinds), Profile::windows());
+        let q = Profile::documented().with(Quirk::RecvFlagsEchoInput);
+        assert_eq!(q.to_string(), "documented+WINE8-RECV-FLAGS-ECHO");
+        assert_eq!(Profile::wine8().to_string(), "wine-8");
+    }
+
+    #[test]
+    fn profiles_round_trip_through_json() {
+        for p in [
+            Profile::documented(),
+            Profile::windows(),
+            Profile::wine8(),
+            Profile::windows().without(Quirk::SendMsgAutoBinds),
+            Profile::documented().with(Quirk::RecvNoTruncFlag),
+        ] {
+            let j = serde_json::to_string(&p).unwrap();
+            let back: Profile = serde_json::from_str(&j).unwrap();
+            assert_eq!(back, p, "{j}");
+        }
+        assert_eq!(
+            serde_json::to_string(&Profile::wine8()).unwrap(),
+            "\"wine-8\""
+        );
+        // The name saved runs had before.
+        let old: Profile = serde_json::from_str("\"wine8\"").unwrap();
+        assert_eq!(old, Profile::wine8());
+        let e = serde_json::from_str::<Profile>("\"wine9\"").unwrap_err();
+        assert!(e.to_string().contains("unknown profile"), "{e}");
+        let e = serde_json::from_str::<Profile>(r#"{"base": "windows", "without": ["NOPE"]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown quirk `NOPE`"), "{e}");
+    }
+}
