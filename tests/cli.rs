@@ -508,6 +508,18 @@ fn quirks_are_listed_and_chosen_one_by_one() {
         out.contains("model (windows-WIN-SENDMSG-AUTOBIND)"),
         "{out}"
     );
+    // A scenario naming a quirk that does not exist is bad input.
+    let dir = scratch("quirks");
+    let bad = dir.join("bad-quirk.json");
+    std::fs::write(
+        &bad,
+        r#"{"name": "q", "quirks": {"with": ["WIN-NOPE"]}, "steps": [{"op": "startup"}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = cli(&["run", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown quirk `WIN-NOPE`"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
     let (code, _, err) = cli(&["run", f, "--with-quirk", "NOPE"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown quirk `NOPE`"), "{err}");

@@ -247,6 +247,7 @@ pub fn assemble(shape: Shape, seed: u64, body: Vec<Step>) -> Scenario {
         max_outstanding: None,
         stream_reads: None,
         datagram_faults: None,
+        quirks: Default::default(),
         steps,
     }
 }

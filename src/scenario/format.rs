@@ -56,8 +56,39 @@ pub struct Scenario {
     /// "reorder": 200, "reorder_us": 1000}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datagram_faults: Option<winsock_model::DatagramFaults>,
+    /// Quirks added to or taken from the profile the scenario runs under
+    /// (model only): `{"with": ["WIN-SENDMSG-AUTOBIND"], "without": [..]}`,
+    /// ids of `winsock-double quirks`. A scenario about a departure names
+    /// it here, so it shows the same behaviour under every profile.
+    #[serde(default, skip_serializing_if = "QuirkChanges::is_empty")]
+    pub quirks: QuirkChanges,
     /// The steps, in order.
     pub steps: Vec<Step>,
+}
+
+/// Quirks a scenario adds to or takes from the run's profile.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuirkChanges {
+    /// Quirks added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<winsock_model::Quirk>,
+    /// Quirks taken away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub without: Vec<winsock_model::Quirk>,
+}
+
+impl QuirkChanges {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.with.is_empty() && self.without.is_empty()
+    }
+
+    /// `profile` with these changes.
+    pub fn apply(&self, profile: winsock_model::Profile) -> winsock_model::Profile {
+        let p = self.with.iter().fold(profile, |p, q| p.with(*q));
+        self.without.iter().fold(p, |p, q| p.without(*q))
+    }
 }
 
 /// A simulated host.

@@ -100,7 +100,7 @@ impl Backend for SimBackend {
         let mut cfg = winsock_model::Config {
             tx_rate: sc.tx_rate,
             buffer_pool: sc.buffer_pool,
-            profile: self.profile,
+            profile: sc.quirks.apply(self.profile),
             ..Default::default()
         };
         if let Some(t) = sc.completion_timing {
