@@ -307,6 +307,69 @@ struct Ctx<'b, B: Backend> {
     threads: BTreeMap<String, B::Thread>,
 }
 
+/// Which part of the runner makes a step's call. Every [`Op`] is named
+/// once in [`room`], so a new call is given its place before it compiles;
+/// each part then matches only its own calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Room {
+    /// A receive or a send: resolved into its arguments, then made direct
+    /// or overlapped (`ovl.rs`).
+    Data,
+    /// Events, waits, `WSAGetOverlappedResult`, cancelling, completion
+    /// ports (`ovl.rs`).
+    Kernel,
+    /// Threads: `spawn` and `join` (`run_steps`).
+    Thread,
+    /// Everything else: start-up, sockets and their options, time, the
+    /// network (`exec_call`).
+    Call,
+}
+
+/// The room of `op`.
+pub(crate) fn room(op: &Op) -> Room {
+    match op {
+        Op::Send { .. }
+        | Op::SendTo { .. }
+        | Op::SendMsg { .. }
+        | Op::Recv { .. }
+        | Op::RecvFrom { .. }
+        | Op::RecvMsg { .. } => Room::Data,
+        Op::CreateEvent { .. }
+        | Op::SetEvent { .. }
+        | Op::ResetEvent { .. }
+        | Op::CloseEvent { .. }
+        | Op::WaitEvents { .. }
+        | Op::SleepEx { .. }
+        | Op::GetOverlappedResult { .. }
+        | Op::Cancel { .. }
+        | Op::CreatePort { .. }
+        | Op::Associate { .. }
+        | Op::NotificationModes { .. }
+        | Op::Dequeue { .. }
+        | Op::PostPacket { .. }
+        | Op::ClosePort { .. } => Room::Kernel,
+        Op::Spawn { .. } | Op::Join { .. } => Room::Thread,
+        Op::Startup { .. }
+        | Op::Cleanup {}
+        | Op::Socket { .. }
+        | Op::Bind { .. }
+        | Op::Connect { .. }
+        | Op::Listen { .. }
+        | Op::Accept { .. }
+        | Op::RecvAll { .. }
+        | Op::Getsockname { .. }
+        | Op::Getpeername { .. }
+        | Op::Setsockopt { .. }
+        | Op::Getsockopt { .. }
+        | Op::Ioctl { .. }
+        | Op::WsaIoctl { .. }
+        | Op::Shutdown { .. }
+        | Op::Close { .. }
+        | Op::Advance { .. }
+        | Op::NetworkDown { .. } => Room::Call,
+    }
+}
+
 /// Why a step could not be made at all (its record then has no outcome).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {
@@ -455,21 +518,37 @@ impl<B: Backend> Ctx<'_, B> {
 
     fn exec_inner(&mut self, step: &Step) -> Result<Outcome, StepError> {
         let mut o = Outcome::default();
-        if let Some(r) = self.resolve(&step.op)? {
-            self.run_data(r, &mut o)?;
-            return Ok(o);
-        }
-        let b = self.b;
-        let name = step.host.as_deref().unwrap_or(&self.default_host);
-        let w = b
-            .host(name)
-            .ok_or_else(|| format!("unknown host `{name}`"))?;
-        if let Some(r) = self.exec_ovl(&step.op, w, &mut o)? {
-            if o.result.is_empty() {
+        match room(&step.op) {
+            Room::Data => {
+                let r = self.resolve(&step.op)?;
+                self.run_data(r, &mut o)?;
+            }
+            Room::Kernel => {
+                let b = self.b;
+                let name = step.host.as_deref().unwrap_or(&self.default_host);
+                let w = b
+                    .host(name)
+                    .ok_or_else(|| StepError::Input(format!("unknown host `{name}`")))?;
+                let r = self.exec_ovl(&step.op, w, &mut o)?;
+                if o.result.is_empty() {
+                    o.result = result_name(&r);
+                }
+            }
+            Room::Thread => unreachable!("run_steps makes spawn and join"),
+            Room::Call => {
+                let r = self.exec_call(step, &mut o)?;
                 o.result = result_name(&r);
             }
-            return Ok(o);
         }
+        Ok(o)
+    }
+
+    /// A step of [`Room::Call`].
+    fn exec_call(
+        &mut self,
+        step: &Step,
+        o: &mut Outcome,
+    ) -> Result<Result<(), WsaError>, StepError> {
         let r: Result<(), WsaError> = match &step.op {
             Op::Startup { version } => self
                 .host_of(step)?
@@ -668,12 +747,6 @@ impl<B: Backend> Ctx<'_, B> {
                 let (w, s) = self.sock(socket)?;
                 w.close_socket(s)
             }
-            Op::Send { .. }
-            | Op::SendTo { .. }
-            | Op::SendMsg { .. }
-            | Op::Recv { .. }
-            | Op::RecvFrom { .. }
-            | Op::RecvMsg { .. } => unreachable!("data calls are resolved above"),
             Op::Advance { ms } => {
                 self.b.advance(*ms);
                 Ok(())
@@ -684,10 +757,9 @@ impl<B: Backend> Ctx<'_, B> {
                     .map_err(StepError::Backend)?;
                 Ok(())
             }
-            _ => unreachable!("overlapped-I/O steps are run above; spawn and join in run_steps"),
+            op => unreachable!("{:?} is not of Room::Call", room(op)),
         };
-        o.result = result_name(&r);
-        Ok(o)
+        Ok(r)
     }
 }
 
@@ -859,15 +931,19 @@ fn run_steps<B: Backend>(
             ));
             continue;
         }
-        let exec = match &step.op {
-            Op::Spawn {
-                thread: name,
-                steps: body,
-            } => ctx.spawn(step, name, body, index),
-            Op::Join { thread: name } => ctx.join(name).map(|(o, records)| {
+        let exec = match (&step.op, room(&step.op)) {
+            (
+                Op::Spawn {
+                    thread: name,
+                    steps: body,
+                },
+                _,
+            ) => ctx.spawn(step, name, body, index),
+            (Op::Join { thread: name }, _) => ctx.join(name).map(|(o, records)| {
                 steps.extend(records);
                 o
             }),
+            (op, Room::Thread) => unreachable!("{op:?} is a thread step"),
             _ => ctx.exec(step),
         };
         let (outcome, verdict, mut problems) = match exec {

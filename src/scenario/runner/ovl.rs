@@ -242,8 +242,8 @@ impl<B: Backend> Ctx<'_, B> {
         })
     }
 
-    /// Resolves a receive or send step; `None` for other steps.
-    pub(super) fn resolve(&self, op: &Op) -> Result<Option<Resolved<B::W>>, StepError> {
+    /// Resolves a receive or send step (one of [`super::Room::Data`]).
+    pub(super) fn resolve(&self, op: &Op) -> Result<Resolved<B::W>, StepError> {
         let dest = |to: &Option<_>, fault: &Option<_>| -> Result<NameBuf, StepError> {
             Ok(match (to, fault) {
                 (_, Some(f)) => name_buf(&Some(Clone::clone(f))),
@@ -371,10 +371,10 @@ impl<B: Backend> Ctx<'_, B> {
                 *null_bytes_ptr,
                 ovl,
             ),
-            _ => return Ok(None),
+            op => unreachable!("{:?} is not of Room::Data", super::room(op)),
         };
         let (w, s) = self.sock(socket)?;
-        Ok(Some(Resolved {
+        Ok(Resolved {
             w: w.clone(),
             s,
             kind,
@@ -385,7 +385,7 @@ impl<B: Backend> Ctx<'_, B> {
             msg_flags,
             null_bytes_ptr,
             ovl: ovl.clone(),
-        }))
+        })
     }
 
     /// Runs a resolved receive or send, direct or overlapped.
@@ -545,9 +545,12 @@ impl<B: Backend> Ctx<'_, B> {
         let nested = match spec.post.as_deref() {
             None => None,
             Some(op) => {
-                let r = self.resolve(op)?.ok_or_else(|| {
-                    StepError::Input("a routine can only make a receive or a send".into())
-                })?;
+                if super::room(op) != super::Room::Data {
+                    return Err(StepError::Input(
+                        "a routine can only make a receive or a send".into(),
+                    ));
+                }
+                let r = self.resolve(op)?;
                 Some(match r.ovl.clone() {
                     Some(inner) => Nested::Posted(self.thunk(r, &inner)?),
                     // A call without `ovl` is a direct (blocking) one.
@@ -594,13 +597,13 @@ impl<B: Backend> Ctx<'_, B> {
         }))
     }
 
-    /// The overlapped-I/O steps that are not data calls; `None` for others.
+    /// A step of [`super::Room::Kernel`]: events, waits, results, ports.
     pub(super) fn exec_ovl(
         &mut self,
         op: &Op,
         w: &B::W,
         o: &mut Outcome,
-    ) -> Result<Option<Result<(), WsaError>>, StepError> {
+    ) -> Result<Result<(), WsaError>, StepError> {
         let r = match op {
             Op::CreateEvent { name } => w.wsa_create_event().map(|e| {
                 self.events.insert(name.clone(), e);
@@ -635,11 +638,11 @@ impl<B: Backend> Ctx<'_, B> {
                     Ok(c) => {
                         let recv = c.name.is_some() || c.control.is_some() || c.flags != 0;
                         record_completion(o, &c, recv || !c.buffers.is_empty());
-                        return Ok(Some(if c.error == 0 {
+                        return Ok(if c.error == 0 {
                             Ok(())
                         } else {
                             Err(WsaError::Code(c.error))
-                        }));
+                        });
                     }
                     Err(e) => Err(e),
                 }
@@ -685,8 +688,8 @@ impl<B: Backend> Ctx<'_, B> {
                 w.post_queued_completion_status(p, *bytes, *key, id.map(Overlapped::new))
             }
             Op::ClosePort { port } => w.close_port(self.port(port)?),
-            _ => return Ok(None),
+            op => unreachable!("{:?} is not of Room::Kernel", super::room(op)),
         };
-        Ok(Some(r))
+        Ok(r)
     }
 }
