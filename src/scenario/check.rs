@@ -101,7 +101,7 @@ fn steps(
                 limits::STEPS
             ));
         }
-        let at = format!("{path}[{i}] ({})", super::runner::op_name(&st.op));
+        let at = format!("{path}[{i}] ({})", st.op.name());
         let here = |m: String| format!("{at}: {m}");
         if let Some(h) = &st.host {
             if !scope.hosts.contains(&h.as_str()) {
@@ -444,7 +444,7 @@ fn ovl_spec(ovl: &Option<OvlSpec>, scope: &mut Scope<'_>, count: &mut usize) -> 
         ) {
             return Err(format!(
                 "`ovl.routine.post` is a `{}` step; a routine can make only a receive or a send",
-                super::runner::op_name(post)
+                post.name()
             ));
         }
         // The routine's call sees the names of its step; it names nothing.

@@ -22,7 +22,7 @@
 //! to it too: any length in the range is allowed.
 
 use super::format::{Expect, Op, Scenario, Step};
-use super::runner::{op_name, run, Outcome, RunReport, SimBackend, Verdict};
+use super::runner::{run, Outcome, RunReport, SimBackend, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How many seeds the model explores per scenario by default (besides the
@@ -79,8 +79,8 @@ fn expectations(sc: &Scenario) -> BTreeMap<Key, Option<&Expect>> {
     ) {
         for (i, step) in list.iter().enumerate() {
             let (index, op) = match thread {
-                Some((t, at)) => (at, format!("{t}: {}", op_name(&step.op))),
-                None => (i, op_name(&step.op)),
+                Some((t, at)) => (at, format!("{t}: {}", step.op.name())),
+                None => (i, step.op.name()),
             };
             let n = seen.entry((index, op.clone())).or_default();
             out.insert((index, op, *n), step.expect.as_ref());

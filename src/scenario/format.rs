@@ -756,6 +756,16 @@ pub enum Op {
     },
 }
 
+impl Op {
+    /// The call's name as a scenario writes it (`"recv_msg"`).
+    pub fn name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("op").and_then(|s| s.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
 /// The expected outcome of a step. Only the fields given are checked.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

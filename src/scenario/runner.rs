@@ -894,14 +894,6 @@ fn check<B: Backend>(ctx: &Ctx<'_, B>, e: &Expect, o: &Outcome) -> Result<Vec<St
     Ok(bad)
 }
 
-/// A step's op name as the scenario writes it (`"recv_msg"`).
-pub(crate) fn op_name(op: &Op) -> String {
-    serde_json::to_value(op)
-        .ok()
-        .and_then(|v| v.get("op").and_then(|s| s.as_str()).map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// Runs `list` in order on `ctx`: the main thread's steps, or a spawned
 /// thread's (`thread`: its name and the index of its `spawn` step).
 fn run_steps<B: Backend>(
@@ -912,8 +904,8 @@ fn run_steps<B: Backend>(
     let mut steps = vec![];
     for (i, step) in list.iter().enumerate() {
         let (index, op) = match thread {
-            Some((t, at)) => (at, format!("{t}: {}", op_name(&step.op))),
-            None => (i, op_name(&step.op)),
+            Some((t, at)) => (at, format!("{t}: {}", step.op.name())),
+            None => (i, step.op.name()),
         };
         let record = |outcome, verdict, problems| StepRecord {
             index,
