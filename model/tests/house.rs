@@ -48,8 +48,8 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
                         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                         .collect();
                     // `use super::{a, b::C}` names several.
-                    if rest.starts_with('{') {
-                        let inner = rest[1..].split('}').next().unwrap_or("");
+                    if let Some(group) = rest.strip_prefix('{') {
+                        let inner = group.split('}').next().unwrap_or("");
                         for part in inner.split(',') {
                             let n = part.trim().split("::").next().unwrap_or("").trim();
                             if modules.contains(n) {
