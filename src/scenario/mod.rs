@@ -6,6 +6,7 @@
 //! | `format.rs` | the serde types of a scenario file |
 //! | `names.rs` | symbolic constants (`"SOL_SOCKET"`, `"MSG_PEEK"`) |
 //! | `check.rs` | what a scenario must satisfy before it runs: limits, addresses, names |
+//! | `expect.rs` | a step's expectation as matchers over its outcome |
 //! | `runner.rs` | [`Backend`], [`run`], the per-step record and verdict |
 //! | `conform.rs` | runs the corpus and reports per clause |
 //! | `differential.rs` | whether a real Winsock's outcomes are ones the model gives |
@@ -13,6 +14,7 @@
 pub mod check;
 pub mod conform;
 pub mod differential;
+pub mod expect;
 pub mod format;
 pub mod names;
 pub mod runner;
