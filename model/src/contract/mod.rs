@@ -2,6 +2,7 @@
 //!
 //! | file | holds |
 //! |---|---|
+//! | `call.rs` | [`DataCall`]: the six data calls, named once |
 //! | `consts.rs` | every numeric value: error codes, `MSG_*` flags, families, types, protocols, options, ioctls, GUIDs |
 //! | `error.rs` | [`WsaError`]: a Winsock error code with its name, or a model report (deadlock, misuse) |
 //! | `addr.rs` | `SOCKADDR_IN` / `SOCKADDR_IN6` encode and decode (x64 layout) |
@@ -13,6 +14,7 @@
 //! | `quirks.rs` | the quirk table: every departure of a profile from the contract, with its source; [`Profile`], a set of quirks |
 
 pub mod addr;
+pub mod call;
 pub mod clauses;
 pub mod cmsg;
 pub mod consts;
@@ -22,6 +24,7 @@ pub mod quirks;
 pub mod types;
 pub mod winsock;
 
+pub use call::DataCall;
 pub use clauses::{Clause, Scope, CLAUSES};
 pub use consts::*;
 pub use error::{ModelReport, ReportKind, WsaError};

@@ -17,26 +17,15 @@ use std::sync::{Arc, Mutex};
 use winsock_model::cmsg::{self, In6Pktinfo, InPktinfo, Pktinfo};
 use winsock_model::consts::*;
 use winsock_model::{
-    Completion, CompletionRoutine, Event, NameBuf, Overlapped, PortPacket, Posted, Socket,
-    WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaError, WsaMsg,
+    Completion, CompletionRoutine, DataCall, Event, NameBuf, Overlapped, PortPacket, Posted,
+    Socket, WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaError, WsaMsg,
 };
-
-/// Which data call a step makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Recv,
-    RecvFrom,
-    RecvMsg,
-    Send,
-    SendTo,
-    SendMsg,
-}
 
 /// A data call with its arguments resolved.
 pub(super) struct Resolved<W> {
     w: W,
     s: Socket,
-    kind: Kind,
+    kind: DataCall,
     buffers: Vec<WsaBuf>,
     name: NameBuf,
     control: WsaBuf,
@@ -77,9 +66,9 @@ fn direct<W: WinsockOverlapped<Socket = Socket> + Send + 'static>(
         let mut n = 0u32;
         let mut f = flags;
         match kind {
-            Kind::Recv => w.wsa_recv(s, &mut buffers, Some(&mut n), &mut f),
-            Kind::RecvFrom => w.wsa_recv_from(s, &mut buffers, Some(&mut n), &mut f, &mut name),
-            Kind::RecvMsg => {
+            DataCall::Recv => w.wsa_recv(s, &mut buffers, Some(&mut n), &mut f),
+            DataCall::RecvFrom => w.wsa_recv_from(s, &mut buffers, Some(&mut n), &mut f, &mut name),
+            DataCall::RecvMsg => {
                 let mut m = WsaMsg {
                     name,
                     buffers,
@@ -88,9 +77,9 @@ fn direct<W: WinsockOverlapped<Socket = Socket> + Send + 'static>(
                 };
                 w.wsa_recv_msg(s, &mut m, Some(&mut n))
             }
-            Kind::Send => w.wsa_send(s, &buffers, Some(&mut n), flags),
-            Kind::SendTo => w.wsa_send_to(s, &buffers, Some(&mut n), flags, &name),
-            Kind::SendMsg => {
+            DataCall::Send => w.wsa_send(s, &buffers, Some(&mut n), flags),
+            DataCall::SendTo => w.wsa_send_to(s, &buffers, Some(&mut n), flags, &name),
+            DataCall::SendMsg => {
                 let m = WsaMsg {
                     name,
                     buffers,
@@ -262,7 +251,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                Kind::Send,
+                DataCall::Send,
                 send_bufs(&data.bytes()?, buffers),
                 NameBuf::null(0),
                 WsaBuf::null(0),
@@ -282,7 +271,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                Kind::SendTo,
+                DataCall::SendTo,
                 send_bufs(&data.bytes()?, buffers),
                 dest(to, to_fault)?,
                 WsaBuf::null(0),
@@ -305,7 +294,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                Kind::SendMsg,
+                DataCall::SendMsg,
                 send_bufs(&data.bytes()?, buffers),
                 dest(to, name_fault)?,
                 Self::send_control(control, control_fault)?,
@@ -322,7 +311,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                Kind::Recv,
+                DataCall::Recv,
                 bufs(buffers),
                 NameBuf::null(0),
                 WsaBuf::null(0),
@@ -340,7 +329,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                Kind::RecvFrom,
+                DataCall::RecvFrom,
                 bufs(buffers),
                 name_buf(from),
                 WsaBuf::null(0),
@@ -359,7 +348,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                Kind::RecvMsg,
+                DataCall::RecvMsg,
                 bufs(buffers),
                 name_buf(name),
                 match control {
@@ -391,7 +380,7 @@ impl<B: Backend> Ctx<'_, B> {
     /// Runs a resolved receive or send, direct or overlapped.
     pub(super) fn run_data(&self, mut r: Resolved<B::W>, o: &mut Outcome) -> Result<(), StepError> {
         if let Some(spec) = r.ovl.take() {
-            let recv = matches!(r.kind, Kind::Recv | Kind::RecvFrom | Kind::RecvMsg);
+            let recv = r.kind.is_recv();
             let thunk = self.thunk(r, &spec)?;
             match thunk() {
                 Ok(Posted::Pending) => o.result = "WSA_IO_PENDING".into(),
@@ -415,13 +404,13 @@ impl<B: Backend> Ctx<'_, B> {
         let mut n = u32::MAX;
         let np = r.null_bytes_ptr;
         let res = match r.kind {
-            Kind::Recv => {
+            DataCall::Recv => {
                 let mut f = r.flags;
                 let res = w.wsa_recv(s, &mut r.buffers, (!np).then_some(&mut n), &mut f);
                 record_recv(o, &res, n, f, &r.buffers);
                 res
             }
-            Kind::RecvFrom => {
+            DataCall::RecvFrom => {
                 let mut f = r.flags;
                 let res = w.wsa_recv_from(
                     s,
@@ -436,7 +425,7 @@ impl<B: Backend> Ctx<'_, B> {
                 }
                 res
             }
-            Kind::RecvMsg => {
+            DataCall::RecvMsg => {
                 let mut msg = WsaMsg {
                     name: r.name,
                     buffers: r.buffers,
@@ -454,11 +443,11 @@ impl<B: Backend> Ctx<'_, B> {
                 }
                 res
             }
-            Kind::Send | Kind::SendTo | Kind::SendMsg => {
+            DataCall::Send | DataCall::SendTo | DataCall::SendMsg => {
                 n = 0;
                 let res = match r.kind {
-                    Kind::Send => w.wsa_send(s, &r.buffers, (!np).then_some(&mut n), r.flags),
-                    Kind::SendTo => {
+                    DataCall::Send => w.wsa_send(s, &r.buffers, (!np).then_some(&mut n), r.flags),
+                    DataCall::SendTo => {
                         w.wsa_send_to(s, &r.buffers, (!np).then_some(&mut n), r.flags, &r.name)
                     }
                     _ => {
@@ -504,9 +493,9 @@ impl<B: Backend> Ctx<'_, B> {
             ..
         } = r;
         Ok(Box::new(move || match kind {
-            Kind::Recv => w.wsa_recv_overlapped(s, buffers, flags, ovl, routine),
-            Kind::RecvFrom => w.wsa_recv_from_overlapped(s, buffers, flags, name, ovl, routine),
-            Kind::RecvMsg => w.wsa_recv_msg_overlapped(
+            DataCall::Recv => w.wsa_recv_overlapped(s, buffers, flags, ovl, routine),
+            DataCall::RecvFrom => w.wsa_recv_from_overlapped(s, buffers, flags, name, ovl, routine),
+            DataCall::RecvMsg => w.wsa_recv_msg_overlapped(
                 s,
                 WsaMsg {
                     name,
@@ -517,9 +506,9 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
                 routine,
             ),
-            Kind::Send => w.wsa_send_overlapped(s, buffers, flags, ovl, routine),
-            Kind::SendTo => w.wsa_send_to_overlapped(s, buffers, flags, name, ovl, routine),
-            Kind::SendMsg => w.wsa_send_msg_overlapped(
+            DataCall::Send => w.wsa_send_overlapped(s, buffers, flags, ovl, routine),
+            DataCall::SendTo => w.wsa_send_to_overlapped(s, buffers, flags, name, ovl, routine),
+            DataCall::SendMsg => w.wsa_send_msg_overlapped(
                 s,
                 WsaMsg {
                     name,
