@@ -25,9 +25,11 @@
 //! | (re-export) `winsock_model` | the contract, the clause table, `Sim` |
 //! | [`scenario`] | the scenario format, the runner over any backend, the conformance report |
 //! | [`fuzz`] | property-based fuzzing: strategies, invariants, saved runs and replay, fuzz targets |
+//! | [`cite`] | where the source tree cites a clause: model lines, tests, scenario steps |
 //! | `os` (Windows only) | the OS backend: the real Winsock behind the same trait |
 #![warn(missing_docs)]
 
+pub mod cite;
 pub mod fuzz;
 #[cfg(windows)]
 pub mod os;

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use winsock_double::scenario::{self, conform, runner, SimBackend, Verdict};
-use winsock_double::{Base, Profile, Quirk, CLAUSES, QUIRKS};
+use winsock_double::{cite, Base, Profile, Quirk, CLAUSES, QUIRKS};
 
 /// A deterministic Winsock emulator and conformance checker.
 #[derive(Parser)]
@@ -71,11 +71,21 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = ClausesFormat::Md)]
         format: ClausesFormat,
     },
-    /// Print the clause table.
+    /// Print the clause table, or where one clause is cited.
+    ///
+    /// With `--where ID`: the clause's statement, the lines of the model
+    /// (model/src/sim, src/os) whose comments cite it, or why no line
+    /// enforces it, the test lines citing it, and the scenario steps citing
+    /// it. Exit 2 for an unknown id.
     Clauses {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ClausesFormat::Md)]
         format: ClausesFormat,
+        /// Where this clause is cited (the source tree: the current
+        /// directory if it has model/src, else the one the program was
+        /// built from).
+        #[arg(long = "where", value_name = "ID")]
+        where_: Option<String>,
     },
 }
 
@@ -220,7 +230,10 @@ fn main() -> ExitCode {
         Cmd::Replay { saved } => cmd_replay(&saved),
         Cmd::Conform(a) => cmd_conform(&a),
         Cmd::Decode { file, save } => cmd_decode(&file, save.as_deref()),
-        Cmd::Clauses { format } => Ok(cmd_clauses(format)),
+        Cmd::Clauses { format, where_ } => match where_ {
+            Some(id) => cmd_clause_where(&id, format),
+            None => Ok(cmd_clauses(format)),
+        },
         Cmd::Quirks { format } => Ok(cmd_quirks(format)),
     };
     match done {
@@ -464,6 +477,14 @@ fn cmd_clauses(format: ClausesFormat) -> Done {
         ClausesFormat::Json => json(&CLAUSES),
         ClausesFormat::Md => conform::clauses_markdown(),
     })
+}
+
+fn cmd_clause_where(id: &str, format: ClausesFormat) -> Result<Done, BadInput> {
+    let c = cite::find(&cite::source_root(), id)?;
+    Ok(Done::ok(match format {
+        ClausesFormat::Json => json(&c),
+        ClausesFormat::Md => cite::render_text(&c),
+    }))
 }
 
 fn cmd_quirks(format: ClausesFormat) -> Done {

@@ -79,6 +79,51 @@ fn every_in_scope_clause_is_cited_by_a_scenario_and_a_test() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
+/// Every clause is cited, as a whole word, in a comment of the model or the
+/// OS backend at the line that enforces it, or is listed with the reason
+/// why no line does; a listed clause is not also cited.
+#[test]
+fn every_clause_is_cited_where_the_model_enforces_it() {
+    use winsock_double::cite;
+    use winsock_double::clauses::{clause, NOT_ENFORCED_AT_A_LINE};
+    let model = cite::model_comments(root()).expect("the model's sources read");
+    assert!(
+        model.iter().any(|l| l.path.starts_with("model/src/sim/"))
+            && model.iter().any(|l| l.path.starts_with("src/os/")),
+        "the model's and the OS backend's sources are searched"
+    );
+    let cited = |id: &str| model.iter().any(|l| cite::model_line_cites(l, id));
+    let mut missing = vec![];
+    for c in CLAUSES {
+        let listed = NOT_ENFORCED_AT_A_LINE.iter().any(|(i, _)| *i == c.id);
+        if !cited(c.id) && !listed {
+            missing.push(format!(
+                "{} is cited at no line of model/src/sim or src/os, and NOT_ENFORCED_AT_A_LINE does not say why",
+                c.id
+            ));
+        }
+    }
+    for &(id, why) in NOT_ENFORCED_AT_A_LINE {
+        if clause(id).is_none() {
+            missing.push(format!(
+                "NOT_ENFORCED_AT_A_LINE lists {id}, which is no clause"
+            ));
+        }
+        if cited(id) {
+            missing.push(format!(
+                "{id} is cited at a line and listed in NOT_ENFORCED_AT_A_LINE"
+            ));
+        }
+        if !["by type: ", "never arises: ", "everywhere: "]
+            .iter()
+            .any(|p| why.starts_with(p))
+        {
+            missing.push(format!("{id}: reason {why:?} is not of the form `by type:`, `never arises:` or `everywhere:`"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
 #[test]
 fn contract_md_matches_the_clause_table() {
     let md = std::fs::read_to_string(root().join("model/CONTRACT.md"))

@@ -33,6 +33,8 @@ fn last_error() -> WsaError {
 }
 
 fn check(rc: i32) -> Result<(), WsaError> {
+    // RECV-RETURN, RECVMSG-RETURN, SENDMSG-RETURN: SOCKET_ERROR and the code
+    // WSAGetLastError gives, or 0 and success.
     if rc == ws::SOCKET_ERROR {
         Err(last_error())
     } else {

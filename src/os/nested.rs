@@ -2,7 +2,8 @@
 //!
 //! A blocking call waits alertably, so a completion routine of the same
 //! thread can run inside it; another blocking call made by that routine is
-//! undefined (`RECV-APC-NESTED-BLOCKING-UB` and its siblings). The backend
+//! undefined (`RECV-APC-NESTED-BLOCKING-UB`, `RECVMSG-APC-NESTED-BLOCKING-UB`,
+//! `SENDMSG-APC-NESTED-BLOCKING-UB`). The backend
 //! does not pass such a call to Windows: it knows which blocking call the
 //! thread is in, whether a routine is running inside it, and which sockets
 //! were made non-blocking (`FIONBIO`), whose calls never block.

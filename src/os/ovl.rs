@@ -434,6 +434,8 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
         routine: Mutex::new(routine),
         delivery: Mutex::new(Delivery::Result),
     });
+    // RECV-OVL-LIFETIME, RECVMSG-OVL-LIFETIME, SENDMSG-OVL-LIFETIME: the
+    // OVERLAPPED lives in the record, with the buffers, until it is reaped.
     let p = Box::into_raw(rec);
     table().live.insert(ovl.id, p as usize);
     let apc: ws::LPWSAOVERLAPPED_COMPLETION_ROUTINE =
@@ -521,7 +523,8 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     };
     let ran = winsock_model::ran_despite(err);
     if !ran && err != consts::WSA_IO_PENDING {
-        // Nothing started: no completion will come. Both references go.
+        // RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR: nothing
+        // started, no completion will come. Both references go.
         table().live.remove(&ovl.id);
         // SAFETY: Windows keeps no pointer into a call that failed; we hold
         // both references.

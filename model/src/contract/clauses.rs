@@ -1761,6 +1761,92 @@ pub static CLAUSES: &[Clause] = &[
     },
 ];
 
+/// The clauses no single line of the model enforces, each with why: the
+/// Rust types make the rule hold (`by type:`), the situation never arises in
+/// the model (`never arises:`), or the rule holds all over and nowhere in
+/// particular (`everywhere:`). Every other clause id is cited in a comment at
+/// the line of `model/src/sim/` or `src/os/` that enforces it (checked by
+/// `tests/corpus.rs`; `winsock-double clauses --where ID` shows the lines).
+pub static NOT_ENFORCED_AT_A_LINE: &[(&str, &str)] = &[
+    (
+        "RECV-BYTES-PTR-OVERLAPPED",
+        "by type: the overlapped calls take no count pointer; the count is the completion's",
+    ),
+    (
+        "RECV-EINPROGRESS-WS11",
+        "never arises: the model has no Winsock 1.1 blocking call or provider callback",
+    ),
+    (
+        "RECV-EINTR-WS11",
+        "never arises: the model has no WSACancelBlockingCall to cancel a call",
+    ),
+    (
+        "RECV-CAPTURE-WSABUF",
+        "by type: the overlapped calls take the WSABUF array by value (a Vec)",
+    ),
+    (
+        "RECV-OVL-PENDING-NO-UPDATE",
+        "by type: the flags go in by value, there is no count pointer, and Posted::Pending carries no outputs",
+    ),
+    (
+        "RECVMSG-BYTES-PTR-OVERLAPPED",
+        "by type: the overlapped calls take no count pointer; the count is the completion's",
+    ),
+    (
+        "RECVMSG-EFAULT-POINTERS",
+        "by type: the WSAMSG is a reference, the count a reference or None, the OVERLAPPED and routine values",
+    ),
+    (
+        "RECVMSG-EINPROGRESS-WS11",
+        "never arises: the model has no Winsock 1.1 blocking call or provider callback",
+    ),
+    (
+        "RECVMSG-EINTR-WS11",
+        "never arises: the model has no WSACancelBlockingCall to cancel a call",
+    ),
+    (
+        "RECVMSG-CAPTURE-WSABUF",
+        "by type: the overlapped calls take the WSAMSG and its WSABUF array by value",
+    ),
+    (
+        "RECVMSG-OVL-PENDING-NO-UPDATE",
+        "by type: there is no count pointer, and Posted::Pending carries no outputs",
+    ),
+    (
+        "SENDMSG-BYTES-PTR-OVERLAPPED",
+        "by type: the overlapped calls take no count pointer; the count is the completion's",
+    ),
+    (
+        "SENDMSG-EFAULT-POINTERS",
+        "by type: the WSAMSG is a reference, the count a reference or None, the OVERLAPPED and routine values",
+    ),
+    (
+        "SENDMSG-EINPROGRESS-WS11",
+        "never arises: the model has no Winsock 1.1 blocking call or provider callback",
+    ),
+    (
+        "SENDMSG-EINTR-WS11",
+        "never arises: the model has no WSACancelBlockingCall to cancel a call",
+    ),
+    (
+        "SENDMSG-CAPTURE-WSABUF",
+        "by type: the overlapped calls take the WSAMSG and its WSABUF array by value",
+    ),
+    (
+        "SENDMSG-OVL-PENDING-NO-UPDATE",
+        "by type: there is no count pointer, and Posted::Pending carries no outputs",
+    ),
+];
+
+/// Why clause `id` is enforced at no single line ([`NOT_ENFORCED_AT_A_LINE`]),
+/// if it is listed there.
+pub fn not_enforced_reason(id: &str) -> Option<&'static str> {
+    NOT_ENFORCED_AT_A_LINE
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|&(_, why)| why)
+}
+
 /// The clause a blocking call breaks when a completion routine makes it
 /// while interrupting the blocking call `interrupted` (`"WSARecvMsg"`) of
 /// the same thread; `None` for calls whose page has no such sentence.
@@ -2005,6 +2091,25 @@ mod tests {
                 assert!(c.statement.contains("never returns"), "{id}");
             }
         }
+    }
+
+    /// Each entry of the list is a clause, once, with a reason of the
+    /// documented form.
+    #[test]
+    fn not_enforced_entries_are_clauses_with_reasons() {
+        let mut seen = BTreeSet::new();
+        for &(id, why) in NOT_ENFORCED_AT_A_LINE {
+            assert!(clause(id).is_some(), "{id} is not a clause");
+            assert!(seen.insert(id), "{id} is listed twice");
+            let rest = ["by type: ", "never arises: ", "everywhere: "]
+                .iter()
+                .find_map(|p| why.strip_prefix(p))
+                .unwrap_or_else(|| panic!("{id}: reason {why:?} has no known prefix"));
+            assert!(!rest.trim().is_empty(), "{id}: the reason says nothing");
+            assert!(!why.contains(['\n', '\r']), "{id}: reason spans lines");
+            assert_eq!(not_enforced_reason(id), Some(why));
+        }
+        assert_eq!(not_enforced_reason("RECVMSG-TRUNC-DGRAM"), None);
     }
 
     #[test]

@@ -485,6 +485,7 @@ impl World {
         }
         let w = wire(st, a)?;
         let route = self.route(host, st, w.ip(), None)?;
+        // RECV-IMPLICIT-BIND: connect binds an unbound socket.
         if self.sockets[&s].local.is_none() {
             let src = if self.sockets[&s].is_v6() && route.src_ip.is_ipv4() {
                 match route.src_ip {
@@ -516,7 +517,8 @@ impl World {
         if !st.is_dgram() {
             self.stream_close(s);
         }
-        // RECV-OPERATION-ABORTED-CLOSE, SENDMSG-OPERATION-ABORTED-CLOSE
+        // RECV-OPERATION-ABORTED-CLOSE, RECVMSG-OPERATION-ABORTED-CLOSE,
+        // SENDMSG-OPERATION-ABORTED-CLOSE
         self.abort_ops(s, None, aborted, true, true);
         self.sockets.remove(&s);
         Ok(())
@@ -617,6 +619,7 @@ impl World {
             }
             return Ok(r);
         }
+        // SENDMSG-ENETUNREACH: no route to the destination's network.
         Err(WSAENETUNREACH)
     }
 
@@ -642,16 +645,22 @@ impl World {
             return Err(code(WSAEINTR));
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
+        // SENDMSG-BOTH-NULL-NONOVERLAPPED: a direct call, on an overlapped
+        // socket too.
         let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
         let Some(route) = plan.route else {
             let data = self.gather(a.bufs, plan.len);
             return self.stream_send(host, s, data, a.flags);
         };
+        // SENDMSG-BLOCKING-LIKE-SEND, SENDMSG-BLOCKING-CONSUMES-ALL: it waits
+        // for room for the whole datagram, which the transport then takes;
+        // SENDMSG-BUFFER-ORDER: its bytes gathered in array order.
         self.wait_tx_room(host, s, plan.len)?;
         let data = self.gather(a.bufs, plan.len);
         if let Some(data) = self.dgram_piece(s, a.flags, data) {
             self.transmit(host, s, plan.dst, route, data);
         }
+        // SENDMSG-NO-DELIVERY-GUARANTEE: success, delivered or not.
         Ok(plan.len as u32)
     }
 
@@ -694,6 +703,7 @@ impl World {
         if !a.bytes_ptr && mode == Mode::Direct {
             return Err(code(WSAEFAULT));
         }
+        // SENDMSG-EFAULT-BUFFERS
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
@@ -740,7 +750,9 @@ impl World {
                         return Err(code(WSAEOPNOTSUPP));
                     }
                 } else if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0 {
-                    // SENDMSG-FLAGS-ALLOWED, SENDMSG-EOPNOTSUPP-FLAGS
+                    // SENDMSG-FLAGS-ALLOWED, SENDMSG-EOPNOTSUPP-FLAGS;
+                    // SENDMSG-DONTROUTE: MSG_DONTROUTE passes and changes
+                    // nothing.
                     return Err(code(WSAEOPNOTSUPP));
                 }
                 // SENDMSG-DGRAM-RAW-ONLY (the code Windows gives in Wine's
@@ -795,6 +807,7 @@ impl World {
             (Some(t), _) => t,
             (None, Some(p)) => p,
             (None, None) => {
+                // SENDMSG-ENOTCONN: no name and no peer.
                 return Err(code(if p.has(Quirk::SendNoDestEinval) {
                     WSAEINVAL
                 } else if a.call == SendCall::SendTo {
@@ -806,19 +819,23 @@ impl World {
         };
         let dst = wire(st, dest).map_err(code)?;
         let len: usize = a.bufs.iter().map(|b| b.len as usize).sum();
-        // SENDMSG-EMSGSIZE-MAX: too large to pass atomically; nothing sent
-        // (with the earlier pieces of a partial message counted).
+        // SENDMSG-EMSGSIZE-MAX, SENDMSG-EMSGSIZE-MSG-ORIENTED: too large to
+        // pass atomically; nothing sent (with the earlier pieces of a partial
+        // message counted). SENDMSG-MAX-MSG-SIZE-OPTION: the limit is what
+        // SO_MAX_MSG_SIZE gives, and a message of that size passes.
         if len + st.partial_tx.len() > st.max_msg_size() as usize {
             return Err(code(WSAEMSGSIZE));
         }
-        // An error an ICMP message left for this socket (model choice: the
-        // next call of either direction reports it, in queue order).
+        // SENDMSG-ECONNRESET-ICMP, SENDMSG-ENETRESET-TTL: an error an ICMP
+        // message left for this socket (model choice: the next call of either
+        // direction reports it, in queue order).
         if let Some(RxItem::Error(e)) = st.rxq.front() {
             let e = *e;
             self.sockets.get_mut(&s).expect("checked").rxq.pop_front();
             return Err(code(e));
         }
-        // SENDMSG-PKTINFO-SOURCE-V4/-V6/-DUALSTACK
+        // SENDMSG-PKTINFO-SOURCE-V4, SENDMSG-PKTINFO-SOURCE-V6,
+        // SENDMSG-PKTINFO-DUALSTACK
         let src_override = match &control {
             Some(objects) => self.pktinfo_source(host, s, objects, &dst).map_err(code)?,
             None => None,
@@ -828,6 +845,7 @@ impl World {
         if route.bcast && !st.opts.broadcast {
             return Err(code(WSAEACCES));
         }
+        // RECV-IMPLICIT-BIND: a send binds an unbound socket.
         if st.local.is_none() {
             self.implicit_bind(s, None).map_err(code)?;
         }
@@ -901,9 +919,12 @@ impl World {
         if st.tx_room(now, len) {
             return Ok(());
         }
+        // SENDMSG-EWOULDBLOCK-NONBLOCKING; RECV-TIMEO-BLOCKING-ONLY,
+        // SENDMSG-SNDTIMEO-BLOCKING-ONLY: so no time-out either.
         if st.nonblocking && !self.resuming() {
             return Err(code(WSAEWOULDBLOCK));
         }
+        // SENDMSG-ETIMEDOUT-SNDTIMEO
         let deadline = self.deadline_ms(self.sockets[&s].opts.sndtimeo);
         // SENDMSG-BLOCKING-ALERTABLE: the wait runs completion routines.
         let r = self.wait_until(host, deadline, "a blocking send", true, move |w| {
@@ -960,7 +981,8 @@ impl World {
             format!("{src} -> {dst} len={n} targets={}", route.targets.len())
         });
         // TTL: each router hop takes one; at zero the datagram dies and an
-        // ICMP time-exceeded goes back (RECVMSG-ENETRESET-TTL).
+        // ICMP time-exceeded goes back (RECV-ENETRESET-TTL,
+        // RECVMSG-ENETRESET-TTL, SENDMSG-ENETRESET-TTL).
         if route.hops > 0 && ttl <= route.hops {
             self.schedule(
                 depart + 2 * latency,
@@ -1045,7 +1067,8 @@ impl World {
                 let Some(st) = self.sockets.get_mut(&socket) else {
                     return;
                 };
-                // RECVMSG-ECONNRESET-ICMP; SIO_UDP_CONNRESET turns it off.
+                // RECV-ECONNRESET-ICMP, RECVMSG-ECONNRESET-ICMP,
+                // SENDMSG-ECONNRESET-ICMP; SIO_UDP_CONNRESET turns it off.
                 if c == WSAECONNRESET && !st.opts.connreset {
                     return;
                 }
@@ -1315,6 +1338,8 @@ impl World {
             return Err(code(WSAEINTR));
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
+        // RECV-BOTH-NULL-NONOVERLAPPED, RECVMSG-BOTH-NULL-NONOVERLAPPED: a
+        // direct call, on an overlapped socket too.
         let name_ok = self.recv_check(host, s, &a, Mode::Direct)?;
         if !resuming {
             self.note_concurrent_recv(host, s, a.call.name());
@@ -1323,16 +1348,24 @@ impl World {
         if !st.is_dgram() {
             return self.stream_recv(host, s, a.bufs, a.flags_in, out);
         }
+        // RECV-BUFFERED-DATA-COPIED, RECVMSG-BUFFERED-DATA-COPIED: only an
+        // empty queue waits.
         if st.rxq.is_empty() {
-            // RECVMSG-EWOULDBLOCK-NONBLOCKING (a call already waiting goes
-            // on waiting if another thread makes the socket non-blocking)
+            // RECV-EWOULDBLOCK-NONBLOCKING, RECVMSG-EWOULDBLOCK-NONBLOCKING (a
+            // call already waiting goes on waiting if another thread makes the
+            // socket non-blocking); RECV-TIMEO-BLOCKING-ONLY,
+            // RECVMSG-RCVTIMEO-BLOCKING-ONLY: so no time-out either.
             if st.nonblocking && !resuming {
                 return Err(code(WSAEWOULDBLOCK));
             }
-            // RECVMSG-BLOCKING-WAITS, RECVMSG-ETIMEDOUT-RCVTIMEO
+            // RECV-BLOCKING-WAITS, RECVMSG-BLOCKING-WAITS,
+            // RECVMSG-ETIMEDOUT-RCVTIMEO; RECV-NO-STANDARD-TIMEOUT,
+            // RECVMSG-NO-STANDARD-TIMEOUT: no deadline without SO_RCVTIMEO.
             let deadline = self.deadline_ms(st.opts.rcvtimeo);
             // RECVMSG-BLOCKING-ALERTABLE, RECV-BLOCKING-ALERTABLE: the wait
             // runs completion routines queued to the thread and goes on.
+            // RECV-MESSAGE-UNBLOCKS, RECVMSG-MESSAGE-UNBLOCKS: it ends for a
+            // queued datagram, a whole message.
             let r = self.wait_until(host, deadline, "a blocking receive", true, move |w| {
                 w.sockets
                     .get(&s)
@@ -1374,12 +1407,13 @@ impl World {
     ) -> Result<bool, WsaError> {
         let st = self.check_sock(host, s).map_err(code)?;
         let p = self.cfg.profile;
-        // RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd may be NULL only
-        // with an overlapped structure.
+        // RECV-EFAULT-BYTES-NULL, RECVMSG-EFAULT-BYTES-NULL: lpNumberOfBytesRecvd
+        // may be NULL only with an overlapped structure (as WSARecvMsg.md has
+        // it, not the 2014 signature: RECVMSG-PARAMS-NONOPTIONAL-2014).
         if !a.bytes_ptr && !p.has(Quirk::RecvNullCountAccepted) && mode == Mode::Direct {
             return Err(code(WSAEFAULT));
         }
-        // RECV-EFAULT-BUFFERS
+        // RECV-EFAULT-BUFFERS, RECVMSG-EFAULT-BUFFERS
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
@@ -1437,7 +1471,8 @@ impl World {
                     return Err(code(WSAENOTCONN));
                 }
                 // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM,
-                // RECVMSG-STREAM-AS-MUCH-AS-POSSIBLE: no byte stream reaches
+                // RECVMSG-STREAM-AS-MUCH-AS-POSSIBLE,
+                // RECVMSG-STREAM-ONE-BYTE-UNBLOCKS: no byte stream reaches
                 // WSARecvMsg.
                 if stream {
                     if p.has(Quirk::RecvMsgOnStream) {
@@ -1455,7 +1490,8 @@ impl World {
                 // RECV-EOPNOTSUPP-OOB, RECV-WAITALL-DGRAM. MSG_PARTIAL
                 // on input only allows an early partial completion, which a
                 // datagram never needs: accepted and cleared on output
-                // (RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE).
+                // (RECV-FLAGS-INOUT, RECV-PARTIAL-CLEARED-COMPLETE,
+                // RECV-PARTIAL-DGRAM).
                 // MSG_PUSH_IMMEDIATE is a hint (model choice: accepted).
                 if a.flags_in & !(MSG_PEEK | MSG_PUSH_IMMEDIATE | MSG_PARTIAL) != 0
                     && !p.has(Quirk::RecvFlagsUnchecked)
@@ -1464,7 +1500,7 @@ impl World {
                 }
             }
         }
-        // RECVMSG-EINVAL-UNBOUND
+        // RECV-EINVAL-UNBOUND, RECVMSG-EINVAL-UNBOUND
         if st.local.is_none() && !p.has(Quirk::RecvUnboundWaits) {
             return Err(code(WSAEINVAL));
         }
@@ -1488,12 +1524,14 @@ impl World {
         let p = self.cfg.profile;
         let peek = a.flags_in & MSG_PEEK != 0;
         let st = self.sockets.get_mut(&s).expect("checked");
+        // RECV-PEEK, RECVMSG-PEEK: a peek leaves the datagram queued.
         let item = if peek {
             st.rxq.front().cloned()
         } else {
             st.rxq.pop_front()
         };
         let d = match item.expect("the queue is not empty") {
+            // RECV-ECONNRESET-ICMP, RECV-ENETRESET-TTL: an ICMP message's error.
             RxItem::Error(e) => return Err(code(e)),
             RxItem::Datagram(d) => d,
         };
@@ -1501,6 +1539,9 @@ impl World {
             st.rx_bytes -= d.data.len();
         }
         // RECVMSG-BUFFER-ORDER: array order, packed, no holes.
+        // RECV-DGRAM-ONE-MESSAGE, RECVMSG-DGRAM-ONE-MESSAGE,
+        // RECV-TRUNC-FIRST-PART: one datagram, up to the buffers' total size
+        // (its first part when larger).
         let mut at = 0;
         for b in a.bufs.iter_mut() {
             let room = b.bytes_mut();
@@ -1534,7 +1575,9 @@ impl World {
             out.count_written = !truncated;
         }
         if a.call == RecvCall::RecvMsg && !p.has(Quirk::RecvNoTruncFlag) {
-            // RECVMSG-OUT-TRUNC, RECVMSG-OUT-BCAST, RECVMSG-OUT-MCAST
+            // RECVMSG-OUT-TRUNC, RECVMSG-OUT-BCAST, RECVMSG-OUT-MCAST; with
+            // MSG_CTRUNC below the only flags WSARecvMsg sets on UDP and raw
+            // sockets (RECVMSG-OUT-FLAGS-SET).
             if truncated {
                 out.flags |= MSG_TRUNC;
             }
@@ -1550,6 +1593,7 @@ impl World {
                 n.namelen = -1;
             }
         } else if let Some(n) = a.name {
+            // RECVMSG-NAME-OUT: the sender's address and its length.
             if let Some(mem) = n.mem.as_mut() {
                 let len = addr::encode_into(&d.from, mem).map_err(|e| code(e.wsa_code()))?;
                 n.namelen = len as i32;
@@ -1564,6 +1608,7 @@ impl World {
                     truncated: false,
                 },
             };
+            // RECVMSG-CONTROL-LEN: the control bytes written.
             c.len = written.len as u32;
             // RECVMSG-OUT-CTRUNC
             if written.truncated {
@@ -1584,8 +1629,8 @@ impl World {
             )
         });
         self.recycle(d.data);
-        // RECVMSG-TRUNC-DGRAM: the first part fills the buffers, the rest
-        // is lost, WSAEMSGSIZE.
+        // RECVMSG-TRUNC-DGRAM, RECV-EMSGSIZE, RECVMSG-EMSGSIZE: the first part
+        // fills the buffers, the rest is lost, WSAEMSGSIZE.
         if truncated {
             return Err(code(WSAEMSGSIZE));
         }
@@ -1609,6 +1654,8 @@ fn packet_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
 fn packet_info_for(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
     match d.dst {
         IpAddr::V4(dst) => {
+            // RECVMSG-PKTINFO-V4-ADDR: the address is the datagram's
+            // destination.
             if st.opts.pktinfo4 {
                 Some(
                     InPktinfo {
@@ -1629,6 +1676,7 @@ fn packet_info_for(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
                 None
             }
         }
+        // RECVMSG-PKTINFO-V6-ADDR: likewise.
         IpAddr::V6(dst) => st.opts.pktinfo6.then(|| {
             In6Pktinfo {
                 addr: dst,

@@ -70,6 +70,11 @@ impl SimHost {
         };
         while let Some(apc) = next {
             let socket = apc.socket;
+            // RECV-OVL-ROUTINE-ARGS, RECVMSG-OVL-ROUTINE-ARGS, SENDMSG-OVL-ROUTINE-ARGS:
+            // dwError, cbTransferred and dwFlags are the completion's. The world
+            // is unlocked: the routine may post the next operation
+            // (RECV-OVL-FROM-COMPLETION-ROUTINE, RECVMSG-OVL-FROM-COMPLETION-ROUTINE,
+            // SENDMSG-OVL-FROM-COMPLETION-ROUTINE).
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 (apc.routine)(apc.completion)
             }));
@@ -101,6 +106,8 @@ impl SimHost {
     fn post_op(&self, op: Box<Op>) -> Result<Posted, WsaError> {
         // The lock that looks at the socket is the call's.
         let w = self.world.lock();
+        // RECVMSG-OVERLAPPED-SOCKET-FLAG, SENDMSG-OVERLAPPED-SOCKET-FLAG: a socket
+        // with WSA_FLAG_OVERLAPPED makes the call overlapped.
         let direct = w
             .sockets
             .get(&op.socket)
@@ -138,6 +145,7 @@ impl SimHost {
     }
 
     /// RECV-NONOVERLAPPED-IGNORES-OVERLAPPED,
+    /// RECVMSG-NONOVERLAPPED-IGNORES-OVERLAPPED,
     /// SENDMSG-NONOVERLAPPED-IGNORES-OVERLAPPED: the overlapped structure
     /// and the routine are ignored; the call runs as a direct one.
     #[track_caller]

@@ -112,9 +112,9 @@ impl World {
             // for the next receives.
             (room, true)
         } else {
-            // RECV-TRUNC-RELIABLE: the buffers hold the first part, the
-            // call fails with WSAEMSGSIZE, and the whole message stays for
-            // a receive with a larger buffer.
+            // RECV-TRUNC-RELIABLE, RECV-EMSGSIZE, RECV-TRUNC-FIRST-PART: the
+            // buffers hold the first part, the call fails with WSAEMSGSIZE,
+            // and the whole message stays for a receive with a larger buffer.
             copy_out(&st.tcp.rcvq, bufs, room);
             *out = RecvOut::filled(room as u32, 0);
             let len = front.len;

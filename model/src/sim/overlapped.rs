@@ -273,7 +273,8 @@ impl World {
                 op.plan = Some(self.send_prepare(host, s, &args, Mode::Overlapped)?);
             }
         }
-        // RECV-OVL-SEPARATE-STRUCT, SENDMSG-OVL-SEPARATE-STRUCT
+        // RECV-OVL-SEPARATE-STRUCT, RECVMSG-OVL-SEPARATE-STRUCT,
+        // SENDMSG-OVL-SEPARATE-STRUCT
         if self.ovl.get(&(host, op.ovl.id)).is_some_and(|o| o.pending) {
             let clause = match op.kind {
                 OpKind::Recv(RecvCall::RecvMsg) => "RECVMSG-OVL-SEPARATE-STRUCT",
@@ -291,7 +292,8 @@ impl World {
             ));
         }
         let st = &self.sockets[&s];
-        // RECV-EWOULDBLOCK-OVERLAPPED-LIMIT, SENDMSG-EWOULDBLOCK-OVERLAPPED-LIMIT
+        // RECV-EWOULDBLOCK-OVERLAPPED-LIMIT, RECVMSG-EWOULDBLOCK-OVERLAPPED-LIMIT,
+        // SENDMSG-EWOULDBLOCK-OVERLAPPED-LIMIT
         if st.pending_rx.len() + st.pending_tx.len() >= self.cfg.max_outstanding {
             return Err(code(WSAEWOULDBLOCK));
         }
@@ -301,6 +303,8 @@ impl World {
         if op.routine.is_some() && st.port.is_some() {
             return Err(code(WSAEINVAL));
         }
+        // RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR: a refusal
+        // above returned before anything was recorded or queued.
         let status = OvlStatus {
             ovl: op.ovl,
             socket: s,
@@ -337,8 +341,10 @@ impl World {
     fn post_recv(&mut self, s: u64, op: Box<Op>) -> Posted {
         self.note_concurrent_recv(op.thread.0, s, op.kind.name());
         let st = &self.sockets[&s];
-        // Posted buffers are filled in posting order: only the first
-        // outstanding receive may take a queued datagram.
+        // RECV-OVL-BUFFER-FILL-ORDER, RECVMSG-OVL-BUFFER-FILL-ORDER,
+        // RECV-IOCP-CALL-ORDER, RECVMSG-IOCP-CALL-ORDER: posted buffers are
+        // filled in posting order: only the first outstanding receive may take
+        // a queued datagram.
         let ready = !st.pending_rx.iter().any(|o| is_oob(o) == is_oob(&op)) && rx_ready(st, &op);
         if ready && !self.pends_anyway() {
             // RECV-OVL-IMMEDIATE, RECVMSG-OVL-IMMEDIATE
@@ -357,7 +363,9 @@ impl World {
                 flags,
             };
         }
-        // RECV-WSA-IO-PENDING, RECVMSG-WSA-IO-PENDING
+        // RECV-WSA-IO-PENDING, RECVMSG-WSA-IO-PENDING; RECV-OVL-POST-BUFFERS,
+        // RECVMSG-OVL-POST-BUFFERS: the buffers wait here and `serve` fills
+        // them as data arrives.
         let st = self.sockets.get_mut(&s).expect("checked");
         st.pending_rx.push_back(op);
         let waitall = st
@@ -467,7 +475,8 @@ impl World {
             // RECV-OVL-STREAM-COMPLETES: whatever the bytes fill.
             self.stream_fill(host, op.socket, args.bufs, op.flags_in, &mut out)
         };
-        // RECV-OVL-DGRAM-COMPLETES: one message, whole or truncated
+        // RECV-OVL-DGRAM-COMPLETES, RECVMSG-OVL-DGRAM-COMPLETES: one message,
+        // whole or truncated
         // (WSAEMSGSIZE with the bytes copied and MSG_TRUNC), completes it.
         let (error, bytes, flags) = match r {
             Ok(()) => (0, out.bytes, out.flags),
@@ -475,6 +484,8 @@ impl World {
             Err(WsaError::Code(e)) => (e, 0, 0),
             Err(WsaError::Model(_)) => unreachable!("filling reports no misuse"),
         };
+        // RECV-OVL-ROUTINE-FLAGS, RECVMSG-OVL-ROUTINE-FLAGS: the routine gets
+        // the flags an immediate completion returns.
         self.finish(op, error, bytes, flags, immediate);
         (error, bytes, flags)
     }
@@ -584,15 +595,24 @@ impl World {
                 msg_flags_to_string(flags)
             )
         });
+        // RECV-OVL-FINAL-STATUS, RECVMSG-OVL-FINAL-STATUS, SENDMSG-OVL-FINAL-STATUS:
+        // the status goes into the WSAOVERLAPPED (for WSAGetOverlappedResult)
+        // and the completion, with the byte count (RECV-OVL-TRANSFER-COUNT,
+        // RECVMSG-OVL-TRANSFER-COUNT, SENDMSG-OVL-TRANSFER-COUNT) and the flags
+        // (RECV-OVL-FLAGS-RESULT, RECVMSG-OVL-FLAGS-RESULT).
         if let Some(o) = self.ovl.get_mut(&(host, ovl.id)) {
             o.pending = false;
             o.error = error;
             o.bytes = bytes;
             o.flags = flags;
         }
+        // RECVMSG-OVL-COMPLETION-INDICATION, SENDMSG-OVL-COMPLETION-INDICATION:
+        // the routine is queued, or the event set.
         if let Some(routine) = routine {
             if self.sched.rec(thread.1).state == State::Finished {
-                // *-THREAD-EXIT-OVERLAPPED-FAIL: a routine is queued to the
+                // RECV-THREAD-EXIT-OVERLAPPED-FAIL,
+                // RECVMSG-THREAD-EXIT-OVERLAPPED-FAIL,
+                // SENDMSG-THREAD-EXIT-OVERLAPPED-FAIL: a routine is queued to the
                 // thread that issued the operation; once that thread has
                 // exited, its APCs are discarded, never run (QueueUserAPC:
                 // "the APCs in its queue are lost").
@@ -601,8 +621,10 @@ impl World {
                 });
                 return;
             }
-            // RECV-OVL-HEVENT-IGNORED-WITH-ROUTINE: the event is not touched;
-            // RECV-IMMEDIATE-ROUTINE-SCHEDULED: queued even when immediate.
+            // RECV-OVL-HEVENT-IGNORED-WITH-ROUTINE, RECVMSG-OVL-HEVENT-IGNORED-WITH-ROUTINE,
+            // SENDMSG-OVL-HEVENT-IGNORED-WITH-ROUTINE: the event is not touched;
+            // RECV-IMMEDIATE-ROUTINE-SCHEDULED, RECVMSG-IMMEDIATE-ROUTINE-SCHEDULED,
+            // SENDMSG-IMMEDIATE-ROUTINE-SCHEDULED: queued even when immediate.
             self.apcs.entry(thread).or_default().push(Apc {
                 socket,
                 routine,
@@ -610,7 +632,7 @@ impl World {
             });
             return;
         }
-        // RECV-OVL-EVENT-SIGNALED
+        // RECV-OVL-EVENT-SIGNALED, RECVMSG-OVL-EVENT-SIGNALED, SENDMSG-OVL-EVENT-SIGNALED
         if let Some(Event(e)) = ovl.h_event {
             if let Some(ev) = self.wsa_events.get_mut(&e) {
                 ev.signaled = true;
@@ -628,6 +650,9 @@ impl World {
                 return;
             }
         }
+        // RECV-OVL-LIFETIME, RECVMSG-OVL-LIFETIME, SENDMSG-OVL-LIFETIME: the
+        // WSAOVERLAPPED holds the completion, with the buffers, until
+        // WSAGetOverlappedResult reaps it.
         if let Some(o) = self.ovl.get_mut(&(host, ovl.id)) {
             o.held = Some(completion);
         }
@@ -662,7 +687,8 @@ impl World {
                 None,
             ));
         }
-        // RECV-OVL-NO-FWAIT-WITH-ROUTINE
+        // RECV-OVL-NO-FWAIT-WITH-ROUTINE, RECVMSG-OVL-NO-FWAIT-WITH-ROUTINE,
+        // SENDMSG-OVL-NO-FWAIT-WITH-ROUTINE
         if wait && o.routine {
             return Err(self.report(
                 ReportKind::Misuse,
@@ -693,7 +719,8 @@ impl World {
     // ---- completion routines ----
 
     /// Whether thread `t` has a completion routine that may run now: one of
-    /// a socket none of whose routines is running (RECV-OVL-NO-NESTING).
+    /// a socket none of whose routines is running (RECV-OVL-NO-NESTING,
+    /// RECVMSG-OVL-NO-NESTING, SENDMSG-OVL-NO-NESTING).
     pub(crate) fn runnable_apc(&self, t: ThreadKey) -> bool {
         self.apcs
             .get(&t)
@@ -706,12 +733,15 @@ impl World {
         // One lookup of the queue; the fields it is read with are apart.
         let q = self.apcs.get_mut(&t)?;
         let in_routine = &self.in_routine;
+        // RECV-OVL-NO-NESTING, RECVMSG-OVL-NO-NESTING, SENDMSG-OVL-NO-NESTING:
+        // none while a routine of its socket runs.
         let may_run = |a: &Apc| !in_routine.contains(&a.socket);
         let count = q.iter().filter(|a| may_run(a)).count();
         if count == 0 {
             return None;
         }
-        // RECV-OVL-ROUTINE-ANY-ORDER: the k-th of the routines that may run.
+        // RECV-OVL-ROUTINE-ANY-ORDER, RECVMSG-OVL-ROUTINE-ANY-ORDER,
+        // SENDMSG-OVL-ROUTINE-ANY-ORDER: the k-th of the routines that may run.
         let k = match self.cfg.routine_order {
             RoutineOrder::Fifo => 0,
             RoutineOrder::Seeded => self.rng.below(count as u64) as usize,
@@ -740,7 +770,8 @@ impl World {
         Some(apc)
     }
 
-    /// A completion routine of `socket` returned (RECV-OVL-ROUTINE-RETURN-NEXT).
+    /// A completion routine of `socket` returned (RECV-OVL-ROUTINE-RETURN-NEXT,
+    /// RECVMSG-OVL-ROUTINE-RETURN-NEXT, SENDMSG-OVL-ROUTINE-RETURN-NEXT).
     pub(crate) fn apc_done(&mut self, socket: u64) {
         if let Some(i) = self.in_routine.iter().position(|&s| s == socket) {
             self.in_routine.swap_remove(i);
@@ -792,7 +823,9 @@ impl World {
     }
 
     /// `WSAWaitForMultipleEvents` (RECV-OVL-WAIT-OR-POLL,
-    /// RECV-OVL-ALL-ROUTINES-BEFORE-WAIT).
+    /// RECVMSG-OVL-WAIT-OR-POLL, SENDMSG-OVL-WAIT-OR-POLL,
+    /// RECV-OVL-ALL-ROUTINES-BEFORE-WAIT, RECVMSG-OVL-ALL-ROUTINES-BEFORE-WAIT,
+    /// SENDMSG-OVL-ALL-ROUTINES-BEFORE-WAIT).
     pub(crate) fn wait_events(
         &mut self,
         t: ThreadKey,
@@ -822,6 +855,8 @@ impl World {
             "WSAWaitForMultipleEvents",
             false,
             move |w| {
+                // RECV-OVL-ROUTINE-ALERTABLE, RECVMSG-OVL-ROUTINE-ALERTABLE,
+                // SENDMSG-OVL-ROUTINE-ALERTABLE: routines end an alertable wait only.
                 (alertable && w.runnable_apc(t)) || w.events_ready(evs.as_slice(), all).is_some()
             },
         );

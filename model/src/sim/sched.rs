@@ -328,6 +328,8 @@ impl World {
         let Some(of) = self.sched.rec(self.me).in_apc_of else {
             return Ok(());
         };
+        // RECV-APC-NESTED-BLOCKING-UB, RECVMSG-APC-NESTED-BLOCKING-UB,
+        // SENDMSG-APC-NESTED-BLOCKING-UB
         let clause = crate::contract::clauses::apc_nested_blocking_clause(of);
         Err(self.report(
             ReportKind::Misuse,

@@ -232,6 +232,8 @@ impl SocketState {
     /// A connection-oriented socket whose receives honour message
     /// boundaries (a message protocol that is not a pseudo-stream).
     pub(crate) fn is_seqpacket(&self) -> bool {
+        // RECV-ACTS-AS-STREAM-NOT-MSG, RECV-ACTS-AS-STREAM-PSEUDO: the others act
+        // as byte streams.
         !self.is_dgram() && self.xp1(XP1_MESSAGE_ORIENTED) && !self.xp1(XP1_PSEUDO_STREAM)
     }
 

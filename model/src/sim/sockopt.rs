@@ -271,6 +271,7 @@ impl World {
             (SOL_SOCKET, SO_OOBINLINE) if !st.is_dgram() => i32::from(st.opts.oobinline),
             (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => i32::from(st.opts.nodelay),
             (SOL_SOCKET, SO_MAX_MSG_SIZE) if st.is_dgram() || st.sends_messages() => {
+                // SENDMSG-MAX-MSG-SIZE-OPTION: the limit sends enforce.
                 st.max_msg_size() as i32
             }
             (SOL_SOCKET, SO_PROTOCOL_INFOW) => return protocol_info(st, out),

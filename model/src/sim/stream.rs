@@ -888,6 +888,7 @@ impl World {
         // accept: the new socket has the listening socket's properties.
         child.nonblocking = ls.nonblocking;
         child.opts = ls.opts.clone();
+        // RECV-ACCEPT-BOUND: an accepted socket is bound.
         child.local = Some(super::dgram::view(ls, dst));
         child.peer = Some(super::dgram::view(ls, src));
         child.tcp.state = TcpState::SynReceived { listener: l };
@@ -1157,6 +1158,7 @@ impl World {
         let st = self.sockets.get_mut(&s).expect("checked");
         // RECV-BUFFER-ORDER: array order, packed.
         copy_out(&st.tcp.rcvq, bufs, k);
+        // RECV-PEEK: a peek leaves the bytes queued.
         if !peek {
             st.tcp.rcvq.drain(..k);
         }

@@ -184,7 +184,9 @@ impl World {
         for s in sockets {
             let bound = self.sockets[&s].port.is_some();
             // RECV-THREAD-EXIT-CANCELS, RECVMSG-THREAD-EXIT-CANCELS,
-            // SENDMSG-THREAD-EXIT-CANCELS; *-THREAD-EXIT-OVERLAPPED-FAIL.
+            // SENDMSG-THREAD-EXIT-CANCELS; RECV-THREAD-EXIT-OVERLAPPED-FAIL,
+            // RECVMSG-THREAD-EXIT-OVERLAPPED-FAIL,
+            // SENDMSG-THREAD-EXIT-OVERLAPPED-FAIL.
             // Only requests that complete through the port alone outlive
             // their thread: no event, no routine.
             self.abort_where(s, WSA_OPERATION_ABORTED, |op, _| {

@@ -388,7 +388,9 @@ impl World {
             self.sock(host, s)?;
         }
         self.check_init(host)?;
+        // RECV-ENOTSOCK, SENDMSG-ENOTSOCK
         let st = self.sock(host, s)?;
+        // RECV-ENETDOWN, RECVMSG-ENETDOWN, SENDMSG-ENETDOWN
         if self.hosts[host].down {
             return Err(WSAENETDOWN);
         }
@@ -402,6 +404,7 @@ impl World {
     }
 
     pub(crate) fn check_init(&self, host: HostId) -> Result<(), i32> {
+        // RECV-ENOTINITIALISED, RECVMSG-ENOTINITIALISED, SENDMSG-ENOTINITIALISED
         if self.hosts[host].startups == 0 {
             Err(WSANOTINITIALISED)
         } else {
@@ -477,6 +480,8 @@ impl World {
             self.sched.rec_mut(me).wait = None;
             return Err(WaitEnd::Timeout);
         }
+        // RECV-OVL-ROUTINE-ALERTABLE, RECVMSG-OVL-ROUTINE-ALERTABLE,
+        // SENDMSG-OVL-ROUTINE-ALERTABLE: only an alertable wait runs routines.
         let run_apcs = alertable && self.runnable_apc((host, me));
         self.sched.rec_mut(me).wait = Some(Wait {
             what: what.to_string(),
