@@ -1150,6 +1150,86 @@ fn icmp_error_completes_a_pending_receive() {
     assert_eq!((c.error, c.bytes), (WSAECONNRESET, 0));
 }
 
+// RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR: a receive
+// that could complete at once, but with an error and nothing received (the
+// ICMP port-unreachable a send left), fails at once and indicates nothing:
+// no event, no routine, no packet, and the OVERLAPPED keeps its earlier
+// status. (It completed with the error, the event set, before.)
+#[test]
+fn an_immediate_failure_indicates_nothing() {
+    let (_sim, h) = world(27, CompletionTiming::Immediate);
+    let (s, _) = udp4(&h);
+    let ev = h.wsa_create_event().unwrap();
+    let log = Arc::new(Mutex::new(vec![]));
+    let nobody: SocketAddr = "127.0.0.1:9".parse().unwrap();
+    // An earlier receive with OVERLAPPED 1 completes: 2 bytes.
+    h.send_to(s, b"hi", &h.getsockname(s).unwrap()).unwrap();
+    assert!(matches!(
+        h.wsa_recv_overlapped(
+            s,
+            vec![WsaBuf::zeroed(8)],
+            0,
+            Overlapped::with_event(1, ev),
+            None
+        )
+        .unwrap(),
+        Posted::Completed {
+            error: 0,
+            bytes: 2,
+            ..
+        }
+    ));
+    h.wsa_reset_event(ev).unwrap();
+    h.send_to(s, b"x", &nobody).unwrap();
+    assert_err(
+        h.wsa_recv_overlapped(
+            s,
+            vec![WsaBuf::zeroed(8)],
+            0,
+            Overlapped::with_event(1, ev),
+            None,
+        ),
+        WSAECONNRESET,
+    );
+    assert!(!signalled(&h, ev));
+    let c = h
+        .wsa_get_overlapped_result(s, &Overlapped::new(1), false)
+        .unwrap();
+    assert_eq!((c.error, c.bytes), (0, 2), "the earlier status");
+    h.send_to(s, b"x", &nobody).unwrap();
+    assert_err(
+        h.wsa_recv_msg_overlapped(
+            s,
+            WsaMsg::for_recv(&[8], 0),
+            Overlapped::new(2),
+            Some(recorder(&log)),
+        ),
+        WSAECONNRESET,
+    );
+    assert_eq!(h.sleep_ex(10, true).unwrap(), WaitResult::Timeout);
+    assert!(log.lock().is_empty());
+    // The port is told nothing either.
+    let port = h.create_io_completion_port(0).unwrap();
+    h.associate_completion_port(port, s, 7).unwrap();
+    h.send_to(s, b"x", &nobody).unwrap();
+    assert_err(
+        h.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(3), None),
+        WSAECONNRESET,
+    );
+    assert_err(h.get_queued_completion_status(port, 0), WSA_WAIT_TIMEOUT);
+    // The error was the call's: the socket receives normally after it.
+    h.send_to(s, b"ok", &h.getsockname(s).unwrap()).unwrap();
+    assert!(matches!(
+        h.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(4), None)
+            .unwrap(),
+        Posted::Completed {
+            error: 0,
+            bytes: 2,
+            ..
+        }
+    ));
+}
+
 // Determinism: an overlapped workload gives the same trace for the same
 // seed, and different seeds make different choices.
 #[test]

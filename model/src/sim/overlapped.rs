@@ -317,14 +317,22 @@ impl World {
         };
         // A WSAOVERLAPPED used again (as real code does) is rewritten in
         // place.
-        match self.ovl.get_mut(&(host, op.ovl.id)) {
-            Some(o) => *o = status,
-            None => {
-                self.ovl.insert((host, op.ovl.id), status);
-            }
-        }
+        let key = (host, op.ovl.id);
+        let before = self.ovl.insert(key, status);
         match op.kind {
-            OpKind::Recv(_) => Ok(self.post_recv(s, op)),
+            OpKind::Recv(_) => self.post_recv(s, op).inspect_err(|_| {
+                // RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR:
+                // a receive that failed at once started nothing; the
+                // OVERLAPPED holds what it held.
+                match before {
+                    Some(b) => {
+                        self.ovl.insert(key, b);
+                    }
+                    None => {
+                        self.ovl.remove(&key);
+                    }
+                }
+            }),
             OpKind::Send(_) => Ok(self.post_send(s, op)),
         }
     }
@@ -338,7 +346,7 @@ impl World {
         }
     }
 
-    fn post_recv(&mut self, s: u64, op: Box<Op>) -> Posted {
+    fn post_recv(&mut self, s: u64, op: Box<Op>) -> Result<Posted, WsaError> {
         self.note_concurrent_recv(op.thread.0, s, op.kind.name());
         let st = &self.sockets[&s];
         // RECV-OVL-BUFFER-FILL-ORDER, RECVMSG-OVL-BUFFER-FILL-ORDER,
@@ -348,7 +356,7 @@ impl World {
         let ready = !st.pending_rx.iter().any(|o| is_oob(o) == is_oob(&op)) && rx_ready(st, &op);
         if ready && !self.pends_anyway() {
             // RECV-OVL-IMMEDIATE, RECVMSG-OVL-IMMEDIATE
-            let (error, bytes, flags) = self.complete_recv(op, true);
+            let (error, bytes, flags) = self.complete_recv(op, true).map_err(code)?;
             // Under the quirk lpNumberOfBytesRecvd says 0 when the call
             // completes at once with an error; WSAGetOverlappedResult then
             // gives the bytes.
@@ -357,11 +365,11 @@ impl World {
             } else {
                 bytes
             };
-            return Posted::Completed {
+            return Ok(Posted::Completed {
                 error,
                 bytes,
                 flags,
-            };
+            });
         }
         // RECV-WSA-IO-PENDING, RECVMSG-WSA-IO-PENDING; RECV-OVL-POST-BUFFERS,
         // RECVMSG-OVL-POST-BUFFERS: the buffers wait here and `serve` fills
@@ -381,7 +389,7 @@ impl World {
             let now = self.now;
             self.schedule(now, WorldEvent::Serve { socket: s });
         }
-        Posted::Pending
+        Ok(Posted::Pending)
     }
 
     fn post_send(&mut self, s: u64, op: Box<Op>) -> Posted {
@@ -421,7 +429,8 @@ impl World {
                 break;
             };
             let op = st.pending_rx.remove(i).expect("a position in the queue");
-            self.complete_recv(op, false);
+            // (Only an immediate completion can be refused.)
+            let _ = self.complete_recv(op, false);
         }
         loop {
             let now = self.now;
@@ -455,7 +464,10 @@ impl World {
     }
 
     /// Fills a receive from the head of the receive queue and completes it.
-    fn complete_recv(&mut self, mut op: Box<Op>, immediate: bool) -> (i32, u32, u32) {
+    /// Fills a receive and completes it: its error, bytes and flags. An
+    /// immediate one that fails without receiving (an ICMP error, a broken
+    /// connection) completes nothing and is the call's error (`Err`).
+    fn complete_recv(&mut self, mut op: Box<Op>, immediate: bool) -> Result<(i32, u32, u32), i32> {
         let host = op.thread.0;
         let OpKind::Recv(call) = op.kind else {
             unreachable!("a receive")
@@ -484,10 +496,16 @@ impl World {
             Err(WsaError::Code(e)) => (e, 0, 0),
             Err(WsaError::Model(_)) => unreachable!("filling reports no misuse"),
         };
+        // RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR: a
+        // call that fails at once indicates nothing; WSAEMSGSIZE received a
+        // datagram and does.
+        if immediate && !ran_despite(error) {
+            return Err(error);
+        }
         // RECV-OVL-ROUTINE-FLAGS, RECVMSG-OVL-ROUTINE-FLAGS: the routine gets
         // the flags an immediate completion returns.
         self.finish(op, error, bytes, flags, immediate);
-        (error, bytes, flags)
+        Ok((error, bytes, flags))
     }
 
     /// Transmits a send and completes it.
