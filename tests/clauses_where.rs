@@ -55,7 +55,7 @@ fn where_names_the_model_line_a_test_and_a_scenario() {
 #[test]
 fn where_gives_the_reason_or_json() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (code, out, err) = cli(root, &["clauses", "--where", "RECV-EINTR-WS11"]);
+    let (code, out, err) = cli(root, &["clauses", "--where", "RECV-EINPROGRESS-WS11"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("not enforced at a line: never arises:"),

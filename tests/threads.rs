@@ -178,8 +178,8 @@ fn time_outs_are_virtual_across_threads() {
     send(&h, s, b"x", me);
 }
 
-// model choice: closesocket from another thread ends a blocking receive
-// with WSAEINTR.
+// RECV-EINTR-WS11 (model choice): closesocket from another thread ends a
+// blocking receive with WSAEINTR.
 #[test]
 fn closing_a_socket_interrupts_another_threads_blocking_receive() {
     for seed in 0..20 {

@@ -271,7 +271,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "RECV-EINTR-WS11",
-        statement: "The model never returns WSAEINTR from WSARecv: cancellation through WSACancelBlockingCall exists only for Winsock 1.1 blocking calls, which cannot arise in Winsock 2 usage.",
+        statement: "WSAEINTR from WSARecv means its blocking call was canceled; WSACancelBlockingCall exists only for Winsock 1.1 blocking calls, so the model cancels a blocking WSARecv only when another thread closes the socket (model choice, after closesocket's \"pending blocking calls are canceled\").",
         source: "WSARecv.md §Return value",
         scope: Scope::Datagram,
     },
@@ -866,7 +866,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "RECVMSG-EINTR-WS11",
-        statement: "The model never returns WSAEINTR from WSARecvMsg: cancellation through WSACancelBlockingCall exists only for Winsock 1.1 blocking calls, which cannot arise in Winsock 2 usage.",
+        statement: "WSAEINTR from WSARecvMsg means its blocking call was canceled; WSACancelBlockingCall exists only for Winsock 1.1 blocking calls, so the model cancels a blocking WSARecvMsg only when another thread closes the socket (model choice, after closesocket's \"pending blocking calls are canceled\").",
         source: "WSARecvMsg.md §Return value",
         scope: Scope::Datagram,
     },
@@ -1377,7 +1377,7 @@ pub static CLAUSES: &[Clause] = &[
     },
     Clause {
         id: "SENDMSG-EINTR-WS11",
-        statement: "The model never returns WSAEINTR from WSASendMsg: cancellation through WSACancelBlockingCall exists only for Winsock 1.1 blocking calls, which cannot arise in Winsock 2 usage.",
+        statement: "WSAEINTR from WSASendMsg means its blocking call was canceled; WSACancelBlockingCall exists only for Winsock 1.1 blocking calls, so the model cancels a blocking WSASendMsg only when another thread closes the socket (model choice, after closesocket's \"pending blocking calls are canceled\").",
         source: "WSASendMsg.md §Return value",
         scope: Scope::Datagram,
     },
@@ -1777,10 +1777,6 @@ pub static NOT_ENFORCED_AT_A_LINE: &[(&str, &str)] = &[
         "never arises: the model has no Winsock 1.1 blocking call or provider callback",
     ),
     (
-        "RECV-EINTR-WS11",
-        "never arises: the model has no WSACancelBlockingCall to cancel a call",
-    ),
-    (
         "RECV-CAPTURE-WSABUF",
         "by type: the overlapped calls take the WSABUF array by value (a Vec)",
     ),
@@ -1801,10 +1797,6 @@ pub static NOT_ENFORCED_AT_A_LINE: &[(&str, &str)] = &[
         "never arises: the model has no Winsock 1.1 blocking call or provider callback",
     ),
     (
-        "RECVMSG-EINTR-WS11",
-        "never arises: the model has no WSACancelBlockingCall to cancel a call",
-    ),
-    (
         "RECVMSG-CAPTURE-WSABUF",
         "by type: the overlapped calls take the WSAMSG and its WSABUF array by value",
     ),
@@ -1823,10 +1815,6 @@ pub static NOT_ENFORCED_AT_A_LINE: &[(&str, &str)] = &[
     (
         "SENDMSG-EINPROGRESS-WS11",
         "never arises: the model has no Winsock 1.1 blocking call or provider callback",
-    ),
-    (
-        "SENDMSG-EINTR-WS11",
-        "never arises: the model has no WSACancelBlockingCall to cancel a call",
     ),
     (
         "SENDMSG-CAPTURE-WSABUF",
@@ -2079,16 +2067,19 @@ mod tests {
         }
     }
 
-    /// Winsock 1.1 rows are clauses the model honours by never returning
-    /// the code; they belong to the in-scope part.
+    /// Winsock 1.1 rows are in-scope clauses: WSAEINPROGRESS the model
+    /// never returns; WSAEINTR only for a call canceled by closesocket.
     #[test]
     fn winsock_1_1_rows_are_datagram_clauses() {
         for prefix in ["RECV", "RECVMSG", "SENDMSG"] {
-            for tail in ["EINPROGRESS-WS11", "EINTR-WS11"] {
+            for (tail, says) in [
+                ("EINPROGRESS-WS11", "never returns"),
+                ("EINTR-WS11", "only when another thread closes the socket"),
+            ] {
                 let id = format!("{prefix}-{tail}");
                 let c = clause(&id).unwrap_or_else(|| panic!("{id} missing"));
                 assert_eq!(c.scope, Scope::Datagram, "{id}");
-                assert!(c.statement.contains("never returns"), "{id}");
+                assert!(c.statement.contains(says), "{id}");
             }
         }
     }

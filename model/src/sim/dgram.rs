@@ -935,7 +935,8 @@ impl World {
             Ok(()) if self.sockets.contains_key(&s) => Ok(()),
             // model choice: closesocket from another thread ends the
             // blocking call with WSAEINTR (closesocket: "any pending blocking
-            // ... calls issued by any thread in this process are canceled").
+            // ... calls issued by any thread in this process are canceled";
+            // SENDMSG-EINTR-WS11).
             Ok(()) => Err(code(WSAEINTR)),
             Err(WaitEnd::Timeout) => Err(code(WSAETIMEDOUT)),
             Err(WaitEnd::Deadlock(e)) => Err(e),
@@ -1385,7 +1386,7 @@ impl World {
             }
             let Some(st) = self.sockets.get(&s) else {
                 // model choice: closed by another thread meanwhile (see
-                // `wait_tx_room`).
+                // `wait_tx_room`; RECV-EINTR-WS11, RECVMSG-EINTR-WS11).
                 return Err(code(WSAEINTR));
             };
             if st.shut_rd {
