@@ -10,13 +10,15 @@
 //! sockets, source-specific multicast, multicast interface selection
 //! (`IP_MULTICAST_IF`: the first interface of the family is used).
 
+use super::call::{
+    Few, Mode, RecvArgs, RecvCall, RecvOut, RouteInfo, SendArgs, SendCall, SendPlan,
+};
 use super::net::{is_loopback, is_multicast, HostId, LOOPBACK_INDEX};
 use super::socket::{Datagram, RxItem, SocketState};
 use super::world::{parked, Event, Packet, WaitEnd, World};
 use crate::contract::cmsg::{self, Cmsg, In6Pktinfo, InPktinfo, Pktinfo};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
-use crate::contract::types::{NameBuf, WsaBuf};
 use crate::contract::{addr, WsaError};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 
@@ -24,226 +26,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 /// dynamicport udp`: start 49152, 16384 ports).
 const EPHEMERAL_FIRST: u16 = 49152;
 const EPHEMERAL_COUNT: u16 = 16384;
-
-/// Which receive call is running (they differ in flags and outputs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RecvCall {
-    Recv,
-    RecvFrom,
-    RecvMsg,
-}
-
-impl RecvCall {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            RecvCall::Recv => "WSARecv",
-            RecvCall::RecvFrom => "WSARecvFrom",
-            RecvCall::RecvMsg => "WSARecvMsg",
-        }
-    }
-}
-
-/// Which send call is running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SendCall {
-    Send,
-    SendTo,
-    SendMsg,
-}
-
-impl SendCall {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            SendCall::Send => "WSASend",
-            SendCall::SendTo => "WSASendTo",
-            SendCall::SendMsg => "WSASendMsg",
-        }
-    }
-}
-
-/// The arguments of a receive.
-pub(crate) struct RecvArgs<'a> {
-    pub(crate) call: RecvCall,
-    pub(crate) bufs: &'a mut [WsaBuf],
-    pub(crate) flags_in: u32,
-    /// `lpFrom` / `WSAMSG.name`.
-    pub(crate) name: Option<&'a mut NameBuf>,
-    /// `WSAMSG.Control`.
-    pub(crate) control: Option<&'a mut WsaBuf>,
-    /// Whether `lpNumberOfBytesRecvd` is non-`NULL`.
-    pub(crate) bytes_ptr: bool,
-}
-
-/// What a receive reports besides its status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct RecvOut {
-    pub(crate) bytes: u32,
-    pub(crate) flags: u32,
-    /// Whether a datagram was copied (the outputs are meaningful).
-    pub(crate) copied: bool,
-    /// Whether the byte count is written (Wine 8.0 leaves it alone when the
-    /// call fails with WSAEMSGSIZE).
-    pub(crate) count_written: bool,
-}
-
-impl RecvOut {
-    /// A receive that copied `bytes` (perhaps none: the end of a stream)
-    /// and reports `flags`, with its count written.
-    pub(crate) fn filled(bytes: u32, flags: u32) -> RecvOut {
-        RecvOut {
-            bytes,
-            flags,
-            copied: true,
-            count_written: true,
-        }
-    }
-}
-
-/// The arguments of a send.
-pub(crate) struct SendArgs<'a> {
-    pub(crate) call: SendCall,
-    pub(crate) bufs: &'a [WsaBuf],
-    pub(crate) flags: u32,
-    /// `lpTo` / `WSAMSG.name`.
-    pub(crate) to: Option<&'a NameBuf>,
-    /// `WSAMSG.Control`.
-    pub(crate) control: Option<&'a WsaBuf>,
-    /// Whether `lpNumberOfBytesSent` is non-`NULL`.
-    pub(crate) bytes_ptr: bool,
-}
-
-/// How a call is made: blocking (or non-blocking) as `recv`/`send` are, or
-/// overlapped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// `lpOverlapped` and `lpCompletionRoutine` both `NULL`, or a socket
-    /// without `WSA_FLAG_OVERLAPPED`.
-    Direct,
-    /// An overlapped operation.
-    Overlapped,
-}
-
-/// A send that passed its checks: where it goes and how much it is.
-#[derive(Debug)]
-pub(crate) struct SendPlan {
-    pub(crate) dst: SocketAddr,
-    /// The datagram's route; `None` for a send on a stream socket, whose
-    /// bytes go to its connection.
-    pub(crate) route: Option<RouteInfo>,
-    pub(crate) len: usize,
-}
-
-/// A short list that keeps its first item inline: a route has one target
-/// and a unicast datagram one receiving socket almost always, and then the
-/// datagram's path allocates nothing for them. Items keep the order they
-/// were pushed in.
-#[derive(Debug, Clone)]
-pub(crate) struct Few<T> {
-    /// The first item (`None` only while the list is empty).
-    first: Option<T>,
-    /// The items after the first.
-    rest: Vec<T>,
-}
-
-impl<T> Default for Few<T> {
-    fn default() -> Few<T> {
-        Few {
-            first: None,
-            rest: Vec::new(),
-        }
-    }
-}
-
-impl<T> Few<T> {
-    pub(crate) fn push(&mut self, t: T) {
-        if self.first.is_none() {
-            self.first = Some(t);
-        } else {
-            self.rest.push(t);
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.first.is_none()
-    }
-
-    pub(crate) fn first(&self) -> Option<&T> {
-        self.first.as_ref()
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.first = None;
-        self.rest.clear();
-    }
-
-    /// The items in order, each with whether it is the last (which may
-    /// then take what the others get copies of).
-    pub(crate) fn into_marked(self) -> Marked<T> {
-        Marked {
-            first: self.first,
-            rest: self.rest.into_iter(),
-        }
-    }
-
-    /// The `k`th item (`k < len`), taken out of the list.
-    pub(crate) fn take(self, k: usize) -> T {
-        let mut it = self.into_iter();
-        it.nth(k).expect("an index within the list")
-    }
-}
-
-/// The iterator of [`Few::into_marked`].
-pub(crate) struct Marked<T> {
-    first: Option<T>,
-    rest: std::vec::IntoIter<T>,
-}
-
-impl<T> Iterator for Marked<T> {
-    type Item = (T, bool);
-
-    fn next(&mut self) -> Option<(T, bool)> {
-        let t = match self.first.take() {
-            Some(t) => t,
-            None => self.rest.next()?,
-        };
-        Some((t, self.rest.len() == 0))
-    }
-}
-
-impl<T> IntoIterator for Few<T> {
-    type Item = T;
-    type IntoIter = std::iter::Chain<std::option::IntoIter<T>, std::vec::IntoIter<T>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.first.into_iter().chain(self.rest)
-    }
-}
-
-impl<T> FromIterator<T> for Few<T> {
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Few<T> {
-        let mut f = Few::default();
-        for t in iter {
-            f.push(t);
-        }
-        f
-    }
-}
-
-/// Where a datagram goes.
-#[derive(Debug)]
-pub(crate) struct RouteInfo {
-    pub(crate) src_ip: IpAddr,
-    /// Receiving hosts with their interface index.
-    pub(crate) targets: Few<(HostId, u32)>,
-    pub(crate) hops: u8,
-    pub(crate) bcast: bool,
-    pub(crate) mcast: bool,
-    pub(crate) local: bool,
-}
 
 fn code(c: i32) -> WsaError {
     WsaError::Code(c)
@@ -1468,7 +1250,7 @@ impl World {
                 }
                 // RECVMSG-ENOTCONN-STREAM: an unconnected stream socket is
                 // told so first (model choice of order).
-                if stream && st.tcp.state != super::stream::TcpState::Established {
+                if stream && st.tcp.state != super::tcp::TcpState::Established {
                     return Err(code(WSAENOTCONN));
                 }
                 // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM,

@@ -30,7 +30,7 @@
 //! both up, and ICMP errors on connections.
 
 use super::net::HostId;
-use super::stream::{Seg, TcpState};
+use super::tcp::{Seg, TcpState};
 use super::world::Event;
 use super::world::World;
 use crate::contract::consts::*;

@@ -5,8 +5,8 @@
 //! returns to here, runs them one by one, and reports
 //! `WSA_WAIT_IO_COMPLETION`.
 
-use super::dgram::{RecvCall, SendCall};
-use super::overlapped::{Op, OpKind, WaitStep};
+use super::call::{RecvCall, SendCall};
+use super::ovl::{Op, OpKind, WaitStep};
 use super::{bufs_shape, c, SimHost};
 use crate::contract::consts;
 use crate::contract::overlapped::{
@@ -65,7 +65,10 @@ impl SimHost {
         // each routine marks it returned and takes the next.
         let (t, mut next) = {
             let mut w = self.world.lock();
-            let t = (self.host, w.sched.lookup().unwrap_or(super::sched::MAIN));
+            let t = (
+                self.host,
+                w.sched.lookup().unwrap_or(super::sched_state::MAIN),
+            );
             (t, w.next_apc(t))
         };
         while let Some(apc) = next {
@@ -244,7 +247,7 @@ impl SimHost {
         Box::new(Op {
             ovl: overlapped,
             // The calling thread is filled in at the call (`post_op`).
-            thread: (self.host, super::sched::MAIN),
+            thread: (self.host, super::sched_state::MAIN),
             socket: s.0,
             kind,
             flags_in: flags,

@@ -25,10 +25,10 @@
 //! [`IPPROTO_SIM_MSG`]: crate::consts::IPPROTO_SIM_MSG
 //! [`IPPROTO_SIM_MSG_PARTIAL`]: crate::consts::IPPROTO_SIM_MSG_PARTIAL
 
-use super::dgram::RecvOut;
+use super::call::RecvOut;
 use super::net::HostId;
 use super::socket::SocketState;
-use super::stream::{copy_out, Piece, StreamReads, Tcp};
+use super::tcp::{copy_out, Piece, StreamReads, Tcp};
 use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::types::WsaBuf;

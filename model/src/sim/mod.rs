@@ -40,33 +40,37 @@
 //! | `trace.rs` | the trace |
 //! | `rng.rs` | the seeded generator |
 
+mod call;
 mod dgram;
 mod faults;
 mod host_ovl;
 mod message;
 mod net;
 mod overlapped;
+mod ovl;
 mod rng;
 mod sched;
+mod sched_state;
 mod seeds;
 mod socket;
 mod sockopt;
 mod stream;
+mod tcp;
 mod thread;
 mod trace;
 mod urgent;
 mod world;
 
-pub use overlapped::{CompletionTiming, RoutineOrder};
+pub use ovl::{CompletionTiming, RoutineOrder};
 pub use seeds::{try_seeds, try_seeds_with};
-pub use stream::StreamReads;
+pub use tcp::StreamReads;
 pub use thread::SimThread;
 pub use trace::TraceEvent;
 pub use world::{Config, DatagramFaults};
 
 use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaData, WsaMsg};
 use crate::contract::{consts, error_name, Winsock, WsaError};
-use dgram::{RecvArgs, RecvCall, SendArgs, SendCall};
+use call::{RecvArgs, RecvCall, SendArgs, SendCall};
 use net::{parse_cidr, Host, HostId, Iface, Route};
 use parking_lot::{Condvar, Mutex};
 use std::net::SocketAddr;
@@ -362,8 +366,8 @@ impl SimHost {
             let r = f(&mut w);
             match w.blocked.take() {
                 None => break r,
-                Some(sched::Block::Park) => sched::block(&mut w, &self.cv, me),
-                Some(sched::Block::RunApcs) => self.run_apcs_inside(&mut w, me, name),
+                Some(sched_state::Block::Park) => sched::block(&mut w, &self.cv, me),
+                Some(sched_state::Block::RunApcs) => self.run_apcs_inside(&mut w, me, name),
             }
             w.me = me;
             w.caller = Some(caller);
@@ -374,7 +378,7 @@ impl SimHost {
                 Ok(v) => render(v),
                 Err(e) => err_text(e),
             };
-            let tag = if me == sched::MAIN {
+            let tag = if me == sched_state::MAIN {
                 String::new()
             } else {
                 format!("[{}] ", w.sched.rec(me).name)
@@ -394,7 +398,7 @@ impl SimHost {
     fn run_apcs_inside(
         &self,
         w: &mut parking_lot::MutexGuard<'_, World>,
-        me: sched::Tid,
+        me: sched_state::Tid,
         name: &'static str,
     ) {
         let rec = w.sched.rec_mut(me);
@@ -834,7 +838,7 @@ impl Winsock for SimHost {
 /// Writes a receive's outputs: the byte count and flags are written when a
 /// datagram was copied, also when the call fails with `WSAEMSGSIZE`
 /// (model choice: Windows' AFD reports the bytes copied with the error).
-fn finish_recv(out: dgram::RecvOut, bytes: Option<&mut u32>, flags: Option<&mut u32>) {
+fn finish_recv(out: call::RecvOut, bytes: Option<&mut u32>, flags: Option<&mut u32>) {
     if !out.copied {
         return;
     }

@@ -22,144 +22,19 @@
 //! completion-port concurrency limits (the `concurrency` argument is kept but
 //! does not throttle), and `WSAIoctl` or `TransmitFile`/`AcceptEx` operations.
 
-use super::dgram::{Mode, RecvArgs, RecvCall, RecvOut, SendCall, SendPlan};
+use super::call::{Mode, RecvArgs, RecvCall, RecvOut, SendCall};
 use super::net::HostId;
-use super::sched::State;
+use super::ovl::{Apc, EventObj, Op, OpKind, OvlStatus, PortObj, ThreadKey, WaitStep};
+use super::ovl::{CompletionTiming, RoutineOrder};
+use super::sched_state::State;
 use super::world::{parked, Event as WorldEvent, WaitEnd, World};
 use crate::contract::consts::*;
 use crate::contract::overlapped::{
-    ran_despite, Completion, CompletionRoutine, Event, Overlapped, PortPacket, Posted, WaitResult,
+    ran_despite, Completion, Event, Overlapped, PortPacket, Posted, WaitResult,
 };
 use crate::contract::quirks::Quirk;
-use crate::contract::types::{NameBuf, WsaBuf};
 use crate::contract::{ReportKind, WsaError};
 use std::collections::VecDeque;
-
-/// A simulated thread: the host it runs on and its number there.
-pub(crate) type ThreadKey = (HostId, u32);
-
-/// What an overlapped operation does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OpKind {
-    Recv(RecvCall),
-    Send(SendCall),
-}
-
-impl OpKind {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            OpKind::Recv(c) => c.name(),
-            OpKind::Send(c) => c.name(),
-        }
-    }
-}
-
-/// An outstanding overlapped operation and everything it owns.
-pub(crate) struct Op {
-    pub(crate) ovl: Overlapped,
-    pub(crate) thread: ThreadKey,
-    pub(crate) socket: u64,
-    pub(crate) kind: OpKind,
-    pub(crate) flags_in: u32,
-    pub(crate) buffers: Vec<WsaBuf>,
-    pub(crate) name: Option<NameBuf>,
-    pub(crate) control: Option<WsaBuf>,
-    pub(crate) routine: Option<CompletionRoutine>,
-    /// Whether the receive may write its name (see `recv_check`).
-    pub(crate) name_ok: bool,
-    /// For a send: where it goes.
-    pub(crate) plan: Option<SendPlan>,
-}
-
-impl std::fmt::Debug for Op {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Op")
-            .field("ovl", &self.ovl)
-            .field("socket", &self.socket)
-            .field("kind", &self.kind)
-            .field("routine", &self.routine.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-/// What a `WSAOVERLAPPED` holds after its operation started: the status
-/// `WSAGetOverlappedResult` reads (`Internal`, `InternalHigh`, `Offset`).
-#[derive(Debug)]
-pub(crate) struct OvlStatus {
-    pub(crate) ovl: Overlapped,
-    pub(crate) socket: u64,
-    pub(crate) pending: bool,
-    pub(crate) routine: bool,
-    pub(crate) error: i32,
-    pub(crate) bytes: u32,
-    pub(crate) flags: u32,
-    /// The completion, with the buffers, while nobody has taken it.
-    pub(crate) held: Option<Completion>,
-}
-
-/// A completion routine waiting for its thread's alertable wait.
-pub(crate) struct Apc {
-    pub(crate) socket: u64,
-    pub(crate) routine: CompletionRoutine,
-    pub(crate) completion: Completion,
-}
-
-impl std::fmt::Debug for Apc {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Apc")
-            .field("socket", &self.socket)
-            .field("completion", &self.completion.overlapped)
-            .finish_non_exhaustive()
-    }
-}
-
-/// An event object.
-#[derive(Debug)]
-pub(crate) struct EventObj {
-    pub(crate) host: HostId,
-    pub(crate) signaled: bool,
-}
-
-/// A completion port.
-#[derive(Debug)]
-pub(crate) struct PortObj {
-    pub(crate) host: HostId,
-    pub(crate) packets: VecDeque<PortPacket>,
-}
-
-/// What a wait found: a result, or completion routines to run first (the
-/// caller runs them outside the world's lock, then reports
-/// `WSA_WAIT_IO_COMPLETION`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum WaitStep<T> {
-    Done(T),
-    RunApcs,
-}
-
-/// When an operation that could complete at once does so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CompletionTiming {
-    /// Always at once, as Windows does when data is already there.
-    Immediate,
-    /// Always `WSA_IO_PENDING`; the completion follows at the same instant.
-    Pending,
-    /// The seed decides, per operation: both are documented behaviour.
-    #[default]
-    Seeded,
-}
-
-/// The order in which a thread's queued completion routines run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RoutineOrder {
-    /// Queue order, as Windows runs user APCs.
-    Fifo,
-    /// The seed picks each next routine: the documentation allows any order
-    /// (`RECV-OVL-ROUTINE-ANY-ORDER`).
-    #[default]
-    Seeded,
-}
 
 fn code(c: i32) -> WsaError {
     WsaError::Code(c)
@@ -262,7 +137,7 @@ impl World {
                 op.name_ok = self.recv_check(host, s, &args, Mode::Overlapped)?;
             }
             OpKind::Send(call) => {
-                let args = super::dgram::SendArgs {
+                let args = super::call::SendArgs {
                     call,
                     bufs: &op.buffers,
                     flags: op.flags_in,

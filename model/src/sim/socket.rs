@@ -1,8 +1,8 @@
 //! Socket state and socket options.
 
 use super::net::HostId;
-use super::overlapped::Op;
-use super::stream::Tcp;
+use super::ovl::Op;
+use super::tcp::Tcp;
 use crate::contract::consts::*;
 use std::collections::{BTreeSet, VecDeque};
 use std::net::{IpAddr, SocketAddr};

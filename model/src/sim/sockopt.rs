@@ -93,7 +93,7 @@ impl World {
         let st = self.sock(host, s)?;
         // Wine's test_connecting_socket (on Windows): a non-blocking connect
         // under way already has its peer.
-        use super::stream::TcpState::{Connecting, Established};
+        use super::tcp::TcpState::{Connecting, Established};
         if !st.is_dgram()
             && (!matches!(st.tcp.state, Established | Connecting) || st.tcp.broken.is_some())
         {
@@ -255,7 +255,7 @@ impl World {
             (SOL_SOCKET, SO_TYPE) => st.ty,
             (SOL_SOCKET, SO_ERROR) => st.tcp.so_error,
             (SOL_SOCKET, SO_ACCEPTCONN) => {
-                i32::from(st.tcp.state == super::stream::TcpState::Listening)
+                i32::from(st.tcp.state == super::tcp::TcpState::Listening)
             }
             (SOL_SOCKET, SO_LINGER) if !st.is_dgram() => {
                 if out.len() < 4 {

@@ -22,12 +22,12 @@
 
 use super::net::HostId;
 use super::socket::SocketState;
+use super::tcp::{copy_out, take_front, Piece, Seg, StreamReads, Tcp, TcpState};
 use super::world::{parked, Event, WaitEnd, World};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
 use crate::contract::types::WsaBuf;
 use crate::contract::WsaError;
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 
 /// How long an unanswered SYN is retried before `connect` fails with
@@ -53,164 +53,6 @@ pub(crate) const MAX_BACKLOG_HINT: usize = 65535;
 /// 2s"). Model setting: two retries, one second apart.
 pub(crate) const REFUSED_RETRIES: u32 = 2;
 pub(crate) const REFUSED_RETRY_NS: u64 = 1_000_000_000;
-
-/// How a receive on a byte stream decides how many of the buffered bytes it
-/// returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StreamReads {
-    /// As much as is buffered and fits, or (by seed) fewer bytes, at least
-    /// one: "there is no guarantee that more than a single byte will be
-    /// returned" (`RECV-STREAM-ONE-BYTE-UNBLOCKS`). The default, so code
-    /// under test meets short reads.
-    #[default]
-    Seeded,
-    /// Always as much as is buffered and fits.
-    Whole,
-}
-
-/// Where a stream socket is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum TcpState {
-    /// Not connected (new, or after a connection attempt failed).
-    #[default]
-    Closed,
-    /// `listen` was called.
-    Listening,
-    /// `connect` sent its SYN; the answer has not arrived.
-    Connecting,
-    /// A connection a listener received: its SYN-ACK is on the way and the
-    /// final ACK has not arrived; `accept` cannot return it yet.
-    SynReceived {
-        /// The listening socket.
-        listener: u64,
-    },
-    /// Connected (also after either side closed or reset it).
-    Established,
-}
-
-/// The connection state of a stream socket.
-#[derive(Debug, Default)]
-pub(crate) struct Tcp {
-    pub(crate) state: TcpState,
-    /// The socket at the other end.
-    pub(crate) peer_sock: Option<u64>,
-    /// Received bytes not yet read.
-    pub(crate) rcvq: VecDeque<u8>,
-    /// Bytes on their way to this socket (they count against its window).
-    pub(crate) incoming: usize,
-    /// Bytes the application handed over that are not on the wire yet.
-    pub(crate) sndq: VecDeque<u8>,
-    /// A FIN is to follow the data in `sndq` (shutdown `SD_SEND` or close).
-    pub(crate) fin_queued: bool,
-    pub(crate) fin_sent: bool,
-    /// The peer's FIN arrived: after the bytes in `rcvq`, the end.
-    pub(crate) fin_rcvd: bool,
-    /// The connection broke: the code every later call gets.
-    pub(crate) broken: Option<i32>,
-    /// The code calls that were waiting when it broke get, if it differs
-    /// (a keep-alive failure: `WSAENETRESET`, then `WSAECONNRESET`).
-    pub(crate) broken_in_progress: Option<i32>,
-    /// `SO_ERROR`: the outcome of a non-blocking connect that failed.
-    pub(crate) so_error: i32,
-    /// Which connection attempt a time-out belongs to.
-    pub(crate) attempt: u32,
-    /// The SYN of the attempt (source, destination, receiving host) and how
-    /// many times it was sent again after a reset.
-    pub(crate) syn: Option<(SocketAddr, SocketAddr, Option<HostId>)>,
-    pub(crate) syn_retries: u32,
-    /// The pending time-out event of the attempt.
-    pub(crate) connect_timer: Option<(u64, u64)>,
-    /// Listening: the backlog granted.
-    pub(crate) backlog: usize,
-    /// Listening: connections in `SynReceived` for this socket.
-    pub(crate) half_open: usize,
-    /// Listening: established connections `accept` has not returned.
-    pub(crate) accept_q: VecDeque<u64>,
-    /// The buffer room of a blocking `MSG_WAITALL` receive that waits: it
-    /// widens the window so that a request larger than `SO_RCVBUF` can fill.
-    pub(crate) waitall_room: usize,
-    /// Message protocols: the send calls' pieces in `sndq`, in order.
-    pub(crate) snd_msgs: VecDeque<Piece>,
-    /// Message protocols: the last piece sent did not end its message.
-    pub(crate) snd_open_msg: bool,
-    /// Message protocols: bytes of the message the application has begun
-    /// with `MSG_PARTIAL` and not ended.
-    pub(crate) snd_open_len: usize,
-    /// `SOCK_SEQPACKET`: the messages (or their first parts) in `rcvq`.
-    pub(crate) rcv_msgs: VecDeque<Piece>,
-    /// Urgent data to send: for each urgent byte, the offset in `sndq`
-    /// just past it.
-    pub(crate) snd_urg: VecDeque<usize>,
-    /// Urgent bytes held apart from the stream (`SO_OOBINLINE` off), in
-    /// arrival order.
-    pub(crate) oob: VecDeque<u8>,
-    /// Faults: the pending retransmission time-out and keep-alive check
-    /// (event keys).
-    pub(crate) retx_timer: Option<(u64, u64)>,
-    pub(crate) keepalive_timer: Option<(u64, u64)>,
-}
-
-impl Tcp {
-    /// Whether anything received is still unread (bytes, or a zero-byte
-    /// message; not the empty remainder of a message read so far).
-    pub(crate) fn unread(&self) -> bool {
-        !self.rcvq.is_empty() || self.rcv_msgs.iter().any(|m| m.eom) || !self.oob.is_empty()
-    }
-
-    /// Whether anything is still to go out: bytes, a zero-byte message, a
-    /// FIN.
-    pub(crate) fn output_pending(&self) -> bool {
-        !self.sndq.is_empty() || !self.snd_msgs.is_empty() || (self.fin_queued && !self.fin_sent)
-    }
-}
-
-/// What one send call of a message protocol put in the send buffer, or
-/// what of a message sits in a receive buffer: `len` bytes, and whether
-/// they end the message (`MSG_PARTIAL` clear on the send).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Piece {
-    pub(crate) len: usize,
-    pub(crate) eom: bool,
-}
-
-/// Something on its way from one end of a connection to the other.
-#[derive(Debug, Clone)]
-pub(crate) enum Seg {
-    /// A connection request reaches `host`.
-    Syn {
-        host: HostId,
-        from: u64,
-        src: SocketAddr,
-        dst: SocketAddr,
-    },
-    /// The listener's host accepted the request: `child` is the new socket.
-    SynAck { to: u64, child: u64 },
-    /// The connecting side's ACK: `to` can be accepted.
-    Ack { to: u64 },
-    /// Bytes: on a message protocol one send's piece (`msg`: whether it
-    /// ends its message); `urg`: the indexes of urgent bytes in `data`.
-    Data {
-        to: u64,
-        from: u64,
-        data: Vec<u8>,
-        msg: Option<bool>,
-        urg: Vec<usize>,
-    },
-    /// The end of the sender's bytes.
-    Fin { to: u64 },
-    /// A reset.
-    Rst { to: u64 },
-    /// A connection attempt got no answer.
-    ConnectTimeout { to: u64, attempt: u32 },
-    /// Time to send a refused SYN again.
-    Resyn { to: u64, attempt: u32 },
-    /// Data (or a FIN) could not reach the peer for the whole
-    /// retransmission time-out.
-    RetxTimeout { to: u64 },
-    /// Keep-alive probes of an idle connection went unanswered.
-    KeepaliveCheck { to: u64 },
-}
 
 fn code(c: i32) -> WsaError {
     WsaError::Code(c)
@@ -251,44 +93,6 @@ pub(crate) fn rx_ready(st: &SocketState, room: usize, flags: u32) -> bool {
     } else {
         !t.rcvq.is_empty()
     }
-}
-
-/// Copies the first `k` bytes of `q` into `bufs`, in array order and
-/// packed (RECV-BUFFER-ORDER).
-pub(crate) fn copy_out(q: &VecDeque<u8>, bufs: &mut [WsaBuf], k: usize) {
-    let mut at = 0;
-    for b in bufs.iter_mut() {
-        if at == k {
-            break;
-        }
-        let dst = b.bytes_mut();
-        let take = dst.len().min(k - at);
-        copy_from_deque(q, at, &mut dst[..take]);
-        at += take;
-    }
-}
-
-/// Copies `q[from..from + dst.len()]` into `dst`, a slice at a time (the
-/// deque holds its bytes in at most two).
-fn copy_from_deque(q: &VecDeque<u8>, from: usize, dst: &mut [u8]) {
-    let (a, b) = q.as_slices();
-    let n = dst.len();
-    if from < a.len() {
-        let t = (a.len() - from).min(n);
-        dst[..t].copy_from_slice(&a[from..from + t]);
-        dst[t..].copy_from_slice(&b[..n - t]);
-    } else {
-        let f = from - a.len();
-        dst.copy_from_slice(&b[f..f + n]);
-    }
-}
-
-/// Takes the first `n` bytes of `q`.
-fn take_front(q: &mut VecDeque<u8>, n: usize) -> Vec<u8> {
-    let mut v = vec![0; n];
-    copy_from_deque(q, 0, &mut v);
-    q.drain(..n);
-    v
 }
 
 /// Whether the send buffer has room for more data: a send is taken whole
@@ -1067,7 +871,7 @@ impl World {
         s: u64,
         bufs: &mut [WsaBuf],
         flags: u32,
-        out: &mut super::dgram::RecvOut,
+        out: &mut super::call::RecvOut,
     ) -> Result<(), WsaError> {
         let resuming = self.resuming();
         let room: usize = bufs.iter().map(|b| b.len as usize).sum();
@@ -1121,7 +925,7 @@ impl World {
         s: u64,
         bufs: &mut [WsaBuf],
         flags: u32,
-        out: &mut super::dgram::RecvOut,
+        out: &mut super::call::RecvOut,
     ) -> Result<(), WsaError> {
         let peek = flags & MSG_PEEK != 0;
         let waitall = flags & MSG_WAITALL != 0;
@@ -1162,7 +966,7 @@ impl World {
         if !peek {
             st.tcp.rcvq.drain(..k);
         }
-        *out = super::dgram::RecvOut::filled(k as u32, flags_out);
+        *out = super::call::RecvOut::filled(k as u32, flags_out);
         let peer = st.tcp.peer_sock;
         self.log(host, "recv", || {
             if k == 0 {
@@ -1200,9 +1004,9 @@ impl World {
         host: HostId,
         s: u64,
         flags: u32,
-        out: &mut super::dgram::RecvOut,
+        out: &mut super::call::RecvOut,
     ) -> Result<(), WsaError> {
-        *out = super::dgram::RecvOut::filled(0, self.stream_flags_out(flags));
+        *out = super::call::RecvOut::filled(0, self.stream_flags_out(flags));
         self.log(host, "recv", || {
             format!("socket {s:#x} end of stream (Wine 8.0: a broken connection)")
         });
@@ -1384,32 +1188,5 @@ impl World {
         }
         self.pump(s, false);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Copies out of a deque whose bytes wrap around its end give the
-    /// bytes in order, from any offset, as indexing one by one does.
-    #[test]
-    fn copy_from_deque_across_the_wrap() {
-        let mut q: VecDeque<u8> = VecDeque::with_capacity(16);
-        q.extend(0..12u8);
-        q.drain(..8);
-        q.extend(12..24u8); // now 8..24, wrapped inside the buffer
-        assert!(!q.as_slices().1.is_empty(), "the bytes wrap");
-        let want: Vec<u8> = q.iter().copied().collect();
-        for from in 0..q.len() {
-            for n in 0..=q.len() - from {
-                let mut dst = vec![0xAA; n];
-                copy_from_deque(&q, from, &mut dst);
-                assert_eq!(dst, want[from..from + n], "from {from}, {n} bytes");
-            }
-        }
-        let front = take_front(&mut q, 5);
-        assert_eq!(front, want[..5]);
-        assert_eq!(q.iter().copied().collect::<Vec<_>>(), want[5..]);
     }
 }

@@ -19,7 +19,8 @@
 //!   APCs in its queue are lost"); a routine of a request cancelled by the
 //!   exit never runs.
 
-use super::sched::{self, State, Tid};
+use super::sched;
+use super::sched_state::{State, Tid};
 use super::world::{parked, WaitEnd, World};
 use super::SimHost;
 use crate::contract::consts::WSA_OPERATION_ABORTED;

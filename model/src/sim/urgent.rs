@@ -23,7 +23,7 @@
 //! what `SO_OOBINLINE` turned on does to bytes already kept apart (they stay
 //! apart).
 
-use super::dgram::RecvOut;
+use super::call::RecvOut;
 use super::net::HostId;
 use super::socket::SocketState;
 use super::world::World;

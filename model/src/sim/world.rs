@@ -5,13 +5,11 @@
 //! call waits or the user advances it; it jumps straight to the next event.
 
 use super::net::{Host, HostId, Route};
-use super::overlapped::{
-    Apc, CompletionTiming, EventObj, OvlStatus, PortObj, RoutineOrder, ThreadKey,
-};
+use super::ovl::{Apc, CompletionTiming, EventObj, OvlStatus, PortObj, RoutineOrder, ThreadKey};
 use super::rng::Rng;
-use super::sched::{Block, Sched, Tid, Wait, MAIN};
+use super::sched_state::{Block, Sched, Tid, Wait, MAIN};
 use super::socket::{SocketState, Sockets};
-use super::stream::{Seg, StreamReads};
+use super::tcp::{Seg, StreamReads};
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
 use crate::contract::error::{ModelReport, ReportKind};
@@ -261,7 +259,7 @@ pub(crate) struct World {
     /// Where the call being made was written (for misuse reports).
     pub(crate) caller: Option<&'static std::panic::Location<'static>>,
     /// Simulated threads and the baton.
-    pub(crate) sched: Sched,
+    pub(crate) sched: Sched<World>,
     /// The simulated thread making the current call.
     pub(crate) me: Tid,
     /// Set by a blocking call that cannot go on (see `wait_until`).

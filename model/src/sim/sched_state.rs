@@ -1,0 +1,161 @@
+//! The scheduler's table of simulated threads, as the world keeps it:
+//! their numbers, where each is, what a parked one waits for, and which
+//! holds the baton. Generic over the world a wait's condition reads, so
+//! that this module imports no room of the model (`sched.rs` runs it).
+
+use super::net::HostId;
+use crate::contract::WsaError;
+use std::thread::ThreadId;
+
+/// A simulated thread's number; 0 is the main thread (every OS thread that
+/// is not a spawned simulated thread, usually the test's own).
+pub(crate) type Tid = u32;
+
+/// The main thread.
+pub(crate) const MAIN: Tid = 0;
+
+/// Whether a parked thread's wait is over (its condition, not its time-out).
+pub(crate) type Ready<W> = Box<dyn Fn(&W) -> bool + Send>;
+
+/// What a parked thread waits for.
+pub(crate) struct Wait<W> {
+    /// For the deadlock report: `a blocking receive`, `join of thread x`.
+    pub(crate) what: String,
+    pub(crate) host: HostId,
+    /// The first attempt's deadline, kept across retries.
+    pub(crate) deadline: Option<u64>,
+    pub(crate) ready: Ready<W>,
+    /// A completion routine queued to the thread ends the wait (it runs,
+    /// and the call goes on waiting).
+    pub(crate) alertable: bool,
+    /// The socket a blocking receive waits on (`*-THREADS-SIMULTANEOUS`).
+    pub(crate) recv_on: Option<u64>,
+}
+
+/// Where a simulated thread is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Holds the baton or may be given it.
+    Runnable,
+    /// Parked in a blocking call.
+    Blocked,
+    /// Its function returned; it runs no more.
+    Finished,
+}
+
+/// One simulated thread.
+pub(crate) struct ThreadRec<W> {
+    pub(crate) name: String,
+    /// The OS thread that runs it (`None` for the main thread).
+    pub(crate) os: Option<ThreadId>,
+    pub(crate) state: State,
+    pub(crate) wait: Option<Wait<W>>,
+    /// Waits of blocking calls put aside while completion routines run
+    /// inside them (innermost last).
+    pub(crate) outer_waits: Vec<Wait<W>>,
+    /// The deadlock report its blocked call is to return.
+    pub(crate) deadlock: Option<WsaError>,
+    /// While completion routines run inside this thread's blocking call:
+    /// the name of that call (`*-APC-NESTED-BLOCKING-UB`).
+    pub(crate) in_apc_of: Option<&'static str>,
+}
+
+impl<W> ThreadRec<W> {
+    fn new(name: &str) -> ThreadRec<W> {
+        ThreadRec {
+            name: name.to_string(),
+            os: None,
+            state: State::Runnable,
+            wait: None,
+            outer_waits: Vec::new(),
+            deadlock: None,
+            in_apc_of: None,
+        }
+    }
+}
+
+/// What a blocking call asked its caller to do when it could not go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// Park the thread until its wait is over, then run the call again.
+    Park,
+    /// Run the thread's completion routines (world unlocked), then run the
+    /// call again: it goes on waiting (`*-BLOCKING-ALERTABLE`).
+    RunApcs,
+}
+
+/// The scheduler's state, inside the world.
+pub(crate) struct Sched<W> {
+    pub(crate) threads: Vec<ThreadRec<W>>,
+    /// The thread holding the baton.
+    pub(crate) current: Tid,
+}
+
+impl<W> std::fmt::Debug for Sched<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v: Vec<(&str, State)> = self
+            .threads
+            .iter()
+            .map(|t| (t.name.as_str(), t.state))
+            .collect();
+        f.debug_struct("Sched")
+            .field("threads", &v)
+            .field("current", &self.current)
+            .finish()
+    }
+}
+
+impl<W> Sched<W> {
+    pub(crate) fn new() -> Sched<W> {
+        Sched {
+            threads: vec![ThreadRec::new("main")],
+            current: MAIN,
+        }
+    }
+
+    /// The simulated thread of the calling OS thread; `None` for an OS
+    /// thread that is not one once threads were spawned (while only the
+    /// main thread exists, every OS thread counts as it; once every spawned
+    /// thread has finished, the caller becomes the main thread).
+    #[inline]
+    pub(crate) fn lookup(&mut self) -> Option<Tid> {
+        if !self.threaded() {
+            return Some(MAIN);
+        }
+        let id = std::thread::current().id();
+        if let Some(i) = self.threads.iter().position(|t| t.os == Some(id)) {
+            return Some(i as Tid);
+        }
+        if self.threads[1..].iter().all(|t| t.state == State::Finished) {
+            self.threads[MAIN as usize].os = Some(id);
+            return Some(MAIN);
+        }
+        None
+    }
+
+    pub(crate) fn rec(&self, t: Tid) -> &ThreadRec<W> {
+        &self.threads[t as usize]
+    }
+
+    pub(crate) fn rec_mut(&mut self, t: Tid) -> &mut ThreadRec<W> {
+        &mut self.threads[t as usize]
+    }
+
+    /// Adds a thread run by OS thread `os` (it may run once it is given
+    /// the baton). The first spawn pins the main thread to the OS thread
+    /// that made it.
+    pub(crate) fn add(&mut self, name: &str, os: ThreadId) -> Tid {
+        if !self.threaded() {
+            self.threads[MAIN as usize].os = Some(std::thread::current().id());
+        }
+        let mut rec = ThreadRec::new(name);
+        rec.os = Some(os);
+        self.threads.push(rec);
+        (self.threads.len() - 1) as Tid
+    }
+
+    /// Whether more than the main thread was ever made.
+    pub(crate) fn threaded(&self) -> bool {
+        self.threads.len() > 1
+    }
+}
