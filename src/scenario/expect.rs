@@ -7,7 +7,7 @@
 
 use super::format::Expect;
 use super::names;
-use super::runner::Outcome;
+use super::outcome::Outcome;
 use crate::scenario::format::to_hex;
 
 /// A field of an [`Outcome`] that an expectation can ask about.

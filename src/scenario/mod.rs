@@ -6,6 +6,7 @@
 //! | `format.rs` | the serde types of a scenario file |
 //! | `names.rs` | symbolic constants (`"SOL_SOCKET"`, `"MSG_PEEK"`) |
 //! | `check.rs` | what a scenario must satisfy before it runs: limits, addresses, names |
+//! | `outcome.rs` | [`Outcome`](outcome::Outcome): what a step gave |
 //! | `expect.rs` | a step's expectation as matchers over its outcome |
 //! | `runner.rs` | [`Backend`], [`run`], the per-step record and verdict |
 //! | `conform.rs` | runs the corpus and reports per clause |
@@ -17,6 +18,7 @@ pub mod differential;
 pub mod expect;
 pub mod format;
 pub mod names;
+pub mod outcome;
 pub mod runner;
 
 pub use format::{Op, Scenario, Step};

@@ -4,6 +4,7 @@ mod ovl;
 
 use super::format::{to_hex, AddrSpec, BufSpec, Expect, NameSpec, Op, Scenario, Step};
 use super::names;
+pub use super::outcome::Outcome;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -184,53 +185,6 @@ impl Backend for SimBackend {
                 .collect(),
         )
     }
-}
-
-/// What a step gave. Fields a call does not produce are `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Outcome {
-    /// `"ok"`, an error name, or `"model:deadlock"` / `"model:misuse"`.
-    pub result: String,
-    /// Bytes sent or received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bytes: Option<u32>,
-    /// The received bytes (hex).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
-    /// Each receive buffer's content after the call (hex).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub buffers: Option<Vec<String>>,
-    /// Output flags.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flags: Option<Vec<String>>,
-    /// An address reported (sender, `getsockname`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// An option or ioctl value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Control objects received, rendered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control: Option<Vec<String>>,
-    /// `Control.len` after the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_len: Option<u32>,
-    /// `namelen` after the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namelen: Option<i32>,
-    /// How a wait ended (`"event 0"`, `"io_completion"`, `"timeout"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait: Option<String>,
-    /// Completion routines that ran during the step, in the order they ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub routines: Option<Vec<String>>,
-    /// Completion-port packets taken, in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub packets: Option<Vec<String>>,
-    /// The model's diagnostics so far (clause ids), where the step's
-    /// expectation asks for them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diagnostics: Option<Vec<String>>,
 }
 
 /// How a step compares with its expectation.
