@@ -15,7 +15,7 @@
 //! ```
 //! use winsock_double::cite;
 //! let c = cite::find(&cite::source_root(), "RECVMSG-TRUNC-DGRAM").unwrap();
-//! assert!(c.model.iter().any(|l| l.path == "model/src/sim/dgram.rs"));
+//! assert!(c.model.iter().any(|l| l.path == "model/src/sim/dgram_recv.rs"));
 //! assert!(cite::find(&cite::source_root(), "RECV-NO-SUCH-RULE").is_err());
 //! ```
 

@@ -31,7 +31,7 @@ fn where_names_the_model_line_a_test_and_a_scenario() {
         assert!(out.contains(c.statement), "{out}");
         let model = out
             .lines()
-            .find(|l| l.trim_start().starts_with("model/src/sim/dgram.rs:"))
+            .find(|l| l.trim_start().starts_with("model/src/sim/dgram_recv.rs:"))
             .unwrap_or_else(|| panic!("no model line:\n{out}"));
         // `path:line: the line`, and the line is the file's.
         let mut parts = model.trim().splitn(3, ':');

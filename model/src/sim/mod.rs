@@ -42,8 +42,11 @@
 
 mod call;
 mod dgram;
+mod dgram_recv;
+mod dgram_send;
 mod faults;
 mod host_ovl;
+mod lifecycle;
 mod message;
 mod net;
 mod overlapped;
