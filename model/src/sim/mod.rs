@@ -40,10 +40,12 @@
 //! | `trace.rs` | the trace |
 //! | `rng.rs` | the seeded generator |
 
+mod apc;
 mod call;
 mod dgram;
 mod dgram_recv;
 mod dgram_send;
+mod event;
 mod faults;
 mod host_ovl;
 mod lifecycle;
@@ -51,6 +53,7 @@ mod message;
 mod net;
 mod overlapped;
 mod ovl;
+mod port;
 mod rng;
 mod sched;
 mod sched_state;
