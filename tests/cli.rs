@@ -447,7 +447,8 @@ fn every_subcommand_has_help() {
         ("replay", "<SAVED>"),
         ("conform", "--model-seeds"),
         ("decode", "--save"),
-        ("clauses", "--format"),
+        ("clauses", "--where"),
+        ("quirks", "--format"),
     ] {
         let (code, out, err) = cli(&[cmd, "--help"]);
         assert_eq!(code, 0, "{cmd}: {err}");
