@@ -4,8 +4,9 @@
 use super::call::{Mode, RecvArgs, RecvCall, RecvOut};
 use super::dgram::{code, packet_info};
 use super::net::HostId;
+use super::sched_state::{Halt, Step};
 use super::socket::{Datagram, RxItem};
-use super::world::{parked, WaitEnd, World};
+use super::world::{WaitEnd, World};
 use crate::contract::cmsg::{self};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
@@ -17,16 +18,11 @@ impl World {
     /// `WSARecv`, `WSARecvFrom`, `WSARecvMsg` on a message socket. The
     /// outputs are meaningful when `copied` is set, also with an error
     /// (`WSAEMSGSIZE` reports the bytes that were copied).
-    pub(crate) fn recv(
-        &mut self,
-        host: HostId,
-        s: u64,
-        a: RecvArgs<'_>,
-    ) -> (Result<(), WsaError>, RecvOut) {
+    pub(crate) fn recv(&mut self, host: HostId, s: u64, a: RecvArgs<'_>) -> (Step<()>, RecvOut) {
         let mut out = RecvOut::default();
         let waitall = a.flags_in & MSG_WAITALL != 0;
         let r = self.recv_inner(host, s, a, &mut out);
-        if waitall && self.blocked.is_none() {
+        if waitall && !matches!(r, Err(Halt::Block(_))) {
             // The call is over (not parked): a MSG_WAITALL receive no longer
             // widens the stream's window, however it ended.
             if let Some(st) = self.sockets.get_mut(&s) {
@@ -36,18 +32,12 @@ impl World {
         (r, out)
     }
 
-    fn recv_inner(
-        &mut self,
-        host: HostId,
-        s: u64,
-        a: RecvArgs<'_>,
-        out: &mut RecvOut,
-    ) -> Result<(), WsaError> {
+    fn recv_inner(&mut self, host: HostId, s: u64, a: RecvArgs<'_>, out: &mut RecvOut) -> Step<()> {
         let resuming = self.resuming();
         if resuming && !self.sockets.contains_key(&s) {
             // model choice: closed by another thread while this one waited
             // (see `wait_tx_room`).
-            return Err(code(WSAEINTR));
+            return Err(code(WSAEINTR).into());
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
         // RECV-BOTH-NULL-NONOVERLAPPED, RECVMSG-BOTH-NULL-NONOVERLAPPED: a
@@ -68,7 +58,7 @@ impl World {
             // socket non-blocking); RECV-TIMEO-BLOCKING-ONLY,
             // RECVMSG-RCVTIMEO-BLOCKING-ONLY: so no time-out either.
             if st.nonblocking && !resuming {
-                return Err(code(WSAEWOULDBLOCK));
+                return Err(code(WSAEWOULDBLOCK).into());
             }
             // RECV-BLOCKING-WAITS, RECVMSG-BLOCKING-WAITS,
             // RECVMSG-ETIMEDOUT-RCVTIMEO; RECV-NO-STANDARD-TIMEOUT,
@@ -85,26 +75,26 @@ impl World {
             });
             match r {
                 Ok(()) => {}
-                Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
-                Err(WaitEnd::Deadlock(e)) => return Err(e),
-                Err(WaitEnd::Park) => {
+                Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT).into()),
+                Err(WaitEnd::Deadlock(e)) => return Err(e.into()),
+                Err(WaitEnd::Park(b)) => {
                     let me = self.me;
                     if let Some(w) = self.sched.rec_mut(me).wait.as_mut() {
                         w.recv_on = Some(s);
                     }
-                    return Err(parked());
+                    return Err(Halt::Block(b));
                 }
             }
             let Some(st) = self.sockets.get(&s) else {
                 // model choice: closed by another thread meanwhile (see
                 // `wait_tx_room`; RECV-EINTR-WS11, RECVMSG-EINTR-WS11).
-                return Err(code(WSAEINTR));
+                return Err(code(WSAEINTR).into());
             };
             if st.shut_rd {
-                return Err(code(WSAESHUTDOWN));
+                return Err(code(WSAESHUTDOWN).into());
             }
         }
-        self.recv_fill(host, s, a, name_ok, out)
+        Ok(self.recv_fill(host, s, a, name_ok, out)?)
     }
 
     /// Every check a receive makes at the call. Returns whether the name can

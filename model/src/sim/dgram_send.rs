@@ -4,8 +4,9 @@
 use super::call::{Mode, RouteInfo, SendArgs, SendCall, SendPlan};
 use super::dgram::{code, wire};
 use super::net::HostId;
+use super::sched_state::Step;
 use super::socket::RxItem;
-use super::world::{parked, Event, Packet, WaitEnd, World};
+use super::world::{Event, Packet, World};
 use crate::contract::cmsg::{self, Cmsg, Pktinfo};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
@@ -16,10 +17,10 @@ impl World {
     // ---- sending ----
 
     /// `WSASend`, `WSASendTo`, `WSASendMsg` on a message socket.
-    pub(crate) fn send(&mut self, host: HostId, s: u64, a: SendArgs<'_>) -> Result<u32, WsaError> {
+    pub(crate) fn send(&mut self, host: HostId, s: u64, a: SendArgs<'_>) -> Step<u32> {
         if self.resuming() && !self.sockets.contains_key(&s) {
             // model choice: see `wait_tx_room`.
-            return Err(code(WSAEINTR));
+            return Err(code(WSAEINTR).into());
         }
         self.check_nested_blocking_on(host, s, a.call.name())?;
         // SENDMSG-BOTH-NULL-NONOVERLAPPED: a direct call, on an overlapped
@@ -290,7 +291,7 @@ impl World {
 
     /// Waits (in virtual time) for send-buffer room: `WSAEWOULDBLOCK` on a
     /// non-blocking socket, `WSAETIMEDOUT` after `SO_SNDTIMEO`.
-    fn wait_tx_room(&mut self, host: HostId, s: u64, len: usize) -> Result<(), WsaError> {
+    fn wait_tx_room(&mut self, host: HostId, s: u64, len: usize) -> Step<()> {
         let now = self.now;
         let st = self.sockets.get_mut(&s).expect("checked");
         if st.tx_room(now, len) {
@@ -299,7 +300,7 @@ impl World {
         // SENDMSG-EWOULDBLOCK-NONBLOCKING; RECV-TIMEO-BLOCKING-ONLY,
         // SENDMSG-SNDTIMEO-BLOCKING-ONLY: so no time-out either.
         if st.nonblocking && !self.resuming() {
-            return Err(code(WSAEWOULDBLOCK));
+            return Err(code(WSAEWOULDBLOCK).into());
         }
         // SENDMSG-ETIMEDOUT-SNDTIMEO
         let deadline = self.deadline_ms(self.sockets[&s].opts.sndtimeo);
@@ -314,10 +315,8 @@ impl World {
             // blocking call with WSAEINTR (closesocket: "any pending blocking
             // ... calls issued by any thread in this process are canceled";
             // SENDMSG-EINTR-WS11).
-            Ok(()) => Err(code(WSAEINTR)),
-            Err(WaitEnd::Timeout) => Err(code(WSAETIMEDOUT)),
-            Err(WaitEnd::Deadlock(e)) => Err(e),
-            Err(WaitEnd::Park) => Err(parked()),
+            Ok(()) => Err(code(WSAEINTR).into()),
+            Err(end) => Err(end.halt(|| code(WSAETIMEDOUT))),
         }
     }
 

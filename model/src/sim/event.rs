@@ -5,10 +5,10 @@
 use super::net::HostId;
 use super::overlapped::{code, wait_deadline};
 use super::ovl::{EventObj, ThreadKey, WaitStep};
-use super::world::{parked, WaitEnd, World};
+use super::sched_state::Step;
+use super::world::{WaitEnd, World};
 use crate::contract::consts::*;
 use crate::contract::overlapped::{Event, WaitResult};
-use crate::contract::WsaError;
 
 /// The event handles a wait is on, owned by its readiness test: one (the
 /// usual case) without an allocation.
@@ -89,15 +89,15 @@ impl World {
         all: bool,
         timeout_ms: u32,
         alertable: bool,
-    ) -> Result<WaitStep<WaitResult>, WsaError> {
+    ) -> Step<WaitStep<WaitResult>> {
         let host = t.0;
         self.check_init(host).map_err(code)?;
         if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
-            return Err(code(WSA_INVALID_PARAMETER));
+            return Err(code(WSA_INVALID_PARAMETER).into());
         }
         for &Event(e) in events {
             if self.wsa_events.get(&e).is_none_or(|ev| ev.host != host) {
-                return Err(code(WSA_INVALID_HANDLE));
+                return Err(code(WSA_INVALID_HANDLE).into());
             }
         }
         // model choice: routines already queued run before signalled events
@@ -123,8 +123,7 @@ impl World {
                     .expect("ready"),
             ))),
             Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
-            Err(WaitEnd::Deadlock(e)) => Err(e),
-            Err(WaitEnd::Park) => Err(parked()),
+            Err(end) => Err(end.halt(|| unreachable!("handled"))),
         }
     }
 
@@ -134,7 +133,7 @@ impl World {
         t: ThreadKey,
         ms: u32,
         alertable: bool,
-    ) -> Result<WaitStep<WaitResult>, WsaError> {
+    ) -> Step<WaitStep<WaitResult>> {
         let deadline = wait_deadline(self.now, ms);
         let r = self.wait_until(t.0, deadline, "SleepEx", false, move |w| {
             alertable && w.runnable_apc(t)
@@ -142,8 +141,7 @@ impl World {
         match r {
             Ok(()) => Ok(WaitStep::RunApcs),
             Err(WaitEnd::Timeout) => Ok(WaitStep::Done(WaitResult::Timeout)),
-            Err(WaitEnd::Deadlock(e)) => Err(e),
-            Err(WaitEnd::Park) => Err(parked()),
+            Err(end) => Err(end.halt(|| unreachable!("handled"))),
         }
     }
 }

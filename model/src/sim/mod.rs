@@ -79,6 +79,7 @@ use crate::contract::{consts, error_name, Winsock, WsaError};
 use call::{RecvArgs, RecvCall, SendArgs, SendCall};
 use net::{parse_cidr, Host, HostId, Iface, Route};
 use parking_lot::{Condvar, Mutex};
+use sched_state::{Block, Halt, IntoStep};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -239,10 +240,10 @@ impl Sim {
             w.advance_to(t);
             return;
         };
-        while let Err(world::WaitEnd::Park) =
+        // The wait never runs routines (it is not alertable).
+        while let Err(world::WaitEnd::Park(_)) =
             w.wait_until(0, Some(t), "Sim::advance", false, |_| false)
         {
-            w.blocked = None;
             sched::block(w, &self.cv, me);
         }
         w.call_done(me);
@@ -321,11 +322,11 @@ impl SimHost {
 
     /// Runs `f` on the world and records one trace line for the call.
     #[track_caller]
-    fn call<T: std::fmt::Debug>(
+    fn call<T: std::fmt::Debug, R: IntoStep<T>>(
         &self,
         name: &'static str,
         args: impl FnOnce() -> String,
-        f: impl FnMut(&mut World) -> Result<T, WsaError>,
+        f: impl FnMut(&mut World) -> R,
     ) -> Result<T, WsaError> {
         self.call_with(name, args, f, |v| format!("ok {v:?}"))
     }
@@ -334,16 +335,17 @@ impl SimHost {
     /// success.
     ///
     /// The call is a scheduling point: other simulated threads may run
-    /// first. A blocking call that cannot complete parks its thread (see
-    /// `sched.rs`) and `f` runs again when the thread may go on; a wait that
+    /// first. A blocking call that cannot complete returns `Halt::Block`
+    /// from `f`: its thread parks (see `sched.rs`) and `f` runs again when
+    /// the thread may go on; a wait that
     /// finds completion routines queued to the thread runs them with the
     /// world unlocked and goes on waiting (`*-BLOCKING-ALERTABLE`).
     #[track_caller]
-    fn call_with<T>(
+    fn call_with<T, R: IntoStep<T>>(
         &self,
         name: &'static str,
         args: impl FnOnce() -> String,
-        f: impl FnMut(&mut World) -> Result<T, WsaError>,
+        f: impl FnMut(&mut World) -> R,
         render: impl FnOnce(&T) -> String,
     ) -> Result<T, WsaError> {
         self.call_locked(self.world.lock(), name, args, f, render)
@@ -352,12 +354,12 @@ impl SimHost {
     /// [`SimHost::call_with`] with the world already locked by the caller
     /// (who looked at it first).
     #[track_caller]
-    fn call_locked<T>(
+    fn call_locked<T, R: IntoStep<T>>(
         &self,
         mut w: parking_lot::MutexGuard<'_, World>,
         name: &'static str,
         args: impl FnOnce() -> String,
-        mut f: impl FnMut(&mut World) -> Result<T, WsaError>,
+        mut f: impl FnMut(&mut World) -> R,
         render: impl FnOnce(&T) -> String,
     ) -> Result<T, WsaError> {
         let caller = std::panic::Location::caller();
@@ -369,11 +371,11 @@ impl SimHost {
         let now = w.now;
         w.advance_to(now);
         let r = loop {
-            let r = f(&mut w);
-            match w.blocked.take() {
-                None => break r,
-                Some(sched_state::Block::Park) => sched::block(&mut w, &self.cv, me),
-                Some(sched_state::Block::RunApcs) => self.run_apcs_inside(&mut w, me, name),
+            match f(&mut w).into_step() {
+                Ok(v) => break Ok(v),
+                Err(Halt::Error(e)) => break Err(e),
+                Err(Halt::Block(Block::Park)) => sched::block(&mut w, &self.cv, me),
+                Err(Halt::Block(Block::RunApcs)) => self.run_apcs_inside(&mut w, me, name),
             }
             w.me = me;
             w.caller = Some(caller);
@@ -491,7 +493,7 @@ impl Winsock for SimHost {
                 if w.sock(h, s.0).is_ok_and(|st| !st.is_dgram()) {
                     return w.stream_connect(h, s.0, a);
                 }
-                c(w.connect(h, s.0, a))
+                Ok(c(w.connect(h, s.0, a))?)
             },
         )
     }

@@ -27,7 +27,8 @@ use super::net::HostId;
 use super::ovl::CompletionTiming;
 use super::ovl::{Apc, Op, OpKind, OvlStatus};
 use super::sched_state::State;
-use super::world::{parked, Event as WorldEvent, WaitEnd, World};
+use super::sched_state::Step;
+use super::world::{Event as WorldEvent, World};
 use crate::contract::consts::*;
 use crate::contract::overlapped::{ran_despite, Completion, Event, PortPacket, Posted};
 use crate::contract::quirks::Quirk;
@@ -534,12 +535,12 @@ impl World {
         s: u64,
         id: u64,
         wait: bool,
-    ) -> Result<Completion, WsaError> {
+    ) -> Step<Completion> {
         self.check_sock(host, s).map_err(code)?;
         // model choice: a WSAOVERLAPPED no operation used is an invalid
         // parameter (in C it would hold whatever memory holds).
         let Some(o) = self.ovl.get(&(host, id)) else {
-            return Err(code(WSA_INVALID_PARAMETER));
+            return Err(code(WSA_INVALID_PARAMETER).into());
         };
         // model choice: naming another socket than the operation's breaks
         // the call's precondition ("the same socket that was specified when
@@ -553,7 +554,7 @@ impl World {
                 ReportKind::Misuse,
                 format!("WSAGetOverlappedResult on socket {s:#x} for OVERLAPPED {id}, whose operation is on socket {other:#x}"),
                 None,
-            ));
+            ).into());
         }
         // RECV-OVL-NO-FWAIT-WITH-ROUTINE, RECVMSG-OVL-NO-FWAIT-WITH-ROUTINE,
         // SENDMSG-OVL-NO-FWAIT-WITH-ROUTINE
@@ -562,21 +563,16 @@ impl World {
                 ReportKind::Misuse,
                 format!("WSAGetOverlappedResult with fWait TRUE for OVERLAPPED {id}, whose operation has a completion routine: hEvent is the application's, so the wait is undefined"),
                 Some("RECV-OVL-NO-FWAIT-WITH-ROUTINE"),
-            ));
+            ).into());
         }
         if o.pending {
             if !wait {
-                return Err(code(WSA_IO_INCOMPLETE));
+                return Err(code(WSA_IO_INCOMPLETE).into());
             }
             let r = self.wait_until(host, None, "WSAGetOverlappedResult", false, move |w| {
                 w.ovl.get(&(host, id)).is_none_or(|o| !o.pending)
             });
-            match r {
-                Ok(()) => {}
-                Err(WaitEnd::Timeout) => unreachable!("no deadline"),
-                Err(WaitEnd::Deadlock(e)) => return Err(e),
-                Err(WaitEnd::Park) => return Err(parked()),
-            }
+            r.map_err(|end| end.halt(|| unreachable!("no deadline")))?;
         }
         let o = self.ovl.get_mut(&(host, id)).expect("still there");
         Ok(o.held

@@ -4,10 +4,10 @@
 use super::net::HostId;
 use super::overlapped::{code, wait_deadline};
 use super::ovl::{PortObj, ThreadKey, WaitStep};
-use super::world::{parked, WaitEnd, World};
+use super::sched_state::Step;
+use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::overlapped::{Overlapped, PortPacket};
-use crate::contract::WsaError;
 use std::collections::VecDeque;
 
 impl World {
@@ -104,11 +104,11 @@ impl World {
         max: usize,
         timeout_ms: u32,
         alertable: bool,
-    ) -> Result<WaitStep<Vec<PortPacket>>, WsaError> {
+    ) -> Step<WaitStep<Vec<PortPacket>>> {
         let host = t.0;
         self.port_of(host, p).map_err(code)?;
         if max == 0 {
-            return Err(code(WSA_INVALID_PARAMETER));
+            return Err(code(WSA_INVALID_PARAMETER).into());
         }
         let deadline = wait_deadline(self.now, timeout_ms);
         let r = self.wait_until(
@@ -121,14 +121,9 @@ impl World {
                     || (alertable && w.runnable_apc(t))
             },
         );
-        match r {
-            Ok(()) => {}
-            Err(WaitEnd::Timeout) => return Err(code(WSA_WAIT_TIMEOUT)),
-            Err(WaitEnd::Deadlock(e)) => return Err(e),
-            Err(WaitEnd::Park) => return Err(parked()),
-        }
+        r.map_err(|end| end.halt(|| code(WSA_WAIT_TIMEOUT)))?;
         let Some(po) = self.ports.get_mut(&p) else {
-            return Err(code(ERROR_ABANDONED_WAIT_0));
+            return Err(code(ERROR_ABANDONED_WAIT_0).into());
         };
         if po.packets.is_empty() {
             return Ok(WaitStep::RunApcs);

@@ -17,9 +17,12 @@
 //! When nothing is left, every waiting thread gets a deadlock report naming
 //! each thread and what it waits for.
 //!
-//! A blocking call that had to wait runs again from its start when its
-//! thread is picked: the checks before a wait have no side effects, and the
-//! first attempt's deadline is kept ([`World::resuming`]).
+//! A blocking call's body returns a `Step` (`sched_state.rs`): its value,
+//! its error, or `Halt::Block` when its wait cannot end yet (never an error
+//! code standing for "parked"). Its thread then parks, and the body runs
+//! again from its start when the thread is picked: the checks before a
+//! wait have no side effects, and the first attempt's deadline is kept
+//! ([`World::resuming`]).
 //!
 //! Not modelled: preemption between calls (user code between two calls runs
 //! as one step), priorities, `SuspendThread` and `TerminateThread`.

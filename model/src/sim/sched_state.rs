@@ -74,7 +74,7 @@ impl<W> ThreadRec<W> {
     }
 }
 
-/// What a blocking call asked its caller to do when it could not go on.
+/// What a blocking call asks its caller to do when it cannot go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Block {
     /// Park the thread until its wait is over, then run the call again.
@@ -82,6 +82,41 @@ pub(crate) enum Block {
     /// Run the thread's completion routines (world unlocked), then run the
     /// call again: it goes on waiting (`*-BLOCKING-ALERTABLE`).
     RunApcs,
+}
+
+/// How one run of a call ends without its value: a Winsock error (the
+/// call returns it), or a wait that cannot end yet (the thread parks or
+/// runs its completion routines, and the call runs again: see `sched.rs`).
+/// Blocking is this value, never an error code.
+#[derive(Debug)]
+pub(crate) enum Halt {
+    /// The call fails with this error.
+    Error(WsaError),
+    /// The call cannot go on yet.
+    Block(Block),
+}
+
+impl From<WsaError> for Halt {
+    #[inline]
+    fn from(e: WsaError) -> Halt {
+        Halt::Error(e)
+    }
+}
+
+/// One run of a call that may block: its value, its error, or a wait.
+pub(crate) type Step<T> = Result<T, Halt>;
+
+/// What a call's body may return: a [`Step`], or a plain result of a call
+/// that never blocks.
+pub(crate) trait IntoStep<T> {
+    fn into_step(self) -> Step<T>;
+}
+
+impl<T, E: Into<Halt>> IntoStep<T> for Result<T, E> {
+    #[inline]
+    fn into_step(self) -> Step<T> {
+        self.map_err(Into::into)
+    }
 }
 
 /// The scheduler's state, inside the world.

@@ -21,9 +21,10 @@
 //! `TIME_WAIT`, simultaneous open, `ConnectEx`/`AcceptEx`.
 
 use super::net::HostId;
+use super::sched_state::{Halt, Step};
 use super::socket::SocketState;
 use super::tcp::{copy_out, take_front, Piece, Seg, StreamReads, Tcp, TcpState};
-use super::world::{parked, Event, WaitEnd, World};
+use super::world::{Event, WaitEnd, World};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
 use crate::contract::types::WsaBuf;
@@ -170,32 +171,27 @@ impl World {
 
     /// `accept`: the next established connection, blocking (alertably) on
     /// a blocking socket until there is one.
-    pub(crate) fn accept(&mut self, host: HostId, s: u64) -> Result<(u64, SocketAddr), WsaError> {
+    pub(crate) fn accept(&mut self, host: HostId, s: u64) -> Step<(u64, SocketAddr)> {
         let resuming = self.blocking_call_start(host, s, "accept")?;
         let st = &self.sockets[&s];
         if st.is_dgram() {
-            return Err(code(WSAEOPNOTSUPP));
+            return Err(code(WSAEOPNOTSUPP).into());
         }
         if st.tcp.state != TcpState::Listening {
-            return Err(code(WSAEINVAL));
+            return Err(code(WSAEINVAL).into());
         }
         if st.tcp.accept_q.is_empty() {
             if st.nonblocking && !resuming {
-                return Err(code(WSAEWOULDBLOCK));
+                return Err(code(WSAEWOULDBLOCK).into());
             }
             let r = self.wait_until(host, None, "accept", true, move |w| {
                 w.sockets.get(&s).is_none_or(|st| {
                     !st.tcp.accept_q.is_empty() || st.tcp.state != TcpState::Listening
                 })
             });
-            match r {
-                Ok(()) => {}
-                Err(WaitEnd::Timeout) => unreachable!("accept has no time-out"),
-                Err(WaitEnd::Deadlock(e)) => return Err(e),
-                Err(WaitEnd::Park) => return Err(parked()),
-            }
+            r.map_err(|end| end.halt(|| unreachable!("accept has no time-out")))?;
             if !self.sockets.contains_key(&s) {
-                return Err(code(WSAEINTR));
+                return Err(code(WSAEINTR).into());
             }
         }
         let child = self
@@ -224,34 +220,29 @@ impl World {
     }
 
     /// `connect` on a stream socket.
-    pub(crate) fn stream_connect(
-        &mut self,
-        host: HostId,
-        s: u64,
-        a: SocketAddr,
-    ) -> Result<(), WsaError> {
+    pub(crate) fn stream_connect(&mut self, host: HostId, s: u64, a: SocketAddr) -> Step<()> {
         let resuming = self.blocking_call_start(host, s, "connect")?;
         let st = &self.sockets[&s];
         if !resuming {
             match st.tcp.state {
                 TcpState::Closed => {}
-                TcpState::Listening => return Err(code(WSAEINVAL)),
-                TcpState::Connecting => return Err(code(WSAEALREADY)),
+                TcpState::Listening => return Err(code(WSAEINVAL).into()),
+                TcpState::Connecting => return Err(code(WSAEALREADY).into()),
                 TcpState::Established | TcpState::SynReceived { .. } => {
-                    return Err(code(WSAEISCONN))
+                    return Err(code(WSAEISCONN).into())
                 }
             }
             if a.is_ipv6() != st.is_v6() {
-                return Err(code(WSAEAFNOSUPPORT));
+                return Err(code(WSAEAFNOSUPPORT).into());
             }
             if a.ip().is_unspecified() || a.port() == 0 {
-                return Err(code(WSAEADDRNOTAVAIL));
+                return Err(code(WSAEADDRNOTAVAIL).into());
             }
             let w = super::dgram::wire(st, a).map_err(code)?;
             let route = self.route(host, st, w.ip(), None).map_err(code)?;
             if route.bcast || route.mcast {
                 // model choice: TCP cannot reach a group.
-                return Err(code(WSAEADDRNOTAVAIL));
+                return Err(code(WSAEADDRNOTAVAIL).into());
             }
             let src_ip = if self.sockets[&s].is_v6() {
                 match route.src_ip {
@@ -287,7 +278,7 @@ impl World {
             );
             self.sockets.get_mut(&s).expect("checked").tcp.connect_timer = Some(key);
             if self.sockets[&s].nonblocking {
-                return Err(code(WSAEWOULDBLOCK));
+                return Err(code(WSAEWOULDBLOCK).into());
             }
         }
         let r = self.wait_until(host, None, "connect", true, move |w| {
@@ -295,20 +286,15 @@ impl World {
                 .get(&s)
                 .is_none_or(|st| st.tcp.state != TcpState::Connecting)
         });
-        match r {
-            Ok(()) => {}
-            Err(WaitEnd::Timeout) => unreachable!("connect's time-out is an event"),
-            Err(WaitEnd::Deadlock(e)) => return Err(e),
-            Err(WaitEnd::Park) => return Err(parked()),
-        }
+        r.map_err(|end| end.halt(|| unreachable!("connect's time-out is an event")))?;
         let Some(st) = self.sockets.get_mut(&s) else {
-            return Err(code(WSAEINTR));
+            return Err(code(WSAEINTR).into());
         };
         match st.tcp.state {
             TcpState::Established => Ok(()),
             _ => {
                 let e = std::mem::take(&mut st.tcp.so_error);
-                Err(code(if e == 0 { WSAECONNREFUSED } else { e }))
+                Err(code(if e == 0 { WSAECONNREFUSED } else { e }).into())
             }
         }
     }
@@ -872,14 +858,14 @@ impl World {
         bufs: &mut [WsaBuf],
         flags: u32,
         out: &mut super::call::RecvOut,
-    ) -> Result<(), WsaError> {
+    ) -> Step<()> {
         let resuming = self.resuming();
         let room: usize = bufs.iter().map(|b| b.len as usize).sum();
         let waitall = flags & MSG_WAITALL != 0;
         let st = &self.sockets[&s];
         if !rx_ready(st, room, flags) {
             if st.nonblocking && !resuming {
-                return Err(code(WSAEWOULDBLOCK));
+                return Err(code(WSAEWOULDBLOCK).into());
             }
             let deadline = self.deadline_ms(st.opts.rcvtimeo);
             if waitall {
@@ -898,23 +884,23 @@ impl World {
                 Ok(()) => None,
                 Err(WaitEnd::Timeout) => Some(code(WSAETIMEDOUT)),
                 Err(WaitEnd::Deadlock(e)) => Some(e),
-                Err(WaitEnd::Park) => {
+                Err(WaitEnd::Park(b)) => {
                     let me = self.me;
                     if let Some(w) = self.sched.rec_mut(me).wait.as_mut() {
                         w.recv_on = Some(s);
                     }
-                    return Err(parked());
+                    return Err(Halt::Block(b));
                 }
             };
             let Some(st) = self.sockets.get_mut(&s) else {
-                return Err(code(WSAEINTR));
+                return Err(code(WSAEINTR).into());
             };
             st.tcp.waitall_room = 0;
             if let Some(e) = end {
-                return Err(e);
+                return Err(e.into());
             }
         }
-        self.stream_fill(host, s, bufs, flags, out)
+        Ok(self.stream_fill(host, s, bufs, flags, out)?)
     }
 
     /// Takes bytes from the receive buffer into `bufs` (a receive that can
@@ -1046,12 +1032,12 @@ impl World {
         s: u64,
         data: Vec<u8>,
         flags: u32,
-    ) -> Result<u32, WsaError> {
+    ) -> Step<u32> {
         let resuming = self.resuming();
         let st = &self.sockets[&s];
         if !tx_ready(st) {
             if st.nonblocking && !resuming {
-                return Err(code(WSAEWOULDBLOCK));
+                return Err(code(WSAEWOULDBLOCK).into());
             }
             let deadline = self.deadline_ms(st.opts.sndtimeo);
             // SENDMSG-BLOCKING-ALERTABLE
@@ -1060,20 +1046,15 @@ impl World {
                     .get(&s)
                     .is_none_or(|st| tx_ready(st) || st.tcp.broken.is_some() || st.shut_wr)
             });
-            match r {
-                Ok(()) => {}
-                Err(WaitEnd::Timeout) => return Err(code(WSAETIMEDOUT)),
-                Err(WaitEnd::Deadlock(e)) => return Err(e),
-                Err(WaitEnd::Park) => return Err(parked()),
-            }
+            r.map_err(|end| end.halt(|| code(WSAETIMEDOUT)))?;
             let Some(st) = self.sockets.get(&s) else {
-                return Err(code(WSAEINTR));
+                return Err(code(WSAEINTR).into());
             };
             if let Some(e) = st.tcp.broken {
-                return Err(code(e));
+                return Err(code(e).into());
             }
             if st.shut_wr {
-                return Err(code(WSAESHUTDOWN));
+                return Err(code(WSAESHUTDOWN).into());
             }
         }
         Ok(self.stream_take(host, s, data, flags))

@@ -21,7 +21,7 @@
 
 use super::sched;
 use super::sched_state::{State, Tid};
-use super::world::{parked, WaitEnd, World};
+use super::world::World;
 use super::SimHost;
 use crate::contract::consts::WSA_OPERATION_ABORTED;
 use crate::contract::{ReportKind, WsaError};
@@ -144,13 +144,11 @@ impl<T> SimThread<T> {
         self.host.call_with(
             "WaitForSingleObject",
             || format!("thread {tid}"),
-            |w| match w.wait_until(host, None, &what, false, move |w| {
-                w.sched.rec(tid).state == State::Finished
-            }) {
-                Ok(()) => Ok(()),
-                Err(WaitEnd::Deadlock(e)) => Err(e),
-                Err(WaitEnd::Park) => Err(parked()),
-                Err(WaitEnd::Timeout) => unreachable!("no deadline"),
+            |w| {
+                w.wait_until(host, None, &what, false, move |w| {
+                    w.sched.rec(tid).state == State::Finished
+                })
+                .map_err(|end| end.halt(|| unreachable!("no deadline")))
             },
             |_| "thread exited".to_string(),
         )?;

@@ -7,7 +7,7 @@
 use super::net::{Host, HostId, Route};
 use super::ovl::{Apc, CompletionTiming, EventObj, OvlStatus, PortObj, RoutineOrder, ThreadKey};
 use super::rng::Rng;
-use super::sched_state::{Block, Sched, Tid, Wait, MAIN};
+use super::sched_state::{Block, Halt, Sched, Tid, Wait, MAIN};
 use super::socket::{SocketState, Sockets};
 use super::tcp::{Seg, StreamReads};
 use super::trace::TraceEvent;
@@ -220,15 +220,22 @@ const SPARE_MAX: usize = 64 * 1024;
 pub(crate) enum WaitEnd {
     Timeout,
     Deadlock(WsaError),
-    /// The thread must park (`World::blocked` says how); the caller returns
-    /// [`parked`] at once.
-    Park,
+    /// The thread must park, or first run its routines; the caller
+    /// returns `Halt::Block` at once (see [`Halt`]).
+    Park(Block),
 }
 
-/// What a call returns when its thread must park: `SimHost::call_with`
-/// sees `World::blocked`, discards it and runs the call again later.
-pub(crate) fn parked() -> WsaError {
-    WsaError::Code(0)
+impl WaitEnd {
+    /// The wait's end as the end of the call's run, with `timeout` for a
+    /// time-out.
+    #[inline]
+    pub(crate) fn halt(self, timeout: impl FnOnce() -> WsaError) -> Halt {
+        match self {
+            WaitEnd::Timeout => Halt::Error(timeout()),
+            WaitEnd::Deadlock(e) => Halt::Error(e),
+            WaitEnd::Park(b) => Halt::Block(b),
+        }
+    }
 }
 
 /// The whole simulated world.
@@ -262,8 +269,6 @@ pub(crate) struct World {
     pub(crate) sched: Sched<World>,
     /// The simulated thread making the current call.
     pub(crate) me: Tid,
-    /// Set by a blocking call that cannot go on (see `wait_until`).
-    pub(crate) blocked: Option<Block>,
     /// Diagnostics that do not fail the call (`*-THREADS-SIMULTANEOUS`).
     pub(crate) diagnostics: Vec<ModelReport>,
     /// Sockets a diagnostic was already given for.
@@ -307,7 +312,6 @@ impl World {
             caller: None,
             sched: Sched::new(),
             me: MAIN,
-            blocked: None,
             diagnostics: Vec::new(),
             diagnosed: BTreeSet::new(),
             spare: Vec::new(),
@@ -447,10 +451,10 @@ impl World {
 
     /// A blocking call's wait: `Ok` once `ready` holds, `Timeout` once the
     /// `deadline` passes, `Deadlock` when nothing is left that could make it
-    /// hold. Otherwise the call must park: `Park` is returned, the wait is
-    /// left in the thread's record, and the caller (`SimHost::call_with`)
-    /// parks the thread and runs the call again when it may go on (see
-    /// `sched.rs`). An `alertable` wait also ends for the thread's queued
+    /// hold. Otherwise the call must park: `Park` is returned (to go up as
+    /// `Halt::Block`), the wait is left in the thread's record, and
+    /// `SimHost::call_with` parks the thread and runs the call again when
+    /// it may go on (see `sched.rs`). An `alertable` wait also ends for the thread's queued
     /// completion routines; they run and the call goes on waiting.
     ///
     /// This is how blocking calls wait: in virtual time, never in wall time.
@@ -489,12 +493,11 @@ impl World {
             alertable,
             recv_on: None,
         });
-        self.blocked = Some(if run_apcs {
+        Err(WaitEnd::Park(if run_apcs {
             Block::RunApcs
         } else {
             Block::Park
-        });
-        Err(WaitEnd::Park)
+        }))
     }
 
     /// The deadline of a blocking call with a timeout option in milliseconds.
