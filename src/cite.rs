@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 /// subdirectories): the simulated stack and the OS backend.
 pub const MODEL_DIRS: &[&str] = &["model/src/sim", "src/os"];
 
-/// The directories whose `.rs` files are tests (not their subdirectories).
+/// The directories whose `.rs` files are tests (searched with their
+/// subdirectories: a test binary of several files, `tests/overlapped/`).
 pub const TEST_DIRS: &[&str] = &["tests", "model/tests"];
 
 /// The scenario corpus.
@@ -128,9 +129,8 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// The `.rs` files of `dir` (and of its subdirectories, with `deep`), in
-/// path order.
-fn rust_files(dir: &Path, deep: bool, out: &mut Vec<PathBuf>) -> Result<(), CiteError> {
+/// The `.rs` files of `dir` and of its subdirectories, in path order.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CiteError> {
     let entries = std::fs::read_dir(dir).map_err(|e| read_error(dir, e))?;
     let mut paths = vec![];
     for e in entries {
@@ -139,9 +139,7 @@ fn rust_files(dir: &Path, deep: bool, out: &mut Vec<PathBuf>) -> Result<(), Cite
     paths.sort();
     for p in paths {
         if p.is_dir() {
-            if deep {
-                rust_files(&p, deep, out)?;
-            }
+            rust_files(&p, out)?;
         } else if p.extension().is_some_and(|x| x == "rs") {
             out.push(p);
         }
@@ -150,10 +148,10 @@ fn rust_files(dir: &Path, deep: bool, out: &mut Vec<PathBuf>) -> Result<(), Cite
 }
 
 /// Every line of the `.rs` files under `dirs` of `root`.
-fn lines_under(root: &Path, dirs: &[&str], deep: bool) -> Result<Vec<Line>, CiteError> {
+fn lines_under(root: &Path, dirs: &[&str]) -> Result<Vec<Line>, CiteError> {
     let mut files = vec![];
     for d in dirs {
-        rust_files(&root.join(d), deep, &mut files)?;
+        rust_files(&root.join(d), &mut files)?;
     }
     let mut out = vec![];
     for f in files {
@@ -170,14 +168,14 @@ fn lines_under(root: &Path, dirs: &[&str], deep: bool) -> Result<Vec<Line>, Cite
 
 /// The comment lines of the model and the OS backend ([`MODEL_DIRS`]).
 pub fn model_comments(root: &Path) -> Result<Vec<Line>, CiteError> {
-    let mut lines = lines_under(root, MODEL_DIRS, true)?;
+    let mut lines = lines_under(root, MODEL_DIRS)?;
     lines.retain(|l| comment(&l.text).is_some());
     Ok(lines)
 }
 
 /// The lines of the test files ([`TEST_DIRS`]).
 pub fn test_lines(root: &Path) -> Result<Vec<Line>, CiteError> {
-    lines_under(root, TEST_DIRS, false)
+    lines_under(root, TEST_DIRS)
 }
 
 /// Whether a model line cites `id` in its comment.
@@ -283,6 +281,18 @@ mod tests {
         assert!(!cites("// RECV-OOB2", "RECV-OOB"));
         assert!(cites("// RECV-OOB-INLINE, RECV-OOB.", "RECV-OOB"));
         assert!(!cites("anything", ""));
+    }
+
+    #[test]
+    fn test_files_in_subdirectories_are_searched() {
+        let c = find(&source_root(), "RECV-OVL-NO-FWAIT-WITH-ROUTINE").unwrap();
+        assert!(
+            c.tests
+                .iter()
+                .any(|l| l.path.starts_with("tests/overlapped/")),
+            "{:?}",
+            c.tests
+        );
     }
 
     #[test]

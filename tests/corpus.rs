@@ -46,15 +46,14 @@ fn every_in_scope_clause_is_cited_by_a_scenario_and_a_test() {
             .iter()
             .any(|sc| sc.steps.iter().any(|st| st.clauses.iter().any(|c| c == id)))
     };
-    let mut tests = String::new();
-    for e in std::fs::read_dir(root().join("tests")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "rs")
-            && p.file_name().is_some_and(|n| n != "corpus.rs")
-        {
-            tests.push_str(&std::fs::read_to_string(&p).unwrap());
-        }
-    }
+    // The lines `clauses --where` searches (subdirectories of `tests/`
+    // included), but this file's own.
+    let tests: String = winsock_double::cite::test_lines(root())
+        .expect("the tests read")
+        .into_iter()
+        .filter(|l| l.path.starts_with("tests/") && l.path != "tests/corpus.rs")
+        .map(|l| l.text + "\n")
+        .collect();
     let in_scope: Vec<_> = CLAUSES.iter().filter(|c| c.scope.in_scope()).collect();
     assert!(
         in_scope.len() >= 170,
