@@ -233,7 +233,7 @@ impl World {
                 if c == WSAECONNRESET && !st.opts.connreset {
                     return;
                 }
-                st.rxq.push_back(RxItem::Error(c));
+                st.dgram_mut().rxq.push_back(RxItem::Error(c));
                 let h = st.host;
                 let serve = !st.pending_rx.is_empty();
                 self.log(h, "icmp", || {
@@ -427,7 +427,9 @@ impl World {
         } else if st.peer.is_some_and(|peer| peer != from) {
             // RECV-CONNECTED-FILTER: silently discarded.
             Some("not from the connected peer")
-        } else if st.rx_bytes > 0 && st.rx_bytes + data.len() > st.opts.rcvbuf as usize {
+        } else if st.dgram().rx_bytes > 0
+            && st.dgram().rx_bytes + data.len() > st.opts.rcvbuf as usize
+        {
             Some("SO_RCVBUF full")
         } else {
             None
@@ -439,8 +441,8 @@ impl World {
             return;
         }
         let n = data.len();
-        st.rx_bytes += n;
-        st.rxq.push_back(RxItem::Datagram(Datagram {
+        st.dgram_mut().rx_bytes += n;
+        st.dgram_mut().rxq.push_back(RxItem::Datagram(Datagram {
             from,
             dst: p.dst.ip(),
             ifindex: p.ifindex,

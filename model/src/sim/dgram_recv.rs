@@ -25,8 +25,8 @@ impl World {
         if waitall && !matches!(r, Err(Halt::Block(_))) {
             // The call is over (not parked): a MSG_WAITALL receive no longer
             // widens the stream's window, however it ended.
-            if let Some(st) = self.sockets.get_mut(&s) {
-                st.tcp.waitall_room = 0;
+            if let Some(st) = self.sockets.get_mut(&s).filter(|st| !st.is_dgram()) {
+                st.tcp_mut().waitall_room = 0;
             }
         }
         (r, out)
@@ -52,7 +52,7 @@ impl World {
         }
         // RECV-BUFFERED-DATA-COPIED, RECVMSG-BUFFERED-DATA-COPIED: only an
         // empty queue waits.
-        if st.rxq.is_empty() {
+        if st.dgram().rxq.is_empty() {
             // RECV-EWOULDBLOCK-NONBLOCKING, RECVMSG-EWOULDBLOCK-NONBLOCKING (a
             // call already waiting goes on waiting if another thread makes the
             // socket non-blocking); RECV-TIMEO-BLOCKING-ONLY,
@@ -71,7 +71,7 @@ impl World {
             let r = self.wait_until(host, deadline, "a blocking receive", true, move |w| {
                 w.sockets
                     .get(&s)
-                    .is_none_or(|st| !st.rxq.is_empty() || st.shut_rd)
+                    .is_none_or(|st| !st.dgram().rxq.is_empty() || st.shut_rd)
             });
             match r {
                 Ok(()) => {}
@@ -169,7 +169,7 @@ impl World {
                 }
                 // RECVMSG-ENOTCONN-STREAM: an unconnected stream socket is
                 // told so first (model choice of order).
-                if stream && st.tcp.state != super::tcp::TcpState::Established {
+                if stream && st.tcp().state != super::tcp::TcpState::Established {
                     return Err(code(WSAENOTCONN));
                 }
                 // RECVMSG-DGRAM-RAW-ONLY, RECVMSG-EOPNOTSUPP-PEEK-STREAM,
@@ -228,9 +228,9 @@ impl World {
         let st = self.sockets.get_mut(&s).expect("checked");
         // RECV-PEEK, RECVMSG-PEEK: a peek leaves the datagram queued.
         let item = if peek {
-            st.rxq.front().cloned()
+            st.dgram().rxq.front().cloned()
         } else {
-            st.rxq.pop_front()
+            st.dgram_mut().rxq.pop_front()
         };
         let d = match item.expect("the queue is not empty") {
             // RECV-ECONNRESET-ICMP, RECV-ENETRESET-TTL: an ICMP message's error.
@@ -238,7 +238,7 @@ impl World {
             RxItem::Datagram(d) => d,
         };
         if !peek {
-            st.rx_bytes -= d.data.len();
+            st.dgram_mut().rx_bytes -= d.data.len();
         }
         // RECVMSG-BUFFER-ORDER: array order, packed, no holes.
         // RECV-DGRAM-ONE-MESSAGE, RECVMSG-DGRAM-ONE-MESSAGE,
@@ -264,8 +264,8 @@ impl World {
                     data: d.data[at..].to_vec(),
                     ..d.clone()
                 };
-                st.rx_bytes += rest.data.len();
-                st.rxq.push_front(RxItem::Datagram(rest));
+                st.dgram_mut().rx_bytes += rest.data.len();
+                st.dgram_mut().rxq.push_front(RxItem::Datagram(rest));
             }
             out.flags |= MSG_PARTIAL;
             truncated = false;

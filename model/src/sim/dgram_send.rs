@@ -5,7 +5,7 @@ use super::call::{Mode, RouteInfo, SendArgs, SendCall, SendPlan};
 use super::dgram::{code, wire};
 use super::net::HostId;
 use super::sched_state::Step;
-use super::socket::RxItem;
+use super::socket::{RxItem, Transport};
 use super::world::{Event, Packet, World};
 use crate::contract::cmsg::{self, Cmsg, Pktinfo};
 use crate::contract::consts::*;
@@ -54,12 +54,12 @@ impl World {
             return Some(data);
         }
         if flags & MSG_PARTIAL != 0 {
-            st.partial_tx.extend_from_slice(&data);
+            st.dgram_mut().partial_tx.extend_from_slice(&data);
             let (h, n) = (st.host, data.len());
             self.log(h, "buffered", || format!("socket {s:#x} len={n} (part)"));
             return None;
         }
-        let mut whole = std::mem::take(&mut st.partial_tx);
+        let mut whole = std::mem::take(&mut st.dgram_mut().partial_tx);
         whole.extend_from_slice(&data);
         Some(whole)
     }
@@ -201,15 +201,20 @@ impl World {
         // pass atomically; nothing sent (with the earlier pieces of a partial
         // message counted). SENDMSG-MAX-MSG-SIZE-OPTION: the limit is what
         // SO_MAX_MSG_SIZE gives, and a message of that size passes.
-        if len + st.partial_tx.len() > st.max_msg_size() as usize {
+        if len + st.dgram().partial_tx.len() > st.max_msg_size() as usize {
             return Err(code(WSAEMSGSIZE));
         }
         // SENDMSG-ECONNRESET-ICMP, SENDMSG-ENETRESET-TTL: an error an ICMP
         // message left for this socket (model choice: the next call of either
         // direction reports it, in queue order).
-        if let Some(RxItem::Error(e)) = st.rxq.front() {
+        if let Some(RxItem::Error(e)) = st.dgram().rxq.front() {
             let e = *e;
-            self.sockets.get_mut(&s).expect("checked").rxq.pop_front();
+            self.sockets
+                .get_mut(&s)
+                .expect("checked")
+                .dgram_mut()
+                .rxq
+                .pop_front();
             return Err(code(e));
         }
         // SENDMSG-PKTINFO-SOURCE-V4, SENDMSG-PKTINFO-SOURCE-V6,
@@ -278,13 +283,9 @@ impl World {
         self.sockets
             .values()
             .filter(|st| st.host == host)
-            .map(|st| {
-                st.rx_bytes
-                    + st.tx_inflight
-                        .iter()
-                        .filter(|&&(done, _)| done > now)
-                        .map(|&(_, n)| n)
-                        .sum::<usize>()
+            .filter_map(|st| match &st.transport {
+                Transport::Dgram(d) => Some(d.rx_bytes + d.tx_unfinished(now)),
+                Transport::Stream(_) => None,
             })
             .sum()
     }
@@ -348,6 +349,7 @@ impl World {
             self.sockets
                 .get_mut(&s)
                 .expect("checked")
+                .dgram_mut()
                 .tx_inflight
                 .push_back((done, data.len()));
             self.schedule(done, Event::TxDone);

@@ -66,7 +66,7 @@ impl World {
         let Some(st) = self.sockets.get(&s) else {
             return true;
         };
-        match st.tcp.peer_sock.and_then(|p| self.sockets.get(&p)) {
+        match st.tcp().peer_sock.and_then(|p| self.sockets.get(&p)) {
             Some(ps) => self.reachable(st.host, ps.host),
             None => true,
         }
@@ -75,20 +75,24 @@ impl World {
     fn live(&self, s: u64) -> bool {
         self.sockets
             .get(&s)
-            .is_some_and(|st| st.tcp.state == TcpState::Established && st.tcp.broken.is_none())
+            .is_some_and(|st| st.tcp().state == TcpState::Established && st.tcp().broken.is_none())
     }
 
     /// Output of `s` cannot leave: starts the retransmission time-out if it
     /// is not running.
     pub(crate) fn start_retx_timer(&mut self, s: u64) {
-        if self.sockets[&s].tcp.retx_timer.is_some() {
+        if self.sockets[&s].tcp().retx_timer.is_some() {
             return;
         }
         let key = self.schedule_key(
             self.now + DATA_RETX_TIMEOUT_NS,
             Event::Tcp(Box::new(Seg::RetxTimeout { to: s })),
         );
-        self.sockets.get_mut(&s).expect("checked").tcp.retx_timer = Some(key);
+        self.sockets
+            .get_mut(&s)
+            .expect("checked")
+            .tcp_mut()
+            .retx_timer = Some(key);
     }
 
     /// Output of `s` left: the retransmission time-out stops.
@@ -113,7 +117,7 @@ impl World {
             return;
         }
         let st = &self.sockets[&s];
-        let armed = st.tcp.keepalive_timer.is_some();
+        let armed = st.tcp().keepalive_timer.is_some();
         let want = st.opts.keepalive && !self.peer_reachable(s);
         if want && !armed {
             let at = self.now + KEEPALIVE_TIME_NS + KEEPALIVE_PROBES * KEEPALIVE_INTERVAL_NS;
@@ -121,7 +125,7 @@ impl World {
             self.sockets
                 .get_mut(&s)
                 .expect("checked")
-                .tcp
+                .tcp_mut()
                 .keepalive_timer = Some(key);
         } else if !want && armed {
             self.stop_keepalive_timer(s);
@@ -143,7 +147,7 @@ impl World {
             }
             self.watch_connection(s);
             // Output that waited leaves now (or starts its time-out).
-            if self.sockets[&s].tcp.output_pending() {
+            if self.sockets[&s].tcp().output_pending() {
                 self.pump(s, false);
             }
         }
@@ -155,8 +159,8 @@ impl World {
         let Some(st) = self.sockets.get_mut(&s) else {
             return;
         };
-        st.tcp.retx_timer = None;
-        if !self.live(s) || self.peer_reachable(s) || !self.sockets[&s].tcp.output_pending() {
+        st.tcp_mut().retx_timer = None;
+        if !self.live(s) || self.peer_reachable(s) || !self.sockets[&s].tcp().output_pending() {
             return;
         }
         let h = self.sockets[&s].host;
@@ -176,11 +180,11 @@ impl World {
         let Some(st) = self.sockets.get_mut(&s) else {
             return;
         };
-        st.tcp.keepalive_timer = None;
+        st.tcp_mut().keepalive_timer = None;
         if !self.live(s) || self.peer_reachable(s) || !self.sockets[&s].opts.keepalive {
             return;
         }
-        if self.sockets[&s].tcp.output_pending() {
+        if self.sockets[&s].tcp().output_pending() {
             return;
         }
         let h = self.sockets[&s].host;

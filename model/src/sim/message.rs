@@ -44,7 +44,7 @@ fn acts_as_stream(st: &SocketState, flags: u32) -> bool {
 /// Whether a receive with `flags` on a `SOCK_SEQPACKET` socket has
 /// something to return (the end and failures aside).
 pub(crate) fn msg_ready(st: &SocketState, flags: u32) -> bool {
-    let Some(front) = st.tcp.rcv_msgs.front() else {
+    let Some(front) = st.tcp().rcv_msgs.front() else {
         return false;
     };
     if acts_as_stream(st, flags) {
@@ -83,11 +83,11 @@ impl World {
         let peek = flags & MSG_PEEK != 0;
         let room: usize = bufs.iter().map(|b| b.len as usize).sum();
         let st = &self.sockets[&s];
-        let Some(&front) = st.tcp.rcv_msgs.front() else {
+        let Some(&front) = st.tcp().rcv_msgs.front() else {
             // RECV-EDISCON, RECV-GRACEFUL-MESSAGE: the peer closed
             // gracefully and every message has been read.
             debug_assert!(
-                st.tcp.fin_rcvd,
+                st.tcp().fin_rcvd,
                 "a receive completes on a message or the end"
             );
             self.log(host, "recv", || format!("socket {s:#x} disconnected"));
@@ -115,7 +115,7 @@ impl World {
             // RECV-TRUNC-RELIABLE, RECV-EMSGSIZE, RECV-TRUNC-FIRST-PART: the
             // buffers hold the first part, the call fails with WSAEMSGSIZE,
             // and the whole message stays for a receive with a larger buffer.
-            copy_out(&st.tcp.rcvq, bufs, room);
+            copy_out(&st.tcp().rcvq, bufs, room);
             *out = RecvOut::filled(room as u32, 0);
             let len = front.len;
             self.log(host, "recv", || {
@@ -124,13 +124,13 @@ impl World {
             return Err(WsaError::Code(WSAEMSGSIZE));
         };
         let st = self.sockets.get_mut(&s).expect("checked");
-        copy_out(&st.tcp.rcvq, bufs, k);
+        copy_out(&st.tcp().rcvq, bufs, k);
         if !peek {
-            st.tcp.rcvq.drain(..k);
-            let m = st.tcp.rcv_msgs.front_mut().expect("checked");
+            st.tcp_mut().rcvq.drain(..k);
+            let m = st.tcp_mut().rcv_msgs.front_mut().expect("checked");
             m.len -= k;
             if m.len == 0 && m.eom {
-                st.tcp.rcv_msgs.pop_front();
+                st.tcp_mut().rcv_msgs.pop_front();
             }
             // (An unfinished message read to its last byte so far stays as
             // an empty piece that the rest extends.)
@@ -138,7 +138,7 @@ impl World {
         // RECV-PARTIAL-OUTPUT, RECV-PARTIAL-FLAG-SET: MSG_PARTIAL when the
         // data is not the end of the sender's message; clear when it is.
         *out = RecvOut::filled(k as u32, if partial { MSG_PARTIAL } else { 0 });
-        let peer = st.tcp.peer_sock;
+        let peer = st.tcp().peer_sock;
         self.log(host, "recv", || {
             format!(
                 "socket {s:#x} len={k}{}{}",

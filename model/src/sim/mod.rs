@@ -61,6 +61,8 @@ mod seeds;
 mod socket;
 mod sockopt;
 mod stream;
+mod stream_io;
+mod stream_wire;
 mod tcp;
 mod thread;
 mod trace;

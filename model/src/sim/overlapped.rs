@@ -43,7 +43,7 @@ pub(crate) fn code(c: i32) -> WsaError {
 /// complete now.
 fn rx_ready(st: &super::socket::SocketState, op: &Op) -> bool {
     if st.is_dgram() {
-        return !st.rxq.is_empty();
+        return !st.dgram().rxq.is_empty();
     }
     let room = op.buffers.iter().map(|b| b.len as usize).sum();
     super::stream::rx_ready(st, room, op.flags_in)
@@ -231,7 +231,7 @@ impl World {
             .pending_rx
             .back()
             .is_some_and(|op| op.flags_in & MSG_WAITALL != 0);
-        if let Some(p) = st.tcp.peer_sock.filter(|_| waitall) {
+        if let Some(p) = st.stream().and_then(|t| t.peer_sock).filter(|_| waitall) {
             // A MSG_WAITALL request may have widened the window.
             self.pump(p, false);
         }

@@ -157,12 +157,6 @@ pub(crate) struct SocketState {
     pub(crate) shut_rd: bool,
     pub(crate) shut_wr: bool,
     pub(crate) opts: Opts,
-    pub(crate) rxq: VecDeque<RxItem>,
-    /// Bytes of datagrams in `rxq` (what `SO_RCVBUF` limits).
-    pub(crate) rx_bytes: usize,
-    /// Datagrams accepted by the transport but not yet transmitted:
-    /// (time the transmitter is done with it, bytes). What `SO_SNDBUF` limits.
-    pub(crate) tx_inflight: VecDeque<(u64, usize)>,
     /// Multicast groups joined: (group, interface index or 0).
     pub(crate) groups: BTreeSet<(IpAddr, u32)>,
     /// Outstanding overlapped receives, in posting order.
@@ -173,11 +167,56 @@ pub(crate) struct SocketState {
     pub(crate) port: Option<(u64, usize)>,
     /// `SetFileCompletionNotificationModes` flags.
     pub(crate) notify_modes: u8,
-    /// Stream sockets: the connection.
-    pub(crate) tcp: Tcp,
+    /// What the socket's kind keeps: datagram queues, or a connection.
+    pub(crate) transport: Transport,
+}
+
+/// The state a socket's transport owns, by kind: fixed at creation.
+#[derive(Debug)]
+pub(crate) enum Transport {
+    /// Connectionless (`SOCK_DGRAM`, `SOCK_RAW`): queued datagrams.
+    Dgram(Dgram),
+    /// Connection-oriented (every other type): the connection, which
+    /// carries the message and urgent-data state too.
+    Stream(Box<Tcp>),
+}
+
+/// What a connectionless socket keeps.
+#[derive(Debug, Default)]
+pub(crate) struct Dgram {
+    pub(crate) rxq: VecDeque<RxItem>,
+    /// Bytes of datagrams in `rxq` (what `SO_RCVBUF` limits).
+    pub(crate) rx_bytes: usize,
+    /// Datagrams accepted by the transport but not yet transmitted:
+    /// (time the transmitter is done with it, bytes). What `SO_SNDBUF` limits.
+    pub(crate) tx_inflight: VecDeque<(u64, usize)>,
     /// A datagram protocol with partial messages: the pieces sent so far
     /// of a message not yet complete.
     pub(crate) partial_tx: Vec<u8>,
+}
+
+impl Dgram {
+    /// Forgets finished transmissions; the bytes of those not finished at
+    /// `now`.
+    pub(crate) fn tx_pending(&mut self, now: u64) -> usize {
+        while self
+            .tx_inflight
+            .front()
+            .is_some_and(|&(done, _)| done <= now)
+        {
+            self.tx_inflight.pop_front();
+        }
+        self.tx_inflight.iter().map(|&(_, n)| n).sum()
+    }
+
+    /// Bytes of transmissions not finished at `now` (finished ones kept).
+    pub(crate) fn tx_unfinished(&self, now: u64) -> usize {
+        self.tx_inflight
+            .iter()
+            .filter(|&&(done, _)| done > now)
+            .map(|&(_, n)| n)
+            .sum()
+    }
 }
 
 impl SocketState {
@@ -201,16 +240,16 @@ impl SocketState {
             shut_rd: false,
             shut_wr: false,
             opts: Opts::default(),
-            rxq: VecDeque::new(),
-            rx_bytes: 0,
-            tx_inflight: VecDeque::new(),
             groups: BTreeSet::new(),
             pending_rx: VecDeque::new(),
             pending_tx: VecDeque::new(),
             port: None,
             notify_modes: 0,
-            tcp: Tcp::default(),
-            partial_tx: Vec::new(),
+            transport: if ty == SOCK_DGRAM || ty == SOCK_RAW {
+                Transport::Dgram(Dgram::default())
+            } else {
+                Transport::Stream(Box::default())
+            },
         }
     }
 
@@ -220,8 +259,58 @@ impl SocketState {
 
     /// A connectionless socket (`SOCK_DGRAM`, `SOCK_RAW`): the datagram
     /// paths. Everything else is connection-oriented (the stream paths).
+    #[inline]
     pub(crate) fn is_dgram(&self) -> bool {
-        self.ty == SOCK_DGRAM || self.ty == SOCK_RAW
+        matches!(self.transport, Transport::Dgram(_))
+    }
+
+    /// The connection of a connection-oriented socket.
+    #[inline]
+    pub(crate) fn stream(&self) -> Option<&Tcp> {
+        match &self.transport {
+            Transport::Stream(t) => Some(t),
+            Transport::Dgram(_) => None,
+        }
+    }
+
+    /// The connection, on a path only connection-oriented sockets take.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn tcp(&self) -> &Tcp {
+        match &self.transport {
+            Transport::Stream(t) => t,
+            Transport::Dgram(_) => unreachable!("a stream path on a datagram socket"),
+        }
+    }
+
+    /// [`SocketState::tcp`], to change.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn tcp_mut(&mut self) -> &mut Tcp {
+        match &mut self.transport {
+            Transport::Stream(t) => t,
+            Transport::Dgram(_) => unreachable!("a stream path on a datagram socket"),
+        }
+    }
+
+    /// The datagram queues, on a path only connectionless sockets take.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn dgram(&self) -> &Dgram {
+        match &self.transport {
+            Transport::Dgram(d) => d,
+            Transport::Stream(_) => unreachable!("a datagram path on a stream socket"),
+        }
+    }
+
+    /// [`SocketState::dgram`], to change.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn dgram_mut(&mut self) -> &mut Dgram {
+        match &mut self.transport {
+            Transport::Dgram(d) => d,
+            Transport::Stream(_) => unreachable!("a datagram path on a stream socket"),
+        }
     }
 
     /// Whether the protocol has all of the `XP1_*` properties in `bits`.
@@ -270,43 +359,25 @@ impl SocketState {
         }
     }
 
-    /// Bytes accepted but not yet transmitted at time `now`.
-    pub(crate) fn tx_pending(&mut self, now: u64) -> usize {
-        while self
-            .tx_inflight
-            .front()
-            .is_some_and(|&(done, _)| done <= now)
-        {
-            self.tx_inflight.pop_front();
-        }
-        self.tx_inflight.iter().map(|&(_, n)| n).sum()
-    }
-
     /// Whether a datagram of `len` bytes fits the send buffer now: always
     /// when nothing is pending, otherwise within `SO_SNDBUF`.
     pub(crate) fn tx_room(&mut self, now: u64, len: usize) -> bool {
-        self.tx_pending(now);
+        self.dgram_mut().tx_pending(now);
         self.has_tx_room(now, len)
     }
 
     /// [`SocketState::tx_room`] without forgetting finished transmissions.
     pub(crate) fn has_tx_room(&self, now: u64, len: usize) -> bool {
-        let pending: usize = self
-            .tx_inflight
-            .iter()
-            .filter(|&&(done, _)| done > now)
-            .map(|&(_, n)| n)
-            .sum();
+        let pending = self.dgram().tx_unfinished(now);
         pending == 0 || pending + len <= self.opts.sndbuf as usize
     }
 
     /// Total bytes of queued datagrams, or of a stream's received bytes
     /// (`FIONREAD`; urgent data held apart is not counted).
     pub(crate) fn readable_bytes(&self) -> usize {
-        if self.is_dgram() {
-            self.rx_bytes
-        } else {
-            self.tcp.rcvq.len()
+        match &self.transport {
+            Transport::Dgram(d) => d.rx_bytes,
+            Transport::Stream(t) => t.rcvq.len(),
         }
     }
 }

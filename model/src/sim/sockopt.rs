@@ -49,7 +49,10 @@ impl World {
             for id in mine {
                 // WSACleanup: open sockets "are reset and automatically
                 // deallocated as if closesocket were called".
-                if self.sockets[&id].tcp.broken.is_none() {
+                if self.sockets[&id]
+                    .stream()
+                    .is_some_and(|t| t.broken.is_none())
+                {
                     self.reset_peer(id);
                 }
                 self.abort_ops(id, None, WSA_OPERATION_ABORTED, true, true);
@@ -95,7 +98,7 @@ impl World {
         // under way already has its peer.
         use super::tcp::TcpState::{Connecting, Established};
         if !st.is_dgram()
-            && (!matches!(st.tcp.state, Established | Connecting) || st.tcp.broken.is_some())
+            && (!matches!(st.tcp().state, Established | Connecting) || st.tcp().broken.is_some())
         {
             return Err(WSAENOTCONN);
         }
@@ -253,10 +256,11 @@ impl World {
             (SOL_SOCKET, SO_REUSEADDR) => i32::from(st.opts.reuseaddr),
             (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => i32::from(st.opts.exclusive),
             (SOL_SOCKET, SO_TYPE) => st.ty,
-            (SOL_SOCKET, SO_ERROR) => st.tcp.so_error,
-            (SOL_SOCKET, SO_ACCEPTCONN) => {
-                i32::from(st.tcp.state == super::tcp::TcpState::Listening)
-            }
+            (SOL_SOCKET, SO_ERROR) => st.stream().map_or(0, |t| t.so_error),
+            (SOL_SOCKET, SO_ACCEPTCONN) => i32::from(
+                st.stream()
+                    .is_some_and(|t| t.state == super::tcp::TcpState::Listening),
+            ),
             (SOL_SOCKET, SO_LINGER) if !st.is_dgram() => {
                 if out.len() < 4 {
                     return Err(WSAEFAULT);

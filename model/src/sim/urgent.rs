@@ -49,21 +49,21 @@ pub(crate) fn take_urgent(snd_urg: &mut VecDeque<usize>, n: usize) -> Vec<usize>
 /// Bytes with urgent bytes at indexes `urg` (ascending) arrive.
 pub(crate) fn urgent_arrives(st: &mut SocketState, data: Vec<u8>, urg: &[usize]) {
     if st.opts.oobinline {
-        st.tcp.rcvq.extend(data);
+        st.tcp_mut().rcvq.extend(data);
         return;
     }
     for (i, b) in data.into_iter().enumerate() {
         if urg.contains(&i) {
-            st.tcp.oob.push_back(b);
+            st.tcp_mut().oob.push_back(b);
         } else {
-            st.tcp.rcvq.push_back(b);
+            st.tcp_mut().rcvq.push_back(b);
         }
     }
 }
 
 /// `SIOCATMARK`: `TRUE` when no urgent byte waits apart from the stream.
 pub(crate) fn at_mark(st: &SocketState) -> bool {
-    st.tcp.oob.is_empty()
+    st.tcp().oob.is_empty()
 }
 
 /// What a receive with `MSG_OOB` checks on a connection-oriented socket.
@@ -97,7 +97,7 @@ impl World {
         let peek = flags & MSG_PEEK != 0;
         let flags_out = self.stream_flags_out(flags);
         let st = self.sockets.get_mut(&s).expect("checked");
-        let Some(&b) = st.tcp.oob.front() else {
+        let Some(&b) = st.tcp().oob.front() else {
             // model choice: the stream ended with no urgent byte waiting.
             return Err(WsaError::Code(WSAEWOULDBLOCK));
         };
@@ -110,7 +110,7 @@ impl World {
             dst[0] = b;
             k = 1;
             if !peek {
-                st.tcp.oob.pop_front();
+                st.tcp_mut().oob.pop_front();
             }
         }
         *out = RecvOut::filled(k, flags_out);
