@@ -324,7 +324,7 @@ impl World {
         if let Some(key) = self
             .sockets
             .get_mut(&s)
-            .and_then(|st| slot(&mut st.tcp_mut()).take())
+            .and_then(|st| slot(st.tcp_mut()).take())
         {
             self.events.remove(&key);
         }

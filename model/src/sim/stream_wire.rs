@@ -446,7 +446,7 @@ impl World {
             return;
         }
         if let Some(eom) = msg.filter(|_| st.is_seqpacket()) {
-            super::message::piece_arrives(&mut st.tcp_mut(), n, eom);
+            super::message::piece_arrives(st.tcp_mut(), n, eom);
         }
         let held_apart = !urg.is_empty() && !st.opts.oobinline;
         if urg.is_empty() {
