@@ -276,6 +276,14 @@ static DWORD wsuite_t0, wsuite_limit_ms;
 static LONG wsuite_base[5];
 static LPTOP_LEVEL_EXCEPTION_FILTER wsuite_prev;
 
+static DWORD wsuite_now_ms(void)  /* GetTickCount is coarse under Wine */
+{
+    LARGE_INTEGER now, freq;
+    QueryPerformanceCounter(&now);
+    QueryPerformanceFrequency(&freq);
+    return (DWORD)(now.QuadPart / (freq.QuadPart / 1000));
+}
+
 static void wsuite_counts(LONG *c)
 {
     c[0] = successes + failures + flaky_failures + todo_successes + todo_failures + muted_todo_successes;
@@ -292,7 +300,7 @@ static void wsuite_print(const char *what, const char *name, DWORD code)
     printf("\nwine-suite: %s %s %s checks=%ld todo=%ld flaky=%ld failures=%ld skipped=%ld ms=%lu code=%08lx\n",
            what, current_test->name, name, c[0] - wsuite_base[0], c[1] - wsuite_base[1],
            c[2] - wsuite_base[2], c[3] - wsuite_base[3], c[4] - wsuite_base[4],
-           GetTickCount() - wsuite_t0, code);
+           wsuite_now_ms() - wsuite_t0, code);
     fflush(stdout);
 }
 
@@ -311,7 +319,7 @@ static DWORD WINAPI wsuite_watchdog(void *arg)
         const char *name = wsuite_cur;
         DWORD t0 = wsuite_t0;
         Sleep(100);
-        if (name && name == wsuite_cur && t0 == wsuite_t0 && GetTickCount() - t0 > wsuite_limit_ms)
+        if (name && name == wsuite_cur && t0 == wsuite_t0 && wsuite_now_ms() - t0 > wsuite_limit_ms)
         {
             wsuite_print("timeout", name, WAIT_TIMEOUT);
             TerminateProcess(GetCurrentProcess(), WAIT_TIMEOUT);
@@ -348,10 +356,13 @@ int wsuite_begin(const char *name)
         if (!strstr(wsuite_only, key)) return 0;
     }
     wsuite_counts(wsuite_base);
-    wsuite_t0 = GetTickCount();
+    wsuite_t0 = wsuite_now_ms();
     printf("\nwine-suite: begin %s %s\n", current_test->name, name);
     fflush(stdout);
     wsuite_cur = name;
+    /* the script's own check of its crash path: WINE_SUITE_SELFTEST_CRASH=name */
+    if (GetEnvironmentVariableA("WINE_SUITE_SELFTEST_CRASH", key, sizeof(key)) && !strcmp(key, name))
+        *(volatile int *)0 = 0;
     return 1;
 }
 
@@ -543,9 +554,10 @@ parse_py=$(cat <<'PY'
 import json, re, sys
 from collections import Counter
 
-def parse(file, funcs, log, rc, secs):
-    """The rows of one process's log: every function it began, and (per-function
-    mode) the selected one even if it never began."""
+def parse(file, funcs, log, rc, secs, whole=False):
+    """The rows of one process's log: every function it began, and the selected
+    ones it never began: per function, a crash (the file's setup ended the process);
+    in one process per file, "not run" after the function that ended it."""
     text = open(log, errors='replace').read()
     rows, cur = {}, None
     fail_re = re.compile(r'^(\w+\.c):(\d+):.*Test (failed|succeeded inside todo block)', re.M)
@@ -591,12 +603,19 @@ def parse(file, funcs, log, rc, secs):
         if r['status'] == 'crash' and last_seen:
             r['note'] = r.get('note', '') + f'; last check seen: {last_seen}'
     if funcs != '*':
+        began = bool(rows)
         for name in funcs.split(','):
-            if name not in rows:
-                rows[name] = {'file': file, 'function': name, 'status': 'timeout' if rc in (124, 137) else 'crash',
-                              'note': f'never began: the file setup ended the process (exit code {rc})',
-                              'checks': None, 'todo': None, 'flaky': None, 'failures': None,
-                              'skipped': None, 'seconds': None, 'failed_lines': Counter()}
+            if name in rows:
+                continue
+            if whole and began:
+                st, note = 'not run', 'an earlier function ended the process'
+            else:
+                st = 'timeout' if rc in (124, 137) else 'crash'
+                note = f'never began: the file\'s setup ended the process (exit code {rc})'
+                began = True
+            rows[name] = {'file': file, 'function': name, 'status': st, 'note': note,
+                          'checks': None, 'todo': None, 'flaky': None, 'failures': None,
+                          'skipped': None, 'seconds': None, 'failed_lines': Counter()}
     # setup: what the process's summary counts beyond the functions (WSAStartup, Init...)
     setup = None
     if summary:
@@ -617,7 +636,7 @@ def parse(file, funcs, log, rc, secs):
 PY
 )
 progress_py="$parse_py"$'\n'$(cat <<'PY'
-rows, _ = parse(*sys.argv[1:6])
+rows, _ = parse(*sys.argv[1:6], sys.argv[6] == '1')
 for r in rows:
     c = r.get('checks')
     counts = f"{c} checks, {r['failures']} failures" if c is not None else "no counts"
@@ -637,13 +656,13 @@ if ((WHOLE_FILE)); then
     n=$(tr ',' '\n' <<<"$list" | wc -l)
     log "$f: $n function(s) in one process"
     run_one "$f" "$f" "$list"
-    tail -1 "$RESULTS" | (IFS=$'\t' read -r a b c d e; python3 -c "$progress_py" "$a" "$b" "$c" "$d" "$e") | sed 's/^/    /' >&2
+    tail -1 "$RESULTS" | (IFS=$'\t' read -r a b c d e; python3 -c "$progress_py" "$a" "$b" "$c" "$d" "$e" "$WHOLE_FILE") | sed 's/^/    /' >&2
   done
 else
   for r in "${RUNS[@]}"; do
     f=${r%%$'\t'*}; fn=${r#*$'\t'}; i=$((i + 1))
     run_one "$f" "$f.${fn//#/_}" "$fn"
-    line=$(tail -1 "$RESULTS" | (IFS=$'\t' read -r a b c d e; python3 -c "$progress_py" "$a" "$b" "$c" "$d" "$e") | tail -1)
+    line=$(tail -1 "$RESULTS" | (IFS=$'\t' read -r a b c d e; python3 -c "$progress_py" "$a" "$b" "$c" "$d" "$e" "$WHOLE_FILE") | tail -1)
     log "[$i/$NRUNS] $f $line ($(tail -1 "$RESULTS" | cut -f5) s)"
   done
 fi
@@ -659,14 +678,7 @@ for line in open(meta['functions_tsv']):
 rows, setups = [], {}
 for line in open(results):
     file, funcs, log, rc, secs = line.rstrip('\n').split('\t')
-    rs, setup = parse(file, funcs, log, rc, secs)
-    if meta['whole_file']:
-        for name in funcs.split(','):
-            if name not in {r['function'] for r in rs}:
-                rs.append({'file': file, 'function': name, 'status': 'not run',
-                           'note': 'an earlier function ended the process', 'checks': None,
-                           'todo': None, 'flaky': None, 'failures': None, 'skipped': None,
-                           'seconds': None, 'failed_lines': [], 'log': log, 'exit_code': int(rc)})
+    rs, setup = parse(file, funcs, log, rc, secs, meta['whole_file'])
     rows += rs
     if setup and file not in setups:
         setups[file] = setup
