@@ -19,8 +19,9 @@ use std::net::SocketAddr;
 use std::ptr;
 use windows_sys::Win32::Networking::WinSock as ws;
 use winsock_model::{
-    addr, consts, Completion, CompletionRoutine, Event, NameBuf, Overlapped, Port, PortPacket,
-    Posted, Socket, WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaData, WsaError, WsaMsg,
+    addr, consts, Completion, CompletionRoutine, DataCall, DataRequest, Event, NameBuf, Overlapped,
+    Port, PortPacket, Posted, RecvCall, SendCall, Socket, WaitResult, Winsock, WinsockOverlapped,
+    WsaBuf, WsaData, WsaError, WsaMsg,
 };
 
 /// The real Winsock of this process.
@@ -606,29 +607,6 @@ fn bool_ok(ok: i32) -> Result<(), WsaError> {
     }
 }
 
-impl OsWinsock {
-    fn post(
-        &self,
-        s: Socket,
-        kind: ovl::Kind,
-        flags: u32,
-        parts: (Vec<WsaBuf>, Option<NameBuf>, Option<WsaBuf>),
-        overlapped: Overlapped,
-        routine: Option<CompletionRoutine>,
-    ) -> Result<Posted, WsaError> {
-        ovl::post(ovl::NewOp {
-            s: s.0 as usize,
-            kind,
-            flags,
-            buffers: parts.0,
-            name: parts.1,
-            control: parts.2,
-            ovl: overlapped,
-            routine,
-        })
-    }
-}
-
 /// Overlapped I/O on the real Winsock. Each operation's `OVERLAPPED`, its
 /// `WSABUF` array, buffers and name live in one heap record at a stable
 /// address until the completion is reaped (see `ovl.rs`).
@@ -715,14 +693,8 @@ impl WinsockOverlapped for OsWinsock {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        self.post(
-            s,
-            ovl::Kind::Recv,
-            flags,
-            (buffers, None, None),
-            overlapped,
-            routine,
-        )
+        let req = DataRequest::new(DataCall::Recv(RecvCall::Recv), buffers).with_flags(flags);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     /// `WSARecvFrom` with an `OVERLAPPED`.
@@ -735,8 +707,10 @@ impl WinsockOverlapped for OsWinsock {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let parts = (buffers, Some(from), None);
-        self.post(s, ovl::Kind::RecvFrom, flags, parts, overlapped, routine)
+        let req = DataRequest::new(DataCall::Recv(RecvCall::RecvFrom), buffers)
+            .with_flags(flags)
+            .with_name(from);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     /// `WSARecvMsg` with an `OVERLAPPED`, through its extension pointer.
@@ -747,8 +721,8 @@ impl WinsockOverlapped for OsWinsock {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let (b, n, c, flags) = ovl::msg_parts(msg);
-        self.post(s, ovl::Kind::RecvMsg, flags, (b, n, c), overlapped, routine)
+        let req = DataRequest::from_msg(DataCall::Recv(RecvCall::RecvMsg), msg, 0);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     /// `WSASend` with an `OVERLAPPED`.
@@ -760,14 +734,8 @@ impl WinsockOverlapped for OsWinsock {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        self.post(
-            s,
-            ovl::Kind::Send,
-            flags,
-            (buffers, None, None),
-            overlapped,
-            routine,
-        )
+        let req = DataRequest::new(DataCall::Send(SendCall::Send), buffers).with_flags(flags);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     /// `WSASendTo` with an `OVERLAPPED`.
@@ -780,8 +748,10 @@ impl WinsockOverlapped for OsWinsock {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let parts = (buffers, Some(to), None);
-        self.post(s, ovl::Kind::SendTo, flags, parts, overlapped, routine)
+        let req = DataRequest::new(DataCall::Send(SendCall::SendTo), buffers)
+            .with_flags(flags)
+            .with_name(to);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     /// `WSASendMsg` with an `OVERLAPPED`, through its extension pointer.
@@ -793,8 +763,25 @@ impl WinsockOverlapped for OsWinsock {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let (b, n, c, _) = ovl::msg_parts(msg);
-        self.post(s, ovl::Kind::SendMsg, flags, (b, n, c), overlapped, routine)
+        let req = DataRequest::from_msg(DataCall::Send(SendCall::SendMsg), msg, flags);
+        self.data_call_overlapped(s, req, overlapped, routine)
+    }
+
+    /// The one body of the six overlapped data calls: the request's call
+    /// is posted with its memory in a heap record (see `ovl.rs`).
+    fn data_call_overlapped(
+        &self,
+        s: Socket,
+        req: DataRequest,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        ovl::post(ovl::NewOp {
+            s: s.0 as usize,
+            req,
+            ovl: overlapped,
+            routine,
+        })
     }
 
     /// `WSAGetOverlappedResult`.

@@ -23,22 +23,9 @@ use windows_sys::Win32::System::IO::{
     PostQueuedCompletionStatus, OVERLAPPED, OVERLAPPED_ENTRY,
 };
 use winsock_model::{
-    consts, Completion, CompletionRoutine, Event, NameBuf, Overlapped, PortPacket, Posted, WsaBuf,
-    WsaError, WsaMsg,
+    consts, Completion, CompletionRoutine, DataCall, DataRequest, Event, NameBuf, Overlapped,
+    PortPacket, Posted, RecvCall, SendCall, WsaBuf, WsaError,
 };
-
-/// Which call an operation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Recv,
-    RecvFrom,
-    RecvMsg,
-    Send,
-    SendTo,
-    SendMsg,
-    /// A packet of `PostQueuedCompletionStatus` with an `OVERLAPPED`.
-    Posted,
-}
 
 /// The memory an operation's pointers name, handed back at completion.
 pub(super) struct Payload {
@@ -72,7 +59,9 @@ pub(super) struct Rec {
     id: u64,
     h_event: Option<Event>,
     socket: usize,
-    kind: Kind,
+    /// Which call posted it; `None` for a packet of
+    /// `PostQueuedCompletionStatus` with an `OVERLAPPED`.
+    kind: Option<DataCall>,
     /// 2 while both the poster and the reaper hold it.
     refs: AtomicU32,
     /// `lpNumberOfBytes*` and `lpFlags` of the call.
@@ -238,15 +227,15 @@ unsafe fn reap(
         copy_back(&mut pl.buffers, &pl.regions);
         if let (Some(n), Some(mut na)) = (pl.name.as_mut(), pl.name_arg.take()) {
             na.len = match r.kind {
-                Kind::RecvFrom => r.fromlen,
-                Kind::RecvMsg => r.msg.namelen,
+                Some(DataCall::Recv(RecvCall::RecvFrom)) => r.fromlen,
+                Some(DataCall::Recv(RecvCall::RecvMsg)) => r.msg.namelen,
                 _ => na.len,
             };
             name_back(n, &na);
         }
         if let Some(ctl) = pl.control.as_mut() {
             copy_back(std::slice::from_mut(ctl), &pl.cregions);
-            if r.kind == Kind::RecvMsg {
+            if r.kind == Some(DataCall::Recv(RecvCall::RecvMsg)) {
                 ctl.len = r.msg.Control.len;
             }
         }
@@ -331,11 +320,9 @@ unsafe extern "system" fn trampoline(error: u32, bytes: u32, ovl: *mut OVERLAPPE
 /// An operation about to be posted.
 pub(super) struct NewOp {
     pub(super) s: usize,
-    pub(super) kind: Kind,
-    pub(super) flags: u32,
-    pub(super) buffers: Vec<WsaBuf>,
-    pub(super) name: Option<NameBuf>,
-    pub(super) control: Option<WsaBuf>,
+    /// The call and its arguments (a name only for the calls that take
+    /// one, a control buffer only for the message calls).
+    pub(super) req: DataRequest,
     pub(super) ovl: Overlapped,
     pub(super) routine: Option<CompletionRoutine>,
 }
@@ -374,14 +361,20 @@ fn reuse_completed(ovl: &Overlapped) -> bool {
 pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     let NewOp {
         s,
-        kind,
-        flags,
-        mut buffers,
-        mut name,
-        mut control,
+        req,
         ovl,
         routine,
     } = op;
+    let DataRequest {
+        call: kind,
+        mut buffers,
+        name,
+        control,
+        flags,
+        ..
+    } = req;
+    let mut name = kind.has_name().then_some(name);
+    let mut control = kind.is_msg().then_some(control);
     if !reuse_completed(&ovl) {
         // Windows would corrupt the first operation: not passed on.
         return Err(refused(
@@ -406,7 +399,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
         id: ovl.id,
         h_event: ovl.h_event,
         socket: s,
-        kind,
+        kind: Some(kind),
         refs: AtomicU32::new(2),
         bytes: 0,
         flags,
@@ -450,8 +443,10 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
         let arr_ptr = r.msg.lpBuffers;
         let n = r.msg.dwBufferCount;
         match kind {
-            Kind::Recv => ws::WSARecv(s, arr_ptr, n, &mut r.bytes, &mut r.flags, &mut r.ovl, apc),
-            Kind::RecvFrom => {
+            DataCall::Recv(RecvCall::Recv) => {
+                ws::WSARecv(s, arr_ptr, n, &mut r.bytes, &mut r.flags, &mut r.ovl, apc)
+            }
+            DataCall::Recv(RecvCall::RecvFrom) => {
                 let lenp: *mut i32 = if r.msg.name.is_null() && r.fromlen == 0 {
                     ptr::null_mut()
                 } else {
@@ -469,8 +464,10 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
                     apc,
                 )
             }
-            Kind::Send => ws::WSASend(s, arr_ptr, n, &mut r.bytes, flags, &mut r.ovl, apc),
-            Kind::SendTo => ws::WSASendTo(
+            DataCall::Send(SendCall::Send) => {
+                ws::WSASend(s, arr_ptr, n, &mut r.bytes, flags, &mut r.ovl, apc)
+            }
+            DataCall::Send(SendCall::SendTo) => ws::WSASendTo(
                 s,
                 arr_ptr,
                 n,
@@ -481,7 +478,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
                 &mut r.ovl,
                 apc,
             ),
-            Kind::RecvMsg => match super::extension::<ws::LPFN_WSARECVMSG>(
+            DataCall::Recv(RecvCall::RecvMsg) => match super::extension::<ws::LPFN_WSARECVMSG>(
                 winsock_model::Socket(s as u64),
                 consts::WSAID_WSARECVMSG,
                 &super::RECVMSG,
@@ -489,7 +486,7 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
                 Ok(Some(f)) => f(s, &mut r.msg, &mut r.bytes, &mut r.ovl, apc),
                 _ => ws::SOCKET_ERROR,
             },
-            Kind::SendMsg => match super::extension::<ws::LPFN_WSASENDMSG>(
+            DataCall::Send(SendCall::SendMsg) => match super::extension::<ws::LPFN_WSASENDMSG>(
                 winsock_model::Socket(s as u64),
                 consts::WSAID_WSASENDMSG,
                 &super::SENDMSG,
@@ -497,7 +494,6 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
                 Ok(Some(f)) => f(s, &r.msg, flags, &mut r.bytes, &mut r.ovl, apc),
                 _ => ws::SOCKET_ERROR,
             },
-            Kind::Posted => unreachable!("posted packets are not operations"),
         }
     };
     let err = if rc == 0 { 0 } else { wsa_last() };
@@ -515,9 +511,9 @@ pub(super) fn post(op: NewOp) -> Result<Posted, WsaError> {
     let (bytes, out_flags) = unsafe {
         let r = &*p;
         let f = match kind {
-            Kind::RecvMsg => r.msg.dwFlags,
-            Kind::Recv | Kind::RecvFrom => r.flags,
-            _ => 0,
+            DataCall::Recv(RecvCall::RecvMsg) => r.msg.dwFlags,
+            DataCall::Recv(_) => r.flags,
+            DataCall::Send(_) => 0,
         };
         (r.bytes, f)
     };
@@ -683,7 +679,7 @@ fn packet(key: usize, bytes: u32, o: *mut OVERLAPPED, failed: Option<u32>) -> Po
     // SAFETY: a live record of ours, just taken by this caller.
     let (kind, s, id, h_event) = unsafe { ((*p).kind, (*p).socket, (*p).id, (*p).h_event) };
     pk.overlapped = Some(Overlapped { id, h_event });
-    if kind == Kind::Posted {
+    if kind.is_none() {
         // SAFETY: our record; we are its reaper.
         let (_, _) = unsafe { reap(p, 0, bytes, 0) };
         return pk;
@@ -771,7 +767,7 @@ pub(super) fn post_packet(
                 id: o.id,
                 h_event: o.h_event,
                 socket: 0,
-                kind: Kind::Posted,
+                kind: None,
                 // Only the reaper holds it.
                 refs: AtomicU32::new(1),
                 bytes: 0,
@@ -860,9 +856,4 @@ pub(super) fn close_port(port: HANDLE) -> Result<(), WsaError> {
         return Err(code(win32_error()));
     }
     Ok(())
-}
-
-/// A `WSAMSG` split into the parts an operation owns.
-pub(super) fn msg_parts(msg: WsaMsg) -> (Vec<WsaBuf>, Option<NameBuf>, Option<WsaBuf>, u32) {
-    (msg.buffers, Some(msg.name), Some(msg.control), msg.flags)
 }

@@ -273,7 +273,11 @@ fn fwait_true_with_a_routine_is_misuse() {
     let err = h.wsa_get_overlapped_result(s, &ovl, true).unwrap_err();
     let r = err.report().unwrap();
     assert_eq!(r.kind, ReportKind::Misuse);
-    assert_eq!(r.clause.as_deref(), Some("RECV-OVL-NO-FWAIT-WITH-ROUTINE"));
+    // The clause of the call's own page: this operation is a WSASendMsg.
+    assert_eq!(
+        r.clause.as_deref(),
+        Some("SENDMSG-OVL-NO-FWAIT-WITH-ROUTINE")
+    );
     // fWait FALSE is fine: a status (here, after the routine ran).
     h.sleep_ex(0, true).unwrap();
     let c = h.wsa_get_overlapped_result(s, &ovl, false).unwrap();

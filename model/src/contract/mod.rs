@@ -2,7 +2,7 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `call.rs` | [`DataCall`]: the six data calls, named once |
+//! | `call.rs` | [`DataCall`]: the six data calls, named once; [`DataRequest`]: their arguments in one shape |
 //! | `consts.rs` | every numeric value: error codes, `MSG_*` flags, families, types, protocols, options, ioctls, GUIDs |
 //! | `error.rs` | [`WsaError`]: a Winsock error code with its name, or a model report (deadlock, misuse) |
 //! | `addr.rs` | `SOCKADDR_IN` / `SOCKADDR_IN6` encode and decode (x64 layout) |
@@ -24,7 +24,7 @@ pub mod quirks;
 pub mod types;
 pub mod winsock;
 
-pub use call::DataCall;
+pub use call::{DataCall, DataRequest, RecvCall, SendCall};
 pub use clauses::{Clause, Scope, CLAUSES};
 pub use consts::*;
 pub use error::{ModelReport, ReportKind, WsaError};

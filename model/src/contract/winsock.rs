@@ -1,5 +1,6 @@
 //! The [`Winsock`] trait: the calls, named as Windows names them.
 
+use super::call::{DataCall, DataRequest, RecvCall, SendCall};
 use super::consts::*;
 use super::overlapped::{
     Completion, CompletionRoutine, Overlapped, PortPacket, Posted, WaitResult,
@@ -173,6 +174,62 @@ pub trait Winsock {
     ) -> Result<(), WsaError>;
 
     // ---- conveniences over the calls above ----
+
+    /// Any of the six direct data calls, from one [`DataRequest`]: the
+    /// named method its `call` is (`wsa_recv`, ..., `wsa_send_msg`), with
+    /// its arguments. `bytes` is `lpNumberOfBytesRecvd` /
+    /// `lpNumberOfBytesSent` (`None` for `NULL`). What a receive writes
+    /// (buffers, name, control, flags) is left in `req`.
+    ///
+    /// ```
+    /// use winsock_double::*;
+    /// let sim = Sim::new(1);
+    /// let h = sim.add_host("h", &["10.0.0.1/24"]).unwrap();
+    /// h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    /// let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    /// h.bind(s, &"10.0.0.1:7".parse().unwrap()).unwrap();
+    /// let to = NameBuf::addr(&"10.0.0.1:7".parse().unwrap());
+    /// let mut send = DataRequest::new(DataCall::Send(SendCall::SendTo), vec![WsaBuf::from(&b"hi"[..])])
+    ///     .with_name(to);
+    /// h.data_call(s, &mut send, None).unwrap();
+    /// let mut recv = DataRequest::new(DataCall::Recv(RecvCall::RecvFrom), vec![WsaBuf::zeroed(8)])
+    ///     .with_name(NameBuf::storage());
+    /// let mut n = 0;
+    /// h.data_call(s, &mut recv, Some(&mut n)).unwrap();
+    /// assert_eq!(&recv.buffers[0].bytes()[..n as usize], b"hi");
+    /// ```
+    #[track_caller]
+    fn data_call(
+        &self,
+        s: Self::Socket,
+        req: &mut DataRequest,
+        bytes: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        match req.call {
+            DataCall::Recv(RecvCall::Recv) => {
+                self.wsa_recv(s, &mut req.buffers, bytes, &mut req.flags)
+            }
+            DataCall::Recv(RecvCall::RecvFrom) => {
+                self.wsa_recv_from(s, &mut req.buffers, bytes, &mut req.flags, &mut req.name)
+            }
+            DataCall::Recv(RecvCall::RecvMsg) => {
+                let mut msg = req.take_msg();
+                let r = self.wsa_recv_msg(s, &mut msg, bytes);
+                req.put_msg(msg);
+                r
+            }
+            DataCall::Send(SendCall::Send) => self.wsa_send(s, &req.buffers, bytes, req.flags),
+            DataCall::Send(SendCall::SendTo) => {
+                self.wsa_send_to(s, &req.buffers, bytes, req.flags, &req.name)
+            }
+            DataCall::Send(SendCall::SendMsg) => {
+                let msg = req.take_msg();
+                let r = self.wsa_send_msg(s, &msg, req.flags, bytes);
+                req.put_msg(msg);
+                r
+            }
+        }
+    }
 
     /// `setsockopt` with an `int`/`DWORD`/`BOOL` value.
     #[track_caller]
@@ -445,4 +502,55 @@ pub trait WinsockOverlapped: Winsock {
     /// `CloseHandle` on a port; threads waiting on it fail with
     /// `ERROR_ABANDONED_WAIT_0`.
     fn close_port(&self, port: Self::Port) -> Result<(), WsaError>;
+
+    /// Any of the six overlapped data calls, from one [`DataRequest`]: the
+    /// named method its `call` is (`wsa_recv_overlapped`, ...,
+    /// `wsa_send_msg_overlapped`), with its arguments. The request's
+    /// memory goes with the operation and comes back in its
+    /// [`Completion`].
+    #[track_caller]
+    fn data_call_overlapped(
+        &self,
+        s: Self::Socket,
+        req: DataRequest,
+        overlapped: Overlapped<Self::Event>,
+        routine: Option<CompletionRoutine<Self::Event>>,
+    ) -> Result<Posted<Self::Event>, WsaError> {
+        let DataRequest {
+            call,
+            buffers,
+            name,
+            control,
+            flags,
+            msg_flags,
+        } = req;
+        let msg = |flags| WsaMsg {
+            name,
+            buffers,
+            control,
+            flags,
+        };
+        match call {
+            DataCall::Recv(RecvCall::Recv) => {
+                self.wsa_recv_overlapped(s, msg(0).buffers, flags, overlapped, routine)
+            }
+            DataCall::Recv(RecvCall::RecvFrom) => {
+                let m = msg(0);
+                self.wsa_recv_from_overlapped(s, m.buffers, flags, m.name, overlapped, routine)
+            }
+            DataCall::Recv(RecvCall::RecvMsg) => {
+                self.wsa_recv_msg_overlapped(s, msg(flags), overlapped, routine)
+            }
+            DataCall::Send(SendCall::Send) => {
+                self.wsa_send_overlapped(s, msg(0).buffers, flags, overlapped, routine)
+            }
+            DataCall::Send(SendCall::SendTo) => {
+                let m = msg(0);
+                self.wsa_send_to_overlapped(s, m.buffers, flags, m.name, overlapped, routine)
+            }
+            DataCall::Send(SendCall::SendMsg) => {
+                self.wsa_send_msg_overlapped(s, msg(msg_flags), flags, overlapped, routine)
+            }
+        }
+    }
 }

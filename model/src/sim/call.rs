@@ -5,43 +5,8 @@
 
 use super::net::HostId;
 use crate::contract::types::{NameBuf, WsaBuf};
+pub(crate) use crate::contract::{RecvCall, SendCall};
 use std::net::{IpAddr, SocketAddr};
-
-/// Which receive call is running (they differ in flags and outputs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RecvCall {
-    Recv,
-    RecvFrom,
-    RecvMsg,
-}
-
-impl RecvCall {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            RecvCall::Recv => "WSARecv",
-            RecvCall::RecvFrom => "WSARecvFrom",
-            RecvCall::RecvMsg => "WSARecvMsg",
-        }
-    }
-}
-
-/// Which send call is running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SendCall {
-    Send,
-    SendTo,
-    SendMsg,
-}
-
-impl SendCall {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            SendCall::Send => "WSASend",
-            SendCall::SendTo => "WSASendTo",
-            SendCall::SendMsg => "WSASendMsg",
-        }
-    }
-}
 
 /// The arguments of a receive.
 pub(crate) struct RecvArgs<'a> {

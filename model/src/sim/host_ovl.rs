@@ -5,8 +5,7 @@
 //! returns to here, runs them one by one, and reports
 //! `WSA_WAIT_IO_COMPLETION`.
 
-use super::call::{RecvCall, SendCall};
-use super::ovl::{Op, OpKind, WaitStep};
+use super::ovl::{Op, WaitStep};
 use super::{bufs_shape, c, SimHost};
 use crate::contract::consts;
 use crate::contract::overlapped::{
@@ -14,6 +13,7 @@ use crate::contract::overlapped::{
     WaitResult,
 };
 use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaMsg};
+use crate::contract::{DataCall, DataRequest, RecvCall, SendCall};
 use crate::contract::{Winsock, WinsockOverlapped, WsaError};
 
 fn render_posted(p: &Posted) -> String {
@@ -158,65 +158,32 @@ impl SimHost {
             socket,
             kind,
             flags_in,
-            mut buffers,
-            mut name,
+            buffers,
+            name,
             control,
             ..
         } = *op;
-        let s = Socket(socket);
+        let mut req = DataRequest::new(kind, buffers).with_flags(flags_in);
+        if let Some(n) = name {
+            req.name = n;
+        }
+        if let Some(c) = control {
+            req.control = c;
+        }
         let mut bytes = 0u32;
-        let mut flags = flags_in;
-        let (r, name, control) = match kind {
-            OpKind::Recv(RecvCall::Recv) => (
-                self.wsa_recv(s, &mut buffers, Some(&mut bytes), &mut flags),
-                name,
-                control,
-            ),
-            OpKind::Recv(RecvCall::RecvFrom) => {
-                let mut from = name.unwrap_or_default();
-                let r =
-                    self.wsa_recv_from(s, &mut buffers, Some(&mut bytes), &mut flags, &mut from);
-                (r, Some(from), control)
-            }
-            OpKind::Recv(RecvCall::RecvMsg) => {
-                let mut msg = WsaMsg {
-                    name: name.unwrap_or_default(),
-                    buffers: std::mem::take(&mut buffers),
-                    control: control.unwrap_or_default(),
-                    flags: flags_in,
-                };
-                let r = self.wsa_recv_msg(s, &mut msg, Some(&mut bytes));
-                flags = msg.flags;
-                buffers = msg.buffers;
-                (r, Some(msg.name), Some(msg.control))
-            }
-            OpKind::Send(SendCall::Send) => {
-                flags = 0;
-                (
-                    self.wsa_send(s, &buffers, Some(&mut bytes), flags_in),
-                    name,
-                    control,
-                )
-            }
-            OpKind::Send(SendCall::SendTo) => {
-                flags = 0;
-                let to = name.take().unwrap_or_default();
-                let r = self.wsa_send_to(s, &buffers, Some(&mut bytes), flags_in, &to);
-                (r, Some(to), control)
-            }
-            OpKind::Send(SendCall::SendMsg) => {
-                flags = 0;
-                let msg = WsaMsg {
-                    name: name.unwrap_or_default(),
-                    buffers: std::mem::take(&mut buffers),
-                    control: control.unwrap_or_default(),
-                    flags: 0,
-                };
-                let r = self.wsa_send_msg(s, &msg, flags_in, Some(&mut bytes));
-                buffers = msg.buffers;
-                (r, Some(msg.name), Some(msg.control))
-            }
-        };
+        let r = self.data_call(Socket(socket), &mut req, Some(&mut bytes));
+        let DataRequest {
+            buffers,
+            name,
+            control,
+            flags,
+            ..
+        } = req;
+        // A send reports no flags; only the calls that take them give back
+        // a name and a control buffer.
+        let flags = if kind.is_recv() { flags } else { 0 };
+        let name = kind.has_name().then_some(name);
+        let control = kind.is_msg().then_some(control);
         let error = match r {
             Ok(()) => 0,
             // A truncated datagram was still received.
@@ -234,26 +201,27 @@ impl SimHost {
         }))
     }
 
+    /// The operation `req` posts on `s`. SENDMSG-MSG-FLAGS-IGNORED: a
+    /// send's `WSAMSG.dwFlags` is not kept.
     fn op(
         &self,
         s: Socket,
-        kind: OpKind,
-        flags: u32,
-        buffers: Vec<WsaBuf>,
+        req: DataRequest,
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Box<Op> {
+        let call = req.call;
         // Boxed: an operation moves through several calls and queues.
         Box::new(Op {
             ovl: overlapped,
             // The calling thread is filled in at the call (`post_op`).
             thread: (self.host, super::sched_state::MAIN),
             socket: s.0,
-            kind,
-            flags_in: flags,
-            buffers,
-            name: None,
-            control: None,
+            kind: call,
+            flags_in: req.flags,
+            buffers: req.buffers,
+            name: call.has_name().then_some(req.name),
+            control: call.is_msg().then_some(req.control),
             routine,
             name_ok: true,
             plan: None,
@@ -346,15 +314,8 @@ impl WinsockOverlapped for SimHost {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let op = self.op(
-            s,
-            OpKind::Recv(RecvCall::Recv),
-            flags,
-            buffers,
-            overlapped,
-            routine,
-        );
-        self.post_op(op)
+        let req = DataRequest::new(DataCall::Recv(RecvCall::Recv), buffers).with_flags(flags);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     #[track_caller]
@@ -367,16 +328,10 @@ impl WinsockOverlapped for SimHost {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let mut op = self.op(
-            s,
-            OpKind::Recv(RecvCall::RecvFrom),
-            flags,
-            buffers,
-            overlapped,
-            routine,
-        );
-        op.name = Some(from);
-        self.post_op(op)
+        let req = DataRequest::new(DataCall::Recv(RecvCall::RecvFrom), buffers)
+            .with_flags(flags)
+            .with_name(from);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     #[track_caller]
@@ -387,17 +342,8 @@ impl WinsockOverlapped for SimHost {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let mut op = self.op(
-            s,
-            OpKind::Recv(RecvCall::RecvMsg),
-            msg.flags,
-            msg.buffers,
-            overlapped,
-            routine,
-        );
-        op.name = Some(msg.name);
-        op.control = Some(msg.control);
-        self.post_op(op)
+        let req = DataRequest::from_msg(DataCall::Recv(RecvCall::RecvMsg), msg, 0);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     #[track_caller]
@@ -409,15 +355,8 @@ impl WinsockOverlapped for SimHost {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let op = self.op(
-            s,
-            OpKind::Send(SendCall::Send),
-            flags,
-            buffers,
-            overlapped,
-            routine,
-        );
-        self.post_op(op)
+        let req = DataRequest::new(DataCall::Send(SendCall::Send), buffers).with_flags(flags);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     #[track_caller]
@@ -430,16 +369,10 @@ impl WinsockOverlapped for SimHost {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        let mut op = self.op(
-            s,
-            OpKind::Send(SendCall::SendTo),
-            flags,
-            buffers,
-            overlapped,
-            routine,
-        );
-        op.name = Some(to);
-        self.post_op(op)
+        let req = DataRequest::new(DataCall::Send(SendCall::SendTo), buffers)
+            .with_flags(flags)
+            .with_name(to);
+        self.data_call_overlapped(s, req, overlapped, routine)
     }
 
     #[track_caller]
@@ -451,18 +384,21 @@ impl WinsockOverlapped for SimHost {
         overlapped: Overlapped,
         routine: Option<CompletionRoutine>,
     ) -> Result<Posted, WsaError> {
-        // SENDMSG-MSG-FLAGS-IGNORED: WSAMSG.dwFlags is not read.
-        let mut op = self.op(
-            s,
-            OpKind::Send(SendCall::SendMsg),
-            flags,
-            msg.buffers,
-            overlapped,
-            routine,
-        );
-        op.name = Some(msg.name);
-        op.control = Some(msg.control);
-        self.post_op(op)
+        let req = DataRequest::from_msg(DataCall::Send(SendCall::SendMsg), msg, flags);
+        self.data_call_overlapped(s, req, overlapped, routine)
+    }
+
+    /// The one body of the six overlapped data calls: the operation is
+    /// made from the request and posted.
+    #[track_caller]
+    fn data_call_overlapped(
+        &self,
+        s: Socket,
+        req: DataRequest,
+        overlapped: Overlapped,
+        routine: Option<CompletionRoutine>,
+    ) -> Result<Posted, WsaError> {
+        self.post_op(self.op(s, req, overlapped, routine))
     }
 
     #[track_caller]

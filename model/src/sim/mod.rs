@@ -624,30 +624,12 @@ impl Winsock for SimHost {
         bytes_recvd: Option<&mut u32>,
         flags: &mut u32,
     ) -> Result<(), WsaError> {
-        let h = self.host;
-        let shape = self.shape(buffers);
-        let fin = *flags;
-        let has_ptr = bytes_recvd.is_some();
-        let mut out = Default::default();
-        let r = self.call(
-            "WSARecv",
-            || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)),
-            |w| {
-                let args = RecvArgs {
-                    call: RecvCall::Recv,
-                    bufs: buffers,
-                    flags_in: fin,
-                    name: None,
-                    control: None,
-                    bytes_ptr: has_ptr,
-                };
-                let (r, o) = w.recv(h, s.0, args);
-                out = o;
-                r
-            },
-        );
-        finish_recv(out, bytes_recvd, Some(flags));
-        r
+        let parts = RecvParts {
+            bufs: buffers,
+            name: None,
+            control: None,
+        };
+        self.recv_call(s, RecvCall::Recv, parts, flags, bytes_recvd)
     }
 
     #[track_caller]
@@ -659,30 +641,12 @@ impl Winsock for SimHost {
         flags: &mut u32,
         from: &mut NameBuf,
     ) -> Result<(), WsaError> {
-        let h = self.host;
-        let shape = self.shape(buffers);
-        let fin = *flags;
-        let has_ptr = bytes_recvd.is_some();
-        let mut out = Default::default();
-        let r = self.call(
-            "WSARecvFrom",
-            || format!("{:#x}, {shape}, {}", s.0, consts::msg_flags_to_string(fin)),
-            |w| {
-                let args = RecvArgs {
-                    call: RecvCall::RecvFrom,
-                    bufs: buffers,
-                    flags_in: fin,
-                    name: Some(from),
-                    control: None,
-                    bytes_ptr: has_ptr,
-                };
-                let (r, o) = w.recv(h, s.0, args);
-                out = o;
-                r
-            },
-        );
-        finish_recv(out, bytes_recvd, Some(flags));
-        r
+        let parts = RecvParts {
+            bufs: buffers,
+            name: Some(from),
+            control: None,
+        };
+        self.recv_call(s, RecvCall::RecvFrom, parts, flags, bytes_recvd)
     }
 
     #[track_caller]
@@ -693,32 +657,7 @@ impl Winsock for SimHost {
         bytes_sent: Option<&mut u32>,
         flags: u32,
     ) -> Result<(), WsaError> {
-        let h = self.host;
-        let has_ptr = bytes_sent.is_some();
-        let r = self.call(
-            "WSASend",
-            || {
-                format!(
-                    "{:#x}, {}, {}",
-                    s.0,
-                    bufs_shape(buffers),
-                    consts::msg_flags_to_string(flags)
-                )
-            },
-            |w| {
-                let args = SendArgs {
-                    call: SendCall::Send,
-                    bufs: buffers,
-                    flags,
-                    to: None,
-                    control: None,
-                    bytes_ptr: has_ptr,
-                };
-                w.send(h, s.0, args)
-            },
-        );
-        finish_send(&r, bytes_sent);
-        r.map(|_| ())
+        self.send_call(s, SendCall::Send, buffers, None, None, flags, bytes_sent)
     }
 
     #[track_caller]
@@ -730,33 +669,15 @@ impl Winsock for SimHost {
         flags: u32,
         to: &NameBuf,
     ) -> Result<(), WsaError> {
-        let h = self.host;
-        let has_ptr = bytes_sent.is_some();
-        let r = self.call(
-            "WSASendTo",
-            || {
-                format!(
-                    "{:#x}, {}, {}, to={:?}",
-                    s.0,
-                    bufs_shape(buffers),
-                    consts::msg_flags_to_string(flags),
-                    to.decode().ok()
-                )
-            },
-            |w| {
-                let args = SendArgs {
-                    call: SendCall::SendTo,
-                    bufs: buffers,
-                    flags,
-                    to: Some(to),
-                    control: None,
-                    bytes_ptr: has_ptr,
-                };
-                w.send(h, s.0, args)
-            },
-        );
-        finish_send(&r, bytes_sent);
-        r.map(|_| ())
+        self.send_call(
+            s,
+            SendCall::SendTo,
+            buffers,
+            Some(to),
+            None,
+            flags,
+            bytes_sent,
+        )
     }
 
     #[track_caller]
@@ -766,43 +687,18 @@ impl Winsock for SimHost {
         msg: &mut WsaMsg,
         bytes_recvd: Option<&mut u32>,
     ) -> Result<(), WsaError> {
-        let h = self.host;
-        let shape = self.shape(&msg.buffers);
-        let fin = msg.flags;
-        let has_ptr = bytes_recvd.is_some();
-        let ctl = msg.control.len;
-        let mut out = Default::default();
-        let r = self.call(
-            "WSARecvMsg",
-            || {
-                format!(
-                    "{:#x}, {shape}, control={ctl}, {}",
-                    s.0,
-                    consts::msg_flags_to_string(fin)
-                )
-            },
-            |w| {
-                let WsaMsg {
-                    name,
-                    buffers,
-                    control,
-                    ..
-                } = msg;
-                let args = RecvArgs {
-                    call: RecvCall::RecvMsg,
-                    bufs: buffers,
-                    flags_in: fin,
-                    name: Some(name),
-                    control: Some(control),
-                    bytes_ptr: has_ptr,
-                };
-                let (r, o) = w.recv(h, s.0, args);
-                out = o;
-                r
-            },
-        );
-        finish_recv(out, bytes_recvd, Some(&mut msg.flags));
-        r
+        let WsaMsg {
+            name,
+            buffers,
+            control,
+            flags,
+        } = msg;
+        let parts = RecvParts {
+            bufs: buffers,
+            name: Some(name),
+            control: Some(control),
+        };
+        self.recv_call(s, RecvCall::RecvMsg, parts, flags, bytes_recvd)
     }
 
     #[track_caller]
@@ -813,34 +709,117 @@ impl Winsock for SimHost {
         flags: u32,
         bytes_sent: Option<&mut u32>,
     ) -> Result<(), WsaError> {
+        // SENDMSG-MSG-FLAGS-IGNORED: WSAMSG.dwFlags is not read.
+        let (to, control) = (Some(&msg.name), Some(&msg.control));
+        self.send_call(
+            s,
+            SendCall::SendMsg,
+            &msg.buffers,
+            to,
+            control,
+            flags,
+            bytes_sent,
+        )
+    }
+}
+
+/// A receive's buffers, and the name and control buffer of the calls that
+/// take them.
+struct RecvParts<'a> {
+    bufs: &'a mut [WsaBuf],
+    name: Option<&'a mut NameBuf>,
+    control: Option<&'a mut WsaBuf>,
+}
+
+impl SimHost {
+    /// The one body of the three direct receives: `flags` is `*lpFlags`
+    /// (`WSAMSG.dwFlags` of `WSARecvMsg`), in and out; `bytes` is
+    /// `lpNumberOfBytesRecvd`.
+    #[track_caller]
+    fn recv_call(
+        &self,
+        s: Socket,
+        call: RecvCall,
+        mut parts: RecvParts<'_>,
+        flags: &mut u32,
+        bytes: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
         let h = self.host;
-        let has_ptr = bytes_sent.is_some();
+        let shape = self.shape(parts.bufs);
+        let fin = *flags;
+        let has_ptr = bytes.is_some();
+        let ctl = parts.control.as_ref().map(|c| c.len);
+        let mut out = Default::default();
         let r = self.call(
-            "WSASendMsg",
+            call.name(),
             || {
-                format!(
-                    "{:#x}, {}, to={:?}, control={}, {}",
-                    s.0,
-                    bufs_shape(&msg.buffers),
-                    msg.name.decode().ok(),
-                    msg.control.len,
-                    consts::msg_flags_to_string(flags)
-                )
+                let f = consts::msg_flags_to_string(fin);
+                match ctl {
+                    Some(ctl) => format!("{:#x}, {shape}, control={ctl}, {f}", s.0),
+                    None => format!("{:#x}, {shape}, {f}", s.0),
+                }
             },
             |w| {
-                // SENDMSG-MSG-FLAGS-IGNORED: WSAMSG.dwFlags is not read.
+                let args = RecvArgs {
+                    call,
+                    bufs: parts.bufs,
+                    flags_in: fin,
+                    name: parts.name.as_deref_mut(),
+                    control: parts.control.as_deref_mut(),
+                    bytes_ptr: has_ptr,
+                };
+                let (r, o) = w.recv(h, s.0, args);
+                out = o;
+                r
+            },
+        );
+        finish_recv(out, bytes, Some(flags));
+        r
+    }
+
+    /// The one body of the three direct sends: `to` is `lpTo`/`iTolen` or
+    /// `WSAMSG.name`, `control` the message's; `bytes` is
+    /// `lpNumberOfBytesSent`.
+    #[allow(clippy::too_many_arguments)]
+    #[track_caller]
+    fn send_call(
+        &self,
+        s: Socket,
+        call: SendCall,
+        bufs: &[WsaBuf],
+        to: Option<&NameBuf>,
+        control: Option<&WsaBuf>,
+        flags: u32,
+        bytes: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        let h = self.host;
+        let has_ptr = bytes.is_some();
+        let r = self.call(
+            call.name(),
+            || {
+                let (shape, f) = (bufs_shape(bufs), consts::msg_flags_to_string(flags));
+                let to = to.and_then(|n| n.decode().ok());
+                match (call, control) {
+                    (SendCall::SendMsg, Some(c)) => {
+                        format!("{:#x}, {shape}, to={to:?}, control={}, {f}", s.0, c.len)
+                    }
+                    (SendCall::SendTo, _) => format!("{:#x}, {shape}, {f}, to={to:?}", s.0),
+                    _ => format!("{:#x}, {shape}, {f}", s.0),
+                }
+            },
+            |w| {
                 let args = SendArgs {
-                    call: SendCall::SendMsg,
-                    bufs: &msg.buffers,
+                    call,
+                    bufs,
                     flags,
-                    to: Some(&msg.name),
-                    control: Some(&msg.control),
+                    to,
+                    control,
                     bytes_ptr: has_ptr,
                 };
                 w.send(h, s.0, args)
             },
         );
-        finish_send(&r, bytes_sent);
+        finish_send(&r, bytes);
         r.map(|_| ())
     }
 }

@@ -25,15 +25,29 @@
 use super::call::{Mode, RecvArgs, RecvCall, RecvOut, SendCall};
 use super::net::HostId;
 use super::ovl::CompletionTiming;
-use super::ovl::{Apc, Op, OpKind, OvlStatus};
+use super::ovl::{Apc, Op, OvlStatus};
 use super::sched_state::State;
 use super::sched_state::Step;
 use super::world::{Event as WorldEvent, World};
 use crate::contract::consts::*;
 use crate::contract::overlapped::{ran_despite, Completion, Event, PortPacket, Posted};
 use crate::contract::quirks::Quirk;
+use crate::contract::DataCall;
 use crate::contract::{ReportKind, WsaError};
 use std::collections::VecDeque;
+
+/// Of a rule the three documentation pages state alike, the clause of the
+/// page of `call`: `WSARecvMsg`'s, `WSASendMsg`'s, else `WSARecv`'s (which
+/// `WSARecvFrom` shares; `WSASend` and `WSASendTo`, whose pages are not
+/// among the modelled ones, get it too: model choice).
+fn by_page(call: DataCall, [recv, recvmsg, sendmsg]: [&'static str; 3]) -> &'static str {
+    match call {
+        DataCall::Recv(RecvCall::RecvMsg) => recvmsg,
+        DataCall::Send(SendCall::SendMsg) => sendmsg,
+        DataCall::Recv(RecvCall::Recv | RecvCall::RecvFrom)
+        | DataCall::Send(SendCall::Send | SendCall::SendTo) => recv,
+    }
+}
 
 pub(crate) fn code(c: i32) -> WsaError {
     WsaError::Code(c)
@@ -101,7 +115,7 @@ impl World {
         let mut op = op;
         // Every check the direct call makes, in overlapped mode.
         match op.kind {
-            OpKind::Recv(call) => {
+            DataCall::Recv(call) => {
                 let args = RecvArgs {
                     call,
                     bufs: &mut op.buffers,
@@ -112,7 +126,7 @@ impl World {
                 };
                 op.name_ok = self.recv_check(host, s, &args, Mode::Overlapped)?;
             }
-            OpKind::Send(call) => {
+            DataCall::Send(call) => {
                 let args = super::call::SendArgs {
                     call,
                     bufs: &op.buffers,
@@ -127,11 +141,14 @@ impl World {
         // RECV-OVL-SEPARATE-STRUCT, RECVMSG-OVL-SEPARATE-STRUCT,
         // SENDMSG-OVL-SEPARATE-STRUCT
         if self.ovl.get(&(host, op.ovl.id)).is_some_and(|o| o.pending) {
-            let clause = match op.kind {
-                OpKind::Recv(RecvCall::RecvMsg) => "RECVMSG-OVL-SEPARATE-STRUCT",
-                OpKind::Send(SendCall::SendMsg) => "SENDMSG-OVL-SEPARATE-STRUCT",
-                _ => "RECV-OVL-SEPARATE-STRUCT",
-            };
+            let clause = by_page(
+                op.kind,
+                [
+                    "RECV-OVL-SEPARATE-STRUCT",
+                    "RECVMSG-OVL-SEPARATE-STRUCT",
+                    "SENDMSG-OVL-SEPARATE-STRUCT",
+                ],
+            );
             return Err(self.report(
                 ReportKind::Misuse,
                 format!(
@@ -159,6 +176,7 @@ impl World {
         let status = OvlStatus {
             ovl: op.ovl,
             socket: s,
+            call: op.kind,
             pending: true,
             routine: op.routine.is_some(),
             error: 0,
@@ -171,7 +189,7 @@ impl World {
         let key = (host, op.ovl.id);
         let before = self.ovl.insert(key, status);
         match op.kind {
-            OpKind::Recv(_) => self.post_recv(s, op).inspect_err(|_| {
+            DataCall::Recv(_) => self.post_recv(s, op).inspect_err(|_| {
                 // RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR:
                 // a receive that failed at once started nothing; the
                 // OVERLAPPED holds what it held.
@@ -184,7 +202,7 @@ impl World {
                     }
                 }
             }),
-            OpKind::Send(_) => Ok(self.post_send(s, op)),
+            DataCall::Send(_) => Ok(self.post_send(s, op)),
         }
     }
 
@@ -320,7 +338,7 @@ impl World {
     /// connection) completes nothing and is the call's error (`Err`).
     fn complete_recv(&mut self, mut op: Box<Op>, immediate: bool) -> Result<(i32, u32, u32), i32> {
         let host = op.thread.0;
-        let OpKind::Recv(call) = op.kind else {
+        let DataCall::Recv(call) = op.kind else {
             unreachable!("a receive")
         };
         let mut out = RecvOut::default();
@@ -559,10 +577,18 @@ impl World {
         // RECV-OVL-NO-FWAIT-WITH-ROUTINE, RECVMSG-OVL-NO-FWAIT-WITH-ROUTINE,
         // SENDMSG-OVL-NO-FWAIT-WITH-ROUTINE
         if wait && o.routine {
+            let clause = by_page(
+                o.call,
+                [
+                    "RECV-OVL-NO-FWAIT-WITH-ROUTINE",
+                    "RECVMSG-OVL-NO-FWAIT-WITH-ROUTINE",
+                    "SENDMSG-OVL-NO-FWAIT-WITH-ROUTINE",
+                ],
+            );
             return Err(self.report(
                 ReportKind::Misuse,
                 format!("WSAGetOverlappedResult with fWait TRUE for OVERLAPPED {id}, whose operation has a completion routine: hEvent is the application's, so the wait is undefined"),
-                Some("RECV-OVL-NO-FWAIT-WITH-ROUTINE"),
+                Some(clause),
             ).into());
         }
         if o.pending {

@@ -4,37 +4,23 @@
 //! settings of when operations complete and routines run. Plain data: this
 //! module imports no room of the model.
 
-use super::call::{RecvCall, SendCall, SendPlan};
+use super::call::SendPlan;
 use super::net::HostId;
 use crate::contract::overlapped::{Completion, CompletionRoutine, Overlapped, PortPacket};
 use crate::contract::types::{NameBuf, WsaBuf};
+use crate::contract::DataCall;
 use std::collections::VecDeque;
 
 /// A simulated thread: the host it runs on and its number there.
 pub(crate) type ThreadKey = (HostId, u32);
-
-/// What an overlapped operation does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OpKind {
-    Recv(RecvCall),
-    Send(SendCall),
-}
-
-impl OpKind {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            OpKind::Recv(c) => c.name(),
-            OpKind::Send(c) => c.name(),
-        }
-    }
-}
 
 /// An outstanding overlapped operation and everything it owns.
 pub(crate) struct Op {
     pub(crate) ovl: Overlapped,
     pub(crate) thread: ThreadKey,
     pub(crate) socket: u64,
-    pub(crate) kind: OpKind,
+    /// Which call posted it.
+    pub(crate) kind: DataCall,
     pub(crate) flags_in: u32,
     pub(crate) buffers: Vec<WsaBuf>,
     pub(crate) name: Option<NameBuf>,
@@ -63,6 +49,8 @@ impl std::fmt::Debug for Op {
 pub(crate) struct OvlStatus {
     pub(crate) ovl: Overlapped,
     pub(crate) socket: u64,
+    /// The call of the operation that last used it.
+    pub(crate) call: DataCall,
     pub(crate) pending: bool,
     pub(crate) routine: bool,
     pub(crate) error: i32,

@@ -17,22 +17,15 @@ use std::sync::{Arc, Mutex};
 use winsock_model::cmsg::{self, In6Pktinfo, InPktinfo, Pktinfo};
 use winsock_model::consts::*;
 use winsock_model::{
-    Completion, CompletionRoutine, DataCall, Event, NameBuf, Overlapped, PortPacket, Posted,
-    Socket, WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaError, WsaMsg,
+    Completion, CompletionRoutine, DataCall, DataRequest, Event, NameBuf, Overlapped, PortPacket,
+    Posted, RecvCall, SendCall, Socket, WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaError,
 };
 
 /// A data call with its arguments resolved.
 pub(super) struct Resolved<W> {
     w: W,
     s: Socket,
-    kind: DataCall,
-    buffers: Vec<WsaBuf>,
-    name: NameBuf,
-    control: WsaBuf,
-    /// `*lpFlags` / `dwFlags` on input.
-    flags: u32,
-    /// `WSAMSG.dwFlags` of a send.
-    msg_flags: u32,
+    req: DataRequest,
     null_bytes_ptr: bool,
     ovl: Option<OvlSpec>,
 }
@@ -51,44 +44,10 @@ enum Nested {
 fn direct<W: WinsockOverlapped<Socket = Socket> + Send + 'static>(
     r: Resolved<W>,
 ) -> Box<dyn FnOnce() -> Result<(), WsaError> + Send> {
-    let Resolved {
-        w,
-        s,
-        kind,
-        mut buffers,
-        mut name,
-        control,
-        flags,
-        msg_flags,
-        ..
-    } = r;
+    let Resolved { w, s, mut req, .. } = r;
     Box::new(move || {
         let mut n = 0u32;
-        let mut f = flags;
-        match kind {
-            DataCall::Recv => w.wsa_recv(s, &mut buffers, Some(&mut n), &mut f),
-            DataCall::RecvFrom => w.wsa_recv_from(s, &mut buffers, Some(&mut n), &mut f, &mut name),
-            DataCall::RecvMsg => {
-                let mut m = WsaMsg {
-                    name,
-                    buffers,
-                    control,
-                    flags,
-                };
-                w.wsa_recv_msg(s, &mut m, Some(&mut n))
-            }
-            DataCall::Send => w.wsa_send(s, &buffers, Some(&mut n), flags),
-            DataCall::SendTo => w.wsa_send_to(s, &buffers, Some(&mut n), flags, &name),
-            DataCall::SendMsg => {
-                let m = WsaMsg {
-                    name,
-                    buffers,
-                    control,
-                    flags: msg_flags,
-                };
-                w.wsa_send_msg(s, &m, flags, Some(&mut n))
-            }
-        }
+        w.data_call(s, &mut req, Some(&mut n))
     })
 }
 
@@ -251,7 +210,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                DataCall::Send,
+                DataCall::Send(SendCall::Send),
                 send_bufs(&data.bytes()?, buffers),
                 NameBuf::null(0),
                 WsaBuf::null(0),
@@ -271,7 +230,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                DataCall::SendTo,
+                DataCall::Send(SendCall::SendTo),
                 send_bufs(&data.bytes()?, buffers),
                 dest(to, to_fault)?,
                 WsaBuf::null(0),
@@ -294,7 +253,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                DataCall::SendMsg,
+                DataCall::Send(SendCall::SendMsg),
                 send_bufs(&data.bytes()?, buffers),
                 dest(to, name_fault)?,
                 Self::send_control(control, control_fault)?,
@@ -311,7 +270,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                DataCall::Recv,
+                DataCall::Recv(RecvCall::Recv),
                 bufs(buffers),
                 NameBuf::null(0),
                 WsaBuf::null(0),
@@ -329,7 +288,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                DataCall::RecvFrom,
+                DataCall::Recv(RecvCall::RecvFrom),
                 bufs(buffers),
                 name_buf(from),
                 WsaBuf::null(0),
@@ -348,7 +307,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ovl,
             } => (
                 socket,
-                DataCall::RecvMsg,
+                DataCall::Recv(RecvCall::RecvMsg),
                 bufs(buffers),
                 name_buf(name),
                 match control {
@@ -366,12 +325,14 @@ impl<B: Backend> Ctx<'_, B> {
         Ok(Resolved {
             w: w.clone(),
             s,
-            kind,
-            buffers,
-            name,
-            control,
-            flags: names::flags(flags)?,
-            msg_flags,
+            req: DataRequest {
+                call: kind,
+                buffers,
+                name,
+                control,
+                flags: names::flags(flags)?,
+                msg_flags,
+            },
             null_bytes_ptr,
             ovl: ovl.clone(),
         })
@@ -379,8 +340,8 @@ impl<B: Backend> Ctx<'_, B> {
 
     /// Runs a resolved receive or send, direct or overlapped.
     pub(super) fn run_data(&self, mut r: Resolved<B::W>, o: &mut Outcome) -> Result<(), StepError> {
+        let call = r.req.call;
         if let Some(spec) = r.ovl.take() {
-            let recv = r.kind.is_recv();
             let thunk = self.thunk(r, &spec)?;
             match thunk() {
                 Ok(Posted::Pending) => o.result = "WSA_IO_PENDING".into(),
@@ -391,81 +352,35 @@ impl<B: Backend> Ctx<'_, B> {
                 }) => {
                     o.result = status(error);
                     o.bytes = Some(bytes);
-                    if recv {
+                    if call.is_recv() {
                         o.flags = Some(names::flag_names(flags));
                     }
                 }
-                Ok(Posted::Synchronous(c)) => record_completion(o, &c, recv),
+                Ok(Posted::Synchronous(c)) => record_completion(o, &c, call.is_recv()),
                 Err(e) => o.result = super::result_name(&Err(e)),
             }
             return Ok(());
         }
-        let (w, s) = (&r.w, r.s);
-        let mut n = u32::MAX;
-        let np = r.null_bytes_ptr;
-        let res = match r.kind {
-            DataCall::Recv => {
-                let mut f = r.flags;
-                let res = w.wsa_recv(s, &mut r.buffers, (!np).then_some(&mut n), &mut f);
-                record_recv(o, &res, n, f, &r.buffers);
-                res
-            }
-            DataCall::RecvFrom => {
-                let mut f = r.flags;
-                let res = w.wsa_recv_from(
-                    s,
-                    &mut r.buffers,
-                    (!np).then_some(&mut n),
-                    &mut f,
-                    &mut r.name,
-                );
-                if record_recv(o, &res, n, f, &r.buffers) {
-                    o.from = r.name.decode().ok().map(|a| a.to_string());
-                    o.namelen = Some(r.name.namelen);
-                }
-                res
-            }
-            DataCall::RecvMsg => {
-                let mut msg = WsaMsg {
-                    name: r.name,
-                    buffers: r.buffers,
-                    control: r.control,
-                    flags: r.flags,
-                };
-                let res = w.wsa_recv_msg(s, &mut msg, (!np).then_some(&mut n));
-                if record_recv(o, &res, n, msg.flags, &msg.buffers) {
-                    o.from = msg.name.decode().ok().map(|a| a.to_string());
-                    o.namelen = Some(msg.name.namelen);
-                    o.control_len = Some(msg.control.len);
-                    let parsed = cmsg::parse(msg.control_bytes())
+        let (w, s, req) = (&r.w, r.s, &mut r.req);
+        // A receive's count starts at a value no call writes, so that a
+        // count left alone shows; a send's at 0.
+        let mut n = if call.is_recv() { u32::MAX } else { 0 };
+        let count = (!r.null_bytes_ptr).then_some(&mut n);
+        let res = w.data_call(s, req, count);
+        if call.is_recv() {
+            if record_recv(o, &res, n, req.flags, &req.buffers) && call.has_name() {
+                o.from = req.name.decode().ok().map(|a| a.to_string());
+                o.namelen = Some(req.name.namelen);
+                if call.is_msg() {
+                    o.control_len = Some(req.control.len);
+                    let parsed = cmsg::parse(req.control.bytes())
                         .map_err(|e| format!("control data: {e}"))?;
                     o.control = Some(parsed.iter().map(render_cmsg).collect());
                 }
-                res
             }
-            DataCall::Send | DataCall::SendTo | DataCall::SendMsg => {
-                n = 0;
-                let res = match r.kind {
-                    DataCall::Send => w.wsa_send(s, &r.buffers, (!np).then_some(&mut n), r.flags),
-                    DataCall::SendTo => {
-                        w.wsa_send_to(s, &r.buffers, (!np).then_some(&mut n), r.flags, &r.name)
-                    }
-                    _ => {
-                        let msg = WsaMsg {
-                            name: r.name,
-                            buffers: r.buffers,
-                            control: r.control,
-                            flags: r.msg_flags,
-                        };
-                        w.wsa_send_msg(s, &msg, r.flags, (!np).then_some(&mut n))
-                    }
-                };
-                if res.is_ok() {
-                    o.bytes = Some(n);
-                }
-                res
-            }
-        };
+        } else if res.is_ok() {
+            o.bytes = Some(n);
+        }
         o.result = super::result_name(&res);
         Ok(())
     }
@@ -481,45 +396,9 @@ impl<B: Backend> Ctx<'_, B> {
             Some(rs) => Some(self.routine(r.w.clone(), r.s, rs)?),
             None => None,
         };
-        let Resolved {
-            w,
-            s,
-            kind,
-            buffers,
-            name,
-            control,
-            flags,
-            msg_flags,
-            ..
-        } = r;
-        Ok(Box::new(move || match kind {
-            DataCall::Recv => w.wsa_recv_overlapped(s, buffers, flags, ovl, routine),
-            DataCall::RecvFrom => w.wsa_recv_from_overlapped(s, buffers, flags, name, ovl, routine),
-            DataCall::RecvMsg => w.wsa_recv_msg_overlapped(
-                s,
-                WsaMsg {
-                    name,
-                    buffers,
-                    control,
-                    flags,
-                },
-                ovl,
-                routine,
-            ),
-            DataCall::Send => w.wsa_send_overlapped(s, buffers, flags, ovl, routine),
-            DataCall::SendTo => w.wsa_send_to_overlapped(s, buffers, flags, name, ovl, routine),
-            DataCall::SendMsg => w.wsa_send_msg_overlapped(
-                s,
-                WsaMsg {
-                    name,
-                    buffers,
-                    control,
-                    flags: msg_flags,
-                },
-                flags,
-                ovl,
-                routine,
-            ),
+        let Resolved { w, s, req, .. } = r;
+        Ok(Box::new(move || {
+            w.data_call_overlapped(s, req, ovl, routine)
         }))
     }
 
