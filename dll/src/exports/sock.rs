@@ -1,0 +1,566 @@
+//! Creating, naming, connecting and closing sockets; options and ioctls.
+
+use crate::calls::{run, Dll, Fault};
+use crate::mem;
+use std::ffi::c_void;
+use windows_sys::Win32::Networking::WinSock::{
+    FD_SET, LPCONDITIONPROC, LPWSAOVERLAPPED_COMPLETION_ROUTINE, QOS, SOCKADDR, SOCKET, WSABUF,
+    WSAPROTOCOL_INFOA, WSAPROTOCOL_INFOW,
+};
+use windows_sys::Win32::System::IO::OVERLAPPED;
+use winsock_model::contract::{
+    Guid, AF_INET6, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAENOBUFS, WSAID_WSARECVMSG,
+    WSAID_WSASENDMSG, WSA_FLAG_OVERLAPPED,
+};
+use winsock_model::{Socket, Winsock};
+
+/// `INVALID_SOCKET`.
+const INVALID_SOCKET: SOCKET = !0;
+/// `FROM_PROTOCOL_INFO`: take the value from the protocol information.
+const FROM_PROTOCOL_INFO: i32 = -1;
+/// The most bytes of an option value or ioctl buffer read or offered
+/// (model choice: no option or ioctl of the model is longer; a longer
+/// length is used as this one).
+const MAX_VALUE: usize = 4096;
+
+/// Gives a socket the model made its `SOCKET`.
+fn adopt(d: &Dll, s: Socket, af: i32) -> Result<SOCKET, Fault> {
+    match d.state.lock().handles.insert(s, af) {
+        Some(u) => Ok(u),
+        None => {
+            let _ = d.host.close_socket(s);
+            Err(Fault::Dll(WSAENOBUFS, "no kernel handle left".into()))
+        }
+    }
+}
+
+fn create(d: &Dll, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<SOCKET, Fault> {
+    let s = d.host.wsa_socket(af, ty, protocol, flags)?;
+    adopt(d, s, af)
+}
+
+/// `socket`: `WSASocket` with `WSA_FLAG_OVERLAPPED`, as on Windows.
+#[export_name = "wsd_socket"]
+pub extern "system" fn socket(af: i32, ty: i32, protocol: i32) -> SOCKET {
+    run(
+        "socket",
+        |_| INVALID_SOCKET,
+        || format!("{af}, {ty}, {protocol}"),
+        |d| create(d, af, ty, protocol, WSA_FLAG_OVERLAPPED),
+    )
+}
+
+/// The family, type and protocol of a `WSASocket` call: `FROM_PROTOCOL_INFO`
+/// arguments are taken from the protocol information (the same offsets in
+/// its A and W forms).
+fn from_info(af: i32, ty: i32, protocol: i32, info: Option<(i32, i32, i32)>) -> (i32, i32, i32) {
+    let pick = |v: i32, i: Option<i32>| match (v, i) {
+        (FROM_PROTOCOL_INFO, Some(x)) => x,
+        _ => v,
+    };
+    (
+        pick(af, info.map(|i| i.0)),
+        pick(ty, info.map(|i| i.1)),
+        pick(protocol, info.map(|i| i.2)),
+    )
+}
+
+/// `WSASocketW`. The protocol information, when given, supplies the
+/// arguments that are `FROM_PROTOCOL_INFO`; `g` (socket groups, reserved)
+/// is ignored; `flags` go to the model.
+///
+/// # Safety
+/// `info` is `NULL` or valid for reads of a `WSAPROTOCOL_INFOW`.
+#[export_name = "wsd_WSASocketW"]
+pub unsafe extern "system" fn WSASocketW(
+    af: i32,
+    ty: i32,
+    protocol: i32,
+    info: *const WSAPROTOCOL_INFOW,
+    _g: u32,
+    flags: u32,
+) -> SOCKET {
+    // SAFETY: the caller promises a WSAPROTOCOL_INFOW or NULL.
+    let info = unsafe { mem::read(info) }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
+    let (af, ty, protocol) = from_info(af, ty, protocol, info);
+    run(
+        "WSASocketW",
+        |_| INVALID_SOCKET,
+        || format!("{af}, {ty}, {protocol}, {flags:#x}"),
+        |d| create(d, af, ty, protocol, flags),
+    )
+}
+
+/// `WSASocketA`: as [`WSASocketW`].
+///
+/// # Safety
+/// `info` is `NULL` or valid for reads of a `WSAPROTOCOL_INFOA`.
+#[export_name = "wsd_WSASocketA"]
+pub unsafe extern "system" fn WSASocketA(
+    af: i32,
+    ty: i32,
+    protocol: i32,
+    info: *const WSAPROTOCOL_INFOA,
+    _g: u32,
+    flags: u32,
+) -> SOCKET {
+    // SAFETY: the caller promises a WSAPROTOCOL_INFOA or NULL.
+    let info = unsafe { mem::read(info) }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
+    let (af, ty, protocol) = from_info(af, ty, protocol, info);
+    run(
+        "WSASocketA",
+        |_| INVALID_SOCKET,
+        || format!("{af}, {ty}, {protocol}, {flags:#x}"),
+        |d| create(d, af, ty, protocol, flags),
+    )
+}
+
+/// The address of a `bind` or `connect`: a `NULL` or undecodable name is
+/// refused by the DLL (`WSAEFAULT` for `NULL` or too short,
+/// `WSAEAFNOSUPPORT` for another family) after its own start-up and
+/// socket checks, since the model takes a decoded address.
+///
+/// # Safety
+/// As [`mem::name_in`].
+unsafe fn target(
+    d: &Dll,
+    s: SOCKET,
+    name: *const SOCKADDR,
+    namelen: i32,
+) -> Result<std::net::SocketAddr, Fault> {
+    // SAFETY: passed on.
+    let nb = unsafe { mem::name_in(name, namelen) };
+    if nb.mem.is_none() {
+        d.known(s)?;
+        return Err(Fault::efault("name is NULL"));
+    }
+    nb.decode().map_err(|e| match d.known(s) {
+        Err(f) => f,
+        Ok(_) => Fault::Dll(e.wsa_code(), e.to_string()),
+    })
+}
+
+/// `bind`.
+///
+/// # Safety
+/// `name` is `NULL` or valid for reads of `namelen` bytes.
+#[export_name = "wsd_bind"]
+pub unsafe extern "system" fn bind(s: SOCKET, name: *const SOCKADDR, namelen: i32) -> i32 {
+    run(
+        "bind",
+        |_| -1,
+        || format!("{s:#x}, namelen={namelen}"),
+        |d| {
+            // SAFETY: passed on.
+            let a = unsafe { target(d, s, name, namelen)? };
+            d.host.bind(d.sock(s), &a)?;
+            Ok(0)
+        },
+    )
+}
+
+/// `connect`.
+///
+/// # Safety
+/// `name` is `NULL` or valid for reads of `namelen` bytes.
+#[export_name = "wsd_connect"]
+pub unsafe extern "system" fn connect(s: SOCKET, name: *const SOCKADDR, namelen: i32) -> i32 {
+    run(
+        "connect",
+        |_| -1,
+        || format!("{s:#x}, namelen={namelen}"),
+        |d| {
+            // SAFETY: passed on.
+            let a = unsafe { target(d, s, name, namelen)? };
+            d.host.connect(d.sock(s), &a)?;
+            Ok(0)
+        },
+    )
+}
+
+/// `WSAConnect`: `connect`; caller or callee data and quality of service
+/// are not modelled (`WSAEOPNOTSUPP` when any is given).
+///
+/// # Safety
+/// As [`connect`].
+#[export_name = "wsd_WSAConnect"]
+pub unsafe extern "system" fn WSAConnect(
+    s: SOCKET,
+    name: *const SOCKADDR,
+    namelen: i32,
+    caller: *const WSABUF,
+    callee: *mut WSABUF,
+    sqos: *const QOS,
+    gqos: *const QOS,
+) -> i32 {
+    run(
+        "WSAConnect",
+        |_| -1,
+        || format!("{s:#x}, namelen={namelen}"),
+        |d| {
+            if !caller.is_null() || !callee.is_null() || !sqos.is_null() || !gqos.is_null() {
+                return Err(Fault::NotModelled(
+                    "caller/callee data or quality of service".into(),
+                ));
+            }
+            // SAFETY: passed on.
+            let a = unsafe { target(d, s, name, namelen)? };
+            d.host.connect(d.sock(s), &a)?;
+            Ok(0)
+        },
+    )
+}
+
+/// `listen`.
+#[export_name = "wsd_listen"]
+pub extern "system" fn listen(s: SOCKET, backlog: i32) -> i32 {
+    run(
+        "listen",
+        |_| -1,
+        || format!("{s:#x}, {backlog}"),
+        |d| {
+            d.host.listen(d.sock(s), backlog)?;
+            Ok(0)
+        },
+    )
+}
+
+/// The accept of `accept` and `WSAAccept`: the room for the peer's
+/// address is checked before the connection is taken (`WSAEFAULT` for a
+/// room without its length or shorter than the family's address).
+///
+/// # Safety
+/// `addr` and `addrlen` are `NULL` or valid (`*addrlen` bytes at `addr`).
+unsafe fn accept_into(
+    d: &Dll,
+    s: SOCKET,
+    addr: *mut SOCKADDR,
+    addrlen: *mut i32,
+) -> Result<SOCKET, Fault> {
+    let af = d.state.lock().handles.get(s).map_or(0, |m| m.af);
+    if !addr.is_null() {
+        d.known(s)?;
+        // SAFETY: the caller promises an int or NULL.
+        let room =
+            unsafe { mem::read(addrlen) }.ok_or_else(|| Fault::efault("addr without addrlen"))?;
+        let need = if af == AF_INET6 { 28 } else { 16 };
+        if room < need {
+            return Err(Fault::efault(format!("addrlen {room} is less than {need}")));
+        }
+    }
+    let (ns, peer) = d.host.accept(d.sock(s))?;
+    let u = adopt(d, ns, af)?;
+    if !addr.is_null() {
+        // SAFETY: checked above: `*addrlen` bytes at `addr`, enough.
+        unsafe { mem::addr_out(addr, addrlen, &peer)? };
+    }
+    Ok(u)
+}
+
+/// `accept`.
+///
+/// # Safety
+/// `addr` and `addrlen` are `NULL` or valid (`*addrlen` bytes at `addr`).
+#[export_name = "wsd_accept"]
+pub unsafe extern "system" fn accept(s: SOCKET, addr: *mut SOCKADDR, addrlen: *mut i32) -> SOCKET {
+    run(
+        "accept",
+        |_| INVALID_SOCKET,
+        || format!("{s:#x}"),
+        // SAFETY: passed on.
+        |d| unsafe { accept_into(d, s, addr, addrlen) },
+    )
+}
+
+/// `WSAAccept` without a condition function (`accept`); a condition
+/// function is not modelled.
+///
+/// # Safety
+/// As [`accept`].
+#[export_name = "wsd_WSAAccept"]
+pub unsafe extern "system" fn WSAAccept(
+    s: SOCKET,
+    addr: *mut SOCKADDR,
+    addrlen: *mut i32,
+    condition: LPCONDITIONPROC,
+    _data: usize,
+) -> SOCKET {
+    run(
+        "WSAAccept",
+        |_| INVALID_SOCKET,
+        || format!("{s:#x}"),
+        |d| {
+            if condition.is_some() {
+                return Err(Fault::NotModelled("a condition function".into()));
+            }
+            // SAFETY: passed on.
+            unsafe { accept_into(d, s, addr, addrlen) }
+        },
+    )
+}
+
+/// `getsockname` and `getpeername`.
+///
+/// # Safety
+/// `name` and `namelen` are `NULL` or valid.
+unsafe fn name_of(
+    d: &Dll,
+    s: SOCKET,
+    name: *mut SOCKADDR,
+    namelen: *mut i32,
+    peer: bool,
+) -> Result<i32, Fault> {
+    if name.is_null() || namelen.is_null() {
+        d.known(s)?;
+        return Err(Fault::efault("name or namelen is NULL"));
+    }
+    let a = if peer {
+        d.host.getpeername(d.sock(s))?
+    } else {
+        d.host.getsockname(d.sock(s))?
+    };
+    // SAFETY: passed on.
+    unsafe { mem::addr_out(name, namelen, &a)? };
+    Ok(0)
+}
+
+/// `getsockname`.
+///
+/// # Safety
+/// `name` and `namelen` are `NULL` or valid (`*namelen` bytes at `name`).
+#[export_name = "wsd_getsockname"]
+pub unsafe extern "system" fn getsockname(
+    s: SOCKET,
+    name: *mut SOCKADDR,
+    namelen: *mut i32,
+) -> i32 {
+    run(
+        "getsockname",
+        |_| -1,
+        || format!("{s:#x}"),
+        // SAFETY: passed on.
+        |d| unsafe { name_of(d, s, name, namelen, false) },
+    )
+}
+
+/// `getpeername`.
+///
+/// # Safety
+/// As [`getsockname`].
+#[export_name = "wsd_getpeername"]
+pub unsafe extern "system" fn getpeername(
+    s: SOCKET,
+    name: *mut SOCKADDR,
+    namelen: *mut i32,
+) -> i32 {
+    run(
+        "getpeername",
+        |_| -1,
+        || format!("{s:#x}"),
+        // SAFETY: passed on.
+        |d| unsafe { name_of(d, s, name, namelen, true) },
+    )
+}
+
+/// `shutdown`.
+#[export_name = "wsd_shutdown"]
+pub extern "system" fn shutdown(s: SOCKET, how: i32) -> i32 {
+    run(
+        "shutdown",
+        |_| -1,
+        || format!("{s:#x}, {how}"),
+        |d| {
+            d.host.shutdown(d.sock(s), how)?;
+            Ok(0)
+        },
+    )
+}
+
+/// `closesocket`: the model closes the socket; its handle is freed.
+#[export_name = "wsd_closesocket"]
+pub extern "system" fn closesocket(s: SOCKET) -> i32 {
+    run(
+        "closesocket",
+        |_| -1,
+        || format!("{s:#x}"),
+        |d| {
+            d.host.close_socket(d.sock(s))?;
+            d.state.lock().handles.remove(s);
+            Ok(0)
+        },
+    )
+}
+
+/// `setsockopt`: the value's bytes go to the model (a `NULL` value as no
+/// bytes, which the model refuses as too short).
+///
+/// # Safety
+/// `value` is `NULL` or valid for reads of `len` bytes.
+#[export_name = "wsd_setsockopt"]
+pub unsafe extern "system" fn setsockopt(
+    s: SOCKET,
+    level: i32,
+    name: i32,
+    value: *const u8,
+    len: i32,
+) -> i32 {
+    run(
+        "setsockopt",
+        |_| -1,
+        || format!("{s:#x}, {level:#x}, {name:#x}, len={len}"),
+        |d| {
+            let n = usize::try_from(len).unwrap_or(0).min(MAX_VALUE);
+            // SAFETY: `n` is at most `len`; the caller promises that much.
+            let v = unsafe { mem::bytes_at(value, n) };
+            d.host.set_sock_opt(d.sock(s), level, name, &v)?;
+            Ok(0)
+        },
+    )
+}
+
+/// `getsockopt`: the room is `*len` bytes (none for a `NULL` value); the
+/// value and its length are written back. A `NULL` length is `WSAEFAULT`.
+///
+/// # Safety
+/// `value` and `len` are `NULL` or valid (`*len` bytes at `value`).
+#[export_name = "wsd_getsockopt"]
+pub unsafe extern "system" fn getsockopt(
+    s: SOCKET,
+    level: i32,
+    name: i32,
+    value: *mut u8,
+    len: *mut i32,
+) -> i32 {
+    run(
+        "getsockopt",
+        |_| -1,
+        || format!("{s:#x}, {level:#x}, {name:#x}"),
+        |d| {
+            // SAFETY: the caller promises an int or NULL.
+            let Some(room) = (unsafe { mem::read(len) }) else {
+                d.known(s)?;
+                return Err(Fault::efault("optlen is NULL"));
+            };
+            let room = if value.is_null() {
+                0
+            } else {
+                usize::try_from(room).unwrap_or(0).min(MAX_VALUE)
+            };
+            let mut buf = vec![0u8; room];
+            let n = d.host.get_sock_opt(d.sock(s), level, name, &mut buf)?;
+            // SAFETY: `n` is at most the room, at most `*len`.
+            unsafe {
+                mem::write_bytes(value, &buf[..n.min(room)]);
+                mem::write(len, n as i32);
+            }
+            Ok(0)
+        },
+    )
+}
+
+/// `ioctlsocket`: a `NULL` argument is `WSAEFAULT`.
+///
+/// # Safety
+/// `arg` is `NULL` or valid for reads and writes of a `u_long`.
+#[export_name = "wsd_ioctlsocket"]
+pub unsafe extern "system" fn ioctlsocket(s: SOCKET, cmd: i32, arg: *mut u32) -> i32 {
+    run(
+        "ioctlsocket",
+        |_| -1,
+        || format!("{s:#x}, {cmd:#x}"),
+        |d| {
+            // SAFETY: the caller promises a u_long or NULL.
+            let Some(mut a) = (unsafe { mem::read(arg) }) else {
+                d.known(s)?;
+                return Err(Fault::efault("argp is NULL"));
+            };
+            d.host.ioctl_socket(d.sock(s), cmd as u32, &mut a)?;
+            // SAFETY: as above.
+            unsafe { mem::write(arg, a) };
+            Ok(0)
+        },
+    )
+}
+
+/// `WSAIoctl`, non-overlapped. A `NULL` `lpcbBytesReturned` is
+/// `WSAEFAULT` before anything else (as Wine 8.0 does,
+/// `dlls/ws2_32/socket.c:2297`). `SIO_GET_EXTENSION_FUNCTION_POINTER`
+/// gives the DLL's own `WSARecvMsg` and `WSASendMsg` for the GUIDs the
+/// model knows. With an `OVERLAPPED` or a completion routine: not
+/// modelled yet.
+///
+/// # Safety
+/// The buffers are `NULL` or valid for their sizes; `returned` is `NULL`
+/// or valid for a `DWORD`.
+#[export_name = "wsd_WSAIoctl"]
+pub unsafe extern "system" fn WSAIoctl(
+    s: SOCKET,
+    code: u32,
+    inbuf: *const c_void,
+    insize: u32,
+    outbuf: *mut c_void,
+    outsize: u32,
+    returned: *mut u32,
+    overlapped: *mut OVERLAPPED,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> i32 {
+    run(
+        "WSAIoctl",
+        |_| -1,
+        || format!("{s:#x}, {code:#x}, in={insize}, out={outsize}"),
+        |d| {
+            if returned.is_null() {
+                return Err(Fault::efault("lpcbBytesReturned is NULL"));
+            }
+            if !overlapped.is_null() || routine.is_some() {
+                return Err(Fault::NotModelled("overlapped WSAIoctl".into()));
+            }
+            let il = (insize as usize).min(MAX_VALUE);
+            // SAFETY: `il` is at most `insize`, which the caller promises.
+            let input = unsafe { mem::bytes_at(inbuf.cast(), il) };
+            let room = if outbuf.is_null() {
+                0
+            } else {
+                (outsize as usize).min(MAX_VALUE)
+            };
+            let mut out = vec![0u8; room];
+            let n = d.host.wsa_ioctl(d.sock(s), code, &input, &mut out)?;
+            let n = n.min(room);
+            if code == SIO_GET_EXTENSION_FUNCTION_POINTER && n == 8 {
+                let f = match Guid::from_bytes(&input) {
+                    Some(g) if g == WSAID_WSARECVMSG => {
+                        Some(super::data::WSARecvMsg as *const () as usize)
+                    }
+                    Some(g) if g == WSAID_WSASENDMSG => {
+                        Some(super::data::WSASendMsg as *const () as usize)
+                    }
+                    _ => None,
+                };
+                if let Some(f) = f {
+                    out[..8].copy_from_slice(&(f as u64).to_le_bytes());
+                }
+            }
+            // SAFETY: `n` is at most `outsize`; `returned` is not NULL.
+            unsafe {
+                mem::write_bytes(outbuf.cast(), &out[..n]);
+                mem::write(returned, n as u32);
+            }
+            Ok(0)
+        },
+    )
+}
+
+/// `__WSAFDIsSet` (the `FD_ISSET` macro): whether `s` is among the first
+/// `fd_count` (at most 64) handles of the set.
+///
+/// # Safety
+/// `set` is `NULL` or valid for reads of an `fd_set`.
+#[export_name = "wsd___WSAFDIsSet"]
+pub unsafe extern "system" fn __WSAFDIsSet(s: SOCKET, set: *const FD_SET) -> i32 {
+    // SAFETY: the caller promises an fd_set or NULL.
+    let Some(set) = (unsafe { mem::read(set) }) else {
+        return 0;
+    };
+    let n = (set.fd_count as usize).min(set.fd_array.len());
+    i32::from(set.fd_array[..n].contains(&s))
+}

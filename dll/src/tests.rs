@@ -1,0 +1,405 @@
+//! The exports called as a C program calls them, on Linux (model handles,
+//! a thread-local last error).
+
+use crate::calls::TEST_LOCK;
+use crate::exports::*;
+use crate::table::{Answer, EXPORTS};
+use std::net::SocketAddr;
+use windows_sys::Win32::Networking::WinSock::{ADDRINFOA, SOCKADDR, WSABUF, WSADATA};
+use winsock_model::contract::*;
+
+fn start() -> parking_lot::MutexGuard<'static, ()> {
+    let g = TEST_LOCK.lock();
+    let mut data: WSADATA = unsafe { std::mem::zeroed() };
+    // SAFETY: a WSADATA to write.
+    assert_eq!(unsafe { startup::WSAStartup(0x0202, &mut data) }, 0);
+    assert_eq!(data.wVersion, 0x0202);
+    g
+}
+
+fn sockaddr(a: &str) -> Vec<u8> {
+    addr::encode(&a.parse::<SocketAddr>().unwrap())
+}
+
+fn name_of(s: usize) -> SocketAddr {
+    let mut buf = [0u8; 128];
+    let mut len = 128i32;
+    // SAFETY: 128 bytes of room.
+    let r = unsafe { sock::getsockname(s, buf.as_mut_ptr().cast(), &mut len) };
+    assert_eq!(r, 0);
+    addr::decode(&buf[..len as usize]).unwrap()
+}
+
+#[test]
+fn a_udp_round_trip_through_the_c_functions() {
+    let _g = start();
+    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    assert_ne!(a, !0);
+    assert_eq!(a % 4, 0, "handles look like Windows handles");
+    let any = sockaddr("127.0.0.1:0");
+    // SAFETY: the address bytes live across the calls.
+    unsafe {
+        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
+    }
+    let to = addr::encode(&name_of(b));
+    // SAFETY: valid buffers.
+    let n = unsafe {
+        data::sendto(
+            a,
+            b"ping".as_ptr(),
+            4,
+            0,
+            to.as_ptr().cast(),
+            to.len() as i32,
+        )
+    };
+    assert_eq!(n, 4);
+    let mut buf = [0u8; 16];
+    let mut from = [0u8; 128];
+    let mut fromlen = 128i32;
+    // SAFETY: valid buffers.
+    let n = unsafe {
+        data::recvfrom(
+            b,
+            buf.as_mut_ptr(),
+            16,
+            0,
+            from.as_mut_ptr().cast(),
+            &mut fromlen,
+        )
+    };
+    assert_eq!(n, 4);
+    assert_eq!(&buf[..4], b"ping");
+    assert_eq!(fromlen, 16);
+    assert_eq!(addr::decode(&from[..16]).unwrap(), name_of(a));
+
+    // A truncated datagram: WSAEMSGSIZE, the first bytes copied.
+    let big = [7u8; 100];
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(
+            data::sendto(a, big.as_ptr(), 100, 0, to.as_ptr().cast(), to.len() as i32),
+            100
+        );
+        let mut small = [0u8; 10];
+        assert_eq!(data::recv(b, small.as_mut_ptr(), 10, 0), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEMSGSIZE);
+        assert_eq!(small, [7u8; 10]);
+    }
+
+    // WSARecv with two buffers, scattered in order.
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(
+            data::sendto(
+                a,
+                b"abcdef".as_ptr(),
+                6,
+                0,
+                to.as_ptr().cast(),
+                to.len() as i32
+            ),
+            6
+        );
+        let (mut x, mut y) = ([0u8; 4], [0u8; 4]);
+        let bufs = [
+            WSABUF {
+                len: 4,
+                buf: x.as_mut_ptr(),
+            },
+            WSABUF {
+                len: 4,
+                buf: y.as_mut_ptr(),
+            },
+        ];
+        let (mut n, mut fl) = (0u32, 0u32);
+        let r = data::WSARecv(
+            b,
+            bufs.as_ptr(),
+            2,
+            &mut n,
+            &mut fl,
+            std::ptr::null_mut(),
+            None,
+        );
+        assert_eq!(r, 0);
+        assert_eq!(n, 6);
+        assert_eq!(&x, b"abcd");
+        assert_eq!(&y[..2], b"ef");
+        assert_eq!(
+            startup::WSAGetLastError(),
+            0,
+            "success clears the last error"
+        );
+    }
+
+    // Non-blocking with nothing queued.
+    let mut one = 1u32;
+    // SAFETY: valid pointers.
+    unsafe {
+        assert_eq!(sock::ioctlsocket(b, FIONBIO as i32, &mut one), 0);
+        let mut small = [0u8; 4];
+        assert_eq!(data::recv(b, small.as_mut_ptr(), 4, 0), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEWOULDBLOCK);
+    }
+    assert_eq!(sock::closesocket(a), 0);
+    assert_eq!(sock::closesocket(b), 0);
+    assert_eq!(sock::closesocket(b), -1);
+    assert_eq!(startup::WSAGetLastError(), WSAENOTSOCK);
+    assert_eq!(startup::WSACleanup(), 0);
+    let trace = crate::trace_text();
+    for call in [
+        "WSAStartup",
+        "WSASocket",
+        "bind",
+        "WSASendTo",
+        "WSARecvFrom",
+        "closesocket",
+    ] {
+        assert!(trace.contains(call), "{call} in the trace:\n{trace}");
+    }
+}
+
+#[test]
+fn a_tcp_connection_on_one_thread() {
+    let _g = start();
+    let l = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let any = sockaddr("127.0.0.1:0");
+    // SAFETY: valid buffers throughout.
+    unsafe {
+        assert_eq!(sock::bind(l, any.as_ptr().cast(), 16), 0);
+        assert_eq!(sock::listen(l, 8), 0);
+        let to = addr::encode(&name_of(l));
+        let c = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        assert_eq!(sock::connect(c, to.as_ptr().cast(), 16), 0);
+        let mut peer = [0u8; 16];
+        let mut plen = 16i32;
+        let s = sock::accept(l, peer.as_mut_ptr().cast(), &mut plen);
+        assert_ne!(s, !0);
+        assert_eq!(addr::decode(&peer).unwrap(), name_of(c));
+        assert_eq!(data::send(c, b"hello".as_ptr(), 5, 0), 5);
+        let mut buf = [0u8; 5];
+        let mut got = 0;
+        while got < 5 {
+            let n = data::recv(s, buf[got..].as_mut_ptr(), (5 - got) as i32, 0);
+            assert!(n > 0);
+            got += n as usize;
+        }
+        assert_eq!(&buf, b"hello");
+        // A receive that can never complete: the model's deadlock report,
+        // as WSAETIMEDOUT.
+        assert_eq!(data::recv(s, buf.as_mut_ptr(), 5, 0), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAETIMEDOUT);
+        assert!(crate::trace_text().contains("deadlock"));
+        for h in [c, s, l] {
+            assert_eq!(sock::closesocket(h), 0);
+        }
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn null_pointers_are_wsaefault_after_the_startup_and_socket_checks() {
+    let g = TEST_LOCK.lock();
+    // SAFETY: NULL pointers are what is tested.
+    unsafe {
+        assert_eq!(sock::bind(0x104, std::ptr::null(), 16), -1);
+        assert_eq!(startup::WSAGetLastError(), WSANOTINITIALISED);
+    }
+    drop(g);
+    let _g = start();
+    // SAFETY: NULL pointers are what is tested.
+    unsafe {
+        assert_eq!(sock::bind(0x3, std::ptr::null(), 16), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAENOTSOCK);
+        let s = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+        assert_eq!(sock::bind(s, std::ptr::null(), 16), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+        let short = sockaddr("127.0.0.1:0");
+        assert_eq!(sock::bind(s, short.as_ptr().cast(), 8), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+        assert_eq!(
+            sock::ioctlsocket(s, FIONBIO as i32, std::ptr::null_mut()),
+            -1
+        );
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+        let mut len = 4i32;
+        assert_eq!(sock::getsockname(s, std::ptr::null_mut(), &mut len), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+        let mut n = 0u32;
+        let r = sock::WSAIoctl(
+            s,
+            FIONBIO,
+            std::ptr::null(),
+            0,
+            std::ptr::null_mut(),
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            None,
+        );
+        assert_eq!((r, startup::WSAGetLastError()), (-1, WSAEFAULT));
+        // The extension function: a real pointer to the DLL's WSARecvMsg.
+        let guid = WSAID_WSARECVMSG.to_bytes();
+        let mut f = 0usize;
+        let r = sock::WSAIoctl(
+            s,
+            SIO_GET_EXTENSION_FUNCTION_POINTER,
+            guid.as_ptr().cast(),
+            16,
+            (&mut f as *mut usize).cast(),
+            8,
+            &mut n,
+            std::ptr::null_mut(),
+            None,
+        );
+        assert_eq!((r, n), (0, 8));
+        assert_eq!(f, data::WSARecvMsg as *const () as usize);
+        assert_eq!(sock::closesocket(s), 0);
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn getaddrinfo_resolves_localhost_and_the_hosts_name() {
+    let _g = start();
+    let mut res: *mut ADDRINFOA = std::ptr::null_mut();
+    // SAFETY: NUL-terminated strings; the list is freed once.
+    unsafe {
+        let r = names::getaddrinfo(
+            c"localhost".as_ptr().cast(),
+            c"80".as_ptr().cast(),
+            std::ptr::null(),
+            &mut res,
+        );
+        assert_eq!(r, 0);
+        let mut got = vec![];
+        let mut p = res;
+        while !p.is_null() {
+            let ai = &*p;
+            let bytes = std::slice::from_raw_parts(ai.ai_addr.cast::<u8>(), ai.ai_addrlen);
+            got.push(addr::decode(bytes).unwrap().to_string());
+            p = ai.ai_next;
+        }
+        assert_eq!(got, ["[::1]:80", "127.0.0.1:80"]);
+        names::freeaddrinfo(res);
+        let r = names::getaddrinfo(
+            c"wsd-host".as_ptr().cast(),
+            std::ptr::null(),
+            std::ptr::null(),
+            &mut res,
+        );
+        assert_eq!(r, 0);
+        let ai = &*res;
+        let a = addr::decode(std::slice::from_raw_parts(ai.ai_addr.cast::<u8>(), 16)).unwrap();
+        assert_eq!(a.to_string(), "10.0.0.1:0");
+        names::freeaddrinfo(res);
+        let r = names::getaddrinfo(
+            c"example.com".as_ptr().cast(),
+            std::ptr::null(),
+            std::ptr::null(),
+            &mut res,
+        );
+        assert_eq!(r, 11001, "WSAHOST_NOT_FOUND");
+        let mut host = [0u8; 64];
+        assert_eq!(names::gethostname(host.as_mut_ptr(), 64), 0);
+        assert_eq!(&host[..9], b"wsd-host\0");
+        assert_eq!(names::gethostname(host.as_mut_ptr(), 4), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+    assert!(crate::trace_text().contains("getaddrinfo(Some(\"localhost\")"));
+}
+
+#[test]
+fn text_forms_of_addresses() {
+    // SAFETY: NUL-terminated strings and buffers of the right sizes.
+    unsafe {
+        assert_eq!(
+            names::inet_addr(c"127.0.0.1".as_ptr().cast()),
+            u32::from_ne_bytes([127, 0, 0, 1])
+        );
+        assert_eq!(names::inet_addr(c"nope".as_ptr().cast()), u32::MAX);
+        let mut b = [0u8; 16];
+        assert_eq!(
+            names::inet_pton(AF_INET6, c"fe80::1".as_ptr().cast(), b.as_mut_ptr().cast()),
+            1
+        );
+        let mut text = [0u8; 46];
+        let p = names::inet_ntop(AF_INET6, b.as_ptr().cast(), text.as_mut_ptr(), 46);
+        assert_eq!(
+            std::ffi::CStr::from_ptr(p.cast()).to_str().unwrap(),
+            "fe80::1"
+        );
+        assert!(names::inet_ntop(AF_INET6, b.as_ptr().cast(), text.as_mut_ptr(), 4).is_null());
+        assert_eq!(
+            names::inet_pton(99, c"1.2.3.4".as_ptr().cast(), b.as_mut_ptr().cast()),
+            -1
+        );
+        assert_eq!(startup::WSAGetLastError(), WSAEAFNOSUPPORT);
+        let ip = windows_sys::Win32::Networking::WinSock::IN_ADDR {
+            S_un: windows_sys::Win32::Networking::WinSock::IN_ADDR_0 {
+                S_addr: u32::from_ne_bytes([10, 1, 2, 3]),
+            },
+        };
+        let p = names::inet_ntoa(ip);
+        assert_eq!(
+            std::ffi::CStr::from_ptr(p.cast()).to_str().unwrap(),
+            "10.1.2.3"
+        );
+    }
+    assert_eq!(bytes::htons(0x1234), 0x1234u16.to_be());
+}
+
+#[test]
+fn an_export_not_modelled_fails_cleanly() {
+    let _g = start();
+    assert_eq!(crate::stubs::select(), -1);
+    assert_eq!(startup::WSAGetLastError(), WSAEOPNOTSUPP);
+    assert_eq!(crate::stubs::WSACreateEvent(), 0);
+    assert_eq!(crate::stubs::getnameinfo(), WSAEOPNOTSUPP);
+    assert!(crate::trace_text().contains("not modelled: select"));
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn the_table_is_wines_spec_and_the_docs_list_what_is_not_modelled() {
+    assert_eq!(EXPORTS.len(), 133);
+    let mut names: Vec<&str> = EXPORTS.iter().map(|e| e.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), EXPORTS.len(), "no export twice");
+    let fixed: Vec<u16> = EXPORTS.iter().filter_map(|e| e.ordinal).collect();
+    let expect: Vec<u16> = (1..=23)
+        .chain(51..=57)
+        .chain(101..=116)
+        .chain([151, 500])
+        .collect();
+    assert_eq!(fixed, expect);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/dll.md"))
+        .expect("docs/dll.md");
+    for e in EXPORTS {
+        if let Answer::NotModelled(_) = e.answer {
+            assert!(
+                doc.contains(&format!("`{}`", e.name)),
+                "docs/dll.md lists {}",
+                e.name
+            );
+        }
+    }
+    let def = std::fs::read_to_string(concat!(env!("OUT_DIR"), "/ws2_32.def")).unwrap();
+    assert!(def.contains("    accept=wsd_accept @1\n"));
+    assert!(def.contains("    getaddrinfo=wsd_getaddrinfo\n"));
+}
+
+#[test]
+fn unused_sockaddr_type_is_the_model_size() {
+    assert_eq!(std::mem::size_of::<SOCKADDR>(), 16);
+    assert_eq!(std::mem::size_of::<WSABUF>(), WSABUF_SIZE);
+    assert_eq!(
+        std::mem::size_of::<windows_sys::Win32::Networking::WinSock::WSAMSG>(),
+        WSAMSG_SIZE
+    );
+}
