@@ -440,7 +440,7 @@ NS=wine-suite-$$
 NETNS_ETC=/etc/netns/$NS
 RUN_DIR=$WS/runs/$(date -u +%Y%m%dT%H%M%SZ)-$$
 mkdir -p "$RUN_DIR"
-DNSMASQ_PID="" XVFB_PID=""
+DNSMASQ_PID="" XVFB_PID="" HTTP_PID=""
 cleanup() {
   local rc=$?
   set +e
@@ -450,6 +450,7 @@ cleanup() {
   fi
   [[ -n $XVFB_PID ]] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
   [[ -n $DNSMASQ_PID ]] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
+  [[ -n $HTTP_PID ]] && kill "$HTTP_PID" 2>/dev/null && wait "$HTTP_PID" 2>/dev/null
   [[ -n ${NS_UP:-} ]] && ip netns del "$NS" 2>/dev/null
   rm -rf "$NETNS_ETC"
   exit "$rc"
@@ -457,7 +458,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- 5. the network namespace: lo, a black hole, DNS, X -------------------------------
+# ---- 5. the network namespace: lo, a black hole, DNS, a web server, X -----------------
 # lo up; a veth pair whose peer has no address and answers nothing, with an
 # address and a default route (IPv4 and IPv6), so a connect to an outside address
 # fails as on a host whose network is down beyond the first hop; DAD off (a
@@ -478,17 +479,19 @@ nsx() { ip netns exec "$NS" "$@"; }
   ip -n "$NS" -6 route add default via fd57:5753:5549:5445::1
 } >&2 || die "setting up the namespace's links failed"
 
-# DNS: dnsmasq on 127.0.0.1 in the namespace, no upstream. The names the tests
-# expect to exist (winehq.org, test.winehq.org, the IDN xn--zckzah.winehq.org,
-# www.kernel.org) have an A record, 127.0.0.1, and no AAAA (an answer with no data,
-# as a real server gives); source.winehq.org is an alias of winehq.org (test_dns
-# reads the aliases); every other name (nonexistent.winehq.org,
-# nxdomain.codeweavers.com...) does not exist.
+# DNS: dnsmasq on 127.0.0.1 in the namespace, no upstream, as the real names
+# are: winehq.org, test.winehq.org and the IDN xn--zckzah.winehq.org have an A
+# record (127.0.0.1) and no AAAA (an answer with no data); www.kernel.org has
+# both (127.0.0.1 and 2001:db8::1; the tests check that a host without a global
+# IPv6 address gets no IPv6 address back); source.winehq.org is an alias of
+# winehq.org (test_dns reads the aliases); every other name
+# (nonexistent.winehq.org, nxdomain.codeweavers.com...) does not exist.
 mkdir -p "$NETNS_ETC"
 echo "nameserver 127.0.0.1" >"$NETNS_ETC/resolv.conf"   # ip netns exec bind-mounts it
 ip netns exec "$NS" /usr/sbin/dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll \
   --listen-address=127.0.0.1 --bind-interfaces --port=53 --user=root \
-  --host-record=winehq.org,test.winehq.org,xn--zckzah.winehq.org,www.kernel.org,127.0.0.1 \
+  --host-record=winehq.org,test.winehq.org,xn--zckzah.winehq.org,127.0.0.1 \
+  --host-record=www.kernel.org,127.0.0.1,2001:db8::1 \
   --cname=source.winehq.org,winehq.org --address=/#/ --log-queries --log-facility="$RUN_DIR/dnsmasq.log" >&2 &
 DNSMASQ_PID=$!
 for _ in $(seq 50); do
@@ -499,6 +502,31 @@ done
 got=$(nsx python3 -c 'import socket; print(socket.gethostbyname("test.winehq.org"))' 2>/dev/null) \
   || die "DNS in the namespace does not answer (log: $RUN_DIR/dnsmasq.log)"
 [[ $got == 127.0.0.1 ]] || die "DNS in the namespace: test.winehq.org is $got, not 127.0.0.1"
+
+# winehq.org's web server: test_WSAConnectByName connects to winehq.org:http
+# (and https) and expects a connection. A listener on 127.0.0.1:80 and :443
+# accepts and holds every connection until the peer closes it.
+ip netns exec "$NS" python3 -c '
+import socket, threading
+def hold(c):
+    try:
+        while c.recv(65536): pass
+    except OSError: pass
+    c.close()
+def serve(s):
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=hold, args=(c,), daemon=True).start()
+for port in (80, 443):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port)); s.listen(128)
+    threading.Thread(target=serve, args=(s,), daemon=True).start()
+print("listening", flush=True)
+threading.Event().wait()
+' >"$RUN_DIR/http.log" 2>&1 &
+HTTP_PID=$!
+for _ in $(seq 50); do grep -q listening "$RUN_DIR/http.log" 2>/dev/null && break; sleep 0.1; done
+grep -q listening "$RUN_DIR/http.log" || die "the listener on 127.0.0.1:80 did not start (log: $RUN_DIR/http.log)"
 
 # X: protocol.c's WSAAsyncGetServBy* tests need a window (message loop)
 for d in $(seq 90 150); do [[ -e /tmp/.X11-unix/X$d || -e /tmp/.X$d-lock ]] || break; done
