@@ -9,7 +9,11 @@
 #   2. runs it with another seed (its trace differs: the seed is used);
 #   3. runs it on Wine's builtin ws2_32 (no override, no DLL beside it) as
 #      the peer implementation: it passes with the same output and leaves
-#      no trace.
+#      no trace;
+#   4. builds a C program (dll/programs/ordinal.c, mingw) that imports
+#      ws2_32 by ordinal only and runs it on both, with the same output,
+#      and on the model into a deadlock (the report as WSAETIMEDOUT, and
+#      with WSD_ON_REPORT=exit as exit code 3).
 #
 # The toolchain and Wine set-up are those of scripts/wine-stage.sh
 # (Debian's rustc-web with -Zbuild-std, mingw, wine64), which this script
@@ -135,4 +139,55 @@ WSD_TRACE="$(winpath "$runs/builtin.trace")" "$WINE" "$runs/builtin/wsd-stdnet.e
 cmp -s "$runs/seed7-a.out" "$runs/builtin.out" \
   || { diff "$runs/seed7-a.out" "$runs/builtin.out"; fail "the model and Wine's ws2_32 gave different output"; }
 log "Wine's builtin ws2_32 gives the same output ($(grep -c '^ok' "$runs/builtin.out") checks)"
+
+# ---- a C program importing by ordinal --------------------------------------------
+# mingw's libws2_32.a imports by name; an import library of ordinals only
+# (NONAME: the Winsock 1.1 ordinals Microsoft fixed) makes the .exe import
+# as MSVC-built programs do.
+c=$runs/c
+mkdir -p "$c/model" "$c/builtin"
+cat >"$c/ordinals.def" <<'DEF'
+LIBRARY ws2_32.dll
+EXPORTS
+    bind @2 NONAME
+    closesocket @3 NONAME
+    getsockname @6 NONAME
+    htons @9 NONAME
+    ioctlsocket @10 NONAME
+    inet_addr @11 NONAME
+    recv @16 NONAME
+    recvfrom @17 NONAME
+    sendto @20 NONAME
+    socket @23 NONAME
+    WSAGetLastError @111 NONAME
+    WSAStartup @115 NONAME
+    WSACleanup @116 NONAME
+DEF
+x86_64-w64-mingw32-dlltool -d "$c/ordinals.def" -l "$c/libws2_32_ordinals.a"
+x86_64-w64-mingw32-gcc -O1 -Wall -Werror -o "$c/model/ordinal.exe" dll/programs/ordinal.c "$c/libws2_32_ordinals.a"
+named=$(x86_64-w64-mingw32-objdump -p "$c/model/ordinal.exe" | sed -n '/DLL Name: ws2_32.dll/,/^$/p' | grep -vc -e '<none>' -e 'DLL Name' -e 'Hint/Ord' -e '^$' || true)
+((named == 0)) || fail "ordinal.exe imports $named ws2_32 functions by name"
+cp "$out/ws2_32.dll" "$c/model/"
+cp "$c/model/ordinal.exe" "$c/builtin/"
+rc=0
+WINEDLLOVERRIDES="$BASE_OVERRIDES;ws2_32=n,b" WSD_TRACE="$(winpath "$c/model.trace")" \
+  "$WINE" "$c/model/ordinal.exe" >"$c/model.out" 2>"$c/model.err" || rc=$?
+((rc == 0)) && grep -q "^done" "$c/model.out" || { cat "$c/model.out" "$c/model.err"; fail "ordinal.exe failed on the model (exit $rc)"; }
+grep -qF 'call WSACleanup() -> ok' "$c/model.trace" || fail "ordinal.exe: its calls did not reach the model"
+"$WINE" "$c/builtin/ordinal.exe" >"$c/builtin.out" 2>&1 || fail "ordinal.exe failed on Wine's ws2_32"
+cmp -s "$c/model.out" "$c/builtin.out" || { diff "$c/model.out" "$c/builtin.out"; fail "ordinal.exe: the model and Wine differ"; }
+log "ordinal.exe (mingw, imports by ordinal only) passes on the model and on Wine's ws2_32, same output"
+
+# A blocking receive nothing can satisfy: the model's deadlock report, as
+# an error (default) or as the end of the process (WSD_ON_REPORT=exit).
+WINEDLLOVERRIDES="$BASE_OVERRIDES;ws2_32=n,b" "$WINE" "$c/model/ordinal.exe" deadlock \
+  >"$c/deadlock.out" 2>"$c/deadlock.err" || fail "ordinal.exe deadlock: exit $?"
+grep -qF 'recv returned -1, last error 10060' "$c/deadlock.out" || { cat "$c/deadlock.out"; fail "the deadlock is not WSAETIMEDOUT"; }
+grep -qF 'model deadlock in recv: a blocking receive' "$c/deadlock.err" || { cat "$c/deadlock.err"; fail "no deadlock report on stderr"; }
+rc=0
+WINEDLLOVERRIDES="$BASE_OVERRIDES;ws2_32=n,b" WSD_ON_REPORT=exit WSD_TRACE="$(winpath "$c/deadlock.trace")" \
+  "$WINE" "$c/model/ordinal.exe" deadlock >"$c/exit.out" 2>"$c/exit.err" || rc=$?
+((rc == 3)) || fail "WSD_ON_REPORT=exit: exit code $rc, not 3"
+grep -qF 'blocks forever' "$c/deadlock.trace" || fail "the deadlock is not in the trace"
+log "a deadlock: WSAETIMEDOUT and a report on stderr; with WSD_ON_REPORT=exit, exit code 3 and the trace"
 log "passed in $((SECONDS - t0)) s"
