@@ -191,10 +191,12 @@ pub trait Winsock {
     /// let to = NameBuf::addr(&"10.0.0.1:7".parse().unwrap());
     /// let mut send = DataRequest::new(DataCall::Send(SendCall::SendTo), vec![WsaBuf::from(&b"hi"[..])])
     ///     .with_name(to);
-    /// h.data_call(s, &mut send, None).unwrap();
+    /// let mut n = 0;
+    /// h.data_call(s, &mut send, Some(&mut n)).unwrap();
+    /// // A direct call without its count is a fault (SENDMSG-EFAULT-BYTES-NULL).
+    /// assert_eq!(h.data_call(s, &mut send, None), Err(WsaError::Code(WSAEFAULT)));
     /// let mut recv = DataRequest::new(DataCall::Recv(RecvCall::RecvFrom), vec![WsaBuf::zeroed(8)])
     ///     .with_name(NameBuf::storage());
-    /// let mut n = 0;
     /// h.data_call(s, &mut recv, Some(&mut n)).unwrap();
     /// assert_eq!(&recv.buffers[0].bytes()[..n as usize], b"hi");
     /// ```

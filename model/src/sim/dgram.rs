@@ -11,9 +11,10 @@
 //! (`IP_MULTICAST_IF`: the first interface of the family is used).
 
 use super::call::{Few, RouteInfo};
+use super::events::{Event, Packet};
 use super::net::{is_loopback, is_multicast, HostId, LOOPBACK_INDEX};
 use super::socket::{Datagram, RxItem, SocketState};
-use super::world::{Event, Packet, World};
+use super::world::World;
 use crate::contract::cmsg::{Cmsg, In6Pktinfo, InPktinfo};
 use crate::contract::consts::*;
 use crate::contract::{addr, WsaError};

@@ -3,10 +3,11 @@
 
 use super::call::{Mode, RouteInfo, SendArgs, SendCall, SendPlan};
 use super::dgram::{code, wire};
+use super::events::{Event, Packet};
 use super::net::HostId;
 use super::sched_state::Step;
 use super::socket::{RxItem, Transport};
-use super::world::{Event, Packet, World};
+use super::world::World;
 use crate::contract::cmsg::{self, Cmsg, Pktinfo};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;

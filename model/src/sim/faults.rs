@@ -29,9 +29,9 @@
 //! `TCP_KEEPCNT`, `TCP_KEEPINTVL`, partitions between two hosts that are
 //! both up, and ICMP errors on connections.
 
+use super::events::Event;
 use super::net::HostId;
 use super::tcp::{Seg, TcpState};
-use super::world::Event;
 use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;

@@ -5,8 +5,9 @@
 //! returns to here, runs them one by one, and reports
 //! `WSA_WAIT_IO_COMPLETION`.
 
+use super::host::{bufs_shape, c, SimHost};
 use super::ovl::{Op, WaitStep};
-use super::{bufs_shape, c, SimHost};
+
 use crate::contract::consts;
 use crate::contract::overlapped::{
     ran_despite, Completion, CompletionRoutine, Event, Overlapped, Port, PortPacket, Posted,

@@ -25,11 +25,12 @@
 //! window-update latency (a reader's room is seen by the sender at once),
 //! `TIME_WAIT`, simultaneous open, `ConnectEx`/`AcceptEx`.
 
+use super::events::Event;
 use super::net::HostId;
 use super::sched_state::Step;
 use super::socket::SocketState;
 use super::tcp::{Seg, Tcp, TcpState};
-use super::world::{Event, World};
+use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::WsaError;
 use std::net::SocketAddr;

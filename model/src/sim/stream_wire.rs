@@ -3,11 +3,12 @@
 //! events, resets and broken connections (the connection's model:
 //! `stream.rs`).
 
+use super::events::Event;
 use super::net::HostId;
 use super::socket::SocketState;
 use super::stream::{window, REFUSED_RETRIES, REFUSED_RETRY_NS};
 use super::tcp::{take_front, Seg, TcpState};
-use super::world::{Event, World};
+use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
 use std::net::SocketAddr;

@@ -1,0 +1,90 @@
+//! The settings of a simulated world ([`Config`]) and the datagram faults
+//! the network may inject ([`DatagramFaults`]). Plain data: this module
+//! imports no room of the model.
+
+use super::ovl::{CompletionTiming, RoutineOrder};
+use super::tcp::StreamReads;
+use crate::contract::quirks::Profile;
+
+/// Settings of the simulated world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// One-way latency between different hosts, in virtual nanoseconds.
+    pub latency_ns: u64,
+    /// Latency of loopback and of packets a host sends to itself.
+    pub loopback_latency_ns: u64,
+    /// Transmit rate of every host's interface in bytes per virtual second;
+    /// `None` transmits instantly (sends never wait for `SO_SNDBUF` room).
+    pub tx_rate: Option<u64>,
+    /// Record the trace (on by default; benchmarks turn it off).
+    pub tracing: bool,
+    /// Bytes of transport buffer memory each host has for all its sockets
+    /// (queued receives plus untransmitted sends); a send that would need
+    /// more fails with `WSAENOBUFS`. `None`: unlimited.
+    pub buffer_pool: Option<usize>,
+    /// Whose behaviour to follow where implementations differ.
+    pub profile: Profile,
+    /// At most this many overlapped operations outstanding on one socket;
+    /// one more fails with `WSAEWOULDBLOCK`
+    /// (`RECV-EWOULDBLOCK-OVERLAPPED-LIMIT`). Windows names no number.
+    pub max_outstanding: usize,
+    /// Whether an overlapped operation that could complete at once does so
+    /// or returns `WSA_IO_PENDING`.
+    pub completion_timing: CompletionTiming,
+    /// The order in which a thread's queued completion routines run.
+    pub routine_order: RoutineOrder,
+    /// How many of the buffered bytes a stream receive returns.
+    pub stream_reads: StreamReads,
+    /// Loss, duplication and reordering of datagrams (off by default).
+    pub datagram_faults: DatagramFaults,
+}
+
+/// What the network may do to a datagram, each by the seed: lose it,
+/// deliver it twice, or hold it back so that later ones overtake it. UDP
+/// promises none of delivery, uniqueness or order (`RECV-TRUNC-DGRAM-UNRELIABLE`
+/// calls datagrams unreliable), so a program must cope with all three.
+/// Rates are per mille of datagrams (per target, for broadcast and
+/// multicast). Streams are not affected: their bytes stay reliable and in
+/// order, as TCP makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatagramFaults {
+    /// Datagrams lost, per mille.
+    #[serde(default)]
+    pub loss: u16,
+    /// Datagrams delivered a second time, per mille.
+    #[serde(default)]
+    pub duplicate: u16,
+    /// Datagrams held back, per mille.
+    #[serde(default)]
+    pub reorder: u16,
+    /// How long a held-back datagram waits at most, in virtual
+    /// microseconds (default 1,000); the wait is drawn by the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_us: Option<u64>,
+}
+
+impl DatagramFaults {
+    /// Whether any fault is on.
+    pub fn any(&self) -> bool {
+        self.loss > 0 || self.duplicate > 0 || self.reorder > 0
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            latency_ns: 100_000,
+            loopback_latency_ns: 0,
+            tx_rate: None,
+            tracing: true,
+            buffer_pool: None,
+            profile: Profile::documented(),
+            max_outstanding: 1024,
+            completion_timing: CompletionTiming::Seeded,
+            routine_order: RoutineOrder::Seeded,
+            stream_reads: StreamReads::Seeded,
+            datagram_faults: DatagramFaults::default(),
+        }
+    }
+}

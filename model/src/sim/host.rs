@@ -1,0 +1,584 @@
+//! `SimHost`: one process on one simulated host, and its [`Winsock`]
+//! implementation. Every call enters through `call_with`: a scheduling
+//! point, the call's body on the locked world (run again after a park), one
+//! trace line. The overlapped half is in `host_ovl.rs`.
+
+use super::call::{RecvArgs, RecvCall, SendArgs, SendCall};
+use super::net::HostId;
+use super::sched_state::{Block, Halt, IntoStep};
+use super::world::World;
+use super::{sched, sched_state, Sim};
+use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaData, WsaMsg};
+use crate::contract::{consts, error_name, Winsock, WsaError};
+use parking_lot::{Condvar, Mutex};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// One process on one simulated host: the [`Winsock`] implementation of the
+/// model. Cloning gives another handle to the same host.
+#[derive(Clone, Debug)]
+pub struct SimHost {
+    pub(super) world: Arc<Mutex<World>>,
+    pub(super) cv: Arc<Condvar>,
+    pub(super) host: HostId,
+    /// The world's `Config::tracing` (fixed at creation): whether a call
+    /// renders its arguments for the trace before the call changes them.
+    pub(super) tracing: bool,
+}
+
+/// Renders a result for the trace.
+fn err_text(e: &WsaError) -> String {
+    match e {
+        WsaError::Code(c) => error_name(*c).unwrap_or("?").to_string(),
+        e => e.name().to_string(),
+    }
+}
+
+pub(crate) fn bufs_shape(b: &[WsaBuf]) -> String {
+    let v: Vec<String> = b
+        .iter()
+        .map(|b| match &b.buf {
+            None => format!("NULL/{}", b.len),
+            Some(m) if m.len() < b.len as usize => format!("{}>{}", b.len, m.len()),
+            Some(_) => b.len.to_string(),
+        })
+        .collect();
+    format!("[{}]", v.join(","))
+}
+
+impl SimHost {
+    /// The host's name.
+    pub fn name(&self) -> String {
+        self.world.lock().hosts[self.host].name.clone()
+    }
+
+    /// The world this host belongs to.
+    pub fn sim(&self) -> Sim {
+        Sim {
+            world: self.world.clone(),
+            cv: self.cv.clone(),
+        }
+    }
+
+    /// Runs `f` on the world and records one trace line for the call.
+    #[track_caller]
+    pub(super) fn call<T: std::fmt::Debug, R: IntoStep<T>>(
+        &self,
+        name: &'static str,
+        args: impl FnOnce() -> String,
+        f: impl FnMut(&mut World) -> R,
+    ) -> Result<T, WsaError> {
+        self.call_with(name, args, f, |v| format!("ok {v:?}"))
+    }
+
+    /// As [`SimHost::call`], with `render` giving the trace text of a
+    /// success.
+    ///
+    /// The call is a scheduling point: other simulated threads may run
+    /// first. A blocking call that cannot complete returns `Halt::Block`
+    /// from `f`: its thread parks (see `sched.rs`) and `f` runs again when
+    /// the thread may go on; a wait that
+    /// finds completion routines queued to the thread runs them with the
+    /// world unlocked and goes on waiting (`*-BLOCKING-ALERTABLE`).
+    #[track_caller]
+    pub(super) fn call_with<T, R: IntoStep<T>>(
+        &self,
+        name: &'static str,
+        args: impl FnOnce() -> String,
+        f: impl FnMut(&mut World) -> R,
+        render: impl FnOnce(&T) -> String,
+    ) -> Result<T, WsaError> {
+        self.call_locked(self.world.lock(), name, args, f, render)
+    }
+
+    /// [`SimHost::call_with`] with the world already locked by the caller
+    /// (who looked at it first).
+    #[track_caller]
+    pub(super) fn call_locked<T, R: IntoStep<T>>(
+        &self,
+        mut w: parking_lot::MutexGuard<'_, World>,
+        name: &'static str,
+        args: impl FnOnce() -> String,
+        mut f: impl FnMut(&mut World) -> R,
+        render: impl FnOnce(&T) -> String,
+    ) -> Result<T, WsaError> {
+        let caller = std::panic::Location::caller();
+        w.caller = Some(caller);
+        let me = sched::enter(&mut w, &self.cv)?;
+        w.caller = Some(caller);
+        // Whatever is due by now has happened before the call looks
+        // (zero-latency loopback delivers "at once").
+        let now = w.now;
+        w.advance_to(now);
+        let r = loop {
+            match f(&mut w).into_step() {
+                Ok(v) => break Ok(v),
+                Err(Halt::Error(e)) => break Err(e),
+                Err(Halt::Block(Block::Park)) => sched::block(&mut w, &self.cv, me),
+                Err(Halt::Block(Block::RunApcs)) => self.run_apcs_inside(&mut w, me, name),
+            }
+            w.me = me;
+            w.caller = Some(caller);
+        };
+        w.call_done(me);
+        if w.cfg.tracing {
+            let shown = match &r {
+                Ok(v) => render(v),
+                Err(e) => err_text(e),
+            };
+            let tag = if me == sched_state::MAIN {
+                String::new()
+            } else {
+                format!("[{}] ", w.sched.rec(me).name)
+            };
+            let line = format!("{tag}{name}({}) -> {shown}", args());
+            w.log(self.host, "call", || line);
+        }
+        r
+    }
+
+    /// Runs the completion routines queued to thread `me` inside its
+    /// blocking call `name`, with the world unlocked
+    /// (`*-BLOCKING-ALERTABLE`). The routines' own calls have waits of
+    /// their own: the call's (its first deadline) is put aside meanwhile,
+    /// and a routine's blocking call is misuse (`in_apc_of`). A routine's
+    /// panic goes on to the caller, with that state restored.
+    pub(super) fn run_apcs_inside(
+        &self,
+        w: &mut parking_lot::MutexGuard<'_, World>,
+        me: sched_state::Tid,
+        name: &'static str,
+    ) {
+        let rec = w.sched.rec_mut(me);
+        let wait = rec
+            .wait
+            .take()
+            .expect("a wait that runs routines saved itself");
+        rec.outer_waits.push(wait);
+        let outer = rec.in_apc_of.replace(name);
+        let ran = parking_lot::MutexGuard::unlocked(w, || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_apcs()))
+        });
+        let rec = w.sched.rec_mut(me);
+        rec.in_apc_of = outer;
+        rec.wait = rec.outer_waits.pop();
+        if let Err(p) = ran {
+            // Unwinding drops the caller's guard, unlocking the world.
+            w.call_done(me);
+            std::panic::resume_unwind(p);
+        }
+    }
+
+    /// The buffers' shape for the trace line of a call that changes them;
+    /// empty (and not computed) when the world keeps no trace.
+    pub(super) fn shape(&self, b: &[WsaBuf]) -> String {
+        if self.tracing {
+            bufs_shape(b)
+        } else {
+            String::new()
+        }
+    }
+}
+
+pub(crate) fn c<T>(r: Result<T, i32>) -> Result<T, WsaError> {
+    r.map_err(WsaError::Code)
+}
+
+impl Winsock for SimHost {
+    type Socket = Socket;
+
+    #[track_caller]
+    fn wsa_startup(&self, version: u16) -> Result<WsaData, WsaError> {
+        let h = self.host;
+        self.call(
+            "WSAStartup",
+            || format!("{version:#06x}"),
+            |w| c(w.startup(h, version)),
+        )
+    }
+
+    #[track_caller]
+    fn wsa_cleanup(&self) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call("WSACleanup", String::new, |w| c(w.cleanup(h)))
+    }
+
+    #[track_caller]
+    fn wsa_socket(&self, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<Socket, WsaError> {
+        let h = self.host;
+        self.call(
+            "WSASocket",
+            || format!("{af}, {ty}, {protocol}, {flags:#x}"),
+            |w| c(w.socket_create(h, af, ty, protocol, flags)).map(Socket),
+        )
+    }
+
+    #[track_caller]
+    fn bind(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
+        let (h, a) = (self.host, *addr);
+        self.call(
+            "bind",
+            || format!("{:#x}, {a}", s.0),
+            |w| c(w.bind(h, s.0, a)),
+        )
+    }
+
+    #[track_caller]
+    fn connect(&self, s: Socket, addr: &SocketAddr) -> Result<(), WsaError> {
+        let (h, a) = (self.host, *addr);
+        self.call(
+            "connect",
+            || format!("{:#x}, {a}", s.0),
+            |w| {
+                if w.sock(h, s.0).is_ok_and(|st| !st.is_dgram()) {
+                    return w.stream_connect(h, s.0, a);
+                }
+                Ok(c(w.connect(h, s.0, a))?)
+            },
+        )
+    }
+
+    #[track_caller]
+    fn listen(&self, s: Socket, backlog: i32) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "listen",
+            || format!("{:#x}, {backlog}", s.0),
+            |w| c(w.listen(h, s.0, backlog)),
+        )
+    }
+
+    #[track_caller]
+    fn accept(&self, s: Socket) -> Result<(Socket, SocketAddr), WsaError> {
+        let h = self.host;
+        self.call_with(
+            "accept",
+            || format!("{:#x}", s.0),
+            |w| w.accept(h, s.0).map(|(c, a)| (Socket(c), a)),
+            |(c, a)| format!("ok {:#x} from {a}", c.0),
+        )
+    }
+
+    #[track_caller]
+    fn getsockname(&self, s: Socket) -> Result<SocketAddr, WsaError> {
+        let h = self.host;
+        self.call(
+            "getsockname",
+            || format!("{:#x}", s.0),
+            |w| c(w.getsockname(h, s.0)),
+        )
+    }
+
+    #[track_caller]
+    fn getpeername(&self, s: Socket) -> Result<SocketAddr, WsaError> {
+        let h = self.host;
+        self.call(
+            "getpeername",
+            || format!("{:#x}", s.0),
+            |w| c(w.getpeername(h, s.0)),
+        )
+    }
+
+    #[track_caller]
+    fn shutdown(&self, s: Socket, how: i32) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "shutdown",
+            || format!("{:#x}, {how}", s.0),
+            |w| c(w.shutdown(h, s.0, how)),
+        )
+    }
+
+    #[track_caller]
+    fn close_socket(&self, s: Socket) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "closesocket",
+            || format!("{:#x}", s.0),
+            |w| c(w.close(h, s.0)),
+        )
+    }
+
+    #[track_caller]
+    fn set_sock_opt(&self, s: Socket, level: i32, name: i32, value: &[u8]) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "setsockopt",
+            || format!("{:#x}, {level:#x}, {name:#x}, {value:?}", s.0),
+            |w| c(w.set_opt(h, s.0, level, name, value)),
+        )
+    }
+
+    #[track_caller]
+    fn get_sock_opt(
+        &self,
+        s: Socket,
+        level: i32,
+        name: i32,
+        value: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        let h = self.host;
+        let room = value.len();
+        self.call(
+            "getsockopt",
+            || format!("{:#x}, {level:#x}, {name:#x}, room={room}", s.0),
+            |w| c(w.get_opt(h, s.0, level, name, value)),
+        )
+    }
+
+    #[track_caller]
+    fn ioctl_socket(&self, s: Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError> {
+        let h = self.host;
+        let a = *arg;
+        self.call(
+            "ioctlsocket",
+            || format!("{:#x}, {cmd:#x}, {a}", s.0),
+            |w| c(w.ioctl(h, s.0, cmd, arg)),
+        )
+    }
+
+    #[track_caller]
+    fn wsa_ioctl(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<usize, WsaError> {
+        let h = self.host;
+        let (il, ol) = (input.len(), output.len());
+        self.call(
+            "WSAIoctl",
+            || format!("{:#x}, {code:#x}, in={il}, out={ol}", s.0),
+            |w| c(w.wsa_ioctl(h, s.0, code, input, output)),
+        )
+    }
+
+    #[track_caller]
+    fn wsa_recv(
+        &self,
+        s: Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+    ) -> Result<(), WsaError> {
+        let parts = RecvParts {
+            bufs: buffers,
+            name: None,
+            control: None,
+        };
+        self.recv_call(s, RecvCall::Recv, parts, flags, bytes_recvd)
+    }
+
+    #[track_caller]
+    fn wsa_recv_from(
+        &self,
+        s: Socket,
+        buffers: &mut [WsaBuf],
+        bytes_recvd: Option<&mut u32>,
+        flags: &mut u32,
+        from: &mut NameBuf,
+    ) -> Result<(), WsaError> {
+        let parts = RecvParts {
+            bufs: buffers,
+            name: Some(from),
+            control: None,
+        };
+        self.recv_call(s, RecvCall::RecvFrom, parts, flags, bytes_recvd)
+    }
+
+    #[track_caller]
+    fn wsa_send(
+        &self,
+        s: Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+    ) -> Result<(), WsaError> {
+        self.send_call(s, SendCall::Send, buffers, None, None, flags, bytes_sent)
+    }
+
+    #[track_caller]
+    fn wsa_send_to(
+        &self,
+        s: Socket,
+        buffers: &[WsaBuf],
+        bytes_sent: Option<&mut u32>,
+        flags: u32,
+        to: &NameBuf,
+    ) -> Result<(), WsaError> {
+        self.send_call(
+            s,
+            SendCall::SendTo,
+            buffers,
+            Some(to),
+            None,
+            flags,
+            bytes_sent,
+        )
+    }
+
+    #[track_caller]
+    fn wsa_recv_msg(
+        &self,
+        s: Socket,
+        msg: &mut WsaMsg,
+        bytes_recvd: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        let WsaMsg {
+            name,
+            buffers,
+            control,
+            flags,
+        } = msg;
+        let parts = RecvParts {
+            bufs: buffers,
+            name: Some(name),
+            control: Some(control),
+        };
+        self.recv_call(s, RecvCall::RecvMsg, parts, flags, bytes_recvd)
+    }
+
+    #[track_caller]
+    fn wsa_send_msg(
+        &self,
+        s: Socket,
+        msg: &WsaMsg,
+        flags: u32,
+        bytes_sent: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        // SENDMSG-MSG-FLAGS-IGNORED: WSAMSG.dwFlags is not read.
+        let (to, control) = (Some(&msg.name), Some(&msg.control));
+        self.send_call(
+            s,
+            SendCall::SendMsg,
+            &msg.buffers,
+            to,
+            control,
+            flags,
+            bytes_sent,
+        )
+    }
+}
+
+/// A receive's buffers, and the name and control buffer of the calls that
+/// take them.
+struct RecvParts<'a> {
+    bufs: &'a mut [WsaBuf],
+    name: Option<&'a mut NameBuf>,
+    control: Option<&'a mut WsaBuf>,
+}
+
+impl SimHost {
+    /// The one body of the three direct receives: `flags` is `*lpFlags`
+    /// (`WSAMSG.dwFlags` of `WSARecvMsg`), in and out; `bytes` is
+    /// `lpNumberOfBytesRecvd`.
+    #[track_caller]
+    fn recv_call(
+        &self,
+        s: Socket,
+        call: RecvCall,
+        mut parts: RecvParts<'_>,
+        flags: &mut u32,
+        bytes: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        let h = self.host;
+        let shape = self.shape(parts.bufs);
+        let fin = *flags;
+        let has_ptr = bytes.is_some();
+        let ctl = parts.control.as_ref().map(|c| c.len);
+        let mut out = Default::default();
+        let r = self.call(
+            call.name(),
+            || {
+                let f = consts::msg_flags_to_string(fin);
+                match ctl {
+                    Some(ctl) => format!("{:#x}, {shape}, control={ctl}, {f}", s.0),
+                    None => format!("{:#x}, {shape}, {f}", s.0),
+                }
+            },
+            |w| {
+                let args = RecvArgs {
+                    call,
+                    bufs: parts.bufs,
+                    flags_in: fin,
+                    name: parts.name.as_deref_mut(),
+                    control: parts.control.as_deref_mut(),
+                    bytes_ptr: has_ptr,
+                };
+                let (r, o) = w.recv(h, s.0, args);
+                out = o;
+                r
+            },
+        );
+        finish_recv(out, bytes, Some(flags));
+        r
+    }
+
+    /// The one body of the three direct sends: `to` is `lpTo`/`iTolen` or
+    /// `WSAMSG.name`, `control` the message's; `bytes` is
+    /// `lpNumberOfBytesSent`.
+    #[allow(clippy::too_many_arguments)]
+    #[track_caller]
+    fn send_call(
+        &self,
+        s: Socket,
+        call: SendCall,
+        bufs: &[WsaBuf],
+        to: Option<&NameBuf>,
+        control: Option<&WsaBuf>,
+        flags: u32,
+        bytes: Option<&mut u32>,
+    ) -> Result<(), WsaError> {
+        let h = self.host;
+        let has_ptr = bytes.is_some();
+        let r = self.call(
+            call.name(),
+            || {
+                let (shape, f) = (bufs_shape(bufs), consts::msg_flags_to_string(flags));
+                let to = to.and_then(|n| n.decode().ok());
+                match (call, control) {
+                    (SendCall::SendMsg, Some(c)) => {
+                        format!("{:#x}, {shape}, to={to:?}, control={}, {f}", s.0, c.len)
+                    }
+                    (SendCall::SendTo, _) => format!("{:#x}, {shape}, {f}, to={to:?}", s.0),
+                    _ => format!("{:#x}, {shape}, {f}", s.0),
+                }
+            },
+            |w| {
+                let args = SendArgs {
+                    call,
+                    bufs,
+                    flags,
+                    to,
+                    control,
+                    bytes_ptr: has_ptr,
+                };
+                w.send(h, s.0, args)
+            },
+        );
+        finish_send(&r, bytes);
+        r.map(|_| ())
+    }
+}
+
+/// Writes a receive's outputs: the byte count and flags are written when a
+/// datagram was copied, also when the call fails with `WSAEMSGSIZE`
+/// (model choice: Windows' AFD reports the bytes copied with the error).
+fn finish_recv(out: super::call::RecvOut, bytes: Option<&mut u32>, flags: Option<&mut u32>) {
+    if !out.copied {
+        return;
+    }
+    if let (Some(b), true) = (bytes, out.count_written) {
+        *b = out.bytes;
+    }
+    if let Some(f) = flags {
+        *f = out.flags;
+    }
+}
+
+fn finish_send(r: &Result<u32, WsaError>, bytes: Option<&mut u32>) {
+    if let (Ok(n), Some(b)) = (r, bytes) {
+        *b = *n;
+    }
+}
