@@ -893,3 +893,15 @@ pub fn describe() -> String {
     }
     "Windows".to_string()
 }
+
+/// A call the backend does not pass to Windows because the documentation
+/// calls it undefined (and it could touch freed memory or hang).
+pub(super) fn refused(what: &str, clause: Option<&str>) -> WsaError {
+    WsaError::Model(Box::new(winsock_model::ModelReport {
+        kind: winsock_model::ReportKind::Misuse,
+        message: format!("not passed to Windows: {what} is undefined behaviour"),
+        clause: clause.map(str::to_string),
+        location: None,
+        trace: vec![],
+    }))
+}

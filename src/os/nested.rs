@@ -57,7 +57,7 @@ pub(super) fn enter(s: usize, call: &'static str) -> Result<Option<InCall>, WsaE
         return Ok(None);
     }
     if let Some(of) = IN_APC_OF.with(Cell::get) {
-        return Err(super::ovl::refused(
+        return Err(super::refused(
             &format!(
                 "a blocking {call} inside a completion routine that interrupted a blocking {of}"
             ),

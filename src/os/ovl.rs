@@ -11,7 +11,7 @@
 //! were found in the table of live records, so a packet this backend did not
 //! expect is reported without its buffers, never read through.
 
-use super::{copy_back, name_arg, name_back, wsabufs, Name, Region};
+use super::{copy_back, name_arg, name_back, refused, wsabufs, Name, Region};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ptr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -151,18 +151,6 @@ fn win32_error() -> i32 {
 fn wsa_last() -> i32 {
     // SAFETY: WSAGetLastError only reads this thread's last error value.
     unsafe { ws::WSAGetLastError() }
-}
-
-/// A call the backend does not pass to Windows because the documentation
-/// calls it undefined (and it could touch freed memory or hang).
-pub(super) fn refused(what: &str, clause: Option<&str>) -> WsaError {
-    WsaError::Model(Box::new(winsock_model::ModelReport {
-        kind: winsock_model::ReportKind::Misuse,
-        message: format!("not passed to Windows: {what} is undefined behaviour"),
-        clause: clause.map(str::to_string),
-        location: None,
-        trace: vec![],
-    }))
 }
 
 /// WSAGetOverlappedResult naming another socket than the operation's: the
