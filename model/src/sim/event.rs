@@ -13,19 +13,19 @@ use crate::contract::overlapped::{Event, WaitResult};
 /// The event handles a wait is on, owned by its readiness test: one (the
 /// usual case) without an allocation.
 enum WaitHandles {
-    One(u64),
-    Many(Vec<u64>),
+    One(Event),
+    Many(Vec<Event>),
 }
 
 impl WaitHandles {
     fn new(events: &[Event]) -> WaitHandles {
         match events {
-            [Event(one)] => WaitHandles::One(*one),
-            many => WaitHandles::Many(many.iter().map(|e| e.0).collect()),
+            [one] => WaitHandles::One(*one),
+            many => WaitHandles::Many(many.to_vec()),
         }
     }
 
-    fn as_slice(&self) -> &[u64] {
+    fn as_slice(&self) -> &[Event] {
         match self {
             WaitHandles::One(h) => std::slice::from_ref(h),
             WaitHandles::Many(v) => v,
@@ -36,9 +36,9 @@ impl WaitHandles {
 impl World {
     // ---- event objects ----
 
-    pub(crate) fn create_event(&mut self, host: HostId) -> Result<u64, i32> {
+    pub(crate) fn create_event(&mut self, host: HostId) -> Result<Event, i32> {
         self.check_init(host)?;
-        let h = self.alloc_handle();
+        let h = Event(self.alloc_handle());
         self.wsa_events.insert(
             h,
             EventObj {
@@ -49,7 +49,7 @@ impl World {
         Ok(h)
     }
 
-    fn event_mut(&mut self, host: HostId, e: u64) -> Result<&mut EventObj, i32> {
+    fn event_mut(&mut self, host: HostId, e: Event) -> Result<&mut EventObj, i32> {
         self.check_init(host)?;
         match self.wsa_events.get_mut(&e) {
             Some(ev) if ev.host == host => Ok(ev),
@@ -57,20 +57,20 @@ impl World {
         }
     }
 
-    pub(crate) fn close_event(&mut self, host: HostId, e: u64) -> Result<(), i32> {
+    pub(crate) fn close_event(&mut self, host: HostId, e: Event) -> Result<(), i32> {
         self.event_mut(host, e)?;
         self.wsa_events.remove(&e);
         Ok(())
     }
 
-    pub(crate) fn set_event(&mut self, host: HostId, e: u64, on: bool) -> Result<(), i32> {
+    pub(crate) fn set_event(&mut self, host: HostId, e: Event, on: bool) -> Result<(), i32> {
         self.event_mut(host, e)?.signaled = on;
         Ok(())
     }
 
     /// Which wait result the events give now, if any.
-    fn events_ready(&self, events: &[u64], all: bool) -> Option<usize> {
-        let on = |e: &u64| self.wsa_events.get(e).is_some_and(|ev| ev.signaled);
+    fn events_ready(&self, events: &[Event], all: bool) -> Option<usize> {
+        let on = |e: &Event| self.wsa_events.get(e).is_some_and(|ev| ev.signaled);
         if all {
             events.iter().all(on).then_some(0)
         } else {
@@ -95,8 +95,8 @@ impl World {
         if events.is_empty() || events.len() > WSA_MAXIMUM_WAIT_EVENTS {
             return Err(code(WSA_INVALID_PARAMETER).into());
         }
-        for &Event(e) in events {
-            if self.wsa_events.get(&e).is_none_or(|ev| ev.host != host) {
+        for e in events {
+            if self.wsa_events.get(e).is_none_or(|ev| ev.host != host) {
                 return Err(code(WSA_INVALID_HANDLE).into());
             }
         }

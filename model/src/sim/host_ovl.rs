@@ -237,9 +237,7 @@ impl WinsockOverlapped for SimHost {
     #[track_caller]
     fn wsa_create_event(&self) -> Result<Event, WsaError> {
         let h = self.host;
-        self.call("WSACreateEvent", String::new, |w| {
-            c(w.create_event(h)).map(Event)
-        })
+        self.call("WSACreateEvent", String::new, |w| c(w.create_event(h)))
     }
 
     #[track_caller]
@@ -248,7 +246,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "WSACloseEvent",
             || format!("{:#x}", e.0),
-            |w| c(w.close_event(h, e.0)),
+            |w| c(w.close_event(h, e)),
         )
     }
 
@@ -258,7 +256,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "WSASetEvent",
             || format!("{:#x}", e.0),
-            |w| c(w.set_event(h, e.0, true)),
+            |w| c(w.set_event(h, e, true)),
         )
     }
 
@@ -268,7 +266,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "WSAResetEvent",
             || format!("{:#x}", e.0),
-            |w| c(w.set_event(h, e.0, false)),
+            |w| c(w.set_event(h, e, false)),
         )
     }
 
@@ -435,7 +433,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "CreateIoCompletionPort",
             || format!("INVALID_HANDLE_VALUE, NULL, 0, {concurrency}"),
-            |w| c(w.create_port(h)).map(Port),
+            |w| c(w.create_port(h)),
         )
     }
 
@@ -445,7 +443,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "CreateIoCompletionPort",
             || format!("{:#x}, {:#x}, {key}, 0", s.0, port.0),
-            |w| c(w.associate(h, port.0, s.0, key)),
+            |w| c(w.associate(h, port, s.0, key)),
         )
     }
 
@@ -469,7 +467,7 @@ impl WinsockOverlapped for SimHost {
         let step = self.call_with(
             "GetQueuedCompletionStatus",
             || format!("{:#x}, {timeout_ms}ms", port.0),
-            |w| w.dequeue(w.thread_on(h), port.0, 1, timeout_ms, false),
+            |w| w.dequeue(w.thread_on(h), port, 1, timeout_ms, false),
             |_| "ok".to_string(),
         )?;
         match step {
@@ -495,7 +493,7 @@ impl WinsockOverlapped for SimHost {
                     port.0
                 )
             },
-            |w| w.dequeue(w.thread_on(h), port.0, max, timeout_ms, alertable),
+            |w| w.dequeue(w.thread_on(h), port, max, timeout_ms, alertable),
             |s| match s {
                 WaitStep::Done(v) => format!("ok {} packets", v.len()),
                 WaitStep::RunApcs => "completion routines to run".into(),
@@ -528,7 +526,7 @@ impl WinsockOverlapped for SimHost {
                     overlapped.map(|o| o.id)
                 )
             },
-            |w| c(w.post_packet(h, port.0, bytes, key, overlapped)),
+            |w| c(w.post_packet(h, port, bytes, key, overlapped)),
         )
     }
 
@@ -538,7 +536,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "CloseHandle",
             || format!("{:#x}", port.0),
-            |w| c(w.close_port(h, port.0)),
+            |w| c(w.close_port(h, port)),
         )
     }
 }

@@ -31,7 +31,7 @@ use super::ovl::{Apc, Op, OvlStatus};
 use super::sched_state::State;
 use super::world::World;
 use crate::contract::consts::*;
-use crate::contract::overlapped::{ran_despite, Completion, Event, PortPacket, Posted};
+use crate::contract::overlapped::{ran_despite, Completion, PortPacket, Posted};
 use crate::contract::quirks::Quirk;
 use crate::contract::DataCall;
 use crate::contract::{ReportKind, WsaError};
@@ -486,7 +486,7 @@ impl World {
             return;
         }
         // RECV-OVL-EVENT-SIGNALED, RECVMSG-OVL-EVENT-SIGNALED, SENDMSG-OVL-EVENT-SIGNALED
-        if let Some(Event(e)) = ovl.h_event {
+        if let Some(e) = ovl.h_event {
             if let Some(ev) = self.wsa_events.get_mut(&e) {
                 ev.signaled = true;
             }

@@ -7,7 +7,7 @@ use super::ovl::{PortObj, ThreadKey, WaitStep};
 use super::sched_state::Step;
 use super::world::World;
 use crate::contract::consts::*;
-use crate::contract::overlapped::{Overlapped, PortPacket};
+use crate::contract::overlapped::{Overlapped, Port, PortPacket};
 use std::collections::VecDeque;
 
 impl World {
@@ -15,8 +15,8 @@ impl World {
 
     /// `CreateIoCompletionPort` for a new port (the concurrency value does
     /// not throttle anything in the model: only one thread runs at a time).
-    pub(crate) fn create_port(&mut self, host: HostId) -> Result<u64, i32> {
-        let h = self.alloc_handle();
+    pub(crate) fn create_port(&mut self, host: HostId) -> Result<Port, i32> {
+        let h = Port(self.alloc_handle());
         self.ports.insert(
             h,
             PortObj {
@@ -27,7 +27,7 @@ impl World {
         Ok(h)
     }
 
-    fn port_of(&self, host: HostId, p: u64) -> Result<&PortObj, i32> {
+    fn port_of(&self, host: HostId, p: Port) -> Result<&PortObj, i32> {
         match self.ports.get(&p) {
             Some(po) if po.host == host => Ok(po),
             _ => Err(WSA_INVALID_HANDLE),
@@ -37,7 +37,7 @@ impl World {
     pub(crate) fn associate(
         &mut self,
         host: HostId,
-        p: u64,
+        p: Port,
         s: u64,
         key: usize,
     ) -> Result<(), i32> {
@@ -68,7 +68,7 @@ impl World {
     pub(crate) fn post_packet(
         &mut self,
         host: HostId,
-        p: u64,
+        p: Port,
         bytes: u32,
         key: usize,
         overlapped: Option<Overlapped>,
@@ -85,7 +85,7 @@ impl World {
         Ok(())
     }
 
-    pub(crate) fn close_port(&mut self, host: HostId, p: u64) -> Result<(), i32> {
+    pub(crate) fn close_port(&mut self, host: HostId, p: Port) -> Result<(), i32> {
         self.port_of(host, p)?;
         self.ports.remove(&p);
         for st in self.sockets.values_mut() {
@@ -100,7 +100,7 @@ impl World {
     pub(crate) fn dequeue(
         &mut self,
         t: ThreadKey,
-        p: u64,
+        p: Port,
         max: usize,
         timeout_ms: u32,
         alertable: bool,

@@ -164,7 +164,7 @@ pub(crate) struct SocketState {
     /// Outstanding overlapped sends, in posting order.
     pub(crate) pending_tx: VecDeque<Box<Op>>,
     /// The completion port and key the socket is associated with.
-    pub(crate) port: Option<(u64, usize)>,
+    pub(crate) port: Option<(crate::contract::overlapped::Port, usize)>,
     /// `SetFileCompletionNotificationModes` flags.
     pub(crate) notify_modes: u8,
     /// What the socket's kind keeps: datagram queues, or a connection.

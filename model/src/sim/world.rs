@@ -14,6 +14,7 @@ use super::socket::{SocketState, Sockets};
 use super::trace::TraceEvent;
 use crate::contract::consts::*;
 use crate::contract::error::{ModelReport, ReportKind};
+use crate::contract::overlapped::{Event as EventHandle, Port};
 use crate::contract::quirks::Quirk;
 use crate::contract::WsaError;
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,9 +69,9 @@ pub(crate) struct World {
     /// Sockets one of whose completion routines is running.
     pub(crate) in_routine: Vec<u64>,
     /// Event objects.
-    pub(crate) wsa_events: BTreeMap<u64, EventObj>,
+    pub(crate) wsa_events: BTreeMap<EventHandle, EventObj>,
     /// Completion ports.
-    pub(crate) ports: BTreeMap<u64, PortObj>,
+    pub(crate) ports: BTreeMap<Port, PortObj>,
     /// Where the call being made was written (for misuse reports).
     pub(crate) caller: Option<&'static std::panic::Location<'static>>,
     /// Simulated threads and the baton.
