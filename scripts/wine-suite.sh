@@ -679,7 +679,7 @@ RUN_T0=$SECONDS
 i=0
 if ((WHOLE_FILE)); then
   for f in "${SEL_FILES[@]}"; do
-    list=$(for r in "${RUNS[@]}"; do [[ ${r%%$'\t'*} == "$f" ]] && printf '%s,' "${r#*$'\t'}"; done)
+    list=$(for r in "${RUNS[@]}"; do if [[ ${r%%$'\t'*} == "$f" ]]; then printf '%s,' "${r#*$'\t'}"; fi; done)
     list=${list%,}; [[ -n $list ]] || continue
     n=$(tr ',' '\n' <<<"$list" | wc -l)
     log "$f: $n function(s) in one process"
