@@ -436,6 +436,15 @@ unset DISPLAY WAYLAND_DISPLAY WINETEST_REPORT_SUCCESS WINE_SUITE_FUNCTIONS WINE_
 "$WINESERVER" -k >/dev/null 2>&1 || true
 "$WINESERVER" -w >/dev/null 2>&1 || true
 
+# a run killed before its trap ran leaves its namespace (and what ran in it)
+for old in $(ip netns list 2>/dev/null | awk '$1 ~ /^wine-suite-[0-9]+$/ { print $1 }'); do
+  kill -0 "${old#wine-suite-}" 2>/dev/null && continue
+  log "removing the namespace $old left by an earlier run"
+  for p in $(ip netns pids "$old" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+  ip netns del "$old" 2>/dev/null || true
+  rm -rf "/etc/netns/$old"
+done
+
 NS=wine-suite-$$
 NETNS_ETC=/etc/netns/$NS
 RUN_DIR=$WS/runs/$(date -u +%Y%m%dT%H%M%SZ)-$$
@@ -574,7 +583,8 @@ run_one() {   # run_one FILE LOGNAME [FUNCTIONS]: one process; appends to $RESUL
   local file=$1 logf=$RUN_DIR/$2.log funcs=${3-} rc=0 s
   s=$(date +%s.%N)
   WINE_SUITE_FUNCTIONS=$funcs WINE_SUITE_TIMEOUT=$TIMEOUT WINEDLLOVERRIDES=$RUN_OVERRIDES \
-    nsx timeout -k 10 $((TIMEOUT + 30)) "$WINE" "$BIN/ws2_32_test.exe" "$file" >"$logf" 2>&1 || rc=$?
+    ip netns exec "$NS" timeout -k 10 $((TIMEOUT + 30)) "$WINE" "$BIN/ws2_32_test.exe" "$file" >"$logf" 2>&1 &
+  wait $! || rc=$?   # in the background, so that a signal reaches the trap at once
   printf '%s\t%s\t%s\t%s\t%s\n' "$file" "${funcs:-*}" "$logf" "$rc" "$(python3 -c 'import sys,time; print(round(time.time()-float(sys.argv[1]),1))' "$s")" >>"$RESULTS"
 }
 # one line per function from a log, for progress and the report
@@ -676,6 +686,7 @@ NRUNS=${#RUNS[@]}
 ((NRUNS)) || die "nothing to run"
 log "running $NRUNS function(s) of ${SEL_FILES[*]}: platform=$PLATFORM, timeout ${TIMEOUT}s, $( ((WHOLE_FILE)) && echo 'one process per file' || echo 'one process per function'), logs $RUN_DIR"
 RUN_T0=$SECONDS
+STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 i=0
 if ((WHOLE_FILE)); then
   for f in "${SEL_FILES[@]}"; do
@@ -782,7 +793,7 @@ meta=$(python3 -c 'import json,sys; a=sys.argv; print(json.dumps({
   "whole_file": a[8] == "1", "started": a[9], "wall_s": int(a[10]), "files": a[11].split(","),
   "functions_tsv": a[12], "machine": a[13]}))' \
   "$WINE_VERSION" "Debian source package wine $DEB_VERSION (wine_$UPSTREAM.orig.tar.xz)" "$DLL" "$DLL_SHA" \
-  "$PLATFORM" "$WINETEST_DEBUG" "$TIMEOUT" "$WHOLE_FILE" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$RUN_WALL" \
+  "$PLATFORM" "$WINETEST_DEBUG" "$TIMEOUT" "$WHOLE_FILE" "$STARTED" "$RUN_WALL" \
   "$(IFS=,; echo "${SEL_FILES[*]}")" "$FUNCS_TSV" "$(nproc) cores, $(uname -sr)")
 python3 -c "$report_py" "$RESULTS" "$JSON_OUT" "$meta" | tee "$RUN_DIR/report.txt" || die "report failed"
 [[ -n $JSON_OUT ]] && log "wrote $JSON_OUT"
