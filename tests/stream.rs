@@ -566,3 +566,18 @@ fn a_waitall_that_fails_leaves_the_window_as_it_was() {
         "a window of 100: {sent:?}"
     );
 }
+
+// Sockets of every kind live side by side: closing a listener looks for its
+// half-open connections among all sockets, datagram ones included (a panic
+// once, found by the drop-in DLL's socket2 program).
+#[test]
+fn closing_a_listener_beside_a_datagram_socket() {
+    let (_sim, h) = local(3);
+    let u = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    let (l, a) = listener(&h);
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.connect(c, &a).unwrap();
+    h.close_socket(l).unwrap();
+    h.close_socket(c).unwrap();
+    h.close_socket(u).unwrap();
+}

@@ -363,7 +363,9 @@ impl World {
                 // Connections nobody accepted are reset.
                 let mut children: Vec<u64> = st.tcp().accept_q.iter().copied().collect();
                 children.extend(self.sockets.iter().filter_map(|(&id, c)| {
-                    (c.tcp().state == TcpState::SynReceived { listener: s }).then_some(id)
+                    c.stream()
+                        .is_some_and(|t| t.state == TcpState::SynReceived { listener: s })
+                        .then_some(id)
                 }));
                 for c in children {
                     // Nobody holds their handles, so no operation is
