@@ -138,6 +138,7 @@ fn same_seed_same_faults() {
         duplicate: 200,
         reorder: 200,
         reorder_us: None,
+        ce_mark: 0,
     };
     for seed in 0..20 {
         assert_eq!(exchange(seed, f, 30), exchange(seed, f, 30));

@@ -250,6 +250,7 @@ fn a_thousand_seeds_twice_give_identical_traces_on_every_platform() {
         duplicate: 100,
         reorder: 200,
         reorder_us: None,
+        ce_mark: 0,
     });
     let seeds = if cfg!(windows) { 200 } else { 1_000 };
     let mut digest: u64 = 0xcbf2_9ce4_8422_2325;

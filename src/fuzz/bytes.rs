@@ -199,6 +199,7 @@ pub fn program(data: &[u8]) -> (Scenario, Profile) {
             duplicate: u16::from(set & 0x20) * 5,
             reorder: u16::from(set & 0x40) * 4,
             reorder_us: None,
+            ce_mark: 0,
         });
     }
     (sc, profile)

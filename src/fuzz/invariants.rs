@@ -14,10 +14,12 @@
 //! | [`no_panic`] | the run ends without a panic |
 //! | [`same_trace`] | two runs with the same seed give the same steps and trace, byte for byte |
 
-use crate::scenario::format::{from_hex, AddrSpec, Op, Scenario};
+use crate::scenario::format::{from_hex, AddrSpec, CmsgSpec, Op, Scenario};
+use crate::scenario::names;
 use crate::scenario::runner::{run, RunReport, SimBackend, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use winsock_model::consts::{IPPROTO_UDP, UDP_RECV_MAX_COALESCED_SIZE, UDP_SEND_MSG_SIZE};
 use winsock_model::{Profile, CLAUSES};
 
 /// A broken invariant: which, at which step, and what was seen.
@@ -140,6 +142,12 @@ fn has_flag(flags: &[String], name: &str) -> bool {
 /// No datagram is altered: each one received is a sent one, or its prefix
 /// with `WSAEMSGSIZE` (the truncation reported), and none is taken twice
 /// unless `duplicates` (the run's datagram faults may deliver twice).
+///
+/// A send the profile may cut into segments (`WIN-USO`: a
+/// `UDP_SEND_MSG_SIZE` control object, or the option set on its socket)
+/// counts as sent whole and as its segments; a receive on a socket with
+/// `UDP_RECV_MAX_COALESCED_SIZE` set (`WIN-URO`) may be a run of sent
+/// datagrams, end to end.
 pub fn datagrams_unaltered(
     sc: &Scenario,
     r: &RunReport,
@@ -152,8 +160,12 @@ pub fn datagrams_unaltered(
     let types = socket_types(sc);
     let dgram = |s: &str| types.get(s).is_some_and(|t| *t == "SOCK_DGRAM");
     let bound = bound_ports(sc);
-    // Sent datagrams, per destination socket: (step, payload).
-    let mut sent: BTreeMap<&str, Vec<(usize, Vec<u8>)>> = BTreeMap::new();
+    // Sent datagrams, per destination socket: (step, piece, payload); piece
+    // 0 is the whole send, 1.. its segments.
+    let mut sent: BTreeMap<&str, Vec<Sent>> = BTreeMap::new();
+    // UDP_SEND_MSG_SIZE per socket; sockets with UDP_RECV_MAX_COALESCED_SIZE.
+    let mut segment: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut coalescing: BTreeSet<&str> = BTreeSet::new();
     // Receives that reported data: (step, socket, outcome, peek).
     let mut seen = vec![];
     // Overlapped receives posted, per (socket, OVERLAPPED id): the posting
@@ -176,10 +188,30 @@ pub fn datagrams_unaltered(
         ) = routine_post(op)
         {
             if let (Some(dst), Ok(bytes)) = (destination(to, &bound), data.bytes()) {
-                sent.entry(dst).or_default().push((i, bytes));
+                sent.entry(dst).or_default().push((i, 0, bytes));
             }
         }
         match op {
+            Op::Setsockopt {
+                socket,
+                level,
+                name,
+                value: Some(v),
+                ..
+            } if o.result == "ok" && names::int(level) == Ok(IPPROTO_UDP) => {
+                match names::int(name) {
+                    Ok(UDP_SEND_MSG_SIZE) => {
+                        segment.insert(socket.as_str(), *v as u32 as usize);
+                    }
+                    Ok(UDP_RECV_MAX_COALESCED_SIZE) if *v != 0 => {
+                        coalescing.insert(socket.as_str());
+                    }
+                    Ok(UDP_RECV_MAX_COALESCED_SIZE) => {
+                        coalescing.remove(socket.as_str());
+                    }
+                    _ => {}
+                }
+            }
             Op::SendTo {
                 socket,
                 to: Some(to),
@@ -205,7 +237,28 @@ pub fn datagrams_unaltered(
                     continue;
                 };
                 let bytes = data.bytes().map_err(|e| violation(NAME, Some(i), e))?;
-                sent.entry(dst).or_default().push((i, bytes));
+                let control_size = match op {
+                    Op::SendMsg { control, .. } => control.iter().find_map(|c| match c {
+                        CmsgSpec::Int { level, kind, value }
+                            if names::int(level) == Ok(IPPROTO_UDP)
+                                && names::int(kind) == Ok(UDP_SEND_MSG_SIZE) =>
+                        {
+                            names::int(value).ok().map(|v| v as u32 as usize)
+                        }
+                        _ => None,
+                    }),
+                    _ => None,
+                };
+                let seg = control_size
+                    .or_else(|| segment.get(socket.as_str()).copied())
+                    .unwrap_or(0);
+                let list = sent.entry(dst).or_default();
+                if seg > 0 && bytes.len() > seg {
+                    for (k, piece) in bytes.chunks(seg).enumerate() {
+                        list.push((i, k + 1, piece.to_vec()));
+                    }
+                }
+                list.push((i, 0, bytes));
             }
             Op::Recv { socket, ovl, .. }
             | Op::RecvFrom { socket, ovl, .. }
@@ -230,7 +283,13 @@ pub fn datagrams_unaltered(
                     }
                 }
                 let peek = matches!(op, Op::Recv { flags, .. } | Op::RecvFrom { flags, .. } | Op::RecvMsg { flags, .. } if has_flag(flags, "MSG_PEEK"));
-                seen.push((i, socket.as_str(), o, peek));
+                seen.push((
+                    i,
+                    socket.as_str(),
+                    o,
+                    peek,
+                    coalescing.contains(socket.as_str()),
+                ));
             }
             Op::GetOverlappedResult { socket, id, .. } if dgram(socket) => {
                 let Some((_, counted)) = posted.get_mut(&(socket.as_str(), *id)) else {
@@ -240,7 +299,13 @@ pub fn datagrams_unaltered(
                     continue;
                 }
                 *counted = true;
-                seen.push((i, socket.as_str(), o, false));
+                seen.push((
+                    i,
+                    socket.as_str(),
+                    o,
+                    false,
+                    coalescing.contains(socket.as_str()),
+                ));
             }
             _ => {}
         }
@@ -250,26 +315,45 @@ pub fn datagrams_unaltered(
     // to sends after the fact: whole datagrams first (each payload is
     // unique), then truncated ones, longest prefix first; a short prefix may
     // fit several datagrams and must not take one a whole receive needs.
-    seen.sort_by_key(|(i, _, o, _)| {
+    seen.sort_by_key(|(i, _, o, _, _)| {
         let len = data_of(o).map_or(0, |d| d.len());
         (o.result == "WSAEMSGSIZE", std::cmp::Reverse(len), *i)
     });
-    let mut taken: BTreeSet<usize> = BTreeSet::new();
-    for (i, socket, o, peek) in seen {
-        check_datagram(NAME, i, o, sent.get(socket), peek, duplicates, &mut taken)?;
+    let mut taken: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for (i, socket, o, peek, coalesced) in seen {
+        let rx = Rx {
+            i,
+            o,
+            peek,
+            duplicates,
+            coalesced,
+        };
+        check_datagram(NAME, &rx, sent.get(socket), &mut taken)?;
     }
     Ok(())
 }
 
-fn check_datagram(
-    name: &'static str,
+/// A datagram sent: its step, its piece (0 for the whole send, 1.. for
+/// its segments) and its payload.
+type Sent = (usize, usize, Vec<u8>);
+
+/// A receive that reported data.
+struct Rx<'a> {
     i: usize,
-    o: &crate::scenario::runner::Outcome,
-    sent: Option<&Vec<(usize, Vec<u8>)>>,
+    o: &'a crate::scenario::runner::Outcome,
     peek: bool,
     duplicates: bool,
-    taken: &mut BTreeSet<usize>,
+    /// Its socket coalesces (WIN-URO): it may be a run of datagrams.
+    coalesced: bool,
+}
+
+fn check_datagram(
+    name: &'static str,
+    rx: &Rx<'_>,
+    sent: Option<&Vec<Sent>>,
+    taken: &mut BTreeSet<(usize, usize)>,
 ) -> Result<(), Violation> {
+    let (i, o) = (rx.i, rx.o);
     let truncated = o.result == "WSAEMSGSIZE";
     if o.result != "ok" && !truncated {
         return Ok(());
@@ -278,6 +362,9 @@ fn check_datagram(
         return Ok(());
     };
     let candidates = sent.map(Vec::as_slice).unwrap_or_default();
+    let free = |at: usize, piece: usize, taken: &BTreeSet<(usize, usize)>| {
+        rx.peek || rx.duplicates || !taken.contains(&(at, piece))
+    };
     let fits = |d: &[u8]| {
         // WSAEMSGSIZE: a prefix, or (Profile::windows(), a control buffer too
         // small) the whole datagram.
@@ -291,32 +378,53 @@ fn check_datagram(
     // are possible or this is a peek).
     let found = candidates
         .iter()
-        .find(|(at, d)| *at < i && fits(d) && (peek || duplicates || !taken.contains(at)));
-    match found {
-        Some((at, _)) => {
-            if !peek {
-                taken.insert(*at);
-            }
-            Ok(())
+        .find(|(at, piece, d)| *at < i && fits(d) && free(*at, *piece, taken));
+    if let Some((at, piece, _)) = found {
+        if !rx.peek {
+            taken.insert((*at, *piece));
         }
-        None => Err(violation(
-            name,
-            Some(i),
-            format!(
-                "received {} ({} bytes{}), which is {} datagram sent to this socket",
-                o.data.as_deref().unwrap_or(""),
-                got.len(),
-                if truncated { ", truncated" } else { "" },
-                if candidates.iter().any(|(at, d)| *at < i && fits(d)) {
-                    "a second copy of a"
-                } else if truncated {
-                    "the prefix of no"
-                } else {
-                    "no"
-                }
-            ),
-        )),
+        return Ok(());
     }
+    // WIN-URO: a run of datagrams, each one not taken, end to end.
+    if rx.coalesced && !truncated {
+        let mut rest: &[u8] = &got;
+        let mut run = vec![];
+        while !rest.is_empty() {
+            let next = candidates.iter().find(|(at, piece, d)| {
+                *at < i
+                    && !d.is_empty()
+                    && rest.starts_with(d)
+                    && free(*at, *piece, taken)
+                    && !run.contains(&(*at, *piece))
+            });
+            let Some((at, piece, d)) = next else { break };
+            run.push((*at, *piece));
+            rest = &rest[d.len()..];
+        }
+        if rest.is_empty() && run.len() > 1 {
+            if !rx.peek {
+                taken.extend(run);
+            }
+            return Ok(());
+        }
+    }
+    Err(violation(
+        name,
+        Some(i),
+        format!(
+            "received {} ({} bytes{}), which is {} datagram sent to this socket",
+            o.data.as_deref().unwrap_or(""),
+            got.len(),
+            if truncated { ", truncated" } else { "" },
+            if candidates.iter().any(|(at, _, d)| *at < i && fits(d)) {
+                "a second copy of a"
+            } else if truncated {
+                "the prefix of no"
+            } else {
+                "no"
+            }
+        ),
+    ))
 }
 
 /// No stream byte is lost, duplicated or reordered: what each end of a

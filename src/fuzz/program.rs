@@ -212,10 +212,12 @@ pub fn assemble(shape: Shape, seed: u64, body: Vec<Step>) -> Scenario {
                 HostSpec {
                     name: "local".into(),
                     addrs: vec!["10.0.0.1/24".into()],
+                    mtu: None,
                 },
                 HostSpec {
                     name: "far".into(),
                     addrs: vec!["10.9.0.1/24".into()],
+                    mtu: None,
                 },
             ],
             vec![

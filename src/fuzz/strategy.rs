@@ -75,6 +75,7 @@ pub fn datagram_faults() -> impl Strategy<Value = Option<DatagramFaults>> {
                 duplicate,
                 reorder,
                 reorder_us,
+                ce_mark: 0,
             })
         ),
     ]

@@ -64,6 +64,17 @@ pub fn check(sc: &Scenario) -> Result<(), String> {
     if sc.tx_rate == Some(0) {
         return Err("`tx_rate` is 0 bytes a second: nothing could be sent".into());
     }
+    for h in &sc.hosts {
+        // The smallest MTU IPv4 allows (RFC 791) up to the largest packet;
+        // an IPv6 address needs 1280 (the model says so when it builds
+        // the host).
+        if let Some(m) = h.mtu.filter(|m| !(68..=65_535).contains(m)) {
+            return Err(format!(
+                "host `{}`: `mtu` is {m}, outside 68 to 65535",
+                h.name
+            ));
+        }
+    }
     let hosts: Vec<&str> = if sc.hosts.is_empty() {
         vec!["local"]
     } else {
@@ -607,6 +618,11 @@ fn cmsgs(control: &[CmsgSpec]) -> Result<(), String> {
             CmsgSpec::In6Pktinfo { addr, .. } => {
                 addr.parse::<Ipv6Addr>()
                     .map_err(|_| format!("`control`: `{addr}` is not an IPv6 address"))?;
+            }
+            CmsgSpec::Int { level, kind, value } => {
+                for v in [level, kind, value] {
+                    names::int(v).map_err(|e| format!("`control`: {e}"))?;
+                }
             }
             CmsgSpec::Raw { hex } => {
                 let n = from_hex(hex).map_err(|e| format!("`control`: {e}"))?.len();

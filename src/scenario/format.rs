@@ -100,6 +100,9 @@ pub struct HostSpec {
     /// Interface addresses in CIDR form.
     #[serde(default)]
     pub addrs: Vec<String>,
+    /// The MTU of every one of these interfaces (1500 unless given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
 }
 
 /// A route: from `host`, `prefix` is `hops` routers away.
@@ -235,6 +238,16 @@ pub enum CmsgSpec {
         /// The interface index.
         #[serde(default)]
         ifindex: u32,
+    },
+    /// A control object carrying an `INT` / `DWORD`: `IP_ECN`,
+    /// `IPV6_ECN`, `UDP_SEND_MSG_SIZE` (names or numbers).
+    Int {
+        /// `cmsg_level` (`"IPPROTO_IP"`).
+        level: String,
+        /// `cmsg_type` (`"IP_ECN"`).
+        kind: String,
+        /// The value (a name such as `"ECN_ECT_0"`, or a number).
+        value: String,
     },
     /// Raw control bytes (for malformed-input tests).
     Raw {

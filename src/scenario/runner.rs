@@ -133,6 +133,12 @@ impl Backend for SimBackend {
                 h.name.clone(),
                 sim.add_host(&h.name, &addrs).map_err(|e| e.to_string())?,
             );
+            if let Some(mtu) = h.mtu {
+                for a in &addrs {
+                    let ip = a.split('/').next().unwrap_or(a);
+                    sim.set_mtu(&h.name, ip, mtu).map_err(|e| e.to_string())?;
+                }
+            }
         }
         for r in &sc.routes {
             sim.add_route(&r.host, &r.prefix, r.hops)
@@ -411,7 +417,14 @@ pub fn render_cmsg(c: &cmsg::Cmsg) -> String {
     match cmsg::pktinfo(c) {
         Some(Pktinfo::V4(p)) => format!("IP_PKTINFO {} if={}", p.addr, p.ifindex),
         Some(Pktinfo::V6(p)) => format!("IPV6_PKTINFO {} if={}", p.addr, p.ifindex),
-        None => format!("level={} type={} len={}", c.level, c.kind, c.data.len()),
+        None => match (c.level, c.kind, c.as_int()) {
+            (IPPROTO_IP, IP_ECN, Some(v)) if c.data.len() == 4 => format!("IP_ECN {v}"),
+            (IPPROTO_IPV6, IPV6_ECN, Some(v)) if c.data.len() == 4 => format!("IPV6_ECN {v}"),
+            (IPPROTO_UDP, UDP_COALESCED_INFO, Some(v)) if c.data.len() == 4 => {
+                format!("UDP_COALESCED_INFO {v}")
+            }
+            _ => format!("level={} type={} len={}", c.level, c.kind, c.data.len()),
+        },
     }
 }
 

@@ -80,6 +80,19 @@ pub struct Cmsg {
 }
 
 impl Cmsg {
+    /// A control message carrying a 4-byte `INT` / `DWORD` (`IP_ECN`,
+    /// `UDP_SEND_MSG_SIZE`, `UDP_COALESCED_INFO`), little-endian as on x64.
+    pub fn int(level: i32, kind: i32, value: i32) -> Self {
+        Cmsg::new(level, kind, value.to_le_bytes())
+    }
+
+    /// The `INT` / `DWORD` a control message carries: its first 4 bytes;
+    /// `None` if it has fewer.
+    pub fn as_int(&self) -> Option<i32> {
+        let b: [u8; 4] = self.data.get(..4)?.try_into().ok()?;
+        Some(i32::from_le_bytes(b))
+    }
+
     /// A control message with the given level, type and data.
     pub fn new(level: i32, kind: i32, data: impl Into<Vec<u8>>) -> Self {
         Cmsg {

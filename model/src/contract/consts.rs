@@ -444,6 +444,9 @@ pub const SO_PROTOCOL_INFOW: i32 = 0x2005;
 pub const IP_OPTIONS: i32 = 1;
 /// The application supplies the IPv4 header.
 pub const IP_HDRINCL: i32 = 2;
+/// IPv4 type of service (the whole byte; its low two bits are the ECN
+/// field).
+pub const IP_TOS: i32 = 3;
 /// IPv4 time to live for unicast.
 pub const IP_TTL: i32 = 4;
 /// Outgoing interface for IPv4 multicast.
@@ -462,17 +465,66 @@ pub const IP_DONTFRAGMENT: i32 = 14;
 pub const IP_PKTINFO: i32 = 19;
 /// Deliver the received TTL as control data.
 pub const IP_RECVTTL: i32 = 21;
+/// Outgoing interface for IPv4 unicast (an interface index, network order).
+pub const IP_UNICAST_IF: i32 = 31;
 /// Deliver the received TOS as control data.
 pub const IP_RECVTOS: i32 = 40;
 /// ECN codepoint (control data type and option).
 pub const IP_ECN: i32 = 50;
+/// Deliver the received ECN codepoint as an `IP_ECN` control object (the
+/// same number as `IP_ECN`).
+pub const IP_RECVECN: i32 = 50;
+/// Path MTU discovery state (`IP_PMTUDISC_*`).
+pub const IP_MTU_DISCOVER: i32 = 71;
+/// The path MTU of a connected socket (get only).
+pub const IP_MTU: i32 = 73;
+/// Deliver ICMP errors as control data.
+pub const IP_RECVERR: i32 = 75;
+/// An upper bound the application puts on the path MTU.
+pub const IP_USER_MTU: i32 = 76;
+
+/// `IP_MTU_DISCOVER`: not set (the system default).
+pub const IP_PMTUDISC_NOT_SET: i32 = 0;
+/// `IP_MTU_DISCOVER`: discover the path MTU; never fragment.
+pub const IP_PMTUDISC_DO: i32 = 1;
+/// `IP_MTU_DISCOVER`: never discover; fragment.
+pub const IP_PMTUDISC_DONT: i32 = 2;
+/// `IP_MTU_DISCOVER`: probe.
+pub const IP_PMTUDISC_PROBE: i32 = 3;
+
+/// ECN codepoint: not ECN-capable transport.
+pub const ECN_NOT_ECT: i32 = 0;
+/// ECN codepoint: ECN-capable transport (1).
+pub const ECN_ECT_1: i32 = 1;
+/// ECN codepoint: ECN-capable transport (0).
+pub const ECN_ECT_0: i32 = 2;
+/// ECN codepoint: congestion encountered (a sender may not set it).
+pub const ECN_CE: i32 = 3;
 
 // ---------------------------------------------------------------------------
 // IPPROTO_IPV6 options
 // ---------------------------------------------------------------------------
 
+/// Set the Don't Fragment behaviour for IPv6 (no source fragmentation).
+pub const IPV6_DONTFRAG: i32 = 14;
 /// Deliver the received hop limit as control data.
 pub const IPV6_HOPLIMIT: i32 = 21;
+/// Outgoing interface for IPv6 unicast (an interface index).
+pub const IPV6_UNICAST_IF: i32 = 31;
+/// IPv6 traffic class (its low two bits are the ECN field).
+pub const IPV6_TCLASS: i32 = 39;
+/// ECN codepoint of IPv6 (control data type and option).
+pub const IPV6_ECN: i32 = 50;
+/// Deliver the received ECN codepoint as an `IPV6_ECN` control object.
+pub const IPV6_RECVECN: i32 = 50;
+/// Path MTU discovery state of IPv6.
+pub const IPV6_MTU_DISCOVER: i32 = 71;
+/// The path MTU of a connected IPv6 socket (get only).
+pub const IPV6_MTU: i32 = 72;
+/// Deliver ICMPv6 errors as control data.
+pub const IPV6_RECVERR: i32 = 75;
+/// An upper bound the application puts on the IPv6 path MTU.
+pub const IPV6_USER_MTU: i32 = 76;
 /// Hop limit for IPv6 unicast.
 pub const IPV6_UNICAST_HOPS: i32 = 4;
 /// Outgoing interface index for IPv6 multicast.
@@ -497,6 +549,23 @@ pub const IPV6_V6ONLY: i32 = 27;
 pub const IPV6_RECVTCLASS: i32 = 40;
 
 // ---------------------------------------------------------------------------
+// IPPROTO_UDP options and control data
+// ---------------------------------------------------------------------------
+
+/// Send with a zero checksum (IPv4).
+pub const UDP_NOCHECKSUM: i32 = 1;
+/// Send segmentation: the size each send is cut into (option and control
+/// object, a `DWORD`).
+pub const UDP_SEND_MSG_SIZE: i32 = 2;
+/// Receive coalescing: the largest coalesced message a receive returns.
+pub const UDP_RECV_MAX_COALESCED_SIZE: i32 = 3;
+/// The control object of a coalesced receive: the size of its segments
+/// (a `DWORD`; the same number as `UDP_RECV_MAX_COALESCED_SIZE`).
+pub const UDP_COALESCED_INFO: i32 = 3;
+/// UDP-Lite checksum coverage.
+pub const UDP_CHECKSUM_COVERAGE: i32 = 20;
+
+// ---------------------------------------------------------------------------
 // ioctl codes (ioctlsocket / WSAIoctl)
 // ---------------------------------------------------------------------------
 
@@ -510,6 +579,17 @@ pub const SIOCATMARK: u32 = 0x4004_7307;
 pub const SIO_GET_EXTENSION_FUNCTION_POINTER: u32 = 0xC800_0006;
 /// Enable or disable reporting ICMP port unreachable as `WSAECONNRESET` on UDP.
 pub const SIO_UDP_CONNRESET: u32 = 0x9800_000C;
+/// Enable or disable reporting ICMP time exceeded as `WSAENETRESET` on UDP.
+pub const SIO_UDP_NETRESET: u32 = 0x9800_000F;
+/// The base service provider's handle of a socket (`_WSAIOR(IOC_WS2, 34)`).
+pub const SIO_BASE_HANDLE: u32 = 0x4800_0022;
+/// The base provider's handle, asked for by layered providers
+/// (`_WSAIOR(IOC_WS2, 27)`).
+pub const SIO_BSP_HANDLE: u32 = 0x4800_001B;
+/// The base provider's handle to pass to `select` (`_WSAIOR(IOC_WS2, 28)`).
+pub const SIO_BSP_HANDLE_SELECT: u32 = 0x4800_001C;
+/// The base provider's handle to pass to `WSAPoll` (`_WSAIOR(IOC_WS2, 29)`).
+pub const SIO_BSP_HANDLE_POLL: u32 = 0x4800_001D;
 /// Discard the current contents of the send queue.
 pub const SIO_FLUSH: u32 = 0x2800_0004;
 
@@ -521,6 +601,8 @@ pub const SIO_FLUSH: u32 = 0x2800_0004;
 pub const WSA_FLAG_OVERLAPPED: u32 = 0x01;
 /// Create a socket handle that is not inherited by child processes.
 pub const WSA_FLAG_NO_HANDLE_INHERIT: u32 = 0x80;
+/// Create a socket for registered I/O (RIO).
+pub const WSA_FLAG_REGISTERED_IO: u32 = 0x100;
 
 // ---------------------------------------------------------------------------
 // shutdown() directions
@@ -870,6 +952,35 @@ mod tests {
             (IP_RECVTTL, 21),
             (IP_RECVTOS, 40),
             (IP_ECN, 50),
+            (IP_TOS, 3),
+            (IP_UNICAST_IF, 31),
+            (IP_RECVECN, 50),
+            (IP_MTU_DISCOVER, 71),
+            (IP_MTU, 73),
+            (IP_RECVERR, 75),
+            (IP_USER_MTU, 76),
+            (IP_PMTUDISC_NOT_SET, 0),
+            (IP_PMTUDISC_DO, 1),
+            (IP_PMTUDISC_DONT, 2),
+            (IP_PMTUDISC_PROBE, 3),
+            (IPV6_DONTFRAG, 14),
+            (IPV6_UNICAST_IF, 31),
+            (IPV6_TCLASS, 39),
+            (IPV6_ECN, 50),
+            (IPV6_RECVECN, 50),
+            (IPV6_MTU_DISCOVER, 71),
+            (IPV6_MTU, 72),
+            (IPV6_RECVERR, 75),
+            (IPV6_USER_MTU, 76),
+            (UDP_NOCHECKSUM, 1),
+            (UDP_SEND_MSG_SIZE, 2),
+            (UDP_RECV_MAX_COALESCED_SIZE, 3),
+            (UDP_COALESCED_INFO, 3),
+            (UDP_CHECKSUM_COVERAGE, 20),
+            (ECN_NOT_ECT, 0),
+            (ECN_ECT_1, 1),
+            (ECN_ECT_0, 2),
+            (ECN_CE, 3),
             (IPV6_HOPLIMIT, 21),
             (IPV6_UNICAST_HOPS, 4),
             (IPV6_MULTICAST_IF, 9),
@@ -897,6 +1008,13 @@ mod tests {
         assert_eq!(SIOCATMARK, 1_074_033_415);
         assert_eq!(SIO_GET_EXTENSION_FUNCTION_POINTER, 3_355_443_206);
         assert_eq!(SIO_UDP_CONNRESET, 2_550_136_844);
+        // The values windows-sys 0.61 gives.
+        assert_eq!(SIO_UDP_NETRESET, 2_550_136_847);
+        assert_eq!(SIO_BASE_HANDLE, 1_207_959_586);
+        assert_eq!(SIO_BSP_HANDLE, 1_207_959_579);
+        assert_eq!(SIO_BSP_HANDLE_SELECT, 1_207_959_580);
+        assert_eq!(SIO_BSP_HANDLE_POLL, 1_207_959_581);
+        assert_eq!(WSA_FLAG_REGISTERED_IO, 256);
         assert_eq!(SIO_FLUSH, 671_088_644);
         assert_eq!(WSA_FLAG_OVERLAPPED, 1);
         assert_eq!(WSA_FLAG_NO_HANDLE_INHERIT, 128);

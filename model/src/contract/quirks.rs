@@ -81,6 +81,22 @@ pub enum Quirk {
     BrokenRecvEndsStream,
     /// A reset answering data sent after the peer's FIN is `WSAECONNRESET`.
     RstAfterFinIsReset,
+    /// The IP and UDP options Windows has beyond the seed pages are
+    /// accepted and read back, each on the socket types Windows allows it.
+    IpOptions,
+    /// `IPV6_V6ONLY` can be read (and set before `bind`) on an `AF_INET` socket.
+    V6OnlyOnV4,
+    /// ECN: the `IP_ECN`/`IPV6_ECN` control object of a send sets the
+    /// codepoint, and `IP_RECVECN` delivers the received one.
+    Ecn,
+    /// A datagram with don't-fragment set larger than the path MTU fails
+    /// with `WSAEMSGSIZE`; `IP_MTU` reads the path MTU.
+    DontFragment,
+    /// Send segmentation: `UDP_SEND_MSG_SIZE` cuts a send into datagrams.
+    SendSegmentation,
+    /// Receive coalescing: `UDP_RECV_MAX_COALESCED_SIZE` lets a receive
+    /// return a run of datagrams, with `UDP_COALESCED_INFO`.
+    RecvCoalescing,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -174,6 +190,48 @@ pub static QUIRKS: &[QuirkInfo] = &[
         id: "WIN-RETX-TIMEOUT-CONNABORTED",
         statement: "A connection dropped by the retransmission time-out fails with WSAECONNABORTED, not the WSAETIMEDOUT of the WSARecv page (RECV-ETIMEDOUT-DROPPED); medium confidence, no conformance test shows it.",
         source: "https://learn.microsoft.com/en-us/windows/win32/winsock/windows-sockets-error-codes-2 (WSAECONNABORTED: \"possibly due to a data transmission time-out\"); field report https://www.daisukekobayashi.com/blog/en/winsock-10053-wsaeconnaborted-error-and-tcp-retransmission-timeout",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::IpOptions,
+        id: "WIN-IP-OPTIONS",
+        statement: "The IPPROTO_IP, IPPROTO_IPV6 and IPPROTO_UDP options Windows has beyond the seed pages (IP_TOS, IP_DONTFRAGMENT, IP_RECVTTL, IP_RECVTOS, IP_ECN/IP_RECVECN, IP_UNICAST_IF, IP_MTU_DISCOVER, IP_MTU, IP_RECVERR, IP_USER_MTU, IP_OPTIONS and their IPv6 forms, UDP_NOCHECKSUM, UDP_SEND_MSG_SIZE, UDP_RECV_MAX_COALESCED_SIZE) are accepted and read back as DWORDs; the receive-side ones, IP_PKTINFO and the multicast ones are WSAEINVAL on a stream socket, IP_HDRINCL is WSAEINVAL but on a raw one, IP_MTU is WSAENOTCONN until the socket is connected, IP_MTU_DISCOVER refuses IP_PMTUDISC_NOT_SET; the documented model answers WSAENOPROTOOPT for options the seed pages do not name.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:13014-13222 (test_sockopt_validity: getsockopt, then setsockopt of what it read, on IPv4/IPv6 TCP, UDP and raw sockets; run on Windows, rows without todo); https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-ip-socket-options, https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-udp-socket-options",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::V6OnlyOnV4,
+        id: "WIN-V6ONLY-ON-V4",
+        statement: "getsockopt(IPPROTO_IPV6, IPV6_V6ONLY) on an AF_INET socket succeeds (1 until set to 0), and setsockopt of it succeeds before bind and fails after, as on an AF_INET6 socket, instead of WSAEINVAL for an IPv6 option on an IPv4 socket (quinn-udp 0.6.1 reads it on every socket it sets up).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6974-7026 (test_ipv6only: the getsockopt checks are todo_wine, so Windows does this and Wine 8.0 does not); quinn-rs/quinn a1931ab8 quinn-udp/src/windows.rs UdpSocketState::new",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::Ecn,
+        id: "WIN-ECN",
+        statement: "An IP_ECN (IPPROTO_IP) or IPV6_ECN (IPPROTO_IPV6) control object of type INT on WSASendMsg sets the datagram's ECN codepoint, and the Congestion Encountered codepoint (3) fails the send with WSAEINVAL; with IP_RECVECN / IPV6_RECVECN set, WSARecvMsg delivers the received codepoint as an IP_ECN / IPV6_ECN control object of type INT (the seed pages name no such control data).",
+        source: "https://learn.microsoft.com/en-us/windows/win32/winsock/winsock-ecn; https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-wsasetrecvipecn (Windows 10 build 20348 and later)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::DontFragment,
+        id: "WIN-DONTFRAGMENT",
+        statement: "A datagram whose IP packet is larger than the path MTU fails with WSAEMSGSIZE when IP_DONTFRAGMENT / IPV6_DONTFRAG is set (without it the model fragments invisibly), and IP_MTU / IPV6_MTU read the path MTU of a connected socket (the seed pages limit a datagram only by SO_MAX_MSG_SIZE, SENDMSG-EMSGSIZE-MAX).",
+        source: "https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-ip-socket-options (IP_DONTFRAGMENT, IP_MTU); https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-ipv6-socket-options (IPV6_DONTFRAG, IPV6_MTU); wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:13043, :13078 (IP_MTU is WSAENOTCONN on an unconnected socket)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendSegmentation,
+        id: "WIN-USO",
+        statement: "With UDP_SEND_MSG_SIZE set (the option, or an IPPROTO_UDP control object of type DWORD on WSASendMsg) a send's bytes leave as datagrams of that size, the last one shorter if need be, each within SO_MAX_MSG_SIZE; the seed pages send one datagram per call (SENDMSG-EMSGSIZE-MAX).",
+        source: "https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-udp-socket-options (UDP_SEND_MSG_SIZE); https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-wsasetudpsendmessagesize; quinn-rs/quinn a1931ab8 quinn-udp/src/windows.rs (max_gso_segments, send)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvCoalescing,
+        id: "WIN-URO",
+        statement: "With UDP_RECV_MAX_COALESCED_SIZE set, a receive returns a run of queued datagrams from one source address and port, all of one size but a shorter last one, up to that size and the buffers' room, and WSARecvMsg gives the segment size in a UDP_COALESCED_INFO control object of type DWORD; the seed pages return one datagram per receive (RECV-DGRAM-ONE-MESSAGE).",
+        source: "https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-udp-socket-options (UDP_RECV_MAX_COALESCED_SIZE); https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-wsasetudprecvmaxcoalescedsize; quinn-rs/quinn a1931ab8 quinn-udp/src/windows.rs (recv: UDP_COALESCED_INFO as the stride)",
         profiles: WINDOWS,
     },
     QuirkInfo {
@@ -584,7 +642,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::RstAfterFinIsReset as usize + 1);
+        assert_eq!(seen.len(), Quirk::RecvCoalescing as usize + 1);
     }
 
     #[test]

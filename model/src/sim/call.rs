@@ -78,6 +78,11 @@ pub(crate) struct SendPlan {
     /// bytes go to its connection.
     pub(crate) route: Option<RouteInfo>,
     pub(crate) len: usize,
+    /// The TOS / traffic class byte its datagrams carry (`WIN-ECN` puts a
+    /// codepoint in the low bits).
+    pub(crate) tos: u8,
+    /// The size its bytes are cut into (`WIN-USO`); 0 for one datagram.
+    pub(crate) segment: usize,
 }
 
 /// A short list that keeps its first item inline: a route has one target
@@ -181,7 +186,7 @@ impl<T> FromIterator<T> for Few<T> {
 }
 
 /// Where a datagram goes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct RouteInfo {
     pub(crate) src_ip: IpAddr,
     /// Receiving hosts with their interface index.

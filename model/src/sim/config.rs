@@ -62,12 +62,21 @@ pub struct DatagramFaults {
     /// microseconds (default 1,000); the wait is drawn by the seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reorder_us: Option<u64>,
+    /// ECN-capable datagrams (ECT(0) or ECT(1)) a congested router marks
+    /// Congestion Encountered, per mille (`WIN-ECN`: what a receiver with
+    /// `IP_RECVECN` then sees).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ce_mark: u16,
+}
+
+fn is_zero(v: &u16) -> bool {
+    *v == 0
 }
 
 impl DatagramFaults {
     /// Whether any fault is on.
     pub fn any(&self) -> bool {
-        self.loss > 0 || self.duplicate > 0 || self.reorder > 0
+        self.loss > 0 || self.duplicate > 0 || self.reorder > 0 || self.ce_mark > 0
     }
 }
 

@@ -447,6 +447,7 @@ impl World {
             from,
             dst: p.dst.ip(),
             ifindex: p.ifindex,
+            tos: p.tos,
             bcast: p.bcast,
             mcast: p.mcast,
             // RECVMSG-PKTINFO-DUALSTACK: with only IPV6_PKTINFO set, an IPv4

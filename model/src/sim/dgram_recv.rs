@@ -5,12 +5,13 @@ use super::call::{Mode, RecvArgs, RecvCall, RecvOut};
 use super::dgram::{code, packet_info};
 use super::net::HostId;
 use super::sched_state::{Halt, Step};
-use super::socket::{Datagram, RxItem};
+use super::socket::{Datagram, RxItem, SocketState};
 use super::world::{WaitEnd, World};
-use crate::contract::cmsg::{self};
+use crate::contract::cmsg::{self, Cmsg};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
 use crate::contract::{addr, WsaError};
+use std::net::IpAddr;
 
 impl World {
     // ---- receiving ----
@@ -232,7 +233,7 @@ impl World {
         } else {
             st.dgram_mut().rxq.pop_front()
         };
-        let d = match item.expect("the queue is not empty") {
+        let mut d = match item.expect("the queue is not empty") {
             // RECV-ECONNRESET-ICMP, RECV-ENETRESET-TTL: an ICMP message's error.
             RxItem::Error(e) => return Err(code(e)),
             RxItem::Datagram(d) => d,
@@ -240,6 +241,13 @@ impl World {
         if !peek {
             st.dgram_mut().rx_bytes -= d.data.len();
         }
+        // WIN-URO: a run of datagrams like this one, taken with it.
+        let coalesced = if !peek && p.has(Quirk::RecvCoalescing) {
+            let room: usize = a.bufs.iter().map(|b| b.len as usize).sum();
+            coalesce(st, &mut d, room)
+        } else {
+            None
+        };
         // RECVMSG-BUFFER-ORDER: array order, packed, no holes.
         // RECV-DGRAM-ONE-MESSAGE, RECVMSG-DGRAM-ONE-MESSAGE,
         // RECV-TRUNC-FIRST-PART: one datagram, up to the buffers' total size
@@ -302,13 +310,23 @@ impl World {
             }
         }
         if let Some(c) = a.control {
-            let written = match packet_info(st, &d) {
-                Some(info) => cmsg::write(std::slice::from_ref(&info), c.bytes_mut()),
+            // RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6: the packet information;
+            // WIN-ECN: the codepoint; WIN-URO: the segment size.
+            let info = packet_info(st, &d);
+            let ecn = p.has(Quirk::Ecn).then(|| ecn_info(st, &d)).flatten();
+            let coal =
+                coalesced.map(|size| Cmsg::int(IPPROTO_UDP, UDP_COALESCED_INFO, size as i32));
+            let written = match (info, ecn, coal) {
+                (Some(info), None, None) => cmsg::write(std::slice::from_ref(&info), c.bytes_mut()),
                 // (No object: writing none writes nothing.)
-                None => cmsg::Written {
+                (None, None, None) => cmsg::Written {
                     len: 0,
                     truncated: false,
                 },
+                (info, ecn, coal) => {
+                    let all: Vec<Cmsg> = [info, ecn, coal].into_iter().flatten().collect();
+                    cmsg::write(&all, c.bytes_mut())
+                }
             };
             // RECVMSG-CONTROL-LEN: the control bytes written.
             c.len = written.len as u32;
@@ -338,4 +356,52 @@ impl World {
         }
         Ok(())
     }
+}
+
+/// `WIN-ECN`: the `IP_ECN` / `IPV6_ECN` object of a datagram, an `INT`
+/// with its codepoint, when the socket asked for the family's
+/// (`IP_RECVECN` for an IPv4 datagram, `IPV6_RECVECN` for an IPv6 one).
+fn ecn_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
+    let codepoint = i32::from(d.tos & 3);
+    match d.dst {
+        IpAddr::V4(_) if st.opts.ip.recvecn4 => Some(Cmsg::int(IPPROTO_IP, IP_ECN, codepoint)),
+        IpAddr::V6(_) if st.opts.ip.recvecn6 => Some(Cmsg::int(IPPROTO_IPV6, IPV6_ECN, codepoint)),
+        _ => None,
+    }
+}
+
+/// `WIN-URO`: with `UDP_RECV_MAX_COALESCED_SIZE` set on a UDP socket, the
+/// datagrams queued behind `d` that came from its source address and port
+/// to its destination with its TOS byte, all of its size but a shorter last
+/// one, join it while the whole fits the option's size and the receive's
+/// room ("all datagrams coalesced will be of the same size, except the
+/// last"). Returns the segment size when at least two were joined; a
+/// datagram alone is delivered as it is, larger than the option or not.
+/// Model choice: every such run queued at the receive is taken.
+fn coalesce(st: &mut SocketState, d: &mut Datagram, room: usize) -> Option<u32> {
+    let max = st.opts.ip.max_coalesced as usize;
+    let seg = d.data.len();
+    if max == 0 || st.ty != SOCK_DGRAM || seg == 0 {
+        return None;
+    }
+    let limit = max.min(room);
+    let q = st.dgram_mut();
+    let mut joined = 1;
+    while let Some(RxItem::Datagram(n)) = q.rxq.front() {
+        let fits = d.data.len() + n.data.len() <= limit;
+        if !fits || n.from != d.from || n.dst != d.dst || n.tos != d.tos || n.data.len() > seg {
+            break;
+        }
+        let last = n.data.len() < seg;
+        let Some(RxItem::Datagram(n)) = q.rxq.pop_front() else {
+            unreachable!("looked at just now")
+        };
+        q.rx_bytes -= n.data.len();
+        d.data.extend_from_slice(&n.data);
+        joined += 1;
+        if last {
+            break;
+        }
+    }
+    (joined > 1).then_some(seg as u32)
 }

@@ -6,13 +6,17 @@ use super::dgram::{code, wire};
 use super::events::{Event, Packet};
 use super::net::HostId;
 use super::sched_state::Step;
-use super::socket::{RxItem, Transport};
+use super::socket::{RxItem, SocketState, Transport};
 use super::world::World;
 use crate::contract::cmsg::{self, Cmsg, Pktinfo};
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
 use crate::contract::WsaError;
 use std::net::{IpAddr, SocketAddr};
+
+/// The most bytes one segmented send carries (`WIN-USO`, model choice:
+/// see `segment_size`).
+pub(crate) const USO_MAX_SEND: usize = 65_535;
 
 impl World {
     // ---- sending ----
@@ -26,8 +30,8 @@ impl World {
         self.check_nested_blocking_on(host, s, a.call.name())?;
         // SENDMSG-BOTH-NULL-NONOVERLAPPED: a direct call, on an overlapped
         // socket too.
-        let plan = self.send_prepare(host, s, &a, Mode::Direct)?;
-        let Some(route) = plan.route else {
+        let mut plan = self.send_prepare(host, s, &a, Mode::Direct)?;
+        let Some(route) = plan.route.take() else {
             let data = self.gather(a.bufs, plan.len);
             return self.stream_send(host, s, data, a.flags);
         };
@@ -37,7 +41,7 @@ impl World {
         self.wait_tx_room(host, s, plan.len)?;
         let data = self.gather(a.bufs, plan.len);
         if let Some(data) = self.dgram_piece(s, a.flags, data) {
-            self.transmit(host, s, plan.dst, route, data);
+            self.transmit_plan(host, s, &plan, route, data);
         }
         // SENDMSG-NO-DELIVERY-GUARANTEE: success, delivered or not.
         Ok(plan.len as u32)
@@ -162,6 +166,8 @@ impl World {
                         dst: st.peer.expect("connected"),
                         route: None,
                         len,
+                        tos: 0,
+                        segment: 0,
                     });
                 }
                 if a.flags & !(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB) != 0
@@ -198,12 +204,31 @@ impl World {
         };
         let dst = wire(st, dest).map_err(code)?;
         let len: usize = a.bufs.iter().map(|b| b.len as usize).sum();
+        let objects = control.as_deref().unwrap_or(&[]);
+        let segment = self.segment_size(st, objects, len).map_err(code)?;
+        let tos = self.send_tos(st, objects, &dst).map_err(code)?;
         // SENDMSG-EMSGSIZE-MAX, SENDMSG-EMSGSIZE-MSG-ORIENTED: too large to
         // pass atomically; nothing sent (with the earlier pieces of a partial
         // message counted). SENDMSG-MAX-MSG-SIZE-OPTION: the limit is what
-        // SO_MAX_MSG_SIZE gives, and a message of that size passes.
-        if len + st.dgram().partial_tx.len() > st.max_msg_size() as usize {
+        // SO_MAX_MSG_SIZE gives, and a message of that size passes. (A
+        // segmented send is held to its own limit, in segment_size.)
+        if segment == 0 && len + st.dgram().partial_tx.len() > st.max_msg_size() as usize {
             return Err(code(WSAEMSGSIZE));
+        }
+        // WIN-DONTFRAGMENT: with don't-fragment, an IP packet larger than the
+        // path MTU cannot leave; without it the model fragments and
+        // reassembles unseen.
+        let df = if dst.is_ipv4() {
+            st.opts.ip.dontfrag4
+        } else {
+            st.opts.ip.dontfrag6
+        };
+        if df && self.quirk(Quirk::DontFragment) {
+            let piece = if segment == 0 { len } else { segment };
+            let size = super::ipopt::packet_size(st, &dst.ip(), piece);
+            if size > self.path_mtu(host, st, dst) as usize {
+                return Err(code(WSAEMSGSIZE));
+            }
         }
         // SENDMSG-ECONNRESET-ICMP, SENDMSG-ENETRESET-TTL: an error an ICMP
         // message left for this socket (model choice: the next call of either
@@ -243,7 +268,63 @@ impl World {
             dst,
             route: Some(route),
             len,
+            tos,
+            segment,
         })
+    }
+
+    /// The TOS / traffic class byte of a send's datagrams: the socket's
+    /// `IP_TOS` / `IPV6_TCLASS` with, under `WIN-ECN`, the codepoint of the
+    /// send's `IP_ECN` / `IPV6_ECN` control object (the one for the
+    /// destination's family) in its low two bits.
+    fn send_tos(&self, st: &SocketState, control: &[Cmsg], dst: &SocketAddr) -> Result<u8, i32> {
+        let (base, level, kind) = if dst.is_ipv4() {
+            (st.opts.ip.tos4, IPPROTO_IP, IP_ECN)
+        } else {
+            (st.opts.ip.tclass6, IPPROTO_IPV6, IPV6_ECN)
+        };
+        if !self.quirk(Quirk::Ecn) {
+            return Ok(base);
+        }
+        let Some(c) = control.iter().find(|c| c.level == level && c.kind == kind) else {
+            return Ok(base & !3);
+        };
+        // WIN-ECN: an INT; "your application isn't allowed to specify the
+        // Congestion Encountered (CE) code point ... the send will return
+        // with error WSAEINVAL" (model choice: so are a short object and a
+        // value that is no codepoint).
+        let v = c.as_int().ok_or(WSAEINVAL)?;
+        if !(ECN_NOT_ECT..ECN_CE).contains(&v) {
+            return Err(WSAEINVAL);
+        }
+        Ok((base & !3) | v as u8)
+    }
+
+    /// The segment size of a send under `WIN-USO`: the send's
+    /// `UDP_SEND_MSG_SIZE` control object (a `DWORD`), else the socket's
+    /// option; 0 for one datagram (also when the send fits one segment).
+    fn segment_size(&self, st: &SocketState, control: &[Cmsg], len: usize) -> Result<usize, i32> {
+        if !self.quirk(Quirk::SendSegmentation) || st.ty != SOCK_DGRAM {
+            return Ok(0);
+        }
+        let size = match control
+            .iter()
+            .find(|c| c.level == IPPROTO_UDP && c.kind == UDP_SEND_MSG_SIZE)
+        {
+            Some(c) => c.as_int().ok_or(WSAEINVAL)? as u32 as usize,
+            None => st.opts.ip.send_msg_size as usize,
+        };
+        if size == 0 || len <= size {
+            return Ok(0);
+        }
+        // model choice: every segment is a datagram within SO_MAX_MSG_SIZE,
+        // and the whole send within 65,535 bytes (msquic's largest
+        // segmented send buffer, CXPLAT_LARGE_SEND_BUFFER_SIZE in
+        // microsoft/msquic src/platform/datapath_winuser.c).
+        if size > st.max_msg_size() as usize || len > USO_MAX_SEND {
+            return Err(WSAEMSGSIZE);
+        }
+        Ok(size)
     }
 
     /// The source address an `in_pktinfo` / `in6_pktinfo` control object
@@ -322,6 +403,35 @@ impl World {
         }
     }
 
+    /// Puts a checked send's bytes on the wire: one datagram, or under
+    /// `WIN-USO` one per segment, in order, the last one shorter if need be.
+    pub(crate) fn transmit_plan(
+        &mut self,
+        host: HostId,
+        s: u64,
+        plan: &SendPlan,
+        route: RouteInfo,
+        data: Vec<u8>,
+    ) {
+        if plan.segment == 0 || data.len() <= plan.segment {
+            self.transmit(host, s, plan.dst, route, plan.tos, data);
+            return;
+        }
+        let n = data.len().div_ceil(plan.segment);
+        let mut route = Some(route);
+        for (k, piece) in data.chunks(plan.segment).enumerate() {
+            // The last segment takes the route itself.
+            let r = if k + 1 == n {
+                route.take().expect("one route for the last segment")
+            } else {
+                route
+                    .clone()
+                    .expect("the route is kept until the last segment")
+            };
+            self.transmit(host, s, plan.dst, r, plan.tos, piece.to_vec());
+        }
+    }
+
     /// Puts a datagram on the wire towards every target of its route.
     pub(crate) fn transmit(
         &mut self,
@@ -329,6 +439,7 @@ impl World {
         s: u64,
         dst: SocketAddr,
         route: RouteInfo,
+        tos: u8,
         data: Vec<u8>,
     ) {
         let st = &self.sockets[&s];
@@ -401,6 +512,15 @@ impl World {
                 }
                 twice = self.rng.below(1000) < u64::from(faults.duplicate);
             }
+            // (A draw only for an ECN-capable datagram with marking on.)
+            let mut tos = tos;
+            if faults.ce_mark > 0
+                && matches!(i32::from(tos & 3), ECN_ECT_0 | ECN_ECT_1)
+                && self.rng.below(1000) < u64::from(faults.ce_mark)
+            {
+                tos |= ECN_CE as u8;
+                self.log(host, "ce-marked", || format!("{src} -> {dst} len={n}"));
+            }
             let packet = self.boxed_packet(Packet {
                 src_sock: s,
                 src_host: host,
@@ -409,6 +529,7 @@ impl World {
                 proto,
                 udp,
                 ttl,
+                tos,
                 bcast: route.bcast,
                 mcast: route.mcast,
                 ifindex,

@@ -21,6 +21,9 @@ pub(crate) struct Packet {
     /// Whether it came from a UDP socket (raw sockets send bare payloads).
     pub(crate) udp: bool,
     pub(crate) ttl: u8,
+    /// The TOS / traffic class byte; its low two bits are the ECN
+    /// codepoint (`WIN-ECN`).
+    pub(crate) tos: u8,
     pub(crate) bcast: bool,
     pub(crate) mcast: bool,
     /// The receiving host's interface index.

@@ -39,7 +39,7 @@
 //! | façade | `host.rs`, `host_ovl.rs` | [`SimHost`]: every call's entry (scheduling point, trace line), [`Winsock`](crate::Winsock) and [`WinsockOverlapped`](crate::WinsockOverlapped) |
 //! | calls | `lifecycle.rs` | create, bind, connect, close for every kind |
 //! | calls | `dgram_send.rs`, `dgram_recv.rs` | the send and receive checks in documented order; datagram send and receive |
-//! | calls | `sockopt.rs` | options, ioctls, names, shutdown, start-up |
+//! | calls | `sockopt.rs`, `ipopt.rs` | options, ioctls, names, shutdown, start-up; the IP and UDP options of Windows, the path MTU |
 //! | transports | `dgram.rs` | datagram and raw sockets: routing, delivery |
 //! | transports | `stream.rs`, `stream_wire.rs`, `stream_io.rs` | connections: set-up and end; segments on the wire; the calls' stream halves |
 //! | transports | `message.rs`, `urgent.rs`, `faults.rs` | message protocols; urgent data; connections the network breaks |
@@ -59,6 +59,7 @@ mod events;
 mod faults;
 mod host;
 mod host_ovl;
+mod ipopt;
 mod lifecycle;
 mod message;
 mod net;
@@ -151,6 +152,7 @@ impl Sim {
                 index: k as u32 + 2,
                 addr,
                 prefix,
+                mtu: net::DEFAULT_MTU,
             });
         }
         w.hosts.push(Host::new(name, ifaces));
@@ -209,6 +211,43 @@ impl Sim {
         h.down = down;
         // Connections look again at their peers (faults.rs).
         w.network_changed();
+        Ok(())
+    }
+
+    /// Sets the MTU of the interface of `host` that has address `addr`
+    /// (1500 unless set; loopback's is 65535). It bounds a datagram sent
+    /// with don't-fragment (`WIN-DONTFRAGMENT`) and is what `IP_MTU` reads.
+    ///
+    /// ```
+    /// use winsock_double::*;
+    /// let sim = Sim::new(1);
+    /// sim.add_host("a", &["10.0.0.1/24"]).unwrap();
+    /// sim.set_mtu("a", "10.0.0.1", 1280).unwrap();
+    /// assert!(sim.set_mtu("a", "10.0.0.1", 67).is_err());
+    /// ```
+    pub fn set_mtu(&self, host: &str, addr: &str, mtu: u32) -> Result<(), ConfigError> {
+        let ip: std::net::IpAddr = addr
+            .parse()
+            .map_err(|_| ConfigError(format!("`{addr}`: not an IP address")))?;
+        // IPv4 needs 68 bytes on every link (RFC 791), IPv6 1280 (RFC 8200).
+        let least = if ip.is_ipv4() { 68 } else { 1280 };
+        if !(least..=65_535).contains(&mtu) {
+            return Err(ConfigError(format!(
+                "MTU {mtu} for `{addr}`: must be {least} to 65535"
+            )));
+        }
+        let mut w = self.world.lock();
+        let h = w
+            .hosts
+            .iter_mut()
+            .find(|h| h.name == host)
+            .ok_or_else(|| ConfigError(format!("no host `{host}`")))?;
+        let i = h
+            .ifaces
+            .iter_mut()
+            .find(|i| i.addr == ip && i.index != net::LOOPBACK_INDEX)
+            .ok_or_else(|| ConfigError(format!("host `{host}` has no interface `{addr}`")))?;
+        i.mtu = mtu;
         Ok(())
     }
 

@@ -19,7 +19,16 @@ pub(crate) struct Iface {
     pub(crate) index: u32,
     pub(crate) addr: IpAddr,
     pub(crate) prefix: u8,
+    /// The link's MTU: the largest IP packet it carries whole.
+    pub(crate) mtu: u32,
 }
+
+/// The MTU of a host's interfaces unless set (`Sim::set_mtu`): Ethernet's.
+pub(crate) const DEFAULT_MTU: u32 = 1500;
+/// The MTU of loopback (model setting: the largest IP packet; Windows'
+/// loopback pseudo-interface reports an MTU of 4294967295, more than any
+/// packet).
+pub(crate) const LOOPBACK_MTU: u32 = 65_535;
 
 impl Iface {
     pub(crate) fn contains(&self, ip: &IpAddr) -> bool {
@@ -83,11 +92,13 @@ impl Host {
                 index: LOOPBACK_INDEX,
                 addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
                 prefix: 8,
+                mtu: LOOPBACK_MTU,
             },
             Iface {
                 index: LOOPBACK_INDEX,
                 addr: IpAddr::V6(Ipv6Addr::LOCALHOST),
                 prefix: 128,
+                mtu: LOOPBACK_MTU,
             },
         ];
         all.extend(ifaces);
@@ -190,6 +201,7 @@ mod tests {
             index: 2,
             addr: "10.0.0.1".parse().unwrap(),
             prefix: 24,
+            mtu: DEFAULT_MTU,
         };
         assert!(i.contains(&"10.0.0.200".parse().unwrap()));
         assert!(!i.contains(&"10.0.1.1".parse().unwrap()));

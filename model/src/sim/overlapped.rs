@@ -380,13 +380,13 @@ impl World {
     /// Transmits a send and completes it.
     fn complete_send(&mut self, mut op: Box<Op>, immediate: bool) -> u32 {
         let host = op.thread.0;
-        let plan = op.plan.take().expect("sends have a plan");
+        let mut plan = op.plan.take().expect("sends have a plan");
         let data = self.gather(&op.buffers, plan.len);
-        let bytes = match plan.route {
+        let bytes = match plan.route.take() {
             None => self.stream_take(host, op.socket, data, op.flags_in),
             Some(route) => {
                 if let Some(data) = self.dgram_piece(op.socket, op.flags_in, data) {
-                    self.transmit(host, op.socket, plan.dst, route, data);
+                    self.transmit_plan(host, op.socket, &plan, route, data);
                 }
                 plan.len as u32
             }

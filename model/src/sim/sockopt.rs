@@ -114,6 +114,10 @@ impl World {
         value: &[u8],
     ) -> Result<(), i32> {
         self.check_sock(host, s)?;
+        // WIN-IP-OPTIONS, WIN-V6ONLY-ON-V4 (ipopt.rs)
+        if let Some(r) = self.set_ip_opt(host, s, level, name, value) {
+            return r;
+        }
         let st = self.sock_mut(host, s)?;
         let v6 = st.is_v6();
         match (level, name) {
@@ -246,6 +250,10 @@ impl World {
         out: &mut [u8],
     ) -> Result<usize, i32> {
         self.check_sock(host, s)?;
+        // WIN-IP-OPTIONS, WIN-V6ONLY-ON-V4 (ipopt.rs)
+        if let Some(r) = self.get_ip_opt(host, s, level, name, out) {
+            return r;
+        }
         let st = self.sock(host, s)?;
         let v = match (level, name) {
             (SOL_SOCKET, SO_BROADCAST) => i32::from(st.opts.broadcast),

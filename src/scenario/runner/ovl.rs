@@ -180,6 +180,13 @@ impl<B: Backend> Ctx<'_, B> {
                     };
                     cm.extend(cmsg::encode(&[info.to_cmsg()]));
                 }
+                CmsgSpec::Int { level, kind, value } => {
+                    cm.extend(cmsg::encode(&[cmsg::Cmsg::int(
+                        names::int(level)?,
+                        names::int(kind)?,
+                        names::int(value)?,
+                    )]))
+                }
                 CmsgSpec::Raw { hex } => cm.extend(super::super::format::from_hex(hex)?),
             }
         }
