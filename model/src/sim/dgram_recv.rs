@@ -364,8 +364,10 @@ impl World {
 fn ecn_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
     let codepoint = i32::from(d.tos & 3);
     match d.dst {
-        IpAddr::V4(_) if st.opts.ip.recvecn4 => Some(Cmsg::int(IPPROTO_IP, IP_ECN, codepoint)),
-        IpAddr::V6(_) if st.opts.ip.recvecn6 => Some(Cmsg::int(IPPROTO_IPV6, IPV6_ECN, codepoint)),
+        IpAddr::V4(_) if st.opts.ip().recvecn4 => Some(Cmsg::int(IPPROTO_IP, IP_ECN, codepoint)),
+        IpAddr::V6(_) if st.opts.ip().recvecn6 => {
+            Some(Cmsg::int(IPPROTO_IPV6, IPV6_ECN, codepoint))
+        }
         _ => None,
     }
 }
@@ -378,8 +380,9 @@ fn ecn_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
 /// last"). Returns the segment size when at least two were joined; a
 /// datagram alone is delivered as it is, larger than the option or not.
 /// Model choice: every such run queued at the receive is taken.
+#[inline(never)]
 fn coalesce(st: &mut SocketState, d: &mut Datagram, room: usize) -> Option<u32> {
-    let max = st.opts.ip.max_coalesced as usize;
+    let max = st.opts.ip().max_coalesced as usize;
     let seg = d.data.len();
     if max == 0 || st.ty != SOCK_DGRAM || seg == 0 {
         return None;

@@ -30,21 +30,31 @@ impl World {
         self.check_nested_blocking_on(host, s, a.call.name())?;
         // SENDMSG-BOTH-NULL-NONOVERLAPPED: a direct call, on an overlapped
         // socket too.
-        let mut plan = self.send_prepare(host, s, &a, Mode::Direct)?;
-        let Some(route) = plan.route.take() else {
-            let data = self.gather(a.bufs, plan.len);
+        let SendPlan {
+            dst,
+            route,
+            len,
+            tos,
+            segment,
+        } = self.send_prepare(host, s, &a, Mode::Direct)?;
+        let Some(route) = route else {
+            let data = self.gather(a.bufs, len);
             return self.stream_send(host, s, data, a.flags);
         };
         // SENDMSG-BLOCKING-LIKE-SEND, SENDMSG-BLOCKING-CONSUMES-ALL: it waits
         // for room for the whole datagram, which the transport then takes;
         // SENDMSG-BUFFER-ORDER: its bytes gathered in array order.
-        self.wait_tx_room(host, s, plan.len)?;
-        let data = self.gather(a.bufs, plan.len);
+        self.wait_tx_room(host, s, len)?;
+        let data = self.gather(a.bufs, len);
         if let Some(data) = self.dgram_piece(s, a.flags, data) {
-            self.transmit_plan(host, s, &plan, route, data);
+            if segment == 0 || data.len() <= segment {
+                self.transmit(host, s, dst, route, tos, data);
+            } else {
+                self.transmit_segments(host, s, dst, route, tos, segment, data);
+            }
         }
         // SENDMSG-NO-DELIVERY-GUARANTEE: success, delivered or not.
-        Ok(plan.len as u32)
+        Ok(len as u32)
     }
 
     /// SENDMSG-PARTIAL on a datagram protocol with partial messages: a send
@@ -204,9 +214,17 @@ impl World {
         };
         let dst = wire(st, dest).map_err(code)?;
         let len: usize = a.bufs.iter().map(|b| b.len as usize).sum();
-        let objects = control.as_deref().unwrap_or(&[]);
-        let segment = self.segment_size(st, objects, len).map_err(code)?;
-        let tos = self.send_tos(st, objects, &dst).map_err(code)?;
+        // WIN-USO, WIN-ECN, WIN-DONTFRAGMENT: a profile without them sends
+        // one datagram with TOS 0 (asked once, the common path).
+        let offload = self.quirk(Quirk::SendSegmentation)
+            || self.quirk(Quirk::Ecn)
+            || self.quirk(Quirk::DontFragment);
+        let (segment, tos) = if offload {
+            self.offload_plan(host, st, control.as_deref().unwrap_or(&[]), dst, len)
+                .map_err(code)?
+        } else {
+            (0, 0)
+        };
         // SENDMSG-EMSGSIZE-MAX, SENDMSG-EMSGSIZE-MSG-ORIENTED: too large to
         // pass atomically; nothing sent (with the earlier pieces of a partial
         // message counted). SENDMSG-MAX-MSG-SIZE-OPTION: the limit is what
@@ -214,21 +232,6 @@ impl World {
         // segmented send is held to its own limit, in segment_size.)
         if segment == 0 && len + st.dgram().partial_tx.len() > st.max_msg_size() as usize {
             return Err(code(WSAEMSGSIZE));
-        }
-        // WIN-DONTFRAGMENT: with don't-fragment, an IP packet larger than the
-        // path MTU cannot leave; without it the model fragments and
-        // reassembles unseen.
-        let df = if dst.is_ipv4() {
-            st.opts.ip.dontfrag4
-        } else {
-            st.opts.ip.dontfrag6
-        };
-        if df && self.quirk(Quirk::DontFragment) {
-            let piece = if segment == 0 { len } else { segment };
-            let size = super::ipopt::packet_size(st, &dst.ip(), piece);
-            if size > self.path_mtu(host, st, dst) as usize {
-                return Err(code(WSAEMSGSIZE));
-            }
         }
         // SENDMSG-ECONNRESET-ICMP, SENDMSG-ENETRESET-TTL: an error an ICMP
         // message left for this socket (model choice: the next call of either
@@ -273,15 +276,46 @@ impl World {
         })
     }
 
+    /// The segment size and TOS byte of a send under `WIN-USO` and
+    /// `WIN-ECN`, after the `WIN-DONTFRAGMENT` check: with don't-fragment,
+    /// an IP packet (each segment's) larger than the path MTU cannot leave;
+    /// without it the model fragments and reassembles unseen.
+    #[cold]
+    #[inline(never)]
+    fn offload_plan(
+        &self,
+        host: HostId,
+        st: &SocketState,
+        control: &[Cmsg],
+        dst: SocketAddr,
+        len: usize,
+    ) -> Result<(usize, u8), i32> {
+        let segment = self.segment_size(st, control, len)?;
+        let tos = self.send_tos(st, control, &dst)?;
+        let df = if dst.is_ipv4() {
+            st.opts.ip().dontfrag4
+        } else {
+            st.opts.ip().dontfrag6
+        };
+        if df && self.quirk(Quirk::DontFragment) {
+            let piece = if segment == 0 { len } else { segment };
+            let size = super::ipopt::packet_size(st, &dst.ip(), piece);
+            if size > self.path_mtu(host, st, dst) as usize {
+                return Err(WSAEMSGSIZE);
+            }
+        }
+        Ok((segment, tos))
+    }
+
     /// The TOS / traffic class byte of a send's datagrams: the socket's
     /// `IP_TOS` / `IPV6_TCLASS` with, under `WIN-ECN`, the codepoint of the
     /// send's `IP_ECN` / `IPV6_ECN` control object (the one for the
     /// destination's family) in its low two bits.
     fn send_tos(&self, st: &SocketState, control: &[Cmsg], dst: &SocketAddr) -> Result<u8, i32> {
         let (base, level, kind) = if dst.is_ipv4() {
-            (st.opts.ip.tos4, IPPROTO_IP, IP_ECN)
+            (st.opts.ip().tos4, IPPROTO_IP, IP_ECN)
         } else {
-            (st.opts.ip.tclass6, IPPROTO_IPV6, IPV6_ECN)
+            (st.opts.ip().tclass6, IPPROTO_IPV6, IPV6_ECN)
         };
         if !self.quirk(Quirk::Ecn) {
             return Ok(base);
@@ -312,7 +346,7 @@ impl World {
             .find(|c| c.level == IPPROTO_UDP && c.kind == UDP_SEND_MSG_SIZE)
         {
             Some(c) => c.as_int().ok_or(WSAEINVAL)? as u32 as usize,
-            None => st.opts.ip.send_msg_size as usize,
+            None => st.opts.ip().send_msg_size as usize,
         };
         if size == 0 || len <= size {
             return Ok(0);
@@ -403,23 +437,23 @@ impl World {
         }
     }
 
-    /// Puts a checked send's bytes on the wire: one datagram, or under
-    /// `WIN-USO` one per segment, in order, the last one shorter if need be.
-    pub(crate) fn transmit_plan(
+    /// Puts a send's bytes on the wire as datagrams of `segment` bytes
+    /// (`WIN-USO`), in order, the last one shorter if need be.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    pub(crate) fn transmit_segments(
         &mut self,
         host: HostId,
         s: u64,
-        plan: &SendPlan,
+        dst: SocketAddr,
         route: RouteInfo,
+        tos: u8,
+        segment: usize,
         data: Vec<u8>,
     ) {
-        if plan.segment == 0 || data.len() <= plan.segment {
-            self.transmit(host, s, plan.dst, route, plan.tos, data);
-            return;
-        }
-        let n = data.len().div_ceil(plan.segment);
+        let n = data.len().div_ceil(segment);
         let mut route = Some(route);
-        for (k, piece) in data.chunks(plan.segment).enumerate() {
+        for (k, piece) in data.chunks(segment).enumerate() {
             // The last segment takes the route itself.
             let r = if k + 1 == n {
                 route.take().expect("one route for the last segment")
@@ -428,7 +462,7 @@ impl World {
                     .clone()
                     .expect("the route is kept until the last segment")
             };
-            self.transmit(host, s, plan.dst, r, plan.tos, piece.to_vec());
+            self.transmit(host, s, dst, r, tos, piece.to_vec());
         }
     }
 

@@ -77,7 +77,7 @@ impl World {
         if !allowed(st, on) {
             return Some(Err(WSAEINVAL));
         }
-        Some(store(&mut st.opts.ip, level, name, value))
+        Some(store(st.opts.ip_mut(), level, name, value))
     }
 
     /// `getsockopt` of an option of this room: `None` when it is not one.
@@ -104,7 +104,7 @@ impl World {
         if !allowed(st, on) {
             return Some(Err(WSAEINVAL));
         }
-        let ip = &st.opts.ip;
+        let ip = st.opts.ip();
         let v = match (level, name) {
             (IPPROTO_IP, IP_OPTIONS) => {
                 let n = ip.options.len();
@@ -160,9 +160,9 @@ impl World {
             from.min(to)
         };
         let user = if dst.is_ipv4() {
-            st.opts.ip.user_mtu4
+            st.opts.ip().user_mtu4
         } else {
-            st.opts.ip.user_mtu6
+            st.opts.ip().user_mtu6
         };
         if user != 0 {
             link.min(user)
@@ -301,7 +301,7 @@ pub(crate) fn packet_size(st: &SocketState, dst: &IpAddr, payload: usize) -> usi
     let udp = if st.ty == SOCK_DGRAM { 8 } else { 0 };
     let ip = match dst {
         IpAddr::V4(_) if st.opts.hdrincl => 0,
-        IpAddr::V4(_) => 20 + st.opts.ip.options.len(),
+        IpAddr::V4(_) => 20 + st.opts.ip().options.len(),
         IpAddr::V6(_) => 40,
     };
     payload + udp + ip

@@ -386,7 +386,12 @@ impl World {
             None => self.stream_take(host, op.socket, data, op.flags_in),
             Some(route) => {
                 if let Some(data) = self.dgram_piece(op.socket, op.flags_in, data) {
-                    self.transmit_plan(host, op.socket, &plan, route, data);
+                    let (dst, tos, seg) = (plan.dst, plan.tos, plan.segment);
+                    if seg == 0 || data.len() <= seg {
+                        self.transmit(host, op.socket, dst, route, tos, data);
+                    } else {
+                        self.transmit_segments(host, op.socket, dst, route, tos, seg, data);
+                    }
                 }
                 plan.len as u32
             }

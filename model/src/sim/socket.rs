@@ -87,8 +87,8 @@ pub(crate) struct Opts {
     pub(crate) oobinline: bool,
     pub(crate) nodelay: bool,
     /// The IP and UDP options of Windows beyond the seed pages
-    /// (`WIN-IP-OPTIONS`, `ipopt.rs`).
-    pub(crate) ip: IpOpts,
+    /// (`WIN-IP-OPTIONS`, `ipopt.rs`): `None` until one is set.
+    ip: Option<Box<IpOpts>>,
 }
 
 /// The IP-level and UDP-level options a socket keeps beyond the seed
@@ -139,38 +139,50 @@ pub(crate) struct IpOpts {
     pub(crate) max_coalesced: u32,
 }
 
-impl Default for IpOpts {
-    fn default() -> IpOpts {
-        IpOpts {
-            tos4: 0,
-            tclass6: 0,
-            dontfrag4: false,
-            dontfrag6: false,
-            recvttl4: false,
-            recvhop6: false,
-            recvtos4: false,
-            recvtclass6: false,
-            recvecn4: false,
-            recvecn6: false,
-            recverr4: false,
-            recverr6: false,
-            unicast_if4: 0,
-            unicast_if6: 0,
-            mcast_if4: 0,
-            // A multicast datagram stays on the link unless asked
-            // otherwise (IP_MULTICAST_TTL: the default is 1).
-            mcast_ttl4: 1,
-            mcast_if6: 0,
-            mcast_hops6: 1,
-            mtu_discover4: 0,
-            mtu_discover6: 0,
-            user_mtu4: 0,
-            user_mtu6: 0,
-            options: Vec::new(),
-            nochecksum: false,
-            send_msg_size: 0,
-            max_coalesced: 0,
-        }
+/// The options of a socket that set none of them.
+static NO_IP_OPTS: IpOpts = IpOpts {
+    tos4: 0,
+    tclass6: 0,
+    dontfrag4: false,
+    dontfrag6: false,
+    recvttl4: false,
+    recvhop6: false,
+    recvtos4: false,
+    recvtclass6: false,
+    recvecn4: false,
+    recvecn6: false,
+    recverr4: false,
+    recverr6: false,
+    unicast_if4: 0,
+    unicast_if6: 0,
+    mcast_if4: 0,
+    // A multicast datagram stays on the link unless asked otherwise
+    // (IP_MULTICAST_TTL: the default is 1).
+    mcast_ttl4: 1,
+    mcast_if6: 0,
+    mcast_hops6: 1,
+    mtu_discover4: 0,
+    mtu_discover6: 0,
+    user_mtu4: 0,
+    user_mtu6: 0,
+    options: Vec::new(),
+    nochecksum: false,
+    send_msg_size: 0,
+    max_coalesced: 0,
+};
+
+impl Opts {
+    /// The IP and UDP options beyond the seed pages (their defaults until
+    /// one is set).
+    #[inline]
+    pub(crate) fn ip(&self) -> &IpOpts {
+        self.ip.as_deref().unwrap_or(&NO_IP_OPTS)
+    }
+
+    /// [`Opts::ip`], to change (the options get their own memory then:
+    /// most sockets never set one).
+    pub(crate) fn ip_mut(&mut self) -> &mut IpOpts {
+        self.ip.get_or_insert_with(|| Box::new(NO_IP_OPTS.clone()))
     }
 }
 
@@ -196,7 +208,7 @@ impl Default for Opts {
             keepalive: false,
             oobinline: false,
             nodelay: false,
-            ip: IpOpts::default(),
+            ip: None,
         }
     }
 }
