@@ -149,6 +149,65 @@ fn ttl_expiry_is_wsaenetreset() {
     assert_eq!(far.recv_from(rx, &mut buf).unwrap().0, 4);
 }
 
+// SIO_UDP_NETRESET off: the time-exceeded message is not reported, as
+// SIO_UDP_CONNRESET keeps port-unreachable quiet (RECV-ENETRESET-TTL is the
+// report it turns off; the Winsock IOCTLs page, SIO_UDP_NETRESET).
+#[test]
+fn sio_udp_netreset_turns_ttl_reports_off() {
+    let sim = Sim::new(1);
+    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
+    sim.add_host("far", &["10.9.0.1/24"]).unwrap();
+    sim.add_route("a", "10.9.0.0/16", 3).unwrap();
+    a.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    a.set_sock_opt_int(s, IPPROTO_IP, IP_TTL, 1).unwrap();
+    a.wsa_ioctl(s, SIO_UDP_NETRESET, &0u32.to_le_bytes(), &mut [])
+        .unwrap();
+    a.send_to(s, b"too far", &"10.9.0.1:4000".parse().unwrap())
+        .unwrap();
+    a.set_nonblocking(s, true).unwrap();
+    sim.advance(std::time::Duration::from_millis(10));
+    assert_err(recv_msg(&a, s, &[16], 0).0, WSAEWOULDBLOCK);
+    // Back on, the next expiry is reported.
+    a.wsa_ioctl(s, SIO_UDP_NETRESET, &1u32.to_le_bytes(), &mut [])
+        .unwrap();
+    a.send_to(s, b"too far", &"10.9.0.1:4000".parse().unwrap())
+        .unwrap();
+    sim.advance(std::time::Duration::from_millis(10));
+    assert_err(recv_msg(&a, s, &[16], 0).0, WSAENETRESET);
+    // Only datagram sockets take it.
+    let t = a.socket(AF_INET, SOCK_STREAM, 0).unwrap();
+    assert_err(
+        a.wsa_ioctl(t, SIO_UDP_NETRESET, &0u32.to_le_bytes(), &mut []),
+        WSAEINVAL,
+    );
+}
+
+// mio's and libuv's base-handle lookup: SIO_BASE_HANDLE and the
+// SIO_BSP_HANDLE* forms give the socket itself (no layered provider in the
+// model); an output under 8 bytes is WSAEFAULT (the Winsock IOCTLs page).
+#[test]
+fn base_handles_are_the_socket() {
+    let sim = Sim::new(2);
+    let h = sim.add_host("h", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    for ty in [SOCK_DGRAM, SOCK_STREAM] {
+        let s = h.socket(AF_INET, ty, 0).unwrap();
+        for code in [
+            SIO_BASE_HANDLE,
+            SIO_BSP_HANDLE,
+            SIO_BSP_HANDLE_SELECT,
+            SIO_BSP_HANDLE_POLL,
+        ] {
+            let mut out = [0u8; 8];
+            assert_eq!(h.wsa_ioctl(s, code, &[], &mut out), Ok(8));
+            assert_eq!(u64::from_le_bytes(out), s.0);
+            assert_err(h.wsa_ioctl(s, code, &[], &mut [0u8; 4]), WSAEFAULT);
+        }
+    }
+}
+
 #[test]
 fn network_down_is_wsaenetdown() {
     // RECVMSG-ENETDOWN, SENDMSG-ENETDOWN, RECV-ENETDOWN

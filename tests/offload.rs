@@ -504,3 +504,74 @@ fn receive_coalescing_runs() {
     let (got, _) = h.recv_from(rx, &mut big).unwrap();
     assert_eq!(got, 1000, "the last of a's four, alone in the queue");
 }
+
+// WIN-OVL-PEEK-PROBE: libuv's zero read. The overlapped WSARecv of a
+// 0-byte buffer with MSG_PEEK pends; a datagram's arrival completes it
+// with WSAEMSGSIZE and 0 bytes, the datagram still queued for the real
+// receive; an ICMP port unreachable completes it with WSAECONNRESET, the
+// error still queued until a receive without MSG_PEEK takes it.
+#[test]
+fn libuv_zero_read_probe() {
+    let cfg = Config {
+        profile: Profile::windows(),
+        completion_timing: CompletionTiming::Pending,
+        ..Config::default()
+    };
+    let sim = Sim::with_config(9, cfg);
+    let h = started(&sim, "local", &[]);
+    let (rx, to) = udp4(&h);
+    let (tx, _) = udp4(&h);
+    let probe = |id| {
+        h.wsa_recv_overlapped(
+            rx,
+            vec![WsaBuf::zeroed(0)],
+            MSG_PEEK,
+            Overlapped::new(id),
+            None,
+        )
+    };
+    assert!(matches!(probe(1), Ok(Posted::Pending)));
+    assert_err(
+        h.wsa_get_overlapped_result(rx, &Overlapped::new(1), false),
+        WSA_IO_INCOMPLETE,
+    );
+    send(&h, tx, b"ready", to);
+    let c = h
+        .wsa_get_overlapped_result(rx, &Overlapped::new(1), true)
+        .unwrap();
+    assert_eq!((c.error, c.bytes), (WSAEMSGSIZE, 0));
+    let mut buf = [0u8; 16];
+    assert_eq!(h.recv_from(rx, &mut buf).unwrap().0, 5, "still queued");
+    // The ICMP case: rx sends to a port nobody has.
+    let (gone, gone_addr) = udp4(&h);
+    h.close_socket(gone).unwrap();
+    send(&h, rx, b"x", gone_addr);
+    assert!(probe(2).is_ok());
+    let c = h
+        .wsa_get_overlapped_result(rx, &Overlapped::new(2), true)
+        .unwrap();
+    assert_eq!(c.error, WSAECONNRESET);
+    assert!(probe(3).is_ok());
+    let c = h
+        .wsa_get_overlapped_result(rx, &Overlapped::new(3), true)
+        .unwrap();
+    assert_eq!(c.error, WSAECONNRESET, "a peek leaves the error queued");
+    assert_err(h.recv_from(rx, &mut buf), WSAECONNRESET);
+    assert!(matches!(probe(4), Ok(Posted::Pending)), "the error is gone");
+    // Without the quirk it is the documented misuse.
+    let cfg = Config {
+        profile: Profile::windows().without(Quirk::OvlPeekProbe),
+        ..Config::default()
+    };
+    let sim = Sim::with_config(9, cfg);
+    let h = started(&sim, "local", &[]);
+    let (rx, _) = udp4(&h);
+    let r = h.wsa_recv_overlapped(
+        rx,
+        vec![WsaBuf::zeroed(0)],
+        MSG_PEEK,
+        Overlapped::new(1),
+        None,
+    );
+    assert!(r.unwrap_err().report().is_some());
+}

@@ -170,7 +170,8 @@ pub fn datagrams_unaltered(
     let mut seen = vec![];
     // Overlapped receives posted, per (socket, OVERLAPPED id): the posting
     // step, and whether its completion was counted already.
-    let mut posted: BTreeMap<(&str, u64), (usize, bool)> = BTreeMap::new();
+    // (And whether it peeks: WIN-OVL-PEEK-PROBE leaves the datagram.)
+    let mut posted: BTreeMap<(&str, u64), (usize, bool, bool)> = BTreeMap::new();
     for (i, op, rec) in main_steps(sc, r) {
         if matches!(rec.verdict, Verdict::Skipped | Verdict::Error) {
             continue;
@@ -265,6 +266,7 @@ pub fn datagrams_unaltered(
             | Op::RecvMsg { socket, ovl, .. }
                 if dgram(socket) =>
             {
+                let peek = matches!(op, Op::Recv { flags, .. } | Op::RecvFrom { flags, .. } | Op::RecvMsg { flags, .. } if has_flag(flags, "MSG_PEEK"));
                 if let Some(v) = ovl {
                     let pending = o.result == "WSA_IO_PENDING";
                     // A post refused at once started nothing and wrote
@@ -277,12 +279,11 @@ pub fn datagrams_unaltered(
                     // Counted when reported: at once, or by a later
                     // WSAGetOverlappedResult.
                     let done = !pending;
-                    posted.insert((socket.as_str(), v.id), (i, done));
+                    posted.insert((socket.as_str(), v.id), (i, done, peek));
                     if !done {
                         continue;
                     }
                 }
-                let peek = matches!(op, Op::Recv { flags, .. } | Op::RecvFrom { flags, .. } | Op::RecvMsg { flags, .. } if has_flag(flags, "MSG_PEEK"));
                 seen.push((
                     i,
                     socket.as_str(),
@@ -292,18 +293,19 @@ pub fn datagrams_unaltered(
                 ));
             }
             Op::GetOverlappedResult { socket, id, .. } if dgram(socket) => {
-                let Some((_, counted)) = posted.get_mut(&(socket.as_str(), *id)) else {
+                let Some((_, counted, peek)) = posted.get_mut(&(socket.as_str(), *id)) else {
                     continue;
                 };
                 if *counted || o.data.is_none() {
                     continue;
                 }
                 *counted = true;
+                let peek = *peek;
                 seen.push((
                     i,
                     socket.as_str(),
                     o,
-                    false,
+                    peek,
                     coalescing.contains(socket.as_str()),
                 ));
             }

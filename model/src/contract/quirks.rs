@@ -97,6 +97,9 @@ pub enum Quirk {
     /// Receive coalescing: `UDP_RECV_MAX_COALESCED_SIZE` lets a receive
     /// return a run of datagrams, with `UDP_COALESCED_INFO`.
     RecvCoalescing,
+    /// An overlapped `WSARecv`/`WSARecvFrom` with `MSG_PEEK` on a datagram
+    /// socket is a readiness probe, not misuse.
+    OvlPeekProbe,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -232,6 +235,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         id: "WIN-URO",
         statement: "With UDP_RECV_MAX_COALESCED_SIZE set, a receive returns a run of queued datagrams from one source address and port, all of one size but a shorter last one, up to that size and the buffers' room, and WSARecvMsg gives the segment size in a UDP_COALESCED_INFO control object of type DWORD; the seed pages return one datagram per receive (RECV-DGRAM-ONE-MESSAGE).",
         source: "https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-udp-socket-options (UDP_RECV_MAX_COALESCED_SIZE); https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-wsasetudprecvmaxcoalescedsize; quinn-rs/quinn a1931ab8 quinn-udp/src/windows.rs (recv: UDP_COALESCED_INFO as the stride)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::OvlPeekProbe,
+        id: "WIN-OVL-PEEK-PROBE",
+        statement: "An overlapped WSARecv or WSARecvFrom with MSG_PEEK on a datagram socket (libuv's zero-byte read, a readiness probe) is taken instead of being undefined (RECV-PEEK-NONOVERLAPPED-ONLY): it pends until a datagram or an ICMP error is queued, then completes as a direct peek would: WSAEMSGSIZE with the bytes that fit (0 for a 0-byte buffer) and the datagram still queued, or WSAECONNRESET / WSAENETRESET with the error still queued for the next receive without MSG_PEEK.",
+        source: "libuv/libuv 010a7738 src/win/udp.c: uv_udp_queue_recv (the zero read: a 0-length WSABUF, MSG_PEEK, an OVERLAPPED), uv_process_udp_recv_req (\"WSAEMSGSIZE ... not a real error\"; WSAECONNRESET/WSAENETRESET: \"call WSARecv/WSARecvFrom _without_ the MSG_PEEK flag to clear out the error queue\")",
         profiles: WINDOWS,
     },
     QuirkInfo {
@@ -642,7 +652,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::RecvCoalescing as usize + 1);
+        assert_eq!(seen.len(), Quirk::OvlPeekProbe as usize + 1);
     }
 
     #[test]

@@ -231,7 +231,11 @@ impl World {
                 };
                 // RECV-ECONNRESET-ICMP, RECVMSG-ECONNRESET-ICMP,
                 // SENDMSG-ECONNRESET-ICMP; SIO_UDP_CONNRESET turns it off.
-                if c == WSAECONNRESET && !st.opts.connreset {
+                // RECV-ENETRESET-TTL, RECVMSG-ENETRESET-TTL,
+                // SENDMSG-ENETRESET-TTL; SIO_UDP_NETRESET turns that off.
+                if (c == WSAECONNRESET && !st.opts.connreset)
+                    || (c == WSAENETRESET && !st.opts.netreset)
+                {
                     return;
                 }
                 st.dgram_mut().rxq.push_back(RxItem::Error(c));

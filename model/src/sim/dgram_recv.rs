@@ -149,8 +149,12 @@ impl World {
             return Err(code(WSAEFAULT));
         }
         let peek = a.flags_in & MSG_PEEK != 0;
-        // RECV-PEEK-NONOVERLAPPED-ONLY, RECVMSG-PEEK-NONOVERLAPPED-ONLY
-        if peek && mode == Mode::Overlapped {
+        // RECV-PEEK-NONOVERLAPPED-ONLY, RECVMSG-PEEK-NONOVERLAPPED-ONLY;
+        // WIN-OVL-PEEK-PROBE: Windows takes an overlapped peek on a datagram
+        // socket (libuv's and Go's readiness probe): it pends, then peeks as
+        // a direct receive does (recv_fill).
+        let probe = p.has(Quirk::OvlPeekProbe) && st.is_dgram() && a.call != RecvCall::RecvMsg;
+        if peek && mode == Mode::Overlapped && !probe {
             let (call, clause) = match a.call {
                 RecvCall::RecvMsg => ("WSARecvMsg", "RECVMSG-PEEK-NONOVERLAPPED-ONLY"),
                 RecvCall::Recv => ("WSARecv", "RECV-PEEK-NONOVERLAPPED-ONLY"),

@@ -81,6 +81,8 @@ pub(crate) struct Opts {
     pub(crate) hdrincl: bool,
     /// `SIO_UDP_CONNRESET`: report ICMP port unreachable (on by default).
     pub(crate) connreset: bool,
+    /// `SIO_UDP_NETRESET`: report ICMP time exceeded (on by default).
+    pub(crate) netreset: bool,
     /// `SO_LINGER`: the linger time in seconds when lingering is on.
     pub(crate) linger: Option<u16>,
     pub(crate) keepalive: bool,
@@ -204,6 +206,7 @@ impl Default for Opts {
             exclusive: false,
             hdrincl: false,
             connreset: true,
+            netreset: true,
             linger: None,
             keepalive: false,
             oobinline: false,

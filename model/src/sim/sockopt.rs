@@ -359,14 +359,32 @@ impl World {
                 output[..8].copy_from_slice(&token.to_le_bytes());
                 Ok(8)
             }
-            SIO_UDP_CONNRESET => {
+            SIO_UDP_CONNRESET | SIO_UDP_NETRESET => {
                 let on = opt_int(input)? != 0;
                 let st = self.sock_mut(host, s)?;
                 if st.ty != SOCK_DGRAM {
                     return Err(WSAEINVAL);
                 }
-                st.opts.connreset = on;
+                if code == SIO_UDP_CONNRESET {
+                    st.opts.connreset = on;
+                } else {
+                    // "Windows 7 and later: controls whether UDP datagram
+                    // sockets can report ICMP TTL expired messages"
+                    // (Winsock IOCTLs, SIO_UDP_NETRESET).
+                    st.opts.netreset = on;
+                }
                 Ok(0)
+            }
+            SIO_BASE_HANDLE | SIO_BSP_HANDLE | SIO_BSP_HANDLE_SELECT | SIO_BSP_HANDLE_POLL => {
+                // Winsock IOCTLs: the base service provider's handle (the
+                // one select or WSAPoll would use). The model has no layered
+                // providers: every socket is its own base (mio and libuv ask
+                // for it on every socket they use).
+                if output.len() < 8 {
+                    return Err(WSAEFAULT);
+                }
+                output[..8].copy_from_slice(&s.to_le_bytes());
+                Ok(8)
             }
             SIO_FLUSH => {
                 // SENDMSG-OPERATION-ABORTED-FLUSH: the send queue is
