@@ -241,7 +241,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         quirk: Quirk::OvlPeekProbe,
         id: "WIN-OVL-PEEK-PROBE",
         statement: "An overlapped WSARecv or WSARecvFrom with MSG_PEEK on a datagram socket (libuv's zero-byte read, a readiness probe) is taken instead of being undefined (RECV-PEEK-NONOVERLAPPED-ONLY): it pends until a datagram or an ICMP error is queued, then completes as a direct peek would: WSAEMSGSIZE with the bytes that fit (0 for a 0-byte buffer) and the datagram still queued, or WSAECONNRESET / WSAENETRESET with the error still queued for the next receive without MSG_PEEK.",
-        source: "libuv/libuv 010a7738 src/win/udp.c: uv_udp_queue_recv (the zero read: a 0-length WSABUF, MSG_PEEK, an OVERLAPPED), uv_process_udp_recv_req (\"WSAEMSGSIZE ... not a real error\"; WSAECONNRESET/WSAENETRESET: \"call WSARecv/WSARecvFrom _without_ the MSG_PEEK flag to clear out the error queue\")",
+        source: "https://github.com/libuv/libuv/blob/6179e7af87413396d5853a1c3722c8b5749336c8/src/win/udp.c#L265-L290 (uv__udp_queue_recv: a 0-length WSABUF, MSG_PEEK and an OVERLAPPED), #L411-L419 (uv__process_udp_recv_req: WSAEMSGSIZE is \"not a real error\"; after WSAECONNRESET or WSAENETRESET a receive without MSG_PEEK must \"clear out the error queue\")",
         profiles: WINDOWS,
     },
     QuirkInfo {
