@@ -37,6 +37,7 @@
 //! | data | `sched_state.rs` | the thread table; `Step`/`Halt`: a call body's value, error or block |
 //! | world | `world.rs` | the world, the clock, blocking waits |
 //! | façade | `host.rs`, `host_ovl.rs` | [`SimHost`]: every call's entry (scheduling point, trace line), [`Winsock`](crate::Winsock) and [`WinsockOverlapped`](crate::WinsockOverlapped) |
+//! | façade | `host_poll.rs` | [`SimHost::poll`] (`WSAPoll`) and [`SimHost::select`]: their checks, `revents` and the sets |
 //! | calls | `lifecycle.rs` | create, bind, connect, close for every kind |
 //! | calls | `dgram_send.rs`, `dgram_recv.rs` | the send and receive checks in documented order; datagram send and receive |
 //! | calls | `sockopt.rs`, `ipopt.rs` | options, ioctls, names, shutdown, start-up; the IP and UDP options of Windows, the path MTU |
@@ -44,6 +45,7 @@
 //! | transports | `stream.rs`, `stream_wire.rs`, `stream_io.rs` | connections: set-up and end; segments on the wire; the calls' stream halves |
 //! | transports | `message.rs`, `urgent.rs`, `faults.rs` | message protocols; urgent data; connections the network breaks |
 //! | kernel | `overlapped.rs`, `reap.rs` | posting and completing operations; `WSAGetOverlappedResult`, cancelling |
+//! | kernel | `poll.rs` | readiness from a socket's state ([`PollFd`], the `POLL*` flags), the wait of `WSAPoll` and `select` |
 //! | kernel | `apc.rs`, `event.rs`, `port.rs` | completion routines; event objects and waits; completion ports |
 //! | threads | `sched.rs`, `thread.rs` | the baton, seeded scheduling, deadlocks; [`SimHost::spawn`], [`SimThread::join`] |
 //! | tools | `seeds.rs`, `trace.rs`, `rng.rs` | [`try_seeds`]; the trace; the seeded generator |
@@ -59,12 +61,14 @@ mod events;
 mod faults;
 mod host;
 mod host_ovl;
+mod host_poll;
 mod ipopt;
 mod lifecycle;
 mod message;
 mod net;
 mod overlapped;
 mod ovl;
+mod poll;
 mod port;
 mod reap;
 mod rng;
@@ -85,6 +89,10 @@ mod world;
 pub use config::{Config, DatagramFaults};
 pub use host::SimHost;
 pub use ovl::{CompletionTiming, RoutineOrder};
+pub use poll::{
+    PollFd, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM,
+    POLLWRBAND, POLLWRNORM, POLL_EVENTS_VALID,
+};
 pub use seeds::{try_seeds, try_seeds_with};
 pub use tcp::StreamReads;
 pub use thread::SimThread;
