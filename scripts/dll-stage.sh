@@ -122,10 +122,11 @@ for call in 'call WSAStartup(0x0202)' 'call WSASocket(2, 2, 0, 0x81)' 'call WSAS
             'call bind(' 'call getsockname(' 'call ioctlsocket(' 'call setsockopt(' 'call getsockopt(' \
             'call connect(' 'call listen(' 'call accept(' 'call WSASendTo(' 'call WSARecvFrom(' \
             'call WSASend(' 'call WSARecv(' 'call shutdown(' 'call closesocket(' \
+            'call select(read=NULL, write=[' 'except=[0x' \
             'dll getaddrinfo(Some("localhost")' 'WSAETIMEDOUT' 'WSAEMSGSIZE' 'WSAEWOULDBLOCK'; do
   grep -qF -- "$call" "$runs/seed7-a.trace" || fail "the trace has no '$call'"
 done
-log "the trace holds every call std made (WSAStartup ... closesocket, getaddrinfo; std makes no WSACleanup at exit)"
+log "the trace holds every call std made (WSAStartup ... closesocket, getaddrinfo, connect_timeout's select; std makes no WSACleanup at exit)"
 
 run_model seed8 8
 if cmp -s "$runs/seed7-a.trace" "$runs/seed8.trace"; then fail "seeds 7 and 8 gave the same trace"; fi

@@ -181,4 +181,28 @@ fn tcp() {
     );
     drop(s);
     drop(c);
+
+    // connect_timeout: std makes a non-blocking connect and waits in
+    // select (the write and exception sets), then reads SO_ERROR.
+    let c = TcpStream::connect_timeout(&la, Duration::from_secs(5)).unwrap();
+    let (s, peer) = l.accept().unwrap();
+    check(
+        "tcp: connect_timeout connects (non-blocking connect, select)",
+        peer == c.local_addr().unwrap() && s.peer_addr().unwrap() == peer,
+        peer,
+    );
+    drop(s);
+    drop(c);
+    // A port nobody listens on any more: refused within the time-out
+    // (Windows retries a refused SYN for about 2 s).
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let r = TcpStream::connect_timeout(&closed, Duration::from_secs(10));
+    check(
+        "tcp: connect_timeout to a closed port is refused",
+        matches!(&r, Err(e) if e.kind() == ErrorKind::ConnectionRefused),
+        r.map(|c| c.local_addr()),
+    );
 }

@@ -46,6 +46,7 @@ pub mod stubs {
 pub use exports::bytes::*;
 pub use exports::data::*;
 pub use exports::names::*;
+pub use exports::poll::*;
 pub use exports::sock::*;
 pub use exports::startup::*;
 

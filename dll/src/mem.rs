@@ -239,3 +239,70 @@ pub(crate) unsafe fn write<T>(p: *mut T, v: T) {
         unsafe { p.write_unaligned(v) }
     }
 }
+
+/// The most handles an `fd_set` or a `WSAPOLLFD` array may hold here
+/// (model choice: Windows reads `fd_count` entries, beyond `FD_SETSIZE`
+/// too, Wine's `test_select` passes 200; a count past this is taken for
+/// garbage and refused, rather than read).
+pub(crate) const MAX_HANDLES: usize = 65_536;
+
+/// The handles of an `fd_set` (`fd_count`, then `fd_array`): `None` for
+/// `NULL`, `Err` for a count over [`MAX_HANDLES`]. Only `fd_count`
+/// entries are read (a set may end right after them: sock.c's page-pair
+/// test puts `fd_array[1]` on a page that cannot be read).
+///
+/// # Safety
+/// A non-`NULL` `p` is valid for reads of its `fd_count` and that many
+/// `SOCKET`s of `fd_array`.
+pub(crate) unsafe fn fd_set_in(
+    p: *const windows_sys::Win32::Networking::WinSock::FD_SET,
+) -> Result<Option<Vec<usize>>, Fault> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: not NULL; the caller promises the count there (the first
+    // field).
+    let n = unsafe { p.cast::<u32>().read_unaligned() } as usize;
+    if n > MAX_HANDLES {
+        return Err(Fault::efault(format!("fd_count {n} is past {MAX_HANDLES}")));
+    }
+    let arr = fd_array(p.cast_mut());
+    // SAFETY: the caller promises `n` entries at `fd_array` (which may run
+    // past the struct's 64); read one by one, unaligned.
+    Ok(Some(
+        (0..n)
+            .map(|i| unsafe { arr.wrapping_add(i).read_unaligned() })
+            .collect(),
+    ))
+}
+
+/// Writes `handles` into the `fd_set` at `p`: `fd_count` and the first
+/// entries of `fd_array` (those after are left as they were).
+///
+/// # Safety
+/// `p` is valid for writes of `fd_count` and `handles.len()` entries (no
+/// more than the caller's set held on input).
+pub(crate) unsafe fn fd_set_out(
+    p: *mut windows_sys::Win32::Networking::WinSock::FD_SET,
+    handles: &[usize],
+) {
+    if p.is_null() {
+        return;
+    }
+    let arr = fd_array(p);
+    // SAFETY: the caller promises room for the count (the first field) and
+    // `handles.len()` entries at `fd_array`.
+    unsafe {
+        p.cast::<u32>().write_unaligned(handles.len() as u32);
+        for (i, h) in handles.iter().enumerate() {
+            arr.wrapping_add(i).write_unaligned(*h);
+        }
+    }
+}
+
+/// Where an `fd_set`'s `fd_array` begins (computed, not read: the set may
+/// be shorter than the struct).
+fn fd_array(p: *mut windows_sys::Win32::Networking::WinSock::FD_SET) -> *mut usize {
+    let at = std::mem::offset_of!(windows_sys::Win32::Networking::WinSock::FD_SET, fd_array);
+    p.cast::<u8>().wrapping_add(at).cast()
+}

@@ -356,11 +356,11 @@ fn text_forms_of_addresses() {
 #[test]
 fn an_export_not_modelled_fails_cleanly() {
     let _g = start();
-    assert_eq!(crate::stubs::select(), -1);
+    assert_eq!(crate::stubs::WSAAsyncSelect(), -1);
     assert_eq!(startup::WSAGetLastError(), WSAEOPNOTSUPP);
     assert_eq!(crate::stubs::WSACreateEvent(), 0);
     assert_eq!(crate::stubs::getnameinfo(), WSAEOPNOTSUPP);
-    assert!(crate::trace_text().contains("not modelled: select"));
+    assert!(crate::trace_text().contains("not modelled: WSAAsyncSelect"));
     assert_eq!(startup::WSACleanup(), 0);
 }
 
@@ -402,4 +402,116 @@ fn unused_sockaddr_type_is_the_model_size() {
         std::mem::size_of::<windows_sys::Win32::Networking::WinSock::WSAMSG>(),
         WSAMSG_SIZE
     );
+}
+
+/// An `fd_set` of these handles.
+fn fd_set(handles: &[usize]) -> windows_sys::Win32::Networking::WinSock::FD_SET {
+    let mut s = windows_sys::Win32::Networking::WinSock::FD_SET {
+        fd_count: handles.len() as u32,
+        fd_array: [0; 64],
+    };
+    s.fd_array[..handles.len()].copy_from_slice(handles);
+    s
+}
+
+#[test]
+fn select_and_wsapoll_through_the_c_functions() {
+    use windows_sys::Win32::Networking::WinSock::{TIMEVAL, WSAPOLLFD};
+    use winsock_model::sim::{POLLERR, POLLNVAL, POLLRDNORM, POLLWRNORM};
+    let _g = start();
+    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let any = sockaddr("127.0.0.1:0");
+    let zero = TIMEVAL {
+        tv_sec: 0,
+        tv_usec: 0,
+    };
+    // SAFETY: valid sets, arrays and addresses throughout; NULL where the
+    // test says so.
+    unsafe {
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), 16), 0);
+        // select: every set NULL, or every set empty: WSAEINVAL
+        // (sock.c:4032-4040).
+        let n = poll::select(
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &zero,
+        );
+        assert_eq!((n, startup::WSAGetLastError()), (-1, WSAEINVAL));
+        let mut r = fd_set(&[]);
+        let n = poll::select(0, &mut r, std::ptr::null_mut(), std::ptr::null_mut(), &zero);
+        assert_eq!((n, startup::WSAGetLastError()), (-1, WSAEINVAL));
+        // Nothing to read yet: 0, the set emptied.
+        let mut r = fd_set(&[b]);
+        assert_eq!(
+            poll::select(0, &mut r, std::ptr::null_mut(), std::ptr::null_mut(), &zero),
+            0
+        );
+        assert_eq!(r.fd_count, 0);
+        // A socket twice in one set: once (sock.c:4087-4095), the entry
+        // after the count left as it was.
+        let mut w = fd_set(&[a, a]);
+        assert_eq!(
+            poll::select(0, std::ptr::null_mut(), &mut w, std::ptr::null_mut(), &zero),
+            1
+        );
+        assert_eq!((w.fd_count, w.fd_array[0], w.fd_array[1]), (1, a, a));
+        assert_eq!(poll::__WSAFDIsSet(a, &w), 1);
+        assert_eq!(poll::__WSAFDIsSet(b, &w), 0);
+        // One set given as read and write: the union, counted once per
+        // socket (sock.c:4097-4110).
+        let mut rw = fd_set(&[a, b]);
+        let p: *mut _ = &mut rw;
+        assert_eq!(poll::select(0, p, p, std::ptr::null_mut(), &zero), 2);
+        assert_eq!(rw.fd_count, 2);
+        // A datagram on its way: a NULL time-out waits for it.
+        let to = addr::encode(&name_of(b));
+        assert_eq!(
+            data::sendto(a, b"x".as_ptr(), 1, 0, to.as_ptr().cast(), 16),
+            1
+        );
+        let mut r = fd_set(&[a, b]);
+        let n = poll::select(
+            0,
+            &mut r,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null(),
+        );
+        assert_eq!((n, r.fd_count, r.fd_array[0]), (1, 1, b));
+        // A handle that is no socket: WSAENOTSOCK.
+        let mut r = fd_set(&[0xabacab]);
+        let n = poll::select(0, &mut r, std::ptr::null_mut(), std::ptr::null_mut(), &zero);
+        assert_eq!((n, startup::WSAGetLastError()), (-1, WSAENOTSOCK));
+
+        // WSAPoll: a NULL array with elements is WSAEFAULT, without any
+        // WSAEINVAL (sock.c:7775-7794).
+        assert_eq!(poll::WSAPoll(std::ptr::null_mut(), 1, 0), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+        assert_eq!(poll::WSAPoll(std::ptr::null_mut(), 0, 0), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEINVAL);
+        let mut fds = [
+            WSAPOLLFD {
+                fd: b,
+                events: POLLRDNORM | POLLWRNORM,
+                revents: 0x5ead,
+            },
+            WSAPOLLFD {
+                fd: !0,
+                events: POLLERR,
+                revents: 0x5ead,
+            },
+        ];
+        startup::WSASetLastError(0xdead);
+        assert_eq!(poll::WSAPoll(fds.as_mut_ptr(), 2, 0), 1);
+        assert_eq!(startup::WSAGetLastError(), 0);
+        assert_eq!(fds[0].revents, POLLRDNORM | POLLWRNORM);
+        assert_eq!(fds[1].revents, POLLNVAL);
+        for h in [a, b] {
+            assert_eq!(sock::closesocket(h), 0);
+        }
+    }
+    assert_eq!(startup::WSACleanup(), 0);
 }

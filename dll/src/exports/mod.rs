@@ -9,5 +9,6 @@
 pub mod bytes;
 pub mod data;
 pub mod names;
+pub mod poll;
 pub mod sock;
 pub mod startup;

@@ -4,7 +4,7 @@ use crate::calls::{run, Dll, Fault};
 use crate::mem;
 use std::ffi::c_void;
 use windows_sys::Win32::Networking::WinSock::{
-    FD_SET, LPCONDITIONPROC, LPWSAOVERLAPPED_COMPLETION_ROUTINE, QOS, SOCKADDR, SOCKET, WSABUF,
+    LPCONDITIONPROC, LPWSAOVERLAPPED_COMPLETION_ROUTINE, QOS, SOCKADDR, SOCKET, WSABUF,
     WSAPROTOCOL_INFOA, WSAPROTOCOL_INFOW,
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
@@ -548,19 +548,4 @@ pub unsafe extern "system" fn WSAIoctl(
             Ok(0)
         },
     )
-}
-
-/// `__WSAFDIsSet` (the `FD_ISSET` macro): whether `s` is among the first
-/// `fd_count` (at most 64) handles of the set.
-///
-/// # Safety
-/// `set` is `NULL` or valid for reads of an `fd_set`.
-#[export_name = "wsd___WSAFDIsSet"]
-pub unsafe extern "system" fn __WSAFDIsSet(s: SOCKET, set: *const FD_SET) -> i32 {
-    // SAFETY: the caller promises an fd_set or NULL.
-    let Some(set) = (unsafe { mem::read(set) }) else {
-        return 0;
-    };
-    let n = (set.fd_count as usize).min(set.fd_array.len());
-    i32::from(set.fd_array[..n].contains(&s))
 }
