@@ -575,3 +575,76 @@ fn libuv_zero_read_probe() {
     );
     assert!(r.unwrap_err().report().is_some());
 }
+
+// The completion-port path speaks Win32 (sock.c:13315-13317, :11574-11582,
+// :10363-10367, :2537, whose NTSTATUS-to-code table is ntstatus.rs): a
+// packet's `win32` is what GetLastError says after GetQueuedCompletionStatus,
+// its completion's `status` is OVERLAPPED.Internal, and `error` stays the
+// code WSAGetOverlappedResult gives.
+#[test]
+fn the_port_reports_win32_errors_and_ntstatus() {
+    use winsock_double::ntstatus::*;
+    let cfg = Config {
+        completion_timing: CompletionTiming::Pending,
+        ..Config::default()
+    };
+    let sim = Sim::with_config(10, cfg);
+    let h = started(&sim, "local", &[]);
+    let port = h.create_io_completion_port(0).unwrap();
+    let take = |h: &SimHost| h.get_queued_completion_status(port, 0).unwrap();
+    // A truncated datagram: ERROR_MORE_DATA, STATUS_BUFFER_OVERFLOW.
+    let (rx, to) = udp4(&h);
+    h.associate_completion_port(port, rx, 7).unwrap();
+    let (tx, _) = udp4(&h);
+    h.wsa_recv_overlapped(rx, vec![WsaBuf::zeroed(2)], 0, Overlapped::new(1), None)
+        .unwrap();
+    send(&h, tx, b"long", to);
+    let p = take(&h);
+    assert_eq!((p.error, p.win32), (WSAEMSGSIZE, ERROR_MORE_DATA));
+    assert_eq!(p.completion.unwrap().status, STATUS_BUFFER_OVERFLOW);
+    // A datagram that fits: TRUE, no error.
+    h.wsa_recv_overlapped(rx, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(2), None)
+        .unwrap();
+    send(&h, tx, b"ok", to);
+    let p = take(&h);
+    assert_eq!((p.error, p.win32), (0, 0));
+    assert_eq!(p.completion.unwrap().status, STATUS_SUCCESS);
+    // An ICMP port unreachable: ERROR_PORT_UNREACHABLE.
+    let (gone, gone_addr) = udp4(&h);
+    h.close_socket(gone).unwrap();
+    h.wsa_recv_overlapped(rx, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(3), None)
+        .unwrap();
+    send(&h, rx, b"x", gone_addr);
+    let p = take(&h);
+    assert_eq!((p.error, p.win32), (WSAECONNRESET, ERROR_PORT_UNREACHABLE));
+    assert_eq!(p.completion.unwrap().status, STATUS_PORT_UNREACHABLE);
+    // A cancel: ERROR_OPERATION_ABORTED, STATUS_CANCELLED.
+    h.wsa_recv_overlapped(rx, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(4), None)
+        .unwrap();
+    h.cancel_io_ex(rx, Some(&Overlapped::new(4))).unwrap();
+    let p = take(&h);
+    assert_eq!(
+        (p.error, p.win32),
+        (WSA_OPERATION_ABORTED, ERROR_OPERATION_ABORTED)
+    );
+    assert_eq!(p.completion.unwrap().status, STATUS_CANCELLED);
+    // A reset connection: ERROR_NETNAME_DELETED, STATUS_CONNECTION_RESET;
+    // a second WSAGetOverlappedResult keeps the status.
+    let (c, s) = conn_pair(&h, SOCK_STREAM, IPPROTO_TCP, None);
+    h.associate_completion_port(port, c, 9).unwrap();
+    h.wsa_recv_overlapped(c, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(5), None)
+        .unwrap();
+    h.set_sock_opt(s, SOL_SOCKET, SO_LINGER, &[1, 0, 0, 0])
+        .unwrap();
+    h.close_socket(s).unwrap();
+    let p = take(&h);
+    assert_eq!((p.error, p.win32), (WSAECONNRESET, ERROR_NETNAME_DELETED));
+    assert_eq!(p.completion.unwrap().status, STATUS_CONNECTION_RESET);
+    let again = h
+        .wsa_get_overlapped_result(c, &Overlapped::new(5), false)
+        .unwrap();
+    assert_eq!(
+        (again.error, again.status),
+        (WSAECONNRESET, STATUS_CONNECTION_RESET)
+    );
+}

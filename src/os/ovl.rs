@@ -209,7 +209,10 @@ unsafe fn reap(
         id: r.id,
         h_event: r.h_event,
     };
-    let status = Completion::status_only(overlapped, error, bytes, flags);
+    // OVERLAPPED.Internal: the NTSTATUS Windows left (the operation is
+    // over, so it is final).
+    let internal = r.ovl.Internal as u32;
+    let status = Completion::status_only(overlapped, error, bytes, flags).with_status(internal);
     let mut c = status.clone();
     if let Some(mut pl) = payload {
         copy_back(&mut pl.buffers, &pl.regions);
@@ -654,6 +657,7 @@ fn packet(key: usize, bytes: u32, o: *mut OVERLAPPED, failed: Option<u32>) -> Po
         bytes,
         overlapped: None,
         error: 0,
+        win32: failed.unwrap_or(0),
         completion: None,
     };
     if o.is_null() {
@@ -683,6 +687,11 @@ fn packet(key: usize, bytes: u32, o: *mut OVERLAPPED, failed: Option<u32>) -> Po
     pk.error = error;
     // SAFETY: as above; we are the reaper.
     let (c, _) = unsafe { reap(p, error, bytes, f) };
+    // GetQueuedCompletionStatusEx reports no error per entry: the one
+    // GetQueuedCompletionStatus would have, from the status.
+    if failed.is_none() && error != 0 {
+        pk.win32 = winsock_model::ntstatus::win32_of_status(c.status);
+    }
     pk.completion = Some(c);
     pk
 }

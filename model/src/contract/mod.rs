@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `call.rs` | [`DataCall`]: the six data calls, named once; [`DataRequest`]: their arguments in one shape |
 //! | `consts.rs` | every numeric value: error codes, `MSG_*` flags, families, types, protocols, options, ioctls, GUIDs |
+//! | `ntstatus.rs` | the `NTSTATUS` of `OVERLAPPED.Internal`, and the Win32 and Winsock codes it maps to |
 //! | `error.rs` | [`WsaError`]: a Winsock error code with its name, or a model report (deadlock, misuse) |
 //! | `addr.rs` | `SOCKADDR_IN` / `SOCKADDR_IN6` encode and decode (x64 layout) |
 //! | `cmsg.rs` | the `WSACMSGHDR` codec and `in_pktinfo` / `in6_pktinfo` |
@@ -19,6 +20,7 @@ pub mod clauses;
 pub mod cmsg;
 pub mod consts;
 pub mod error;
+pub mod ntstatus;
 pub mod overlapped;
 pub mod quirks;
 pub mod types;

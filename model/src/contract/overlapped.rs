@@ -63,8 +63,12 @@ pub struct Completion<E = Event> {
     /// 0 on success, else the Winsock code (`WSAEMSGSIZE` for a truncated
     /// datagram, `WSA_OPERATION_ABORTED` for a cancelled operation).
     pub error: i32,
-    /// Bytes transferred.
+    /// Bytes transferred (`OVERLAPPED.InternalHigh`).
     pub bytes: u32,
+    /// `OVERLAPPED.Internal`: the operation's `NTSTATUS`
+    /// ([`ntstatus`](super::ntstatus); `STATUS_SUCCESS`,
+    /// `STATUS_BUFFER_OVERFLOW`, `STATUS_CONNECTION_RESET`, ...).
+    pub status: u32,
     /// Output flags (`MSG_TRUNC`, `MSG_CTRUNC`, `MSG_BCAST`, `MSG_MCAST` for
     /// `WSARecvMsg`; 0 for sends).
     pub flags: u32,
@@ -81,16 +85,26 @@ pub struct Completion<E = Event> {
 impl<E> Completion<E> {
     /// A completion that carries only the status: what a second
     /// `WSAGetOverlappedResult` gives, once the buffers went elsewhere.
+    /// Its `status` is the one Windows' table maps back to `error`
+    /// ([`status_of_wsa`](super::ntstatus::status_of_wsa) of a connection's
+    /// code; see [`Completion::with_status`]).
     pub fn status_only(overlapped: Overlapped<E>, error: i32, bytes: u32, flags: u32) -> Self {
         Completion {
             overlapped,
             error,
             bytes,
+            status: super::ntstatus::status_of_wsa(error, false),
             flags,
             buffers: vec![],
             name: None,
             control: None,
         }
+    }
+
+    /// With `OVERLAPPED.Internal` `status`.
+    pub fn with_status(mut self, status: u32) -> Self {
+        self.status = status;
+        self
     }
 
     /// The status as a `Result`: the byte count, or the error.
@@ -175,8 +189,16 @@ pub struct PortPacket<E = Event> {
     /// `lpOverlapped` (`None` for a posted packet without one).
     pub overlapped: Option<Overlapped<E>>,
     /// 0 when `GetQueuedCompletionStatus` returned `TRUE`; the failed
-    /// operation's code when it returned `FALSE` with a packet.
+    /// operation's Winsock code (as `WSAGetOverlappedResult` gives it) when
+    /// it returned `FALSE` with a packet.
     pub error: i32,
+    /// What `GetLastError` says after `GetQueuedCompletionStatus`
+    /// returned `FALSE` with this packet: the Win32 error of the
+    /// operation's status (`ERROR_NETNAME_DELETED` for a reset connection,
+    /// `ERROR_MORE_DATA` for a truncated datagram,
+    /// `ERROR_PORT_UNREACHABLE`, `ERROR_OPERATION_ABORTED`,
+    /// `ERROR_CONNECTION_ABORTED`); 0 when it returned `TRUE`.
+    pub win32: u32,
     /// For an operation's packet: its completion, with the buffers. The
     /// flags, which Windows leaves in the `WSAOVERLAPPED` for
     /// `WSAGetOverlappedResult`, are in `Completion::flags`.

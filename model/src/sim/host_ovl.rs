@@ -9,6 +9,7 @@ use super::host::{bufs_shape, c, SimHost};
 use super::ovl::{Op, WaitStep};
 
 use crate::contract::consts;
+use crate::contract::ntstatus;
 use crate::contract::overlapped::{
     ran_despite, Completion, CompletionRoutine, Event, Overlapped, Port, PortPacket, Posted,
     WaitResult,
@@ -191,10 +192,18 @@ impl SimHost {
             Err(WsaError::Code(e)) if ran_despite(e) => e,
             Err(e) => return Err(e),
         };
+        let dgram = self
+            .world
+            .lock()
+            .sockets
+            .get(&socket)
+            .is_some_and(|st| st.is_dgram());
+        let status = ntstatus::status_of_wsa(error, dgram);
         Ok(Posted::Synchronous(Completion {
             overlapped: ovl,
             error,
             bytes,
+            status,
             flags,
             buffers,
             name,

@@ -180,6 +180,7 @@ impl World {
             pending: true,
             routine: op.routine.is_some(),
             error: 0,
+            status: crate::contract::ntstatus::STATUS_PENDING,
             bytes: 0,
             flags: 0,
             held: None,
@@ -423,10 +424,15 @@ impl World {
             ..
         } = *op;
         let host = thread.0;
+        // OVERLAPPED.Internal: the status Windows leaves for this outcome
+        // (a datagram socket's WSAECONNRESET is an ICMP port unreachable).
+        let dgram = self.sockets.get(&socket).is_some_and(|st| st.is_dgram());
+        let status = crate::contract::ntstatus::status_of_wsa(error, dgram);
         let completion = Completion {
             overlapped: ovl,
             error,
             bytes,
+            status,
             flags,
             buffers,
             name,
@@ -461,6 +467,7 @@ impl World {
         if let Some(o) = self.ovl.get_mut(&(host, ovl.id)) {
             o.pending = false;
             o.error = error;
+            o.status = status;
             o.bytes = bytes;
             o.flags = flags;
         }
@@ -503,6 +510,9 @@ impl World {
                     bytes,
                     overlapped: Some(ovl),
                     error,
+                    // GetQueuedCompletionStatus's GetLastError: the Win32
+                    // error of the status (ntstatus.rs).
+                    win32: crate::contract::ntstatus::win32_of_status(status),
                     completion: Some(completion),
                 });
                 return;

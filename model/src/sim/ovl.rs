@@ -54,6 +54,8 @@ pub(crate) struct OvlStatus {
     pub(crate) pending: bool,
     pub(crate) routine: bool,
     pub(crate) error: i32,
+    /// `OVERLAPPED.Internal`.
+    pub(crate) status: u32,
     pub(crate) bytes: u32,
     pub(crate) flags: u32,
     /// The completion, with the buffers, while nobody has taken it.

@@ -80,6 +80,7 @@ impl World {
             bytes,
             overlapped,
             error: 0,
+            win32: 0,
             completion: None,
         });
         Ok(())

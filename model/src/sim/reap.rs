@@ -111,9 +111,9 @@ impl World {
             r.map_err(|end| end.halt(|| unreachable!("no deadline")))?;
         }
         let o = self.ovl.get_mut(&(host, id)).expect("still there");
-        Ok(o.held
-            .take()
-            .unwrap_or_else(|| Completion::status_only(o.ovl, o.error, o.bytes, o.flags)))
+        Ok(o.held.take().unwrap_or_else(|| {
+            Completion::status_only(o.ovl, o.error, o.bytes, o.flags).with_status(o.status)
+        }))
     }
 
     // ---- cancellation ----
