@@ -648,3 +648,25 @@ fn the_port_reports_win32_errors_and_ntstatus() {
         (WSAECONNRESET, STATUS_CONNECTION_RESET)
     );
 }
+
+// The rest of the socket surface these libraries touch: WSASocketW takes
+// WSA_FLAG_REGISTERED_IO (the WSASocketW page; RIO itself is not
+// modelled), and SO_PROTOCOL_INFOW describes a base protocol, a chain of
+// length 1 (WSAPROTOCOL_INFOW: BASE_PROTOCOL), as .NET and libuv check.
+#[test]
+fn wsasocket_flags_and_the_protocol_chain() {
+    let (_sim, h) = local(11);
+    let flags = WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT | WSA_FLAG_REGISTERED_IO;
+    let s = h
+        .wsa_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, flags)
+        .unwrap();
+    assert_err(
+        h.wsa_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, 0x02),
+        WSAEINVAL,
+    );
+    let mut info = vec![0u8; WSAPROTOCOL_INFOW_SIZE];
+    h.get_sock_opt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut info)
+        .unwrap();
+    let chain_len = i32::from_le_bytes(info[40..44].try_into().unwrap());
+    assert_eq!(chain_len, 1);
+}

@@ -45,7 +45,12 @@ impl World {
         if !ok_proto {
             return Err(WSAEPROTONOSUPPORT);
         }
-        if flags & !(WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT) != 0 {
+        // WSASocketW: WSA_FLAG_REGISTERED_IO makes a socket the RIO
+        // functions take (they are not modelled; the socket works as any
+        // other); the multipoint flags and WSA_FLAG_ACCESS_SYSTEM_SECURITY
+        // are refused (model choice).
+        let known = WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT | WSA_FLAG_REGISTERED_IO;
+        if flags & !known != 0 {
             return Err(WSAEINVAL);
         }
         let protocol = match (ty, protocol) {

@@ -399,8 +399,10 @@ impl World {
 
 /// `SO_PROTOCOL_INFOW`: the socket's `WSAPROTOCOL_INFOW`, with the fields
 /// the model knows (service flags, family, type, protocol, address sizes,
-/// message size, version, byte order) and the protocol's name; the catalog
-/// fields (provider GUID, catalog entry, chain) are zero.
+/// message size, version, byte order) and the protocol's name; the
+/// protocol chain of a base protocol (`ChainLen` 1, as `WSAPROTOCOL_INFOW`
+/// documents `BASE_PROTOCOL`); the provider GUID and catalog entry are
+/// zero.
 fn protocol_info(st: &super::socket::SocketState, out: &mut [u8]) -> Result<usize, i32> {
     if out.len() < WSAPROTOCOL_INFOW_SIZE {
         return Err(WSAEFAULT);
@@ -409,6 +411,9 @@ fn protocol_info(st: &super::socket::SocketState, out: &mut [u8]) -> Result<usiz
     info.fill(0);
     let mut put = |at: usize, v: u32| info[at..at + 4].copy_from_slice(&v.to_le_bytes());
     put(0, super::socket::service_flags(st.ty, st.protocol));
+    // ProtocolChain.ChainLen, after the four service flags, the provider
+    // flags, the provider GUID and the catalog entry id.
+    put(40, 1);
     // iVersion, iAddressFamily, iMaxSockAddr, iMinSockAddr, iSocketType,
     // iProtocol follow the 72 bytes of flags, GUID, catalog id and chain.
     put(72, 2);
