@@ -20,6 +20,6 @@ pub mod sim;
 
 pub use contract::*;
 pub use sim::{
-    try_seeds, try_seeds_with, CompletionTiming, Config, ConfigError, DatagramFaults, RoutineOrder,
-    Sim, SimHost, SimThread, StreamReads, TraceEvent,
+    try_seeds, try_seeds_with, CompletionTiming, Config, ConfigError, DatagramFaults, Injection,
+    RoutineOrder, Sim, SimHost, SimThread, StreamReads, TraceEvent,
 };

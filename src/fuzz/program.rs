@@ -250,6 +250,7 @@ pub fn assemble(shape: Shape, seed: u64, body: Vec<Step>) -> Scenario {
         stream_reads: None,
         datagram_faults: None,
         quirks: Default::default(),
+        inject: Vec::new(),
         steps,
     }
 }

@@ -64,6 +64,15 @@ pub fn check(sc: &Scenario) -> Result<(), String> {
     if sc.tx_rate == Some(0) {
         return Err("`tx_rate` is 0 bytes a second: nothing could be sent".into());
     }
+    for i in &sc.inject {
+        if i.nth == 0 {
+            return Err(format!(
+                "`inject`: `nth` of `{}` is 0; calls count from 1",
+                i.call
+            ));
+        }
+        names::error_code(&i.error).map_err(|e| format!("`inject`: {e}"))?;
+    }
     for h in &sc.hosts {
         // The smallest MTU IPv4 allows (RFC 791) up to the largest packet;
         // an IPv6 address needs 1280 (the model says so when it builds

@@ -62,8 +62,25 @@ pub struct Scenario {
     /// it here, so it shows the same behaviour under every profile.
     #[serde(default, skip_serializing_if = "QuirkChanges::is_empty")]
     pub quirks: QuirkChanges,
+    /// Calls made to fail (model only): `[{"call": "WSAIoctl", "nth": 1,
+    /// "error": "WSAEOPNOTSUPP"}]`, the `nth` call of that name (as the
+    /// trace names calls) failing with that code before it runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inject: Vec<InjectSpec>,
     /// The steps, in order.
     pub steps: Vec<Step>,
+}
+
+/// A call a scenario makes fail (`Scenario::inject`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InjectSpec {
+    /// The call's name (`"WSAIoctl"`, `"setsockopt"`).
+    pub call: String,
+    /// Which of its calls, from 1.
+    pub nth: u32,
+    /// The error's name (`"WSAEOPNOTSUPP"`) or number.
+    pub error: String,
 }
 
 /// Quirks a scenario adds to or takes from the run's profile.

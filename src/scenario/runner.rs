@@ -116,6 +116,11 @@ impl Backend for SimBackend {
         if let Some(f) = sc.datagram_faults {
             cfg.datagram_faults = f;
         }
+        for i in &sc.inject {
+            let error = super::names::error_code(&i.error)?;
+            cfg.injected
+                .push(winsock_model::Injection::new(&i.call, i.nth, error));
+        }
         if let Some(ms) = sc.latency_ms {
             cfg.latency_ns = ms.saturating_mul(1_000_000);
         }
@@ -1042,9 +1047,10 @@ impl Backend for OsBackend {
             || sc.buffer_pool.is_some()
             || sc.latency_ms.is_some()
             || sc.datagram_faults.is_some_and(|f| f.any())
+            || !sc.inject.is_empty()
         {
             return Err(
-                "needs model settings (transmit rate, buffer pool, latency, datagram faults)"
+                "needs model settings (transmit rate, buffer pool, latency, datagram faults, injected failures)"
                     .into(),
             );
         }

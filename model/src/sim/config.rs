@@ -37,6 +37,50 @@ pub struct Config {
     pub stream_reads: StreamReads,
     /// Loss, duplication and reordering of datagrams (off by default).
     pub datagram_faults: DatagramFaults,
+    /// Calls made to fail (none by default): the `nth` call of a name on
+    /// any host returns the given Winsock code without running, so that a
+    /// program's error paths can be driven.
+    pub injected: Vec<Injection>,
+}
+
+/// One call made to fail: the `nth` (from 1) call named `call`
+/// (`"WSAIoctl"`, `"setsockopt"`, `"WSARecvMsg"`, as the trace names calls),
+/// counted over all hosts, fails with `error` before it runs; the call's
+/// arguments are not looked at and nothing changes.
+///
+/// ```
+/// use winsock_double::*;
+/// let cfg = Config {
+///     injected: vec![Injection::new("setsockopt", 1, WSAENOBUFS)],
+///     ..Config::default()
+/// };
+/// let sim = Sim::with_config(1, cfg);
+/// let h = sim.add_host("h", &[]).unwrap();
+/// h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+/// let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+/// assert_eq!(h.set_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF, 1), Err(WsaError::Code(WSAENOBUFS)));
+/// assert_eq!(h.set_sock_opt_int(s, SOL_SOCKET, SO_RCVBUF, 1), Ok(()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Injection {
+    /// The call's name, as the trace gives it.
+    pub call: String,
+    /// Which of its calls fails, from 1.
+    pub nth: u32,
+    /// The Winsock code it fails with.
+    pub error: i32,
+}
+
+impl Injection {
+    /// The `nth` call named `call` fails with `error`.
+    pub fn new(call: &str, nth: u32, error: i32) -> Injection {
+        Injection {
+            call: call.to_string(),
+            nth,
+            error,
+        }
+    }
 }
 
 /// What the network may do to a datagram, each by the seed: lose it,
@@ -94,6 +138,7 @@ impl Default for Config {
             routine_order: RoutineOrder::Seeded,
             stream_reads: StreamReads::Seeded,
             datagram_faults: DatagramFaults::default(),
+            injected: Vec::new(),
         }
     }
 }

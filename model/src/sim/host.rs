@@ -99,7 +99,7 @@ impl SimHost {
         mut w: parking_lot::MutexGuard<'_, World>,
         name: &'static str,
         args: impl FnOnce() -> String,
-        mut f: impl FnMut(&mut World) -> R,
+        f: impl FnMut(&mut World) -> R,
         render: impl FnOnce(&T) -> String,
     ) -> Result<T, WsaError> {
         let caller = std::panic::Location::caller();
@@ -110,15 +110,16 @@ impl SimHost {
         // (zero-latency loopback delivers "at once").
         let now = w.now;
         w.advance_to(now);
-        let r = loop {
-            match f(&mut w).into_step() {
-                Ok(v) => break Ok(v),
-                Err(Halt::Error(e)) => break Err(e),
-                Err(Halt::Block(Block::Park)) => sched::block(&mut w, &self.cv, me),
-                Err(Halt::Block(Block::RunApcs)) => self.run_apcs_inside(&mut w, me, name),
-            }
-            w.me = me;
-            w.caller = Some(caller);
+        // Config::injected: this call fails before it runs.
+        let injected = if w.cfg.injected.is_empty() {
+            None
+        } else {
+            w.injected(name)
+        };
+        let r = if let Some(e) = injected {
+            Err(WsaError::Code(e))
+        } else {
+            self.run_body(&mut w, me, caller, name, f)
         };
         w.call_done(me);
         if w.cfg.tracing {
@@ -135,6 +136,29 @@ impl SimHost {
             w.log(self.host, "call", || line);
         }
         r
+    }
+
+    /// The call's body, run (again) until it is done: a body that blocks
+    /// parks its thread, or runs its routines first (`sched.rs`).
+    #[inline]
+    fn run_body<T, R: IntoStep<T>>(
+        &self,
+        w: &mut parking_lot::MutexGuard<'_, World>,
+        me: sched_state::Tid,
+        caller: &'static std::panic::Location<'static>,
+        name: &'static str,
+        mut f: impl FnMut(&mut World) -> R,
+    ) -> Result<T, WsaError> {
+        loop {
+            match f(w).into_step() {
+                Ok(v) => return Ok(v),
+                Err(Halt::Error(e)) => return Err(e),
+                Err(Halt::Block(Block::Park)) => sched::block(w, &self.cv, me),
+                Err(Halt::Block(Block::RunApcs)) => self.run_apcs_inside(w, me, name),
+            }
+            w.me = me;
+            w.caller = Some(caller);
+        }
     }
 
     /// Runs the completion routines queued to thread `me` inside its

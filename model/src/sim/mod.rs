@@ -86,7 +86,7 @@ mod trace;
 mod urgent;
 mod world;
 
-pub use config::{Config, DatagramFaults};
+pub use config::{Config, DatagramFaults, Injection};
 pub use host::SimHost;
 pub use ovl::{CompletionTiming, RoutineOrder};
 pub use poll::{

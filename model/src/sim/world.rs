@@ -91,6 +91,8 @@ pub(crate) struct World {
     /// The box of a delivered packet, kept for the next one (see
     /// [`World::boxed_packet`]); not observable.
     pub(crate) spare_packet: Option<Box<Packet>>,
+    /// Calls made so far, by name, while `Config::injected` names any.
+    pub(crate) call_counts: BTreeMap<&'static str, u32>,
 }
 
 impl World {
@@ -126,6 +128,7 @@ impl World {
             spare: Vec::new(),
             raw_made: false,
             spare_packet: None,
+            call_counts: BTreeMap::new(),
         }
     }
 
@@ -210,6 +213,20 @@ impl World {
 
     /// Whether the profile in force has quirk `q` (the table is
     /// `contract/quirks.rs`).
+    /// Counts a call of `name` and gives the code it is made to fail with
+    /// (`Config::injected`), if this is the call.
+    #[cold]
+    pub(crate) fn injected(&mut self, name: &'static str) -> Option<i32> {
+        let n = self.call_counts.entry(name).or_insert(0);
+        *n += 1;
+        let n = *n;
+        self.cfg
+            .injected
+            .iter()
+            .find(|i| i.call == name && i.nth == n)
+            .map(|i| i.error)
+    }
+
     pub(crate) fn quirk(&self, q: Quirk) -> bool {
         self.cfg.profile.has(q)
     }
