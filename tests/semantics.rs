@@ -53,7 +53,7 @@ fn return_is_ok_on_immediate_success_and_a_code_otherwise() {
 fn winsock_1_1_codes_never_come_back() {
     // RECV-EINPROGRESS-WS11, RECV-EINTR-WS11, RECVMSG-EINPROGRESS-WS11,
     // RECVMSG-EINTR-WS11, SENDMSG-EINPROGRESS-WS11, SENDMSG-EINTR-WS11: with
-    // one thread nothing cancels a call (tests/threads.rs has the close
+    // one thread nothing cancels a call (tests/threads/sched.rs has the close
     // from another thread).
     let (sim, h) = local(2);
     let (s, a) = udp4(&h);
