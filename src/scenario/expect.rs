@@ -103,6 +103,8 @@ pub enum Matcher {
     BytesAtMost(u32),
     /// The data is a non-empty prefix of this (hex).
     PrefixOf(String),
+    /// The field is one of these.
+    OneOf(Field, Vec<String>),
     /// The model's diagnostics are these; a backend that makes none is not
     /// asked.
     Diagnostics(String),
@@ -129,6 +131,17 @@ impl Matcher {
                         o.bytes.map_or("nothing".into(), |b| b.to_string())
                     )
                 }),
+            Matcher::OneOf(field, allowed) => {
+                let got = field.get(o);
+                (!got.as_ref().is_some_and(|g| allowed.contains(g))).then(|| {
+                    format!(
+                        "{}: expected one of {}, got {}",
+                        field.name(),
+                        allowed.join(", "),
+                        got.unwrap_or_else(|| "nothing".into())
+                    )
+                })
+            }
             Matcher::PrefixOf(all) => {
                 let got = o.data.clone().unwrap_or_default();
                 (got.is_empty() || !all.starts_with(&got)).then(|| {
@@ -163,6 +176,9 @@ pub fn matchers<E: From<String>>(
     let is = |f: Field, want: String| Matcher::Is(f, want);
     if let Some(r) = &e.result {
         m.push(is(Field::Result, r.clone()));
+    }
+    if let Some(all) = &e.one_of {
+        m.push(Matcher::OneOf(Field::Result, all.clone()));
     }
     if let Some(b) = e.bytes {
         m.push(is(Field::Bytes, b.to_string()));
@@ -234,6 +250,7 @@ mod tests {
             Matcher::Is(Field::Routines, "a; b".into()),
             Matcher::BytesAtMost(4),
             Matcher::PrefixOf("68656c6c6f".into()),
+            Matcher::OneOf(Field::Result, vec!["ok".into(), "WSAEMSGSIZE".into()]),
             // The model's diagnostics are not asked of an outcome without.
             Matcher::Diagnostics("RECV-THREADS-SIMULTANEOUS".into()),
         ];
@@ -252,6 +269,10 @@ mod tests {
             (
                 Matcher::BytesAtMost(3),
                 "bytes_at_most: expected 1 to 3 bytes, got 4",
+            ),
+            (
+                Matcher::OneOf(Field::Result, vec!["ok".into(), "WSAEWOULDBLOCK".into()]),
+                "result: expected one of ok, WSAEWOULDBLOCK, got WSAEMSGSIZE",
             ),
             (
                 Matcher::PrefixOf("00".into()),

@@ -803,6 +803,10 @@ pub struct Expect {
     /// `"ok"` or an error name (`"WSAEMSGSIZE"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// One of these results (where Windows allows several:
+    /// `["ok", "WSAEWOULDBLOCK"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<Vec<String>>,
     /// Bytes received or sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u32>,
