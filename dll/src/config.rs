@@ -49,6 +49,11 @@ pub struct Settings {
     pub handles: HandleMode,
     /// `WSD_ON_REPORT`: `error` or `exit`.
     pub on_report: OnReport,
+    /// `WSD_NAMES`: more names `getaddrinfo` and `gethostbyname` resolve,
+    /// as `NAME=ADDRESS` entries separated by commas (a name given twice
+    /// has both addresses, in order): the simulated world's hosts file.
+    /// None by default.
+    pub names: Vec<(String, std::net::IpAddr)>,
 }
 
 impl Settings {
@@ -92,6 +97,21 @@ impl Settings {
             Some("exit") => OnReport::Exit,
             Some(v) => return Err(format!("WSD_ON_REPORT={v}: not one of error, exit")),
         };
+        let mut names = vec![];
+        for e in get("WSD_NAMES").unwrap_or_default().split(',') {
+            let e = e.trim();
+            if e.is_empty() {
+                continue;
+            }
+            let (n, a) = e
+                .split_once('=')
+                .ok_or_else(|| format!("WSD_NAMES: `{e}` is not NAME=ADDRESS"))?;
+            let ip = a
+                .trim()
+                .parse()
+                .map_err(|_| format!("WSD_NAMES: `{a}` is not an IP address"))?;
+            names.push((n.trim().to_ascii_lowercase(), ip));
+        }
         Ok(Settings {
             seed,
             profile,
@@ -101,6 +121,7 @@ impl Settings {
             log: nonempty("WSD_LOG").map(PathBuf::from),
             handles,
             on_report,
+            names,
         })
     }
 }
@@ -146,6 +167,7 @@ mod tests {
             ("WSD_LOG", "l.txt"),
             ("WSD_HANDLES", "model"),
             ("WSD_ON_REPORT", "exit"),
+            ("WSD_NAMES", "Test.example=127.0.0.1, test.example=::1"),
         ])
         .unwrap();
         assert_eq!(s.seed, 16);
@@ -156,6 +178,12 @@ mod tests {
         assert_eq!(s.log, Some(PathBuf::from("l.txt")));
         assert_eq!(s.handles, HandleMode::Model);
         assert_eq!(s.on_report, OnReport::Exit);
+        let lo4: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        let lo6: std::net::IpAddr = "::1".parse().unwrap();
+        assert_eq!(
+            s.names,
+            vec![("test.example".into(), lo4), ("test.example".into(), lo6)]
+        );
         assert!(with(&[("WSD_ADDRS", "")]).unwrap().addrs.is_empty());
     }
 
@@ -165,5 +193,7 @@ mod tests {
         assert!(with(&[("WSD_PROFILE", "linux")]).is_err());
         assert!(with(&[("WSD_HANDLES", "fd")]).is_err());
         assert!(with(&[("WSD_ON_REPORT", "panic")]).is_err());
+        assert!(with(&[("WSD_NAMES", "a")]).is_err());
+        assert!(with(&[("WSD_NAMES", "a=b")]).is_err());
     }
 }

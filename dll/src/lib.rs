@@ -45,7 +45,9 @@ pub mod stubs {
 
 pub use exports::bytes::*;
 pub use exports::data::*;
+pub use exports::ext::*;
 pub use exports::names::*;
+pub use exports::netdb::*;
 pub use exports::poll::*;
 pub use exports::sock::*;
 pub use exports::startup::*;

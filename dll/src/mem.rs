@@ -3,80 +3,117 @@
 //!
 //! What is checked: `NULL` pointers and lengths, as Winsock reports them
 //! (`WSAEFAULT`), either here or by the model (which sees a `NULL` as
-//! `None` and a length as the length). What cannot be checked from here:
-//! whether a non-`NULL` pointer points at memory as long as its length
-//! says. The DLL trusts it (a wild pointer crashes the program, as it
-//! would crash inside a real Winsock's copy), and it never reads more of
-//! a socket address than a `SOCKADDR_STORAGE` (128 bytes).
+//! `None` and a length as the length); and, before any byte is read or
+//! written, that the memory is there (`os::accessible`: committed, with
+//! the access the copy needs), as the kernel probes a user buffer before
+//! Winsock copies it. A bad pointer is then `WSAEFAULT`, never an access
+//! violation in the DLL: Wine's conformance tests pass `(char *)1` as an
+//! option value and expect `WSAEFAULT` on Windows
+//! (`dlls/ws2_32/tests/sock.c:1409-1415` of Wine 8.0). What is not
+//! checked: memory that another thread unmaps between the probe and the
+//! copy. The DLL never reads more of a socket address than a
+//! `SOCKADDR_STORAGE` (128 bytes).
 
 use crate::calls::Fault;
-use windows_sys::Win32::Networking::WinSock::{SOCKADDR, WSABUF};
+use crate::os;
+use windows_sys::Win32::Networking::WinSock::{FD_SET, SOCKADDR, WSABUF};
 use winsock_model::contract::SOCKADDR_STORAGE_SIZE;
 use winsock_model::{NameBuf, WsaBuf};
 
-/// The bytes at `p`, `len` of them.
-///
-/// # Safety
-/// `p` is valid for reads of `len` bytes (or `len` is 0).
-pub(crate) unsafe fn bytes_at(p: *const u8, len: usize) -> Vec<u8> {
-    if p.is_null() || len == 0 {
-        return Vec::new();
+/// `WSAEFAULT` for `len` bytes at `p` that cannot be read.
+fn check_read(p: *const u8, len: usize, what: &str) -> Result<(), Fault> {
+    if os::accessible(p as usize, len, false) {
+        Ok(())
+    } else {
+        Err(Fault::efault(format!(
+            "{what}: {len} bytes at {p:p} cannot be read"
+        )))
     }
-    // SAFETY: the caller promises `len` readable bytes at `p`, which is
-    // not NULL; the slice lives only for the copy.
-    unsafe { std::slice::from_raw_parts(p, len) }.to_vec()
 }
 
-/// Copies `src` to `p`.
+/// `WSAEFAULT` for `len` bytes at `p` that cannot be written.
+fn check_write(p: *const u8, len: usize, what: &str) -> Result<(), Fault> {
+    if os::accessible(p as usize, len, true) {
+        Ok(())
+    } else {
+        Err(Fault::efault(format!(
+            "{what}: {len} bytes at {p:p} cannot be written"
+        )))
+    }
+}
+
+/// Whether `len` bytes at `p` can be written (`NULL` cannot, unless
+/// `len` is 0).
+pub(crate) fn writable(p: *const u8, len: usize) -> bool {
+    len == 0 || (!p.is_null() && os::accessible(p as usize, len, true))
+}
+
+/// The bytes at `p`, `len` of them (none for `NULL`); `WSAEFAULT` when
+/// they cannot be read.
 ///
 /// # Safety
-/// `p` is valid for writes of `src.len()` bytes.
-pub(crate) unsafe fn write_bytes(p: *mut u8, src: &[u8]) {
-    if src.is_empty() || p.is_null() {
-        return;
+/// Memory found readable stays so during the copy.
+pub(crate) unsafe fn bytes_at(p: *const u8, len: usize) -> Result<Vec<u8>, Fault> {
+    if p.is_null() || len == 0 {
+        return Ok(Vec::new());
     }
-    // SAFETY: the caller promises `src.len()` writable bytes at `p`; the
-    // model's buffer and the caller's memory do not overlap.
-    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), p, src.len()) }
+    check_read(p, len, "buffer")?;
+    // SAFETY: `len` bytes at `p` are readable (checked), `p` is not NULL;
+    // the slice lives only for the copy.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) }.to_vec())
+}
+
+/// Copies `src` to `p` (nothing for `NULL` or no bytes); `WSAEFAULT` when
+/// the memory cannot be written.
+///
+/// # Safety
+/// `p` is the caller's buffer for at least `src.len()` bytes; memory found
+/// writable stays so during the copy.
+pub(crate) unsafe fn write_bytes(p: *mut u8, src: &[u8]) -> Result<(), Fault> {
+    if src.is_empty() || p.is_null() {
+        return Ok(());
+    }
+    check_write(p, src.len(), "buffer")?;
+    // SAFETY: checked writable; the model's buffer and the caller's memory
+    // do not overlap.
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), p, src.len()) };
+    Ok(())
 }
 
 /// A socket address argument to send to or bind (`name`, `namelen`): `NULL`
 /// stays `NULL` for the model's checks; at most 128 bytes are read.
 ///
 /// # Safety
-/// A non-`NULL` `p` is valid for reads of `namelen` bytes.
-pub(crate) unsafe fn name_in(p: *const SOCKADDR, namelen: i32) -> NameBuf {
+/// As [`bytes_at`].
+pub(crate) unsafe fn name_in(p: *const SOCKADDR, namelen: i32) -> Result<NameBuf, Fault> {
     if p.is_null() {
-        return NameBuf::null(namelen);
+        return Ok(NameBuf::null(namelen));
     }
     if namelen < 0 {
-        return NameBuf {
+        return Ok(NameBuf {
             namelen,
             mem: Some(Vec::new()),
-        };
+        });
     }
     let n = (namelen as usize).min(SOCKADDR_STORAGE_SIZE);
-    NameBuf {
+    Ok(NameBuf {
         namelen: n as i32,
-        // SAFETY: `n` is at most `namelen`, which the caller promises.
-        mem: Some(unsafe { bytes_at(p.cast(), n) }),
-    }
+        // SAFETY: passed on; `n` is at most `namelen`.
+        mem: Some(unsafe { bytes_at(p.cast(), n)? }),
+    })
 }
 
 /// The room for an address a call writes (`name`, `*namelen`): `NULL`
 /// pointers as the model sees them; a room longer than 128 bytes is
-/// offered as 128.
+/// offered as 128. `WSAEFAULT` when the length cannot be read or the room
+/// cannot be written.
 ///
 /// # Safety
-/// A non-`NULL` `lenp` is valid for reads of an `int`.
-pub(crate) unsafe fn name_room(p: *mut SOCKADDR, lenp: *const i32) -> NameBuf {
-    let len = if lenp.is_null() {
-        0
-    } else {
-        // SAFETY: not NULL, and the caller promises an int there.
-        unsafe { lenp.read_unaligned() }
-    };
-    match (p.is_null(), lenp.is_null()) {
+/// As [`read`] and [`bytes_at`].
+pub(crate) unsafe fn name_room(p: *mut SOCKADDR, lenp: *const i32) -> Result<NameBuf, Fault> {
+    // SAFETY: passed on.
+    let len = unsafe { read(lenp)? }.unwrap_or(0);
+    Ok(match (p.is_null(), lenp.is_null()) {
         (true, _) => NameBuf::null(len),
         // A buffer without its length: the model sees a room of 0.
         (false, true) => NameBuf::room(0),
@@ -84,34 +121,43 @@ pub(crate) unsafe fn name_room(p: *mut SOCKADDR, lenp: *const i32) -> NameBuf {
             namelen: len,
             mem: Some(Vec::new()),
         },
-        (false, false) => NameBuf::room((len as usize).min(SOCKADDR_STORAGE_SIZE)),
-    }
+        (false, false) => {
+            let n = (len as usize).min(SOCKADDR_STORAGE_SIZE);
+            check_write(p.cast(), n, "address")?;
+            NameBuf::room(n)
+        }
+    })
 }
 
 /// Writes an address the model filled in back: the bytes written (at most
 /// the room) and the length.
 ///
 /// # Safety
-/// As for [`name_room`], and `p` is valid for writes of `*lenp` bytes.
-pub(crate) unsafe fn name_back(p: *mut SOCKADDR, lenp: *mut i32, nb: &NameBuf) {
+/// As [`name_room`].
+pub(crate) unsafe fn name_back(
+    p: *mut SOCKADDR,
+    lenp: *mut i32,
+    nb: &NameBuf,
+) -> Result<(), Fault> {
     if p.is_null() || lenp.is_null() {
-        return;
+        return Ok(());
     }
     if let Some(m) = &nb.mem {
         let n = (nb.namelen.max(0) as usize).min(m.len());
         // SAFETY: `n` is at most the room the caller gave (`m` was made
         // with at most `*lenp` bytes).
-        unsafe { write_bytes(p.cast(), &m[..n]) };
+        unsafe { write_bytes(p.cast(), &m[..n])? };
     }
-    // SAFETY: not NULL; the caller promises an int there.
-    unsafe { lenp.write_unaligned(nb.namelen) };
+    // SAFETY: passed on.
+    unsafe { write(lenp, nb.namelen) }
 }
 
 /// Writes `addr` into (`p`, `*lenp`) as `getsockname` and `accept` do:
-/// `WSAEFAULT` when the room is too small (nothing is written then).
+/// `WSAEFAULT` when the room is too small (nothing is written then) or
+/// cannot be written.
 ///
 /// # Safety
-/// `p` and `lenp` are `NULL` or valid: `*lenp` bytes at `p`.
+/// As [`name_room`].
 pub(crate) unsafe fn addr_out(
     p: *mut SOCKADDR,
     lenp: *mut i32,
@@ -121,122 +167,164 @@ pub(crate) unsafe fn addr_out(
         return Err(Fault::efault("name or namelen is NULL"));
     }
     let enc = winsock_model::contract::addr::encode(addr);
-    // SAFETY: not NULL; the caller promises an int there.
-    let room = unsafe { lenp.read_unaligned() };
+    // SAFETY: passed on.
+    let room = unsafe { read(lenp)? }.unwrap_or(0);
     if room < enc.len() as i32 {
         return Err(Fault::efault(format!(
             "namelen {room} is less than the {} bytes of the address",
             enc.len()
         )));
     }
-    // SAFETY: `room` bytes are writable at `p`, and `enc` is shorter.
+    check_write(lenp.cast(), 4, "namelen")?;
+    // SAFETY: passed on; `enc` is shorter than the room.
     unsafe {
-        write_bytes(p.cast(), &enc);
-        lenp.write_unaligned(enc.len() as i32);
+        write_bytes(p.cast(), &enc)?;
+        write(lenp, enc.len() as i32)
     }
-    Ok(())
 }
 
 /// The `WSABUF` array (`lpBuffers`, `dwBufferCount`) of a send, with the
-/// bytes copied: a `NULL` array with buffers is `WSAEFAULT`; a `NULL`
-/// `buf` goes to the model as `NULL`.
+/// bytes copied: a `NULL` array with buffers is `WSAEFAULT`, so is one
+/// (or a buffer) that cannot be read; a `NULL` `buf` goes to the model as
+/// `NULL`.
 ///
 /// # Safety
-/// A non-`NULL` `p` is valid for `count` `WSABUF`s, each of whose `buf` is
-/// `NULL` or valid for reads of its `len`.
+/// As [`bytes_at`].
 pub(crate) unsafe fn bufs_in(p: *const WSABUF, count: u32) -> Result<Vec<WsaBuf>, Fault> {
-    // SAFETY: passed on from the caller.
+    // SAFETY: passed on.
     let arr = unsafe { wsabufs(p, count)? };
-    Ok(arr
-        .iter()
+    arr.iter()
         .map(|b| {
-            if b.buf.is_null() {
+            Ok(if b.buf.is_null() {
                 WsaBuf::null(b.len)
             } else {
-                // SAFETY: the caller promises `len` readable bytes at `buf`.
-                WsaBuf::from(unsafe { bytes_at(b.buf, b.len as usize) })
-            }
+                // SAFETY: passed on.
+                WsaBuf::from(unsafe { bytes_at(b.buf, b.len as usize)? })
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Room for a receive: one zeroed buffer of each `WSABUF`'s length (a
-/// `NULL` `buf` goes to the model as `NULL`).
+/// `NULL` `buf` goes to the model as `NULL`); `WSAEFAULT` when the array
+/// cannot be read or a buffer cannot be written.
 ///
 /// # Safety
-/// As for [`bufs_in`] (the buffers are not read).
+/// As [`bytes_at`].
 pub(crate) unsafe fn bufs_room(p: *const WSABUF, count: u32) -> Result<Vec<WsaBuf>, Fault> {
-    // SAFETY: passed on from the caller.
+    // SAFETY: passed on.
     let arr = unsafe { wsabufs(p, count)? };
-    Ok(arr
-        .iter()
+    arr.iter()
         .map(|b| {
             if b.buf.is_null() {
-                WsaBuf::null(b.len)
-            } else {
-                WsaBuf::zeroed(b.len as usize)
+                return Ok(WsaBuf::null(b.len));
             }
+            check_write(b.buf, b.len as usize, "WSABUF")?;
+            Ok(WsaBuf::zeroed(b.len as usize))
         })
-        .collect())
+        .collect()
 }
 
 /// Copies the first `n` received bytes from the model's buffers back into
 /// the caller's, in array order.
 ///
 /// # Safety
-/// As for [`bufs_in`], the buffers valid for writes.
-pub(crate) unsafe fn bufs_back(p: *const WSABUF, count: u32, bufs: &[WsaBuf], mut n: usize) {
-    // SAFETY: passed on from the caller; it succeeded before.
-    let Ok(arr) = (unsafe { wsabufs(p, count) }) else {
-        return;
-    };
+/// As [`bufs_room`], which succeeded for the same array.
+pub(crate) unsafe fn bufs_back(
+    p: *const WSABUF,
+    count: u32,
+    bufs: &[WsaBuf],
+    mut n: usize,
+) -> Result<(), Fault> {
+    // SAFETY: passed on.
+    let arr = unsafe { wsabufs(p, count)? };
     for (user, model) in arr.iter().zip(bufs) {
         if n == 0 {
             break;
         }
         let take = n.min(model.bytes().len()).min(user.len as usize);
         // SAFETY: `take` is at most the caller's `len` for this buffer.
-        unsafe { write_bytes(user.buf, &model.bytes()[..take]) };
+        unsafe { write_bytes(user.buf, &model.bytes()[..take])? };
         n -= take;
     }
+    Ok(())
 }
 
-/// The caller's `WSABUF` array.
+/// A copy of the caller's `WSABUF` array.
 ///
 /// # Safety
-/// A non-`NULL` `p` is valid for `count` `WSABUF`s that stay unchanged
-/// while the slice lives (the call).
-unsafe fn wsabufs<'a>(p: *const WSABUF, count: u32) -> Result<&'a [WSABUF], Fault> {
+/// As [`bytes_at`].
+unsafe fn wsabufs(p: *const WSABUF, count: u32) -> Result<Vec<WSABUF>, Fault> {
     if count == 0 {
-        return Ok(&[]);
+        return Ok(Vec::new());
     }
     if p.is_null() {
         return Err(Fault::efault(format!(
             "lpBuffers is NULL with {count} buffers"
         )));
     }
-    // SAFETY: the caller promises `count` WSABUFs at `p` (aligned: they
-    // come from C code that made a WSABUF array).
-    Ok(unsafe { std::slice::from_raw_parts(p, count as usize) })
+    let size = (count as usize).saturating_mul(std::mem::size_of::<WSABUF>());
+    check_read(p.cast(), size, "lpBuffers")?;
+    // SAFETY: `count` WSABUFs at `p` are readable (checked); read one by
+    // one, unaligned.
+    Ok((0..count as usize)
+        .map(|i| unsafe { p.wrapping_add(i).read_unaligned() })
+        .collect())
 }
 
-/// Reads an `int` argument through a pointer that may be `NULL`.
+/// Reads a `T` through a pointer that may be `NULL` (`None` then);
+/// `WSAEFAULT` when it cannot be read.
 ///
 /// # Safety
-/// A non-`NULL` `p` is valid for reads of a `T`.
-pub(crate) unsafe fn read<T: Copy>(p: *const T) -> Option<T> {
-    // SAFETY: checked for NULL; the caller promises a T there.
-    (!p.is_null()).then(|| unsafe { p.read_unaligned() })
+/// As [`bytes_at`].
+pub(crate) unsafe fn read<T: Copy>(p: *const T) -> Result<Option<T>, Fault> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    check_read(p.cast(), std::mem::size_of::<T>(), "argument")?;
+    // SAFETY: checked readable, not NULL.
+    Ok(Some(unsafe { p.read_unaligned() }))
 }
 
-/// Writes through a pointer that may be `NULL` (then nothing happens).
+/// Writes through a pointer that may be `NULL` (then nothing happens);
+/// `WSAEFAULT` when it cannot be written.
 ///
 /// # Safety
-/// A non-`NULL` `p` is valid for writes of a `T`.
-pub(crate) unsafe fn write<T>(p: *mut T, v: T) {
-    if !p.is_null() {
-        // SAFETY: checked for NULL; the caller promises room for a T.
-        unsafe { p.write_unaligned(v) }
+/// `p` is `NULL` or the caller's room for a `T`.
+pub(crate) unsafe fn write<T>(p: *mut T, v: T) -> Result<(), Fault> {
+    if p.is_null() {
+        return Ok(());
+    }
+    check_write(p.cast(), std::mem::size_of::<T>(), "argument")?;
+    // SAFETY: checked writable, not NULL.
+    unsafe { p.write_unaligned(v) };
+    Ok(())
+}
+
+/// The units of a NUL-terminated string of `T` at `p` (without the NUL);
+/// `WSAEFAULT` when it runs into memory that cannot be read. Read a page
+/// at a time.
+///
+/// # Safety
+/// As [`bytes_at`].
+pub(crate) unsafe fn c_units<T: Copy + Default + PartialEq>(p: *const T) -> Result<Vec<T>, Fault> {
+    const PAGE: usize = 4096;
+    let unit = std::mem::size_of::<T>();
+    let mut out = Vec::new();
+    let mut at = p as usize;
+    loop {
+        // The rest of this page, in whole units.
+        let room = (PAGE - at % PAGE).max(unit) / unit;
+        check_read(at as *const u8, room * unit, "string")?;
+        for i in 0..room {
+            // SAFETY: within the units found readable.
+            let c = unsafe { (at as *const T).wrapping_add(i).read_unaligned() };
+            if c == T::default() {
+                return Ok(out);
+            }
+            out.push(c);
+        }
+        at += room * unit;
     }
 }
 
@@ -247,28 +335,26 @@ pub(crate) unsafe fn write<T>(p: *mut T, v: T) {
 pub(crate) const MAX_HANDLES: usize = 65_536;
 
 /// The handles of an `fd_set` (`fd_count`, then `fd_array`): `None` for
-/// `NULL`, `Err` for a count over [`MAX_HANDLES`]. Only `fd_count`
-/// entries are read (a set may end right after them: sock.c's page-pair
-/// test puts `fd_array[1]` on a page that cannot be read).
+/// `NULL`, `WSAEFAULT` for a count over [`MAX_HANDLES`] or a set that
+/// cannot be read. Only `fd_count` entries are read (a set may end right
+/// after them: sock.c's page-pair test puts `fd_array[1]` on a page that
+/// cannot be read).
 ///
 /// # Safety
-/// A non-`NULL` `p` is valid for reads of its `fd_count` and that many
-/// `SOCKET`s of `fd_array`.
-pub(crate) unsafe fn fd_set_in(
-    p: *const windows_sys::Win32::Networking::WinSock::FD_SET,
-) -> Result<Option<Vec<usize>>, Fault> {
+/// As [`bytes_at`].
+pub(crate) unsafe fn fd_set_in(p: *const FD_SET) -> Result<Option<Vec<usize>>, Fault> {
     if p.is_null() {
         return Ok(None);
     }
-    // SAFETY: not NULL; the caller promises the count there (the first
-    // field).
-    let n = unsafe { p.cast::<u32>().read_unaligned() } as usize;
+    // SAFETY: passed on (the count is the first field).
+    let n = unsafe { read(p.cast::<u32>())? }.unwrap_or(0) as usize;
     if n > MAX_HANDLES {
         return Err(Fault::efault(format!("fd_count {n} is past {MAX_HANDLES}")));
     }
     let arr = fd_array(p.cast_mut());
-    // SAFETY: the caller promises `n` entries at `fd_array` (which may run
-    // past the struct's 64); read one by one, unaligned.
+    check_read(arr.cast(), n * std::mem::size_of::<usize>(), "fd_array")?;
+    // SAFETY: `n` entries at `fd_array` are readable (checked; they may
+    // run past the struct's 64); read one by one, unaligned.
     Ok(Some(
         (0..n)
             .map(|i| unsafe { arr.wrapping_add(i).read_unaligned() })
@@ -280,17 +366,15 @@ pub(crate) unsafe fn fd_set_in(
 /// entries of `fd_array` (those after are left as they were).
 ///
 /// # Safety
-/// `p` is valid for writes of `fd_count` and `handles.len()` entries (no
-/// more than the caller's set held on input).
-pub(crate) unsafe fn fd_set_out(
-    p: *mut windows_sys::Win32::Networking::WinSock::FD_SET,
-    handles: &[usize],
-) {
+/// `p` is the caller's set, which held at least `handles.len()` entries.
+pub(crate) unsafe fn fd_set_out(p: *mut FD_SET, handles: &[usize]) -> Result<(), Fault> {
     if p.is_null() {
-        return;
+        return Ok(());
     }
     let arr = fd_array(p);
-    // SAFETY: the caller promises room for the count (the first field) and
+    check_write(p.cast(), 4, "fd_count")?;
+    check_write(arr.cast(), std::mem::size_of_val(handles), "fd_array")?;
+    // SAFETY: checked writable: the count (the first field) and
     // `handles.len()` entries at `fd_array`.
     unsafe {
         p.cast::<u32>().write_unaligned(handles.len() as u32);
@@ -298,11 +382,12 @@ pub(crate) unsafe fn fd_set_out(
             arr.wrapping_add(i).write_unaligned(*h);
         }
     }
+    Ok(())
 }
 
 /// Where an `fd_set`'s `fd_array` begins (computed, not read: the set may
 /// be shorter than the struct).
-fn fd_array(p: *mut windows_sys::Win32::Networking::WinSock::FD_SET) -> *mut usize {
-    let at = std::mem::offset_of!(windows_sys::Win32::Networking::WinSock::FD_SET, fd_array);
+fn fd_array(p: *mut FD_SET) -> *mut usize {
+    let at = std::mem::offset_of!(FD_SET, fd_array);
     p.cast::<u8>().wrapping_add(at).cast()
 }

@@ -35,6 +35,22 @@ mod imp {
         (!h.is_null()).then_some(h as usize)
     }
 
+    /// Sets an event object the program gave (an `OVERLAPPED.hEvent`).
+    pub(crate) fn set_event(h: usize) {
+        // SAFETY: SetEvent takes a handle; one that is no event makes it
+        // fail, which changes nothing.
+        unsafe { windows_sys::Win32::System::Threading::SetEvent(h as HANDLE) };
+    }
+
+    /// Runs the user APCs queued to the calling thread (`SleepEx(0,
+    /// TRUE)`): what an alertable wait that ends without its condition
+    /// has done on Windows.
+    pub(crate) fn run_user_apcs() {
+        // SAFETY: SleepEx takes a time and a flag; with 0 it returns at
+        // once, after running the thread's queued APCs.
+        unsafe { windows_sys::Win32::System::Threading::SleepEx(0, 1) };
+    }
+
     /// Closes a handle made by [`new_handle`].
     pub(crate) fn close_handle(h: usize) {
         // SAFETY: `h` came from `new_handle` and is closed once (the
@@ -48,6 +64,61 @@ mod imp {
         // SAFETY: ExitProcess takes an exit code; it runs DLL detach
         // notifications and does not return.
         unsafe { ExitProcess(code) }
+    }
+
+    /// Whether the `len` bytes from `p` are committed memory the process
+    /// may read (or, with `write`, write): what the kernel's probe of a
+    /// user buffer asks before Winsock copies it, so that a bad pointer is
+    /// `WSAEFAULT` instead of an access violation. Asked of `VirtualQuery`,
+    /// region by region; a guard page or `PAGE_NOACCESS` is not accessible.
+    pub(crate) fn accessible(p: usize, len: usize, write: bool) -> bool {
+        use windows_sys::Win32::System::Memory::{
+            VirtualQuery, MEMORY_BASIC_INFORMATION, MEM_COMMIT, PAGE_EXECUTE_READ,
+            PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY, PAGE_GUARD, PAGE_NOACCESS,
+            PAGE_READONLY, PAGE_READWRITE, PAGE_WRITECOPY,
+        };
+        if len == 0 {
+            return true;
+        }
+        let Some(end) = p.checked_add(len) else {
+            return false;
+        };
+        let writable =
+            PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
+        let readable = writable | PAGE_READONLY | PAGE_EXECUTE_READ;
+        let mut at = p;
+        while at < end {
+            let mut mbi = std::mem::MaybeUninit::<MEMORY_BASIC_INFORMATION>::zeroed();
+            // SAFETY: VirtualQuery only reads the address (it never
+            // touches the memory there) and writes at most the given size
+            // into `mbi`, which is that big.
+            let n = unsafe {
+                VirtualQuery(
+                    at as *const std::ffi::c_void,
+                    mbi.as_mut_ptr(),
+                    std::mem::size_of::<MEMORY_BASIC_INFORMATION>(),
+                )
+            };
+            if n == 0 {
+                return false;
+            }
+            // SAFETY: VirtualQuery filled it (it returned non-zero); all
+            // zeros was a valid value before.
+            let mbi = unsafe { mbi.assume_init() };
+            let prot = mbi.Protect;
+            if mbi.State != MEM_COMMIT
+                || prot & (PAGE_GUARD | PAGE_NOACCESS) != 0
+                || prot & (if write { writable } else { readable }) == 0
+            {
+                return false;
+            }
+            let next = (mbi.BaseAddress as usize).saturating_add(mbi.RegionSize);
+            if next <= at {
+                return false;
+            }
+            at = next;
+        }
+        true
     }
 }
 
@@ -77,9 +148,22 @@ mod imp {
     /// Nothing to close.
     pub(crate) fn close_handle(_h: usize) {}
 
+    /// No events off Windows.
+    pub(crate) fn set_event(_h: usize) {}
+
+    /// No user APCs off Windows.
+    pub(crate) fn run_user_apcs() {}
+
     /// Ends the process.
     pub(crate) fn exit(code: u32) -> ! {
         std::process::exit(code as i32)
+    }
+
+    /// Off Windows (the tests) memory cannot be asked about cheaply: a
+    /// pointer into the first 64 KiB (never mapped on Windows) is taken
+    /// as bad, any other as good.
+    pub(crate) fn accessible(p: usize, len: usize, _write: bool) -> bool {
+        len == 0 || (p >= 0x10000 && p.checked_add(len).is_some())
     }
 }
 

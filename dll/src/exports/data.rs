@@ -24,6 +24,12 @@ fn not_overlapped(
     Ok(())
 }
 
+/// A fault the DLL found in the arguments of a call on `s`, unless the
+/// call fails earlier (`WSANOTINITIALISED`, `WSAENOTSOCK`).
+fn after_known(d: &Dll, s: SOCKET) -> impl Fn(Fault) -> Fault + '_ {
+    move |f| d.known(s).err().unwrap_or(f)
+}
+
 /// Whether a receive's buffers hold data to copy back: it succeeded, or
 /// failed with `WSAEMSGSIZE` after filling them.
 fn filled<T>(r: &Result<T, WsaError>) -> bool {
@@ -50,8 +56,14 @@ unsafe fn one_buf(
     };
     Ok(match (buf.is_null(), copy) {
         (true, _) => WsaBuf::null(n),
-        // SAFETY: the caller promises `len` bytes.
-        (false, true) => WsaBuf::from(unsafe { mem::bytes_at(buf, n as usize) }),
+        // SAFETY: passed on.
+        (false, true) => {
+            WsaBuf::from(unsafe { mem::bytes_at(buf, n as usize) }.map_err(after_known(d, s))?)
+        }
+        (false, false) if !mem::writable(buf, n as usize) => {
+            d.known(s)?;
+            return Err(Fault::efault(format!("buf: {n} bytes cannot be written")));
+        }
         (false, false) => WsaBuf::zeroed(n as usize),
     })
 }
@@ -99,7 +111,7 @@ pub unsafe extern "system" fn sendto(
             // SAFETY: passed on.
             let b = unsafe { one_buf(d, s, buf, len, true)? };
             // SAFETY: passed on.
-            let to = unsafe { mem::name_in(to, tolen) };
+            let to = unsafe { mem::name_in(to, tolen) }.map_err(after_known(d, s))?;
             let mut n = 0u32;
             d.host
                 .wsa_send_to(d.sock(s), &[b], Some(&mut n), flags as u32, &to)?;
@@ -127,7 +139,7 @@ pub unsafe extern "system" fn recv(s: SOCKET, buf: *mut u8, len: i32, flags: i32
             if filled(&r) {
                 let got = (n as usize).min(bufs[0].bytes().len());
                 // SAFETY: `got` is at most `len`.
-                unsafe { mem::write_bytes(buf, &bufs[0].bytes()[..got]) };
+                unsafe { mem::write_bytes(buf, &bufs[0].bytes()[..got])? };
             }
             r?;
             Ok(n as i32)
@@ -158,7 +170,7 @@ pub unsafe extern "system" fn recvfrom(
             // SAFETY: passed on.
             let mut bufs = [unsafe { one_buf(d, s, buf, len, false)? }];
             // SAFETY: passed on.
-            let mut name = unsafe { mem::name_room(from, fromlen) };
+            let mut name = unsafe { mem::name_room(from, fromlen) }.map_err(after_known(d, s))?;
             let (mut n, mut fl) = (0u32, flags as u32);
             let r = d
                 .host
@@ -168,8 +180,8 @@ pub unsafe extern "system" fn recvfrom(
                 // SAFETY: `got` is at most `len`; the name's room is at
                 // most `*fromlen`.
                 unsafe {
-                    mem::write_bytes(buf, &bufs[0].bytes()[..got]);
-                    mem::name_back(from, fromlen, &name);
+                    mem::write_bytes(buf, &bufs[0].bytes()[..got])?;
+                    mem::name_back(from, fromlen, &name)?;
                 }
             }
             r?;
@@ -190,16 +202,17 @@ unsafe fn recv_back(
     bufs: &[WsaBuf],
     n: Option<u32>,
     recvd: *mut u32,
-) {
+) -> Result<(), Fault> {
     let total: usize = bufs.iter().map(|b| b.bytes().len()).sum();
     let got = n.map_or(total, |n| n as usize);
     // SAFETY: passed on.
     unsafe {
-        mem::bufs_back(bufs_p, count, bufs, got);
+        mem::bufs_back(bufs_p, count, bufs, got)?;
         if let Some(n) = n {
-            mem::write(recvd, n);
+            mem::write(recvd, n)?;
         }
     }
+    Ok(())
 }
 
 /// `WSARecv`, non-overlapped.
@@ -224,21 +237,28 @@ pub unsafe extern "system" fn WSARecv(
         |d| {
             not_overlapped("WSARecv", overlapped, routine)?;
             // SAFETY: passed on.
-            let Some(mut fl) = (unsafe { mem::read(flags) }) else {
+            let Some(mut fl) = unsafe { mem::read(flags) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
                 return Err(Fault::efault("lpFlags is NULL"));
             };
+            if !mem::writable(flags.cast(), 4)
+                || (!recvd.is_null() && !mem::writable(recvd.cast(), 4))
+            {
+                d.known(s)?;
+                return Err(Fault::efault(
+                    "lpFlags or lpNumberOfBytesRecvd cannot be written",
+                ));
+            }
             // SAFETY: passed on.
-            let mut bufs = unsafe { mem::bufs_room(buffers, count) }
-                .map_err(|f| d.known(s).err().unwrap_or(f))?;
+            let mut bufs = unsafe { mem::bufs_room(buffers, count) }.map_err(after_known(d, s))?;
             // (Counted from 0: the model writes the count when it copied.)
             let mut n = (!recvd.is_null()).then_some(0u32);
             let r = d.host.wsa_recv(d.sock(s), &mut bufs, n.as_mut(), &mut fl);
             if filled(&r) {
                 // SAFETY: passed on.
                 unsafe {
-                    recv_back(buffers, count, &bufs, n, recvd);
-                    mem::write(flags, fl);
+                    recv_back(buffers, count, &bufs, n, recvd)?;
+                    mem::write(flags, fl)?;
                 }
             }
             r?;
@@ -270,15 +290,22 @@ pub unsafe extern "system" fn WSARecvFrom(
         |d| {
             not_overlapped("WSARecvFrom", overlapped, routine)?;
             // SAFETY: passed on.
-            let Some(mut fl) = (unsafe { mem::read(flags) }) else {
+            let Some(mut fl) = unsafe { mem::read(flags) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
                 return Err(Fault::efault("lpFlags is NULL"));
             };
+            if !mem::writable(flags.cast(), 4)
+                || (!recvd.is_null() && !mem::writable(recvd.cast(), 4))
+            {
+                d.known(s)?;
+                return Err(Fault::efault(
+                    "lpFlags or lpNumberOfBytesRecvd cannot be written",
+                ));
+            }
             // SAFETY: passed on.
-            let mut bufs = unsafe { mem::bufs_room(buffers, count) }
-                .map_err(|f| d.known(s).err().unwrap_or(f))?;
+            let mut bufs = unsafe { mem::bufs_room(buffers, count) }.map_err(after_known(d, s))?;
             // SAFETY: passed on.
-            let mut name = unsafe { mem::name_room(from, fromlen) };
+            let mut name = unsafe { mem::name_room(from, fromlen) }.map_err(after_known(d, s))?;
             // (Counted from 0: the model writes the count when it copied.)
             let mut n = (!recvd.is_null()).then_some(0u32);
             let r = d
@@ -287,9 +314,9 @@ pub unsafe extern "system" fn WSARecvFrom(
             if filled(&r) {
                 // SAFETY: passed on.
                 unsafe {
-                    recv_back(buffers, count, &bufs, n, recvd);
-                    mem::write(flags, fl);
-                    mem::name_back(from, fromlen, &name);
+                    recv_back(buffers, count, &bufs, n, recvd)?;
+                    mem::write(flags, fl)?;
+                    mem::name_back(from, fromlen, &name)?;
                 }
             }
             r?;
@@ -320,14 +347,13 @@ pub unsafe extern "system" fn WSASend(
         |d| {
             not_overlapped("WSASend", overlapped, routine)?;
             // SAFETY: passed on.
-            let bufs = unsafe { mem::bufs_in(buffers, count) }
-                .map_err(|f| d.known(s).err().unwrap_or(f))?;
+            let bufs = unsafe { mem::bufs_in(buffers, count) }.map_err(after_known(d, s))?;
             let mut n = 0u32;
             let want = !sent.is_null();
             d.host
                 .wsa_send(d.sock(s), &bufs, want.then_some(&mut n), flags)?;
             // SAFETY: the caller promises a DWORD or NULL.
-            unsafe { mem::write(sent, n) };
+            unsafe { mem::write(sent, n)? };
             Ok(0)
         },
     )
@@ -356,16 +382,15 @@ pub unsafe extern "system" fn WSASendTo(
         |d| {
             not_overlapped("WSASendTo", overlapped, routine)?;
             // SAFETY: passed on.
-            let bufs = unsafe { mem::bufs_in(buffers, count) }
-                .map_err(|f| d.known(s).err().unwrap_or(f))?;
+            let bufs = unsafe { mem::bufs_in(buffers, count) }.map_err(after_known(d, s))?;
             // SAFETY: passed on.
-            let to = unsafe { mem::name_in(to, tolen) };
+            let to = unsafe { mem::name_in(to, tolen) }.map_err(after_known(d, s))?;
             let mut n = 0u32;
             let want = !sent.is_null();
             d.host
                 .wsa_send_to(d.sock(s), &bufs, want.then_some(&mut n), flags, &to)?;
             // SAFETY: the caller promises a DWORD or NULL.
-            unsafe { mem::write(sent, n) };
+            unsafe { mem::write(sent, n)? };
             Ok(0)
         },
     )
@@ -375,12 +400,12 @@ pub unsafe extern "system" fn WSASendTo(
 ///
 /// # Safety
 /// A non-`NULL` `m.name` is valid for `m.namelen` bytes (read when `copy`).
-unsafe fn msg_name(m: &WSAMSG, copy: bool) -> NameBuf {
+unsafe fn msg_name(m: &WSAMSG, copy: bool) -> Result<NameBuf, Fault> {
     if copy {
         // SAFETY: passed on.
         return unsafe { mem::name_in(m.name, m.namelen) };
     }
-    // SAFETY: `namelen` lives in the message, which is valid.
+    // SAFETY: `namelen` is the copy's, readable.
     unsafe { mem::name_room(m.name, &m.namelen) }
 }
 
@@ -405,22 +430,29 @@ pub unsafe extern "system" fn WSARecvMsg(
         || format!("{s:#x}"),
         |d| {
             not_overlapped("WSARecvMsg", overlapped, routine)?;
-            // SAFETY: the caller promises a WSAMSG or NULL.
-            let Some(m) = (unsafe { mem::read(msg) }) else {
+            // SAFETY: passed on.
+            let Some(m) = unsafe { mem::read(msg.cast_const()) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
                 return Err(Fault::efault("lpMsg is NULL"));
             };
+            if !mem::writable(msg.cast(), std::mem::size_of::<WSAMSG>()) {
+                d.known(s)?;
+                return Err(Fault::efault("lpMsg cannot be written"));
+            }
             // SAFETY: passed on.
             let buffers = unsafe { mem::bufs_room(m.lpBuffers, m.dwBufferCount) }
-                .map_err(|f| d.known(s).err().unwrap_or(f))?;
+                .map_err(after_known(d, s))?;
             let control = if m.Control.buf.is_null() {
                 WsaBuf::null(m.Control.len)
+            } else if !mem::writable(m.Control.buf, m.Control.len as usize) {
+                d.known(s)?;
+                return Err(Fault::efault("Control.buf cannot be written"));
             } else {
                 WsaBuf::zeroed(m.Control.len as usize)
             };
             let mut wm = WsaMsg {
                 // SAFETY: passed on.
-                name: unsafe { msg_name(&m, false) },
+                name: unsafe { msg_name(&m, false) }.map_err(after_known(d, s))?,
                 buffers,
                 control,
                 flags: m.dwFlags,
@@ -433,16 +465,16 @@ pub unsafe extern "system" fn WSARecvMsg(
                 // SAFETY: passed on; `back` is written to the caller's
                 // WSAMSG, whose lengths are only made smaller or kept.
                 unsafe {
-                    recv_back(m.lpBuffers, m.dwBufferCount, &wm.buffers, n, recvd);
+                    recv_back(m.lpBuffers, m.dwBufferCount, &wm.buffers, n, recvd)?;
                     if !m.name.is_null() {
-                        mem::name_back(m.name, &mut back.namelen, &wm.name);
+                        mem::name_back(m.name, &mut back.namelen, &wm.name)?;
                     }
                     if !m.Control.buf.is_null() {
-                        mem::write_bytes(m.Control.buf, wm.control.bytes());
+                        mem::write_bytes(m.Control.buf, wm.control.bytes())?;
                     }
                     back.Control.len = wm.control.len;
                     back.dwFlags = wm.flags;
-                    msg.write_unaligned(back);
+                    mem::write(msg, back)?;
                 }
             }
             r?;
@@ -472,23 +504,26 @@ pub unsafe extern "system" fn WSASendMsg(
         || format!("{s:#x}, {flags:#x}"),
         |d| {
             not_overlapped("WSASendMsg", overlapped, routine)?;
-            // SAFETY: the caller promises a WSAMSG or NULL.
-            let Some(m) = (unsafe { mem::read(msg) }) else {
+            // SAFETY: passed on.
+            let Some(m) = unsafe { mem::read(msg) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
                 return Err(Fault::efault("lpMsg is NULL"));
             };
             // SAFETY: passed on.
-            let buffers = unsafe { mem::bufs_in(m.lpBuffers, m.dwBufferCount) }
-                .map_err(|f| d.known(s).err().unwrap_or(f))?;
+            let buffers =
+                unsafe { mem::bufs_in(m.lpBuffers, m.dwBufferCount) }.map_err(after_known(d, s))?;
             let control = if m.Control.buf.is_null() {
                 WsaBuf::null(m.Control.len)
             } else {
-                // SAFETY: the caller promises `len` bytes there.
-                WsaBuf::from(unsafe { mem::bytes_at(m.Control.buf, m.Control.len as usize) })
+                // SAFETY: passed on.
+                WsaBuf::from(
+                    unsafe { mem::bytes_at(m.Control.buf, m.Control.len as usize) }
+                        .map_err(after_known(d, s))?,
+                )
             };
             let wm = WsaMsg {
                 // SAFETY: passed on.
-                name: unsafe { msg_name(&m, true) },
+                name: unsafe { msg_name(&m, true) }.map_err(after_known(d, s))?,
                 buffers,
                 control,
                 flags: m.dwFlags,
@@ -498,7 +533,7 @@ pub unsafe extern "system" fn WSASendMsg(
             d.host
                 .wsa_send_msg(d.sock(s), &wm, flags, want.then_some(&mut n))?;
             // SAFETY: the caller promises a DWORD or NULL.
-            unsafe { mem::write(sent, n) };
+            unsafe { mem::write(sent, n)? };
             Ok(0)
         },
     )

@@ -8,7 +8,9 @@
 
 pub mod bytes;
 pub mod data;
+pub mod ext;
 pub mod names;
+pub mod netdb;
 pub mod poll;
 pub mod sock;
 pub mod startup;

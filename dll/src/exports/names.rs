@@ -9,15 +9,17 @@
 //! interface addresses (`WSD_ADDRS`); a `NULL` name to the wildcard
 //! (`AI_PASSIVE`) or loopback addresses. IPv6 comes before IPv4, as the
 //! default policy table of RFC 6724 (which Windows follows) orders `::1`
-//! before `127.0.0.1`. Every other name is `WSAHOST_NOT_FOUND`; a service
-//! must be a port number (or `NULL`), else `WSATYPE_NOT_FOUND`.
+//! before `127.0.0.1`. The names of `WSD_NAMES` to their addresses. Every
+//! other name is `WSAHOST_NOT_FOUND`; a service must be a port number (or
+//! `NULL` or empty), else `WSATYPE_NOT_FOUND`.
 
 use crate::calls::{run, Dll, Fault};
 use crate::mem;
-use std::ffi::{c_void, CStr};
+use std::ffi::c_void;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use windows_sys::Win32::Networking::WinSock::{
-    ADDRINFOA, ADDRINFOW, IN_ADDR, SOCKADDR, SOCKADDR_STORAGE, WSAHOST_NOT_FOUND, WSATYPE_NOT_FOUND,
+    ADDRINFOA, ADDRINFOEXW, ADDRINFOW, IN_ADDR, SOCKADDR, SOCKADDR_STORAGE, WSAHOST_NOT_FOUND,
+    WSATYPE_NOT_FOUND, WSA_INVALID_HANDLE, WSA_IO_PENDING,
 };
 use winsock_model::contract::{AF_INET, AF_INET6, WSAEAFNOSUPPORT, WSAEFAULT, WSAEINVAL};
 
@@ -34,7 +36,7 @@ const AF_UNSPEC: i32 = 0;
 const ERROR_INVALID_PARAMETER: u32 = 87;
 
 /// The host's name as `gethostname` gives it.
-fn host_name(d: &Dll) -> &str {
+pub(crate) fn host_name(d: &Dll) -> &str {
     &d.settings.host
 }
 
@@ -57,7 +59,7 @@ pub unsafe extern "system" fn gethostname(name: *mut u8, len: i32) -> i32 {
                 return Err(Fault::efault("name is NULL or shorter than the name"));
             }
             // SAFETY: `h.len()` is at most `len`.
-            unsafe { mem::write_bytes(name, &h) };
+            unsafe { mem::write_bytes(name, &h)? };
             Ok(0)
         },
     )
@@ -80,7 +82,10 @@ pub unsafe extern "system" fn GetHostNameW(name: *mut u16, len: i32) -> i32 {
             if name.is_null() || (len.max(0) as usize) < h.len() {
                 return Err(Fault::efault("name is NULL or shorter than the name"));
             }
-            // SAFETY: `h.len()` units fit in `len`.
+            if !mem::writable(name.cast(), h.len() * 2) {
+                return Err(Fault::efault("name cannot be written"));
+            }
+            // SAFETY: `h.len()` units fit in `len`, checked writable.
             unsafe { std::ptr::copy_nonoverlapping(h.as_ptr(), name, h.len()) };
             Ok(0)
         },
@@ -89,22 +94,42 @@ pub unsafe extern "system" fn GetHostNameW(name: *mut u16, len: i32) -> i32 {
 
 /// The hints of a lookup that matter here.
 #[derive(Debug, Clone, Copy, Default)]
-struct Hints {
-    flags: i32,
-    family: i32,
-    socktype: i32,
-    protocol: i32,
+pub(crate) struct Hints {
+    pub(crate) flags: i32,
+    pub(crate) family: i32,
+    pub(crate) socktype: i32,
+    pub(crate) protocol: i32,
 }
 
 /// One result.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Found {
-    addr: SocketAddr,
-    canon: Option<String>,
+pub(crate) struct Found {
+    pub(crate) addr: SocketAddr,
+    pub(crate) canon: Option<String>,
+}
+
+/// A numeric host: an IPv4 or IPv6 address, or an IPv6 address in
+/// brackets, alone or with a port after them (ignored): Windows takes
+/// `[beef::cafe]` and `[beef::cafe]:10239` (Wine's test_getaddrinfo,
+/// protocol.c:2341-2369), not `192.168.1.253:1024` (protocol.c:2320-2326).
+fn numeric(n: &str) -> Option<IpAddr> {
+    if let Ok(ip) = n.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    let rest = n.strip_prefix('[')?;
+    let (inner, after) = rest.split_once(']')?;
+    let port_ok = after.is_empty()
+        || after
+            .strip_prefix(':')
+            .is_some_and(|p| p.parse::<u16>().is_ok());
+    if !port_ok {
+        return None;
+    }
+    inner.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
 }
 
 /// Resolves `node`/`service` as the module says.
-fn resolve(
+pub(crate) fn resolve(
     d: &Dll,
     node: Option<&str>,
     service: Option<&str>,
@@ -116,8 +141,10 @@ fn resolve(
     if ![AF_UNSPEC, AF_INET, AF_INET6].contains(&h.family) {
         return Err(WSAEAFNOSUPPORT);
     }
+    // An empty service is port 0, as "0" (Wine's test_GetAddrInfoW,
+    // protocol.c:1712-1722 on Windows: the same lists).
     let port = match service {
-        None => 0,
+        None | Some("") => 0,
         Some(s) => s.parse::<u16>().map_err(|_| WSATYPE_NOT_FOUND)?,
     };
     let loopback = [
@@ -131,7 +158,7 @@ fn resolve(
         ],
         None => loopback.to_vec(),
         Some(n) => {
-            if let Ok(ip) = n.parse::<IpAddr>() {
+            if let Some(ip) = numeric(n) {
                 vec![ip]
             } else if h.flags & AI_NUMERICHOST != 0 {
                 return Err(WSAHOST_NOT_FOUND);
@@ -151,7 +178,17 @@ fn resolve(
                     own
                 }
             } else {
-                return Err(WSAHOST_NOT_FOUND);
+                let known: Vec<IpAddr> = d
+                    .settings
+                    .names
+                    .iter()
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(n))
+                    .map(|(_, ip)| *ip)
+                    .collect();
+                if known.is_empty() {
+                    return Err(WSAHOST_NOT_FOUND);
+                }
+                known
             }
         }
     };
@@ -245,6 +282,34 @@ impl AddrInfo for ADDRINFOW {
     }
 }
 
+impl AddrInfo for ADDRINFOEXW {
+    type Char = u16;
+    fn make(h: &Hints, f: &Found, addr: *mut SOCKADDR, canon: *mut u16) -> Self {
+        ADDRINFOEXW {
+            ai_flags: h.flags,
+            ai_family: if f.addr.is_ipv4() { AF_INET } else { AF_INET6 },
+            ai_socktype: h.socktype,
+            ai_protocol: h.protocol,
+            ai_addrlen: winsock_model::contract::addr::encoded_len(&f.addr),
+            ai_canonname: canon,
+            ai_addr: addr,
+            ai_blob: std::ptr::null_mut(),
+            ai_bloblen: 0,
+            ai_provider: std::ptr::null_mut(),
+            ai_next: std::ptr::null_mut(),
+        }
+    }
+    fn next(&self) -> *mut Self {
+        self.ai_next
+    }
+    fn set_next(&mut self, n: *mut Self) {
+        self.ai_next = n;
+    }
+    fn text(s: &str) -> Vec<u16> {
+        s.encode_utf16().chain([0]).collect()
+    }
+}
+
 /// Builds the list (heap entries, freed by [`free_list`]) and remembers
 /// its head.
 fn build<A: AddrInfo>(d: &Dll, h: &Hints, found: &[Found]) -> *mut A {
@@ -259,8 +324,9 @@ fn build<A: AddrInfo>(d: &Dll, h: &Hints, found: &[Found]) -> *mut A {
         });
         let enc = winsock_model::contract::addr::encode(&f.addr);
         let addr_p: *mut SOCKADDR = std::ptr::addr_of_mut!(node.addr).cast();
-        // SAFETY: `enc` (at most 28 bytes) fits the 128-byte storage.
-        unsafe { mem::write_bytes(addr_p.cast(), &enc) };
+        // SAFETY: `enc` (at most 28 bytes) fits the 128-byte storage of
+        // the node, the DLL's own memory.
+        unsafe { std::ptr::copy_nonoverlapping(enc.as_ptr(), addr_p.cast::<u8>(), enc.len()) };
         let canon_p = if node.canon.is_empty() {
             std::ptr::null_mut()
         } else {
@@ -300,65 +366,73 @@ unsafe fn free_list<A: AddrInfo>(d: &Dll, head: *mut A) -> Result<(), Fault> {
     Ok(())
 }
 
-/// The hints a caller gave.
+/// The hints a caller gave (`WSAEFAULT` when they cannot be read).
 ///
 /// # Safety
-/// `p` is `NULL` or valid for reads of an `A`.
-unsafe fn hints_of<A: Copy>(p: *const A, get: fn(&A) -> Hints) -> Hints {
+/// As `mem::read`.
+unsafe fn hints_of<A: Copy>(p: *const A, get: fn(&A) -> Hints) -> Result<Hints, Fault> {
     // SAFETY: passed on.
-    unsafe { mem::read(p) }.map(|a| get(&a)).unwrap_or_default()
+    Ok(unsafe { mem::read(p)? }
+        .map(|a| get(&a))
+        .unwrap_or_default())
 }
 
-/// A NUL-terminated string argument.
+/// A NUL-terminated string argument (`WSAEFAULT` when it runs into memory
+/// that cannot be read).
 ///
 /// # Safety
-/// `p` is `NULL` or a NUL-terminated string.
-unsafe fn c_str(p: *const u8) -> Option<String> {
-    // SAFETY: the caller promises a NUL-terminated string.
-    (!p.is_null()).then(|| {
-        unsafe { CStr::from_ptr(p.cast()) }
-            .to_string_lossy()
-            .into_owned()
-    })
+/// As `mem::c_units`.
+pub(crate) unsafe fn c_str(p: *const u8) -> Result<Option<String>, Fault> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: passed on.
+    let b = unsafe { mem::c_units(p)? };
+    Ok(Some(String::from_utf8_lossy(&b).into_owned()))
 }
 
 /// A NUL-terminated UTF-16 string argument.
 ///
 /// # Safety
-/// `p` is `NULL` or a NUL-terminated UTF-16 string.
-unsafe fn w_str(p: *const u16) -> Option<String> {
+/// As `mem::c_units`.
+pub(crate) unsafe fn w_str(p: *const u16) -> Result<Option<String>, Fault> {
     if p.is_null() {
-        return None;
+        return Ok(None);
     }
-    let mut n = 0;
-    // SAFETY: the string goes on until its NUL, which is not passed.
-    while unsafe { p.add(n).read_unaligned() } != 0 {
-        n += 1;
-    }
-    // SAFETY: `n` units were just read.
-    Some(String::from_utf16_lossy(unsafe {
-        std::slice::from_raw_parts(p, n)
-    }))
+    // SAFETY: passed on.
+    let w = unsafe { mem::c_units(p)? };
+    Ok(Some(String::from_utf16_lossy(&w)))
 }
 
 /// The frame of both `getaddrinfo` forms: returns 0 or the error code
 /// (also left as the last error).
 fn lookup<A: AddrInfo>(
     name: &'static str,
-    node: Option<String>,
-    service: Option<String>,
-    h: Hints,
+    args: Result<(Option<String>, Option<String>, Hints), Fault>,
     res: *mut *mut A,
 ) -> i32 {
+    let shown = match &args {
+        Ok((node, service, h)) => format!("{node:?}, {service:?}, {h:?}"),
+        Err(_) => "(unreadable arguments)".to_string(),
+    };
     run(
         name,
         |c| c,
-        || format!("{node:?}, {service:?}, {h:?}"),
+        || shown,
         |d| {
-            d.started()?;
-            if res.is_null() {
-                return Err(Fault::Dll(WSAEFAULT, "ppResult is NULL".into()));
+            if !mem::writable(res.cast(), std::mem::size_of::<usize>()) {
+                d.started()?;
+                return Err(Fault::Dll(
+                    WSAEFAULT,
+                    "ppResult is NULL or cannot be written".into(),
+                ));
             }
+            // The result is NULL unless the call succeeds (Wine's
+            // test_GetAddrInfoW, protocol.c:1697-1702 on Windows).
+            // SAFETY: checked writable.
+            unsafe { mem::write(res, std::ptr::null_mut())? };
+            d.started()?;
+            let (node, service, h) = args?;
             let r = resolve(d, node.as_deref(), service.as_deref(), &h);
             let shown = match &r {
                 Ok(f) => format!(
@@ -373,8 +447,8 @@ fn lookup<A: AddrInfo>(
             d.note(format!("{name}({node:?}, {service:?}) -> {shown}"));
             let found = r.map_err(|c| Fault::Dll(c, "not a name of the model's host".into()))?;
             let head = build::<A>(d, &h, &found);
-            // SAFETY: `res` is not NULL; the caller promises room for a pointer.
-            unsafe { res.write_unaligned(head) };
+            // SAFETY: checked writable above.
+            unsafe { mem::write(res, head)? };
             Ok(0)
         },
     )
@@ -393,17 +467,18 @@ pub unsafe extern "system" fn getaddrinfo(
     res: *mut *mut ADDRINFOA,
 ) -> i32 {
     // SAFETY: passed on.
-    let (node, service) = unsafe { (c_str(node), c_str(service)) };
-    // SAFETY: passed on.
-    let h = unsafe {
-        hints_of(hints, |a| Hints {
-            flags: a.ai_flags,
-            family: a.ai_family,
-            socktype: a.ai_socktype,
-            protocol: a.ai_protocol,
-        })
+    let args = unsafe {
+        (|| {
+            let h = hints_of(hints, |a| Hints {
+                flags: a.ai_flags,
+                family: a.ai_family,
+                socktype: a.ai_socktype,
+                protocol: a.ai_protocol,
+            })?;
+            Ok((c_str(node)?, c_str(service)?, h))
+        })()
     };
-    lookup::<ADDRINFOA>("getaddrinfo", node, service, h, res)
+    lookup::<ADDRINFOA>("getaddrinfo", args, res)
 }
 
 /// `GetAddrInfoW`: as [`getaddrinfo`], in UTF-16.
@@ -418,17 +493,18 @@ pub unsafe extern "system" fn GetAddrInfoW(
     res: *mut *mut ADDRINFOW,
 ) -> i32 {
     // SAFETY: passed on.
-    let (node, service) = unsafe { (w_str(node), w_str(service)) };
-    // SAFETY: passed on.
-    let h = unsafe {
-        hints_of(hints, |a| Hints {
-            flags: a.ai_flags,
-            family: a.ai_family,
-            socktype: a.ai_socktype,
-            protocol: a.ai_protocol,
-        })
+    let args = unsafe {
+        (|| {
+            let h = hints_of(hints, |a| Hints {
+                flags: a.ai_flags,
+                family: a.ai_family,
+                socktype: a.ai_socktype,
+                protocol: a.ai_protocol,
+            })?;
+            Ok((w_str(node)?, w_str(service)?, h))
+        })()
     };
-    lookup::<ADDRINFOW>("GetAddrInfoW", node, service, h, res)
+    lookup::<ADDRINFOW>("GetAddrInfoW", args, res)
 }
 
 /// `freeaddrinfo`: frees a list `getaddrinfo` handed out.
@@ -454,6 +530,143 @@ pub unsafe extern "system" fn freeaddrinfo(ai: *mut ADDRINFOA) {
 pub unsafe extern "system" fn FreeAddrInfoW(ai: *mut ADDRINFOW) {
     run(
         "FreeAddrInfoW",
+        |_| (),
+        || format!("{ai:p}"),
+        // SAFETY: passed on.
+        |d| unsafe { free_list(d, ai) },
+    );
+}
+
+/// `GetAddrInfoExW` in the `NS_DNS` (or `NS_ALL`) name space, as
+/// [`GetAddrInfoW`]. The time-out and the name space provider are
+/// ignored. With an `OVERLAPPED` the lookup is made at once all the same:
+/// the result is in place, `OVERLAPPED.Internal` holds the error (0 for
+/// success), `Pointer` the result's address, its event is set, and the
+/// call returns `WSA_IO_PENDING`, as an asynchronous call that already
+/// finished (Wine's test_GetAddrInfoExW, protocol.c:1993-2006 on Windows).
+/// A completion routine is not modelled (`WSAEOPNOTSUPP`).
+///
+/// # Safety
+/// As [`GetAddrInfoW`]; `overlapped` is `NULL` or valid.
+#[export_name = "wsd_GetAddrInfoExW"]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "system" fn GetAddrInfoExW(
+    node: *const u16,
+    service: *const u16,
+    namespace: u32,
+    _provider: *const windows_sys::core::GUID,
+    hints: *const ADDRINFOEXW,
+    res: *mut *mut ADDRINFOEXW,
+    _timeout: *const windows_sys::Win32::Networking::WinSock::TIMEVAL,
+    overlapped: *mut windows_sys::Win32::System::IO::OVERLAPPED,
+    routine: windows_sys::Win32::Networking::WinSock::LPLOOKUPSERVICE_COMPLETION_ROUTINE,
+    handle: *mut windows_sys::Win32::Foundation::HANDLE,
+) -> i32 {
+    /// `NS_ALL`, `NS_DNS`.
+    const NAMESPACES: [u32; 2] = [0, 12];
+    if routine.is_some() || !NAMESPACES.contains(&namespace) {
+        return run(
+            "GetAddrInfoExW",
+            |c| c,
+            || format!("namespace {namespace}"),
+            |_| {
+                Err::<i32, _>(Fault::NotModelled(
+                    "a completion routine or a name space other than NS_DNS".into(),
+                ))
+            },
+        );
+    }
+    // SAFETY: passed on.
+    let args = unsafe {
+        (|| {
+            let h = hints_of(hints, |a| Hints {
+                flags: a.ai_flags,
+                family: a.ai_family,
+                socktype: a.ai_socktype,
+                protocol: a.ai_protocol,
+            })?;
+            Ok((w_str(node)?, w_str(service)?, h))
+        })()
+    };
+    let r = lookup::<ADDRINFOEXW>("GetAddrInfoExW", args, res);
+    if overlapped.is_null() {
+        return r;
+    }
+    // SAFETY: passed on; the handle is written only when writable.
+    unsafe {
+        let _ = mem::write(handle, std::ptr::null_mut());
+        let Ok(Some(mut o)) = mem::read(overlapped.cast_const()) else {
+            return r;
+        };
+        o.Internal = r as usize;
+        o.InternalHigh = 0;
+        o.Anonymous.Pointer = res.cast();
+        if mem::write(overlapped, o).is_ok() {
+            let ev = o.hEvent as usize;
+            if ev != 0 {
+                crate::os::set_event(ev);
+            }
+        }
+    }
+    crate::os::set_last_error(WSA_IO_PENDING as u32);
+    WSA_IO_PENDING
+}
+
+/// `GetAddrInfoExOverlappedResult`: the error of a finished
+/// [`GetAddrInfoExW`] (its `OVERLAPPED.Internal`); `WSAEINVAL` for `NULL`
+/// (protocol.c:1990-1991 on Windows).
+///
+/// # Safety
+/// `overlapped` is `NULL` or valid.
+#[export_name = "wsd_GetAddrInfoExOverlappedResult"]
+pub unsafe extern "system" fn GetAddrInfoExOverlappedResult(
+    overlapped: *const windows_sys::Win32::System::IO::OVERLAPPED,
+) -> i32 {
+    // SAFETY: passed on.
+    match unsafe { mem::read(overlapped) } {
+        Ok(Some(o)) => o.Internal as i32,
+        _ => WSAEINVAL,
+    }
+}
+
+/// `GetAddrInfoExCancel`: every lookup has finished when it returns, so
+/// there is nothing to cancel: `WSA_INVALID_HANDLE`.
+///
+/// # Safety
+/// Reads no pointer.
+#[export_name = "wsd_GetAddrInfoExCancel"]
+pub unsafe extern "system" fn GetAddrInfoExCancel(
+    _handle: *const windows_sys::Win32::Foundation::HANDLE,
+) -> i32 {
+    crate::os::set_last_error(WSA_INVALID_HANDLE as u32);
+    WSA_INVALID_HANDLE
+}
+
+/// `FreeAddrInfoExW`.
+///
+/// # Safety
+/// `ai` is `NULL` or a list `GetAddrInfoExW` returned, not freed yet.
+#[export_name = "wsd_FreeAddrInfoExW"]
+pub unsafe extern "system" fn FreeAddrInfoExW(ai: *mut ADDRINFOEXW) {
+    run(
+        "FreeAddrInfoExW",
+        |_| (),
+        || format!("{ai:p}"),
+        // SAFETY: passed on.
+        |d| unsafe { free_list(d, ai) },
+    );
+}
+
+/// `FreeAddrInfoEx` (the ANSI form): the DLL hands out no ANSI list
+/// (`GetAddrInfoExA` is not one of Wine's exports), so only one of its
+/// wide lists is freed; anything else is left alone.
+///
+/// # Safety
+/// As [`FreeAddrInfoExW`].
+#[export_name = "wsd_FreeAddrInfoEx"]
+pub unsafe extern "system" fn FreeAddrInfoEx(ai: *mut ADDRINFOEXW) {
+    run(
+        "FreeAddrInfoEx",
         |_| (),
         || format!("{ai:p}"),
         // SAFETY: passed on.
@@ -504,7 +717,7 @@ fn parse_inet_addr(s: &str) -> Option<[u8; 4]> {
 #[export_name = "wsd_inet_addr"]
 pub unsafe extern "system" fn inet_addr(cp: *const u8) -> u32 {
     // SAFETY: passed on.
-    let s = unsafe { c_str(cp) };
+    let s = unsafe { c_str(cp) }.ok().flatten();
     match s.as_deref().and_then(parse_inet_addr) {
         Some(b) => u32::from_ne_bytes(b),
         None => u32::MAX,
@@ -529,7 +742,7 @@ pub extern "system" fn inet_ntoa(a: IN_ADDR) -> *mut u8 {
         // SAFETY: the thread's own 16-byte buffer; at most 16 bytes
         // ("255.255.255.255\0"); no reference to it is alive (callers get
         // a raw pointer, as Winsock gives).
-        unsafe { mem::write_bytes(p, text.as_bytes()) };
+        unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len()) };
         p
     })
 }
@@ -539,8 +752,8 @@ pub extern "system" fn inet_ntoa(a: IN_ADDR) -> *mut u8 {
 ///
 /// # Safety
 /// `dst` is `NULL` or valid for 4 (IPv4) or 16 (IPv6) bytes.
-unsafe fn pton(family: i32, src: Option<String>, dst: *mut c_void) -> i32 {
-    let (Some(src), false) = (src, dst.is_null()) else {
+unsafe fn pton(family: i32, src: Result<Option<String>, Fault>, dst: *mut c_void) -> i32 {
+    let (Ok(Some(src)), false) = (src, dst.is_null()) else {
         crate::os::set_last_error(WSAEFAULT as u32);
         return -1;
     };
@@ -554,8 +767,11 @@ unsafe fn pton(family: i32, src: Option<String>, dst: *mut c_void) -> i32 {
     };
     match bytes {
         Some(b) => {
-            // SAFETY: `b` is 4 or 16 bytes, as the family says.
-            unsafe { mem::write_bytes(dst.cast(), &b) };
+            // SAFETY: passed on; `b` is 4 or 16 bytes, as the family says.
+            if unsafe { mem::write_bytes(dst.cast(), &b) }.is_err() {
+                crate::os::set_last_error(WSAEFAULT as u32);
+                return -1;
+            }
             1
         }
         None => 0,
@@ -593,13 +809,17 @@ unsafe fn ntop(family: i32, src: *const c_void) -> Result<String, u32> {
     }
     match family {
         AF_INET => {
-            // SAFETY: 4 bytes, as the caller promises for AF_INET.
-            let b = unsafe { mem::bytes_at(src.cast(), 4) };
-            Ok(Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string())
+            // SAFETY: passed on.
+            let b: [u8; 4] = unsafe { mem::bytes_at(src.cast(), 4) }
+                .map_err(|_| WSAEFAULT as u32)?
+                .try_into()
+                .map_err(|_| ERROR_INVALID_PARAMETER)?;
+            Ok(Ipv4Addr::from(b).to_string())
         }
         AF_INET6 => {
-            // SAFETY: 16 bytes, as the caller promises for AF_INET6.
+            // SAFETY: passed on.
             let b: [u8; 16] = unsafe { mem::bytes_at(src.cast(), 16) }
+                .map_err(|_| WSAEFAULT as u32)?
                 .try_into()
                 .map_err(|_| ERROR_INVALID_PARAMETER)?;
             Ok(Ipv6Addr::from(b).to_string())
@@ -626,8 +846,11 @@ pub unsafe extern "system" fn inet_ntop(
         Ok(t) if !dst.is_null() && t.len() < size => {
             let mut b = t.into_bytes();
             b.push(0);
-            // SAFETY: `b.len()` is at most `size`.
-            unsafe { mem::write_bytes(dst, &b) };
+            // SAFETY: passed on; `b.len()` is at most `size`.
+            if unsafe { mem::write_bytes(dst, &b) }.is_err() {
+                crate::os::set_last_error(WSAEFAULT as u32);
+                return std::ptr::null();
+            }
             dst
         }
         Ok(_) => {
@@ -660,7 +883,11 @@ pub unsafe extern "system" fn InetNtopW(
                 crate::os::set_last_error(ERROR_INVALID_PARAMETER);
                 return std::ptr::null();
             }
-            // SAFETY: `w.len()` units fit in `size`.
+            if !mem::writable(dst.cast(), w.len() * 2) {
+                crate::os::set_last_error(WSAEFAULT as u32);
+                return std::ptr::null();
+            }
+            // SAFETY: `w.len()` units fit in `size`, checked writable.
             unsafe { std::ptr::copy_nonoverlapping(w.as_ptr(), dst, w.len()) };
             dst
         }

@@ -60,11 +60,13 @@ pub unsafe extern "system" fn select(
                 // SAFETY: passed on.
                 *set = unsafe { mem::fd_set_in(p) }.map_err(|f| d.started().err().unwrap_or(f))?;
             }
-            // SAFETY: the caller promises a TIMEVAL or NULL.
-            let t = unsafe { mem::read(timeout) }.map(|t| {
-                let us = i64::from(t.tv_sec) * 1_000_000 + i64::from(t.tv_usec);
-                Duration::from_micros(us.max(0) as u64)
-            });
+            // SAFETY: passed on.
+            let t = unsafe { mem::read(timeout) }
+                .map_err(|f| d.started().err().unwrap_or(f))?
+                .map(|t| {
+                    let us = i64::from(t.tv_sec) * 1_000_000 + i64::from(t.tv_usec);
+                    Duration::from_micros(us.max(0) as u64)
+                });
             let mut inputs: Vec<(usize, Socket)> = vec![];
             let mut model: [Option<Vec<Socket>>; 3] = [None, None, None];
             for (m, set) in model.iter_mut().zip(&sets) {
@@ -79,7 +81,14 @@ pub unsafe extern "system" fn select(
                 });
             }
             let [mut r, mut w, mut e] = model;
-            d.host.select(r.as_mut(), w.as_mut(), e.as_mut(), t)?;
+            if d.host.select(r.as_mut(), w.as_mut(), e.as_mut(), t)? == 0 {
+                // The wait ended without a socket: it was alertable, so
+                // the thread's user APCs have run (sock.c:4064-4072 on
+                // Windows: an APC queued before a select that finds
+                // nothing runs in it; one before a select that finds a
+                // socket at once does not, sock.c:4074-4084).
+                crate::os::run_user_apcs();
+            }
             // The sets ready, by the memory they go to: a pointer given
             // twice gets the union, in argument order.
             let got = [r, w, e];
@@ -106,7 +115,7 @@ pub unsafe extern "system" fn select(
                 // SAFETY: at most as many entries as the set (or the sets
                 // sharing its memory) held on input: each ready socket came
                 // from one of them.
-                unsafe { mem::fd_set_out(*p, handles) };
+                unsafe { mem::fd_set_out(*p, handles)? };
             }
             Ok(n as i32)
         },
@@ -128,9 +137,10 @@ pub unsafe extern "system" fn WSAPoll(fds: *mut WSAPOLLFD, nfds: u32, timeout: i
         || format!("{fds:p}, {nfds}, {timeout}"),
         |d| {
             let n = nfds as usize;
-            if n > 0 && fds.is_null() {
+            let size = n.saturating_mul(std::mem::size_of::<WSAPOLLFD>());
+            if n > 0 && !mem::writable(fds.cast(), size) {
                 d.started()?;
-                return Err(Fault::efault("fdArray is NULL"));
+                return Err(Fault::efault("fdArray is NULL or cannot be written"));
             }
             if n > mem::MAX_HANDLES {
                 d.started()?;
@@ -151,6 +161,10 @@ pub unsafe extern "system" fn WSAPoll(fds: *mut WSAPOLLFD, nfds: u32, timeout: i
                 })
                 .collect();
             let r = d.host.poll(&mut els, timeout);
+            if matches!(r, Ok(0)) {
+                // As for select: the alertable wait ran the user APCs.
+                crate::os::run_user_apcs();
+            }
             for (i, e) in els.iter().enumerate() {
                 let at =
                     i * std::mem::size_of::<WSAPOLLFD>() + std::mem::offset_of!(WSAPOLLFD, revents);

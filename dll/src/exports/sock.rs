@@ -4,13 +4,13 @@ use crate::calls::{run, Dll, Fault};
 use crate::mem;
 use std::ffi::c_void;
 use windows_sys::Win32::Networking::WinSock::{
-    LPCONDITIONPROC, LPWSAOVERLAPPED_COMPLETION_ROUTINE, QOS, SOCKADDR, SOCKET, WSABUF,
-    WSAPROTOCOL_INFOA, WSAPROTOCOL_INFOW,
+    INTERFACE_INFO, LPCONDITIONPROC, LPWSAOVERLAPPED_COMPLETION_ROUTINE, QOS, SOCKADDR, SOCKET,
+    WSABUF, WSAPROTOCOL_INFOA, WSAPROTOCOL_INFOW,
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::{
-    Guid, AF_INET6, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAENOBUFS, WSAID_WSARECVMSG,
-    WSAID_WSASENDMSG, WSA_FLAG_OVERLAPPED,
+    AF_INET, AF_INET6, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAEINVAL, WSAENOBUFS,
+    WSA_FLAG_OVERLAPPED,
 };
 use winsock_model::{Socket, Winsock};
 
@@ -80,14 +80,17 @@ pub unsafe extern "system" fn WSASocketW(
     _g: u32,
     flags: u32,
 ) -> SOCKET {
-    // SAFETY: the caller promises a WSAPROTOCOL_INFOW or NULL.
-    let info = unsafe { mem::read(info) }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
-    let (af, ty, protocol) = from_info(af, ty, protocol, info);
     run(
         "WSASocketW",
         |_| INVALID_SOCKET,
-        || format!("{af}, {ty}, {protocol}, {flags:#x}"),
-        |d| create(d, af, ty, protocol, flags),
+        || format!("{af}, {ty}, {protocol}, {flags:#x}, info={info:p}"),
+        |d| {
+            // SAFETY: passed on.
+            let info =
+                unsafe { mem::read(info)? }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
+            let (af, ty, protocol) = from_info(af, ty, protocol, info);
+            create(d, af, ty, protocol, flags)
+        },
     )
 }
 
@@ -104,14 +107,17 @@ pub unsafe extern "system" fn WSASocketA(
     _g: u32,
     flags: u32,
 ) -> SOCKET {
-    // SAFETY: the caller promises a WSAPROTOCOL_INFOA or NULL.
-    let info = unsafe { mem::read(info) }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
-    let (af, ty, protocol) = from_info(af, ty, protocol, info);
     run(
         "WSASocketA",
         |_| INVALID_SOCKET,
-        || format!("{af}, {ty}, {protocol}, {flags:#x}"),
-        |d| create(d, af, ty, protocol, flags),
+        || format!("{af}, {ty}, {protocol}, {flags:#x}, info={info:p}"),
+        |d| {
+            // SAFETY: passed on.
+            let info =
+                unsafe { mem::read(info)? }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
+            let (af, ty, protocol) = from_info(af, ty, protocol, info);
+            create(d, af, ty, protocol, flags)
+        },
     )
 }
 
@@ -129,7 +135,7 @@ unsafe fn target(
     namelen: i32,
 ) -> Result<std::net::SocketAddr, Fault> {
     // SAFETY: passed on.
-    let nb = unsafe { mem::name_in(name, namelen) };
+    let nb = unsafe { mem::name_in(name, namelen) }.map_err(|f| d.known(s).err().unwrap_or(f))?;
     if nb.mem.is_none() {
         d.known(s)?;
         return Err(Fault::efault("name is NULL"));
@@ -242,10 +248,13 @@ unsafe fn accept_into(
         d.known(s)?;
         // SAFETY: the caller promises an int or NULL.
         let room =
-            unsafe { mem::read(addrlen) }.ok_or_else(|| Fault::efault("addr without addrlen"))?;
+            unsafe { mem::read(addrlen)? }.ok_or_else(|| Fault::efault("addr without addrlen"))?;
         let need = if af == AF_INET6 { 28 } else { 16 };
         if room < need {
             return Err(Fault::efault(format!("addrlen {room} is less than {need}")));
+        }
+        if !mem::writable(addr.cast(), need as usize) || !mem::writable(addrlen.cast(), 4) {
+            return Err(Fault::efault("addr or addrlen cannot be written"));
         }
     }
     let (ns, peer) = d.host.accept(d.sock(s))?;
@@ -410,8 +419,9 @@ pub unsafe extern "system" fn setsockopt(
         || format!("{s:#x}, {level:#x}, {name:#x}, len={len}"),
         |d| {
             let n = usize::try_from(len).unwrap_or(0).min(MAX_VALUE);
-            // SAFETY: `n` is at most `len`; the caller promises that much.
-            let v = unsafe { mem::bytes_at(value, n) };
+            // SAFETY: passed on; `n` is at most `len`.
+            let v =
+                unsafe { mem::bytes_at(value, n) }.map_err(|f| d.known(s).err().unwrap_or(f))?;
             d.host.set_sock_opt(d.sock(s), level, name, &v)?;
             Ok(0)
         },
@@ -436,8 +446,10 @@ pub unsafe extern "system" fn getsockopt(
         |_| -1,
         || format!("{s:#x}, {level:#x}, {name:#x}"),
         |d| {
-            // SAFETY: the caller promises an int or NULL.
-            let Some(room) = (unsafe { mem::read(len) }) else {
+            // SAFETY: passed on.
+            let Some(room) =
+                unsafe { mem::read(len) }.map_err(|f| d.known(s).err().unwrap_or(f))?
+            else {
                 d.known(s)?;
                 return Err(Fault::efault("optlen is NULL"));
             };
@@ -446,12 +458,16 @@ pub unsafe extern "system" fn getsockopt(
             } else {
                 usize::try_from(room).unwrap_or(0).min(MAX_VALUE)
             };
+            if !mem::writable(value, room) || !mem::writable(len.cast(), 4) {
+                d.known(s)?;
+                return Err(Fault::efault("optval or optlen cannot be written"));
+            }
             let mut buf = vec![0u8; room];
             let n = d.host.get_sock_opt(d.sock(s), level, name, &mut buf)?;
             // SAFETY: `n` is at most the room, at most `*len`.
             unsafe {
-                mem::write_bytes(value, &buf[..n.min(room)]);
-                mem::write(len, n as i32);
+                mem::write_bytes(value, &buf[..n.min(room)])?;
+                mem::write(len, n as i32)?;
             }
             Ok(0)
         },
@@ -469,14 +485,20 @@ pub unsafe extern "system" fn ioctlsocket(s: SOCKET, cmd: i32, arg: *mut u32) ->
         |_| -1,
         || format!("{s:#x}, {cmd:#x}"),
         |d| {
-            // SAFETY: the caller promises a u_long or NULL.
-            let Some(mut a) = (unsafe { mem::read(arg) }) else {
+            // SAFETY: passed on.
+            let Some(mut a) = unsafe { mem::read(arg.cast_const()) }
+                .map_err(|f| d.known(s).err().unwrap_or(f))?
+            else {
                 d.known(s)?;
                 return Err(Fault::efault("argp is NULL"));
             };
+            if !mem::writable(arg.cast(), 4) {
+                d.known(s)?;
+                return Err(Fault::efault("argp cannot be written"));
+            }
             d.host.ioctl_socket(d.sock(s), cmd as u32, &mut a)?;
             // SAFETY: as above.
-            unsafe { mem::write(arg, a) };
+            unsafe { mem::write(arg, a)? };
             Ok(0)
         },
     )
@@ -512,40 +534,170 @@ pub unsafe extern "system" fn WSAIoctl(
             if returned.is_null() {
                 return Err(Fault::efault("lpcbBytesReturned is NULL"));
             }
-            if !overlapped.is_null() || routine.is_some() {
-                return Err(Fault::NotModelled("overlapped WSAIoctl".into()));
+            if routine.is_some() {
+                return Err(Fault::NotModelled(
+                    "WSAIoctl with a completion routine".into(),
+                ));
+            }
+            if !mem::writable(overlapped.cast(), std::mem::size_of::<OVERLAPPED>())
+                && !overlapped.is_null()
+            {
+                d.known(s)?;
+                return Err(Fault::efault("lpOverlapped cannot be written"));
             }
             let il = (insize as usize).min(MAX_VALUE);
-            // SAFETY: `il` is at most `insize`, which the caller promises.
-            let input = unsafe { mem::bytes_at(inbuf.cast(), il) };
+            // SAFETY: passed on; `il` is at most `insize`.
+            let input = unsafe { mem::bytes_at(inbuf.cast(), il) }
+                .map_err(|f| d.known(s).err().unwrap_or(f))?;
             let room = if outbuf.is_null() {
                 0
             } else {
                 (outsize as usize).min(MAX_VALUE)
             };
+            if !mem::writable(outbuf.cast(), room) || !mem::writable(returned.cast(), 4) {
+                d.known(s)?;
+                return Err(Fault::efault(
+                    "lpvOutBuffer or lpcbBytesReturned cannot be written",
+                ));
+            }
             let mut out = vec![0u8; room];
-            let n = d.host.wsa_ioctl(d.sock(s), code, &input, &mut out)?;
-            let n = n.min(room);
+            let n = match d.host.wsa_ioctl(d.sock(s), code, &input, &mut out) {
+                Ok(n) => n.min(room),
+                // A GUID the model does not know but the DLL has a
+                // function for (ext.rs): the DLL's answer.
+                Err(e)
+                    if e.is(WSAEINVAL)
+                        && code == SIO_GET_EXTENSION_FUNCTION_POINTER
+                        && super::ext::function_for(&input).is_some() =>
+                {
+                    if room < 8 {
+                        return Err(Fault::efault("cbOutBuffer is less than a pointer"));
+                    }
+                    d.note(format!(
+                        "WSAIoctl({s:#x}, SIO_GET_EXTENSION_FUNCTION_POINTER): the DLL's function"
+                    ));
+                    8
+                }
+                // An ioctl the model does not answer that the DLL answers
+                // from the configuration (see `interface_list`).
+                Err(e) if e.is(WSAEINVAL) && code == SIO_GET_INTERFACE_LIST => {
+                    let list = interface_list(d);
+                    if room < list.len() {
+                        return Err(Fault::efault(format!(
+                            "cbOutBuffer {room} is less than the {} bytes of the list",
+                            list.len()
+                        )));
+                    }
+                    out[..list.len()].copy_from_slice(&list);
+                    d.note(format!(
+                        "WSAIoctl({s:#x}, SIO_GET_INTERFACE_LIST): the DLL's list, {} interfaces",
+                        list.len() / std::mem::size_of::<INTERFACE_INFO>()
+                    ));
+                    list.len()
+                }
+                Err(e) => return Err(e.into()),
+            };
             if code == SIO_GET_EXTENSION_FUNCTION_POINTER && n == 8 {
-                let f = match Guid::from_bytes(&input) {
-                    Some(g) if g == WSAID_WSARECVMSG => {
-                        Some(super::data::WSARecvMsg as *const () as usize)
-                    }
-                    Some(g) if g == WSAID_WSASENDMSG => {
-                        Some(super::data::WSASendMsg as *const () as usize)
-                    }
-                    _ => None,
-                };
-                if let Some(f) = f {
+                if let Some(f) = super::ext::function_for(&input) {
                     out[..8].copy_from_slice(&(f as u64).to_le_bytes());
                 }
             }
             // SAFETY: `n` is at most `outsize`; `returned` is not NULL.
             unsafe {
-                mem::write_bytes(outbuf.cast(), &out[..n]);
-                mem::write(returned, n as u32);
+                mem::write_bytes(outbuf.cast(), &out[..n])?;
+                mem::write(returned, n as u32)?;
+            }
+            if !overlapped.is_null() {
+                // SAFETY: passed on.
+                unsafe { complete_at_once(overlapped, n)? };
             }
             Ok(0)
         },
     )
+}
+
+/// `SIO_GET_INTERFACE_LIST` (`_IOR('t', 127, u_long)`).
+const SIO_GET_INTERFACE_LIST: u32 = 0x4004_747f;
+
+/// The `INTERFACE_INFO` array `SIO_GET_INTERFACE_LIST` gives: the host's
+/// IPv4 interfaces (`WSD_ADDRS`: up, broadcast, multicast, with their
+/// netmask and directed broadcast address), then loopback (`127.0.0.1/8`,
+/// up, loopback, multicast). The DLL answers it because the model does not
+/// (yet): Wine's `test_get_interface_list` reads as many entries as the
+/// returned size says, on every implementation (`sock.c:12024-12066`).
+fn interface_list(d: &Dll) -> Vec<u8> {
+    use windows_sys::Win32::Networking::WinSock::{
+        IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_UP,
+    };
+    let mut ifs: Vec<(u32, std::net::Ipv4Addr, u8)> = d
+        .settings
+        .addrs
+        .iter()
+        .filter_map(|a| {
+            let (ip, len) = a.split_once('/')?;
+            Some((ip.parse().ok()?, len.parse().ok()?))
+        })
+        .map(|(ip, len)| (IFF_UP | IFF_BROADCAST | IFF_MULTICAST, ip, len))
+        .collect();
+    ifs.push((
+        IFF_UP | IFF_LOOPBACK | IFF_MULTICAST,
+        std::net::Ipv4Addr::LOCALHOST,
+        8,
+    ));
+    let sin = |ip: std::net::Ipv4Addr| {
+        let mut b = [0u8; 24];
+        b[..2].copy_from_slice(&(AF_INET as u16).to_le_bytes());
+        b[4..8].copy_from_slice(&ip.octets());
+        b
+    };
+    let mut out = Vec::new();
+    for (flags, ip, len) in ifs {
+        let mask = u32::MAX
+            .checked_shl(32 - u32::from(len.min(32)))
+            .unwrap_or(0);
+        let bcast = if flags & IFF_BROADCAST != 0 {
+            std::net::Ipv4Addr::from(u32::from(ip) | !mask)
+        } else {
+            std::net::Ipv4Addr::UNSPECIFIED
+        };
+        let mut e = vec![0u8; std::mem::size_of::<INTERFACE_INFO>()];
+        e[..4].copy_from_slice(&flags.to_le_bytes());
+        for (field, v) in [
+            (std::mem::offset_of!(INTERFACE_INFO, iiAddress), ip),
+            (
+                std::mem::offset_of!(INTERFACE_INFO, iiBroadcastAddress),
+                bcast,
+            ),
+            (
+                std::mem::offset_of!(INTERFACE_INFO, iiNetmask),
+                std::net::Ipv4Addr::from(mask),
+            ),
+        ] {
+            e[field..field + 24].copy_from_slice(&sin(v));
+        }
+        out.extend(e);
+    }
+    out
+}
+
+/// An overlapped operation the model answered at once: its `OVERLAPPED`
+/// says so (`Internal` `STATUS_SUCCESS`, `InternalHigh` the bytes) and its
+/// event is set (the low bit of `hEvent` is the caller's flag, not part
+/// of the handle). Completion ports and routines are not modelled yet
+/// (the socket's handle is no file a port can be made on).
+///
+/// # Safety
+/// `ovl` is the caller's `OVERLAPPED`, checked writable.
+unsafe fn complete_at_once(ovl: *mut OVERLAPPED, n: usize) -> Result<(), Fault> {
+    // SAFETY: passed on.
+    let mut o = unsafe { mem::read(ovl.cast_const())? }.expect("not NULL");
+    o.Internal = 0;
+    o.InternalHigh = n;
+    let event = o.hEvent as usize & !1;
+    // SAFETY: passed on.
+    unsafe { mem::write(ovl, o)? };
+    if event != 0 {
+        crate::os::set_event(event);
+    }
+    Ok(())
 }

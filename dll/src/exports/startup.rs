@@ -23,10 +23,13 @@ pub unsafe extern "system" fn WSAStartup(version: u16, data: *mut WSADATA) -> i3
         |c| c,
         || format!("{version:#06x}"),
         |d| {
-            if data.is_null() {
+            if !crate::mem::writable(data.cast(), std::mem::size_of::<WSADATA>()) {
                 // WSAStartup: "WSAEFAULT: The lpWSAData parameter is not a
                 // valid pointer."
-                return Err(Fault::Dll(WSAEFAULT, "lpWSAData is NULL".into()));
+                return Err(Fault::Dll(
+                    WSAEFAULT,
+                    "lpWSAData is NULL or cannot be written".into(),
+                ));
             }
             let w = d.host.wsa_startup(version)?;
             d.state.lock().startups += 1;
@@ -49,8 +52,8 @@ pub unsafe extern "system" fn WSAStartup(version: u16, data: *mut WSADATA) -> i3
             for (o, b) in out.szSystemStatus.iter_mut().zip(b"Running".iter()) {
                 *o = *b as i8;
             }
-            // SAFETY: not NULL; the caller promises room for a WSADATA.
-            unsafe { data.write_unaligned(out) };
+            // SAFETY: checked writable above.
+            unsafe { crate::mem::write(data, out)? };
             Ok(0)
         },
     )

@@ -1,0 +1,233 @@
+//! The extension functions `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`
+//! hands out for Microsoft's GUIDs (`mswsock.dll` asks for them there,
+//! and so do programs that call `AcceptEx` or `ConnectEx` directly).
+//!
+//! `WSARecvMsg`, `WSASendMsg` and `WSAPoll` are the DLL's own. `AcceptEx`,
+//! `ConnectEx`, `DisconnectEx`, `TransmitFile` and `TransmitPackets` need
+//! overlapped I/O, which the DLL does not model yet: each checks its
+//! socket (`WSANOTINITIALISED`, `WSAENOTSOCK`) and fails with
+//! `WSAEOPNOTSUPP`, returning `FALSE`. Windows hands every one of them
+//! out, and a program (Wine's conformance tests among them) calls the
+//! pointer it got without looking at it: a `NULL` pointer would crash it.
+//! `GetAcceptExSockaddrs` only parses a buffer and is given in full.
+
+use crate::calls::{run, Dll, Fault};
+use crate::mem;
+use windows_sys::core::GUID;
+use windows_sys::Win32::Foundation::HANDLE;
+use windows_sys::Win32::Networking::WinSock::{
+    SOCKADDR, SOCKET, TRANSMIT_FILE_BUFFERS, TRANSMIT_PACKETS_ELEMENT, WSAID_ACCEPTEX,
+    WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS, WSAID_TRANSMITFILE,
+    WSAID_TRANSMITPACKETS, WSAID_WSAPOLL, WSAID_WSARECVMSG, WSAID_WSASENDMSG,
+};
+use windows_sys::Win32::System::IO::OVERLAPPED;
+
+/// The bytes of a GUID as it lies in memory.
+fn guid_bytes(g: &GUID) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    b[..4].copy_from_slice(&g.data1.to_le_bytes());
+    b[4..6].copy_from_slice(&g.data2.to_le_bytes());
+    b[6..8].copy_from_slice(&g.data3.to_le_bytes());
+    b[8..].copy_from_slice(&g.data4);
+    b
+}
+
+/// The DLL's function for an extension GUID (the 16 bytes of a
+/// `SIO_GET_EXTENSION_FUNCTION_POINTER` input), if it has one.
+pub(crate) fn function_for(guid: &[u8]) -> Option<usize> {
+    let table: [(GUID, usize); 9] = [
+        (
+            WSAID_WSARECVMSG,
+            super::data::WSARecvMsg as *const () as usize,
+        ),
+        (
+            WSAID_WSASENDMSG,
+            super::data::WSASendMsg as *const () as usize,
+        ),
+        (WSAID_WSAPOLL, super::poll::WSAPoll as *const () as usize),
+        (WSAID_ACCEPTEX, AcceptEx as *const () as usize),
+        (WSAID_CONNECTEX, ConnectEx as *const () as usize),
+        (WSAID_DISCONNECTEX, DisconnectEx as *const () as usize),
+        (WSAID_TRANSMITFILE, TransmitFile as *const () as usize),
+        (WSAID_TRANSMITPACKETS, TransmitPackets as *const () as usize),
+        (
+            WSAID_GETACCEPTEXSOCKADDRS,
+            GetAcceptExSockaddrs as *const () as usize,
+        ),
+    ];
+    let g: [u8; 16] = guid.get(..16)?.try_into().ok()?;
+    table
+        .iter()
+        .find(|(id, _)| guid_bytes(id) == g)
+        .map(|(_, f)| *f)
+}
+
+/// What the extension functions not modelled do: the socket's checks,
+/// then `WSAEOPNOTSUPP`.
+fn not_modelled(name: &'static str, d: &Dll, s: SOCKET) -> Result<i32, Fault> {
+    d.known(s)?;
+    Err(Fault::NotModelled(format!(
+        "{name} (overlapped I/O is not modelled yet)"
+    )))
+}
+
+/// `AcceptEx`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
+///
+/// # Safety
+/// Reads no pointer.
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "system" fn AcceptEx(
+    listen: SOCKET,
+    accept: SOCKET,
+    _buf: *mut std::ffi::c_void,
+    _recv_len: u32,
+    _local_len: u32,
+    _remote_len: u32,
+    _received: *mut u32,
+    _ovl: *mut OVERLAPPED,
+) -> i32 {
+    run(
+        "AcceptEx",
+        |_| 0,
+        || format!("{listen:#x}, {accept:#x}"),
+        |d| {
+            d.known(accept)?;
+            not_modelled("AcceptEx", d, listen)
+        },
+    )
+}
+
+/// `ConnectEx`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
+///
+/// # Safety
+/// Reads no pointer.
+pub unsafe extern "system" fn ConnectEx(
+    s: SOCKET,
+    _name: *const SOCKADDR,
+    namelen: i32,
+    _send: *const std::ffi::c_void,
+    _send_len: u32,
+    _sent: *mut u32,
+    _ovl: *mut OVERLAPPED,
+) -> i32 {
+    run(
+        "ConnectEx",
+        |_| 0,
+        || format!("{s:#x}, namelen={namelen}"),
+        |d| not_modelled("ConnectEx", d, s),
+    )
+}
+
+/// `DisconnectEx`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
+///
+/// # Safety
+/// Reads no pointer.
+pub unsafe extern "system" fn DisconnectEx(
+    s: SOCKET,
+    _ovl: *mut OVERLAPPED,
+    flags: u32,
+    _reserved: u32,
+) -> i32 {
+    run(
+        "DisconnectEx",
+        |_| 0,
+        || format!("{s:#x}, {flags:#x}"),
+        |d| not_modelled("DisconnectEx", d, s),
+    )
+}
+
+/// `TransmitFile`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
+///
+/// # Safety
+/// Reads no pointer.
+pub unsafe extern "system" fn TransmitFile(
+    s: SOCKET,
+    _file: HANDLE,
+    bytes: u32,
+    _per_send: u32,
+    _ovl: *mut OVERLAPPED,
+    _buffers: *const TRANSMIT_FILE_BUFFERS,
+    flags: u32,
+) -> i32 {
+    run(
+        "TransmitFile",
+        |_| 0,
+        || format!("{s:#x}, {bytes}, {flags:#x}"),
+        |d| not_modelled("TransmitFile", d, s),
+    )
+}
+
+/// `TransmitPackets`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
+///
+/// # Safety
+/// Reads no pointer.
+pub unsafe extern "system" fn TransmitPackets(
+    s: SOCKET,
+    _packets: *const TRANSMIT_PACKETS_ELEMENT,
+    count: u32,
+    _send_size: u32,
+    _ovl: *mut OVERLAPPED,
+    flags: u32,
+) -> i32 {
+    run(
+        "TransmitPackets",
+        |_| 0,
+        || format!("{s:#x}, {count}, {flags:#x}"),
+        |d| not_modelled("TransmitPackets", d, s),
+    )
+}
+
+/// `GetAcceptExSockaddrs`: the local and remote addresses `AcceptEx` put
+/// after the received data in its buffer. Layout (model choice, as the
+/// DLL's `AcceptEx` is to write it; the documentation only asks 16 bytes
+/// more than an address for each): the local block (`local_len` bytes)
+/// then the remote block (`remote_len` bytes), each a 4-byte length and
+/// the address. An address whose block length is 0 leaves its outputs
+/// unwritten (Wine's `test_AcceptEx`, `sock.c:8498-8505` on Windows: the
+/// local address and size keep their values); a length in a block is
+/// bounded by the block. A buffer that cannot be read, or outputs that
+/// cannot be written, are left alone (the function returns nothing).
+///
+/// # Safety
+/// The buffer is valid for `recv_len + local_len + remote_len` bytes; the
+/// outputs are `NULL` or valid.
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "system" fn GetAcceptExSockaddrs(
+    buf: *const std::ffi::c_void,
+    recv_len: u32,
+    local_len: u32,
+    remote_len: u32,
+    local: *mut *mut SOCKADDR,
+    local_size: *mut i32,
+    remote: *mut *mut SOCKADDR,
+    remote_size: *mut i32,
+) {
+    let base = buf as usize;
+    let block = |at: usize, len: u32, addr: *mut *mut SOCKADDR, size: *mut i32| {
+        if len < 4 {
+            return;
+        }
+        // SAFETY: the caller promises the block; checked readable.
+        let Ok(Some(n)) = (unsafe { mem::read((at as *const u8).cast::<u32>()) }) else {
+            return;
+        };
+        let n = n.min(len - 4) as i32;
+        // SAFETY: the outputs are the caller's; checked writable.
+        unsafe {
+            if mem::write(addr, (at + 4) as *mut SOCKADDR).is_ok() {
+                let _ = mem::write(size, n);
+            }
+        }
+    };
+    if buf.is_null() {
+        return;
+    }
+    let local_at = base.wrapping_add(recv_len as usize);
+    block(local_at, local_len, local, local_size);
+    block(
+        local_at.wrapping_add(local_len as usize),
+        remote_len,
+        remote,
+        remote_size,
+    );
+}
