@@ -10,8 +10,9 @@
 #   3. runs it on Wine's builtin ws2_32 (no override, no DLL beside it) as
 #      the peer implementation: it passes with the same output and leaves
 #      no trace;
-#   4. builds a C program (dll/programs/ordinal.c, mingw) that imports
-#      ws2_32 by ordinal only and runs it on both, with the same output,
+#   4. builds a C program (dll/programs/ordinal.c, mingw: UDP, and a
+#      select-based TCP echo) that imports ws2_32 by ordinal only and runs
+#      it on both, with the same output,
 #      and on the model into a deadlock (the report as WSAETIMEDOUT, and
 #      with WSD_ON_REPORT=exit as exit code 3);
 #   5. builds a socket2 program (dll/programs/socket2, crates.io's socket2)
@@ -152,19 +153,25 @@ mkdir -p "$c/model" "$c/builtin"
 cat >"$c/ordinals.def" <<'DEF'
 LIBRARY ws2_32.dll
 EXPORTS
+    accept @1 NONAME
     bind @2 NONAME
     closesocket @3 NONAME
+    connect @4 NONAME
     getsockname @6 NONAME
     htons @9 NONAME
     ioctlsocket @10 NONAME
     inet_addr @11 NONAME
+    listen @13 NONAME
     recv @16 NONAME
     recvfrom @17 NONAME
+    select @18 NONAME
+    send @19 NONAME
     sendto @20 NONAME
     socket @23 NONAME
     WSAGetLastError @111 NONAME
     WSAStartup @115 NONAME
     WSACleanup @116 NONAME
+    __WSAFDIsSet @151 NONAME
 DEF
 x86_64-w64-mingw32-dlltool -d "$c/ordinals.def" -l "$c/libws2_32_ordinals.a"
 x86_64-w64-mingw32-gcc -O1 -Wall -Werror -o "$c/model/ordinal.exe" dll/programs/ordinal.c "$c/libws2_32_ordinals.a"
@@ -179,7 +186,8 @@ WINEDLLOVERRIDES="$BASE_OVERRIDES;ws2_32=n,b" WSD_TRACE="$(winpath "$c/model.tra
 grep -qF 'call WSACleanup() -> ok' "$c/model.trace" || fail "ordinal.exe: its calls did not reach the model"
 "$WINE" "$c/builtin/ordinal.exe" >"$c/builtin.out" 2>&1 || fail "ordinal.exe failed on Wine's ws2_32"
 cmp -s "$c/model.out" "$c/builtin.out" || { diff "$c/model.out" "$c/builtin.out"; fail "ordinal.exe: the model and Wine differ"; }
-log "ordinal.exe (mingw, imports by ordinal only) passes on the model and on Wine's ws2_32, same output"
+grep -qF 'call select(' "$c/model.trace" || fail "ordinal.exe: its select calls did not reach the model"
+log "ordinal.exe (mingw, imports by ordinal only; UDP and a select-based TCP echo) passes on the model and on Wine's ws2_32, same output"
 
 # A blocking receive nothing can satisfy: the model's deadlock report, as
 # an error (default) or as the end of the process (WSD_ON_REPORT=exit).

@@ -77,6 +77,7 @@ impl Dll {
     fn new(settings: Settings) -> Result<Dll, String> {
         let cfg = Config {
             profile: settings.profile,
+            stream_reads: settings.stream_reads,
             ..Config::default()
         };
         let sim = Sim::with_config(settings.seed, cfg);
@@ -84,6 +85,11 @@ impl Dll {
         let host = sim
             .add_host(&settings.host, &addrs)
             .map_err(|e| format!("WSD_HOST/WSD_ADDRS: {e}"))?;
+        for r in &settings.routes {
+            // One router on the way: the gateway.
+            sim.add_route(&settings.host, r, 1)
+                .map_err(|e| format!("WSD_ROUTES: {e}"))?;
+        }
         let log = match &settings.log {
             None => None,
             Some(p) => Some(

@@ -54,6 +54,17 @@ pub struct Settings {
     /// has both addresses, in order): the simulated world's hosts file.
     /// None by default.
     pub names: Vec<(String, std::net::IpAddr)>,
+    /// `WSD_ROUTES`: prefixes (CIDR, commas) the host reaches through a
+    /// router, where no host of the model answers (default `0.0.0.0/0,::/0`:
+    /// a connection to an address outside the model waits and times out,
+    /// as on a host whose network ends at its gateway; a prefix needs an
+    /// interface of its family, else the address is unreachable). Empty:
+    /// none, every such address is `WSAENETUNREACH`.
+    pub routes: Vec<String>,
+    /// `WSD_STREAM_READS`: `seeded` (the model's default: a stream receive
+    /// may return fewer bytes than are buffered, by seed) or `whole` (as
+    /// much as is buffered and fits, as Windows does on loopback).
+    pub stream_reads: winsock_model::StreamReads,
 }
 
 impl Settings {
@@ -112,6 +123,20 @@ impl Settings {
                 .map_err(|_| format!("WSD_NAMES: `{a}` is not an IP address"))?;
             names.push((n.trim().to_ascii_lowercase(), ip));
         }
+        let routes = match get("WSD_ROUTES") {
+            None => vec!["0.0.0.0/0".to_string(), "::/0".to_string()],
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect(),
+        };
+        let stream_reads = match nonempty("WSD_STREAM_READS").as_deref() {
+            None | Some("seeded") => winsock_model::StreamReads::Seeded,
+            Some("whole") => winsock_model::StreamReads::Whole,
+            Some(v) => return Err(format!("WSD_STREAM_READS={v}: not one of seeded, whole")),
+        };
         Ok(Settings {
             seed,
             profile,
@@ -122,6 +147,8 @@ impl Settings {
             handles,
             on_report,
             names,
+            routes,
+            stream_reads,
         })
     }
 }
@@ -154,6 +181,8 @@ mod tests {
         assert_eq!(s.addrs, vec!["10.0.0.1/24"]);
         assert_eq!(s.trace, None);
         assert_eq!(s.on_report, OnReport::Error);
+        assert_eq!(s.routes, vec!["0.0.0.0/0", "::/0"]);
+        assert_eq!(s.stream_reads, winsock_model::StreamReads::Seeded);
     }
 
     #[test]
@@ -168,8 +197,12 @@ mod tests {
             ("WSD_HANDLES", "model"),
             ("WSD_ON_REPORT", "exit"),
             ("WSD_NAMES", "Test.example=127.0.0.1, test.example=::1"),
+            ("WSD_ROUTES", "192.0.2.0/24"),
+            ("WSD_STREAM_READS", "whole"),
         ])
         .unwrap();
+        assert_eq!(s.routes, vec!["192.0.2.0/24"]);
+        assert_eq!(s.stream_reads, winsock_model::StreamReads::Whole);
         assert_eq!(s.seed, 16);
         assert_eq!(s.profile, Profile::wine8());
         assert_eq!(s.host, "box");
@@ -195,5 +228,6 @@ mod tests {
         assert!(with(&[("WSD_ON_REPORT", "panic")]).is_err());
         assert!(with(&[("WSD_NAMES", "a")]).is_err());
         assert!(with(&[("WSD_NAMES", "a=b")]).is_err());
+        assert!(with(&[("WSD_STREAM_READS", "some")]).is_err());
     }
 }
