@@ -52,6 +52,12 @@ pub(crate) struct State {
 
 static DLL: OnceLock<Dll> = OnceLock::new();
 
+/// Whether the trace is kept: with `WSD_TRACE`, and always off Windows
+/// (the crate's tests read it).
+fn keeps_trace(s: &Settings) -> bool {
+    s.trace.is_some() || cfg!(not(windows))
+}
+
 /// The model, made at the first call from the environment. A setting
 /// that cannot be used ends the process (exit code 2) with a message.
 pub(crate) fn dll() -> &'static Dll {
@@ -78,6 +84,10 @@ impl Dll {
         let cfg = Config {
             profile: settings.profile,
             stream_reads: settings.stream_reads,
+            // The trace is kept only for WSD_TRACE (and off Windows, for the
+            // tests): a long-running program without it would keep every
+            // line in memory.
+            tracing: keeps_trace(&settings),
             ..Config::default()
         };
         let sim = Sim::with_config(settings.seed, cfg);
@@ -135,8 +145,12 @@ impl Dll {
         self.log.lock().is_some()
     }
 
-    /// A trace line of the DLL's own (kind `dll`).
+    /// A trace line of the DLL's own (kind `dll`); nothing when no trace
+    /// is kept.
     pub(crate) fn note(&self, detail: String) {
+        if !keeps_trace(&self.settings) {
+            return;
+        }
         let at = self.sim.trace().len();
         let t = u64::try_from(self.sim.now().as_nanos()).unwrap_or(u64::MAX);
         let ev = TraceEvent {
