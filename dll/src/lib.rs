@@ -45,6 +45,7 @@ pub mod stubs {
 
 pub use exports::bytes::*;
 pub use exports::data::*;
+pub use exports::events::*;
 pub use exports::ext::*;
 pub use exports::names::*;
 pub use exports::netdb::*;

@@ -42,6 +42,51 @@ mod imp {
         unsafe { windows_sys::Win32::System::Threading::SetEvent(h as HANDLE) };
     }
 
+    /// `CreateEventW`: a manual-reset event, not signalled (`None` when the
+    /// kernel has none left).
+    pub(crate) fn create_event() -> Option<usize> {
+        // SAFETY: no security attributes, manual reset, not signalled, no
+        // name; the caller owns the handle.
+        let h = unsafe { CreateEventW(std::ptr::null(), 1, 0, std::ptr::null()) };
+        (!h.is_null()).then_some(h as usize)
+    }
+
+    /// `CloseHandle`, `ResetEvent` on a handle the program gave: whether
+    /// the kernel took it (an invalid handle makes the call fail, nothing
+    /// else).
+    pub(crate) fn close_event(h: usize) -> bool {
+        // SAFETY: the handle is the program's, given to be closed.
+        unsafe { CloseHandle(h as HANDLE) != 0 }
+    }
+
+    /// `ResetEvent`.
+    pub(crate) fn reset_event(h: usize) -> bool {
+        // SAFETY: ResetEvent takes a handle; a bad one makes it fail.
+        unsafe { windows_sys::Win32::System::Threading::ResetEvent(h as HANDLE) != 0 }
+    }
+
+    /// `SetEvent`, as [`reset_event`].
+    pub(crate) fn signal_event(h: usize) -> bool {
+        // SAFETY: SetEvent takes a handle; a bad one makes it fail.
+        unsafe { windows_sys::Win32::System::Threading::SetEvent(h as HANDLE) != 0 }
+    }
+
+    /// `WaitForMultipleObjectsEx` on `handles`: its return value.
+    pub(crate) fn wait_events(handles: &[usize], all: bool, ms: u32, alertable: bool) -> u32 {
+        let hs: Vec<HANDLE> = handles.iter().map(|&h| h as HANDLE).collect();
+        // SAFETY: `hs` holds `hs.len()` handles (at most 64, checked by the
+        // caller); the kernel only reads them.
+        unsafe {
+            windows_sys::Win32::System::Threading::WaitForMultipleObjectsEx(
+                hs.len() as u32,
+                hs.as_ptr(),
+                i32::from(all),
+                ms,
+                i32::from(alertable),
+            )
+        }
+    }
+
     /// Runs the user APCs queued to the calling thread (`SleepEx(0,
     /// TRUE)`): what an alertable wait that ends without its condition
     /// has done on Windows.
@@ -153,6 +198,31 @@ mod imp {
 
     /// No user APCs off Windows.
     pub(crate) fn run_user_apcs() {}
+
+    /// No kernel events off Windows.
+    pub(crate) fn create_event() -> Option<usize> {
+        None
+    }
+
+    /// No kernel events off Windows.
+    pub(crate) fn close_event(_h: usize) -> bool {
+        false
+    }
+
+    /// No kernel events off Windows.
+    pub(crate) fn reset_event(_h: usize) -> bool {
+        false
+    }
+
+    /// No kernel events off Windows.
+    pub(crate) fn signal_event(_h: usize) -> bool {
+        false
+    }
+
+    /// No kernel events off Windows: `WAIT_FAILED`.
+    pub(crate) fn wait_events(_h: &[usize], _all: bool, _ms: u32, _alertable: bool) -> u32 {
+        u32::MAX
+    }
 
     /// Ends the process.
     pub(crate) fn exit(code: u32) -> ! {

@@ -358,7 +358,7 @@ fn an_export_not_modelled_fails_cleanly() {
     let _g = start();
     assert_eq!(crate::stubs::WSAAsyncSelect(), -1);
     assert_eq!(startup::WSAGetLastError(), WSAEOPNOTSUPP);
-    assert_eq!(crate::stubs::WSACreateEvent(), 0);
+    assert_eq!(crate::stubs::WSAEventSelect(), -1);
     assert_eq!(crate::stubs::getnameinfo(), WSAEOPNOTSUPP);
     assert!(crate::trace_text().contains("not modelled: WSAAsyncSelect"));
     assert_eq!(startup::WSACleanup(), 0);

@@ -8,6 +8,7 @@
 
 pub mod bytes;
 pub mod data;
+pub mod events;
 pub mod ext;
 pub mod names;
 pub mod netdb;

@@ -124,7 +124,8 @@ pub unsafe extern "system" fn WSASocketA(
 /// The address of a `bind` or `connect`: a `NULL` or undecodable name is
 /// refused by the DLL (`WSAEFAULT` for `NULL` or too short,
 /// `WSAEAFNOSUPPORT` for another family) after its own start-up and
-/// socket checks, since the model takes a decoded address.
+/// socket checks, since the model takes a decoded address. For a
+/// `connect`, an `AF_UNSPEC` address is the unspecified one (below).
 ///
 /// # Safety
 /// As [`mem::name_in`].
@@ -133,12 +134,32 @@ unsafe fn target(
     s: SOCKET,
     name: *const SOCKADDR,
     namelen: i32,
+    connect: bool,
 ) -> Result<std::net::SocketAddr, Fault> {
     // SAFETY: passed on.
     let nb = unsafe { mem::name_in(name, namelen) }.map_err(|f| d.known(s).err().unwrap_or(f))?;
     if nb.mem.is_none() {
         d.known(s)?;
         return Err(Fault::efault("name is NULL"));
+    }
+    // An AF_UNSPEC address dissolves a connectionless socket's association
+    // on Windows (Wine's test_connect_udp, sock.c:13648-13655): it goes to
+    // the model as the socket's family's unspecified address, which the
+    // connect page gives that meaning ("If the address member of the
+    // structure specified by the name parameter is filled with zeros, the
+    // socket will be disconnected").
+    let unspec = nb
+        .mem
+        .as_deref()
+        .is_some_and(|m| m.len() >= 2 && m[..2] == [0, 0]);
+    if connect && unspec {
+        let meta = d.known(s)?;
+        let ip: std::net::IpAddr = if meta.af == AF_INET6 {
+            std::net::Ipv6Addr::UNSPECIFIED.into()
+        } else {
+            std::net::Ipv4Addr::UNSPECIFIED.into()
+        };
+        return Ok(std::net::SocketAddr::new(ip, 0));
     }
     nb.decode().map_err(|e| match d.known(s) {
         Err(f) => f,
@@ -158,7 +179,7 @@ pub unsafe extern "system" fn bind(s: SOCKET, name: *const SOCKADDR, namelen: i3
         || format!("{s:#x}, namelen={namelen}"),
         |d| {
             // SAFETY: passed on.
-            let a = unsafe { target(d, s, name, namelen)? };
+            let a = unsafe { target(d, s, name, namelen, false)? };
             d.host.bind(d.sock(s), &a)?;
             Ok(0)
         },
@@ -177,7 +198,7 @@ pub unsafe extern "system" fn connect(s: SOCKET, name: *const SOCKADDR, namelen:
         || format!("{s:#x}, namelen={namelen}"),
         |d| {
             // SAFETY: passed on.
-            let a = unsafe { target(d, s, name, namelen)? };
+            let a = unsafe { target(d, s, name, namelen, true)? };
             d.host.connect(d.sock(s), &a)?;
             Ok(0)
         },
@@ -210,7 +231,7 @@ pub unsafe extern "system" fn WSAConnect(
                 ));
             }
             // SAFETY: passed on.
-            let a = unsafe { target(d, s, name, namelen)? };
+            let a = unsafe { target(d, s, name, namelen, true)? };
             d.host.connect(d.sock(s), &a)?;
             Ok(0)
         },
