@@ -9,7 +9,7 @@ use windows_sys::Win32::Networking::WinSock::{
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::{
-    AF_INET, AF_INET6, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAEINVAL, WSAENOBUFS,
+    AF_INET, AF_INET6, SIO_GET_EXTENSION_FUNCTION_POINTER, SOL_SOCKET, WSAEINVAL, WSAENOBUFS,
     WSA_FLAG_OVERLAPPED,
 };
 use winsock_model::{Socket, Winsock};
@@ -39,14 +39,73 @@ fn create(d: &Dll, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<SOCKET
     adopt(d, s, af)
 }
 
-/// `socket`: `WSASocket` with `WSA_FLAG_OVERLAPPED`, as on Windows.
+/// `SO_OPENTYPE` (`SOL_SOCKET`): the calling thread's choice of overlapped
+/// or synchronous sockets for `socket`.
+const SO_OPENTYPE: i32 = 0x7008;
+
+thread_local! {
+    /// The thread's `SO_OPENTYPE` (0: `socket` makes overlapped sockets).
+    static OPEN_TYPE: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
+}
+
+/// `SO_OPENTYPE` is an option of the calling thread, not of a socket: it
+/// "affects whether subsequent sockets that are created will be
+/// non-overlapped" (the `SOL_SOCKET` options page), and Windows takes it on
+/// any handle, a file's too (Wine's `test_sockopt_validity`,
+/// `sock.c:12982-13005`, on Windows). With `get`, the value goes into
+/// (`value`, `*len`); otherwise it is read from (`value`, `set_len`). Only
+/// the start-up is checked.
+///
+/// # Safety
+/// As [`getsockopt`] / [`setsockopt`].
+unsafe fn open_type(
+    d: &Dll,
+    get: bool,
+    value: *mut u8,
+    len: *mut i32,
+    set_len: i32,
+) -> Result<i32, Fault> {
+    d.started()?;
+    if get {
+        // SAFETY: passed on.
+        let room = unsafe { mem::read(len.cast_const())? }.unwrap_or(0);
+        if value.is_null() || room < 4 {
+            return Err(Fault::efault("optval is NULL or optlen under 4"));
+        }
+        let v = OPEN_TYPE.with(std::cell::Cell::get);
+        // SAFETY: passed on; 4 bytes of room.
+        unsafe {
+            mem::write_bytes(value, &v.to_le_bytes())?;
+            mem::write(len, 4)?;
+        }
+    } else {
+        if set_len < 4 || value.is_null() {
+            return Err(Fault::efault("optval is NULL or optlen under 4"));
+        }
+        // SAFETY: passed on.
+        let b = unsafe { mem::bytes_at(value, 4)? };
+        let v = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        OPEN_TYPE.with(|c| c.set(v));
+    }
+    Ok(0)
+}
+
+/// `socket`: `WSASocket` with `WSA_FLAG_OVERLAPPED`, as on Windows, unless
+/// the thread's `SO_OPENTYPE` asks for synchronous sockets.
 #[export_name = "wsd_socket"]
 pub extern "system" fn socket(af: i32, ty: i32, protocol: i32) -> SOCKET {
     run(
         "socket",
         |_| INVALID_SOCKET,
         || format!("{af}, {ty}, {protocol}"),
-        |d| create(d, af, ty, protocol, WSA_FLAG_OVERLAPPED),
+        |d| {
+            let flags = if OPEN_TYPE.with(std::cell::Cell::get) == 0 {
+                WSA_FLAG_OVERLAPPED
+            } else {
+                0
+            };
+            create(d, af, ty, protocol, flags)
+        },
     )
 }
 
@@ -439,6 +498,10 @@ pub unsafe extern "system" fn setsockopt(
         |_| -1,
         || format!("{s:#x}, {level:#x}, {name:#x}, len={len}"),
         |d| {
+            if (level, name) == (SOL_SOCKET, SO_OPENTYPE) {
+                // SAFETY: passed on.
+                return unsafe { open_type(d, false, value.cast_mut(), std::ptr::null_mut(), len) };
+            }
             let n = usize::try_from(len).unwrap_or(0).min(MAX_VALUE);
             // SAFETY: passed on; `n` is at most `len`.
             let v =
@@ -467,6 +530,10 @@ pub unsafe extern "system" fn getsockopt(
         |_| -1,
         || format!("{s:#x}, {level:#x}, {name:#x}"),
         |d| {
+            if (level, name) == (SOL_SOCKET, SO_OPENTYPE) {
+                // SAFETY: passed on.
+                return unsafe { open_type(d, true, value, len, 0) };
+            }
             // SAFETY: passed on.
             let Some(room) =
                 unsafe { mem::read(len) }.map_err(|f| d.known(s).err().unwrap_or(f))?
