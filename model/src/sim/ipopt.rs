@@ -9,8 +9,9 @@
 //! pages' options in `sockopt.rs` (and from there to `WSAENOPROTOOPT`).
 //! Every value is a `DWORD`/`int` of 4 bytes but `IP_OPTIONS` (bytes).
 
+use super::ip_opts::IpOpts;
 use super::net::{HostId, LOOPBACK_INDEX, LOOPBACK_MTU};
-use super::socket::{opt_int, put_int, IpOpts, SocketState};
+use super::socket::{opt_int, put_int, SocketState};
 use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;

@@ -62,6 +62,7 @@ mod faults;
 mod host;
 mod host_ovl;
 mod host_poll;
+mod ip_opts;
 mod ipopt;
 mod lifecycle;
 mod message;
