@@ -52,10 +52,10 @@ pub(crate) struct State {
 
 static DLL: OnceLock<Dll> = OnceLock::new();
 
-/// Whether the trace is kept: with `WSD_TRACE`, and always off Windows
-/// (the crate's tests read it).
+/// Whether the trace is kept: with `WSD_TRACE`, and always in the crate's
+/// own tests (they read it, on Linux and under Wine alike).
 fn keeps_trace(s: &Settings) -> bool {
-    s.trace.is_some() || cfg!(not(windows))
+    s.trace.is_some() || cfg!(test)
 }
 
 /// The model, made at the first call from the environment. A setting
@@ -84,7 +84,7 @@ impl Dll {
         let cfg = Config {
             profile: settings.profile,
             stream_reads: settings.stream_reads,
-            // The trace is kept only for WSD_TRACE (and off Windows, for the
+            // The trace is kept only for WSD_TRACE (and in the crate's
             // tests): a long-running program without it would keep every
             // line in memory.
             tracing: keeps_trace(&settings),

@@ -1,5 +1,6 @@
-//! The exports called as a C program calls them, on Linux (model handles,
-//! a thread-local last error).
+//! The exports called as a C program calls them: on Linux (model handles,
+//! a thread-local last error) and, in the Wine stage, on Windows (kernel
+//! handles, the thread's Win32 last error).
 
 use crate::calls::TEST_LOCK;
 use crate::exports::*;
