@@ -1,6 +1,7 @@
 //! What real UDP code sets up on Windows beyond the seed pages, on the
 //! `Windows` profile: the IP and UDP options (WIN-IP-OPTIONS,
-//! WIN-V6ONLY-ON-V4), ECN (WIN-ECN), don't-fragment and the path MTU
+//! WIN-V6ONLY-ON-V4), ECN (WIN-ECN), received hop limits and TOS bytes
+//! (WIN-RECV-TTL-TOS), don't-fragment and the path MTU
 //! (WIN-DONTFRAGMENT), send segmentation (WIN-USO) and receive coalescing
 //! (WIN-URO); and quinn-udp's own set-up sequence, call for call.
 
@@ -373,6 +374,105 @@ fn ecn_codepoints_and_congestion_marks() {
     .unwrap();
     let (_, _, m) = recv_msg(&h, rx, &[8], 64);
     assert_eq!(codepoint(&m), None);
+}
+
+// WIN-RECV-TTL-TOS: IP_RECVTTL / IPV6_HOPLIMIT deliver the hop limit as an
+// INT (cmsg_len = header + 4, as test_ipv4_cmsg and test_ipv6_cmsg check on
+// Windows), less one per router on the way; IP_RECVTOS / IPV6_RECVTCLASS the
+// whole TOS byte, ECN bits included; with several options set the objects
+// come packet information first; the documented profile delivers none.
+#[test]
+fn hop_limits_and_tos_bytes_are_delivered() {
+    let (_sim, h) = windows(1);
+    let (tx, _) = udp4(&h);
+    let (rx, to) = udp4(&h);
+    let int_of = |msg: &WsaMsg, level: i32, kind: i32| {
+        let objs = objects(msg);
+        let c = objs.iter().find(|c| (c.level, c.kind) == (level, kind))?;
+        assert_eq!(c.data.len(), 4, "an INT");
+        c.as_int()
+    };
+    set(&h, rx, IPPROTO_IP, IP_RECVTTL, 1).unwrap();
+    assert_eq!(get(&h, rx, IPPROTO_IP, IP_RECVTTL), Ok(1));
+    send_msg(&h, tx, &to, b"hello", &[]).unwrap();
+    let (r, n, m) = recv_msg(&h, rx, &[16], 100);
+    r.unwrap();
+    assert_eq!(n, 5);
+    let objs = objects(&m);
+    assert_eq!(objs.len(), 1);
+    assert_eq!((objs[0].level, objs[0].kind), (IPPROTO_IP, IP_TTL));
+    // WSA_CMSG_LEN(sizeof(INT)): a 16-byte header and the INT.
+    assert_eq!(m.control_bytes().len(), 16 + 4 + 4, "padded to 8");
+    assert_eq!(
+        int_of(&m, IPPROTO_IP, IP_TTL),
+        Some(128),
+        "Windows' default TTL"
+    );
+    set(&h, tx, IPPROTO_IP, IP_TTL, 64).unwrap();
+    set(&h, rx, IPPROTO_IP, IP_RECVTOS, 1).unwrap();
+    set(&h, rx, IPPROTO_IP, IP_PKTINFO, 1).unwrap();
+    set(&h, tx, IPPROTO_IP, IP_TOS, 0xb8).unwrap();
+    send_msg(
+        &h,
+        tx,
+        &to,
+        b"ef",
+        &[Cmsg::int(IPPROTO_IP, IP_ECN, ECN_ECT_0)],
+    )
+    .unwrap();
+    let (_, _, m) = recv_msg(&h, rx, &[16], 100);
+    let kinds: Vec<i32> = objects(&m).iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [IP_PKTINFO, IP_TTL, IP_TOS]);
+    assert_eq!(int_of(&m, IPPROTO_IP, IP_TTL), Some(64));
+    assert_eq!(int_of(&m, IPPROTO_IP, IP_TOS), Some(0xb8 | ECN_ECT_0));
+    set(&h, rx, IPPROTO_IP, IP_RECVTTL, 0).unwrap();
+    set(&h, rx, IPPROTO_IP, IP_RECVTOS, 0).unwrap();
+    send_msg(&h, tx, &to, b"x", &[]).unwrap();
+    let (_, _, m) = recv_msg(&h, rx, &[16], 100);
+    assert_eq!(objects(&m).len(), 1, "packet information only");
+
+    // IPv6: IPV6_HOPLIMIT and IPV6_RECVTCLASS.
+    let (tx6, _) = udp6(&h);
+    let (rx6, to6) = udp6(&h);
+    set(&h, rx6, IPPROTO_IPV6, IPV6_HOPLIMIT, 1).unwrap();
+    set(&h, rx6, IPPROTO_IPV6, IPV6_RECVTCLASS, 1).unwrap();
+    set(&h, tx6, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 33).unwrap();
+    send_msg(&h, tx6, &to6, b"six", &[]).unwrap();
+    let (_, _, m) = recv_msg(&h, rx6, &[16], 100);
+    assert_eq!(int_of(&m, IPPROTO_IPV6, IPV6_HOPLIMIT), Some(33));
+    assert_eq!(int_of(&m, IPPROTO_IPV6, IPV6_TCLASS), Some(0));
+
+    // Through three routers: three fewer.
+    let sim = Sim::with_config(
+        1,
+        Config {
+            profile: Profile::windows(),
+            ..Config::default()
+        },
+    );
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let far = started(&sim, "far", &["10.9.0.1/24"]);
+    sim.add_route("a", "10.9.0.0/16", 3).unwrap();
+    let rx = far.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    far.bind(rx, &"10.9.0.1:4000".parse().unwrap()).unwrap();
+    set(&far, rx, IPPROTO_IP, IP_RECVTTL, 1).unwrap();
+    let s = a.socket(AF_INET, SOCK_DGRAM, 0).unwrap();
+    a.bind(s, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    send_msg(&a, s, &"10.9.0.1:4000".parse().unwrap(), b"far", &[]).unwrap();
+    let (r, _, m) = recv_msg(&far, rx, &[16], 100);
+    r.unwrap();
+    assert_eq!(int_of(&m, IPPROTO_IP, IP_TTL), Some(125));
+
+    // The documented contract names no such control data.
+    let sim = Sim::new(1);
+    let h = started(&sim, "local", &[]);
+    let (tx, _) = udp4(&h);
+    let (rx, to) = udp4(&h);
+    let _ = h.set_sock_opt(rx, IPPROTO_IP, IP_RECVTTL, &1u32.to_le_bytes());
+    send_msg(&h, tx, &to, b"doc", &[]).unwrap();
+    let (r, _, m) = recv_msg(&h, rx, &[16], 100);
+    r.unwrap();
+    assert!(objects(&m).is_empty());
 }
 
 // WIN-DONTFRAGMENT: with don't-fragment, a datagram whose IP packet is over

@@ -422,16 +422,29 @@ pub fn render_cmsg(c: &cmsg::Cmsg) -> String {
     match cmsg::pktinfo(c) {
         Some(Pktinfo::V4(p)) => format!("IP_PKTINFO {} if={}", p.addr, p.ifindex),
         Some(Pktinfo::V6(p)) => format!("IPV6_PKTINFO {} if={}", p.addr, p.ifindex),
-        None => match (c.level, c.kind, c.as_int()) {
-            (IPPROTO_IP, IP_ECN, Some(v)) if c.data.len() == 4 => format!("IP_ECN {v}"),
-            (IPPROTO_IPV6, IPV6_ECN, Some(v)) if c.data.len() == 4 => format!("IPV6_ECN {v}"),
-            (IPPROTO_UDP, UDP_COALESCED_INFO, Some(v)) if c.data.len() == 4 => {
-                format!("UDP_COALESCED_INFO {v}")
+        None => {
+            let named = INT_OBJECTS
+                .iter()
+                .find(|(level, kind, _)| (*level, *kind) == (c.level, c.kind));
+            match (named, c.as_int()) {
+                (Some((_, _, name)), Some(v)) if c.data.len() == 4 => format!("{name} {v}"),
+                _ => format!("level={} type={} len={}", c.level, c.kind, c.data.len()),
             }
-            _ => format!("level={} type={} len={}", c.level, c.kind, c.data.len()),
-        },
+        }
     }
 }
+
+/// The control objects carrying one `INT` / `DWORD` a receive delivers,
+/// rendered as `NAME value`.
+const INT_OBJECTS: [(i32, i32, &str); 7] = [
+    (IPPROTO_IP, IP_TTL, "IP_TTL"),
+    (IPPROTO_IPV6, IPV6_HOPLIMIT, "IPV6_HOPLIMIT"),
+    (IPPROTO_IP, IP_TOS, "IP_TOS"),
+    (IPPROTO_IPV6, IPV6_TCLASS, "IPV6_TCLASS"),
+    (IPPROTO_IP, IP_ECN, "IP_ECN"),
+    (IPPROTO_IPV6, IPV6_ECN, "IPV6_ECN"),
+    (IPPROTO_UDP, UDP_COALESCED_INFO, "UDP_COALESCED_INFO"),
+];
 
 impl<B: Backend> Ctx<'_, B> {
     fn host_of(&self, step: &Step) -> Result<&B::W, StepError> {

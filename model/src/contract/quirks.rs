@@ -100,6 +100,9 @@ pub enum Quirk {
     /// An overlapped `WSARecv`/`WSARecvFrom` with `MSG_PEEK` on a datagram
     /// socket is a readiness probe, not misuse.
     OvlPeekProbe,
+    /// `IP_RECVTTL`/`IPV6_HOPLIMIT` and `IP_RECVTOS`/`IPV6_RECVTCLASS`
+    /// deliver the received hop limit and TOS byte as control objects.
+    RecvHopLimitTos,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -214,6 +217,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         id: "WIN-ECN",
         statement: "An IP_ECN (IPPROTO_IP) or IPV6_ECN (IPPROTO_IPV6) control object of type INT on WSASendMsg sets the datagram's ECN codepoint, and the Congestion Encountered codepoint (3) fails the send with WSAEINVAL; with IP_RECVECN / IPV6_RECVECN set, WSARecvMsg delivers the received codepoint as an IP_ECN / IPV6_ECN control object of type INT (the seed pages name no such control data).",
         source: "https://learn.microsoft.com/en-us/windows/win32/winsock/winsock-ecn; https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-wsasetrecvipecn (Windows 10 build 20348 and later)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::RecvHopLimitTos,
+        id: "WIN-RECV-TTL-TOS",
+        statement: "With IP_RECVTTL (IPv4) or IPV6_HOPLIMIT (IPv6) set, WSARecvMsg delivers the hop limit a datagram arrived with (the sender's IP_TTL / IPV6_UNICAST_HOPS, or its multicast one, less one per router) as an IP_TTL / IPV6_HOPLIMIT control object of type INT; with IP_RECVTOS or IPV6_RECVTCLASS set, the TOS / traffic class byte it arrived with (ECN bits included) as an IP_TOS / IPV6_TCLASS control object of type INT; the seed pages name no such control data. Several objects come in the order packet information, hop limit, TOS, ECN, coalescing (a model choice: no source gives Windows' order).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:2656-2675, :2701-2720 (test_ipv4_cmsg), :2763-2781, :2807-2826 (test_ipv6_cmsg): level, type, cmsg_len = header + sizeof(INT), a TTL of at least 32, a TOS of 0 for a plain send; run on Windows, without todo",
         profiles: WINDOWS,
     },
     QuirkInfo {
@@ -652,7 +662,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::OvlPeekProbe as usize + 1);
+        assert_eq!(seen.len(), Quirk::RecvHopLimitTos as usize + 1);
     }
 
     #[test]

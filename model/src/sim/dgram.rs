@@ -452,6 +452,7 @@ impl World {
             dst: p.dst.ip(),
             ifindex: p.ifindex,
             tos: p.tos,
+            ttl: p.ttl,
             bcast: p.bcast,
             mcast: p.mcast,
             // RECVMSG-PKTINFO-DUALSTACK: with only IPV6_PKTINFO set, an IPv4

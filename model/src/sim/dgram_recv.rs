@@ -3,6 +3,7 @@
 
 use super::call::{Mode, RecvArgs, RecvCall, RecvOut};
 use super::dgram::{code, packet_info};
+use super::ip_opts::IpOpts;
 use super::net::HostId;
 use super::sched_state::{Halt, Step};
 use super::socket::{Datagram, RxItem, SocketState};
@@ -315,20 +316,30 @@ impl World {
         }
         if let Some(c) = a.control {
             // RECVMSG-PKTINFO-V4, RECVMSG-PKTINFO-V6: the packet information;
-            // WIN-ECN: the codepoint; WIN-URO: the segment size.
+            // WIN-RECV-TTL-TOS: the hop limit and the TOS byte; WIN-ECN: the
+            // codepoint; WIN-URO: the segment size.
             let info = packet_info(st, &d);
-            let ecn = p.has(Quirk::Ecn).then(|| ecn_info(st, &d)).flatten();
+            let ip = st.opts.ip();
+            let (hops, tos) = if p.has(Quirk::RecvHopLimitTos) {
+                (hop_limit_info(ip, &d), tos_info(ip, &d))
+            } else {
+                (None, None)
+            };
+            let ecn = p.has(Quirk::Ecn).then(|| ecn_info(ip, &d)).flatten();
             let coal =
                 coalesced.map(|size| Cmsg::int(IPPROTO_UDP, UDP_COALESCED_INFO, size as i32));
-            let written = match (info, ecn, coal) {
-                (Some(info), None, None) => cmsg::write(std::slice::from_ref(&info), c.bytes_mut()),
+            let written = match (info, hops, tos, ecn, coal) {
+                (Some(info), None, None, None, None) => {
+                    cmsg::write(std::slice::from_ref(&info), c.bytes_mut())
+                }
                 // (No object: writing none writes nothing.)
-                (None, None, None) => cmsg::Written {
+                (None, None, None, None, None) => cmsg::Written {
                     len: 0,
                     truncated: false,
                 },
-                (info, ecn, coal) => {
-                    let all: Vec<Cmsg> = [info, ecn, coal].into_iter().flatten().collect();
+                (info, hops, tos, ecn, coal) => {
+                    let all: Vec<Cmsg> =
+                        [info, hops, tos, ecn, coal].into_iter().flatten().collect();
                     cmsg::write(&all, c.bytes_mut())
                 }
             };
@@ -365,13 +376,35 @@ impl World {
 /// `WIN-ECN`: the `IP_ECN` / `IPV6_ECN` object of a datagram, an `INT`
 /// with its codepoint, when the socket asked for the family's
 /// (`IP_RECVECN` for an IPv4 datagram, `IPV6_RECVECN` for an IPv6 one).
-fn ecn_info(st: &SocketState, d: &Datagram) -> Option<Cmsg> {
+fn ecn_info(ip: &IpOpts, d: &Datagram) -> Option<Cmsg> {
     let codepoint = i32::from(d.tos & 3);
     match d.dst {
-        IpAddr::V4(_) if st.opts.ip().recvecn4 => Some(Cmsg::int(IPPROTO_IP, IP_ECN, codepoint)),
-        IpAddr::V6(_) if st.opts.ip().recvecn6 => {
-            Some(Cmsg::int(IPPROTO_IPV6, IPV6_ECN, codepoint))
-        }
+        IpAddr::V4(_) if ip.recvecn4 => Some(Cmsg::int(IPPROTO_IP, IP_ECN, codepoint)),
+        IpAddr::V6(_) if ip.recvecn6 => Some(Cmsg::int(IPPROTO_IPV6, IPV6_ECN, codepoint)),
+        _ => None,
+    }
+}
+
+/// `WIN-RECV-TTL-TOS`: the `IP_TTL` / `IPV6_HOPLIMIT` object of a
+/// datagram, an `INT` with the hop limit it arrived with, when the socket
+/// asked for the family's (`IP_RECVTTL`, `IPV6_HOPLIMIT`).
+fn hop_limit_info(ip: &IpOpts, d: &Datagram) -> Option<Cmsg> {
+    let hops = i32::from(d.ttl);
+    match d.dst {
+        IpAddr::V4(_) if ip.recvttl4 => Some(Cmsg::int(IPPROTO_IP, IP_TTL, hops)),
+        IpAddr::V6(_) if ip.recvhop6 => Some(Cmsg::int(IPPROTO_IPV6, IPV6_HOPLIMIT, hops)),
+        _ => None,
+    }
+}
+
+/// `WIN-RECV-TTL-TOS`: the `IP_TOS` / `IPV6_TCLASS` object of a datagram,
+/// an `INT` with the whole byte it arrived with (ECN bits included), when
+/// the socket asked for the family's (`IP_RECVTOS`, `IPV6_RECVTCLASS`).
+fn tos_info(ip: &IpOpts, d: &Datagram) -> Option<Cmsg> {
+    let tos = i32::from(d.tos);
+    match d.dst {
+        IpAddr::V4(_) if ip.recvtos4 => Some(Cmsg::int(IPPROTO_IP, IP_TOS, tos)),
+        IpAddr::V6(_) if ip.recvtclass6 => Some(Cmsg::int(IPPROTO_IPV6, IPV6_TCLASS, tos)),
         _ => None,
     }
 }

@@ -481,7 +481,13 @@ impl World {
         let src = SocketAddr::new(route.src_ip, local.port());
         let udp = st.ty == SOCK_DGRAM;
         let proto = st.protocol;
-        let ttl = st.opts.ttl;
+        // The hop limit it leaves with: IP_TTL / IPV6_UNICAST_HOPS, or for
+        // a multicast datagram IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS.
+        let ttl = match (route.mcast, dst.is_ipv6()) {
+            (false, _) => st.opts.ttl,
+            (true, false) => st.opts.ip().mcast_ttl4.min(255) as u8,
+            (true, true) => st.opts.ip().mcast_hops6.min(255) as u8,
+        };
         let latency = if route.local {
             self.cfg.loopback_latency_ns
         } else {
@@ -509,6 +515,13 @@ impl World {
         // ICMP time-exceeded goes back (RECV-ENETRESET-TTL,
         // RECVMSG-ENETRESET-TTL, SENDMSG-ENETRESET-TTL).
         if route.hops > 0 && ttl <= route.hops {
+            // No ICMP error answers a multicast datagram (RFC 1812 4.3.2.7).
+            if route.mcast {
+                self.log(host, "drop", || {
+                    format!("{dst}: multicast TTL {ttl} expired")
+                });
+                return;
+            }
             self.schedule(
                 depart + 2 * latency,
                 Event::IcmpError {
@@ -562,7 +575,8 @@ impl World {
                 dst,
                 proto,
                 udp,
-                ttl,
+                // Each router on the way took one.
+                ttl: ttl - route.hops,
                 tos,
                 bcast: route.bcast,
                 mcast: route.mcast,

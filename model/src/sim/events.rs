@@ -20,6 +20,7 @@ pub(crate) struct Packet {
     pub(crate) proto: i32,
     /// Whether it came from a UDP socket (raw sockets send bare payloads).
     pub(crate) udp: bool,
+    /// The hop limit as it arrives: the sender's less one per router.
     pub(crate) ttl: u8,
     /// The TOS / traffic class byte; its low two bits are the ECN
     /// codepoint (`WIN-ECN`).

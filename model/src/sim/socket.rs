@@ -157,6 +157,8 @@ pub(crate) struct Datagram {
     pub(crate) ifindex: u32,
     /// The TOS / traffic class byte it arrived with (ECN in the low bits).
     pub(crate) tos: u8,
+    /// The hop limit (IPv4 TTL) it arrived with.
+    pub(crate) ttl: u8,
     pub(crate) bcast: bool,
     pub(crate) mcast: bool,
     /// For an IPv4 datagram on a dual-stack socket with only `IPV6_PKTINFO`
