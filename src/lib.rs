@@ -41,3 +41,13 @@ pub use winsock_model::*;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The guide's examples (`docs/guide.md`), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide.md")]
+pub struct GuideDoctests;
+
+/// The examples of `docs/conformance.md`, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/conformance.md")]
+pub struct ConformanceDoctests;
