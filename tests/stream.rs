@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use std::net::SocketAddr;
 use std::time::Duration;
+use winsock_double::ntstatus::*;
 use winsock_double::*;
 
 /// A TCP/IPv4 socket listening on 127.0.0.1 (ephemeral port).
@@ -580,4 +581,50 @@ fn closing_a_listener_beside_a_datagram_socket() {
     h.close_socket(l).unwrap();
     h.close_socket(c).unwrap();
     h.close_socket(u).unwrap();
+}
+
+// RECV-OPERATION-ABORTED-CLOSE and, on the Windows profile,
+// WIN-CLOSE-STREAM-CONNABORTED: closesocket with an overlapped receive
+// pending on a connected stream ends the receive (its port packet carries
+// the Win32 code and the NTSTATUS) and closes gracefully: with nothing
+// unread the peer gets the FIN, a receive of 0 bytes, and no reset.
+#[test]
+fn closing_with_a_receive_pending_ends_it_and_the_peer_sees_a_fin() {
+    for (profile, wsa, win32, status) in [
+        (
+            Profile::documented(),
+            WSA_OPERATION_ABORTED,
+            ERROR_OPERATION_ABORTED,
+            STATUS_CANCELLED,
+        ),
+        (
+            Profile::windows(),
+            WSAECONNABORTED,
+            ERROR_CONNECTION_ABORTED,
+            STATUS_CONNECTION_ABORTED,
+        ),
+    ] {
+        let sim = Sim::with_config(
+            3,
+            Config {
+                profile: profile,
+                ..Config::default()
+            },
+        );
+        let h = started(&sim, "local", &[]);
+        let (c, s) = pair(&h);
+        let port = h.create_io_completion_port(0).unwrap();
+        h.associate_completion_port(port, s, 9).unwrap();
+        let r = h.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(1), None);
+        assert!(matches!(r, Ok(Posted::Pending)), "{r:?}");
+        h.close_socket(s).unwrap();
+        let p = h.get_queued_completion_status(port, 0).unwrap();
+        assert_eq!((p.error, p.bytes, p.key), (wsa, 0, 9), "{profile}");
+        assert_eq!(p.win32, win32, "{profile}");
+        assert_eq!(p.completion.unwrap().status, status, "{profile}");
+        let (r, n, _, _) = recv(&h, c, &[8], 0);
+        r.unwrap();
+        assert_eq!(n, 0, "{profile}: the FIN, not a reset");
+        send_all(&h, c, b"late");
+    }
 }

@@ -39,6 +39,9 @@ pub enum Field {
     Routines,
     /// `packets`: the completion-port packets taken, in order.
     Packets,
+    /// `internal`: `OVERLAPPED.Internal` and `InternalHigh` of each
+    /// completion reported, `; `-separated.
+    Internal,
     /// `diagnostics`: the model's diagnostics so far.
     Diagnostics,
 }
@@ -60,6 +63,7 @@ impl Field {
             Field::Wait => "wait",
             Field::Routines => "routines",
             Field::Packets => "packets",
+            Field::Internal => "internal",
             Field::Diagnostics => "diagnostics",
         }
     }
@@ -89,6 +93,7 @@ impl Field {
             // No routine ran: an empty list, not nothing.
             Field::Routines => sorted(&Some(o.routines.clone().unwrap_or_default()), "; "),
             Field::Packets => join(&o.packets, "; "),
+            Field::Internal => join(&o.internal, "; "),
             Field::Diagnostics => join(&o.diagnostics, "; "),
         }
     }
@@ -216,6 +221,9 @@ pub fn matchers<E: From<String>>(
         let mut r = r.clone();
         r.sort();
         m.push(is(Field::Routines, r.join("; ")));
+    }
+    if let Some(p) = &e.internal {
+        m.push(is(Field::Internal, p.join("; ")));
     }
     if let Some(p) = &e.packets {
         m.push(is(Field::Packets, p.join("; ")));

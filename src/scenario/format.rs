@@ -855,6 +855,12 @@ pub struct Expect {
     /// (`"key=7 ovl=1 ok bytes=5 data=68656c6c6f"`), in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packets: Option<Vec<String>>,
+    /// What `OVERLAPPED.Internal` (the `NTSTATUS`, by name or as hex) and
+    /// `InternalHigh` hold after each completion the step reports
+    /// (`WSAGetOverlappedResult`'s, or each port packet's), in order:
+    /// `"STATUS_BUFFER_OVERFLOW high=4"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<Vec<String>>,
     /// The clause ids of the model's diagnostics so far
     /// (`"RECV-THREADS-SIMULTANEOUS"`), in order. Only the model makes
     /// diagnostics: other backends skip this comparison.

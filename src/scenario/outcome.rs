@@ -44,6 +44,11 @@ pub struct Outcome {
     /// Completion-port packets taken, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packets: Option<Vec<String>>,
+    /// What `OVERLAPPED.Internal` and `InternalHigh` hold after each
+    /// completion the step reports (`WSAGetOverlappedResult`'s, or each
+    /// port packet's): `"STATUS_SUCCESS high=5"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<Vec<String>>,
     /// The model's diagnostics so far (clause ids), where the step's
     /// expectation asks for them.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -94,6 +94,29 @@ pub const ERROR_PORT_UNREACHABLE: u32 = 1234;
 /// `ERROR_CONNECTION_ABORTED`: a connection closed locally.
 pub const ERROR_CONNECTION_ABORTED: u32 = 1236;
 
+/// The name of a status this module defines (`"STATUS_CANCELLED"`).
+pub fn status_name(status: u32) -> Option<&'static str> {
+    Some(match status {
+        STATUS_SUCCESS => "STATUS_SUCCESS",
+        STATUS_PENDING => "STATUS_PENDING",
+        STATUS_BUFFER_OVERFLOW => "STATUS_BUFFER_OVERFLOW",
+        STATUS_CANCELLED => "STATUS_CANCELLED",
+        STATUS_LOCAL_DISCONNECT => "STATUS_LOCAL_DISCONNECT",
+        STATUS_CONNECTION_RESET => "STATUS_CONNECTION_RESET",
+        STATUS_CONNECTION_REFUSED => "STATUS_CONNECTION_REFUSED",
+        STATUS_GRACEFUL_DISCONNECT => "STATUS_GRACEFUL_DISCONNECT",
+        STATUS_NETWORK_UNREACHABLE => "STATUS_NETWORK_UNREACHABLE",
+        STATUS_HOST_UNREACHABLE => "STATUS_HOST_UNREACHABLE",
+        STATUS_PORT_UNREACHABLE => "STATUS_PORT_UNREACHABLE",
+        STATUS_CONNECTION_ABORTED => "STATUS_CONNECTION_ABORTED",
+        STATUS_IO_TIMEOUT => "STATUS_IO_TIMEOUT",
+        STATUS_INVALID_CONNECTION => "STATUS_INVALID_CONNECTION",
+        STATUS_NOT_SUPPORTED => "STATUS_NOT_SUPPORTED",
+        STATUS_BUFFER_TOO_SMALL => "STATUS_BUFFER_TOO_SMALL",
+        _ => return None,
+    })
+}
+
 /// The Winsock code `WSAGetOverlappedResult` gives for an operation whose
 /// `OVERLAPPED.Internal` is `status` (Windows' table, see the module's
 /// sources): 0 for success, the mapped code for a listed failure,
@@ -176,6 +199,23 @@ pub fn status_of_wsa(wsa: i32, datagram: bool) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_status_the_model_completes_with_has_a_name() {
+        for wsa in [
+            0,
+            WSAEMSGSIZE,
+            WSA_OPERATION_ABORTED,
+            WSAECONNABORTED,
+            WSAEFAULT,
+        ] {
+            for dgram in [false, true] {
+                let s = status_of_wsa(wsa, dgram);
+                assert!(status_name(s).is_some_and(|n| n.starts_with("STATUS_")));
+            }
+        }
+        assert_eq!(status_name(0x1234), None);
+    }
 
     /// Every status the model completes with maps back to its code, and
     /// the ones Wine's tests name have the Win32 errors they expect.

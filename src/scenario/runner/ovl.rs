@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use winsock_model::cmsg::{self, In6Pktinfo, InPktinfo, Pktinfo};
 use winsock_model::consts::*;
+use winsock_model::ntstatus;
 use winsock_model::{
     Completion, CompletionRoutine, DataCall, DataRequest, Event, NameBuf, Overlapped, PortPacket,
     Posted, RecvCall, SendCall, Socket, WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaError,
@@ -122,10 +123,20 @@ fn render_wait(r: WaitResult) -> String {
     }
 }
 
+/// `OVERLAPPED.Internal` (by name where it has one) and `InternalHigh`
+/// after a completion.
+fn render_internal(c: &Completion) -> String {
+    let status = ntstatus::status_name(c.status)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{:#010x}", c.status));
+    format!("{status} high={}", c.bytes)
+}
+
 /// Records what a completion hands back, as a direct receive would.
 fn record_completion(o: &mut Outcome, c: &Completion, recv: bool) {
     o.result = status(c.error);
     o.bytes = Some(c.bytes);
+    o.internal = Some(vec![render_internal(c)]);
     if recv && winsock_model::ran_despite(c.error) {
         o.data = Some(to_hex(&c.data()));
         o.flags = Some(names::flag_names(c.flags));
@@ -551,7 +562,15 @@ impl<B: Backend> Ctx<'_, B> {
                     None => w.get_queued_completion_status(p, t).map(|k| vec![k]),
                     Some(m) => w.get_queued_completion_status_ex(p, *m, t, *alertable),
                 };
-                got.map(|v| o.packets = Some(v.iter().map(render_packet).collect()))
+                got.map(|v| {
+                    o.packets = Some(v.iter().map(render_packet).collect());
+                    let internal: Vec<String> = v
+                        .iter()
+                        .filter_map(|p| p.completion.as_ref())
+                        .map(render_internal)
+                        .collect();
+                    o.internal = (!internal.is_empty()).then_some(internal);
+                })
             }
             Op::PostPacket {
                 port,
