@@ -607,7 +607,7 @@ fn closing_with_a_receive_pending_ends_it_and_the_peer_sees_a_fin() {
         let sim = Sim::with_config(
             3,
             Config {
-                profile: profile,
+                profile,
                 ..Config::default()
             },
         );
