@@ -357,3 +357,79 @@ fn options_read_back_with_windows_defaults() {
         WSAEINVAL,
     );
 }
+
+// WIN-IOCTL-EOPNOTSUPP: codes Windows does not know, and SIO_FLUSH on a
+// TCP socket, are WSAEOPNOTSUPP there (test_unsupported_ioctls), where the
+// WSAIoctl page says WSAEINVAL; SIO_FLUSH still flushes a UDP socket.
+#[test]
+fn unknown_ioctls_are_not_supported_on_windows() {
+    const FIOASYNC: u32 = 0x8004_667d;
+    for (profile, unknown, flush_tcp) in [
+        (Profile::documented(), WSAEINVAL, Ok(0)),
+        (
+            Profile::windows(),
+            WSAEOPNOTSUPP,
+            Err(WsaError::Code(WSAEOPNOTSUPP)),
+        ),
+        (
+            Profile::wine8(),
+            WSAEOPNOTSUPP,
+            Err(WsaError::Code(WSAEOPNOTSUPP)),
+        ),
+    ] {
+        let sim = Sim::with_config(
+            1,
+            Config {
+                profile,
+                ..Config::default()
+            },
+        );
+        let h = sim.add_host("a", &[]).unwrap();
+        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+        let tcp = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        let udp = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        for code in [0xdead_beef, FIOASYNC, 0x667e] {
+            for s in [tcp, udp] {
+                assert_err(h.wsa_ioctl(s, code, &[], &mut []), unknown);
+            }
+        }
+        assert_eq!(
+            h.wsa_ioctl(tcp, SIO_FLUSH, &[], &mut []),
+            flush_tcp,
+            "{profile}"
+        );
+        assert_eq!(h.wsa_ioctl(udp, SIO_FLUSH, &[], &mut []), Ok(0));
+    }
+}
+
+// Winsock IOCTLs: FIONREAD and SIOCATMARK through WSAIoctl as through
+// ioctlsocket, into a u_long (a shorter output is WSAEFAULT, as
+// test_fionread_siocatmark checks on Windows, sock.c:5100-5116).
+#[test]
+fn fionread_and_siocatmark_through_wsaioctl() {
+    let sim = Sim::new(1);
+    let h = sim.add_host("a", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.listen(l, 1).unwrap();
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+    let (s, _) = h.accept(l).unwrap();
+    let mut v = [0xffu8; 4];
+    assert_eq!(h.wsa_ioctl(c, SIOCATMARK, &[], &mut v), Ok(4));
+    assert_eq!(u32::from_le_bytes(v), 1, "no urgent data: at the mark");
+    assert_err(h.wsa_ioctl(c, SIOCATMARK, &[], &mut v[..3]), WSAEFAULT);
+    assert_err(h.wsa_ioctl(c, FIONREAD, &[], &mut v[..3]), WSAEFAULT);
+    h.send_to(s, b"hello", &h.getsockname(c).unwrap()).unwrap();
+    sim.advance(std::time::Duration::from_millis(1));
+    assert_eq!(h.wsa_ioctl(c, FIONREAD, &[], &mut v), Ok(4));
+    assert_eq!(u32::from_le_bytes(v), 5);
+    let udp = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    let mut arg = 0;
+    assert_eq!(
+        h.ioctl_socket(udp, SIOCATMARK, &mut arg).is_err(),
+        h.wsa_ioctl(udp, SIOCATMARK, &[], &mut v).is_err(),
+        "the same answer both ways"
+    );
+}

@@ -628,3 +628,67 @@ fn closing_with_a_receive_pending_ends_it_and_the_peer_sees_a_fin() {
         send_all(&h, c, b"late");
     }
 }
+
+// Wine's test_shutdown on Windows (sock.c:8990-9069): after each side has
+// shut down both directions and the FINs have crossed, the connection
+// still names its peer, a second connect is WSAEISCONN and a bad `how` is
+// WSAEINVAL.
+#[test]
+fn a_connection_shut_down_both_ways_keeps_its_peer() {
+    for profile in [Profile::documented(), Profile::windows()] {
+        let sim = Sim::with_config(
+            4,
+            Config {
+                profile,
+                ..Config::default()
+            },
+        );
+        let h = started(&sim, "local", &[]);
+        let (c, s) = pair(&h);
+        let (ca, sa) = (h.getsockname(c).unwrap(), h.getsockname(s).unwrap());
+        h.shutdown(c, SD_SEND).unwrap();
+        assert_eq!(recv(&h, s, &[8], 0).1, 0);
+        h.shutdown(s, SD_RECEIVE).unwrap();
+        assert_err(recv(&h, s, &[8], 0).0, WSAESHUTDOWN);
+        send_all(&h, s, b"test");
+        assert_eq!(recv_until(&h, c, 4), b"test");
+        h.shutdown(c, SD_RECEIVE).unwrap();
+        assert_err(recv(&h, c, &[8], 0).0, WSAESHUTDOWN);
+        h.shutdown(s, SD_SEND).unwrap();
+        sim.advance(Duration::from_millis(10));
+        assert_eq!(h.getpeername(c), Ok(sa), "{profile}");
+        assert_eq!(h.getpeername(s), Ok(ca), "{profile}");
+        assert_err(h.connect(c, &sa), WSAEISCONN);
+        assert_err(h.shutdown(c, 0xdead), WSAEINVAL);
+    }
+}
+
+// Wine's test_connecting_socket on Windows (sock.c:12279-12350): while a
+// non-blocking connect is under way, a second connect is WSAEALREADY, the
+// socket has its local name and names the peer it is connecting to, and a
+// receive or a send is WSAENOTCONN.
+#[test]
+fn a_socket_still_connecting() {
+    let sim = Sim::with_config(
+        5,
+        Config {
+            profile: Profile::windows(),
+            ..Config::default()
+        },
+    );
+    let h = started(&sim, "local", &["10.0.0.1/24"]);
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.set_nonblocking(c, true).unwrap();
+    h.bind(c, &"0.0.0.0:0".parse().unwrap()).unwrap();
+    let nobody: SocketAddr = "10.0.0.99:255".parse().unwrap();
+    assert_err(h.connect(c, &nobody), WSAEWOULDBLOCK);
+    assert_err(h.connect(c, &nobody), WSAEALREADY);
+    assert_ne!(h.getsockname(c).unwrap().port(), 0);
+    assert_eq!(h.getpeername(c), Ok(nobody));
+    assert_err(recv(&h, c, &[4], 0).0, WSAENOTCONN);
+    let mut n = 0;
+    assert_err(
+        h.wsa_send(c, &[WsaBuf::from(&b"data"[..])], Some(&mut n), 0),
+        WSAENOTCONN,
+    );
+}

@@ -103,6 +103,9 @@ pub enum Quirk {
     /// `IP_RECVTTL`/`IPV6_HOPLIMIT` and `IP_RECVTOS`/`IPV6_RECVTCLASS`
     /// deliver the received hop limit and TOS byte as control objects.
     RecvHopLimitTos,
+    /// An ioctl code Windows does not know, and `SIO_FLUSH` on a stream
+    /// socket, fail with `WSAEOPNOTSUPP`.
+    IoctlUnknownEopnotsupp,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -223,8 +226,15 @@ pub static QUIRKS: &[QuirkInfo] = &[
         quirk: Quirk::RecvHopLimitTos,
         id: "WIN-RECV-TTL-TOS",
         statement: "With IP_RECVTTL (IPv4) or IPV6_HOPLIMIT (IPv6) set, WSARecvMsg delivers the hop limit a datagram arrived with (the sender's IP_TTL / IPV6_UNICAST_HOPS, or its multicast one, less one per router) as an IP_TTL / IPV6_HOPLIMIT control object of type INT; with IP_RECVTOS or IPV6_RECVTCLASS set, the TOS / traffic class byte it arrived with (ECN bits included) as an IP_TOS / IPV6_TCLASS control object of type INT; the seed pages name no such control data. Several objects come in the order packet information, hop limit, TOS, ECN, coalescing (a model choice: no source gives Windows' order).",
-        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:2656-2675, :2701-2720 (test_ipv4_cmsg), :2763-2781, :2807-2826 (test_ipv6_cmsg): level, type, cmsg_len = header + sizeof(INT), a TTL of at least 32, a TOS of 0 for a plain send; run on Windows, without todo",
-        profiles: WINDOWS,
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:2656-2675, :2701-2720 (test_ipv4_cmsg), :2763-2781, :2807-2826 (test_ipv6_cmsg): level, type, cmsg_len = header + sizeof(INT), a TTL of at least 32, a TOS of 0 for a plain send; run on Windows, without todo; Wine 8.0 passes both, fixtures/findings/wine-suite-wine8-builtin.json",
+        profiles: W,
+    },
+    QuirkInfo {
+        quirk: Quirk::IoctlUnknownEopnotsupp,
+        id: "WIN-IOCTL-EOPNOTSUPP",
+        statement: "WSAIoctl with a code the provider does not know (0xdeadbeef, FIOASYNC, 0x667e), and SIO_FLUSH on a stream socket, fail with WSAEOPNOTSUPP, not WSAEINVAL (the WSAIoctl page: WSAEINVAL when dwIoControlCode is not a valid command).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:5515-5537 (test_unsupported_ioctls on a TCP socket: WSAEOPNOTSUPP with *lpcbBytesReturned 0; run on Windows, without todo; Wine 8.0 passes it too, fixtures/findings/wine-suite-wine8-builtin.json)",
+        profiles: W,
     },
     QuirkInfo {
         quirk: Quirk::DontFragment,
@@ -662,7 +672,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::RecvHopLimitTos as usize + 1);
+        assert_eq!(seen.len(), Quirk::IoctlUnknownEopnotsupp as usize + 1);
     }
 
     #[test]

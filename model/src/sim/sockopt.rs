@@ -4,6 +4,7 @@ use super::net::HostId;
 use super::socket::{opt_int, put_int};
 use super::world::World;
 use crate::contract::consts::*;
+use crate::contract::quirks::Quirk;
 use crate::contract::types::WsaData;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -338,9 +339,14 @@ impl World {
                 self.ioctl(host, s, FIONBIO, &mut v)?;
                 Ok(0)
             }
-            FIONREAD => {
+            // Winsock IOCTLs: FIONREAD and SIOCATMARK answer through
+            // WSAIoctl as through ioctlsocket, into a u_long of output.
+            FIONREAD | SIOCATMARK => {
+                if output.len() < 4 {
+                    return Err(WSAEFAULT);
+                }
                 let mut v = 0;
-                self.ioctl(host, s, FIONREAD, &mut v)?;
+                self.ioctl(host, s, code, &mut v)?;
                 put_int(output, v as i32)
             }
             SIO_GET_EXTENSION_FUNCTION_POINTER => {
@@ -386,12 +392,22 @@ impl World {
                 output[..8].copy_from_slice(&s.to_le_bytes());
                 Ok(8)
             }
+            // WIN-IOCTL-EOPNOTSUPP: Windows flushes no stream socket.
+            SIO_FLUSH
+                if self.quirk(Quirk::IoctlUnknownEopnotsupp) && !self.sock(host, s)?.is_dgram() =>
+            {
+                Err(WSAEOPNOTSUPP)
+            }
             SIO_FLUSH => {
                 // SENDMSG-OPERATION-ABORTED-FLUSH: the send queue is
                 // discarded; outstanding overlapped sends are cancelled.
                 self.abort_ops(s, None, WSA_OPERATION_ABORTED, false, true);
                 Ok(0)
             }
+            // WIN-IOCTL-EOPNOTSUPP: a code Windows does not know.
+            _ if self.quirk(Quirk::IoctlUnknownEopnotsupp) => Err(WSAEOPNOTSUPP),
+            // WSAIoctl: "WSAEINVAL: The dwIoControlCode parameter is not a
+            // valid command".
             _ => Err(WSAEINVAL),
         }
     }
