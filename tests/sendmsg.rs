@@ -324,3 +324,39 @@ fn sendmsg_extension_pointer_through_wsaioctl() {
         WSAEFAULT,
     );
 }
+
+// WIN-SENDMSG-EFAULT-BINDS: on Windows a direct WSASendMsg with a NULL byte
+// count binds the unbound datagram socket before failing with WSAEFAULT
+// (test_WSASendMsg, sock.c:7234-7246); the documented model, and Wine 8,
+// leave it unbound (SENDMSG-EFAULT-BYTES-NULL).
+#[test]
+fn a_null_count_still_binds_on_windows() {
+    for (profile, binds) in [
+        (Profile::documented(), false),
+        (Profile::wine8(), false),
+        (Profile::windows(), true),
+    ] {
+        let sim = Sim::with_config(
+            2,
+            Config {
+                profile,
+                ..Config::default()
+            },
+        );
+        let h = started(&sim, "local", &[]);
+        let (_dst, to) = udp4(&h);
+        let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        let msg = WsaMsg::for_send(Some(&to), b"x");
+        assert_err(h.wsa_send_msg(s, &msg, 0, None), WSAEFAULT);
+        match h.getsockname(s) {
+            Ok(a) => {
+                assert!(binds, "{profile}");
+                assert!(a.ip().is_unspecified() && a.port() != 0, "{a}");
+            }
+            Err(e) => {
+                assert!(!binds, "{profile}");
+                assert_eq!(e, WsaError::Code(WSAEINVAL));
+            }
+        }
+    }
+}

@@ -106,6 +106,9 @@ pub enum Quirk {
     /// An ioctl code Windows does not know, and `SIO_FLUSH` on a stream
     /// socket, fail with `WSAEOPNOTSUPP`.
     IoctlUnknownEopnotsupp,
+    /// A direct `WSASendMsg` with a `NULL` byte count binds an unbound
+    /// datagram socket before it fails.
+    SendMsgFaultBinds,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -235,6 +238,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         statement: "WSAIoctl with a code the provider does not know (0xdeadbeef, FIOASYNC, 0x667e), and SIO_FLUSH on a stream socket, fail with WSAEOPNOTSUPP, not WSAEINVAL (the WSAIoctl page: WSAEINVAL when dwIoControlCode is not a valid command).",
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:5515-5537 (test_unsupported_ioctls on a TCP socket: WSAEOPNOTSUPP with *lpcbBytesReturned 0; run on Windows, without todo; Wine 8.0 passes it too, fixtures/findings/wine-suite-wine8-builtin.json)",
         profiles: W,
+    },
+    QuirkInfo {
+        quirk: Quirk::SendMsgFaultBinds,
+        id: "WIN-SENDMSG-EFAULT-BINDS",
+        statement: "A direct WSASendMsg on an unbound datagram socket whose lpNumberOfBytesSent is NULL binds the socket to the wildcard address and an ephemeral port (getsockname then succeeds) before it fails with WSAEFAULT (SENDMSG-EFAULT-BYTES-NULL); the seed pages bind only on a send that goes ahead.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:7234-7246 (test_WSASendMsg: \"a bad call to WSASendMsg will also bind the socket\"; run on Windows; todo_wine, so not Wine 8)",
+        profiles: WINDOWS,
     },
     QuirkInfo {
         quirk: Quirk::DontFragment,
@@ -672,7 +682,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::IoctlUnknownEopnotsupp as usize + 1);
+        assert_eq!(seen.len(), Quirk::SendMsgFaultBinds as usize + 1);
     }
 
     #[test]

@@ -94,6 +94,15 @@ impl World {
         // SENDMSG-EFAULT-BYTES-NULL, RECV/SEND: lpNumberOfBytesSent may be
         // NULL only with an overlapped structure.
         if !a.bytes_ptr && mode == Mode::Direct {
+            // WIN-SENDMSG-EFAULT-BINDS: WSASendMsg binds the unbound
+            // datagram socket before it fails.
+            if a.call == SendCall::SendMsg
+                && st.is_dgram()
+                && st.local.is_none()
+                && p.has(Quirk::SendMsgFaultBinds)
+            {
+                self.implicit_bind(s, None).map_err(code)?;
+            }
             return Err(code(WSAEFAULT));
         }
         // SENDMSG-EFAULT-BUFFERS
