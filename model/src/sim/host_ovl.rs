@@ -211,6 +211,40 @@ impl SimHost {
         }))
     }
 
+    /// Takes the completions of this host's finished overlapped
+    /// operations that went to their `WSAOVERLAPPED` (no completion
+    /// routine and no completion port took them), in the order the
+    /// operations finished, as `WSAGetOverlappedResult` would take each
+    /// (a later `WSAGetOverlappedResult` gives the status only). Writes no
+    /// trace line and is no scheduling point: it is for a front end that
+    /// hands completions on to objects outside the model (the DLL: the
+    /// program's `OVERLAPPED`, a kernel event, a user APC).
+    pub fn take_completions(&self) -> Vec<Completion> {
+        self.world.lock().take_held(self.host)
+    }
+
+    /// Waits in virtual time, as a blocking call named `what` (its trace
+    /// line), until one of this host's operations whose `WSAOVERLAPPED`
+    /// ids are `ids` has finished (`true`) or `timeout_ms` has passed
+    /// (`false`; `WSA_INFINITE`: no time-out); the model's deadlock report
+    /// when nothing in flight can end the wait. For a front end whose
+    /// program waits on objects the model does not see (a kernel event a
+    /// completion sets, `SleepEx` for a completion routine).
+    #[track_caller]
+    pub fn wait_overlapped(
+        &self,
+        what: &'static str,
+        ids: &[u64],
+        timeout_ms: u32,
+    ) -> Result<bool, WsaError> {
+        let h = self.host;
+        self.call(
+            what,
+            || format!("ovl={ids:?}, {timeout_ms}ms"),
+            |w| w.wait_ops(h, ids, timeout_ms, what),
+        )
+    }
+
     /// The operation `req` posts on `s`. SENDMSG-MSG-FLAGS-IGNORED: a
     /// send's `WSAMSG.dwFlags` is not kept.
     fn op(

@@ -184,6 +184,7 @@ impl World {
             bytes: 0,
             flags: 0,
             held: None,
+            finished: 0,
         };
         // A WSAOVERLAPPED used again (as real code does) is rewritten in
         // place.
@@ -464,8 +465,11 @@ impl World {
         // and the completion, with the byte count (RECV-OVL-TRANSFER-COUNT,
         // RECVMSG-OVL-TRANSFER-COUNT, SENDMSG-OVL-TRANSFER-COUNT) and the flags
         // (RECV-OVL-FLAGS-RESULT, RECVMSG-OVL-FLAGS-RESULT).
+        self.finished_ops += 1;
+        let seq = self.finished_ops;
         if let Some(o) = self.ovl.get_mut(&(host, ovl.id)) {
             o.pending = false;
+            o.finished = seq;
             o.error = error;
             o.status = status;
             o.bytes = bytes;

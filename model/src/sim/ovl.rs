@@ -60,6 +60,10 @@ pub(crate) struct OvlStatus {
     pub(crate) flags: u32,
     /// The completion, with the buffers, while nobody has taken it.
     pub(crate) held: Option<Completion>,
+    /// When the operation finished, as a count of the world's finished
+    /// operations (0 while pending): the order
+    /// `SimHost::take_completions` gives completions in.
+    pub(crate) finished: u64,
 }
 
 /// A completion routine waiting for its thread's alertable wait.

@@ -7,7 +7,7 @@ use super::net::HostId;
 use super::overlapped::{by_page, code};
 use super::ovl::Op;
 use super::sched_state::Step;
-use super::world::World;
+use super::world::{WaitEnd, World};
 use crate::contract::consts::*;
 use crate::contract::overlapped::Completion;
 use crate::contract::ReportKind;
@@ -114,6 +114,45 @@ impl World {
         Ok(o.held.take().unwrap_or_else(|| {
             Completion::status_only(o.ovl, o.error, o.bytes, o.flags).with_status(o.status)
         }))
+    }
+
+    /// Takes the completions `host`'s `WSAOVERLAPPED`s hold (no routine
+    /// and no port took them), in the order their operations finished.
+    pub(crate) fn take_held(&mut self, host: HostId) -> Vec<Completion> {
+        let mut held: Vec<(u64, u64)> = self
+            .ovl
+            .iter()
+            .filter(|((h, _), o)| *h == host && o.held.is_some())
+            .map(|((_, id), o)| (o.finished, *id))
+            .collect();
+        held.sort_unstable();
+        held.into_iter()
+            .filter_map(|(_, id)| self.ovl.get_mut(&(host, id)).and_then(|o| o.held.take()))
+            .collect()
+    }
+
+    /// Waits until one of the operations of `host` using the
+    /// `WSAOVERLAPPED`s `ids` is no longer pending (`true`), or until
+    /// `timeout_ms` passed (`false`).
+    pub(crate) fn wait_ops(
+        &mut self,
+        host: HostId,
+        ids: &[u64],
+        timeout_ms: u32,
+        what: &str,
+    ) -> Step<bool> {
+        self.check_init(host).map_err(code)?;
+        let deadline = super::overlapped::wait_deadline(self.now, timeout_ms);
+        let ids = ids.to_vec();
+        let r = self.wait_until(host, deadline, what, false, move |w| {
+            ids.iter()
+                .any(|id| w.ovl.get(&(host, *id)).is_none_or(|o| !o.pending))
+        });
+        match r {
+            Ok(()) => Ok(true),
+            Err(WaitEnd::Timeout) => Ok(false),
+            Err(end) => Err(end.halt(|| unreachable!("handled"))),
+        }
     }
 
     // ---- cancellation ----

@@ -64,6 +64,8 @@ pub(crate) struct World {
     pub(crate) ip_id: u16,
     /// Every `WSAOVERLAPPED` an operation used, by (host, id).
     pub(crate) ovl: BTreeMap<(HostId, u64), OvlStatus>,
+    /// Overlapped operations finished so far (their order, `OvlStatus::finished`).
+    pub(crate) finished_ops: u64,
     /// Completion routines queued to each thread.
     pub(crate) apcs: BTreeMap<ThreadKey, Vec<Apc>>,
     /// Sockets one of whose completion routines is running.
@@ -116,6 +118,7 @@ impl World {
             trace: Vec::new(),
             ip_id: 0,
             ovl: BTreeMap::new(),
+            finished_ops: 0,
             apcs: BTreeMap::new(),
             in_routine: Vec::new(),
             wsa_events: BTreeMap::new(),
