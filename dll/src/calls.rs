@@ -33,6 +33,8 @@ pub(crate) struct Dll {
     /// may hold the world's lock).
     in_calls: AtomicUsize,
     log: Mutex<Option<std::fs::File>>,
+    /// The program's outstanding overlapped operations (`ovl.rs`).
+    pub(crate) ovls: Mutex<crate::ovl::Ovls>,
 }
 
 /// What the DLL keeps beside the model.
@@ -122,6 +124,7 @@ impl Dll {
             settings,
             in_calls: AtomicUsize::new(0),
             log: Mutex::new(log),
+            ovls: Mutex::new(crate::ovl::Ovls::default()),
         })
     }
 
@@ -315,7 +318,13 @@ pub(crate) fn run<R: std::fmt::Debug>(
     d.in_calls.fetch_add(1, Ordering::SeqCst);
     let guard = InCall(d);
     let shown = if d.logging() { args() } else { String::new() };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(d)));
+    // Completions the call made (or let happen) reach the program's
+    // memory and objects before it returns (`ovl.rs`).
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let r = body(d);
+        crate::ovl::settle(d);
+        r
+    }));
     drop(guard);
     let (ret, code, what) = match r {
         Ok(Ok(v)) => {

@@ -31,6 +31,7 @@ pub mod exports;
 mod handles;
 mod mem;
 mod os;
+mod ovl;
 /// The export table: every export, its ordinal, modelled or not.
 pub mod table;
 
@@ -63,3 +64,5 @@ pub fn trace_text() -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ovl;

@@ -250,6 +250,42 @@ pub(crate) unsafe fn bufs_back(
     Ok(())
 }
 
+/// The caller's `WSABUF` array as (address, length) pairs: what an
+/// overlapped receive keeps, since Windows lets the array itself go when
+/// the call returns ("the Winsock service provider ... capture[s] the
+/// WSABUF structures before returning from this call", `WSARecv`'s page).
+///
+/// # Safety
+/// As [`bytes_at`].
+pub(crate) unsafe fn bufs_list(p: *const WSABUF, count: u32) -> Result<Vec<(usize, u32)>, Fault> {
+    // SAFETY: passed on.
+    let arr = unsafe { wsabufs(p, count)? };
+    Ok(arr.iter().map(|b| (b.buf as usize, b.len)).collect())
+}
+
+/// [`bufs_back`] into buffers kept by [`bufs_list`].
+///
+/// # Safety
+/// The buffers are the caller's, which stay valid while the operation is
+/// pending (Windows asks the same); each is probed before it is written.
+pub(crate) unsafe fn bufs_back_list(
+    list: &[(usize, u32)],
+    bufs: &[WsaBuf],
+    mut n: usize,
+) -> Result<(), Fault> {
+    for (&(p, len), model) in list.iter().zip(bufs) {
+        if n == 0 {
+            break;
+        }
+        let take = n.min(model.bytes().len()).min(len as usize);
+        // SAFETY: `take` is at most the caller's `len` for this buffer;
+        // write_bytes probes it.
+        unsafe { write_bytes(p as *mut u8, &model.bytes()[..take])? };
+        n -= take;
+    }
+    Ok(())
+}
+
 /// A copy of the caller's `WSABUF` array.
 ///
 /// # Safety

@@ -96,6 +96,53 @@ mod imp {
         unsafe { windows_sys::Win32::System::Threading::SleepEx(0, 1) };
     }
 
+    /// A handle to the calling thread that [`queue_apc`] can queue to
+    /// (`OpenThread` with `THREAD_SET_CONTEXT`); 0 when there is none.
+    pub(crate) fn apc_thread() -> usize {
+        use windows_sys::Win32::System::Threading::{
+            GetCurrentThreadId, OpenThread, THREAD_SET_CONTEXT,
+        };
+        // SAFETY: GetCurrentThreadId takes nothing; OpenThread takes an
+        // access mask, a flag and a thread id, and returns a new handle
+        // the caller owns (closed by `queue_apc` or `close_handle`).
+        let h = unsafe { OpenThread(THREAD_SET_CONTEXT, 0, GetCurrentThreadId()) };
+        h as usize
+    }
+
+    /// The calling thread's id.
+    pub(crate) fn thread_id() -> u32 {
+        // SAFETY: GetCurrentThreadId takes nothing.
+        unsafe { windows_sys::Win32::System::Threading::GetCurrentThreadId() }
+    }
+
+    /// `QueueUserAPC(f, thread, param)`, then closes `thread` (a handle
+    /// from [`apc_thread`]): whether the APC was queued. The kernel runs
+    /// `f(param)` on that thread in its next alertable wait.
+    pub(crate) fn queue_apc(
+        thread: usize,
+        f: unsafe extern "system" fn(usize),
+        param: usize,
+    ) -> bool {
+        // SAFETY: `thread` is a thread handle with THREAD_SET_CONTEXT
+        // (or 0, which makes the call fail); `f` is a function of the
+        // APC's signature that lives as long as the DLL, which is never
+        // unloaded before the process ends; `param` is `f`'s to interpret.
+        let ok = unsafe {
+            windows_sys::Win32::System::Threading::QueueUserAPC(Some(f), thread as HANDLE, param)
+        } != 0;
+        close_handle(thread);
+        ok
+    }
+
+    /// `WaitForSingleObject(h, INFINITE)`: whether it was signalled.
+    pub(crate) fn wait_one(h: usize) -> bool {
+        // SAFETY: WaitForSingleObject takes a handle and a time; a bad
+        // handle makes it fail.
+        unsafe {
+            windows_sys::Win32::System::Threading::WaitForSingleObject(h as HANDLE, u32::MAX) == 0
+        }
+    }
+
     /// Closes a handle made by [`new_handle`].
     pub(crate) fn close_handle(h: usize) {
         // SAFETY: `h` came from `new_handle` and is closed once (the
@@ -196,8 +243,60 @@ mod imp {
     /// No events off Windows.
     pub(crate) fn set_event(_h: usize) {}
 
-    /// No user APCs off Windows.
-    pub(crate) fn run_user_apcs() {}
+    type Apc = (u32, unsafe extern "system" fn(usize), usize);
+
+    /// The APCs queued off Windows: (thread, function, parameter).
+    static APCS: parking_lot::Mutex<Vec<Apc>> = parking_lot::Mutex::new(Vec::new());
+
+    thread_local! {
+        static THREAD_ID: u32 = {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        };
+    }
+
+    /// The calling thread's id (a number of the DLL's off Windows).
+    pub(crate) fn thread_id() -> u32 {
+        THREAD_ID.with(|t| *t)
+    }
+
+    /// Off Windows a thread "handle" is its id.
+    pub(crate) fn apc_thread() -> usize {
+        thread_id() as usize
+    }
+
+    /// Queues `f(param)` to run in `thread`'s next [`run_user_apcs`].
+    pub(crate) fn queue_apc(
+        thread: usize,
+        f: unsafe extern "system" fn(usize),
+        param: usize,
+    ) -> bool {
+        APCS.lock().push((thread as u32, f, param));
+        true
+    }
+
+    /// Runs the APCs queued to the calling thread, in queue order (what
+    /// `SleepEx(0, TRUE)` does on Windows).
+    pub(crate) fn run_user_apcs() {
+        let me = thread_id();
+        loop {
+            let next = {
+                let mut q = APCS.lock();
+                q.iter().position(|a| a.0 == me).map(|i| q.remove(i))
+            };
+            let Some((_, f, param)) = next else {
+                return;
+            };
+            // SAFETY: `f` and `param` were queued together by the DLL,
+            // which queues only functions that take their own parameter.
+            unsafe { f(param) };
+        }
+    }
+
+    /// No kernel waits off Windows.
+    pub(crate) fn wait_one(_h: usize) -> bool {
+        false
+    }
 
     /// No kernel events off Windows.
     pub(crate) fn create_event() -> Option<usize> {

@@ -127,7 +127,7 @@ pub const EXPORTS: &[Export] = &[
     Export { name: "WSAEnumProtocolsA", ordinal: None, answer: Answer::NotModelled(Fail::SocketError) },
     Export { name: "WSAEnumProtocolsW", ordinal: None, answer: Answer::NotModelled(Fail::SocketError) },
     Export { name: "WSAEventSelect", ordinal: None, answer: Answer::NotModelled(Fail::SocketError) },
-    Export { name: "WSAGetOverlappedResult", ordinal: None, answer: Answer::NotModelled(Fail::Null) },
+    Export { name: "WSAGetOverlappedResult", ordinal: None, answer: Answer::Modelled },
     Export { name: "WSAGetQOSByName", ordinal: None, answer: Answer::NotModelled(Fail::Null) },
     Export { name: "WSAGetServiceClassInfoA", ordinal: None, answer: Answer::NotModelled(Fail::SocketError) },
     Export { name: "WSAGetServiceClassInfoW", ordinal: None, answer: Answer::NotModelled(Fail::SocketError) },

@@ -1,28 +1,22 @@
 //! Sending and receiving: `send`, `recv`, `sendto`, `recvfrom`, `WSASend`,
 //! `WSARecv`, `WSASendTo`, `WSARecvFrom`, `WSASendMsg` and `WSARecvMsg`
-//! (the latter two through `SIO_GET_EXTENSION_FUNCTION_POINTER` too), all
-//! non-overlapped. The Winsock 1 calls go to the model as their `WSA`
-//! forms with a byte count (the trace names the `WSA` form).
+//! (the latter two through `SIO_GET_EXTENSION_FUNCTION_POINTER` too). The
+//! Winsock 1 calls go to the model as their `WSA` forms with a byte count
+//! (the trace names the `WSA` form). With an `OVERLAPPED` the `WSA` calls
+//! post an overlapped operation on the model, whose completion `ovl.rs`
+//! delivers; a completion routine without an `OVERLAPPED` is ignored, as
+//! on Windows ("If lpOverlapped is NULL, lpCompletionRoutine is ignored",
+//! `WSARecv`'s page).
 
 use crate::calls::{run, Dll, Fault};
 use crate::mem;
+use crate::ovl::{self, Out};
 use windows_sys::Win32::Networking::WinSock::{
     LPWSAOVERLAPPED_COMPLETION_ROUTINE, SOCKADDR, SOCKET, WSABUF, WSAMSG,
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::{WsaError, WSAEMSGSIZE};
-use winsock_model::{NameBuf, Winsock, WsaBuf, WsaMsg};
-
-fn not_overlapped(
-    what: &str,
-    ovl: *mut OVERLAPPED,
-    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
-) -> Result<(), Fault> {
-    if !ovl.is_null() || routine.is_some() {
-        return Err(Fault::NotModelled(format!("overlapped {what}")));
-    }
-    Ok(())
-}
+use winsock_model::{NameBuf, Overlapped, Winsock, WinsockOverlapped, WsaBuf, WsaMsg};
 
 /// A fault the DLL found in the arguments of a call on `s`, unless the
 /// call fails earlier (`WSANOTINITIALISED`, `WSAENOTSOCK`).
@@ -235,7 +229,6 @@ pub unsafe extern "system" fn WSARecv(
         |_| -1,
         || format!("{s:#x}, count={count}"),
         |d| {
-            not_overlapped("WSARecv", overlapped, routine)?;
             // SAFETY: passed on.
             let Some(mut fl) = unsafe { mem::read(flags) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
@@ -251,6 +244,25 @@ pub unsafe extern "system" fn WSARecv(
             }
             // SAFETY: passed on.
             let mut bufs = unsafe { mem::bufs_room(buffers, count) }.map_err(after_known(d, s))?;
+            if !overlapped.is_null() {
+                let b = ovl::begin(d, s, overlapped, routine)?;
+                // SAFETY: passed on (read just above).
+                let list = unsafe { mem::bufs_list(buffers, count)? };
+                let r =
+                    d.host
+                        .wsa_recv_overlapped(d.sock(s), bufs, fl, Overlapped::new(b.id), None);
+                let out = Out::Recv {
+                    bufs: list,
+                    from: None,
+                };
+                return ovl::posted(d, s, b, out, r)?.answer(|n, f| {
+                    // SAFETY: both probed writable above (or NULL).
+                    unsafe {
+                        mem::write(recvd, n)?;
+                        mem::write(flags, f)
+                    }
+                });
+            }
             // (Counted from 0: the model writes the count when it copied.)
             let mut n = (!recvd.is_null()).then_some(0u32);
             let r = d.host.wsa_recv(d.sock(s), &mut bufs, n.as_mut(), &mut fl);
@@ -288,7 +300,6 @@ pub unsafe extern "system" fn WSARecvFrom(
         |_| -1,
         || format!("{s:#x}, count={count}"),
         |d| {
-            not_overlapped("WSARecvFrom", overlapped, routine)?;
             // SAFETY: passed on.
             let Some(mut fl) = unsafe { mem::read(flags) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
@@ -306,6 +317,30 @@ pub unsafe extern "system" fn WSARecvFrom(
             let mut bufs = unsafe { mem::bufs_room(buffers, count) }.map_err(after_known(d, s))?;
             // SAFETY: passed on.
             let mut name = unsafe { mem::name_room(from, fromlen) }.map_err(after_known(d, s))?;
+            if !overlapped.is_null() {
+                let b = ovl::begin(d, s, overlapped, routine)?;
+                // SAFETY: passed on (read just above).
+                let list = unsafe { mem::bufs_list(buffers, count)? };
+                let r = d.host.wsa_recv_from_overlapped(
+                    d.sock(s),
+                    bufs,
+                    fl,
+                    name,
+                    Overlapped::new(b.id),
+                    None,
+                );
+                let out = Out::Recv {
+                    bufs: list,
+                    from: Some((from as usize, fromlen as usize)),
+                };
+                return ovl::posted(d, s, b, out, r)?.answer(|n, f| {
+                    // SAFETY: both probed writable above (or NULL).
+                    unsafe {
+                        mem::write(recvd, n)?;
+                        mem::write(flags, f)
+                    }
+                });
+            }
             // (Counted from 0: the model writes the count when it copied.)
             let mut n = (!recvd.is_null()).then_some(0u32);
             let r = d
@@ -345,9 +380,18 @@ pub unsafe extern "system" fn WSASend(
         |_| -1,
         || format!("{s:#x}, count={count}, {flags:#x}"),
         |d| {
-            not_overlapped("WSASend", overlapped, routine)?;
             // SAFETY: passed on.
             let bufs = unsafe { mem::bufs_in(buffers, count) }.map_err(after_known(d, s))?;
+            if !overlapped.is_null() {
+                let b = ovl::begin(d, s, overlapped, routine)?;
+                let r =
+                    d.host
+                        .wsa_send_overlapped(d.sock(s), bufs, flags, Overlapped::new(b.id), None);
+                return ovl::posted(d, s, b, Out::Send, r)?.answer(|n, _| {
+                    // SAFETY: the caller promises a DWORD or NULL.
+                    unsafe { mem::write(sent, n) }
+                });
+            }
             let mut n = 0u32;
             let want = !sent.is_null();
             d.host
@@ -380,11 +424,25 @@ pub unsafe extern "system" fn WSASendTo(
         |_| -1,
         || format!("{s:#x}, count={count}, {flags:#x}, tolen={tolen}"),
         |d| {
-            not_overlapped("WSASendTo", overlapped, routine)?;
             // SAFETY: passed on.
             let bufs = unsafe { mem::bufs_in(buffers, count) }.map_err(after_known(d, s))?;
             // SAFETY: passed on.
             let to = unsafe { mem::name_in(to, tolen) }.map_err(after_known(d, s))?;
+            if !overlapped.is_null() {
+                let b = ovl::begin(d, s, overlapped, routine)?;
+                let r = d.host.wsa_send_to_overlapped(
+                    d.sock(s),
+                    bufs,
+                    flags,
+                    to,
+                    Overlapped::new(b.id),
+                    None,
+                );
+                return ovl::posted(d, s, b, Out::Send, r)?.answer(|n, _| {
+                    // SAFETY: the caller promises a DWORD or NULL.
+                    unsafe { mem::write(sent, n) }
+                });
+            }
             let mut n = 0u32;
             let want = !sent.is_null();
             d.host
@@ -429,7 +487,6 @@ pub unsafe extern "system" fn WSARecvMsg(
         |_| -1,
         || format!("{s:#x}"),
         |d| {
-            not_overlapped("WSARecvMsg", overlapped, routine)?;
             // SAFETY: passed on.
             let Some(m) = unsafe { mem::read(msg.cast_const()) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
@@ -457,6 +514,22 @@ pub unsafe extern "system" fn WSARecvMsg(
                 control,
                 flags: m.dwFlags,
             };
+            if !overlapped.is_null() {
+                let b = ovl::begin(d, s, overlapped, routine)?;
+                // SAFETY: passed on (read just above).
+                let list = unsafe { mem::bufs_list(m.lpBuffers, m.dwBufferCount)? };
+                let r = d
+                    .host
+                    .wsa_recv_msg_overlapped(d.sock(s), wm, Overlapped::new(b.id), None);
+                let out = Out::RecvMsg {
+                    bufs: list,
+                    msg: msg as usize,
+                };
+                return ovl::posted(d, s, b, out, r)?.answer(|n, _| {
+                    // SAFETY: probed writable above (or NULL).
+                    unsafe { mem::write(recvd, n) }
+                });
+            }
             // (Counted from 0: the model writes the count when it copied.)
             let mut n = (!recvd.is_null()).then_some(0u32);
             let r = d.host.wsa_recv_msg(d.sock(s), &mut wm, n.as_mut());
@@ -503,7 +576,6 @@ pub unsafe extern "system" fn WSASendMsg(
         |_| -1,
         || format!("{s:#x}, {flags:#x}"),
         |d| {
-            not_overlapped("WSASendMsg", overlapped, routine)?;
             // SAFETY: passed on.
             let Some(m) = unsafe { mem::read(msg) }.map_err(after_known(d, s))? else {
                 d.known(s)?;
@@ -528,6 +600,20 @@ pub unsafe extern "system" fn WSASendMsg(
                 control,
                 flags: m.dwFlags,
             };
+            if !overlapped.is_null() {
+                let b = ovl::begin(d, s, overlapped, routine)?;
+                let r = d.host.wsa_send_msg_overlapped(
+                    d.sock(s),
+                    wm,
+                    flags,
+                    Overlapped::new(b.id),
+                    None,
+                );
+                return ovl::posted(d, s, b, Out::Send, r)?.answer(|n, _| {
+                    // SAFETY: the caller promises a DWORD or NULL.
+                    unsafe { mem::write(sent, n) }
+                });
+            }
             let mut n = 0u32;
             let want = !sent.is_null();
             d.host

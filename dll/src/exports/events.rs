@@ -4,16 +4,27 @@
 //! object with an initial state of nonsignaled"; "Winsock 2 event objects
 //! are system objects in Windows environments"), so a program may also
 //! wait on it with `WaitForSingleObject` and friends. The DLL sets one
-//! when an operation it completes at once names it (`WSAIoctl`,
-//! `GetAddrInfoExW`); `WSAEventSelect` is not modelled yet, and a wait on
-//! an event is a real wait, in wall time (the model's virtual time does
-//! not reach kernel objects).
+//! when an operation names it and completes (`ovl.rs`). A wait on events
+//! first lets virtual time pass while an overlapped operation whose
+//! event is among them (or, alertable, one with a completion routine of
+//! the calling thread) is pending and the model has something in flight
+//! that could complete it: the wait's time-out is then virtual time. What
+//! the model cannot complete (nothing in flight) only the program can
+//! (`SetEvent` from another thread): the wait is then a real one, in wall
+//! time. `WSAGetOverlappedResult` is here too. `WSAEventSelect` is not
+//! modelled: the model has no network-event records.
 
 use crate::calls::{run, Fault};
-use crate::{mem, os};
+use crate::{mem, os, ovl};
 use windows_sys::Win32::Networking::WinSock::{
-    WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, WSA_NOT_ENOUGH_MEMORY,
+    SOCKET, WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, WSA_IO_INCOMPLETE, WSA_NOT_ENOUGH_MEMORY,
 };
+use windows_sys::Win32::System::IO::OVERLAPPED;
+use winsock_model::contract::ntstatus::{wsa_of_status, STATUS_PENDING};
+use winsock_model::{Overlapped, WinsockOverlapped, WsaError};
+
+/// `WAIT_TIMEOUT`.
+const WAIT_TIMEOUT: u32 = 258;
 
 /// `WSA_MAXIMUM_WAIT_EVENTS`.
 const MAX_EVENTS: u32 = 64;
@@ -93,7 +104,7 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
         "WSAWaitForMultipleEvents",
         |_| u32::MAX,
         || format!("{count}, all={all}, {timeout}ms, alertable={alertable}"),
-        |_| {
+        |d| {
             if count == 0 || count > MAX_EVENTS {
                 return Err(Fault::Dll(WSA_INVALID_PARAMETER, format!("{count} events")));
             }
@@ -104,12 +115,129 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
                         .and_then(|h| h.ok_or_else(|| Fault::efault("lphEvents is NULL")))
                 })
                 .collect::<Result<_, _>>()?;
-            let r = os::wait_events(&handles, all != 0, timeout, alertable != 0);
+            let (all, alertable) = (all != 0, alertable != 0);
+            ovl::settle(d);
+            let mut r = os::wait_events(&handles, all, 0, alertable);
+            if r == WAIT_TIMEOUT && timeout != 0 {
+                r = virtual_wait(d, &handles, all, timeout, alertable)
+                    .unwrap_or_else(|| os::wait_events(&handles, all, timeout, alertable));
+            }
             if r == u32::MAX {
                 let e = os::last_error() as i32;
                 return Err(Fault::Dll(e, "the wait failed".into()));
             }
             Ok(r)
+        },
+    )
+}
+
+/// The part of a wait on `handles` that passes in virtual time: while an
+/// operation the wait waits for is pending, the model runs until one
+/// finishes (delivered, the events polled again) or the time-out passes
+/// (`WAIT_TIMEOUT`). `None` when the model has nothing in flight that
+/// could end the wait, or no operation is waited for: the real wait
+/// follows.
+fn virtual_wait(
+    d: &crate::calls::Dll,
+    handles: &[usize],
+    all: bool,
+    timeout: u32,
+    alertable: bool,
+) -> Option<u32> {
+    loop {
+        let ids = d.ovls.lock().waited(handles, alertable);
+        if ids.is_empty() {
+            return None;
+        }
+        match d
+            .host
+            .wait_overlapped("WSAWaitForMultipleEvents", &ids, timeout)
+        {
+            Ok(true) => {
+                ovl::settle(d);
+                let r = os::wait_events(handles, all, 0, alertable);
+                if r != WAIT_TIMEOUT {
+                    return Some(r);
+                }
+            }
+            Ok(false) => return Some(os::wait_events(handles, all, 0, alertable)),
+            // Nothing in flight can end it: only the program can.
+            Err(_) => return None,
+        }
+    }
+}
+
+/// `WSAGetOverlappedResult`: the result of the overlapped operation
+/// that used `lpOverlapped`, read from the `OVERLAPPED` as Windows reads
+/// it (`Internal` the status, `InternalHigh` the bytes, `Offset` the
+/// flags: Wine 8.0's `dlls/ws2_32/socket.c:3714-3737`). An operation still
+/// pending in the model is `WSA_IO_INCOMPLETE` without `fWait`; with it,
+/// the model's `WSAGetOverlappedResult` waits in virtual time (a deadlock
+/// report when nothing can complete it) and the completion is delivered
+/// first. A `NULL` `lpOverlapped` is `WSA_INVALID_PARAMETER`, checked
+/// before the socket (as Wine 8.0 does, `socket.c:3699-3710`).
+///
+/// # Safety
+/// `lpOverlapped` is `NULL` or the program's `OVERLAPPED`; `transfer`
+/// and `flags` are `NULL` or valid for a `DWORD`.
+#[export_name = "wsd_WSAGetOverlappedResult"]
+pub unsafe extern "system" fn WSAGetOverlappedResult(
+    s: SOCKET,
+    overlapped: *mut OVERLAPPED,
+    transfer: *mut u32,
+    wait: i32,
+    flags: *mut u32,
+) -> i32 {
+    run(
+        "WSAGetOverlappedResult",
+        |_| 0,
+        || format!("{s:#x}, fWait={wait}"),
+        |d| {
+            if overlapped.is_null() {
+                return Err(Fault::Dll(
+                    WSA_INVALID_PARAMETER,
+                    "lpOverlapped is NULL".into(),
+                ));
+            }
+            d.known(s)?;
+            if !mem::writable(overlapped.cast(), std::mem::size_of::<OVERLAPPED>()) {
+                return Err(Fault::efault("lpOverlapped cannot be read"));
+            }
+            ovl::settle(d);
+            let pending = d.ovls.lock().pending(overlapped as usize);
+            if let Some(id) = pending {
+                let c =
+                    d.host
+                        .wsa_get_overlapped_result(d.sock(s), &Overlapped::new(id), wait != 0)?;
+                ovl::deliver_one(d, c);
+            }
+            // SAFETY: probed readable above.
+            let mut o = unsafe { mem::read(overlapped.cast_const())? }.expect("not NULL");
+            if o.Internal as u32 == STATUS_PENDING {
+                // Not the model's (or not yet delivered): as Windows, the
+                // event or the socket's handle.
+                if wait == 0 {
+                    return Err(WsaError::Code(WSA_IO_INCOMPLETE).into());
+                }
+                let h = match o.hEvent as usize & !1 {
+                    0 => s,
+                    e => e,
+                };
+                os::wait_one(h);
+                // SAFETY: as above.
+                o = unsafe { mem::read(overlapped.cast_const())? }.expect("not NULL");
+            }
+            // SAFETY: the caller promises DWORDs or NULL.
+            unsafe {
+                mem::write(transfer, o.InternalHigh as u32)?;
+                // SAFETY: reading a union field of plain integers.
+                mem::write(flags, o.Anonymous.Anonymous.Offset)?;
+            }
+            let status = o.Internal as u32;
+            if (status as i32) < 0 {
+                return Err(WsaError::Code(wsa_of_status(status)).into());
+            }
+            Ok(1)
         },
     )
 }

@@ -622,11 +622,6 @@ pub unsafe extern "system" fn WSAIoctl(
             if returned.is_null() {
                 return Err(Fault::efault("lpcbBytesReturned is NULL"));
             }
-            if routine.is_some() {
-                return Err(Fault::NotModelled(
-                    "WSAIoctl with a completion routine".into(),
-                ));
-            }
             if !mem::writable(overlapped.cast(), std::mem::size_of::<OVERLAPPED>())
                 && !overlapped.is_null()
             {
@@ -697,7 +692,7 @@ pub unsafe extern "system" fn WSAIoctl(
             }
             if !overlapped.is_null() {
                 // SAFETY: passed on.
-                unsafe { complete_at_once(overlapped, n)? };
+                unsafe { complete_at_once(d, overlapped, n, routine)? };
             }
             Ok(0)
         },
@@ -769,14 +764,21 @@ fn interface_list(d: &Dll) -> Vec<u8> {
 }
 
 /// An overlapped operation the model answered at once: its `OVERLAPPED`
-/// says so (`Internal` `STATUS_SUCCESS`, `InternalHigh` the bytes) and its
-/// event is set (the low bit of `hEvent` is the caller's flag, not part
-/// of the handle). Completion ports and routines are not modelled yet
-/// (the socket's handle is no file a port can be made on).
+/// says so (`Internal` `STATUS_SUCCESS`, `InternalHigh` the bytes), and
+/// its completion routine is queued to the calling thread (an APC, as for
+/// the data calls: `ovl.rs`) or else its event is set (the low bit of
+/// `hEvent` is the caller's flag, not part of the handle). Completion
+/// ports get no packet (the socket's handle is no file a port can be made
+/// on).
 ///
 /// # Safety
 /// `ovl` is the caller's `OVERLAPPED`, checked writable.
-unsafe fn complete_at_once(ovl: *mut OVERLAPPED, n: usize) -> Result<(), Fault> {
+unsafe fn complete_at_once(
+    d: &crate::calls::Dll,
+    ovl: *mut OVERLAPPED,
+    n: usize,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<(), Fault> {
     // SAFETY: passed on.
     let mut o = unsafe { mem::read(ovl.cast_const())? }.expect("not NULL");
     o.Internal = 0;
@@ -784,7 +786,10 @@ unsafe fn complete_at_once(ovl: *mut OVERLAPPED, n: usize) -> Result<(), Fault> 
     let event = o.hEvent as usize & !1;
     // SAFETY: passed on.
     unsafe { mem::write(ovl, o)? };
-    if event != 0 {
+    if let Some(r) = routine {
+        let thread = crate::os::apc_thread();
+        crate::ovl::queue_routine(d, thread, r, 0, n as u32, ovl as usize, 0);
+    } else if event != 0 {
         crate::os::set_event(event);
     }
     Ok(())

@@ -1,0 +1,444 @@
+//! Overlapped operations of the program: the model runs them, the DLL
+//! hands their completions on to the program's real objects.
+//!
+//! An overlapped data call posts the operation on the model with an id
+//! of the DLL's standing for the program's `OVERLAPPED` (ids, not
+//! addresses, so the trace does not depend on where the program's memory
+//! is), and without the program's event or completion routine: the
+//! model's operation completes into its `WSAOVERLAPPED` stand-in, and the
+//! DLL takes every such completion ([`settle`], at the end of every
+//! exported call while an operation is outstanding, after the events due
+//! at that instant of virtual time have happened) and delivers it as
+//! Windows does: the received bytes into the program's buffers (which it
+//! keeps valid while the operation is pending, as Windows asks), the
+//! sender's name and the `WSAMSG`, then the `OVERLAPPED` (`Offset` the
+//! flags, `InternalHigh` the bytes, `Internal` the final `NTSTATUS`,
+//! written last), then either the completion routine queued as a user APC
+//! to the thread that issued the call (run by that thread's next
+//! alertable wait, `SleepEx(.., TRUE)` among them), or the event set (the
+//! socket's own handle when `hEvent` is `NULL`, as a file object is).
+//!
+//! So a completion the model makes while a call runs (a datagram sent to
+//! oneself on loopback arrives at the same instant) has reached the
+//! program's memory and kernel objects when that call returns, and a
+//! kernel32 wait the DLL never sees finds it. A completion that needs
+//! virtual time to pass (a datagram held back by a fault, a time-out) is
+//! delivered when the program next waits through the DLL
+//! (`WSAWaitForMultipleEvents`, `WSAGetOverlappedResult` with `fWait`, a
+//! blocking call, `select`), which lets that time pass.
+
+use crate::calls::{Dll, Fault};
+use crate::{mem, os};
+use std::collections::{BTreeMap, BTreeSet};
+use windows_sys::Win32::Networking::WinSock::{LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAMSG};
+use windows_sys::Win32::System::IO::OVERLAPPED;
+use winsock_model::contract::ntstatus::STATUS_PENDING;
+use winsock_model::contract::{Completion, Posted, WsaError, WSA_IO_PENDING};
+
+/// A completion routine (`LPWSAOVERLAPPED_COMPLETION_ROUTINE`, not
+/// `NULL`).
+pub(crate) type Routine = unsafe extern "system" fn(u32, u32, *mut OVERLAPPED, u32);
+
+/// Where a completion's results go besides the `OVERLAPPED`.
+#[derive(Debug, Clone)]
+pub(crate) enum Out {
+    /// A send: nothing.
+    Send,
+    /// `WSARecv`, `WSARecvFrom`: the buffers (captured at the call), and
+    /// `lpFrom`/`lpFromlen`.
+    Recv {
+        bufs: Vec<(usize, u32)>,
+        from: Option<(usize, usize)>,
+    },
+    /// `WSARecvMsg`: the buffers (captured at the call) and the `WSAMSG`
+    /// (its name, control buffer and flags are written at completion).
+    RecvMsg { bufs: Vec<(usize, u32)>, msg: usize },
+}
+
+/// An outstanding operation of the program's.
+#[derive(Debug)]
+struct Op {
+    /// The program's `OVERLAPPED`.
+    addr: usize,
+    /// The `SOCKET` (its handle is set when `hEvent` is `NULL`).
+    socket: usize,
+    out: Out,
+    /// `hEvent` (its low bit cleared), or 0.
+    event: usize,
+    routine: Option<Routine>,
+    /// With a routine: a handle to the issuing thread, for the APC.
+    thread: usize,
+    /// The issuing thread's id.
+    thread_id: u32,
+}
+
+/// The outstanding operations, by the id the model knows them by.
+#[derive(Debug, Default)]
+pub(crate) struct Ovls {
+    by_id: BTreeMap<u64, Op>,
+    /// Ids of outstanding operations by `OVERLAPPED` address.
+    ids: BTreeMap<usize, u64>,
+    /// Ids free for reuse (the smallest first: the model's record of an
+    /// `OVERLAPPED` is rewritten in place, so the model keeps as many as
+    /// were ever outstanding at once).
+    free: BTreeSet<u64>,
+    next: u64,
+}
+
+impl Ovls {
+    /// Whether no operation is outstanding.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// The id for the `OVERLAPPED` at `addr`: the outstanding operation's
+    /// (the model then reports the reuse), else a free one.
+    fn id_for(&mut self, addr: usize) -> u64 {
+        if let Some(&id) = self.ids.get(&addr) {
+            return id;
+        }
+        if let Some(id) = self.free.pop_first() {
+            return id;
+        }
+        self.next += 1;
+        self.next
+    }
+
+    /// The id of the outstanding operation using the `OVERLAPPED` at
+    /// `addr`.
+    pub(crate) fn pending(&self, addr: usize) -> Option<u64> {
+        self.ids.get(&addr).copied()
+    }
+
+    /// The outstanding operations a wait on `handles` waits for: those
+    /// whose event is among them, and (alertable) those with a completion
+    /// routine issued by the calling thread.
+    pub(crate) fn waited(&self, handles: &[usize], alertable: bool) -> Vec<u64> {
+        let me = os::thread_id();
+        self.by_id
+            .iter()
+            .filter(|(_, op)| {
+                (op.routine.is_none() && op.event != 0 && handles.contains(&op.event))
+                    || (alertable && op.routine.is_some() && op.thread_id == me)
+            })
+            .map(|(&id, _)| id)
+            .collect()
+    }
+
+    fn take(&mut self, id: u64) -> Option<Op> {
+        let op = self.by_id.remove(&id)?;
+        if self.ids.get(&op.addr) == Some(&id) {
+            self.ids.remove(&op.addr);
+        }
+        self.free.insert(id);
+        Some(op)
+    }
+}
+
+/// An overlapped call about to be posted.
+pub(crate) struct Begun {
+    pub(crate) id: u64,
+    addr: usize,
+    event: usize,
+    routine: Option<Routine>,
+    fresh: bool,
+}
+
+/// Checks the program's `OVERLAPPED` (readable and writable, else
+/// `WSAEFAULT` after the socket's checks) and gives the operation its id.
+pub(crate) fn begin(
+    d: &Dll,
+    s: usize,
+    ovl: *mut OVERLAPPED,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<Begun, Fault> {
+    if !mem::writable(ovl.cast(), std::mem::size_of::<OVERLAPPED>()) {
+        d.known(s)?;
+        return Err(Fault::efault("lpOverlapped cannot be written"));
+    }
+    // SAFETY: checked readable and writable above.
+    let o = unsafe { mem::read(ovl.cast_const())? }.expect("not NULL");
+    let addr = ovl as usize;
+    let mut ovls = d.ovls.lock();
+    let fresh = ovls.pending(addr).is_none();
+    let id = ovls.id_for(addr);
+    Ok(Begun {
+        id,
+        addr,
+        event: o.hEvent as usize & !1,
+        routine,
+        fresh,
+    })
+}
+
+/// What the program's call returns for an operation the model took.
+pub(crate) enum Started {
+    /// `SOCKET_ERROR` with `WSA_IO_PENDING`.
+    Pending,
+    /// Completed at once: the error (0, `WSAEMSGSIZE`), the bytes and the
+    /// flags the call's own outputs get; the completion follows anyway.
+    Completed(i32, u32, u32),
+}
+
+/// Records what the model did with a posted operation. An operation the
+/// model took is registered (its completion is delivered by [`settle`])
+/// and its `OVERLAPPED` says `STATUS_PENDING`; the event is reset, as the
+/// I/O manager resets it when an operation starts ("The ReadFile function
+/// resets the event specified by the hEvent member ... when it begins the
+/// I/O operation", ReadFile's page; Winsock's operations are I/O requests
+/// on the socket's file). A socket without `WSA_FLAG_OVERLAPPED` ran the
+/// call directly: its completion is copied back at once and nothing
+/// follows.
+pub(crate) fn posted(
+    d: &Dll,
+    s: usize,
+    b: Begun,
+    out: Out,
+    r: Result<Posted, WsaError>,
+) -> Result<Started, Fault> {
+    let posted = match r {
+        Ok(p) => p,
+        Err(e) => {
+            if b.fresh {
+                d.ovls.lock().free.insert(b.id);
+            }
+            return Err(e.into());
+        }
+    };
+    if let Posted::Synchronous(c) = posted {
+        if b.fresh {
+            d.ovls.lock().free.insert(b.id);
+        }
+        // SAFETY: the buffers were probed at the call, which has not
+        // returned.
+        unsafe { copy_out(&out, &c)? };
+        if c.error != 0 && !winsock_model::contract::ran_despite(c.error) {
+            return Err(WsaError::Code(c.error).into());
+        }
+        return Ok(Started::Completed(c.error, c.bytes, c.flags));
+    }
+    let ovl = b.addr as *mut OVERLAPPED;
+    // SAFETY: checked writable by `begin`, in this call.
+    unsafe {
+        std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(0);
+        std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(STATUS_PENDING as usize);
+    }
+    if b.routine.is_none() {
+        if b.event != 0 {
+            os::reset_event(b.event);
+        } else {
+            os::reset_event(s);
+        }
+    }
+    let (thread, thread_id) = match b.routine {
+        Some(_) => (os::apc_thread(), os::thread_id()),
+        None => (0, os::thread_id()),
+    };
+    let mut ovls = d.ovls.lock();
+    ovls.ids.insert(b.addr, b.id);
+    ovls.by_id.insert(
+        b.id,
+        Op {
+            addr: b.addr,
+            socket: s,
+            out,
+            event: b.event,
+            routine: b.routine,
+            thread,
+            thread_id,
+        },
+    );
+    Ok(match posted {
+        Posted::Pending => Started::Pending,
+        Posted::Completed {
+            error,
+            bytes,
+            flags,
+        } => Started::Completed(error, bytes, flags),
+        Posted::Synchronous(_) => unreachable!("handled above"),
+    })
+}
+
+impl Started {
+    /// The call's answer: 0, or `SOCKET_ERROR` with `WSA_IO_PENDING` or
+    /// the immediate error; `write(bytes, flags)` writes the call's own
+    /// outputs of an immediate completion.
+    pub(crate) fn answer(
+        self,
+        write: impl FnOnce(u32, u32) -> Result<(), Fault>,
+    ) -> Result<i32, Fault> {
+        match self {
+            Started::Pending => Err(WsaError::Code(WSA_IO_PENDING).into()),
+            Started::Completed(error, bytes, flags) => {
+                write(bytes, flags)?;
+                match error {
+                    0 => Ok(0),
+                    e => Err(WsaError::Code(e).into()),
+                }
+            }
+        }
+    }
+}
+
+/// Copies a receive's results into the program's memory (probed first:
+/// memory the program freed is left alone).
+///
+/// # Safety
+/// The pointers in `out` are the program's, which it keeps valid while the
+/// operation is pending.
+unsafe fn copy_out(out: &Out, c: &Completion) -> Result<(), Fault> {
+    let n = c.bytes as usize;
+    match out {
+        Out::Send => {}
+        Out::Recv { bufs, from } => {
+            // SAFETY: passed on.
+            unsafe { mem::bufs_back_list(bufs, &c.buffers, n)? };
+            if let (Some((p, lenp)), Some(name)) = (from, &c.name) {
+                // SAFETY: passed on.
+                unsafe { mem::name_back(*p as *mut _, *lenp as *mut i32, name)? };
+            }
+        }
+        Out::RecvMsg { bufs, msg } => {
+            // SAFETY: passed on.
+            unsafe { mem::bufs_back_list(bufs, &c.buffers, n)? };
+            let p = *msg as *mut WSAMSG;
+            // SAFETY: passed on; read (probed) before it is written.
+            let Some(mut m) = (unsafe { mem::read(p.cast_const())? }) else {
+                return Ok(());
+            };
+            if let Some(name) = &c.name {
+                if !m.name.is_null() {
+                    // SAFETY: `namelen` is the copy's; the name's room
+                    // is at most what it said at the call.
+                    unsafe { mem::name_back(m.name, &mut m.namelen, name)? };
+                }
+            }
+            if let Some(control) = &c.control {
+                if !m.Control.buf.is_null() {
+                    let k = (control.len as usize)
+                        .min(control.bytes().len())
+                        .min(m.Control.len as usize);
+                    // SAFETY: `k` is at most the control buffer's length.
+                    unsafe { mem::write_bytes(m.Control.buf, &control.bytes()[..k])? };
+                }
+                m.Control.len = control.len;
+            }
+            m.dwFlags = c.flags;
+            // SAFETY: passed on.
+            unsafe { mem::write(p, m)? };
+        }
+    }
+    Ok(())
+}
+
+/// A completion routine's call, queued as a user APC.
+struct RoutineCall {
+    routine: Routine,
+    error: u32,
+    bytes: u32,
+    ovl: usize,
+    flags: u32,
+}
+
+/// The user APC that calls a completion routine with its completion
+/// (`dwError`, `cbTransferred`, `lpOverlapped`, `dwFlags`).
+unsafe extern "system" fn run_routine(param: usize) {
+    // SAFETY: `param` is the box `deliver` leaked for this APC, which the
+    // kernel runs once.
+    let call = unsafe { Box::from_raw(param as *mut RoutineCall) };
+    // SAFETY: the routine is the program's, called as Windows calls it.
+    unsafe {
+        (call.routine)(
+            call.error,
+            call.bytes,
+            call.ovl as *mut OVERLAPPED,
+            call.flags,
+        )
+    };
+}
+
+/// Hands a completion the model made on to the program.
+fn deliver(d: &Dll, c: Completion) {
+    let Some(op) = d.ovls.lock().take(c.overlapped.id) else {
+        return;
+    };
+    // SAFETY: the program keeps the memory of a pending operation valid;
+    // every pointer is probed before it is written.
+    let copied = unsafe { copy_out(&op.out, &c) };
+    if let Err(Fault::Dll(_, why)) = copied {
+        d.note(format!(
+            "completion ovl={}: the program's memory: {why}",
+            c.overlapped.id
+        ));
+    }
+    let ovl = op.addr as *mut OVERLAPPED;
+    if mem::writable(ovl.cast(), std::mem::size_of::<OVERLAPPED>()) {
+        // SAFETY: probed writable; `Internal`, written last, says the rest
+        // is there (GetOverlappedResult reads it first).
+        unsafe {
+            if !matches!(op.out, Out::Send) {
+                std::ptr::addr_of_mut!((*ovl).Anonymous.Anonymous.Offset).write_unaligned(c.flags);
+            }
+            std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(c.bytes as usize);
+            std::sync::atomic::fence(std::sync::atomic::Ordering::Release);
+            std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(c.status as usize);
+        }
+    } else {
+        d.note(format!(
+            "completion ovl={}: the OVERLAPPED cannot be written",
+            c.overlapped.id
+        ));
+    }
+    match op.routine {
+        Some(routine) => queue_routine(d, op.thread, routine, c.error, c.bytes, op.addr, c.flags),
+        None if op.event != 0 => {
+            os::set_event(op.event);
+        }
+        None => os::set_event(op.socket),
+    }
+}
+
+/// Queues `routine(error, bytes, ovl, flags)` as a user APC to `thread`
+/// (a handle from `os::apc_thread`, closed here).
+pub(crate) fn queue_routine(
+    d: &Dll,
+    thread: usize,
+    routine: Routine,
+    error: i32,
+    bytes: u32,
+    ovl: usize,
+    flags: u32,
+) {
+    let call = Box::new(RoutineCall {
+        routine,
+        error: error as u32,
+        bytes,
+        ovl,
+        flags,
+    });
+    let param = Box::into_raw(call) as usize;
+    if !os::queue_apc(thread, run_routine, param) {
+        // SAFETY: the APC was not queued, so the box is still ours.
+        drop(unsafe { Box::from_raw(param as *mut RoutineCall) });
+        d.note("a completion routine's thread is gone: not queued".into());
+    }
+}
+
+/// Lets the events due at this instant of virtual time happen and
+/// delivers every completion the model has made, in the order the
+/// operations finished. Nothing while no operation is outstanding.
+pub(crate) fn settle(d: &Dll) {
+    if d.ovls.lock().is_empty() {
+        return;
+    }
+    d.sim.advance(std::time::Duration::ZERO);
+    for c in d.host.take_completions() {
+        deliver(d, c);
+    }
+}
+
+/// Delivers one completion the program's call took from the model
+/// (`WSAGetOverlappedResult` waiting for it).
+pub(crate) fn deliver_one(d: &Dll, c: Completion) {
+    deliver(d, c);
+}

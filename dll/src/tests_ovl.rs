@@ -1,0 +1,205 @@
+//! Overlapped I/O through the C functions: completions delivered into the
+//! program's `OVERLAPPED` and buffers by the time the call that made them
+//! returns, `WSAGetOverlappedResult`, completion routines run by the
+//! thread's alertable wait (on Linux a stand-in queue, on Windows real
+//! user APCs).
+
+use crate::calls::TEST_LOCK;
+use crate::exports::*;
+use std::net::SocketAddr;
+use windows_sys::Win32::Networking::WinSock::{WSABUF, WSADATA};
+use windows_sys::Win32::System::IO::OVERLAPPED;
+use winsock_model::contract::ntstatus::STATUS_PENDING;
+use winsock_model::contract::*;
+
+fn start() -> parking_lot::MutexGuard<'static, ()> {
+    let g = TEST_LOCK.lock();
+    let mut data: WSADATA = unsafe { std::mem::zeroed() };
+    // SAFETY: a WSADATA to write.
+    assert_eq!(unsafe { startup::WSAStartup(0x0202, &mut data) }, 0);
+    g
+}
+
+/// Two UDP sockets on loopback: (a, b, b's address encoded).
+fn pair() -> (usize, usize, Vec<u8>) {
+    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
+    let mut name = [0u8; 128];
+    let mut len = 128i32;
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::getsockname(b, name.as_mut_ptr().cast(), &mut len), 0);
+    }
+    (a, b, name[..len as usize].to_vec())
+}
+
+fn send(a: usize, to: &[u8], data: &[u8]) {
+    // SAFETY: valid buffers.
+    let n = unsafe {
+        data::sendto(
+            a,
+            data.as_ptr(),
+            data.len() as i32,
+            0,
+            to.as_ptr().cast(),
+            to.len() as i32,
+        )
+    };
+    assert_eq!(n, data.len() as i32);
+}
+
+#[test]
+fn a_pending_receive_is_delivered_when_the_send_returns() {
+    let _g = start();
+    let (a, b, to) = pair();
+    let mut buf = [0u8; 16];
+    let bufs = [WSABUF {
+        len: 16,
+        buf: buf.as_mut_ptr(),
+    }];
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    let mut fl = 0u32;
+    // SAFETY: the buffer and the OVERLAPPED outlive the operation.
+    let r = unsafe {
+        data::WSARecv(
+            b,
+            bufs.as_ptr(),
+            1,
+            std::ptr::null_mut(),
+            &mut fl,
+            &mut ov,
+            None,
+        )
+    };
+    assert_eq!(r, -1);
+    assert_eq!(startup::WSAGetLastError(), WSA_IO_PENDING);
+    assert_eq!(ov.Internal as u32, STATUS_PENDING);
+    let (mut n, mut f) = (0u32, 0u32);
+    // SAFETY: valid outputs.
+    let r = unsafe { events::WSAGetOverlappedResult(b, &mut ov, &mut n, 0, &mut f) };
+    assert_eq!(r, 0);
+    assert_eq!(startup::WSAGetLastError(), WSA_IO_INCOMPLETE);
+
+    send(a, &to, b"ping");
+    // The send returned: the datagram arrived at once (loopback) and the
+    // completion is in the program's memory.
+    assert_eq!(ov.Internal, 0, "STATUS_SUCCESS");
+    assert_eq!(ov.InternalHigh, 4);
+    assert_eq!(&buf[..4], b"ping");
+    // SAFETY: valid outputs.
+    let r = unsafe { events::WSAGetOverlappedResult(b, &mut ov, &mut n, 1, &mut f) };
+    assert_eq!((r, n, f), (1, 4, 0));
+    assert_eq!(startup::WSAGetLastError(), 0);
+
+    // A truncated datagram: STATUS_BUFFER_OVERFLOW, WSAEMSGSIZE.
+    let bufs = [WSABUF {
+        len: 2,
+        buf: buf.as_mut_ptr(),
+    }];
+    // SAFETY: as above.
+    let r = unsafe {
+        data::WSARecv(
+            b,
+            bufs.as_ptr(),
+            1,
+            std::ptr::null_mut(),
+            &mut fl,
+            &mut ov,
+            None,
+        )
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (-1, WSA_IO_PENDING));
+    send(a, &to, b"wxyz");
+    assert_eq!(ov.Internal as u32, ntstatus::STATUS_BUFFER_OVERFLOW);
+    // SAFETY: valid outputs.
+    let r = unsafe { events::WSAGetOverlappedResult(b, &mut ov, &mut n, 0, &mut f) };
+    assert_eq!((r, n), (0, 2));
+    assert_eq!(startup::WSAGetLastError(), WSAEMSGSIZE);
+    assert_eq!(&buf[..2], b"wx");
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn fwait_lets_virtual_time_pass_and_a_null_overlapped_is_invalid() {
+    let _g = start();
+    let (_a, b, _to) = pair();
+    let mut n = 0u32;
+    // SAFETY: NULL OVERLAPPED.
+    let r = unsafe {
+        events::WSAGetOverlappedResult(b, std::ptr::null_mut(), &mut n, 0, std::ptr::null_mut())
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSA_INVALID_PARAMETER));
+    // A receive nothing can complete, waited for: the model's deadlock
+    // report (WSAETIMEDOUT), not a hang.
+    let mut buf = [0u8; 4];
+    let bufs = [WSABUF {
+        len: 4,
+        buf: buf.as_mut_ptr(),
+    }];
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    let mut fl = 0u32;
+    // SAFETY: as in the test above.
+    unsafe {
+        data::WSARecv(
+            b,
+            bufs.as_ptr(),
+            1,
+            std::ptr::null_mut(),
+            &mut fl,
+            &mut ov,
+            None,
+        );
+        let r = events::WSAGetOverlappedResult(b, &mut ov, &mut n, 1, std::ptr::null_mut());
+        assert_eq!((r, startup::WSAGetLastError()), (0, WSAETIMEDOUT));
+    }
+    // Closing the socket aborts it: delivered before closesocket returns.
+    assert_eq!(sock::closesocket(b), 0);
+    assert_eq!(ov.Internal as u32, ntstatus::STATUS_CANCELLED);
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+static CALLS: parking_lot::Mutex<Vec<(u32, u32, usize, u32)>> = parking_lot::Mutex::new(Vec::new());
+
+unsafe extern "system" fn routine(err: u32, bytes: u32, ov: *mut OVERLAPPED, flags: u32) {
+    CALLS.lock().push((err, bytes, ov as usize, flags));
+}
+
+#[test]
+fn a_completion_routine_runs_in_the_threads_alertable_wait_only() {
+    let _g = start();
+    CALLS.lock().clear();
+    let (a, b, to) = pair();
+    let mut buf = [0u8; 16];
+    let bufs = [WSABUF {
+        len: 16,
+        buf: buf.as_mut_ptr(),
+    }];
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    let mut fl = 0u32;
+    // SAFETY: as above.
+    let r = unsafe {
+        data::WSARecv(
+            b,
+            bufs.as_ptr(),
+            1,
+            std::ptr::null_mut(),
+            &mut fl,
+            &mut ov,
+            Some(routine),
+        )
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (-1, WSA_IO_PENDING));
+    send(a, &to, b"hello");
+    assert_eq!(&buf[..5], b"hello");
+    assert!(CALLS.lock().is_empty(), "not before an alertable wait");
+    // SleepEx(0, TRUE) (a stand-in queue off Windows).
+    crate::os::run_user_apcs();
+    assert_eq!(
+        *CALLS.lock(),
+        vec![(0, 5, &mut ov as *mut OVERLAPPED as usize, 0)]
+    );
+    assert_eq!(startup::WSACleanup(), 0);
+}
