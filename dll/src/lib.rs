@@ -29,6 +29,8 @@ mod dllmain;
 #[allow(non_snake_case)]
 pub mod exports;
 mod handles;
+#[cfg(windows)]
+mod iocp;
 mod mem;
 mod os;
 mod ovl;

@@ -143,6 +143,46 @@ mod imp {
         }
     }
 
+    /// Queues a completion packet to port `port` as the I/O manager
+    /// queues one for a finished operation (`NtSetIoCompletion`: the key,
+    /// the `OVERLAPPED` as the packet's value, the operation's `NTSTATUS`
+    /// and byte count; `GetQueuedCompletionStatus` then fails with the
+    /// status's Win32 error, as for a real operation, where
+    /// `PostQueuedCompletionStatus` could only post a success): whether
+    /// it was queued.
+    pub(crate) fn post_completion(
+        port: usize,
+        key: usize,
+        ovl: usize,
+        status: u32,
+        bytes: u32,
+    ) -> bool {
+        type SetIoCompletion = unsafe extern "system" fn(HANDLE, usize, usize, i32, usize) -> i32;
+        static F: std::sync::OnceLock<Option<SetIoCompletion>> = std::sync::OnceLock::new();
+        let f = F.get_or_init(|| {
+            use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+            // SAFETY: both take NUL-terminated names; ntdll is loaded in
+            // every process and stays so.
+            let p = unsafe {
+                GetProcAddress(
+                    GetModuleHandleA(c"ntdll.dll".as_ptr().cast()),
+                    c"NtSetIoCompletion".as_ptr().cast(),
+                )
+            }?;
+            // SAFETY: NtSetIoCompletion has this signature (port, key,
+            // value, status, information).
+            Some(unsafe {
+                std::mem::transmute::<unsafe extern "system" fn() -> isize, SetIoCompletion>(p)
+            })
+        });
+        let Some(f) = f else {
+            return false;
+        };
+        // SAFETY: the port handle is the program's (a bad one makes the
+        // call fail); the other arguments are plain values.
+        unsafe { f(port as HANDLE, key, ovl, status as i32, bytes as usize) == 0 }
+    }
+
     /// Closes a handle made by [`new_handle`].
     pub(crate) fn close_handle(h: usize) {
         // SAFETY: `h` came from `new_handle` and is closed once (the
@@ -295,6 +335,11 @@ mod imp {
 
     /// No kernel waits off Windows.
     pub(crate) fn wait_one(_h: usize) -> bool {
+        false
+    }
+
+    /// No completion ports off Windows.
+    pub(crate) fn post_completion(_p: usize, _k: usize, _o: usize, _s: u32, _b: u32) -> bool {
         false
     }
 

@@ -70,6 +70,19 @@ struct Op {
     thread: usize,
     /// The issuing thread's id.
     thread_id: u32,
+    /// Whether the call completed at once (`FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`
+    /// keeps such a success off the port).
+    immediate: bool,
+    /// Whether `hEvent`'s low bit was set: no completion-port packet.
+    no_port: bool,
+}
+
+/// A socket's completion port, as the program associated it (kernel32's
+/// `CreateIoCompletionPort`, seen through `iocp.rs`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Assoc {
+    pub(crate) port: usize,
+    pub(crate) key: usize,
 }
 
 /// The outstanding operations, by the id the model knows them by.
@@ -83,6 +96,10 @@ pub(crate) struct Ovls {
     /// were ever outstanding at once).
     free: BTreeSet<u64>,
     next: u64,
+    /// Completion ports, by `SOCKET`.
+    pub(crate) assoc: BTreeMap<usize, Assoc>,
+    /// `SetFileCompletionNotificationModes`, by `SOCKET`.
+    pub(crate) modes: BTreeMap<usize, u8>,
 }
 
 impl Ovls {
@@ -111,18 +128,38 @@ impl Ovls {
     }
 
     /// The outstanding operations a wait on `handles` waits for: those
-    /// whose event is among them, and (alertable) those with a completion
-    /// routine issued by the calling thread.
+    /// whose event is among them (the socket's handle for one without an
+    /// event), and (alertable) those with a completion routine issued by
+    /// the calling thread.
     pub(crate) fn waited(&self, handles: &[usize], alertable: bool) -> Vec<u64> {
         let me = os::thread_id();
         self.by_id
             .iter()
             .filter(|(_, op)| {
-                (op.routine.is_none() && op.event != 0 && handles.contains(&op.event))
+                let event = if op.event != 0 { op.event } else { op.socket };
+                (op.routine.is_none() && handles.contains(&event))
                     || (alertable && op.routine.is_some() && op.thread_id == me)
             })
             .map(|(&id, _)| id)
             .collect()
+    }
+
+    /// The outstanding operations whose completion goes to `port`.
+    pub(crate) fn on_port(&self, port: usize) -> Vec<u64> {
+        self.by_id
+            .iter()
+            .filter(|(_, op)| {
+                !op.no_port && self.assoc.get(&op.socket).is_some_and(|a| a.port == port)
+            })
+            .map(|(&id, _)| id)
+            .collect()
+    }
+
+    /// Forgets what a closed socket's handle had (a new socket may get
+    /// the same value).
+    pub(crate) fn forget_socket(&mut self, s: usize) {
+        self.assoc.remove(&s);
+        self.modes.remove(&s);
     }
 
     fn take(&mut self, id: u64) -> Option<Op> {
@@ -140,6 +177,7 @@ pub(crate) struct Begun {
     pub(crate) id: u64,
     addr: usize,
     event: usize,
+    no_port: bool,
     routine: Option<Routine>,
     fresh: bool,
 }
@@ -160,12 +198,19 @@ pub(crate) fn begin(
     let o = unsafe { mem::read(ovl.cast_const())? }.expect("not NULL");
     let addr = ovl as usize;
     let mut ovls = d.ovls.lock();
+    // A completion routine on a socket with a completion port is refused
+    // as Windows' I/O manager refuses an APC routine for a file with a
+    // port (Wine's sock.c:7585-7590, run on Windows: WSAEINVAL).
+    if routine.is_some() && ovls.assoc.contains_key(&s) {
+        return Err(WsaError::Code(winsock_model::contract::WSAEINVAL).into());
+    }
     let fresh = ovls.pending(addr).is_none();
     let id = ovls.id_for(addr);
     Ok(Begun {
         id,
         addr,
         event: o.hEvent as usize & !1,
+        no_port: o.hEvent as usize & 1 != 0,
         routine,
         fresh,
     })
@@ -246,6 +291,8 @@ pub(crate) fn posted(
             routine: b.routine,
             thread,
             thread_id,
+            immediate: !matches!(posted, Posted::Pending),
+            no_port: b.no_port,
         },
     );
     Ok(match posted {
@@ -391,10 +438,75 @@ fn deliver(d: &Dll, c: Completion) {
     }
     match op.routine {
         Some(routine) => queue_routine(d, op.thread, routine, c.error, c.bytes, op.addr, c.flags),
-        None if op.event != 0 => {
-            os::set_event(op.event);
+        None => {
+            let (assoc, modes) = {
+                let o = d.ovls.lock();
+                (
+                    o.assoc.get(&op.socket).copied(),
+                    o.modes.get(&op.socket).copied().unwrap_or(0),
+                )
+            };
+            if op.event != 0 {
+                os::set_event(op.event);
+            } else if modes & FILE_SKIP_SET_EVENT_ON_HANDLE == 0 {
+                os::set_event(op.socket);
+            }
+            // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: "the I/O Manager does
+            // not queue a completion entry to the port, when it would
+            // ordinarily do so ... when the I/O operation returns with
+            // success" (SetFileCompletionNotificationModes' page); a
+            // truncated datagram counts as a success (ran_despite).
+            let skip = op.immediate
+                && winsock_model::contract::ran_despite(c.error)
+                && modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0;
+            if let (Some(a), false, false) = (assoc, op.no_port, skip) {
+                if !os::post_completion(a.port, a.key, op.addr, c.status, c.bytes) {
+                    d.note(format!(
+                        "completion ovl={}: the completion port took no packet",
+                        c.overlapped.id
+                    ));
+                }
+            }
         }
-        None => os::set_event(op.socket),
+    }
+}
+
+/// `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`.
+pub(crate) const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: u8 = 1;
+/// `FILE_SKIP_SET_EVENT_ON_HANDLE`.
+pub(crate) const FILE_SKIP_SET_EVENT_ON_HANDLE: u8 = 2;
+
+/// Lets virtual time pass for a wait of the program's the model does not
+/// see: while `ids` (asked again each round) names pending operations,
+/// the model runs until one finishes (it is delivered, and `poll` asks the
+/// real object again: `Some` ends the wait) or `timeout` passes (`poll`'s
+/// answer, or `timed_out`). `None` when nothing is waited for or the
+/// model has nothing in flight that could end the wait: the real wait
+/// follows.
+pub(crate) fn virtual_wait<R>(
+    d: &Dll,
+    what: &'static str,
+    ids: impl Fn(&Ovls) -> Vec<u64>,
+    timeout: u32,
+    mut poll: impl FnMut() -> Option<R>,
+    timed_out: impl FnOnce() -> R,
+) -> Option<R> {
+    loop {
+        let ids = ids(&d.ovls.lock());
+        if ids.is_empty() {
+            return None;
+        }
+        match d.host.wait_overlapped(what, &ids, timeout) {
+            Ok(true) => {
+                settle(d);
+                if let Some(r) = poll() {
+                    return Some(r);
+                }
+            }
+            Ok(false) => return Some(poll().unwrap_or_else(timed_out)),
+            // Nothing in flight can end it: only the program can.
+            Err(_) => return None,
+        }
     }
 }
 

@@ -299,3 +299,53 @@ fn icmp_error_completes_a_pending_receive() {
         .unwrap();
     assert_eq!((c.error, c.bytes), (WSAECONNRESET, 0));
 }
+
+// RECV-OVL-FINAL-STATUS, RECV-OVL-LIFETIME: a front end that hands
+// completions on (the DLL) takes them in the order the operations
+// finished (SimHost::take_completions), each once; and waits in virtual
+// time for some of them (SimHost::wait_overlapped), with a time-out or
+// the deadlock report when nothing is in flight.
+#[test]
+fn completions_are_taken_in_finishing_order_and_waited_for_in_virtual_time() {
+    let sim = Sim::new(4);
+    let a = started(&sim, "a", &["10.0.0.1/24"]);
+    let b = started(&sim, "b", &["10.0.0.2/24"]);
+    let (r1, r2) = (
+        b.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap(),
+        b.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap(),
+    );
+    b.bind(r1, &"10.0.0.2:5001".parse().unwrap()).unwrap();
+    b.bind(r2, &"10.0.0.2:5002".parse().unwrap()).unwrap();
+    let tx = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    // Ids in the reverse of the order they will finish in.
+    for (s, id) in [(r1, 9), (r2, 3)] {
+        let p = b
+            .wsa_recv_overlapped(s, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(id), None)
+            .unwrap();
+        assert_eq!(p, Posted::Pending);
+    }
+    assert!(b.take_completions().is_empty());
+    assert!(!b.wait_overlapped("wait", &[9, 3], 1).unwrap(), "time-out");
+    assert_eq!(sim.now().as_millis(), 1);
+    a.send_to(tx, b"one", &"10.0.0.2:5001".parse().unwrap())
+        .unwrap();
+    a.send_to(tx, b"two", &"10.0.0.2:5002".parse().unwrap())
+        .unwrap();
+    assert!(b.wait_overlapped("wait", &[3], WSA_INFINITE).unwrap());
+    let got: Vec<(u64, Vec<u8>)> = b
+        .take_completions()
+        .into_iter()
+        .map(|c| (c.overlapped.id, c.data()))
+        .collect();
+    assert_eq!(got, vec![(9, b"one".to_vec()), (3, b"two".to_vec())]);
+    assert!(b.take_completions().is_empty(), "each once");
+    // The status stays for WSAGetOverlappedResult.
+    let again = b
+        .wsa_get_overlapped_result(r1, &Overlapped::new(9), false)
+        .unwrap();
+    assert_eq!((again.error, again.bytes), (0, 3));
+    b.wsa_recv_overlapped(r1, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(9), None)
+        .unwrap();
+    let err = b.wait_overlapped("wait", &[9], WSA_INFINITE).unwrap_err();
+    assert_eq!(err.report().unwrap().kind, ReportKind::Deadlock);
+}

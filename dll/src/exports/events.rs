@@ -131,12 +131,9 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
     )
 }
 
-/// The part of a wait on `handles` that passes in virtual time: while an
-/// operation the wait waits for is pending, the model runs until one
-/// finishes (delivered, the events polled again) or the time-out passes
-/// (`WAIT_TIMEOUT`). `None` when the model has nothing in flight that
-/// could end the wait, or no operation is waited for: the real wait
-/// follows.
+/// The part of a wait on `handles` that passes in virtual time
+/// (`ovl::virtual_wait`): operations whose event is among them, or
+/// (alertable) with a completion routine of the calling thread.
 fn virtual_wait(
     d: &crate::calls::Dll,
     handles: &[usize],
@@ -144,27 +141,18 @@ fn virtual_wait(
     timeout: u32,
     alertable: bool,
 ) -> Option<u32> {
-    loop {
-        let ids = d.ovls.lock().waited(handles, alertable);
-        if ids.is_empty() {
-            return None;
-        }
-        match d
-            .host
-            .wait_overlapped("WSAWaitForMultipleEvents", &ids, timeout)
-        {
-            Ok(true) => {
-                ovl::settle(d);
-                let r = os::wait_events(handles, all, 0, alertable);
-                if r != WAIT_TIMEOUT {
-                    return Some(r);
-                }
-            }
-            Ok(false) => return Some(os::wait_events(handles, all, 0, alertable)),
-            // Nothing in flight can end it: only the program can.
-            Err(_) => return None,
-        }
-    }
+    let poll = || {
+        let r = os::wait_events(handles, all, 0, alertable);
+        (r != WAIT_TIMEOUT).then_some(r)
+    };
+    ovl::virtual_wait(
+        d,
+        "WSAWaitForMultipleEvents",
+        |o| o.waited(handles, alertable),
+        timeout,
+        poll,
+        || WAIT_TIMEOUT,
+    )
 }
 
 /// `WSAGetOverlappedResult`: the result of the overlapped operation

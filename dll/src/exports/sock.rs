@@ -25,8 +25,13 @@ const MAX_VALUE: usize = 4096;
 
 /// Gives a socket the model made its `SOCKET`.
 fn adopt(d: &Dll, s: Socket, af: i32) -> Result<SOCKET, Fault> {
-    match d.state.lock().handles.insert(s, af) {
-        Some(u) => Ok(u),
+    let user = d.state.lock().handles.insert(s, af);
+    match user {
+        Some(u) => {
+            // (A closed socket's handle value may come back.)
+            d.ovls.lock().forget_socket(u);
+            Ok(u)
+        }
         None => {
             let _ = d.host.close_socket(s);
             Err(Fault::Dll(WSAENOBUFS, "no kernel handle left".into()))

@@ -33,6 +33,10 @@ pub unsafe extern "system" fn WSAStartup(version: u16, data: *mut WSADATA) -> i3
             }
             let w = d.host.wsa_startup(version)?;
             d.state.lock().startups += 1;
+            // Completion ports on sockets: the program's kernel32 imports
+            // (iocp.rs), once.
+            #[cfg(windows)]
+            crate::iocp::install();
             let mut out = WSADATA {
                 wVersion: w.version,
                 wHighVersion: w.high_version,

@@ -1,0 +1,453 @@
+//! Completion ports on the DLL's sockets (issue 20, 2(c)), through the
+//! program's own kernel32 calls.
+//!
+//! A `SOCKET` is an event object (`handles.rs`), and Wine's kernel refuses
+//! to associate one with a port: `CreateIoCompletionPort(socket, ..)` is
+//! `NULL` with `ERROR_INVALID_HANDLE`, and `SetFileCompletionNotificationModes`
+//! fails (measured under Wine 8.0; docs/dll.md). So at the first
+//! `WSAStartup` the DLL points the main program's import-table entries of
+//! these kernel32 functions at its own (the loader filled them with the
+//! functions' addresses; an entry holding exactly such an address is
+//! replaced, whatever module name it was imported under), which answer
+//! for the DLL's sockets and pass everything else on unchanged:
+//!
+//! - `CreateIoCompletionPort(socket, port, key, n)`: remembers the
+//!   association and gives the port (a new one, made by the real function
+//!   with `INVALID_HANDLE_VALUE`, when `port` is `NULL`); the DLL then
+//!   queues each completion of the socket to the real port with
+//!   `NtSetIoCompletion` (`os::post_completion`), so the real
+//!   `GetQueuedCompletionStatus(Ex)` gives the key, the byte count, the
+//!   `OVERLAPPED` and the status;
+//! - `SetFileCompletionNotificationModes(socket, modes)`: remembered;
+//! - `CancelIoEx(socket, ovl)`, `CancelIo(socket)`: the model's `CancelIoEx`
+//!   (`ERROR_NOT_FOUND` when nothing is outstanding); the aborted
+//!   operations are delivered before the call returns;
+//! - `GetQueuedCompletionStatus(Ex)`, `WaitForSingleObject(Ex)`,
+//!   `SleepEx`: first let virtual time pass while an operation they would
+//!   see the end of is pending (`ovl::virtual_wait`), then the real call.
+//!
+//! What this does not reach: programs that look these functions up with
+//! `GetProcAddress` (Go's runtime, .NET), other modules' imports, and
+//! `NtDeviceIoControlFile` on the socket (mio's AFD polling).
+
+use crate::calls::{dll_if_made, Dll};
+use crate::ovl;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use windows_sys::Win32::Foundation::{
+    GetLastError, SetLastError, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND, HANDLE,
+    INVALID_HANDLE_VALUE, WAIT_TIMEOUT,
+};
+use windows_sys::Win32::System::IO::{OVERLAPPED, OVERLAPPED_ENTRY};
+use winsock_model::{Overlapped, WinsockOverlapped};
+
+/// `WAIT_IO_COMPLETION`.
+const WAIT_IO_COMPLETION: u32 = 0xC0;
+
+/// The functions replaced, by name, with the real function's address
+/// (filled by [`install`]).
+struct Hook {
+    name: &'static std::ffi::CStr,
+    real: AtomicUsize,
+}
+
+/// The DLL's functions, in the order of [`HOOKS`] and then [`WAIT_ONE`].
+fn ours() -> [usize; 9] {
+    [
+        create_io_completion_port as *const () as usize,
+        set_file_completion_notification_modes as *const () as usize,
+        cancel_io_ex as *const () as usize,
+        cancel_io as *const () as usize,
+        get_queued_completion_status as *const () as usize,
+        get_queued_completion_status_ex as *const () as usize,
+        wait_for_single_object_ex as *const () as usize,
+        sleep_ex as *const () as usize,
+        wait_for_single_object as *const () as usize,
+    ]
+}
+
+static HOOKS: [Hook; 8] = [
+    Hook {
+        name: c"CreateIoCompletionPort",
+        real: AtomicUsize::new(0),
+    },
+    Hook {
+        name: c"SetFileCompletionNotificationModes",
+        real: AtomicUsize::new(0),
+    },
+    Hook {
+        name: c"CancelIoEx",
+        real: AtomicUsize::new(0),
+    },
+    Hook {
+        name: c"CancelIo",
+        real: AtomicUsize::new(0),
+    },
+    Hook {
+        name: c"GetQueuedCompletionStatus",
+        real: AtomicUsize::new(0),
+    },
+    Hook {
+        name: c"GetQueuedCompletionStatusEx",
+        real: AtomicUsize::new(0),
+    },
+    Hook {
+        name: c"WaitForSingleObjectEx",
+        real: AtomicUsize::new(0),
+    },
+    Hook {
+        name: c"SleepEx",
+        real: AtomicUsize::new(0),
+    },
+];
+
+/// `WaitForSingleObject` is `WaitForSingleObjectEx(h, ms, FALSE)`: its
+/// entry gets [`wait_for_single_object`], which calls the real `Ex`.
+static WAIT_ONE: Hook = Hook {
+    name: c"WaitForSingleObject",
+    real: AtomicUsize::new(0),
+};
+
+/// The real function of hook `i` (or of [`WAIT_ONE`]), as type `F`.
+///
+/// # Safety
+/// `F` is the function's signature; [`install`] ran.
+unsafe fn real<F: Copy>(h: &Hook) -> F {
+    let p = h.real.load(Ordering::Acquire);
+    assert!(p != 0, "{:?} was hooked without its real function", h.name);
+    // SAFETY: `p` is the address GetProcAddress gave for the name, whose
+    // signature `F` is (the caller's promise); F is a function pointer.
+    unsafe { std::mem::transmute_copy::<usize, F>(&p) }
+}
+
+/// Points the main program's import entries of the hooked functions at
+/// the DLL's; once per process (at the first `WSAStartup`).
+pub(crate) fn install() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+        // SAFETY: a NUL-terminated name; kernel32 is loaded in every
+        // process.
+        let k32 = unsafe { GetModuleHandleA(c"kernel32.dll".as_ptr().cast()) };
+        let mut pairs = vec![];
+        for (h, ours) in HOOKS.iter().chain(std::iter::once(&WAIT_ONE)).zip(ours()) {
+            // SAFETY: a module handle and a NUL-terminated name.
+            let Some(p) = (unsafe { GetProcAddress(k32, h.name.as_ptr().cast()) }) else {
+                continue;
+            };
+            h.real.store(p as usize, Ordering::Release);
+            pairs.push((p as usize, ours));
+        }
+        // SAFETY: NULL names the main program's module, loaded for the
+        // process's life.
+        let base = unsafe { GetModuleHandleA(std::ptr::null()) } as usize;
+        // SAFETY: `base` is a loaded image; patch_imports reads its
+        // headers and writes only import-table slots.
+        let n = unsafe { patch_imports(base, &pairs) };
+        if let Some(d) = dll_if_made() {
+            d.note(format!(
+                "kernel32 import entries of the program pointed at the DLL: {n}"
+            ));
+        }
+    });
+}
+
+/// Replaces every import-table slot of the image at `base` that holds one
+/// of `pairs`' first addresses with its second; returns how many.
+///
+/// # Safety
+/// `base` is a loaded PE32+ image whose imports the loader has bound.
+unsafe fn patch_imports(base: usize, pairs: &[(usize, usize)]) -> usize {
+    use windows_sys::Win32::System::Memory::{VirtualProtect, PAGE_READWRITE};
+    // SAFETY (for the reads below): the headers and the import directory
+    // of a loaded image are mapped readable; the offsets are the PE32+
+    // format's: e_lfanew at 0x3c; the import directory (data directory 1)
+    // at 24 + 112 + 8 bytes into the NT headers; descriptors of 20 bytes
+    // ending with a zero one; FirstThunk at 16 in each; 8-byte slots
+    // ending with a zero one.
+    let rd32 = |p: usize| unsafe { (p as *const u32).read_unaligned() } as usize;
+    let nt = base + rd32(base + 0x3c);
+    let import_rva = rd32(nt + 24 + 112 + 8);
+    if import_rva == 0 {
+        return 0;
+    }
+    let mut n = 0;
+    let mut desc = base + import_rva;
+    loop {
+        let (name, first) = (rd32(desc + 12), rd32(desc + 16));
+        if name == 0 && first == 0 {
+            break;
+        }
+        let mut slot = base + first;
+        loop {
+            // SAFETY: a slot of the bound import table (mapped readable).
+            let v = unsafe { (slot as *const usize).read_unaligned() };
+            if v == 0 {
+                break;
+            }
+            if let Some(&(_, ours)) = pairs.iter().find(|(real, _)| *real == v) {
+                let mut old = 0u32;
+                // SAFETY: the slot is 8 bytes of the image; its protection
+                // is made writable for the write and restored after.
+                unsafe {
+                    if VirtualProtect(slot as *const _, 8, PAGE_READWRITE, &mut old) != 0 {
+                        (slot as *mut usize).write_unaligned(ours);
+                        VirtualProtect(slot as *const _, 8, old, &mut old);
+                        n += 1;
+                    }
+                }
+            }
+            slot += 8;
+        }
+        desc += 20;
+    }
+    n
+}
+
+/// The model and the socket for `h`, if `h` is one of the DLL's sockets.
+fn socket_of(h: HANDLE) -> Option<&'static Dll> {
+    let d = dll_if_made()?;
+    d.state.lock().handles.get(h as usize).map(|_| d)
+}
+
+unsafe extern "system" fn create_io_completion_port(
+    file: HANDLE,
+    existing: HANDLE,
+    key: usize,
+    threads: u32,
+) -> HANDLE {
+    type F = unsafe extern "system" fn(HANDLE, HANDLE, usize, u32) -> HANDLE;
+    // SAFETY: the real function's signature; install ran (we are hooked).
+    let real_fn: F = unsafe { real(&HOOKS[0]) };
+    let Some(d) = socket_of(file) else {
+        // SAFETY: the program's call, passed on unchanged.
+        return unsafe { real_fn(file, existing, key, threads) };
+    };
+    let s = file as usize;
+    if d.ovls.lock().assoc.contains_key(&s) {
+        // A file is associated with one port, once.
+        // SAFETY: sets the thread's error slot.
+        unsafe { SetLastError(ERROR_INVALID_PARAMETER) };
+        return std::ptr::null_mut();
+    }
+    let port = if existing.is_null() {
+        // SAFETY: a new port, no file.
+        unsafe { real_fn(INVALID_HANDLE_VALUE, std::ptr::null_mut(), 0, threads) }
+    } else {
+        existing
+    };
+    if port.is_null() {
+        return port;
+    }
+    d.ovls.lock().assoc.insert(
+        s,
+        ovl::Assoc {
+            port: port as usize,
+            key,
+        },
+    );
+    let m = d.sock(s);
+    d.note(format!(
+        "CreateIoCompletionPort({:#x}, key={key}): the socket's completions go to the port",
+        m.0
+    ));
+    port
+}
+
+unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, modes: u8) -> i32 {
+    type F = unsafe extern "system" fn(HANDLE, u8) -> i32;
+    let Some(d) = socket_of(file) else {
+        // SAFETY: the real function's signature; the program's call.
+        return unsafe { real::<F>(&HOOKS[1])(file, modes) };
+    };
+    d.ovls.lock().modes.insert(file as usize, modes);
+    1
+}
+
+/// The model's `CancelIoEx` on a socket: `TRUE`, or `FALSE` with
+/// `ERROR_NOT_FOUND`.
+fn cancel(d: &'static Dll, s: usize, ovl_p: *mut OVERLAPPED) -> i32 {
+    let id = if ovl_p.is_null() {
+        None
+    } else {
+        match d.ovls.lock().pending(ovl_p as usize) {
+            Some(id) => Some(Overlapped::new(id)),
+            None => {
+                // SAFETY: sets the thread's error slot.
+                unsafe { SetLastError(ERROR_NOT_FOUND) };
+                return 0;
+            }
+        }
+    };
+    let r = d.host.cancel_io_ex(d.sock(s), id.as_ref());
+    ovl::settle(d);
+    match r {
+        Ok(()) => 1,
+        Err(e) => {
+            let code = e.code().map_or(ERROR_NOT_FOUND, |c| c as u32);
+            // SAFETY: sets the thread's error slot.
+            unsafe { SetLastError(code) };
+            0
+        }
+    }
+}
+
+unsafe extern "system" fn cancel_io_ex(file: HANDLE, ovl_p: *mut OVERLAPPED) -> i32 {
+    type F = unsafe extern "system" fn(HANDLE, *mut OVERLAPPED) -> i32;
+    match socket_of(file) {
+        Some(d) => cancel(d, file as usize, ovl_p),
+        // SAFETY: the real function's signature; the program's call.
+        None => unsafe { real::<F>(&HOOKS[2])(file, ovl_p) },
+    }
+}
+
+unsafe extern "system" fn cancel_io(file: HANDLE) -> i32 {
+    type F = unsafe extern "system" fn(HANDLE) -> i32;
+    match socket_of(file) {
+        // model choice: every operation of the socket, not only the
+        // calling thread's.
+        Some(d) => cancel(d, file as usize, std::ptr::null_mut()),
+        // SAFETY: the real function's signature; the program's call.
+        None => unsafe { real::<F>(&HOOKS[3])(file) },
+    }
+}
+
+/// The model, when it has operations outstanding (the waits' fast path).
+fn busy_model() -> Option<&'static Dll> {
+    dll_if_made().filter(|d| !d.ovls.lock().is_empty())
+}
+
+unsafe extern "system" fn get_queued_completion_status(
+    port: HANDLE,
+    bytes: *mut u32,
+    key: *mut usize,
+    ovl_p: *mut *mut OVERLAPPED,
+    ms: u32,
+) -> i32 {
+    type F =
+        unsafe extern "system" fn(HANDLE, *mut u32, *mut usize, *mut *mut OVERLAPPED, u32) -> i32;
+    // SAFETY: the real function's signature.
+    let real_fn: F = unsafe { real(&HOOKS[4]) };
+    if let Some(d) = busy_model() {
+        ovl::settle(d);
+        // SAFETY (the polls): the program's arguments, passed on.
+        let poll = || {
+            let r = unsafe { real_fn(port, bytes, key, ovl_p, 0) };
+            // SAFETY: reads the thread's error slot.
+            (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
+        };
+        if ms != 0 {
+            if let Some(r) = poll() {
+                return r;
+            }
+            let ids = |o: &ovl::Ovls| o.on_port(port as usize);
+            let timed_out = || poll().unwrap_or(0);
+            if let Some(r) =
+                ovl::virtual_wait(d, "GetQueuedCompletionStatus", ids, ms, poll, timed_out)
+            {
+                return r;
+            }
+        }
+    }
+    // SAFETY: the program's call.
+    unsafe { real_fn(port, bytes, key, ovl_p, ms) }
+}
+
+unsafe extern "system" fn get_queued_completion_status_ex(
+    port: HANDLE,
+    entries: *mut OVERLAPPED_ENTRY,
+    count: u32,
+    removed: *mut u32,
+    ms: u32,
+    alertable: i32,
+) -> i32 {
+    type F =
+        unsafe extern "system" fn(HANDLE, *mut OVERLAPPED_ENTRY, u32, *mut u32, u32, i32) -> i32;
+    // SAFETY: the real function's signature.
+    let real_fn: F = unsafe { real(&HOOKS[5]) };
+    if let Some(d) = busy_model() {
+        ovl::settle(d);
+        // SAFETY (the polls): the program's arguments, passed on.
+        let poll = || {
+            let r = unsafe { real_fn(port, entries, count, removed, 0, alertable) };
+            // SAFETY: reads the thread's error slot.
+            (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
+        };
+        if ms != 0 {
+            if let Some(r) = poll() {
+                return r;
+            }
+            let ids = |o: &ovl::Ovls| {
+                let mut v = o.on_port(port as usize);
+                if alertable != 0 {
+                    v.extend(o.waited(&[], true));
+                }
+                v
+            };
+            let timed_out = || poll().unwrap_or(0);
+            if let Some(r) =
+                ovl::virtual_wait(d, "GetQueuedCompletionStatusEx", ids, ms, poll, timed_out)
+            {
+                return r;
+            }
+        }
+    }
+    // SAFETY: the program's call.
+    unsafe { real_fn(port, entries, count, removed, ms, alertable) }
+}
+
+unsafe extern "system" fn wait_for_single_object_ex(h: HANDLE, ms: u32, alertable: i32) -> u32 {
+    type F = unsafe extern "system" fn(HANDLE, u32, i32) -> u32;
+    // SAFETY: the real function's signature.
+    let real_fn: F = unsafe { real(&HOOKS[6]) };
+    if ms != 0 {
+        if let Some(d) = busy_model() {
+            ovl::settle(d);
+            // SAFETY (the polls): the program's arguments, passed on.
+            let poll = || {
+                let r = unsafe { real_fn(h, 0, alertable) };
+                (r != WAIT_TIMEOUT).then_some(r)
+            };
+            if let Some(r) = poll() {
+                return r;
+            }
+            let ids = |o: &ovl::Ovls| o.waited(&[h as usize], alertable != 0);
+            if let Some(r) =
+                ovl::virtual_wait(d, "WaitForSingleObjectEx", ids, ms, poll, || WAIT_TIMEOUT)
+            {
+                return r;
+            }
+        }
+    }
+    // SAFETY: the program's call.
+    unsafe { real_fn(h, ms, alertable) }
+}
+
+unsafe extern "system" fn wait_for_single_object(h: HANDLE, ms: u32) -> u32 {
+    // SAFETY: passed on.
+    unsafe { wait_for_single_object_ex(h, ms, 0) }
+}
+
+unsafe extern "system" fn sleep_ex(ms: u32, alertable: i32) -> u32 {
+    type F = unsafe extern "system" fn(u32, i32) -> u32;
+    // SAFETY: the real function's signature.
+    let real_fn: F = unsafe { real(&HOOKS[7]) };
+    if ms != 0 && alertable != 0 {
+        if let Some(d) = busy_model() {
+            ovl::settle(d);
+            // SAFETY (the polls): a sleep of 0 runs the queued APCs.
+            let poll = || {
+                let r = unsafe { real_fn(0, 1) };
+                (r == WAIT_IO_COMPLETION).then_some(r)
+            };
+            if let Some(r) = poll() {
+                return r;
+            }
+            let ids = |o: &ovl::Ovls| o.waited(&[], true);
+            if let Some(r) = ovl::virtual_wait(d, "SleepEx", ids, ms, poll, || 0) {
+                return r;
+            }
+        }
+    }
+    // SAFETY: the program's call.
+    unsafe { real_fn(ms, alertable) }
+}
