@@ -86,6 +86,7 @@ impl Dll {
         let cfg = Config {
             profile: settings.profile,
             stream_reads: settings.stream_reads,
+            completion_timing: settings.completion,
             // The trace is kept only for WSD_TRACE (and in the crate's
             // tests): a long-running program without it would keep every
             // line in memory.

@@ -65,6 +65,13 @@ pub struct Settings {
     /// may return fewer bytes than are buffered, by seed) or `whole` (as
     /// much as is buffered and fits, as Windows does on loopback).
     pub stream_reads: winsock_model::StreamReads,
+    /// `WSD_COMPLETION`: when an overlapped operation that could complete
+    /// at once does so: `seeded` (the model's default: the seed picks, per
+    /// operation, between completing at once and `WSA_IO_PENDING`, both
+    /// documented), `immediate` (at once, as Windows does when the data
+    /// is there) or `pending` (always `WSA_IO_PENDING`, the completion at
+    /// the same instant).
+    pub completion: winsock_model::CompletionTiming,
 }
 
 impl Settings {
@@ -137,6 +144,16 @@ impl Settings {
             Some("whole") => winsock_model::StreamReads::Whole,
             Some(v) => return Err(format!("WSD_STREAM_READS={v}: not one of seeded, whole")),
         };
+        let completion = match nonempty("WSD_COMPLETION").as_deref() {
+            None | Some("seeded") => winsock_model::CompletionTiming::Seeded,
+            Some("immediate") => winsock_model::CompletionTiming::Immediate,
+            Some("pending") => winsock_model::CompletionTiming::Pending,
+            Some(v) => {
+                return Err(format!(
+                    "WSD_COMPLETION={v}: not one of seeded, immediate, pending"
+                ))
+            }
+        };
         Ok(Settings {
             seed,
             profile,
@@ -149,6 +166,7 @@ impl Settings {
             names,
             routes,
             stream_reads,
+            completion,
         })
     }
 }
@@ -183,6 +201,7 @@ mod tests {
         assert_eq!(s.on_report, OnReport::Error);
         assert_eq!(s.routes, vec!["0.0.0.0/0", "::/0"]);
         assert_eq!(s.stream_reads, winsock_model::StreamReads::Seeded);
+        assert_eq!(s.completion, winsock_model::CompletionTiming::Seeded);
     }
 
     #[test]
@@ -199,8 +218,10 @@ mod tests {
             ("WSD_NAMES", "Test.example=127.0.0.1, test.example=::1"),
             ("WSD_ROUTES", "192.0.2.0/24"),
             ("WSD_STREAM_READS", "whole"),
+            ("WSD_COMPLETION", "immediate"),
         ])
         .unwrap();
+        assert_eq!(s.completion, winsock_model::CompletionTiming::Immediate);
         assert_eq!(s.routes, vec!["192.0.2.0/24"]);
         assert_eq!(s.stream_reads, winsock_model::StreamReads::Whole);
         assert_eq!(s.seed, 16);
@@ -229,5 +250,6 @@ mod tests {
         assert!(with(&[("WSD_NAMES", "a")]).is_err());
         assert!(with(&[("WSD_NAMES", "a=b")]).is_err());
         assert!(with(&[("WSD_STREAM_READS", "some")]).is_err());
+        assert!(with(&[("WSD_COMPLETION", "later")]).is_err());
     }
 }
