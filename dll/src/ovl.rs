@@ -145,6 +145,7 @@ impl Ovls {
     }
 
     /// The outstanding operations whose completion goes to `port`.
+    #[cfg_attr(not(windows), allow(dead_code))]
     pub(crate) fn on_port(&self, port: usize) -> Vec<u64> {
         self.by_id
             .iter()
