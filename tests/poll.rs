@@ -116,9 +116,19 @@ fn nothing_pending_is_zero() {
     assert_eq!(fds[0].revents, 0);
 }
 
+// WIN-POLL-NVAL-UNCOUNTED, WIN-POLL-NO-SOCKET-ENOTSOCK (Windows and Wine
+// 8): elements without a socket on the Windows profile; the documented
+// profile counts them and says WSAEINVAL when no element has a socket.
 #[test]
 fn elements_without_a_socket() {
-    let (_sim, h) = local(1);
+    let sim = Sim::with_config(
+        1,
+        Config {
+            profile: Profile::windows(),
+            ..Config::default()
+        },
+    );
+    let h = started(&sim, "local", &[]);
     let (l, _) = listener(&h);
     // sock.c:7820-7831: INVALID_SOCKET (with POLLERR, not checked) is
     // POLLNVAL and not counted.
@@ -137,6 +147,17 @@ fn elements_without_a_socket() {
     // POLLNVAL.
     let mut fds = [fd(INVALID, POLLERR), fd(NOT_A_SOCKET, POLLERR)];
     assert_err(h.poll(&mut fds, 0), WSAENOTSOCK);
+    assert_eq!((fds[0].revents, fds[1].revents), (POLLNVAL, POLLNVAL));
+
+    // The page: every nonzero revents is counted; no valid socket is
+    // WSAEINVAL.
+    let (_sim, h) = local(1);
+    let (l, _) = listener(&h);
+    let mut fds = [fd(l, POLLIN), fd(NOT_A_SOCKET, POLLIN)];
+    assert_eq!(h.poll(&mut fds, 0).unwrap(), 1);
+    assert_eq!((fds[0].revents, fds[1].revents), (0, POLLNVAL));
+    let mut fds = [fd(INVALID, POLLERR), fd(NOT_A_SOCKET, POLLERR)];
+    assert_err(h.poll(&mut fds, 0), WSAEINVAL);
     assert_eq!((fds[0].revents, fds[1].revents), (POLLNVAL, POLLNVAL));
 }
 

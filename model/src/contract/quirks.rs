@@ -109,6 +109,10 @@ pub enum Quirk {
     /// A direct `WSASendMsg` with a `NULL` byte count binds an unbound
     /// datagram socket before it fails.
     SendMsgFaultBinds,
+    /// `WSAPoll` with no element naming a socket fails with `WSAENOTSOCK`.
+    PollNoSocketEnotsock,
+    /// `WSAPoll` does not count an element that names no socket.
+    PollNvalUncounted,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -245,6 +249,20 @@ pub static QUIRKS: &[QuirkInfo] = &[
         statement: "A direct WSASendMsg on an unbound datagram socket whose lpNumberOfBytesSent is NULL binds the socket to the wildcard address and an ephemeral port (getsockname then succeeds) before it fails with WSAEFAULT (SENDMSG-EFAULT-BYTES-NULL); the seed pages bind only on a send that goes ahead.",
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:7234-7246 (test_WSASendMsg: \"a bad call to WSASendMsg will also bind the socket\"; run on Windows; todo_wine, so not Wine 8)",
         profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::PollNoSocketEnotsock,
+        id: "WIN-POLL-NO-SOCKET-ENOTSOCK",
+        statement: "WSAPoll whose elements name no socket at all (INVALID_SOCKET, or a handle that is no socket) fails with WSAENOTSOCK, every revents POLLNVAL; the WSAPoll page gives WSAEINVAL \"if none of the sockets specified in the fd member ... were valid\".",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:7858-7870 (test_WSAPoll; run on Windows, without todo; Wine 8.0 passes it too, fixtures/findings/wine-suite-wine8-builtin.json)",
+        profiles: W,
+    },
+    QuirkInfo {
+        quirk: Quirk::PollNvalUncounted,
+        id: "WIN-POLL-NVAL-UNCOUNTED",
+        statement: "WSAPoll sets POLLNVAL in an element that names no socket (INVALID_SOCKET or a handle that is no socket) but does not count it in its return value when another element names a socket; the WSAPoll page counts \"the elements in the fdarray for which an revents member ... is nonzero\".",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:7820-7843 (test_WSAPoll: returns 0 with POLLNVAL in that element; run on Windows, without todo; Wine 8.0 passes it too)",
+        profiles: W,
     },
     QuirkInfo {
         quirk: Quirk::DontFragment,
@@ -682,7 +700,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::SendMsgFaultBinds as usize + 1);
+        assert_eq!(seen.len(), Quirk::PollNvalUncounted as usize + 1);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::poll::{
 use super::sched_state::Step;
 use super::world::World;
 use crate::contract::consts::*;
+use crate::contract::quirks::Quirk;
 use crate::contract::types::Socket;
 use crate::contract::WsaError;
 use std::time::Duration;
@@ -164,11 +165,17 @@ impl World {
             })
             .clone();
         if !valid.iter().any(|&v| v) {
-            // No element has a socket: WSAENOTSOCK, every element POLLNVAL
-            // (sock.c:7859-7870, on Windows; the page says WSAEINVAL "if
-            // none of the sockets ... were valid").
+            // No element has a socket: every element POLLNVAL (model
+            // choice: the page says nothing of revents on failure), and
+            // WSAEINVAL "if none of the sockets ... were valid" (`WSAPoll`);
+            // WIN-POLL-NO-SOCKET-ENOTSOCK: WSAENOTSOCK.
             *out = Some(vec![POLLNVAL; fds.len()]);
-            return Err(c_err(WSAENOTSOCK).into());
+            let e = if self.quirk(Quirk::PollNoSocketEnotsock) {
+                WSAENOTSOCK
+            } else {
+                WSAEINVAL
+            };
+            return Err(c_err(e).into());
         }
         // An events value that is not a combination of POLLRDNORM,
         // POLLRDBAND and POLLWRNORM: WSAEINVAL (`WSAPoll`, Remarks; sock.c
@@ -194,6 +201,7 @@ impl World {
             .collect();
         let found = self.wait_ready(host, &entries, deadline, "WSAPoll")?;
         let mut found = found.into_iter();
+        let uncounted = self.quirk(Quirk::PollNvalUncounted);
         let mut rev = Vec::with_capacity(fds.len());
         let mut n = 0;
         for ((_, ev), v) in fds.iter().zip(&valid) {
@@ -202,8 +210,12 @@ impl World {
                 n += usize::from(r != 0);
                 rev.push(r);
             } else {
-                // Not a socket: POLLNVAL, not counted (sock.c:7826-7843:
-                // the call returns 0 with POLLNVAL in that element).
+                // Not a socket: POLLNVAL; counted, as every element whose
+                // revents is nonzero is ("the number of elements in the
+                // fdarray for which an revents member of the POLLFD
+                // structure is nonzero", `WSAPoll`); WIN-POLL-NVAL-UNCOUNTED:
+                // not counted.
+                n += usize::from(!uncounted);
                 rev.push(POLLNVAL);
             }
         }
