@@ -692,3 +692,59 @@ fn a_socket_still_connecting() {
         WSAENOTCONN,
     );
 }
+
+// Wine's test_tcp_reset on Windows (sock.c:13286-13335): a reset ends a
+// pending overlapped receive with STATUS_CONNECTION_RESET (GetOverlappedResult:
+// ERROR_NETNAME_DELETED, 0 bytes); SO_ERROR stays 0 (the error went to the
+// operation); a later overlapped receive fails at once with WSAECONNRESET;
+// WSAPoll reports POLLERR | POLLHUP | POLLWRNORM.
+#[test]
+fn a_reset_under_a_pending_receive() {
+    let sim = Sim::with_config(
+        6,
+        Config {
+            profile: Profile::windows(),
+            ..Config::default()
+        },
+    );
+    let h = started(&sim, "local", &[]);
+    let (c, s) = pair(&h);
+    let ev = h.wsa_create_event().unwrap();
+    let r = h.wsa_recv_overlapped(
+        c,
+        vec![WsaBuf::zeroed(10)],
+        0,
+        Overlapped::with_event(1, ev),
+        None,
+    );
+    assert!(matches!(r, Ok(Posted::Pending)), "{r:?}");
+    h.set_sock_opt(s, SOL_SOCKET, SO_LINGER, &[1, 0, 0, 0])
+        .unwrap();
+    h.close_socket(s).unwrap();
+    assert_eq!(
+        h.wsa_wait_for_multiple_events(&[ev], true, 1000, false),
+        Ok(WaitResult::Event(0))
+    );
+    let done = h
+        .wsa_get_overlapped_result(c, &Overlapped::new(1), false)
+        .unwrap();
+    assert_eq!((done.error, done.bytes), (WSAECONNRESET, 0));
+    assert_eq!(done.status, STATUS_CONNECTION_RESET);
+    assert_eq!(win32_of_status(done.status), ERROR_NETNAME_DELETED);
+    assert_eq!(h.get_sock_opt_int(c, SOL_SOCKET, SO_ERROR), Ok(0));
+    let r = h.wsa_recv_overlapped(
+        c,
+        vec![WsaBuf::zeroed(10)],
+        0,
+        Overlapped::with_event(2, ev),
+        None,
+    );
+    assert_err(r, WSAECONNRESET);
+    let mut fds = [winsock_double::sim::PollFd::new(
+        c,
+        winsock_double::sim::POLLRDNORM | winsock_double::sim::POLLWRNORM,
+    )];
+    h.poll(&mut fds, 0).unwrap();
+    use winsock_double::sim::{POLLERR, POLLHUP, POLLWRNORM};
+    assert_eq!(fds[0].revents, POLLERR | POLLHUP | POLLWRNORM);
+}
