@@ -25,16 +25,22 @@
 //! | (re-export) `winsock_model` | the contract, the clause table, `Sim` |
 //! | [`scenario`] | the scenario format, the runner over any backend, the conformance report |
 //! | [`fuzz`] | property-based fuzzing: strategies, invariants, saved runs and replay, fuzz targets |
+//! | [`socket`] | the Rust-shaped layer: [`OwnedSocket`] (closes on drop, `io::Result`s), [`Domain`], [`Type`], [`Protocol`], [`MsgFlags`], [`RecvFlags`], [`routine`] |
+//! | [`harness`] | [`Harness`]: hosts and clients as simulated threads, joined for you |
 //! | [`cite`] | where the source tree cites a clause: model lines, tests, scenario steps |
 //! | `os` (Windows only) | the OS backend: the real Winsock behind the same trait |
 #![warn(missing_docs)]
 
 pub mod cite;
 pub mod fuzz;
+pub mod harness;
 #[cfg(windows)]
 pub mod os;
 pub mod scenario;
+pub mod socket;
 
+pub use harness::Harness;
+pub use socket::{routine, Domain, MsgFlags, OwnedSocket, Protocol, RecvFlags, Type};
 pub use winsock_model::*;
 
 /// The README's examples, compiled and run as doctests.

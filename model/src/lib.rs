@@ -9,14 +9,20 @@
 //!   sentence of the documentation this project implements, with an id.
 //! - [`sim`]: `Sim`, a deterministic simulated network of hosts that
 //!   implements the trait. One `u64` seed fixes every choice; time is virtual.
+//!   [`SimBuilder`] (`Sim::builder()`) makes one knob by knob, with defaults
+//!   from `WSD_*` environment variables.
 //!
 //! This crate has no platform code and no `unsafe`; it builds and behaves the
-//! same everywhere.
+//! same everywhere, but for one conversion: on Windows an `io::Error` made
+//! from a Winsock code is std's own error for that code.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod builder;
 pub mod contract;
 pub mod sim;
+
+pub use builder::SimBuilder;
 
 pub use contract::*;
 pub use sim::{
