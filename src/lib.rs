@@ -57,3 +57,9 @@ pub struct GuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/conformance.md")]
 pub struct ConformanceDoctests;
+
+/// The examples of `docs/fuzzing.md`, compiled and run as doctests (they
+/// need the `proptest` feature).
+#[cfg(all(doctest, feature = "proptest"))]
+#[doc = include_str!("../docs/fuzzing.md")]
+pub struct FuzzingDoctests;

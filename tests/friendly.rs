@@ -355,3 +355,99 @@ fn a_harness_host_name_is_unique() {
     net.host("x", &[], |_| Ok(()));
     net.client("x", &[], |_| Ok(()));
 }
+
+/// The fuzz helpers' named forms (feature `proptest`).
+#[cfg(feature = "proptest")]
+mod fuzz_helpers {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    use winsock_double::fuzz::check_all;
+    use winsock_double::fuzz::strategy::{self, Checks, Settings, SettingsParams};
+    use winsock_double::*;
+
+    fn sample<S: Strategy>(s: S, runner: &mut TestRunner) -> S::Value {
+        s.new_tree(runner).unwrap().current()
+    }
+
+    #[test]
+    fn settings_without_model_knobs_leave_them_at_their_defaults() {
+        let mut r = TestRunner::deterministic();
+        for _ in 0..64 {
+            let s = sample(
+                any_with::<Settings>(SettingsParams {
+                    model_settings: false,
+                }),
+                &mut r,
+            );
+            assert_eq!(
+                (
+                    s.completion_timing,
+                    s.stream_reads,
+                    s.max_outstanding,
+                    s.datagram_faults
+                ),
+                (None, None, None, None)
+            );
+            let cfg = Config::from(&s);
+            assert_eq!(
+                cfg,
+                Config {
+                    profile: s.profile,
+                    ..Config::default()
+                }
+            );
+        }
+        // With them, some vary, and the config carries what was drawn.
+        let drawn: Vec<Settings> = (0..64).map(|_| sample(any::<Settings>(), &mut r)).collect();
+        assert!(drawn.iter().any(|s| s.completion_timing.is_some()));
+        for s in &drawn {
+            let cfg = s.config();
+            if let Some(t) = s.completion_timing {
+                assert_eq!(cfg.completion_timing, t);
+            }
+            if let Some(m) = s.max_outstanding {
+                assert_eq!(cfg.max_outstanding, m);
+            }
+            assert_eq!(s.builder().seed_value(), s.seed);
+        }
+    }
+
+    #[test]
+    fn case_check_is_check_all_under_the_case_s_own_seed_and_profile() {
+        let mut r = TestRunner::deterministic();
+        for _ in 0..8 {
+            let case = sample(strategy::case(strategy::Shape::default(), 15), &mut r);
+            let named = case.check().map(|rep| serde_json::to_string(&rep).unwrap());
+            let positional = check_all(&case.scenario, case.scenario.seed, case.profile, true)
+                .map(|rep| serde_json::to_string(&rep).unwrap());
+            assert_eq!(
+                named.map_err(|v| v.to_string()),
+                positional.map_err(|v| v.to_string())
+            );
+            let strict = case.check_with(Checks {
+                allow_misuse: false,
+            });
+            let positional = check_all(&case.scenario, case.scenario.seed, case.profile, false);
+            assert_eq!(strict.is_ok(), positional.is_ok());
+            let cfg = case.config();
+            assert_eq!(cfg.profile, case.scenario.quirks.apply(case.profile));
+            if let Some(f) = case.scenario.datagram_faults {
+                assert_eq!(cfg.datagram_faults, f);
+            }
+        }
+    }
+
+    #[test]
+    fn wsa_bufs_are_the_buffer_shapes_as_wsabufs() {
+        let mut r = TestRunner::deterministic();
+        let mut faulty = 0;
+        for _ in 0..200 {
+            let bufs = sample(strategy::wsa_bufs(), &mut r);
+            assert!((1..=3).contains(&bufs.len()));
+            faulty += bufs.iter().filter(|b| !b.is_valid()).count();
+            assert!(bufs.iter().all(|b| b.len <= 64));
+        }
+        assert!(faulty > 0, "some arrays carry a fault");
+    }
+}

@@ -18,26 +18,44 @@
 //!   host; the network going down; a connection reset by a zero-linger
 //!   close).
 //!
+//! - [`wsa_bufs`]: the same shapes as the [`WsaBuf`]s they describe, for
+//!   code that calls the traits directly.
+//!
+//! [`Settings`] is also `Arbitrary` (`any::<Settings>()`, or
+//! `any_with::<Settings>(SettingsParams { model_settings: false })`) and
+//! becomes a world's settings ([`Settings::config`],
+//! [`Settings::builder`]); [`Case::check`] runs every invariant on a case
+//! under its own seed and profile.
+//!
 //! ```
 //! use proptest::prelude::*;
 //! use proptest::test_runner::TestRunner;
-//! use winsock_double::fuzz::{check_all, strategy};
+//! use winsock_double::fuzz::strategy;
 //!
 //! let mut runner = TestRunner::deterministic();
 //! runner
 //!     .run(&strategy::case(strategy::Shape::default(), 20), |case| {
-//!         check_all(&case.scenario, case.scenario.seed, case.profile, true)
-//!             .map_err(|v| TestCaseError::fail(v.to_string()))?;
+//!         case.check().map_err(|v| TestCaseError::fail(v.to_string()))?;
 //!         Ok(())
 //!     })
 //!     .unwrap();
 //! ```
+//!
+//! The positional forms stay: [`settings`]`(model_settings)` is
+//! `any_with::<Settings>(..)`, and
+//! [`check_all`](super::check_all)`(sc, seed, profile, misuse)` is what
+//! [`Case::check_with`] calls.
 
+use super::invariants::{check_all, Violation};
 pub use super::program::Shape;
 use super::program::{assemble, step, to};
 use crate::scenario::format::{BufSpec, Data, NameSpec, Op, OvlSpec, Scenario, Step};
+use crate::scenario::runner::RunReport;
 use proptest::prelude::*;
-use winsock_model::{CompletionTiming, DatagramFaults, Profile, StreamReads};
+use std::path::PathBuf;
+use winsock_model::{
+    CompletionTiming, Config, DatagramFaults, Profile, SimBuilder, StreamReads, WsaBuf,
+};
 
 /// A generated program and the profile to run it under.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +99,167 @@ pub fn datagram_faults() -> impl Strategy<Value = Option<DatagramFaults>> {
     ]
 }
 
-/// Seed, profile and the nondeterminism knobs.
+/// What [`Case::check_with`] checks beyond the invariants every run must
+/// keep (the named form of [`check_all`]'s last argument).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    /// Whether the model's reports of undefined calls (`model:misuse`,
+    /// `model:deadlock`) are allowed results: generated programs make such
+    /// calls on purpose, so by default they are.
+    pub allow_misuse: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Checks {
+        Checks { allow_misuse: true }
+    }
+}
+
+impl Case {
+    /// Every invariant ([`check_all`]) on the case, under its own seed and
+    /// profile, model reports of undefined calls allowed.
+    pub fn check(&self) -> Result<RunReport, Violation> {
+        self.check_with(Checks::default())
+    }
+
+    /// Every invariant on the case, under its own seed and profile, with
+    /// `checks`.
+    ///
+    /// ```
+    /// use proptest::prelude::*;
+    /// use proptest::strategy::ValueTree;
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_double::fuzz::strategy::{self, Checks};
+    ///
+    /// let case = strategy::case(strategy::Shape::default(), 10)
+    ///     .new_tree(&mut TestRunner::deterministic())
+    ///     .unwrap()
+    ///     .current();
+    /// let strict = Checks { allow_misuse: false };
+    /// let _ = case.check_with(strict); // a misuse report would be a violation
+    /// ```
+    pub fn check_with(&self, checks: Checks) -> Result<RunReport, Violation> {
+        check_all(
+            &self.scenario,
+            self.scenario.seed,
+            self.profile,
+            checks.allow_misuse,
+        )
+    }
+
+    /// Saves the case as a scenario named `test` for replay
+    /// ([`save_failure`](super::save_failure)), with `why` as its
+    /// description; returns the file.
+    pub fn save_failure(&self, test: &str, why: &str) -> PathBuf {
+        super::save_failure(test, &self.scenario, self.profile, why)
+    }
+
+    /// The case's settings as a world's: what the runner gives the model
+    /// for it (the hosts, routes and MTUs are the scenario's steps to
+    /// make, not settings).
+    pub fn config(&self) -> Config {
+        let mut cfg = Config {
+            tx_rate: self.scenario.tx_rate,
+            buffer_pool: self.scenario.buffer_pool,
+            profile: self.scenario.quirks.apply(self.profile),
+            ..Config::default()
+        };
+        if let Some(t) = self.scenario.completion_timing {
+            cfg.completion_timing = t;
+        }
+        if let Some(m) = self.scenario.max_outstanding {
+            cfg.max_outstanding = m;
+        }
+        if let Some(r) = self.scenario.stream_reads {
+            cfg.stream_reads = r;
+        }
+        if let Some(f) = self.scenario.datagram_faults {
+            cfg.datagram_faults = f;
+        }
+        if let Some(ms) = self.scenario.latency_ms {
+            cfg.latency_ns = ms.saturating_mul(1_000_000);
+        }
+        for i in &self.scenario.inject {
+            // A generated case names only codes the tables have.
+            if let Ok(error) = crate::scenario::names::error_code(&i.error) {
+                cfg.injected
+                    .push(winsock_model::Injection::new(&i.call, i.nth, error));
+            }
+        }
+        cfg
+    }
+}
+
+impl Settings {
+    /// The world's settings these describe (a knob left `None` keeps
+    /// [`Config::default`]'s value).
+    ///
+    /// ```
+    /// use proptest::prelude::*;
+    /// use proptest::strategy::ValueTree;
+    /// use proptest::test_runner::TestRunner;
+    /// use winsock_double::fuzz::strategy::Settings;
+    /// use winsock_double::*;
+    ///
+    /// let s = any::<Settings>().new_tree(&mut TestRunner::deterministic()).unwrap().current();
+    /// let sim = s.builder().build();
+    /// assert_eq!(sim.seed(), s.seed);
+    /// assert_eq!(s.config().profile, s.profile);
+    /// ```
+    pub fn config(&self) -> Config {
+        let d = Config::default();
+        Config {
+            profile: self.profile,
+            completion_timing: self.completion_timing.unwrap_or(d.completion_timing),
+            stream_reads: self.stream_reads.unwrap_or(d.stream_reads),
+            max_outstanding: self.max_outstanding.unwrap_or(d.max_outstanding),
+            datagram_faults: self.datagram_faults.unwrap_or(d.datagram_faults),
+            ..d
+        }
+    }
+
+    /// A [`SimBuilder`] with the seed and [`Settings::config`] (the
+    /// environment is not read: the settings are the generated ones).
+    pub fn builder(&self) -> SimBuilder {
+        SimBuilder::with_config(self.seed, self.config())
+    }
+}
+
+impl From<&Settings> for Config {
+    fn from(s: &Settings) -> Config {
+        s.config()
+    }
+}
+
+/// The parameters of `any_with::<Settings>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingsParams {
+    /// Whether the model's own knobs vary (completion timing, stream
+    /// reads, the outstanding limit, datagram faults); without them they
+    /// stay at their defaults, as for a program also run on a real
+    /// Winsock, which has none of them. On by default.
+    pub model_settings: bool,
+}
+
+impl Default for SettingsParams {
+    fn default() -> SettingsParams {
+        SettingsParams {
+            model_settings: true,
+        }
+    }
+}
+
+impl Arbitrary for Settings {
+    type Parameters = SettingsParams;
+    type Strategy = BoxedStrategy<Settings>;
+
+    fn arbitrary_with(p: SettingsParams) -> BoxedStrategy<Settings> {
+        settings(p.model_settings).boxed()
+    }
+}
+
+/// Seed, profile and the nondeterminism knobs (the positional form of
+/// `any_with::<Settings>(SettingsParams { model_settings })`).
 pub fn settings(model_settings: bool) -> impl Strategy<Value = Settings> {
     let profile = prop_oneof![
         4 => Just(Profile::documented()),
@@ -128,6 +306,37 @@ pub fn buffer_shapes() -> impl Strategy<Value = Vec<BufSpec>> {
         1 => (1u32..=8).prop_map(|mem| BufSpec::Overlong { len: mem + 8, mem }),
     ];
     prop::collection::vec(one, 1..=3)
+}
+
+/// [`buffer_shapes`] as the `WSABUF`s they describe: zeroed memory of each
+/// size, a `NULL` pointer with a length, or a length past the memory
+/// ([`BufSpec::wsa_buf`]), ready for the receive calls of the traits.
+///
+/// ```
+/// use proptest::prelude::*;
+/// use proptest::test_runner::TestRunner;
+/// use winsock_double::fuzz::strategy;
+/// use winsock_double::*;
+///
+/// let mut runner = TestRunner::deterministic();
+/// runner
+///     .run(&strategy::wsa_bufs(), |mut bufs| {
+///         let sim = Sim::new(1);
+///         let h = sim.add_host("h", &[]).unwrap();
+///         h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+///         let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+///         h.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
+///         h.send_to(s, b"hello", &h.getsockname(s).unwrap()).unwrap();
+///         let (mut n, mut flags) = (0, 0);
+///         let r = h.wsa_recv(s, &mut bufs, Some(&mut n), &mut flags);
+///         // Faulty buffers are WSAEFAULT; small ones truncate.
+///         prop_assert!(r.is_ok() || r.as_ref().is_err_and(|e| e.is(WSAEFAULT) || e.is(WSAEMSGSIZE)));
+///         Ok(())
+///     })
+///     .unwrap();
+/// ```
+pub fn wsa_bufs() -> impl Strategy<Value = Vec<WsaBuf>> {
+    buffer_shapes().prop_map(|v| v.iter().map(BufSpec::wsa_buf).collect())
 }
 
 fn flag_set(names: &'static [&'static str], rare: u32) -> impl Strategy<Value = Vec<String>> {

@@ -220,6 +220,25 @@ pub enum BufSpec {
     },
 }
 
+impl BufSpec {
+    /// The receive `WSABUF` this describes: zeroed memory of the size, a
+    /// `NULL` pointer with its length, or a length past its memory.
+    ///
+    /// ```
+    /// use winsock_double::scenario::format::BufSpec;
+    /// assert_eq!(BufSpec::Size(4).wsa_buf().len, 4);
+    /// assert!(!BufSpec::Null { null: 8 }.wsa_buf().is_valid());
+    /// ```
+    pub fn wsa_buf(&self) -> winsock_model::WsaBuf {
+        use winsock_model::WsaBuf;
+        match *self {
+            BufSpec::Size(n) => WsaBuf::zeroed(n as usize),
+            BufSpec::Null { null } => WsaBuf::null(null),
+            BufSpec::Overlong { len, mem } => WsaBuf::overlong(vec![0; mem as usize], len),
+        }
+    }
+}
+
 /// A name (address) argument: absent, `NULL` with a length, or room.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
