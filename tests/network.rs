@@ -433,3 +433,117 @@ fn fionread_and_siocatmark_through_wsaioctl() {
         "the same answer both ways"
     );
 }
+
+/// Makes UDP sockets until one is given `wanted` back (by seed, half of
+/// the time when it is free); the sockets made on the way stay open.
+fn socket_with_handle(h: &SimHost, wanted: Socket) -> Socket {
+    for _ in 0..64 {
+        let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        if s == wanted {
+            return s;
+        }
+    }
+    panic!("{wanted:?} never came back");
+}
+
+// closesocket: "the socket descriptor passed in the s parameter may
+// immediately be reused by the system as soon as closesocket function is
+// issued. As a result, it is not reliable to expect further references to
+// the socket descriptor ... to fail with the error WSAENOTSOCK." A closed
+// handle comes back (by seed); what was on its way to the closed socket
+// (queued datagrams, an ICMP error) never reaches the new one, whose base
+// handle is the handle it was given.
+#[test]
+fn closed_handles_come_back_to_new_sockets_only() {
+    let sim = Sim::new(3);
+    let a = sim.add_host("a", &["10.0.0.1/24"]).unwrap();
+    let b = sim.add_host("b", &["10.0.0.2/24"]).unwrap();
+    for h in [&a, &b] {
+        h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    }
+    // A datagram queued on the old socket.
+    let old = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    a.bind(old, &"10.0.0.1:5000".parse().unwrap()).unwrap();
+    let tx = b.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    b.send_to(tx, b"for old", &"10.0.0.1:5000".parse().unwrap())
+        .unwrap();
+    sim.advance(Duration::from_millis(1));
+    // An ICMP port unreachable on its way back to it.
+    a.send_to(old, b"nobody", &"10.0.0.2:9".parse().unwrap())
+        .unwrap();
+    a.close_socket(old).unwrap();
+    let new = socket_with_handle(&a, old);
+    sim.advance(Duration::from_millis(1));
+    assert_err(a.getsockname(new), WSAEINVAL);
+    a.bind(new, &"10.0.0.1:0".parse().unwrap()).unwrap();
+    a.set_nonblocking(new, true).unwrap();
+    assert_err(recv_msg(&a, new, &[16], 0).0, WSAEWOULDBLOCK);
+    let mut base = [0u8; 8];
+    a.wsa_ioctl(new, SIO_BASE_HANDLE, &[], &mut base).unwrap();
+    assert_eq!(u64::from_le_bytes(base), new.0);
+    // It works as any socket.
+    let to = a.getsockname(new).unwrap();
+    b.send_to(tx, b"for new", &to).unwrap();
+    sim.advance(Duration::from_millis(1));
+    let (r, n, _) = recv_msg(&a, new, &[16], 0);
+    r.unwrap();
+    assert_eq!(n, 7);
+    assert!(sim
+        .trace()
+        .iter()
+        .any(|e| e.to_string().contains("given again")));
+
+    // Without reuse, a handle never comes back.
+    let sim = Sim::with_config(
+        3,
+        Config {
+            reuse_handles: false,
+            ..Config::default()
+        },
+    );
+    let h = sim.add_host("a", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..32 {
+        let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        assert!(seen.insert(s), "{s:?} given twice");
+        h.close_socket(s).unwrap();
+    }
+}
+
+// A stream socket accepted into a closed socket's handle: the segments of
+// the closed connection still on their way find no socket.
+#[test]
+fn an_accepted_socket_may_take_a_closed_handle() {
+    let sim = Sim::new(8);
+    let h = sim.add_host("a", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.listen(l, 16).unwrap();
+    let to = h.getsockname(l).unwrap();
+    let mut freed = std::collections::BTreeSet::new();
+    let mut reused = false;
+    for _ in 0..32 {
+        let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c, &to).unwrap();
+        let (s, _) = h.accept(l).unwrap();
+        reused |= freed.contains(&s) || freed.contains(&c);
+        h.wsa_send(c, &[WsaBuf::from(&b"ping"[..])], Some(&mut 0), 0)
+            .unwrap();
+        let mut got = vec![];
+        while got.len() < 4 {
+            let mut bufs = [WsaBuf::zeroed(8)];
+            let (mut n, mut f) = (0, 0);
+            h.wsa_recv(s, &mut bufs, Some(&mut n), &mut f).unwrap();
+            assert!(n > 0);
+            got.extend(gather(&bufs, n as usize));
+        }
+        assert_eq!(got, b"ping", "the new connection's own bytes");
+        for x in [c, s] {
+            h.close_socket(x).unwrap();
+            freed.insert(x);
+        }
+    }
+    assert!(reused, "some handle came back within 32 connections");
+}

@@ -41,6 +41,12 @@ pub struct Config {
     /// any host returns the given Winsock code without running, so that a
     /// program's error paths can be driven.
     pub injected: Vec<Injection>,
+    /// Whether a closed socket's handle may be given to a later socket
+    /// (on by default): "the socket descriptor ... may immediately be
+    /// reused by the system as soon as closesocket function is issued"
+    /// (`closesocket`). A new socket takes, by seed, a fresh value or one a
+    /// closed socket gave back.
+    pub reuse_handles: bool,
 }
 
 /// One call made to fail: the `nth` (from 1) call named `call`
@@ -139,6 +145,7 @@ impl Default for Config {
             stream_reads: StreamReads::Seeded,
             datagram_faults: DatagramFaults::default(),
             injected: Vec::new(),
+            reuse_handles: true,
         }
     }
 }

@@ -233,7 +233,10 @@ impl Winsock for SimHost {
         self.call(
             "WSASocket",
             || format!("{af}, {ty}, {protocol}, {flags:#x}"),
-            |w| c(w.socket_create(h, af, ty, protocol, flags)).map(Socket),
+            |w| {
+                c(w.socket_create(h, af, ty, protocol, flags))
+                    .map(|id| Socket(w.give_handle(h, id)))
+            },
         )
     }
 
@@ -243,7 +246,7 @@ impl Winsock for SimHost {
         self.call(
             "bind",
             || format!("{:#x}, {a}", s.0),
-            |w| c(w.bind(h, s.0, a)),
+            |w| c(w.bind(h, w.handles.id(s.0), a)),
         )
     }
 
@@ -254,10 +257,10 @@ impl Winsock for SimHost {
             "connect",
             || format!("{:#x}, {a}", s.0),
             |w| {
-                if w.sock(h, s.0).is_ok_and(|st| !st.is_dgram()) {
-                    return w.stream_connect(h, s.0, a);
+                if w.sock(h, w.handles.id(s.0)).is_ok_and(|st| !st.is_dgram()) {
+                    return w.stream_connect(h, w.handles.id(s.0), a);
                 }
-                Ok(c(w.connect(h, s.0, a))?)
+                Ok(c(w.connect(h, w.handles.id(s.0), a))?)
             },
         )
     }
@@ -268,7 +271,7 @@ impl Winsock for SimHost {
         self.call(
             "listen",
             || format!("{:#x}, {backlog}", s.0),
-            |w| c(w.listen(h, s.0, backlog)),
+            |w| c(w.listen(h, w.handles.id(s.0), backlog)),
         )
     }
 
@@ -278,7 +281,10 @@ impl Winsock for SimHost {
         self.call_with(
             "accept",
             || format!("{:#x}", s.0),
-            |w| w.accept(h, s.0).map(|(c, a)| (Socket(c), a)),
+            |w| {
+                let (c, a) = w.accept(h, w.handles.id(s.0))?;
+                Ok::<_, Halt>((Socket(w.give_handle(h, c)), a))
+            },
             |(c, a)| format!("ok {:#x} from {a}", c.0),
         )
     }
@@ -289,7 +295,7 @@ impl Winsock for SimHost {
         self.call(
             "getsockname",
             || format!("{:#x}", s.0),
-            |w| c(w.getsockname(h, s.0)),
+            |w| c(w.getsockname(h, w.handles.id(s.0))),
         )
     }
 
@@ -299,7 +305,7 @@ impl Winsock for SimHost {
         self.call(
             "getpeername",
             || format!("{:#x}", s.0),
-            |w| c(w.getpeername(h, s.0)),
+            |w| c(w.getpeername(h, w.handles.id(s.0))),
         )
     }
 
@@ -309,7 +315,7 @@ impl Winsock for SimHost {
         self.call(
             "shutdown",
             || format!("{:#x}, {how}", s.0),
-            |w| c(w.shutdown(h, s.0, how)),
+            |w| c(w.shutdown(h, w.handles.id(s.0), how)),
         )
     }
 
@@ -319,7 +325,7 @@ impl Winsock for SimHost {
         self.call(
             "closesocket",
             || format!("{:#x}", s.0),
-            |w| c(w.close(h, s.0)),
+            |w| c(w.close(h, w.handles.id(s.0))),
         )
     }
 
@@ -329,7 +335,7 @@ impl Winsock for SimHost {
         self.call(
             "setsockopt",
             || format!("{:#x}, {level:#x}, {name:#x}, {value:?}", s.0),
-            |w| c(w.set_opt(h, s.0, level, name, value)),
+            |w| c(w.set_opt(h, w.handles.id(s.0), level, name, value)),
         )
     }
 
@@ -346,7 +352,7 @@ impl Winsock for SimHost {
         self.call(
             "getsockopt",
             || format!("{:#x}, {level:#x}, {name:#x}, room={room}", s.0),
-            |w| c(w.get_opt(h, s.0, level, name, value)),
+            |w| c(w.get_opt(h, w.handles.id(s.0), level, name, value)),
         )
     }
 
@@ -357,7 +363,7 @@ impl Winsock for SimHost {
         self.call(
             "ioctlsocket",
             || format!("{:#x}, {cmd:#x}, {a}", s.0),
-            |w| c(w.ioctl(h, s.0, cmd, arg)),
+            |w| c(w.ioctl(h, w.handles.id(s.0), cmd, arg)),
         )
     }
 
@@ -374,7 +380,7 @@ impl Winsock for SimHost {
         self.call(
             "WSAIoctl",
             || format!("{:#x}, {code:#x}, in={il}, out={ol}", s.0),
-            |w| c(w.wsa_ioctl(h, s.0, code, input, output)),
+            |w| c(w.wsa_ioctl(h, w.handles.id(s.0), code, input, output)),
         )
     }
 
@@ -530,7 +536,7 @@ impl SimHost {
                     control: parts.control.as_deref_mut(),
                     bytes_ptr: has_ptr,
                 };
-                let (r, o) = w.recv(h, s.0, args);
+                let (r, o) = w.recv(h, w.handles.id(s.0), args);
                 out = o;
                 r
             },
@@ -578,7 +584,7 @@ impl SimHost {
                     control,
                     bytes_ptr: has_ptr,
                 };
-                w.send(h, s.0, args)
+                w.send(h, w.handles.id(s.0), args)
             },
         );
         finish_send(&r, bytes);

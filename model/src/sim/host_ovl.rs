@@ -115,7 +115,7 @@ impl SimHost {
         // with WSA_FLAG_OVERLAPPED makes the call overlapped.
         let direct = w
             .sockets
-            .get(&op.socket)
+            .get(&w.handles.id(op.socket))
             .is_some_and(|st| st.host == self.host && !st.overlapped);
         if direct {
             drop(w);
@@ -143,6 +143,8 @@ impl SimHost {
             |w| {
                 let mut op = op.take().expect("posting never parks");
                 op.thread = w.thread_on(op.thread.0);
+                // (The operation keeps the socket's id: handles.rs.)
+                op.socket = w.handles.id(op.socket);
                 w.post(op)
             },
             render_posted,
@@ -454,7 +456,7 @@ impl WinsockOverlapped for SimHost {
         self.call_with(
             "WSAGetOverlappedResult",
             || format!("{:#x}, ovl={id}, fWait={wait}", s.0),
-            |w| w.get_overlapped_result(h, s.0, id, wait),
+            |w| w.get_overlapped_result(h, w.handles.id(s.0), id, wait),
             render_completion,
         )
     }
@@ -466,7 +468,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "CancelIoEx",
             || format!("{:#x}, ovl={only:?}", s.0),
-            |w| c(w.cancel(h, s.0, only)),
+            |w| c(w.cancel(h, w.handles.id(s.0), only)),
         )
     }
 
@@ -486,7 +488,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "CreateIoCompletionPort",
             || format!("{:#x}, {:#x}, {key}, 0", s.0, port.0),
-            |w| c(w.associate(h, port, s.0, key)),
+            |w| c(w.associate(h, port, w.handles.id(s.0), key)),
         )
     }
 
@@ -496,7 +498,7 @@ impl WinsockOverlapped for SimHost {
         self.call(
             "SetFileCompletionNotificationModes",
             || format!("{:#x}, {modes}", s.0),
-            |w| c(w.set_notification_modes(h, s.0, modes)),
+            |w| c(w.set_notification_modes(h, w.handles.id(s.0), modes)),
         )
     }
 

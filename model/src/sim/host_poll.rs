@@ -160,7 +160,7 @@ impl World {
         let valid = valid_at_entry
             .get_or_insert_with(|| {
                 fds.iter()
-                    .map(|(s, _)| self.sock(host, s.0).is_ok())
+                    .map(|(s, _)| self.sock(host, self.handles.id(s.0)).is_ok())
                     .collect()
             })
             .clone();
@@ -197,7 +197,7 @@ impl World {
             .iter()
             .zip(&valid)
             .filter(|(_, v)| **v)
-            .map(|((s, ev), _)| (s.0, poll_mask(*ev)))
+            .map(|((s, ev), _)| (self.handles.id(s.0), poll_mask(*ev)))
             .collect();
         let found = self.wait_ready(host, &entries, deadline, "WSAPoll")?;
         let mut found = found.into_iter();
@@ -247,7 +247,7 @@ impl World {
             && all
                 .iter()
                 .flat_map(|s| s.iter().flatten())
-                .any(|s| self.sock(host, s.0).is_err())
+                .any(|s| self.sock(host, self.handles.id(s.0)).is_err())
         {
             return Err(c_err(WSAENOTSOCK).into());
         }
@@ -268,7 +268,7 @@ impl World {
         let mut entries = vec![];
         for (set, mask) in all.iter().zip(masks) {
             for s in set.iter().flatten() {
-                entries.push((s.0, mask));
+                entries.push((self.handles.id(s.0), mask));
             }
         }
         let found = self.wait_ready(host, &entries, deadline_ns, "select")?;

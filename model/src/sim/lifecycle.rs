@@ -212,6 +212,9 @@ impl World {
         // SENDMSG-OPERATION-ABORTED-CLOSE
         self.abort_ops(s, None, aborted, true, true);
         self.sockets.remove(&s);
+        // "The socket descriptor ... may immediately be reused"
+        // (`closesocket`, Remarks; handles.rs).
+        self.handles.free(s);
         Ok(())
     }
 }

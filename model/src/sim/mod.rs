@@ -29,6 +29,7 @@
 //! |---|---|---|
 //! | data | `call.rs` | a data call's arguments and results between the rooms, the plan of a checked send |
 //! | data | `config.rs` | [`Config`], [`DatagramFaults`] |
+//! | data | `handles.rs` | the handles a program holds and the socket ids behind them (reuse) |
 //! | data | `events.rs` | packets on the wire, events, the event queue |
 //! | data | `net.rs` | hosts, interfaces, routes |
 //! | data | `socket.rs` | socket state, options, limits, the socket table; `Transport`: what each kind owns |
@@ -59,6 +60,7 @@ mod dgram_send;
 mod event;
 mod events;
 mod faults;
+mod handles;
 mod host;
 mod host_ovl;
 mod host_poll;

@@ -58,6 +58,7 @@ impl World {
                 }
                 self.abort_ops(id, None, WSA_OPERATION_ABORTED, true, true);
                 self.sockets.remove(&id);
+                self.handles.free(id);
             }
         }
         Ok(())
@@ -389,7 +390,8 @@ impl World {
                 if output.len() < 8 {
                     return Err(WSAEFAULT);
                 }
-                output[..8].copy_from_slice(&s.to_le_bytes());
+                // (The program's handle for it: handles.rs.)
+                output[..8].copy_from_slice(&self.handles.handle(s).to_le_bytes());
                 Ok(8)
             }
             // WIN-IOCTL-EOPNOTSUPP: Windows flushes no stream socket.

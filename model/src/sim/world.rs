@@ -6,6 +6,7 @@
 
 use super::config::Config;
 use super::events::{Event, Events, Packet};
+use super::handles::Handles;
 use super::net::{Host, HostId, Route};
 use super::ovl::{Apc, EventObj, OvlStatus, PortObj, ThreadKey};
 use super::rng::Rng;
@@ -58,6 +59,8 @@ pub(crate) struct World {
     pub(crate) routes: Vec<Route>,
     pub(crate) sockets: Sockets,
     pub(crate) next_handle: u64,
+    /// The handles the program holds for its sockets (reuse).
+    pub(crate) handles: Handles,
     pub(crate) events: Events,
     pub(crate) seq: u64,
     pub(crate) trace: Vec<TraceEvent>,
@@ -104,6 +107,7 @@ impl World {
         // some base. The base comes from the seed so that no test can come to
         // depend on a particular value.
         let next_handle = 0x100 + 4 * rng.below(0x400);
+        let handles = Handles::new(seed, cfg.reuse_handles);
         World {
             cfg,
             seed,
@@ -113,6 +117,7 @@ impl World {
             routes: Vec::new(),
             sockets: Sockets::default(),
             next_handle,
+            handles,
             events: Events::default(),
             seq: 0,
             trace: Vec::new(),
@@ -178,6 +183,18 @@ impl World {
     pub(crate) fn alloc_handle(&mut self) -> u64 {
         let h = self.next_handle;
         self.next_handle += 4;
+        h
+    }
+
+    /// The handle the program gets for its new socket `id` (`WSASocket`,
+    /// `accept`): its id, or a closed socket's handle (`handles.rs`).
+    pub(crate) fn give_handle(&mut self, host: HostId, id: u64) -> u64 {
+        let (h, reused) = self.handles.give(id);
+        if reused {
+            self.log(host, "handle", || {
+                format!("{h:#x} given again: now socket {id:#x}")
+            });
+        }
         h
     }
 
