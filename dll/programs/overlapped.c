@@ -20,11 +20,15 @@
  *      GetQueuedCompletionStatus (the receive's and the reply's packets,
  *      their keys, counts and OVERLAPPEDs), a failed receive's packet
  *      (GetQueuedCompletionStatus FALSE with the OVERLAPPED), CancelIoEx,
- *      FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, and closesocket's abort.
+ *      FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, and closesocket's abort;
+ *   8. AcceptEx on a listener with a completion port: the packet when a
+ *      client connects, GetAcceptExSockaddrs, SO_UPDATE_ACCEPT_CONTEXT, a
+ *      request and its reply on the accepted socket.
  *
  * One line per check; exit 1 on the first surprise. */
 #include <winsock2.h>
 #include <ws2tcpip.h>
+#include <mswsock.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -254,6 +258,68 @@ static void iocp(void)
     CloseHandle(port);
 }
 
+/* n bytes from a stream (the model's seed may split a receive). */
+static int recv_all(SOCKET s, char *buf, int n)
+{
+    int got = 0, r;
+    while (got < n && (r = recv(s, buf + got, n - got, 0)) > 0) got += r;
+    return got;
+}
+
+static void accept_ex(void)
+{
+    GUID gacc = WSAID_ACCEPTEX, gaddrs = WSAID_GETACCEPTEXSOCKADDRS;
+    LPFN_ACCEPTEX pAcceptEx = NULL;
+    LPFN_GETACCEPTEXSOCKADDRS pGetAddrs = NULL;
+    struct sockaddr_in la, ca, *lp = NULL, *rp = NULL;
+    int len = sizeof(la), llen = 0, rlen = 0;
+    SOCKET l = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED), a, c;
+    char buf[2 * (sizeof(struct sockaddr_in) + 16)], got[16];
+    WSAOVERLAPPED ov, *po;
+    DWORD n = 0;
+    ULONG_PTR key = 0;
+    HANDLE port;
+    BOOL ok;
+
+    check("acceptex: the function",
+          WSAIoctl(l, SIO_GET_EXTENSION_FUNCTION_POINTER, &gacc, sizeof(gacc), &pAcceptEx, sizeof(pAcceptEx), &n, NULL, NULL) == 0, 0);
+    check("acceptex: GetAcceptExSockaddrs",
+          WSAIoctl(l, SIO_GET_EXTENSION_FUNCTION_POINTER, &gaddrs, sizeof(gaddrs), &pGetAddrs, sizeof(pGetAddrs), &n, NULL, NULL) == 0, 0);
+    memset(&la, 0, sizeof(la));
+    la.sin_family = AF_INET;
+    la.sin_addr.s_addr = inet_addr("127.0.0.1");
+    check("acceptex: bind", bind(l, (struct sockaddr *)&la, sizeof(la)) == 0, 0);
+    check("acceptex: getsockname", getsockname(l, (struct sockaddr *)&la, &len) == 0, 0);
+    check("acceptex: listen", listen(l, 4) == 0, 0);
+    port = CreateIoCompletionPort((HANDLE)l, NULL, 5, 0);
+    check("acceptex: CreateIoCompletionPort", port != NULL, GetLastError());
+    a = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+    memset(&ov, 0, sizeof(ov));
+    ok = pAcceptEx(l, a, buf, 0, sizeof(struct sockaddr_in) + 16, sizeof(struct sockaddr_in) + 16, &n, &ov);
+    check("acceptex: pending", !ok && WSAGetLastError() == ERROR_IO_PENDING, WSAGetLastError());
+    c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    check("acceptex: connect", connect(c, (struct sockaddr *)&la, sizeof(la)) == 0, 0);
+    len = sizeof(ca);
+    check("acceptex: the client's name", getsockname(c, (struct sockaddr *)&ca, &len) == 0, 0);
+    po = NULL;
+    ok = GetQueuedCompletionStatus(port, &n, &key, &po, 5000);
+    check("acceptex: the packet", ok && key == 5 && n == 0 && po == &ov, GetLastError());
+    pGetAddrs(buf, 0, sizeof(struct sockaddr_in) + 16, sizeof(struct sockaddr_in) + 16,
+              (struct sockaddr **)&lp, &llen, (struct sockaddr **)&rp, &rlen);
+    check("acceptex: the remote address", rp && rlen == sizeof(ca) && rp->sin_port == ca.sin_port, rlen);
+    check("acceptex: the local address", lp && llen == sizeof(la) && lp->sin_port == la.sin_port, llen);
+    check("acceptex: SO_UPDATE_ACCEPT_CONTEXT",
+          setsockopt(a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&l, sizeof(l)) == 0, 0);
+    check("acceptex: request", send(c, "req", 3, 0) == 3, 0);
+    check("acceptex: the accepted socket has it", recv_all(a, got, 3) == 3 && memcmp(got, "req", 3) == 0, 0);
+    check("acceptex: reply", send(a, "rep", 3, 0) == 3, 0);
+    check("acceptex: the client has it", recv_all(c, got, 3) == 3 && memcmp(got, "rep", 3) == 0, 0);
+    closesocket(c);
+    closesocket(a);
+    closesocket(l);
+    CloseHandle(port);
+}
+
 int main(void)
 {
     WSADATA wsa;
@@ -261,6 +327,7 @@ int main(void)
     udp();
     tcp();
     iocp();
+    accept_ex();
     check("WSACleanup", WSACleanup() == 0, 0);
     printf("done\n");
     return 0;

@@ -69,6 +69,14 @@ impl Handles {
         }
     }
 
+    /// Makes `user` stand for the model's socket `s` (an `AcceptEx`'s
+    /// accepting socket becomes the accepted connection); gives the model
+    /// socket it stood for.
+    pub(crate) fn rebind(&mut self, user: usize, s: Socket) -> Option<Socket> {
+        let m = self.by_user.get_mut(&user)?;
+        Some(std::mem::replace(&mut m.model, s))
+    }
+
     /// Forgets `user` (its socket was closed) and frees its kernel handle.
     pub(crate) fn remove(&mut self, user: usize) {
         if self.by_user.remove(&user).is_some() && self.mode == HandleMode::Kernel {

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod accept;
 mod calls;
 pub mod config;
 #[cfg(windows)]

@@ -75,6 +75,9 @@ struct Op {
     immediate: bool,
     /// Whether `hEvent`'s low bit was set: no completion-port packet.
     no_port: bool,
+    /// An `AcceptEx` (the DLL's own operation, which the model does not
+    /// know: `accept.rs`).
+    pub(crate) accept: Option<Box<crate::accept::Accept>>,
 }
 
 /// A socket's completion port, as the program associated it (kernel32's
@@ -137,7 +140,7 @@ impl Ovls {
             .iter()
             .filter(|(_, op)| {
                 let event = if op.event != 0 { op.event } else { op.socket };
-                (op.routine.is_none() && handles.contains(&event))
+                op.accept.is_none() && (op.routine.is_none() && handles.contains(&event))
                     || (alertable && op.routine.is_some() && op.thread_id == me)
             })
             .map(|(&id, _)| id)
@@ -150,7 +153,9 @@ impl Ovls {
         self.by_id
             .iter()
             .filter(|(_, op)| {
-                !op.no_port && self.assoc.get(&op.socket).is_some_and(|a| a.port == port)
+                op.accept.is_none()
+                    && !op.no_port
+                    && self.assoc.get(&op.socket).is_some_and(|a| a.port == port)
             })
             .map(|(&id, _)| id)
             .collect()
@@ -161,6 +166,21 @@ impl Ovls {
     pub(crate) fn forget_socket(&mut self, s: usize) {
         self.assoc.remove(&s);
         self.modes.remove(&s);
+    }
+
+    /// The outstanding `AcceptEx`es, by id.
+    pub(crate) fn accepts(&self) -> Vec<(u64, crate::accept::Accept)> {
+        self.by_id
+            .iter()
+            .filter_map(|(&id, op)| op.accept.as_ref().map(|a| (id, (**a).clone())))
+            .collect()
+    }
+
+    /// Updates an outstanding `AcceptEx`.
+    pub(crate) fn set_accept(&mut self, id: u64, a: crate::accept::Accept) {
+        if let Some(op) = self.by_id.get_mut(&id) {
+            op.accept = Some(Box::new(a));
+        }
     }
 
     fn take(&mut self, id: u64) -> Option<Op> {
@@ -294,6 +314,7 @@ pub(crate) fn posted(
             thread_id,
             immediate: !matches!(posted, Posted::Pending),
             no_port: b.no_port,
+            accept: None,
         },
     );
     Ok(match posted {
@@ -305,6 +326,36 @@ pub(crate) fn posted(
         } => Started::Completed(error, bytes, flags),
         Posted::Synchronous(_) => unreachable!("handled above"),
     })
+}
+
+/// Registers an `AcceptEx` the DLL runs itself (`accept.rs`): the
+/// `OVERLAPPED` says `STATUS_PENDING`, its event is reset; the completion
+/// goes to the listening socket's event or port, as Windows sends it.
+pub(crate) fn register_accept(d: &Dll, listen: usize, b: Begun, a: crate::accept::Accept) {
+    let ovl = b.addr as *mut OVERLAPPED;
+    // SAFETY: checked writable by `begin`, in this call.
+    unsafe {
+        std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(0);
+        std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(STATUS_PENDING as usize);
+    }
+    os::reset_event(if b.event != 0 { b.event } else { listen });
+    let mut ovls = d.ovls.lock();
+    ovls.ids.insert(b.addr, b.id);
+    ovls.by_id.insert(
+        b.id,
+        Op {
+            addr: b.addr,
+            socket: listen,
+            out: Out::Send,
+            event: b.event,
+            routine: None,
+            thread: 0,
+            thread_id: os::thread_id(),
+            immediate: false,
+            no_port: b.no_port,
+            accept: Some(Box::new(a)),
+        },
+    );
 }
 
 impl Started {
@@ -545,13 +596,15 @@ pub(crate) fn settle(d: &Dll) {
         return;
     }
     d.sim.advance(std::time::Duration::ZERO);
+    crate::accept::progress(d);
     for c in d.host.take_completions() {
         deliver(d, c);
     }
 }
 
 /// Delivers one completion the program's call took from the model
-/// (`WSAGetOverlappedResult` waiting for it).
+/// (`WSAGetOverlappedResult` waiting for it), or one of the DLL's own
+/// operations.
 pub(crate) fn deliver_one(d: &Dll, c: Completion) {
     deliver(d, c);
 }

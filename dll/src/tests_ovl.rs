@@ -203,3 +203,58 @@ fn a_completion_routine_runs_in_the_threads_alertable_wait_only() {
     );
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn accept_ex_takes_a_connection_and_its_first_data() {
+    let _g = start();
+    let l = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
+    let mut name = [0u8; 128];
+    let mut len = 128i32;
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::bind(l, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::getsockname(l, name.as_mut_ptr().cast(), &mut len), 0);
+    }
+    assert_eq!(sock::listen(l, 4), 0);
+    let acc = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let mut buf = [0u8; 64 + 2 * 32];
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    let mut n = 0u32;
+    // SAFETY: the buffer and the OVERLAPPED outlive the operation.
+    let r = unsafe {
+        ext::AcceptEx(l, acc, buf.as_mut_ptr().cast(), 64, 32, 32, &mut n, &mut ov)
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSA_IO_PENDING));
+    let c = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::connect(c, name.as_ptr().cast(), len), 0);
+    }
+    // Connected, but AcceptEx waits for the first data.
+    assert_eq!(ov.Internal as u32, STATUS_PENDING);
+    // SAFETY: valid buffers.
+    unsafe { assert_eq!(data::send(c, b"first".as_ptr(), 5, 0), 5) };
+    assert_eq!(ov.Internal, 0);
+    assert_eq!(ov.InternalHigh, 5);
+    assert_eq!(&buf[..5], b"first");
+    // The accepting socket is the connection now.
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(data::send(acc, b"back".as_ptr(), 4, 0), 4);
+        let mut got = [0u8; 8];
+        assert_eq!(data::recv(c, got.as_mut_ptr(), 8, 0), 4);
+        assert_eq!(&got[..4], b"back");
+    }
+    // Another AcceptEx, ended by closing the listener.
+    let acc2 = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let mut ov2: OVERLAPPED = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    let r = unsafe {
+        ext::AcceptEx(l, acc2, buf.as_mut_ptr().cast(), 0, 32, 32, &mut n, &mut ov2)
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSA_IO_PENDING));
+    assert_eq!(sock::closesocket(l), 0);
+    assert_eq!(ov2.Internal as u32, ntstatus::STATUS_CANCELLED);
+    assert_eq!(startup::WSACleanup(), 0);
+}

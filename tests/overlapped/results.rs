@@ -349,3 +349,26 @@ fn completions_are_taken_in_finishing_order_and_waited_for_in_virtual_time() {
     let err = b.wait_overlapped("wait", &[9], WSA_INFINITE).unwrap_err();
     assert_eq!(err.report().unwrap().kind, ReportKind::Deadlock);
 }
+
+// A front end that runs an operation the model does not post (the DLL's
+// AcceptEx) asks whether a socket has something for a receive or an
+// accept now: SimHost::readable_now, without a trace line.
+#[test]
+fn readable_now_sees_a_connection_and_data_without_a_trace_line() {
+    let sim = Sim::new(5);
+    let h = started(&sim, "h", &["10.0.0.1/24"]);
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.bind(l, &"10.0.0.1:80".parse().unwrap()).unwrap();
+    h.listen(l, 4).unwrap();
+    assert!(!h.readable_now(l));
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.connect(c, &"10.0.0.1:80".parse().unwrap()).unwrap();
+    let lines = sim.trace().len();
+    assert!(h.readable_now(l), "a connection to accept");
+    let (a, _) = h.accept(l).unwrap();
+    assert!(!h.readable_now(a));
+    h.send_to(c, b"x", &"10.0.0.1:80".parse().unwrap()).ok();
+    assert!(h.readable_now(a), "data");
+    assert!(!h.readable_now(Socket(0x3)), "no such socket");
+    assert!(sim.trace().len() > lines, "the calls between are traced");
+}

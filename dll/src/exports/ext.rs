@@ -2,8 +2,8 @@
 //! hands out for Microsoft's GUIDs (`mswsock.dll` asks for them there,
 //! and so do programs that call `AcceptEx` or `ConnectEx` directly).
 //!
-//! `WSARecvMsg`, `WSASendMsg` and `WSAPoll` are the DLL's own. `AcceptEx`,
-//! `ConnectEx`, `DisconnectEx`, `TransmitFile` and `TransmitPackets` need
+//! `WSARecvMsg`, `WSASendMsg` and `WSAPoll` are the DLL's own, and so is
+//! `AcceptEx` (over the model's `accept`: `accept.rs`). `ConnectEx`, `DisconnectEx`, `TransmitFile` and `TransmitPackets` need
 //! overlapped I/O, which the DLL does not model yet: each checks its
 //! socket (`WSANOTINITIALISED`, `WSAENOTSOCK`) and fails with
 //! `WSAEOPNOTSUPP`, returning `FALSE`. Windows hands every one of them
@@ -71,28 +71,83 @@ fn not_modelled(name: &'static str, d: &Dll, s: SOCKET) -> Result<i32, Fault> {
     )))
 }
 
-/// `AcceptEx`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
+/// `AcceptEx`: run by the DLL over the model's `accept` (`accept.rs`):
+/// always pending (`FALSE`, `ERROR_IO_PENDING`), completed at the end of
+/// a later call once the listener has a connection (and, with a receive
+/// buffer, its first data). Refused as Wine 8.0 refuses
+/// (`dlls/ws2_32/socket.c:813-833`): a `NULL` `OVERLAPPED` is
+/// `WSA_INVALID_PARAMETER`, a `NULL` buffer `WSAEINVAL`, a remote length
+/// of 0 `WSAEFAULT`; then a listener that is not listening and an
+/// accepting socket already bound are `WSAEINVAL`, a buffer that cannot
+/// be written `WSAEFAULT`.
 ///
 /// # Safety
-/// Reads no pointer.
+/// `buf` is valid for `recv_len + local_len + remote_len` bytes and `ovl`
+/// for an `OVERLAPPED`, both until the operation completes.
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "system" fn AcceptEx(
     listen: SOCKET,
     accept: SOCKET,
-    _buf: *mut std::ffi::c_void,
-    _recv_len: u32,
-    _local_len: u32,
-    _remote_len: u32,
+    buf: *mut std::ffi::c_void,
+    recv_len: u32,
+    local_len: u32,
+    remote_len: u32,
     _received: *mut u32,
-    _ovl: *mut OVERLAPPED,
+    ovl: *mut OVERLAPPED,
 ) -> i32 {
+    use winsock_model::contract::{SOL_SOCKET, SO_ACCEPTCONN, WSAEINVAL, WSA_IO_PENDING};
+    use winsock_model::Winsock;
     run(
         "AcceptEx",
         |_| 0,
-        || format!("{listen:#x}, {accept:#x}"),
+        || format!("{listen:#x}, {accept:#x}, {recv_len}, {local_len}, {remote_len}"),
         |d| {
+            if ovl.is_null() {
+                return Err(Fault::Dll(
+                    windows_sys::Win32::Networking::WinSock::WSA_INVALID_PARAMETER,
+                    "lpOverlapped is NULL".into(),
+                ));
+            }
+            d.known(listen)?;
             d.known(accept)?;
-            not_modelled("AcceptEx", d, listen)
+            if buf.is_null() {
+                return Err(Fault::Dll(WSAEINVAL, "lpOutputBuffer is NULL".into()));
+            }
+            if remote_len == 0 {
+                return Err(Fault::efault("dwRemoteAddressLength is 0"));
+            }
+            if d.host
+                .get_sock_opt_int(d.sock(listen), SOL_SOCKET, SO_ACCEPTCONN)
+                .unwrap_or(0)
+                == 0
+            {
+                return Err(Fault::Dll(
+                    WSAEINVAL,
+                    "the listener is not listening".into(),
+                ));
+            }
+            if d.host.getsockname(d.sock(accept)).is_ok() {
+                return Err(Fault::Dll(
+                    WSAEINVAL,
+                    "the accepting socket is bound".into(),
+                ));
+            }
+            let total = recv_len as usize + local_len as usize + remote_len as usize;
+            if !mem::writable(buf.cast(), total) {
+                return Err(Fault::efault("lpOutputBuffer cannot be written"));
+            }
+            let b = crate::ovl::begin(d, listen, ovl, None)?;
+            let a = crate::accept::Accept {
+                listen,
+                accept,
+                buf: buf as usize,
+                recv_len,
+                local_len,
+                remote_len,
+                got: None,
+            };
+            crate::ovl::register_accept(d, listen, b, a);
+            Err(winsock_model::WsaError::Code(WSA_IO_PENDING).into())
         },
     )
 }

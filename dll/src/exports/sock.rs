@@ -478,6 +478,9 @@ pub extern "system" fn closesocket(s: SOCKET) -> i32 {
         |_| -1,
         || format!("{s:#x}"),
         |d| {
+            // A pending AcceptEx on it ends (its connection, if it took
+            // one, is closed).
+            crate::accept::abort(d, Some(s));
             d.host.close_socket(d.sock(s))?;
             d.state.lock().handles.remove(s);
             Ok(0)
@@ -506,6 +509,14 @@ pub unsafe extern "system" fn setsockopt(
             if (level, name) == (SOL_SOCKET, SO_OPENTYPE) {
                 // SAFETY: passed on.
                 return unsafe { open_type(d, false, value.cast_mut(), std::ptr::null_mut(), len) };
+            }
+            // SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT: what
+            // AcceptEx and ConnectEx leave for the program to do; the
+            // model's socket is already complete.
+            if level == SOL_SOCKET && (name == 0x700b || name == 0x7010) {
+                d.known(s)?;
+                d.note(format!("setsockopt({s:#x}, {name:#x}): nothing to update"));
+                return Ok(0);
             }
             let n = usize::try_from(len).unwrap_or(0).min(MAX_VALUE);
             // SAFETY: passed on; `n` is at most `len`.

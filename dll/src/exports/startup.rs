@@ -72,6 +72,10 @@ pub extern "system" fn WSACleanup() -> i32 {
         |_| -1,
         String::new,
         |d| {
+            if d.state.lock().startups == 1 {
+                // The last one: pending AcceptEx operations end too.
+                crate::accept::abort(d, None);
+            }
             d.host.wsa_cleanup()?;
             let last = {
                 let mut st = d.state.lock();

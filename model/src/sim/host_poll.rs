@@ -314,6 +314,24 @@ fn c_err(code: i32) -> WsaError {
 }
 
 impl SimHost {
+    /// Whether socket `s` of this host has something for a receive or an
+    /// accept now (data, a connection to accept, the end of the stream,
+    /// a reset), after the events due by now: what `WSAPoll` would report
+    /// as `POLLRDNORM`, asked without a trace line or a scheduling point.
+    /// For a front end that completes operations the model does not post
+    /// itself (the DLL's `AcceptEx`); `false` for no such socket.
+    pub fn readable_now(&self, s: Socket) -> bool {
+        let mut w = self.world.lock();
+        let now = w.now;
+        w.advance_to(now);
+        w.readiness(self.host, s.0).is_some_and(|r| {
+            r.has(super::poll::Ready::READ)
+                || r.has(super::poll::Ready::ACCEPT)
+                || r.has(super::poll::Ready::HUP)
+                || r.has(super::poll::Ready::RESET)
+        })
+    }
+
     /// `WSAPoll`: the status of each element's socket in its `revents`;
     /// returns how many elements have a nonzero `revents`.
     ///
