@@ -17,6 +17,12 @@
 //! Closing either socket ends a pending `AcceptEx` with
 //! `WSA_OPERATION_ABORTED` (`STATUS_CANCELLED`).
 //!
+//! `ConnectEx` is the model's `connect` (waiting in virtual time for a
+//! non-blocking socket's connection to finish) and `WSASend` of the
+//! data, made inside the call; the call returns `ERROR_IO_PENDING` with
+//! its completion already delivered (allowed: the completion may come at
+//! any time after the call starts).
+//!
 //! What is not modelled: a connection that arrives while the program
 //! waits without calling the DLL (the model's connections on one host
 //! are made by the program's own calls, so none arrives that way), and
@@ -44,8 +50,9 @@ pub(crate) struct Accept {
     pub(crate) got: Option<(Socket, SocketAddr)>,
 }
 
-/// Completes `AcceptEx` `id` with `error` and `bytes`.
-fn complete(d: &Dll, id: u64, error: i32, bytes: u32) {
+/// Completes the DLL's own operation `id` (`AcceptEx`, `ConnectEx`)
+/// with `error` and `bytes`.
+pub(crate) fn complete(d: &Dll, id: u64, error: i32, bytes: u32) {
     let c = Completion {
         overlapped: Overlapped::new(id),
         error,

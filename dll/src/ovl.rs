@@ -328,10 +328,11 @@ pub(crate) fn posted(
     })
 }
 
-/// Registers an `AcceptEx` the DLL runs itself (`accept.rs`): the
-/// `OVERLAPPED` says `STATUS_PENDING`, its event is reset; the completion
-/// goes to the listening socket's event or port, as Windows sends it.
-pub(crate) fn register_accept(d: &Dll, listen: usize, b: Begun, a: crate::accept::Accept) {
+/// Registers an operation the DLL runs itself (`AcceptEx`, `ConnectEx`:
+/// `accept.rs`) on `SOCKET` `listen`: the `OVERLAPPED` says
+/// `STATUS_PENDING`, its event is reset; the completion goes to that
+/// socket's event or port, as Windows sends it.
+pub(crate) fn register_own(d: &Dll, listen: usize, b: Begun, a: Option<crate::accept::Accept>) {
     let ovl = b.addr as *mut OVERLAPPED;
     // SAFETY: checked writable by `begin`, in this call.
     unsafe {
@@ -353,7 +354,7 @@ pub(crate) fn register_accept(d: &Dll, listen: usize, b: Begun, a: crate::accept
             thread_id: os::thread_id(),
             immediate: false,
             no_port: b.no_port,
-            accept: Some(Box::new(a)),
+            accept: a.map(Box::new),
         },
     );
 }

@@ -204,6 +204,19 @@ fn a_completion_routine_runs_in_the_threads_alertable_wait_only() {
     assert_eq!(startup::WSACleanup(), 0);
 }
 
+/// `n` bytes from a stream (the model's seed may split a receive).
+fn recv_all(s: usize, n: usize) -> Vec<u8> {
+    let mut out = vec![];
+    while out.len() < n {
+        let mut b = [0u8; 16];
+        // SAFETY: 16 bytes of room.
+        let r = unsafe { data::recv(s, b.as_mut_ptr(), (n - out.len()).min(16) as i32, 0) };
+        assert!(r > 0, "recv: {r}");
+        out.extend_from_slice(&b[..r as usize]);
+    }
+    out
+}
+
 #[test]
 fn accept_ex_takes_a_connection_and_its_first_data() {
     let _g = start();
@@ -222,9 +235,7 @@ fn accept_ex_takes_a_connection_and_its_first_data() {
     let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
     let mut n = 0u32;
     // SAFETY: the buffer and the OVERLAPPED outlive the operation.
-    let r = unsafe {
-        ext::AcceptEx(l, acc, buf.as_mut_ptr().cast(), 64, 32, 32, &mut n, &mut ov)
-    };
+    let r = unsafe { ext::AcceptEx(l, acc, buf.as_mut_ptr().cast(), 64, 32, 32, &mut n, &mut ov) };
     assert_eq!((r, startup::WSAGetLastError()), (0, WSA_IO_PENDING));
     let c = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     // SAFETY: valid buffers.
@@ -242,16 +253,46 @@ fn accept_ex_takes_a_connection_and_its_first_data() {
     // SAFETY: valid buffers.
     unsafe {
         assert_eq!(data::send(acc, b"back".as_ptr(), 4, 0), 4);
-        let mut got = [0u8; 8];
-        assert_eq!(data::recv(c, got.as_mut_ptr(), 8, 0), 4);
-        assert_eq!(&got[..4], b"back");
+        assert_eq!(recv_all(c, 4), b"back");
+    }
+    // ConnectEx: connected and the data sent by the time it returns.
+    let c2 = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let mut ov3: OVERLAPPED = unsafe { std::mem::zeroed() };
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::bind(c2, any.as_ptr().cast(), any.len() as i32), 0);
+        let r = ext::ConnectEx(
+            c2,
+            name.as_ptr().cast(),
+            len,
+            b"hi".as_ptr().cast(),
+            2,
+            &mut n,
+            &mut ov3,
+        );
+        assert_eq!((r, startup::WSAGetLastError()), (0, WSA_IO_PENDING));
+    }
+    assert_eq!((ov3.Internal, ov3.InternalHigh), (0, 2));
+    // SAFETY: NULL address outputs; valid buffers.
+    unsafe {
+        let a2 = sock::accept(l, std::ptr::null_mut(), std::ptr::null_mut());
+        assert_eq!(recv_all(a2, 2), b"hi");
     }
     // Another AcceptEx, ended by closing the listener.
     let acc2 = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     let mut ov2: OVERLAPPED = unsafe { std::mem::zeroed() };
     // SAFETY: as above.
     let r = unsafe {
-        ext::AcceptEx(l, acc2, buf.as_mut_ptr().cast(), 0, 32, 32, &mut n, &mut ov2)
+        ext::AcceptEx(
+            l,
+            acc2,
+            buf.as_mut_ptr().cast(),
+            0,
+            32,
+            32,
+            &mut n,
+            &mut ov2,
+        )
     };
     assert_eq!((r, startup::WSAGetLastError()), (0, WSA_IO_PENDING));
     assert_eq!(sock::closesocket(l), 0);

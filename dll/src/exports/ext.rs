@@ -146,30 +146,93 @@ pub unsafe extern "system" fn AcceptEx(
                 remote_len,
                 got: None,
             };
-            crate::ovl::register_accept(d, listen, b, a);
+            crate::ovl::register_own(d, listen, b, Some(a));
             Err(winsock_model::WsaError::Code(WSA_IO_PENDING).into())
         },
     )
 }
 
-/// `ConnectEx`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
+/// `ConnectEx`: the model's `connect` and `WSASend` of the data, made
+/// in the call (`accept.rs`): `FALSE` with `ERROR_IO_PENDING`, the
+/// completion (the bytes sent, or the connection's error) already
+/// delivered to the `OVERLAPPED`, the event and the socket's port. As
+/// Wine 8.0 refuses: a `NULL` `OVERLAPPED` is `WSA_INVALID_PARAMETER`; a
+/// socket not bound is `WSAEINVAL` (ConnectEx's page: "The socket must
+/// be bound"); an address that cannot be read is `WSAEFAULT`.
 ///
 /// # Safety
-/// Reads no pointer.
+/// `name` is valid for `namelen` bytes, `send` for `send_len`, `ovl` for
+/// an `OVERLAPPED`.
 pub unsafe extern "system" fn ConnectEx(
     s: SOCKET,
-    _name: *const SOCKADDR,
+    name: *const SOCKADDR,
     namelen: i32,
-    _send: *const std::ffi::c_void,
-    _send_len: u32,
+    send: *const std::ffi::c_void,
+    send_len: u32,
     _sent: *mut u32,
-    _ovl: *mut OVERLAPPED,
+    ovl: *mut OVERLAPPED,
 ) -> i32 {
+    use winsock_model::contract::{
+        SOL_SOCKET, SO_ERROR, WSAEFAULT, WSAEINVAL, WSAEWOULDBLOCK, WSA_IO_PENDING,
+    };
+    use winsock_model::sim::{PollFd, POLLWRNORM};
+    use winsock_model::{Winsock, WsaBuf};
     run(
         "ConnectEx",
         |_| 0,
-        || format!("{s:#x}, namelen={namelen}"),
-        |d| not_modelled("ConnectEx", d, s),
+        || format!("{s:#x}, namelen={namelen}, {send_len}"),
+        |d| {
+            if ovl.is_null() {
+                return Err(Fault::Dll(
+                    windows_sys::Win32::Networking::WinSock::WSA_INVALID_PARAMETER,
+                    "lpOverlapped is NULL".into(),
+                ));
+            }
+            d.known(s)?;
+            // SAFETY: passed on.
+            let to = unsafe { mem::name_in(name, namelen)? };
+            let Ok(addr) = to.decode() else {
+                return Err(Fault::Dll(WSAEFAULT, "the address cannot be read".into()));
+            };
+            let sock = d.sock(s);
+            if d.host.getsockname(sock).is_err() {
+                return Err(Fault::Dll(WSAEINVAL, "the socket is not bound".into()));
+            }
+            // SAFETY: passed on.
+            let data = unsafe { mem::bytes_at(send.cast(), send_len as usize)? };
+            let b = crate::ovl::begin(d, s, ovl, None)?;
+            let id = b.id;
+            crate::ovl::register_own(d, s, b, None);
+            let r = match d.host.connect(sock, &addr) {
+                Err(e) if e.is(WSAEWOULDBLOCK) => {
+                    let mut fds = [PollFd::new(sock, POLLWRNORM)];
+                    d.host
+                        .poll(&mut fds, -1)
+                        .and_then(|_| d.host.get_sock_opt_int(sock, SOL_SOCKET, SO_ERROR))
+                        .and_then(|e| match e {
+                            0 => Ok(()),
+                            e => Err(winsock_model::WsaError::Code(e)),
+                        })
+                }
+                r => r,
+            };
+            let (error, bytes) = match r {
+                Ok(()) if data.is_empty() => (0, 0),
+                Ok(()) => {
+                    let mut n = 0u32;
+                    match d
+                        .host
+                        .wsa_send(sock, &[WsaBuf::from(data)], Some(&mut n), 0)
+                    {
+                        Ok(()) => (0, n),
+                        Err(e) => (e.code().unwrap_or(WSAEINVAL), 0),
+                    }
+                }
+                Err(e) => (e.code().unwrap_or(WSAEINVAL), 0),
+            };
+            crate::accept::complete(d, id, error, bytes);
+            Err(winsock_model::WsaError::Code(WSA_IO_PENDING).into())
+        },
     )
 }
 

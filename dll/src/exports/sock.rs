@@ -665,7 +665,7 @@ pub unsafe extern "system" fn WSAIoctl(
                 // A GUID the model does not know but the DLL has a
                 // function for (ext.rs): the DLL's answer.
                 Err(e)
-                    if e.is(WSAEINVAL)
+                    if (e.is(WSAEINVAL) || e.is(winsock_model::contract::WSAEOPNOTSUPP))
                         && code == SIO_GET_EXTENSION_FUNCTION_POINTER
                         && super::ext::function_for(&input).is_some() =>
                 {
@@ -679,7 +679,12 @@ pub unsafe extern "system" fn WSAIoctl(
                 }
                 // An ioctl the model does not answer that the DLL answers
                 // from the configuration (see `interface_list`).
-                Err(e) if e.is(WSAEINVAL) && code == SIO_GET_INTERFACE_LIST => {
+                // (The model refuses an ioctl it does not know with
+                // WSAEOPNOTSUPP, as Windows does: WIN-IOCTL-EOPNOTSUPP.)
+                Err(e)
+                    if (e.is(WSAEINVAL) || e.is(winsock_model::contract::WSAEOPNOTSUPP))
+                        && code == SIO_GET_INTERFACE_LIST =>
+                {
                     let list = interface_list(d);
                     if room < list.len() {
                         return Err(Fault::efault(format!(
@@ -708,7 +713,7 @@ pub unsafe extern "system" fn WSAIoctl(
             }
             if !overlapped.is_null() {
                 // SAFETY: passed on.
-                unsafe { complete_at_once(d, overlapped, n, routine)? };
+                unsafe { complete_at_once(d, s, overlapped, n, routine)? };
             }
             Ok(0)
         },
@@ -783,14 +788,14 @@ fn interface_list(d: &Dll) -> Vec<u8> {
 /// says so (`Internal` `STATUS_SUCCESS`, `InternalHigh` the bytes), and
 /// its completion routine is queued to the calling thread (an APC, as for
 /// the data calls: `ovl.rs`) or else its event is set (the low bit of
-/// `hEvent` is the caller's flag, not part of the handle). Completion
-/// ports get no packet (the socket's handle is no file a port can be made
-/// on).
+/// `hEvent` is the caller's flag, not part of the handle), and the
+/// socket's completion port gets the packet.
 ///
 /// # Safety
 /// `ovl` is the caller's `OVERLAPPED`, checked writable.
 unsafe fn complete_at_once(
     d: &crate::calls::Dll,
+    s: SOCKET,
     ovl: *mut OVERLAPPED,
     n: usize,
     routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
@@ -805,8 +810,16 @@ unsafe fn complete_at_once(
     if let Some(r) = routine {
         let thread = crate::os::apc_thread();
         crate::ovl::queue_routine(d, thread, r, 0, n as u32, ovl as usize, 0);
-    } else if event != 0 {
+        return Ok(());
+    }
+    if event != 0 {
         crate::os::set_event(event);
+    }
+    // A socket with a completion port gets the packet (not with the low
+    // bit of hEvent set), as for any completed operation.
+    let assoc = d.ovls.lock().assoc.get(&s).copied();
+    if let (Some(a), false) = (assoc, o.hEvent as usize & 1 != 0) {
+        crate::os::post_completion(a.port, a.key, ovl as usize, 0, n as u32);
     }
     Ok(())
 }
