@@ -324,7 +324,8 @@ impl SimHost {
         let mut w = self.world.lock();
         let now = w.now;
         w.advance_to(now);
-        w.readiness(self.host, s.0).is_some_and(|r| {
+        let id = w.handles.id(s.0);
+        w.readiness(self.host, id).is_some_and(|r| {
             r.has(super::poll::Ready::READ)
                 || r.has(super::poll::Ready::ACCEPT)
                 || r.has(super::poll::Ready::HUP)
