@@ -481,6 +481,82 @@ impl Winsock for OsWinsock {
         check(rc)
     }
 
+    /// `recv` (Winsock 1).
+    fn recv(&self, s: Socket, buf: &mut WsaBuf, flags: i32) -> Result<usize, WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "recv")?;
+        let (arr, regions) = wsabufs(std::slice::from_mut(buf))?;
+        // SAFETY: `arr[0]` describes our memory (borrowed mutably for the
+        // call), NULL, or a guarded copy, of `len` bytes; nothing is kept.
+        let rc = unsafe { ws::recv(s.0 as usize, arr[0].buf, arr[0].len as i32, flags) };
+        copy_back(std::slice::from_mut(buf), &regions);
+        check(rc).map(|()| rc as usize)
+    }
+
+    /// `recvfrom` (Winsock 1).
+    fn recvfrom(
+        &self,
+        s: Socket,
+        buf: &mut WsaBuf,
+        flags: i32,
+        from: &mut NameBuf,
+    ) -> Result<usize, WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "recvfrom")?;
+        let (arr, regions) = wsabufs(std::slice::from_mut(buf))?;
+        let mut name = name_arg(from)?;
+        let lenp: *mut i32 = if name.ptr.is_null() && name.len == 0 {
+            ptr::null_mut()
+        } else {
+            &mut name.len
+        };
+        // SAFETY: as for recv; the name pointer is ours, NULL or guarded,
+        // and its length pointer is valid or NULL with it.
+        let rc = unsafe {
+            ws::recvfrom(
+                s.0 as usize,
+                arr[0].buf,
+                arr[0].len as i32,
+                flags,
+                name.ptr,
+                lenp,
+            )
+        };
+        copy_back(std::slice::from_mut(buf), &regions);
+        name_back(from, &name);
+        check(rc).map(|()| rc as usize)
+    }
+
+    /// `send` (Winsock 1).
+    fn send(&self, s: Socket, buf: &WsaBuf, flags: i32) -> Result<usize, WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "send")?;
+        let mut copy = [buf.clone()];
+        let (arr, _regions) = wsabufs(&mut copy)?;
+        // SAFETY: `arr[0]` points into `copy` or a guarded copy, alive for
+        // the call; Windows only reads it.
+        let rc = unsafe { ws::send(s.0 as usize, arr[0].buf, arr[0].len as i32, flags) };
+        check(rc).map(|()| rc as usize)
+    }
+
+    /// `sendto` (Winsock 1).
+    fn sendto(&self, s: Socket, buf: &WsaBuf, flags: i32, to: &NameBuf) -> Result<usize, WsaError> {
+        let _in_call = nested::enter(s.0 as usize, "sendto")?;
+        let mut copy = [buf.clone()];
+        let (arr, _regions) = wsabufs(&mut copy)?;
+        let mut to = to.clone();
+        let name = name_arg(&mut to)?;
+        // SAFETY: the buffer as for send; the name is ours, NULL or guarded.
+        let rc = unsafe {
+            ws::sendto(
+                s.0 as usize,
+                arr[0].buf,
+                arr[0].len as i32,
+                flags,
+                name.ptr,
+                name.len,
+            )
+        };
+        check(rc).map(|()| rc as usize)
+    }
+
     /// `WSASend`, non-overlapped.
     fn wsa_send(
         &self,

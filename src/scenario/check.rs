@@ -328,6 +328,50 @@ fn op(op: &Op, scope: &mut Scope<'_>, count: &mut usize) -> Result<(), String> {
             flag_names("msg_flags", msg_flags)?;
             ovl_spec(ovl, scope, count)?;
         }
+        Op::Winsock1Recv {
+            socket,
+            buffer,
+            flags,
+        } => {
+            sock(scope, socket)?;
+            buffer_memory("buffer", std::slice::from_ref(buffer), 0)?;
+            flag_names("flags", flags)?;
+        }
+        Op::Winsock1Recvfrom {
+            socket,
+            buffer,
+            flags,
+            from,
+        } => {
+            sock(scope, socket)?;
+            buffer_memory("buffer", std::slice::from_ref(buffer), name_room(from))?;
+            name_spec("from", from)?;
+            flag_names("flags", flags)?;
+        }
+        Op::Winsock1Send {
+            socket,
+            data,
+            flags,
+        } => {
+            sock(scope, socket)?;
+            payload("data", data)?;
+            flag_names("flags", flags)?;
+        }
+        Op::Winsock1Sendto {
+            socket,
+            to,
+            to_fault,
+            data,
+            flags,
+        } => {
+            sock(scope, socket)?;
+            if let Some(a) = to {
+                addr_spec("to", a, scope)?;
+            }
+            name_spec("to_fault", to_fault)?;
+            payload("data", data)?;
+            flag_names("flags", flags)?;
+        }
         Op::Recv {
             socket,
             buffers,

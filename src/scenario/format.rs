@@ -448,6 +448,56 @@ pub enum Op {
         #[serde(default)]
         buffers: Option<Vec<u32>>,
     },
+    /// `recv` (Winsock 1): one buffer; the bytes received are the step's
+    /// `bytes`.
+    Winsock1Recv {
+        /// Socket name.
+        socket: String,
+        /// The buffer: a size or a fault.
+        buffer: BufSpec,
+        /// Flag names.
+        #[serde(default)]
+        flags: Vec<String>,
+    },
+    /// `recvfrom` (Winsock 1): [`Op::Winsock1Recv`] with the sender.
+    Winsock1Recvfrom {
+        /// Socket name.
+        socket: String,
+        /// The buffer: a size or a fault.
+        buffer: BufSpec,
+        /// Flag names.
+        #[serde(default)]
+        flags: Vec<String>,
+        /// A faulty or small `from` (default: room for any address).
+        #[serde(default)]
+        from: Option<NameSpec>,
+    },
+    /// `send` (Winsock 1): one buffer of the payload.
+    Winsock1Send {
+        /// Socket name.
+        socket: String,
+        /// Payload.
+        data: Data,
+        /// Flag names.
+        #[serde(default)]
+        flags: Vec<String>,
+    },
+    /// `sendto` (Winsock 1).
+    Winsock1Sendto {
+        /// Socket name.
+        socket: String,
+        /// Destination (absent: `NULL`, 0: the connected peer).
+        #[serde(default)]
+        to: Option<AddrSpec>,
+        /// A faulty destination instead.
+        #[serde(default)]
+        to_fault: Option<NameSpec>,
+        /// Payload.
+        data: Data,
+        /// Flag names.
+        #[serde(default)]
+        flags: Vec<String>,
+    },
     /// `getsockname`.
     Getsockname {
         /// Socket name.

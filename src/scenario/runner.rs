@@ -322,6 +322,10 @@ pub(crate) fn room(op: &Op) -> Room {
         | Op::Listen { .. }
         | Op::Accept { .. }
         | Op::RecvAll { .. }
+        | Op::Winsock1Recv { .. }
+        | Op::Winsock1Recvfrom { .. }
+        | Op::Winsock1Send { .. }
+        | Op::Winsock1Sendto { .. }
         | Op::Getsockname { .. }
         | Op::Getpeername { .. }
         | Op::Setsockopt { .. }
@@ -644,6 +648,62 @@ impl<B: Backend> Ctx<'_, B> {
                 o.data = Some(to_hex(&got));
                 r
             }
+            Op::Winsock1Recv {
+                socket,
+                buffer,
+                flags,
+            } => {
+                let (w, s) = self.sock(socket)?;
+                let mut b = [buffer.wsa_buf()];
+                let r = w.recv(s, &mut b[0], names::flags(flags)? as i32);
+                winsock1_received(o, &r, &b);
+                r.map(|_| ())
+            }
+            Op::Winsock1Recvfrom {
+                socket,
+                buffer,
+                flags,
+                from,
+            } => {
+                let (w, s) = self.sock(socket)?;
+                let mut b = [buffer.wsa_buf()];
+                let mut name = name_buf(from);
+                let r = w.recvfrom(s, &mut b[0], names::flags(flags)? as i32, &mut name);
+                if winsock1_received(o, &r, &b) {
+                    if let Ok(a) = name.decode() {
+                        o.from = Some(a.to_string());
+                    }
+                    o.namelen = Some(name.namelen);
+                }
+                r.map(|_| ())
+            }
+            Op::Winsock1Send {
+                socket,
+                data,
+                flags,
+            } => {
+                let (w, s) = self.sock(socket)?;
+                let b = WsaBuf::from(&data.bytes()?[..]);
+                w.send(s, &b, names::flags(flags)? as i32)
+                    .map(|n| o.bytes = Some(n as u32))
+            }
+            Op::Winsock1Sendto {
+                socket,
+                to,
+                to_fault,
+                data,
+                flags,
+            } => {
+                let (w, s) = self.sock(socket)?;
+                let name = match (to, to_fault) {
+                    (_, Some(f)) => name_buf(&Some(f.clone())),
+                    (Some(a), None) => NameBuf::addr(&self.addr(a)?),
+                    (None, None) => NameBuf::null(0),
+                };
+                let b = WsaBuf::from(&data.bytes()?[..]);
+                w.sendto(s, &b, names::flags(flags)? as i32, &name)
+                    .map(|n| o.bytes = Some(n as u32))
+            }
             Op::Getsockname { socket } | Op::Getpeername { socket } => {
                 let (w, s) = self.sock(socket)?;
                 let r = if matches!(step.op, Op::Getsockname { .. }) {
@@ -768,6 +828,20 @@ fn record_recv(
         o.flags = Some(names::flag_names(flags));
         o.buffers = Some(bs.iter().map(|b| to_hex(b.bytes())).collect());
     }
+    copied
+}
+
+/// What a Winsock 1 receive gave: the count it returned and the data (a
+/// datagram too large fills the buffer and returns no count), the buffer;
+/// no flags (the call returns none). Whether the buffer was written.
+fn winsock1_received(o: &mut Outcome, r: &Result<usize, WsaError>, b: &[WsaBuf]) -> bool {
+    let n = match r {
+        Ok(n) => *n as u32,
+        Err(_) => u32::MAX,
+    };
+    let done = r.as_ref().map(|_| ()).map_err(Clone::clone);
+    let copied = record_recv(o, &done, n, 0, b);
+    o.flags = None;
     copied
 }
 

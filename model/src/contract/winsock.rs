@@ -233,6 +233,60 @@ pub trait Winsock {
         }
     }
 
+    /// `recv` (Winsock 1): one buffer, `flags` given and not returned;
+    /// the bytes received (0: the peer closed its side). A datagram larger
+    /// than `buf` fills it and fails with `WSAEMSGSIZE`. What it checks and
+    /// does is `WSARecv`'s with one buffer and a count (the model runs it
+    /// as that; the OS backend calls `recv`).
+    #[track_caller]
+    fn recv(&self, s: Self::Socket, buf: &mut WsaBuf, flags: i32) -> Result<usize, WsaError> {
+        let mut n = 0u32;
+        let mut f = flags as u32;
+        self.wsa_recv(s, std::slice::from_mut(buf), Some(&mut n), &mut f)?;
+        Ok(n as usize)
+    }
+
+    /// `recvfrom` (Winsock 1): [`Winsock::recv`] with the sender written
+    /// to `from` (`WSARecvFrom`'s checks: a `from` too small is
+    /// `WSAEFAULT`).
+    #[track_caller]
+    fn recvfrom(
+        &self,
+        s: Self::Socket,
+        buf: &mut WsaBuf,
+        flags: i32,
+        from: &mut NameBuf,
+    ) -> Result<usize, WsaError> {
+        let mut n = 0u32;
+        let mut f = flags as u32;
+        self.wsa_recv_from(s, std::slice::from_mut(buf), Some(&mut n), &mut f, from)?;
+        Ok(n as usize)
+    }
+
+    /// `send` (Winsock 1): one buffer; the bytes sent (`WSASend`'s checks
+    /// and effects; the OS backend calls `send`).
+    #[track_caller]
+    fn send(&self, s: Self::Socket, buf: &WsaBuf, flags: i32) -> Result<usize, WsaError> {
+        let mut n = 0u32;
+        self.wsa_send(s, std::slice::from_ref(buf), Some(&mut n), flags as u32)?;
+        Ok(n as usize)
+    }
+
+    /// `sendto` (Winsock 1): [`Winsock::send`] to `to` (`WSASendTo`'s
+    /// checks; a `NULL` name with length 0 sends to the connected peer).
+    #[track_caller]
+    fn sendto(
+        &self,
+        s: Self::Socket,
+        buf: &WsaBuf,
+        flags: i32,
+        to: &NameBuf,
+    ) -> Result<usize, WsaError> {
+        let mut n = 0u32;
+        self.wsa_send_to(s, std::slice::from_ref(buf), Some(&mut n), flags as u32, to)?;
+        Ok(n as usize)
+    }
+
     /// `setsockopt` with an `int`/`DWORD`/`BOOL` value.
     #[track_caller]
     fn set_sock_opt_int(
