@@ -1,4 +1,4 @@
-//! The clause table: every normative sentence of the seed documents, with an
+//! The clause table: every normative sentence of the documentation pages, with an
 //! id.
 //!
 //! # What a clause is
@@ -11,9 +11,9 @@
 //! (header files, import libraries, platform support, "see also", the
 //! completion-routine prototype) are not clauses. Statements are written in
 //! the project's words, not pasted from the documentation, and name the
-//! exact error code or flag. Where a seed states a rule but not its error
+//! exact error code or flag. Where a page states a rule but not its error
 //! code, the statement says so and names the code the model uses; where a
-//! seed is ambiguous, or implies a rule without stating it, the statement
+//! page is ambiguous, or implies a rule without stating it, the statement
 //! says so and names the model's reading, which the conformance run confirms
 //! or corrects (`RECVMSG-NAME-OUT`, `RECVMSG-CONTROL-LEN`,
 //! `RECVMSG-PKTINFO-V4-ADDR`, `RECV-PARTIAL-DGRAM`, `SENDMSG-BUFFER-ORDER`).
@@ -21,30 +21,30 @@
 //! # Ids
 //!
 //! An id is upper-case ASCII letters and digits in hyphen-separated parts
-//! (`^[A-Z0-9]+(-[A-Z0-9]+)+$`). The first part names the seed, one prefix per
+//! (`^[A-Z0-9]+(-[A-Z0-9]+)+$`). The first part names the page, one prefix per
 //! function, because each function is its own code path to test:
 //!
-//! | prefix | seed |
+//! | prefix | page |
 //! |---|---|
 //! | `RECV-` | `WSARecv.md` |
 //! | `RECVMSG-` | `WSARecvMsg.md` (and its older copies) |
 //! | `SENDMSG-` | `WSASendMsg.md` |
 //!
-//! A rule stated in two seeds gets one clause per seed, with the same tail
+//! A rule stated in two pages gets one clause per page, with the same tail
 //! (`RECV-BUFFER-ORDER`, `RECVMSG-BUFFER-ORDER`). An error-table row is
 //! `PREFIX-<code without WSA/WSA_>-<condition>` (`RECVMSG-EFAULT-NULL-NAME`,
 //! `SENDMSG-EACCES-BROADCAST`); overlapped-I/O rules carry `OVL`; a rule that
-//! only an older copy of a seed states ends in the copy's year
+//! only an older copy of a page states ends in the copy's year
 //! (`RECVMSG-PARAMS-NONOPTIONAL-2014`). Ids are stable: code, tests and
 //! scenarios cite them, so an id is never renamed or reused; a withdrawn
 //! clause keeps its id.
 //!
 //! [`CLAUSES`] is ordered by prefix (`RECV-`, `RECVMSG-`, `SENDMSG-`), then by
-//! the clause's place in its seed.
+//! the clause's place in its page.
 //!
 //! # Sources
 //!
-//! `source` is the seed file and its section: `§Parameters`, `§Return value`
+//! `source` is the page's file and its section: `§Parameters`, `§Return value`
 //! (the return-value text and the error table), `§Remarks`, `§dwFlags`,
 //! `§Overlapped Socket I/O`; for the 2014 copy, `§Syntax`. `WSARecv.md` has
 //! no `dwFlags` heading: its flag table is part of `§Remarks`.
@@ -80,7 +80,7 @@
 //!   prose; the current copy has `_Out_opt_`, `_Inout_opt_`, `_In_opt_`.
 //!   See `RECVMSG-PARAMS-NONOPTIONAL-2014`.
 //!
-//! # Defects in the seeds
+//! # Defects in the pages
 //!
 //! Noted so that nobody mistakes them for rules:
 //!
@@ -105,7 +105,7 @@
 //!   `RECVMSG-PKTINFO-V6-ADDR`).
 //! - `WSARecv`'s `WSAETIMEDOUT` row is about dropped connections, unlike
 //!   `WSARecvMsg`'s and `WSASendMsg`'s (`SO_RCVTIMEO`/`SO_SNDTIMEO`); the
-//!   `WSARecv` seed names no error for an expired `SO_RCVTIMEO`, so no
+//!   `WSARecv` page names no error for an expired `SO_RCVTIMEO`, so no
 //!   clause gives one.
 
 /// Which part of the model a clause belongs to. The conformance report
@@ -174,7 +174,7 @@ impl Scope {
     }
 }
 
-/// One normative sentence (or a few saying one thing) of a seed document,
+/// One normative sentence (or a few saying one thing) of a documentation page,
 /// as a testable rule with a stable id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Clause {

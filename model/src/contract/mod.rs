@@ -11,7 +11,7 @@
 //! | `types.rs` | the argument types: [`WsaBuf`], [`WsaMsg`], [`NameBuf`], able to carry every documented fault |
 //! | `overlapped.rs` | overlapped I/O: [`Event`], [`Port`], [`Overlapped`], [`Completion`], [`Posted`] |
 //! | `winsock.rs` | the [`Winsock`] trait and its overlapped extension [`WinsockOverlapped`] |
-//! | `clauses.rs` | the clause table: one entry per normative sentence of the seed documents |
+//! | `clauses.rs` | the clause table: one entry per normative sentence of the documentation pages |
 //! | `quirks.rs` | the quirk table: every departure of a profile from the contract, with its source; [`Profile`], a set of quirks |
 
 pub mod addr;

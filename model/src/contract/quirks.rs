@@ -81,7 +81,7 @@ pub enum Quirk {
     BrokenRecvEndsStream,
     /// A reset answering data sent after the peer's FIN is `WSAECONNRESET`.
     RstAfterFinIsReset,
-    /// The IP and UDP options Windows has beyond the seed pages are
+    /// The IP and UDP options Windows has beyond the documentation pages are
     /// accepted and read back, each on the socket types Windows allows it.
     IpOptions,
     /// `IPV6_V6ONLY` can be read (and set before `bind`) on an `AF_INET` socket.
@@ -495,7 +495,7 @@ impl<'de> serde::Deserialize<'de> for Quirk {
 /// Which Winsock the model imitates where implementations differ: a set of
 /// [`Quirk`]s, and the named profile it started from.
 ///
-/// [`Profile::documented`] (the default) has no quirk: the seed documents,
+/// [`Profile::documented`] (the default) has no quirk: the documentation pages,
 /// and where they are silent the model's stated choices.
 /// [`Profile::windows`] has the quirks a cited source shows current Windows
 /// to have; [`Profile::wine8`] those Wine 8.0 was measured to have
