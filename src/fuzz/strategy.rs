@@ -43,7 +43,7 @@
 //!
 //! The positional forms stay: [`settings`]`(model_settings)` is
 //! `any_with::<Settings>(..)`, and
-//! [`check_all`](super::check_all)`(sc, seed, profile, misuse)` is what
+//! [`check_all`]`(sc, seed, profile, misuse)` is what
 //! [`Case::check_with`] calls.
 
 use super::invariants::{check_all, Violation};
