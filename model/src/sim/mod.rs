@@ -37,10 +37,11 @@
 //! | data | `ovl.rs` | kernel objects: outstanding operations, `OVERLAPPED` status, routines, events, ports |
 //! | data | `sched_state.rs` | the thread table; `Step`/`Halt`: a call body's value, error or block |
 //! | world | `world.rs` | the world, the clock, blocking waits |
-//! | façade | `host.rs`, `host_ovl.rs` | [`SimHost`]: every call's entry (scheduling point, trace line), [`Winsock`](crate::Winsock) and [`WinsockOverlapped`](crate::WinsockOverlapped) |
+//! | façade | `host.rs`, `host_call.rs`, `host_ovl.rs` | [`SimHost`]: every call's entry (scheduling point, trace line), [`Winsock`](crate::Winsock) and [`WinsockOverlapped`](crate::WinsockOverlapped) |
 //! | façade | `host_poll.rs` | [`SimHost::poll`] (`WSAPoll`) and [`SimHost::select`]: their checks, `revents` and the sets |
 //! | calls | `lifecycle.rs` | create, bind, connect, close for every kind |
 //! | calls | `dgram_send.rs`, `dgram_recv.rs` | the send and receive checks in documented order; datagram send and receive |
+//! | calls | `offload.rs` | Windows' send offloads: segments, ECN codepoints, don't-fragment |
 //! | calls | `sockopt.rs`, `ipopt.rs` | options, ioctls, names, shutdown, start-up; the IP and UDP options of Windows, the path MTU |
 //! | transports | `dgram.rs` | datagram and raw sockets: routing, delivery |
 //! | transports | `stream.rs`, `stream_wire.rs`, `stream_io.rs` | connections: set-up and end; segments on the wire; the calls' stream halves |
@@ -62,6 +63,7 @@ mod events;
 mod faults;
 mod handles;
 mod host;
+mod host_call;
 mod host_ovl;
 mod host_poll;
 mod ip_opts;
@@ -69,6 +71,7 @@ mod ipopt;
 mod lifecycle;
 mod message;
 mod net;
+mod offload;
 mod overlapped;
 mod ovl;
 mod poll;
