@@ -313,8 +313,11 @@ pub fn routine<E>(f: impl FnOnce(Completion<E>) + Send + 'static) -> Option<Comp
 /// socket2's methods and [`io::Result`]s, over any [`Winsock`] backend
 /// `W` (a [`SimHost`](crate::SimHost), or the OS backend).
 ///
-/// The receives mirror socket2's on Windows: [`recv`](OwnedSocket::recv)
-/// and [`recv_from`](OwnedSocket::recv_from) fail with `WSAEMSGSIZE` on a
+/// The calls are socket2's on Windows: `send`, `send_to`, `recv` and
+/// `recv_from` are Winsock 1's `send`, `sendto`, `recv` and `recvfrom`
+/// (the model runs them as their `WSA` forms), the vectored receives
+/// `WSARecv` and `WSARecvFrom`. [`recv`](OwnedSocket::recv) and
+/// [`recv_from`](OwnedSocket::recv_from) fail with `WSAEMSGSIZE` on a
 /// truncated datagram, as the Winsock calls do, while
 /// [`recv_vectored`](OwnedSocket::recv_vectored) and
 /// [`recv_from_vectored`](OwnedSocket::recv_from_vectored) return it with
@@ -604,10 +607,9 @@ impl<W: Winsock> OwnedSocket<W> {
     /// `send` with `flags` (`MsgFlags::OOB`, ...).
     #[track_caller]
     pub fn send_with_flags(&self, buf: &[u8], flags: MsgFlags) -> io::Result<usize> {
-        let mut n = 0u32;
-        self.ws
-            .wsa_send(self.as_raw(), &[WsaBuf::from(buf)], Some(&mut n), flags.0)?;
-        Ok(n as usize)
+        Ok(self
+            .ws
+            .send(self.as_raw(), &WsaBuf::from(buf), flags.0 as i32)?)
     }
 
     /// `sendto`: one datagram to `to`.
@@ -624,15 +626,10 @@ impl<W: Winsock> OwnedSocket<W> {
         to: &SocketAddr,
         flags: MsgFlags,
     ) -> io::Result<usize> {
-        let mut n = 0u32;
-        self.ws.wsa_send_to(
-            self.as_raw(),
-            &[WsaBuf::from(buf)],
-            Some(&mut n),
-            flags.0,
-            &NameBuf::addr(to),
-        )?;
-        Ok(n as usize)
+        let to = NameBuf::addr(to);
+        Ok(self
+            .ws
+            .sendto(self.as_raw(), &WsaBuf::from(buf), flags.0 as i32, &to)?)
     }
 
     /// `recv`: the bytes received, 0 at the end of a stream (or after
@@ -653,18 +650,13 @@ impl<W: Winsock> OwnedSocket<W> {
     /// `recv` with `flags`.
     #[track_caller]
     pub fn recv_with_flags(&self, buf: &mut [u8], flags: MsgFlags) -> io::Result<usize> {
-        let mut bufs = [WsaBuf::zeroed(buf.len())];
-        let (mut n, mut f) = (0u32, flags.0);
-        match self
-            .ws
-            .wsa_recv(self.as_raw(), &mut bufs, Some(&mut n), &mut f)
-        {
-            Ok(()) => {}
+        let mut b = WsaBuf::zeroed(buf.len());
+        let n = match self.ws.recv(self.as_raw(), &mut b, flags.0 as i32) {
+            Ok(n) => n,
             Err(e) if e.is(WSAESHUTDOWN) => return Ok(0),
             Err(e) => return Err(e.into()),
-        }
-        let n = n as usize;
-        buf[..n].copy_from_slice(&bufs[0].bytes()[..n]);
+        };
+        buf[..n].copy_from_slice(&b.bytes()[..n]);
         Ok(n)
     }
 
@@ -707,19 +699,17 @@ impl<W: Winsock> OwnedSocket<W> {
         buf: &mut [u8],
         flags: MsgFlags,
     ) -> io::Result<(usize, SocketAddr)> {
-        let mut bufs = [WsaBuf::zeroed(buf.len())];
+        let mut b = WsaBuf::zeroed(buf.len());
         let mut from = NameBuf::storage();
-        let (mut n, mut f) = (0u32, flags.0);
-        match self
+        let n = match self
             .ws
-            .wsa_recv_from(self.as_raw(), &mut bufs, Some(&mut n), &mut f, &mut from)
+            .recvfrom(self.as_raw(), &mut b, flags.0 as i32, &mut from)
         {
-            Ok(()) => {}
+            Ok(n) => n,
             Err(e) if e.is(WSAESHUTDOWN) => return Ok((0, unspecified())),
             Err(e) => return Err(e.into()),
-        }
-        let n = n as usize;
-        buf[..n].copy_from_slice(&bufs[0].bytes()[..n]);
+        };
+        buf[..n].copy_from_slice(&b.bytes()[..n]);
         Ok((n, decode(&from)?))
     }
 
