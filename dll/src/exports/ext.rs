@@ -71,13 +71,28 @@ fn not_modelled(name: &'static str, d: &Dll, s: SOCKET) -> Result<i32, Fault> {
     )))
 }
 
+/// What `AcceptEx` and `ConnectEx` do before any check but the `NULL`
+/// one: `Internal` says `STATUS_PENDING`, whatever follows (Wine's
+/// `test_AcceptEx` and `test_connect` on Windows, `sock.c:8444`, `8453`,
+/// `8474`, `8224`: a call that then fails leaves it so).
+fn pending_first(ovl: *mut OVERLAPPED) {
+    if mem::writable(ovl.cast(), std::mem::size_of::<OVERLAPPED>()) {
+        // SAFETY: probed writable just above.
+        unsafe {
+            std::ptr::addr_of_mut!((*ovl).Internal)
+                .write_unaligned(winsock_model::contract::ntstatus::STATUS_PENDING as usize)
+        };
+    }
+}
+
 /// `AcceptEx`: run by the DLL over the model's `accept` (`accept.rs`):
 /// always pending (`FALSE`, `ERROR_IO_PENDING`), completed at the end of
 /// a later call once the listener has a connection (and, with a receive
 /// buffer, its first data). Refused as Wine 8.0 refuses
 /// (`dlls/ws2_32/socket.c:813-833`): a `NULL` `OVERLAPPED` is
-/// `WSA_INVALID_PARAMETER`, a `NULL` buffer `WSAEINVAL`, a remote length
-/// of 0 `WSAEFAULT`; then a listener that is not listening and an
+/// `WSA_INVALID_PARAMETER`, a remote length of 0 `WSAEFAULT`; a `NULL`
+/// buffer is `WSAEFAULT`, as on Windows (`sock.c:8470-8473`, where Wine
+/// says `WSAEINVAL`); then a listener that is not listening and an
 /// accepting socket already bound are `WSAEINVAL`, a buffer that cannot
 /// be written `WSAEFAULT`.
 ///
@@ -108,10 +123,11 @@ pub unsafe extern "system" fn AcceptEx(
                     "lpOverlapped is NULL".into(),
                 ));
             }
+            pending_first(ovl);
             d.known(listen)?;
             d.known(accept)?;
             if buf.is_null() {
-                return Err(Fault::Dll(WSAEINVAL, "lpOutputBuffer is NULL".into()));
+                return Err(Fault::efault("lpOutputBuffer is NULL"));
             }
             if remote_len == 0 {
                 return Err(Fault::efault("dwRemoteAddressLength is 0"));
@@ -157,8 +173,9 @@ pub unsafe extern "system" fn AcceptEx(
 /// completion (the bytes sent, or the connection's error) already
 /// delivered to the `OVERLAPPED`, the event and the socket's port. As
 /// Wine 8.0 refuses: a `NULL` `OVERLAPPED` is `WSA_INVALID_PARAMETER`; a
-/// socket not bound is `WSAEINVAL` (ConnectEx's page: "The socket must
-/// be bound"); an address that cannot be read is `WSAEFAULT`.
+/// socket not bound or listening is `WSAEINVAL` (ConnectEx's page: "The
+/// socket must be bound"; `sock.c:8221-8223` on Windows); an address
+/// that cannot be read is `WSAEFAULT`.
 ///
 /// # Safety
 /// `name` is valid for `namelen` bytes, `send` for `send_len`, `ovl` for
@@ -188,6 +205,7 @@ pub unsafe extern "system" fn ConnectEx(
                     "lpOverlapped is NULL".into(),
                 ));
             }
+            pending_first(ovl);
             d.known(s)?;
             // SAFETY: passed on.
             let to = unsafe { mem::name_in(name, namelen)? };
@@ -197,6 +215,13 @@ pub unsafe extern "system" fn ConnectEx(
             let sock = d.sock(s);
             if d.host.getsockname(sock).is_err() {
                 return Err(Fault::Dll(WSAEINVAL, "the socket is not bound".into()));
+            }
+            if d.host
+                .get_sock_opt_int(sock, SOL_SOCKET, winsock_model::contract::SO_ACCEPTCONN)
+                .unwrap_or(0)
+                != 0
+            {
+                return Err(Fault::Dll(WSAEINVAL, "the socket is listening".into()));
             }
             // SAFETY: passed on.
             let data = unsafe { mem::bytes_at(send.cast(), send_len as usize)? };
