@@ -20,8 +20,8 @@ use std::ptr;
 use windows_sys::Win32::Networking::WinSock as ws;
 use winsock_model::{
     addr, consts, Completion, CompletionRoutine, DataCall, DataRequest, Event, NameBuf, Overlapped,
-    Port, PortPacket, Posted, RecvCall, SendCall, Socket, WaitResult, Winsock, WinsockOverlapped,
-    WsaBuf, WsaData, WsaError, WsaMsg,
+    PollFd, Port, PortPacket, Posted, RecvCall, SendCall, Socket, WaitResult, Winsock,
+    WinsockOverlapped, WsaBuf, WsaData, WsaError, WsaMsg,
 };
 
 /// The real Winsock of this process.
@@ -375,6 +375,84 @@ impl Winsock for OsWinsock {
             nested::set_nonblocking(s.0 as usize, on);
         }
         Ok(())
+    }
+
+    /// `WSAPoll`.
+    fn wsa_poll(&self, fds: &mut [PollFd], timeout_ms: i32) -> Result<usize, WsaError> {
+        let mut arr: Vec<ws::WSAPOLLFD> = fds
+            .iter()
+            .map(|f| ws::WSAPOLLFD {
+                fd: f.socket.0 as usize,
+                events: f.events,
+                revents: f.revents,
+            })
+            .collect();
+        let data = if arr.is_empty() {
+            ptr::null_mut()
+        } else {
+            arr.as_mut_ptr()
+        };
+        // SAFETY: `data` points at `arr.len()` WSAPOLLFDs of ours (or is NULL
+        // with a count of 0, which WSAPoll refuses); Windows writes their
+        // `revents` during the call and keeps nothing.
+        let rc = unsafe { ws::WSAPoll(data, arr.len() as u32, timeout_ms) };
+        for (f, a) in fds.iter_mut().zip(&arr) {
+            f.revents = a.revents;
+        }
+        check(rc).map(|()| rc as usize)
+    }
+
+    /// `select`.
+    fn select(
+        &self,
+        read: Option<&mut Vec<Socket>>,
+        write: Option<&mut Vec<Socket>>,
+        except: Option<&mut Vec<Socket>>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<usize, WsaError> {
+        let mut sets = [read, write, except];
+        // An fd_set as Windows reads it: `fd_count` (a u32, then padding to
+        // the SOCKET alignment) and `fd_count` SOCKETs; at least the
+        // FD_SETSIZE (64) of the C type, more when a set holds more.
+        let mut mem: Vec<Option<Vec<usize>>> = sets
+            .iter()
+            .map(|set| {
+                set.as_ref().map(|v| {
+                    let mut m = vec![0usize; 1 + v.len().max(64)];
+                    m[0] = v.len();
+                    for (i, s) in v.iter().enumerate() {
+                        m[1 + i] = s.0 as usize;
+                    }
+                    m
+                })
+            })
+            .collect();
+        let ptrs: Vec<*mut ws::FD_SET> = mem
+            .iter_mut()
+            .map(|m| {
+                m.as_mut()
+                    .map_or(ptr::null_mut(), |m| m.as_mut_ptr().cast::<ws::FD_SET>())
+            })
+            .collect();
+        let tv = timeout.map(|t| ws::TIMEVAL {
+            tv_sec: t.as_secs().min(i32::MAX as u64) as i32,
+            tv_usec: t.subsec_micros() as i32,
+        });
+        let tvp = tv.as_ref().map_or(ptr::null(), |t| t as *const ws::TIMEVAL);
+        // SAFETY: each set pointer is NULL or points at a buffer of ours laid
+        // out as an fd_set (u32 count at offset 0, SOCKETs from offset 8 on
+        // x64, room for the count given and at least FD_SETSIZE); the
+        // timeout is NULL or ours; Windows rewrites the sets during the call
+        // and keeps nothing. `nfds` is ignored on Windows.
+        let rc = unsafe { ws::select(0, ptrs[0], ptrs[1], ptrs[2], tvp) };
+        check(rc)?;
+        for (set, m) in sets.iter_mut().zip(&mem) {
+            if let (Some(set), Some(m)) = (set.as_mut(), m) {
+                let n = (m[0] as u32) as usize;
+                **set = m[1..=n].iter().map(|&h| Socket(h as u64)).collect();
+            }
+        }
+        Ok(rc as usize)
     }
 
     /// `WSAIoctl`, non-overlapped.

@@ -9,7 +9,7 @@
 //! fail there for a reason the file holds.
 
 use super::format::{from_hex, AddrSpec, BufSpec, CmsgSpec, Data, Expect, NameSpec, Op, OvlSpec};
-use super::format::{Scenario, Step};
+use super::format::{Scenario, SockRef, Step};
 use super::names;
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -156,6 +156,10 @@ fn op(op: &Op, scope: &mut Scope<'_>, count: &mut usize) -> Result<(), String> {
                 "socket `{name}` is used before a `socket` step creates it"
             ))
         }
+    };
+    let sock_ref = |s: &Scope<'_>, r: &SockRef| match r {
+        SockRef::Name(name) => sock(s, name),
+        SockRef::Handle { .. } => Ok(()),
     };
     let known = |set: &BTreeSet<String>, kind: &str, name: &str| {
         if set.contains(name) {
@@ -327,6 +331,24 @@ fn op(op: &Op, scope: &mut Scope<'_>, count: &mut usize) -> Result<(), String> {
             flag_names("flags", flags)?;
             flag_names("msg_flags", msg_flags)?;
             ovl_spec(ovl, scope, count)?;
+        }
+        Op::Poll { fds, .. } => {
+            for f in fds {
+                sock_ref(scope, &f.socket)?;
+                names::poll_flags(&f.events).map_err(|e| format!("`events`: {e}"))?;
+            }
+        }
+        Op::Select {
+            read,
+            write,
+            except,
+            ..
+        } => {
+            for set in [read, write, except].into_iter().flatten() {
+                for r in set {
+                    sock_ref(scope, r)?;
+                }
+            }
         }
         Op::Winsock1Recv {
             socket,

@@ -39,6 +39,10 @@ pub enum Field {
     Routines,
     /// `packets`: the completion-port packets taken, in order.
     Packets,
+    /// `revents`: each `WSAPoll` element's, `; `-separated.
+    Revents,
+    /// `sets`: what each `select` set kept, `; `-separated.
+    Sets,
     /// `internal`: `OVERLAPPED.Internal` and `InternalHigh` of each
     /// completion reported, `; `-separated.
     Internal,
@@ -64,6 +68,8 @@ impl Field {
             Field::Routines => "routines",
             Field::Packets => "packets",
             Field::Internal => "internal",
+            Field::Revents => "revents",
+            Field::Sets => "sets",
             Field::Diagnostics => "diagnostics",
         }
     }
@@ -94,6 +100,8 @@ impl Field {
             Field::Routines => sorted(&Some(o.routines.clone().unwrap_or_default()), "; "),
             Field::Packets => join(&o.packets, "; "),
             Field::Internal => join(&o.internal, "; "),
+            Field::Revents => join(&o.revents, "; "),
+            Field::Sets => join(&o.sets, "; "),
             Field::Diagnostics => join(&o.diagnostics, "; "),
         }
     }
@@ -221,6 +229,12 @@ pub fn matchers<E: From<String>>(
         let mut r = r.clone();
         r.sort();
         m.push(is(Field::Routines, r.join("; ")));
+    }
+    if let Some(p) = &e.revents {
+        m.push(is(Field::Revents, p.join("; ")));
+    }
+    if let Some(p) = &e.sets {
+        m.push(is(Field::Sets, p.join("; ")));
     }
     if let Some(p) = &e.internal {
         m.push(is(Field::Internal, p.join("; ")));

@@ -200,6 +200,33 @@ pub enum AddrSpec {
     },
 }
 
+/// A socket in `poll` and `select`: a socket's name, or a handle value
+/// that need not be a socket (`{"handle": 11250603}`; `INVALID_SOCKET` is
+/// `{"handle": 18446744073709551615}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SockRef {
+    /// A socket a step named.
+    Name(String),
+    /// A raw handle value.
+    Handle {
+        /// The value.
+        handle: u64,
+    },
+}
+
+/// One element of `poll`: the socket and `events` (names: `POLLIN`,
+/// `POLLRDNORM`, `POLLWRNORM`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollSpec {
+    /// The socket.
+    pub socket: SockRef,
+    /// `events`.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
 /// One `WSABUF` of a step: a size, or a fault.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -497,6 +524,31 @@ pub enum Op {
         /// Flag names.
         #[serde(default)]
         flags: Vec<String>,
+    },
+    /// `WSAPoll`: the count is the step's `value`, each element's
+    /// `revents` its `revents`.
+    Poll {
+        /// The elements.
+        fds: Vec<PollSpec>,
+        /// Milliseconds (negative: until one is ready; default 0).
+        #[serde(default)]
+        timeout_ms: i32,
+    },
+    /// `select`: the count is the step's `value`, what each set kept its
+    /// `sets`.
+    Select {
+        /// `readfds` (absent: `NULL`).
+        #[serde(default)]
+        read: Option<Vec<SockRef>>,
+        /// `writefds`.
+        #[serde(default)]
+        write: Option<Vec<SockRef>>,
+        /// `exceptfds`.
+        #[serde(default)]
+        except: Option<Vec<SockRef>>,
+        /// Milliseconds (absent: wait until one is ready).
+        #[serde(default)]
+        timeout_ms: Option<u32>,
     },
     /// `getsockname`.
     Getsockname {
@@ -924,6 +976,15 @@ pub struct Expect {
     /// (`"key=7 ovl=1 ok bytes=5 data=68656c6c6f"`), in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packets: Option<Vec<String>>,
+    /// Each `poll` element's `revents`, `|`-joined names in the order
+    /// `POLLRDNORM, POLLRDBAND, POLLPRI, POLLWRNORM, POLLWRBAND, POLLERR,
+    /// POLLHUP, POLLNVAL` (`""` for none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revents: Option<Vec<String>>,
+    /// What each `select` set kept, for the sets given, in the order read,
+    /// write, except: `"read: a b"` (socket names in the set's order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sets: Option<Vec<String>>,
     /// What `OVERLAPPED.Internal` (the `NTSTATUS`, by name or as hex) and
     /// `InternalHigh` hold after each completion the step reports
     /// (`WSAGetOverlappedResult`'s, or each port packet's), in order:

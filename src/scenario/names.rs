@@ -177,6 +177,53 @@ pub fn flag_names(f: u32) -> Vec<String> {
     out
 }
 
+/// The `POLL*` flags of `WSAPOLLFD.events` / `revents`, by name.
+const POLL_FLAGS: &[(&str, i16)] = &[
+    ("POLLRDNORM", POLLRDNORM),
+    ("POLLRDBAND", POLLRDBAND),
+    ("POLLPRI", POLLPRI),
+    ("POLLWRNORM", POLLWRNORM),
+    ("POLLWRBAND", POLLWRBAND),
+    ("POLLERR", POLLERR),
+    ("POLLHUP", POLLHUP),
+    ("POLLNVAL", POLLNVAL),
+];
+
+/// `events` from names: `POLLIN` (`POLLRDNORM | POLLRDBAND`), `POLLOUT`,
+/// each `POLL*` flag, or a number.
+pub fn poll_flags(names: &[String]) -> Result<i16, String> {
+    names.iter().try_fold(0i16, |acc, n| {
+        let v = match n.as_str() {
+            "POLLIN" => POLLIN,
+            "POLLOUT" => POLLOUT,
+            n => match POLL_FLAGS.iter().find(|(name, _)| *name == n) {
+                Some(&(_, v)) => v,
+                None => number(n)
+                    .and_then(|v| i16::try_from(v).ok())
+                    .ok_or_else(|| format!("unknown POLL flag `{n}`"))?,
+            },
+        };
+        Ok(acc | v)
+    })
+}
+
+/// `revents` as names, `|`-joined in the table's order (unknown bits as
+/// hex); empty for none.
+pub fn poll_names(v: i16) -> String {
+    let mut out = vec![];
+    let mut rest = v;
+    for &(n, f) in POLL_FLAGS {
+        if v & f == f {
+            out.push(n.to_string());
+            rest &= !f;
+        }
+    }
+    if rest != 0 {
+        out.push(format!("{rest:#x}"));
+    }
+    out.join("|")
+}
+
 /// An error code by name (`"WSAEMSGSIZE"`) or number.
 pub fn error_code(name: &str) -> Result<i32, String> {
     if let Some(&(c, _)) = ERROR_CODES.iter().find(|(_, n)| *n == name) {

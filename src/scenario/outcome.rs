@@ -44,6 +44,12 @@ pub struct Outcome {
     /// Completion-port packets taken, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packets: Option<Vec<String>>,
+    /// Each `WSAPoll` element's `revents` (`|`-joined names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revents: Option<Vec<String>>,
+    /// What each `select` set kept (`"read: a b"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sets: Option<Vec<String>>,
     /// What `OVERLAPPED.Internal` and `InternalHigh` hold after each
     /// completion the step reports (`WSAGetOverlappedResult`'s, or each
     /// port packet's): `"STATUS_SUCCESS high=5"`.

@@ -2,7 +2,7 @@
 
 mod ovl;
 
-use super::format::{to_hex, AddrSpec, BufSpec, Expect, NameSpec, Op, Scenario, Step};
+use super::format::{to_hex, AddrSpec, BufSpec, Expect, NameSpec, Op, Scenario, SockRef, Step};
 use super::names;
 pub use super::outcome::Outcome;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,8 @@ use std::net::{IpAddr, SocketAddr};
 use winsock_model::cmsg::{self, Pktinfo};
 use winsock_model::consts::*;
 use winsock_model::{
-    Event, NameBuf, Port, Sim, SimHost, Socket, Winsock, WinsockOverlapped, WsaBuf, WsaError,
+    Event, NameBuf, PollFd, Port, Sim, SimHost, Socket, Winsock, WinsockOverlapped, WsaBuf,
+    WsaError,
 };
 
 /// Something a scenario can run on: the model, or a real Winsock.
@@ -322,6 +323,8 @@ pub(crate) fn room(op: &Op) -> Room {
         | Op::Listen { .. }
         | Op::Accept { .. }
         | Op::RecvAll { .. }
+        | Op::Poll { .. }
+        | Op::Select { .. }
         | Op::Winsock1Recv { .. }
         | Op::Winsock1Recvfrom { .. }
         | Op::Winsock1Send { .. }
@@ -473,6 +476,35 @@ impl<B: Backend> Ctx<'_, B> {
             .host(h)
             .ok_or_else(|| format!("unknown host `{h}`"))?;
         Ok((w, *s))
+    }
+
+    /// The socket a `poll` or `select` element names: a named socket (of
+    /// any host), or the raw handle.
+    fn sock_ref(&self, r: &SockRef) -> Result<Socket, StepError> {
+        match r {
+            SockRef::Handle { handle } => Ok(Socket(*handle)),
+            SockRef::Name(name) => {
+                if self.dead.contains(name) {
+                    return Err(StepError::Skipped(format!(
+                        "socket `{name}` was not created (its `socket` step failed)"
+                    )));
+                }
+                self.sockets
+                    .get(name)
+                    .map(|(_, s)| *s)
+                    .ok_or_else(|| StepError::Input(format!("unknown socket `{name}`")))
+            }
+        }
+    }
+
+    /// The name a step gave socket `s` (the first, in name order, if a
+    /// closed one's handle came back), or its value in hex.
+    fn name_of(&self, s: Socket) -> String {
+        self.sockets
+            .iter()
+            .find(|(_, (_, x))| *x == s)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| format!("{:#x}", s.0))
     }
 
     fn addr(&self, a: &AddrSpec) -> Result<SocketAddr, StepError> {
@@ -647,6 +679,53 @@ impl<B: Backend> Ctx<'_, B> {
                 o.bytes = Some(got.len() as u32);
                 o.data = Some(to_hex(&got));
                 r
+            }
+            Op::Poll { fds, timeout_ms } => {
+                let w = self.host_of(step)?;
+                let mut arr = vec![];
+                for f in fds {
+                    arr.push(PollFd::new(
+                        self.sock_ref(&f.socket)?,
+                        names::poll_flags(&f.events).map_err(StepError::Input)?,
+                    ));
+                }
+                let r = w.wsa_poll(&mut arr, *timeout_ms);
+                o.revents = Some(arr.iter().map(|f| names::poll_names(f.revents)).collect());
+                r.map(|n| o.value = Some(n as i64))
+            }
+            Op::Select {
+                read,
+                write,
+                except,
+                timeout_ms,
+            } => {
+                let w = self.host_of(step)?;
+                let mut sets = vec![];
+                for set in [read, write, except] {
+                    sets.push(match set {
+                        None => None,
+                        Some(v) => Some(
+                            v.iter()
+                                .map(|r| self.sock_ref(r))
+                                .collect::<Result<Vec<_>, _>>()?,
+                        ),
+                    });
+                }
+                let [mut r_set, mut w_set, mut e_set] =
+                    <[Option<Vec<Socket>>; 3]>::try_from(sets).expect("three sets");
+                let t = timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms)));
+                let r = w.select(r_set.as_mut(), w_set.as_mut(), e_set.as_mut(), t);
+                if r.is_ok() {
+                    let mut kept = vec![];
+                    for (label, set) in [("read", &r_set), ("write", &w_set), ("except", &e_set)] {
+                        if let Some(set) = set {
+                            let names: Vec<String> = set.iter().map(|s| self.name_of(*s)).collect();
+                            kept.push(format!("{label}: {}", names.join(" ")));
+                        }
+                    }
+                    o.sets = Some(kept);
+                }
+                r.map(|n| o.value = Some(n as i64))
             }
             Op::Winsock1Recv {
                 socket,

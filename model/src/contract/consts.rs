@@ -744,6 +744,43 @@ pub const IN_PKTINFO_SIZE: usize = 8;
 // IN6_ADDR ipi6_addr (16) + ULONG ipi6_ifindex (4) = 20.
 pub const IN6_PKTINFO_SIZE: usize = 20;
 
+// ---- WSAPoll (`WSAPOLLFD.events` / `revents`) ----
+
+/// `POLLRDNORM`: normal data may be read without blocking (also: a
+/// listening socket has a connection to accept).
+pub const POLLRDNORM: i16 = 0x0100;
+/// `POLLRDBAND`: priority band (out-of-band) data may be read without
+/// blocking.
+pub const POLLRDBAND: i16 = 0x0200;
+/// `POLLIN`: `POLLRDNORM | POLLRDBAND`.
+pub const POLLIN: i16 = POLLRDNORM | POLLRDBAND;
+/// `POLLPRI`: priority data; "not supported by the Microsoft Winsock
+/// provider" (asking for it fails the call).
+pub const POLLPRI: i16 = 0x0400;
+/// `POLLWRNORM`: normal data may be written without blocking.
+pub const POLLWRNORM: i16 = 0x0010;
+/// `POLLOUT`: the same as `POLLWRNORM`.
+pub const POLLOUT: i16 = POLLWRNORM;
+/// `POLLWRBAND`: not one of the flags Windows accepts in `events`.
+pub const POLLWRBAND: i16 = 0x0020;
+/// `POLLERR`: an error has occurred (always reported, never asked for).
+pub const POLLERR: i16 = 0x0001;
+/// `POLLHUP`: a stream-oriented connection was disconnected or aborted
+/// (always reported, never asked for).
+pub const POLLHUP: i16 = 0x0002;
+/// `POLLNVAL`: an invalid socket was used (always reported, never asked
+/// for).
+pub const POLLNVAL: i16 = 0x0004;
+
+/// The flags `events` may hold: "The WSAPOLLFD structure must only contain
+/// a combination of the above flags that are supported by the Winsock
+/// provider. Any other values are considered errors" (`WSAPoll`, Remarks:
+/// POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRNORM, of which POLLPRI is not
+/// supported). Wine's `test_WSAPoll` (sock.c:7760-7761, 7800-7809) tries
+/// POLLERR, POLLHUP, POLLNVAL, 0x8, POLLWRBAND, 0x40, 0x80, POLLPRI and the
+/// bits from 0x800 up: each is `WSAEINVAL` on Windows.
+pub const POLL_EVENTS_VALID: i16 = POLLRDNORM | POLLRDBAND | POLLWRNORM;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -998,6 +1035,25 @@ mod tests {
             assert_eq!(got, want, "row {i}");
         }
         assert_eq!(SO_EXCLUSIVEADDRUSE, !SO_REUSEADDR);
+    }
+
+    #[test]
+    fn poll_flags_match_windows_sys() {
+        let table: &[(i16, i16)] = &[
+            (POLLRDNORM, 256),
+            (POLLRDBAND, 512),
+            (POLLIN, 768),
+            (POLLPRI, 1024),
+            (POLLWRNORM, 16),
+            (POLLOUT, 16),
+            (POLLWRBAND, 32),
+            (POLLERR, 1),
+            (POLLHUP, 2),
+            (POLLNVAL, 4),
+        ];
+        for (i, &(got, want)) in table.iter().enumerate() {
+            assert_eq!(got, want, "row {i}");
+        }
     }
 
     #[test]

@@ -241,3 +241,29 @@ pub struct WsaData {
     /// `szDescription`.
     pub description: String,
 }
+
+/// One element of `WSAPoll`'s array (`WSAPOLLFD`): the socket, the
+/// status asked for, and (written by the call) the status found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollFd<S = Socket> {
+    /// `fd`: the socket. A value with the top bit set is "negative"
+    /// (`INVALID_SOCKET` is one): it is not checked for `events` and gets
+    /// `POLLNVAL` (see [`SimHost::poll`](crate::SimHost::poll)).
+    pub socket: S,
+    /// `events`: a combination of `POLLRDNORM`, `POLLRDBAND`
+    /// (`POLLIN` is both) and `POLLWRNORM` (`POLLOUT`), or 0.
+    pub events: i16,
+    /// `revents`: written by the call.
+    pub revents: i16,
+}
+
+impl<S> PollFd<S> {
+    /// An element asking `events` of `socket`, `revents` 0.
+    pub fn new(socket: S, events: i16) -> PollFd<S> {
+        PollFd {
+            socket,
+            events,
+            revents: 0,
+        }
+    }
+}

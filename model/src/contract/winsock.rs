@@ -5,7 +5,7 @@ use super::consts::*;
 use super::overlapped::{
     Completion, CompletionRoutine, Overlapped, PortPacket, Posted, WaitResult,
 };
-use super::types::{NameBuf, WsaBuf, WsaData, WsaMsg};
+use super::types::{NameBuf, PollFd, WsaBuf, WsaData, WsaMsg};
 use super::WsaError;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -107,6 +107,27 @@ pub trait Winsock {
 
     /// `ioctlsocket` (`FIONBIO`, `FIONREAD`).
     fn ioctl_socket(&self, s: Self::Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError>;
+
+    /// `WSAPoll`: writes each element's `revents` (what of its `events`
+    /// its socket is ready for, with `POLLERR`, `POLLHUP`, `POLLNVAL`);
+    /// returns how many elements the call counts. `timeout_ms`: 0 returns
+    /// at once, a negative value waits until an element is ready.
+    fn wsa_poll(
+        &self,
+        fds: &mut [PollFd<Self::Socket>],
+        timeout_ms: i32,
+    ) -> Result<usize, WsaError>;
+
+    /// `select`: keeps in each set given the sockets ready for it (read,
+    /// write, exceptional conditions); returns how many are kept, summed
+    /// over the sets. `timeout`: `None` waits until one is ready.
+    fn select(
+        &self,
+        read: Option<&mut Vec<Self::Socket>>,
+        write: Option<&mut Vec<Self::Socket>>,
+        except: Option<&mut Vec<Self::Socket>>,
+        timeout: Option<Duration>,
+    ) -> Result<usize, WsaError>;
 
     /// `WSAIoctl`, non-overlapped: returns `lpcbBytesReturned`.
     fn wsa_ioctl(

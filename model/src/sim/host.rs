@@ -8,7 +8,7 @@ use super::net::HostId;
 use super::sched_state::Halt;
 use super::world::World;
 use super::Sim;
-use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaData, WsaMsg};
+use crate::contract::types::{NameBuf, PollFd, Socket, WsaBuf, WsaData, WsaMsg};
 use crate::contract::{consts, error_name, Winsock, WsaError};
 use parking_lot::{Condvar, Mutex};
 use std::net::SocketAddr;
@@ -222,6 +222,22 @@ impl Winsock for SimHost {
             || format!("{:#x}, {cmd:#x}, {a}", s.0),
             |w| c(w.ioctl(h, w.handles.id(s.0), cmd, arg)),
         )
+    }
+
+    #[track_caller]
+    fn wsa_poll(&self, fds: &mut [PollFd], timeout_ms: i32) -> Result<usize, WsaError> {
+        SimHost::poll(self, fds, timeout_ms)
+    }
+
+    #[track_caller]
+    fn select(
+        &self,
+        read: Option<&mut Vec<Socket>>,
+        write: Option<&mut Vec<Socket>>,
+        except: Option<&mut Vec<Socket>>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<usize, WsaError> {
+        SimHost::select(self, read, write, except, timeout)
     }
 
     #[track_caller]

@@ -8,14 +8,12 @@
 //! project runs on Windows: a plain `ok()` there is what Windows does.
 
 use super::host::SimHost;
-use super::poll::{
-    negative, PollFd, Ready, POLLERR, POLLHUP, POLLNVAL, POLLRDBAND, POLLRDNORM, POLLWRNORM,
-    POLL_EVENTS_VALID,
-};
+use super::poll::{negative, Ready};
 use super::sched_state::Step;
 use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
+use crate::contract::types::PollFd;
 use crate::contract::types::Socket;
 use crate::contract::WsaError;
 use std::time::Duration;
@@ -76,7 +74,7 @@ pub(crate) fn poll_flags(v: i16) -> String {
         (POLLERR, "ERR"),
         (POLLHUP, "HUP"),
         (POLLNVAL, "NVAL"),
-        (super::poll::POLLPRI, "PRI"),
+        (POLLPRI, "PRI"),
     ];
     let mut parts: Vec<String> = NAMES
         .iter()

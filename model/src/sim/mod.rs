@@ -92,13 +92,14 @@ mod trace;
 mod urgent;
 mod world;
 
+pub use crate::contract::consts::{
+    POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND,
+    POLLWRNORM, POLL_EVENTS_VALID,
+};
+pub use crate::contract::types::PollFd;
 pub use config::{Config, DatagramFaults, Injection};
 pub use host::SimHost;
 pub use ovl::{CompletionTiming, RoutineOrder};
-pub use poll::{
-    PollFd, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM,
-    POLLWRBAND, POLLWRNORM, POLL_EVENTS_VALID,
-};
 pub use seeds::{try_seeds, try_seeds_with};
 pub use tcp::StreamReads;
 pub use thread::SimThread;

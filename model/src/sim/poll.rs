@@ -22,67 +22,6 @@ use crate::contract::error::ReportKind;
 use crate::contract::types::Socket;
 use crate::contract::WsaError;
 
-/// `POLLRDNORM`: normal data may be read without blocking (also: a
-/// listening socket has a connection to accept).
-pub const POLLRDNORM: i16 = 0x0100;
-/// `POLLRDBAND`: priority band (out-of-band) data may be read without
-/// blocking.
-pub const POLLRDBAND: i16 = 0x0200;
-/// `POLLIN`: `POLLRDNORM | POLLRDBAND`.
-pub const POLLIN: i16 = POLLRDNORM | POLLRDBAND;
-/// `POLLPRI`: priority data; "not supported by the Microsoft Winsock
-/// provider" (asking for it fails the call).
-pub const POLLPRI: i16 = 0x0400;
-/// `POLLWRNORM`: normal data may be written without blocking.
-pub const POLLWRNORM: i16 = 0x0010;
-/// `POLLOUT`: the same as `POLLWRNORM`.
-pub const POLLOUT: i16 = POLLWRNORM;
-/// `POLLWRBAND`: not one of the flags Windows accepts in `events`.
-pub const POLLWRBAND: i16 = 0x0020;
-/// `POLLERR`: an error has occurred (always reported, never asked for).
-pub const POLLERR: i16 = 0x0001;
-/// `POLLHUP`: a stream-oriented connection was disconnected or aborted
-/// (always reported, never asked for).
-pub const POLLHUP: i16 = 0x0002;
-/// `POLLNVAL`: an invalid socket was used (always reported, never asked
-/// for).
-pub const POLLNVAL: i16 = 0x0004;
-
-/// The flags `events` may hold: "The WSAPOLLFD structure must only contain
-/// a combination of the above flags that are supported by the Winsock
-/// provider. Any other values are considered errors" (`WSAPoll`, Remarks:
-/// POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRNORM, of which POLLPRI is not
-/// supported). Wine's `test_WSAPoll` (sock.c:7760-7761, 7800-7809) tries
-/// POLLERR, POLLHUP, POLLNVAL, 0x8, POLLWRBAND, 0x40, 0x80, POLLPRI and the
-/// bits from 0x800 up: each is `WSAEINVAL` on Windows.
-pub const POLL_EVENTS_VALID: i16 = POLLRDNORM | POLLRDBAND | POLLWRNORM;
-
-/// One element of `WSAPoll`'s array (`WSAPOLLFD`): the socket, the
-/// status asked for, and (written by the call) the status found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PollFd {
-    /// `fd`: the socket. A value with the top bit set is "negative"
-    /// (`INVALID_SOCKET` is one): it is not checked for `events` and gets
-    /// `POLLNVAL` (see [`SimHost::poll`](crate::SimHost::poll)).
-    pub socket: Socket,
-    /// `events`: a combination of `POLLRDNORM`, `POLLRDBAND`
-    /// (`POLLIN` is both) and `POLLWRNORM` (`POLLOUT`), or 0.
-    pub events: i16,
-    /// `revents`: written by the call.
-    pub revents: i16,
-}
-
-impl PollFd {
-    /// An element asking `events` of `socket`, `revents` 0.
-    pub fn new(socket: Socket, events: i16) -> PollFd {
-        PollFd {
-            socket,
-            events,
-            revents: 0,
-        }
-    }
-}
-
 /// What a socket is ready for: a set of conditions, as Windows' AFD poll
 /// reports them (`AFD_POLL_*`), which `WSAPoll` and `select` map each
 /// their own way.
