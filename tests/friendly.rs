@@ -193,7 +193,7 @@ fn the_builder_reads_each_variable_and_its_setters_win() {
         ("WSD_SEED", "12"),
         ("WSD_PROFILE", "windows"),
         ("WSD_WITHOUT_QUIRKS", "WIN-SENDMSG-AUTOBIND"),
-        ("WSD_COMPLETION_TIMING", "pending"),
+        ("WSD_COMPLETION", "pending"),
         ("WSD_ROUTINE_ORDER", "fifo"),
         ("WSD_STREAM_READS", "whole"),
     ]))
@@ -217,7 +217,7 @@ fn the_builder_reads_each_variable_and_its_setters_win() {
     for (k, v) in [
         ("WSD_PROFILE", "linux"),
         ("WSD_WITH_QUIRKS", "NO-SUCH-QUIRK"),
-        ("WSD_COMPLETION_TIMING", "soon"),
+        ("WSD_COMPLETION", "soon"),
         ("WSD_ROUTINE_ORDER", "lifo"),
         ("WSD_STREAM_READS", "half"),
     ] {

@@ -25,14 +25,14 @@ use std::time::Duration;
 /// | `WSD_PROFILE` | [`profile`](SimBuilder::profile) | `documented`, `windows`, `wine-8` | `documented` |
 /// | `WSD_WITH_QUIRKS` | [`with_quirk`](SimBuilder::with_quirk) | quirk ids (`winsock-double quirks`), comma-separated | none |
 /// | `WSD_WITHOUT_QUIRKS` | [`without_quirk`](SimBuilder::without_quirk) | quirk ids, comma-separated | none |
-/// | `WSD_COMPLETION_TIMING` | [`completion_timing`](SimBuilder::completion_timing) | `seeded`, `immediate`, `pending` | `seeded` |
+/// | `WSD_COMPLETION` | [`completion_timing`](SimBuilder::completion_timing) | `seeded`, `immediate`, `pending` | `seeded` |
 /// | `WSD_ROUTINE_ORDER` | [`routine_order`](SimBuilder::routine_order) | `seeded`, `fifo` | `seeded` |
 /// | `WSD_STREAM_READS` | [`stream_reads`](SimBuilder::stream_reads) | `seeded`, `whole` | `seeded` |
 ///
-/// `WSD_SEED`, `WSD_PROFILE` and `WSD_STREAM_READS` mean what they mean to
-/// the drop-in DLL (whose default profile is `windows`, as a Windows
-/// program expects); [`try_seeds`](crate::try_seeds) reads `WSD_SEED` too,
-/// as the one seed to run.
+/// `WSD_SEED`, `WSD_PROFILE`, `WSD_STREAM_READS` and `WSD_COMPLETION` mean
+/// what they mean to the drop-in DLL (whose default profile is `windows`,
+/// as a Windows program expects); [`try_seeds`](crate::try_seeds) reads
+/// `WSD_SEED` too, as the one seed to run.
 ///
 /// ```
 /// use std::time::Duration;
@@ -151,14 +151,14 @@ impl SimBuilder {
                 b.cfg.profile = b.cfg.profile.without(q);
             }
         }
-        if let Some(v) = var("WSD_COMPLETION_TIMING") {
+        if let Some(v) = var("WSD_COMPLETION") {
             b.cfg.completion_timing = match v.trim() {
                 "seeded" => CompletionTiming::Seeded,
                 "immediate" => CompletionTiming::Immediate,
                 "pending" => CompletionTiming::Pending,
                 _ => {
                     let what = "not one of seeded, immediate, pending";
-                    return Err(bad("WSD_COMPLETION_TIMING", &v, what));
+                    return Err(bad("WSD_COMPLETION", &v, what));
                 }
             };
         }
