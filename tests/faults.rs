@@ -166,3 +166,59 @@ fn closed_sockets_leave_no_timers_behind() {
         sim.now() - t0
     );
 }
+
+/// A `tcp_keepalive`: on or off, the time and the interval in ms.
+fn keepalive_vals(on: u32, time_ms: u32, interval_ms: u32) -> Vec<u8> {
+    [on, time_ms, interval_ms]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect()
+}
+
+// SIO_KEEPALIVE_VALS: the connection's own keep-alive time and probe
+// interval (ten probes, as on Windows Vista and later): with 1 s and 100
+// ms, an unreachable peer is given up after 2 s; it also turns keep-alive
+// on (SO_KEEPALIVE reads 1) or off. A short tcp_keepalive is WSAEFAULT
+// and nothing comes back (Wine's test_keepalive_vals on Windows,
+// sock.c:5414-5433).
+#[test]
+fn keepalive_vals_set_the_connection_s_own_times() {
+    let (sim, a, _b, c, _s) = connected(4);
+    let vals = keepalive_vals(1, 1000, 100);
+    assert_err(
+        a.wsa_ioctl(c, SIO_KEEPALIVE_VALS, &vals[..11], &mut []),
+        WSAEFAULT,
+    );
+    assert_eq!(a.wsa_ioctl(c, SIO_KEEPALIVE_VALS, &vals, &mut []), Ok(0));
+    assert_eq!(a.get_sock_opt_int(c, SOL_SOCKET, SO_KEEPALIVE), Ok(1));
+    let t0 = sim.now();
+    sim.set_network_down("b", true).unwrap();
+    let (r, _) = recv(&a, c);
+    assert_err(r, WSAENETRESET);
+    assert_eq!(sim.now() - t0, Duration::from_secs(2));
+
+    // Off: nothing breaks while the peer is away.
+    let (sim, a, b, c, s) = connected(5);
+    a.wsa_ioctl(
+        c,
+        SIO_KEEPALIVE_VALS,
+        &keepalive_vals(1, 1000, 100),
+        &mut [],
+    )
+    .unwrap();
+    a.wsa_ioctl(
+        c,
+        SIO_KEEPALIVE_VALS,
+        &keepalive_vals(0, 1000, 100),
+        &mut [],
+    )
+    .unwrap();
+    assert_eq!(a.get_sock_opt_int(c, SOL_SOCKET, SO_KEEPALIVE), Ok(0));
+    sim.set_network_down("b", true).unwrap();
+    sim.advance(Duration::from_secs(60));
+    sim.set_network_down("b", false).unwrap();
+    send(&b, s, b"back").unwrap();
+    let (r, n) = recv(&a, c);
+    r.unwrap();
+    assert!(n >= 1);
+}

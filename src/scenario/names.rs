@@ -125,6 +125,7 @@ const UINTS: &[(&str, u32)] = &[
     ("SIO_BSP_HANDLE_SELECT", SIO_BSP_HANDLE_SELECT),
     ("SIO_BSP_HANDLE_POLL", SIO_BSP_HANDLE_POLL),
     ("SIO_FLUSH", SIO_FLUSH),
+    ("SIO_KEEPALIVE_VALS", SIO_KEEPALIVE_VALS),
 ];
 
 fn number(s: &str) -> Option<i64> {

@@ -590,6 +590,9 @@ pub const SIO_BSP_HANDLE: u32 = 0x4800_001B;
 pub const SIO_BSP_HANDLE_SELECT: u32 = 0x4800_001C;
 /// The base provider's handle to pass to `WSAPoll` (`_WSAIOR(IOC_WS2, 29)`).
 pub const SIO_BSP_HANDLE_POLL: u32 = 0x4800_001D;
+/// `SIO_KEEPALIVE_VALS`: a connection's keep-alive on or off, with its
+/// time and probe interval (a `tcp_keepalive`).
+pub const SIO_KEEPALIVE_VALS: u32 = 0x9800_0004;
 /// Discard the current contents of the send queue.
 pub const SIO_FLUSH: u32 = 0x2800_0004;
 
@@ -1072,6 +1075,7 @@ mod tests {
         assert_eq!(SIO_BSP_HANDLE_POLL, 1_207_959_581);
         assert_eq!(WSA_FLAG_REGISTERED_IO, 256);
         assert_eq!(SIO_FLUSH, 671_088_644);
+        assert_eq!(SIO_KEEPALIVE_VALS, 2_550_136_836);
         assert_eq!(WSA_FLAG_OVERLAPPED, 1);
         assert_eq!(WSA_FLAG_NO_HANDLE_INHERIT, 128);
         assert_eq!(INVALID_SOCKET, 0xFFFF_FFFF_FFFF_FFFF);

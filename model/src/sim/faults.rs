@@ -10,7 +10,8 @@
 //! `WSAECONNABORTED` to "a data transmission time-out", and field reports
 //! see that code on Windows: a Windows profile would differ here). An idle
 //! connection with `SO_KEEPALIVE` is dropped once its keep-alive probes
-//! have gone unanswered: operations in progress fail with `WSAENETRESET`
+//! have gone unanswered (after `SIO_KEEPALIVE_VALS`, with that
+//! connection's time and interval): operations in progress fail with `WSAENETRESET`
 //! (RECV-ENETRESET-KEEPALIVE), later ones with `WSAECONNRESET`. When the
 //! network comes back before that, the waiting output leaves and nothing
 //! is reported.
@@ -25,7 +26,7 @@
 //! whose peer socket is gone has nothing to time out.
 //!
 //! Deliberately not modelled: individual retransmissions and probes, RTT
-//! estimation, `SIO_KEEPALIVE_VALS`, `TCP_MAXRT`, `TCP_KEEPALIVE`,
+//! estimation, `TCP_MAXRT`, `TCP_KEEPALIVE`,
 //! `TCP_KEEPCNT`, `TCP_KEEPINTVL`, partitions between two hosts that are
 //! both up, and ICMP errors on connections.
 
@@ -100,7 +101,7 @@ impl World {
         self.cancel_timer(s, |t| &mut t.retx_timer);
     }
 
-    fn stop_keepalive_timer(&mut self, s: u64) {
+    pub(crate) fn stop_keepalive_timer(&mut self, s: u64) {
         self.cancel_timer(s, |t| &mut t.keepalive_timer);
     }
 
@@ -120,7 +121,14 @@ impl World {
         let armed = st.tcp().keepalive_timer.is_some();
         let want = st.opts.keepalive && !self.peer_reachable(s);
         if want && !armed {
-            let at = self.now + KEEPALIVE_TIME_NS + KEEPALIVE_PROBES * KEEPALIVE_INTERVAL_NS;
+            // SIO_KEEPALIVE_VALS: the connection's own time and interval;
+            // "the number of keep-alive probes is set to 10 and cannot be
+            // changed" (Windows Vista and later).
+            let (time, interval) = st
+                .tcp()
+                .keepalive_vals
+                .unwrap_or((KEEPALIVE_TIME_NS, KEEPALIVE_INTERVAL_NS));
+            let at = self.now + time + KEEPALIVE_PROBES * interval;
             let key = self.schedule_key(at, Event::Tcp(Box::new(Seg::KeepaliveCheck { to: s })));
             self.sockets
                 .get_mut(&s)

@@ -394,6 +394,37 @@ impl World {
                 output[..8].copy_from_slice(&self.handles.handle(s).to_le_bytes());
                 Ok(8)
             }
+            SIO_KEEPALIVE_VALS => {
+                // SIO_KEEPALIVE_VALS: a tcp_keepalive (onoff, keepalivetime
+                // and keepaliveinterval in milliseconds, three ULONGs);
+                // cbInBuffer "should be equal to or greater than" its size
+                // (shorter: WSAEFAULT, as Windows answers in Wine's
+                // test_keepalive_vals, sock.c:5414-5418); nothing comes
+                // back. It sets the connection's keep-alive, as SO_KEEPALIVE
+                // does, with its own time and interval.
+                if input.len() < 12 {
+                    return Err(WSAEFAULT);
+                }
+                let st = self.sock_mut(host, s)?;
+                // model choice: keep-alive is TCP's; a datagram socket has none.
+                if st.is_dgram() {
+                    return Err(WSAEINVAL);
+                }
+                let word = |i: usize| {
+                    u64::from(u32::from_le_bytes([
+                        input[i],
+                        input[i + 1],
+                        input[i + 2],
+                        input[i + 3],
+                    ]))
+                };
+                st.opts.keepalive = word(0) != 0;
+                st.tcp_mut().keepalive_vals = Some((word(4) * 1_000_000, word(8) * 1_000_000));
+                // A count down under way starts again with the new values.
+                self.stop_keepalive_timer(s);
+                self.watch_connection(s);
+                Ok(0)
+            }
             // WIN-IOCTL-EOPNOTSUPP: Windows flushes no stream socket.
             SIO_FLUSH
                 if self.quirk(Quirk::IoctlUnknownEopnotsupp) && !self.sock(host, s)?.is_dgram() =>

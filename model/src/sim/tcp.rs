@@ -103,6 +103,9 @@ pub(crate) struct Tcp {
     /// (event keys).
     pub(crate) retx_timer: Option<(u64, u64)>,
     pub(crate) keepalive_timer: Option<(u64, u64)>,
+    /// `SIO_KEEPALIVE_VALS`: this connection's keep-alive time and probe
+    /// interval (ns), instead of the system's.
+    pub(crate) keepalive_vals: Option<(u64, u64)>,
 }
 
 impl Tcp {
