@@ -64,7 +64,7 @@ BASE_OVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 export WINEDLLOVERRIDES=$BASE_OVERRIDES
 unset DISPLAY WAYLAND_DISPLAY
 # The DLL's settings come only from what this script sets.
-unset WSD_SEED WSD_PROFILE WSD_HOST WSD_ADDRS WSD_TRACE WSD_LOG WSD_HANDLES WSD_ON_REPORT WSD_COMPLETION_TIMING
+unset WSD_SEED WSD_PROFILE WSD_HOST WSD_ADDRS WSD_TRACE WSD_LOG WSD_HANDLES WSD_ON_REPORT WSD_COMPLETION
 
 stop_wine() { "$WINESERVER" -k >/dev/null 2>&1 || true; "$WINESERVER" -w >/dev/null 2>&1 || true; }
 trap stop_wine EXIT

@@ -65,7 +65,7 @@ pub struct Settings {
     /// may return fewer bytes than are buffered, by seed) or `whole` (as
     /// much as is buffered and fits, as Windows does on loopback).
     pub stream_reads: winsock_model::StreamReads,
-    /// `WSD_COMPLETION_TIMING` (named as `Sim::builder` names it): when an
+    /// `WSD_COMPLETION` (as `Sim::builder` reads it too): when an
     /// overlapped operation that could complete at once does so: `seeded`
     /// (the model's default: the seed picks, per operation, between
     /// completing at once and `WSA_IO_PENDING`, both documented), `immediate` (at once, as Windows does when the data
@@ -144,13 +144,13 @@ impl Settings {
             Some("whole") => winsock_model::StreamReads::Whole,
             Some(v) => return Err(format!("WSD_STREAM_READS={v}: not one of seeded, whole")),
         };
-        let completion = match nonempty("WSD_COMPLETION_TIMING").as_deref() {
+        let completion = match nonempty("WSD_COMPLETION").as_deref() {
             None | Some("seeded") => winsock_model::CompletionTiming::Seeded,
             Some("immediate") => winsock_model::CompletionTiming::Immediate,
             Some("pending") => winsock_model::CompletionTiming::Pending,
             Some(v) => {
                 return Err(format!(
-                    "WSD_COMPLETION_TIMING={v}: not one of seeded, immediate, pending"
+                    "WSD_COMPLETION={v}: not one of seeded, immediate, pending"
                 ))
             }
         };
@@ -218,7 +218,7 @@ mod tests {
             ("WSD_NAMES", "Test.example=127.0.0.1, test.example=::1"),
             ("WSD_ROUTES", "192.0.2.0/24"),
             ("WSD_STREAM_READS", "whole"),
-            ("WSD_COMPLETION_TIMING", "immediate"),
+            ("WSD_COMPLETION", "immediate"),
         ])
         .unwrap();
         assert_eq!(s.completion, winsock_model::CompletionTiming::Immediate);
@@ -250,6 +250,6 @@ mod tests {
         assert!(with(&[("WSD_NAMES", "a")]).is_err());
         assert!(with(&[("WSD_NAMES", "a=b")]).is_err());
         assert!(with(&[("WSD_STREAM_READS", "some")]).is_err());
-        assert!(with(&[("WSD_COMPLETION_TIMING", "later")]).is_err());
+        assert!(with(&[("WSD_COMPLETION", "later")]).is_err());
     }
 }
