@@ -137,10 +137,69 @@ pub fn wsa_of_status(status: u32) -> i32 {
         STATUS_INVALID_CONNECTION => WSAENOTCONN,
         STATUS_NOT_SUPPORTED => WSAEOPNOTSUPP,
         STATUS_BUFFER_TOO_SMALL => WSAEFAULT,
-        s if s & 0x8000_0000 == 0 => 0,
-        _ => WSAEINVAL,
+        s => match OTHER_STATUSES.iter().find(|(st, _)| *st == s) {
+            Some(&(_, code)) => code,
+            None if s & 0x8000_0000 == 0 => 0,
+            None => WSAEINVAL,
+        },
     }
 }
+
+/// `WSAEHOSTDOWN` (10064), the code of `STATUS_HOST_DOWN` (no call of the
+/// model fails with it, so `consts` does not list it).
+const WSAEHOSTDOWN: i32 = 10064;
+
+/// The rest of Windows' table (the module's sources: `sock.c:12409-12470`),
+/// for statuses the model never completes with but a program may find in
+/// an `OVERLAPPED` it hands to `WSAGetOverlappedResult`: (status, code).
+const OTHER_STATUSES: &[(u32, i32)] = &[
+    (0xC000_0002, WSAEOPNOTSUPP),    // STATUS_NOT_IMPLEMENTED
+    (0xC000_0005, WSAEFAULT),        // STATUS_ACCESS_VIOLATION
+    (0xC000_0007, WSAENOBUFS),       // STATUS_PAGEFILE_QUOTA
+    (0xC000_0008, WSAENOTSOCK),      // STATUS_INVALID_HANDLE
+    (0xC000_000E, WSAENETDOWN),      // STATUS_NO_SUCH_DEVICE
+    (0xC000_000F, WSAENETDOWN),      // STATUS_NO_SUCH_FILE
+    (0xC000_0017, WSAENOBUFS),       // STATUS_NO_MEMORY
+    (0xC000_0018, WSAENOBUFS),       // STATUS_CONFLICTING_ADDRESSES
+    (0xC000_0022, WSAEACCES),        // STATUS_ACCESS_DENIED
+    (0xC000_0024, WSAENOTSOCK),      // STATUS_OBJECT_TYPE_MISMATCH
+    (0xC000_0034, WSAENETDOWN),      // STATUS_OBJECT_NAME_NOT_FOUND
+    (0xC000_003A, WSAENETDOWN),      // STATUS_OBJECT_PATH_NOT_FOUND
+    (0xC000_0043, WSAEADDRINUSE),    // STATUS_SHARING_VIOLATION
+    (0xC000_0044, WSAENOBUFS),       // STATUS_QUOTA_EXCEEDED
+    (0xC000_0097, WSAENOBUFS),       // STATUS_TOO_MANY_PAGING_FILES
+    (0xC000_009A, WSAENOBUFS),       // STATUS_INSUFFICIENT_RESOURCES
+    (0xC000_00A1, WSAENOBUFS),       // STATUS_WORKING_SET_QUOTA
+    (0xC000_00A3, WSAEWOULDBLOCK),   // STATUS_DEVICE_NOT_READY
+    (0xC000_00B0, WSAESHUTDOWN),     // STATUS_PIPE_DISCONNECTED
+    (0xC000_00BC, WSAECONNREFUSED),  // STATUS_REMOTE_NOT_LISTENING
+    (0xC000_00BE, WSAENETUNREACH),   // STATUS_BAD_NETWORK_PATH
+    (0xC000_00BF, WSAENETDOWN),      // STATUS_NETWORK_BUSY
+    (0xC000_00C3, WSAENETDOWN),      // STATUS_INVALID_NETWORK_RESPONSE
+    (0xC000_00C4, WSAENETDOWN),      // STATUS_UNEXPECTED_NETWORK_ERROR
+    (0xC000_00D0, WSAEWOULDBLOCK),   // STATUS_REQUEST_NOT_ACCEPTED
+    (0xC000_012D, WSAENOBUFS),       // STATUS_COMMITMENT_LIMIT
+    (0xC000_013C, WSAECONNRESET),    // STATUS_REMOTE_DISCONNECT
+    (0xC000_013D, WSAENOBUFS),       // STATUS_REMOTE_RESOURCES
+    (0xC000_013E, WSAECONNRESET),    // STATUS_LINK_FAILED
+    (0xC000_013F, WSAETIMEDOUT),     // STATUS_LINK_TIMEOUT
+    (0xC000_0141, WSAEADDRNOTAVAIL), // STATUS_INVALID_ADDRESS
+    (0xC000_0206, WSAEMSGSIZE),      // STATUS_INVALID_BUFFER_SIZE
+    (0xC000_0207, WSAEADDRNOTAVAIL), // STATUS_INVALID_ADDRESS_COMPONENT
+    (0xC000_0209, WSAENOBUFS),       // STATUS_TOO_MANY_ADDRESSES
+    (0xC000_020A, WSAEADDRINUSE),    // STATUS_ADDRESS_ALREADY_EXISTS
+    (0xC000_020C, WSAECONNRESET),    // STATUS_CONNECTION_DISCONNECTED
+    (0xC000_020F, WSAECONNABORTED),  // STATUS_TRANSACTION_ABORTED
+    (0xC000_023B, WSAEISCONN),       // STATUS_CONNECTION_ACTIVE
+    (0xC000_023E, WSAENETUNREACH),   // STATUS_PROTOCOL_UNREACHABLE
+    (0xC000_0240, WSAEINTR),         // STATUS_REQUEST_ABORTED
+    (0xC000_02C5, WSAEFAULT),        // STATUS_DATATYPE_MISALIGNMENT_ERROR
+    (0xC000_0350, WSAEHOSTDOWN),     // STATUS_HOST_DOWN
+    // ERROR_IO_INCOMPLETE as a status of facility 7 (Win32) or 1.
+    (0x8007_03E4, WSA_IO_INCOMPLETE),
+    (0xC001_03E4, WSA_IO_INCOMPLETE),
+    (0xC007_03E4, WSA_IO_INCOMPLETE),
+];
 
 /// The Win32 error (`GetLastError` after `GetQueuedCompletionStatus` or
 /// `GetOverlappedResult`) of an operation that ended with `status`:
@@ -244,8 +303,12 @@ mod tests {
         assert_eq!(win32_of_status(STATUS_CANCELLED), 995);
         assert_eq!(win32_of_status(STATUS_BUFFER_OVERFLOW), 234);
         assert_eq!(win32_of_status(STATUS_PORT_UNREACHABLE), 1234);
-        // Windows' table: an unlisted failure is WSAEINVAL.
+        // Windows' table: an unlisted failure is WSAEINVAL; the statuses
+        // the model never makes have their codes too.
         assert_eq!(wsa_of_status(0xC000_0001), WSAEINVAL);
+        assert_eq!(wsa_of_status(0xC000_0350), 10064);
+        assert_eq!(wsa_of_status(0x8007_03E4), WSA_IO_INCOMPLETE);
+        assert_eq!(wsa_of_status(0x4000_0000), 0);
         assert_eq!(status_of_wsa(WSAENETRESET, true), 0xC007_2744);
         assert_eq!(win32_of_status(0xC007_2744), WSAENETRESET as u32);
     }
