@@ -547,3 +547,108 @@ fn an_accepted_socket_may_take_a_closed_handle() {
     }
     assert!(reused, "some handle came back within 32 connections");
 }
+
+// WIN-SOCKET-TRIPLE: Wine's test_WSASocket table (sock.c:3010-3046, run on
+// Windows): the error of each triple, or the family, type and protocol the
+// new socket's WSAPROTOCOL_INFOW reports.
+#[test]
+fn socket_triples_as_windows_matches_them() {
+    const BAD: i32 = 0xdead;
+    let ok = |af, ty, p| Ok((af, ty, p));
+    type Triple = (i32, i32, i32);
+    let rows: [(i32, i32, i32, Result<Triple, i32>); 29] = [
+        (BAD, SOCK_STREAM, IPPROTO_TCP, Err(WSAEAFNOSUPPORT)),
+        (-1, SOCK_STREAM, IPPROTO_TCP, Err(WSAEAFNOSUPPORT)),
+        (AF_INET, BAD, IPPROTO_TCP, Err(WSAESOCKTNOSUPPORT)),
+        (AF_INET, -1, IPPROTO_TCP, Err(WSAESOCKTNOSUPPORT)),
+        (AF_INET, SOCK_STREAM, BAD, Err(WSAEPROTONOSUPPORT)),
+        (AF_INET, SOCK_STREAM, -1, Err(WSAEPROTONOSUPPORT)),
+        (BAD, BAD, IPPROTO_TCP, Err(WSAESOCKTNOSUPPORT)),
+        (BAD, SOCK_STREAM, BAD, Err(WSAEAFNOSUPPORT)),
+        (AF_INET, BAD, BAD, Err(WSAESOCKTNOSUPPORT)),
+        (BAD, SOCK_STREAM, IPPROTO_UDP, Err(WSAEAFNOSUPPORT)),
+        (
+            AF_INET,
+            SOCK_STREAM,
+            0,
+            ok(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+        ),
+        (AF_INET, SOCK_DGRAM, 0, ok(AF_INET, SOCK_DGRAM, IPPROTO_UDP)),
+        (AF_INET, BAD, 0, Err(WSAESOCKTNOSUPPORT)),
+        (
+            AF_INET,
+            0,
+            IPPROTO_TCP,
+            ok(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+        ),
+        (
+            AF_INET,
+            0,
+            IPPROTO_UDP,
+            ok(AF_INET, SOCK_DGRAM, IPPROTO_UDP),
+        ),
+        (AF_INET, 0, BAD, Err(WSAEPROTONOSUPPORT)),
+        (AF_INET, 0, 0, ok(AF_INET, SOCK_STREAM, IPPROTO_TCP)),
+        (AF_INET, SOCK_STREAM, IPPROTO_UDP, Err(WSAEPROTONOSUPPORT)),
+        (AF_INET, SOCK_DGRAM, IPPROTO_TCP, Err(WSAEPROTONOSUPPORT)),
+        (
+            AF_UNSPEC,
+            SOCK_STREAM,
+            IPPROTO_TCP,
+            ok(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+        ),
+        (AF_UNSPEC, SOCK_STREAM, BAD, Err(WSAEPROTONOSUPPORT)),
+        (AF_UNSPEC, BAD, IPPROTO_UDP, Err(WSAESOCKTNOSUPPORT)),
+        (AF_UNSPEC, SOCK_STREAM, 0, Err(WSAEINVAL)),
+        (AF_UNSPEC, SOCK_DGRAM, 0, Err(WSAEINVAL)),
+        (AF_UNSPEC, BAD, 0, Err(WSAEINVAL)),
+        (
+            AF_UNSPEC,
+            0,
+            IPPROTO_TCP,
+            ok(AF_INET, SOCK_STREAM, IPPROTO_TCP),
+        ),
+        (
+            AF_UNSPEC,
+            0,
+            IPPROTO_UDP,
+            ok(AF_INET, SOCK_DGRAM, IPPROTO_UDP),
+        ),
+        (AF_UNSPEC, 0, BAD, Err(WSAEPROTONOSUPPORT)),
+        (AF_UNSPEC, 0, 0, Err(WSAEINVAL)),
+    ];
+    let sim = Sim::with_config(
+        1,
+        Config {
+            profile: Profile::windows(),
+            ..Config::default()
+        },
+    );
+    let h = sim.add_host("a", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    let field = |info: &[u8], at: usize| i32::from_le_bytes(info[at..at + 4].try_into().unwrap());
+    for (i, (af, ty, p, want)) in rows.into_iter().enumerate() {
+        let got = h.wsa_socket(af, ty, p, 0).map_err(|e| match e {
+            WsaError::Code(c) => c,
+            e => panic!("row {i}: {e:?}"),
+        });
+        let got = got.map(|s| {
+            let mut info = [0u8; 628];
+            h.get_sock_opt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut info)
+                .unwrap();
+            h.close_socket(s).unwrap();
+            // iAddressFamily, iSocketType, iProtocol of WSAPROTOCOL_INFOW.
+            (field(&info, 76), field(&info, 88), field(&info, 92))
+        });
+        assert_eq!(got, want, "row {i}: ({af:#x}, {ty:#x}, {p:#x})");
+    }
+    // The documented model names no AF_UNSPEC and no type 0.
+    let sim = Sim::new(1);
+    let h = sim.add_host("a", &[]).unwrap();
+    h.wsa_startup(WINSOCK_VERSION_2_2).unwrap();
+    assert_err(
+        h.wsa_socket(AF_UNSPEC, SOCK_STREAM, IPPROTO_TCP, 0),
+        WSAEAFNOSUPPORT,
+    );
+    assert_err(h.wsa_socket(AF_INET, 0, IPPROTO_TCP, 0), WSAESOCKTNOSUPPORT);
+}

@@ -113,6 +113,9 @@ pub enum Quirk {
     PollNoSocketEnotsock,
     /// `WSAPoll` does not count an element that names no socket.
     PollNvalUncounted,
+    /// `WSASocket` resolves `AF_UNSPEC` and type 0 from the protocol, and
+    /// checks the type before the family.
+    SocketTriple,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -263,6 +266,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         statement: "WSAPoll sets POLLNVAL in an element that names no socket (INVALID_SOCKET or a handle that is no socket) but does not count it in its return value when another element names a socket; the WSAPoll page counts \"the elements in the fdarray for which an revents member ... is nonzero\".",
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:7820-7843 (test_WSAPoll: returns 0 with POLLNVAL in that element; run on Windows, without todo; Wine 8.0 passes it too)",
         profiles: W,
+    },
+    QuirkInfo {
+        quirk: Quirk::SocketTriple,
+        id: "WIN-SOCKET-TRIPLE",
+        statement: "WSASocket and socket match the (af, type, protocol) triple as Windows' provider catalog does: AF_UNSPEC needs a protocol (WSAEINVAL without one) and gives an AF_INET socket; type 0 takes SOCK_STREAM for IPPROTO_TCP or protocol 0 and SOCK_DGRAM for IPPROTO_UDP (another protocol: WSAEPROTONOSUPPORT); an unknown type is WSAESOCKTNOSUPPORT even when the family is unknown too; the documented model refuses AF_UNSPEC and type 0 (WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT) and checks the family first.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:3010-3070 (test_WSASocket: the table of triples with the error or the family, type and protocol SO_PROTOCOL_INFOA reports; run on Windows; row 7 is todo_wine, so not Wine 8 throughout)",
+        profiles: WINDOWS,
     },
     QuirkInfo {
         quirk: Quirk::DontFragment,
@@ -700,7 +710,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::PollNvalUncounted as usize + 1);
+        assert_eq!(seen.len(), Quirk::SocketTriple as usize + 1);
     }
 
     #[test]

@@ -14,6 +14,37 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 const EPHEMERAL_FIRST: u16 = 49152;
 const EPHEMERAL_COUNT: u16 = 16384;
 
+/// `WIN-SOCKET-TRIPLE`: how Windows matches a `WSASocket` triple against
+/// its providers before the checks every profile makes: with `AF_UNSPEC`
+/// a protocol must be named (`WSAEINVAL`); an unknown type is
+/// `WSAESOCKTNOSUPPORT` before an unknown family is `WSAEAFNOSUPPORT`;
+/// `AF_UNSPEC` is `AF_INET`; type 0 takes TCP's or UDP's type from the
+/// protocol (and is a TCP stream with protocol 0); another protocol with
+/// type 0 is `WSAEPROTONOSUPPORT`.
+fn windows_triple(af: i32, ty: i32, protocol: i32) -> Result<(i32, i32, i32), i32> {
+    if af == AF_UNSPEC && protocol == 0 {
+        return Err(WSAEINVAL);
+    }
+    if !matches!(
+        ty,
+        0 | SOCK_STREAM | SOCK_DGRAM | SOCK_RAW | SOCK_RDM | SOCK_SEQPACKET
+    ) {
+        return Err(WSAESOCKTNOSUPPORT);
+    }
+    let af = match af {
+        AF_UNSPEC => AF_INET,
+        AF_INET | AF_INET6 => af,
+        _ => return Err(WSAEAFNOSUPPORT),
+    };
+    let ty = match (ty, protocol) {
+        (0, 0 | IPPROTO_TCP) => SOCK_STREAM,
+        (0, IPPROTO_UDP) => SOCK_DGRAM,
+        (0, _) => return Err(WSAEPROTONOSUPPORT),
+        (t, _) => t,
+    };
+    Ok((af, ty, protocol))
+}
+
 impl World {
     // ---- creation, binding, connecting, closing ----
 
@@ -29,6 +60,11 @@ impl World {
         if self.hosts[host].down {
             return Err(WSAENETDOWN);
         }
+        let (af, ty, protocol) = if self.quirk(Quirk::SocketTriple) {
+            windows_triple(af, ty, protocol)?
+        } else {
+            (af, ty, protocol)
+        };
         if af != AF_INET && af != AF_INET6 {
             return Err(WSAEAFNOSUPPORT);
         }
