@@ -370,3 +370,29 @@ fn a_failing_property_writes_no_regressions_file() {
     assert!(r.is_err());
     assert!(!file.exists(), "{} was written", file.display());
 }
+
+/// A shrunk case the long mode found (2026-12-07): a datagram received
+/// truncated into a zero-byte buffer, then the same payload sent and
+/// received whole. The receives are matched to the datagrams as a whole
+/// (the first fitting datagram is not always the one a receive took), so
+/// this is no "second copy".
+#[test]
+fn a_truncated_receive_and_a_later_equal_datagram_are_no_duplicate() {
+    let sc = scenario::parse(
+        r#"{ "name": "equal-payloads", "seed": 0, "steps": [
+            { "op": "startup" },
+            { "op": "socket", "name": "u0", "af": "AF_INET", "type": "SOCK_DGRAM", "protocol": "IPPROTO_UDP" },
+            { "op": "bind", "socket": "u0", "addr": "127.0.0.1:0" },
+            { "op": "ioctl", "socket": "u0", "cmd": "FIONBIO", "arg": 1 },
+            { "op": "send_msg", "socket": "u0", "to": { "socket": "u0", "ip": "127.0.0.1" }, "data": { "hex": "00" } },
+            { "op": "recv_msg", "socket": "u0", "buffers": [0] },
+            { "op": "send_to", "socket": "u0", "to": { "socket": "u0", "ip": "127.0.0.1" }, "data": { "hex": "00" } },
+            { "op": "recv_msg", "socket": "u0", "buffers": [1] }
+        ] }"#,
+        "equal-payloads.json",
+    )
+    .unwrap();
+    for profile in [Profile::documented(), Profile::windows()] {
+        check_all(&sc, 0, profile, true).unwrap();
+    }
+}

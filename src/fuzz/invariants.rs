@@ -321,8 +321,46 @@ pub fn datagrams_unaltered(
         let len = data_of(o).map_or(0, |d| d.len());
         (o.result == "WSAEMSGSIZE", std::cmp::Reverse(len), *i)
     });
+    // The receives that consume a datagram of their own (not a peek, no
+    // duplicates in the network) are matched to the datagrams they fit as
+    // a maximum matching: the first fitting datagram is not always the one
+    // a receive took (a truncated receive of an earlier datagram, a whole
+    // receive of a later one with the same payload). A coalescing socket's
+    // receive that is no single datagram is a run (WIN-URO): those take
+    // their datagrams first, longest first, as before.
     let mut taken: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for (i, socket, o, peek, coalesced) in seen {
+    let mut needs: Vec<Vec<(usize, usize)>> = Vec::with_capacity(seen.len());
+    let mut done = vec![false; seen.len()];
+    for (k, (i, socket, o, peek, coalesced)) in seen.iter().enumerate() {
+        let fits = if *peek || duplicates {
+            vec![]
+        } else {
+            single_fits(*i, o, sent.get(*socket))
+        };
+        if fits.is_empty() && *coalesced && !*peek && !duplicates {
+            let rx = Rx {
+                i: *i,
+                o,
+                peek: *peek,
+                duplicates,
+                coalesced: *coalesced,
+            };
+            check_datagram(NAME, &rx, sent.get(*socket), &mut taken)?;
+            done[k] = true;
+        }
+        needs.push(fits);
+    }
+    for n in &mut needs {
+        n.retain(|d| !taken.contains(d));
+    }
+    let assigned = max_matching(&needs);
+    // A datagram is named by its send step and piece: one send has one
+    // destination, so the names are unique across sockets.
+    taken.extend(assigned.iter().flatten().copied());
+    for (k, (i, socket, o, peek, coalesced)) in seen.into_iter().enumerate() {
+        if done[k] || assigned[k].is_some() {
+            continue;
+        }
         let rx = Rx {
             i,
             o,
@@ -333,6 +371,72 @@ pub fn datagrams_unaltered(
         check_datagram(NAME, &rx, sent.get(socket), &mut taken)?;
     }
     Ok(())
+}
+
+/// The datagrams (`(step, piece)`) sent to the socket before step `i` that
+/// a receive with outcome `o` could be: the same payload, or for a
+/// truncated receive (`WSAEMSGSIZE`) one it is a prefix of.
+fn single_fits(
+    i: usize,
+    o: &crate::scenario::runner::Outcome,
+    sent: Option<&Vec<Sent>>,
+) -> Vec<(usize, usize)> {
+    let truncated = o.result == "WSAEMSGSIZE";
+    if o.result != "ok" && !truncated {
+        return vec![];
+    }
+    let Some(got) = data_of(o) else {
+        return vec![];
+    };
+    sent.map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|(at, _, d)| {
+            *at < i
+                && if truncated {
+                    d.starts_with(&got)
+                } else {
+                    *d == got
+                }
+        })
+        .map(|(at, piece, _)| (*at, *piece))
+        .collect()
+}
+
+/// A maximum matching of receives to the datagrams they may be
+/// (augmenting paths, Kuhn's algorithm): for each receive, the datagram
+/// it is matched to, if any.
+fn max_matching(needs: &[Vec<(usize, usize)>]) -> Vec<Option<(usize, usize)>> {
+    fn augment(
+        u: usize,
+        needs: &[Vec<(usize, usize)>],
+        owner: &mut BTreeMap<(usize, usize), usize>,
+        visited: &mut BTreeSet<(usize, usize)>,
+    ) -> bool {
+        for &d in &needs[u] {
+            if !visited.insert(d) {
+                continue;
+            }
+            let free = match owner.get(&d) {
+                None => true,
+                Some(&v) => augment(v, needs, owner, visited),
+            };
+            if free {
+                owner.insert(d, u);
+                return true;
+            }
+        }
+        false
+    }
+    let mut owner: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for u in 0..needs.len() {
+        augment(u, needs, &mut owner, &mut BTreeSet::new());
+    }
+    let mut out = vec![None; needs.len()];
+    for (d, u) in owner {
+        out[u] = Some(d);
+    }
+    out
 }
 
 /// A datagram sent: its step, its piece (0 for the whole send, 1.. for
