@@ -252,17 +252,12 @@ log "socket2: $(grep -c ': ok' "$s2/model.out") calls, the same results on the m
 
 # ---- no internal error anywhere -------------------------------------------------------
 # A panic inside the model or the DLL is caught at the export
-# (WSASYSCALLFAILURE) and said on stderr. One is known: closing a listening
-# socket while a UDP socket is open (the model's listener lookup in
-# stream_close asks tcp() of every socket); it is a warning until the model
-# is fixed, every other one fails the stage.
-known='internal error in closesocket: internal error: entered unreachable code: a stream path on a datagram socket'
+# (WSASYSCALLFAILURE) and said on stderr: any one fails the stage. (The one
+# this stage used to allow, closing a listener beside a UDP socket, was
+# fixed in the model: tests/stream.rs, closing_a_listener_beside_a_datagram_socket.)
 for e in "$runs"/*.err "$c"/*.err "$s2"/*.err "$o"/*.err; do
-  if grep -q 'internal error' "$e"; then
-    if grep 'winsock-double ws2_32.dll: internal error' "$e" | grep -qvF "$known"; then
-      grep 'internal error' "$e"; fail "an internal error in $e"
-    fi
-    log "WARNING: the known model panic (closesocket of a listener beside a UDP socket) in ${e#"$runs"/}"
+  if grep -q 'winsock-double ws2_32.dll: internal error' "$e"; then
+    grep 'internal error' "$e"; fail "an internal error in $e"
   fi
 done
 log "passed in $((SECONDS - t0)) s"
