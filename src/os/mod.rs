@@ -91,6 +91,18 @@ struct Name {
     guard: Option<Guarded>,
 }
 
+impl Name {
+    /// The `lpFromlen` / `fromlen` argument: `NULL` with a `NULL` name of
+    /// length 0, else the length, in and out.
+    fn len_ptr(&mut self) -> *mut i32 {
+        if self.ptr.is_null() && self.len == 0 {
+            ptr::null_mut()
+        } else {
+            &mut self.len
+        }
+    }
+}
+
 fn name_arg(n: &mut NameBuf) -> Result<Name, WsaError> {
     match &mut n.mem {
         None => Ok(Name {
@@ -534,11 +546,7 @@ impl Winsock for OsWinsock {
         let _in_call = nested::enter(s.0 as usize, "WSARecvFrom")?;
         let (arr, regions) = wsabufs(buffers)?;
         let mut name = name_arg(from)?;
-        let lenp: *mut i32 = if name.ptr.is_null() && name.len == 0 {
-            ptr::null_mut()
-        } else {
-            &mut name.len
-        };
+        let lenp = name.len_ptr();
         // SAFETY: as for WSARecv; the name pointer is ours, NULL or guarded,
         // and its length pointer is valid or NULL with it.
         let rc = unsafe {
@@ -581,11 +589,7 @@ impl Winsock for OsWinsock {
         let _in_call = nested::enter(s.0 as usize, "recvfrom")?;
         let (arr, regions) = wsabufs(std::slice::from_mut(buf))?;
         let mut name = name_arg(from)?;
-        let lenp: *mut i32 = if name.ptr.is_null() && name.len == 0 {
-            ptr::null_mut()
-        } else {
-            &mut name.len
-        };
+        let lenp = name.len_ptr();
         // SAFETY: as for recv; the name pointer is ours, NULL or guarded,
         // and its length pointer is valid or NULL with it.
         let rc = unsafe {
