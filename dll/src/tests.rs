@@ -516,3 +516,82 @@ fn select_and_wsapoll_through_the_c_functions() {
     }
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn option_lengths_at_the_pointer_level() {
+    // WIN-SOCKOPT-SIZES (the default profile is `windows`): Wine's
+    // test_set_getsockopt, sock.c:1340-1345, 1486-1517, 1677-1695.
+    let _g = start();
+    let t = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let u = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let get = |s: usize, level: i32, name: i32, v: &mut u32, len: &mut i32| {
+        // SAFETY: 4 bytes of room at `v` (at most 4 asked but for -1).
+        let r = unsafe { sock::getsockopt(s, level, name, (v as *mut u32).cast(), len) };
+        (r, startup::WSAGetLastError())
+    };
+    let set = |s: usize, level: i32, name: i32, v: *const u32, len: i32| {
+        // SAFETY: 4 readable bytes at `v`, or NULL.
+        let r = unsafe { sock::setsockopt(s, level, name, v.cast(), len) };
+        (r, startup::WSAGetLastError())
+    };
+    let one = 1u32;
+    let buf = 8192u32;
+    // A negative length: an int's 4 bytes for SOL_SOCKET, WSAENOBUFS for
+    // the others and the BOOLEANs.
+    assert_eq!(set(t, IPPROTO_TCP, TCP_NODELAY, &one, -1), (-1, WSAENOBUFS));
+    assert_eq!(set(t, SOL_SOCKET, SO_KEEPALIVE, &one, -1), (-1, WSAENOBUFS));
+    assert_eq!(set(t, SOL_SOCKET, SO_RCVBUF, &buf, -1).0, 0);
+    let (mut v, mut len) = (0xdead_beef, 4);
+    assert_eq!(get(t, SOL_SOCKET, SO_RCVBUF, &mut v, &mut len).0, 0);
+    assert_eq!((v, len), (8192, 4));
+    // getsockopt with a negative length writes nothing.
+    let (mut v, mut len) = (0xdead_beef, -1);
+    assert_eq!(
+        get(t, SOL_SOCKET, SO_RCVBUF, &mut v, &mut len),
+        (-1, WSAEFAULT)
+    );
+    assert_eq!((v, len), (0xdead_beef, -1));
+    // A short room: zeroed for SO_RCVBUF, *optlen 0 for IP_PKTINFO.
+    let (mut v, mut len) = (0xdead_beef, 2);
+    assert_eq!(
+        get(t, SOL_SOCKET, SO_RCVBUF, &mut v, &mut len),
+        (-1, WSAEFAULT)
+    );
+    assert_eq!((v, len), (0xdead_0000, 2));
+    let (mut v, mut len) = (0xdead_beef, 2);
+    assert_eq!(
+        get(u, IPPROTO_IP, IP_PKTINFO, &mut v, &mut len),
+        (-1, WSAEFAULT)
+    );
+    assert_eq!((v, len), (0xdead_beef, 0));
+    // TCP_NODELAY: one byte written.
+    assert_eq!(set(t, IPPROTO_TCP, TCP_NODELAY, &one, 1).0, 0);
+    let (mut v, mut len) = (0xdead_beef, 4);
+    assert_eq!(get(t, IPPROTO_TCP, TCP_NODELAY, &mut v, &mut len).0, 0);
+    assert_eq!((v, len), (0xdead_be01, 1));
+    // SO_DONTLINGER: NULL is WSAEFAULT, no byte is FALSE.
+    assert_eq!(
+        set(t, SOL_SOCKET, SO_DONTLINGER, std::ptr::null(), 0),
+        (-1, WSAEFAULT)
+    );
+    assert_eq!(set(t, SOL_SOCKET, SO_DONTLINGER, &one, 0).0, 0);
+    // SO_OPENTYPE takes -1 as room enough.
+    let (mut v, mut len) = (0xdead_beef, -1);
+    assert_eq!(get(t, SOL_SOCKET, SO_OPENTYPE, &mut v, &mut len).0, 0);
+    assert_eq!((v, len), (0, 4));
+    // SO_PROTOCOL_INFOA: too small says the size; larger keeps *optlen.
+    let mut info = vec![0u8; 2 * 372];
+    let mut len = 186;
+    // SAFETY: 744 bytes of room.
+    let r = unsafe { sock::getsockopt(t, SOL_SOCKET, 0x2004, info.as_mut_ptr(), &mut len) };
+    assert_eq!((r, startup::WSAGetLastError(), len), (-1, WSAEFAULT, 372));
+    let mut len = 744;
+    // SAFETY: as above.
+    let r = unsafe { sock::getsockopt(t, SOL_SOCKET, 0x2004, info.as_mut_ptr(), &mut len) };
+    assert_eq!((r, len), (0, 744));
+    assert_eq!(&info[116..120], b"TCP\0");
+    assert_eq!(&info[88..92], &SOCK_STREAM.to_le_bytes());
+    assert_eq!(sock::closesocket(t), 0);
+    assert_eq!(sock::closesocket(u), 0);
+    assert_eq!(startup::WSACleanup(), 0);
+}

@@ -364,18 +364,22 @@ impl Winsock for OsWinsock {
         })
     }
 
-    /// `getsockopt`.
-    fn get_sock_opt(
+    /// `getsockopt`: `*optlen` is what the call left, whether it
+    /// succeeded or not.
+    fn get_sock_opt_len(
         &self,
         s: Socket,
         level: i32,
         name: i32,
         value: &mut [u8],
-    ) -> Result<usize, WsaError> {
+        optlen: &mut usize,
+    ) -> Result<(), WsaError> {
         let mut n = value.len() as i32;
         // SAFETY: `value` is writable for `n` bytes.
-        check(unsafe { ws::getsockopt(s.0 as usize, level, name, value.as_mut_ptr(), &mut n) })?;
-        Ok(n.max(0) as usize)
+        let r =
+            check(unsafe { ws::getsockopt(s.0 as usize, level, name, value.as_mut_ptr(), &mut n) });
+        *optlen = n.max(0) as usize;
+        r
     }
 
     /// `ioctlsocket`.

@@ -816,13 +816,27 @@ impl<B: Backend> Ctx<'_, B> {
                 room,
             } => {
                 let (w, s) = self.sock(socket)?;
-                let mut buf = vec![0u8; room.unwrap_or(4)];
-                w.get_sock_opt(s, names::int(level)?, names::int(name)?, &mut buf)
-                    .map(|n| {
-                        let mut b = [0u8; 4];
-                        b[..n.min(4)].copy_from_slice(&buf[..n.min(4)]);
-                        o.value = Some(i64::from(i32::from_le_bytes(b)));
-                    })
+                // The room starts as `ef` bytes, so that `buffers` shows
+                // what the call wrote.
+                let mut buf = vec![0xefu8; room.unwrap_or(4)];
+                let mut n = buf.len();
+                let r =
+                    w.get_sock_opt_len(s, names::int(level)?, names::int(name)?, &mut buf, &mut n);
+                // What the call left in `*optlen` and the room, a failing
+                // call's too (WIN-SOCKOPT-SIZES), where the step asks.
+                let asks = step.expect.as_ref();
+                if asks.is_some_and(|e| e.namelen.is_some()) {
+                    o.namelen = Some(n as i32);
+                }
+                if asks.is_some_and(|e| e.buffers.is_some()) {
+                    o.buffers = Some(vec![super::format::to_hex(&buf)]);
+                }
+                r.map(|()| {
+                    let n = n.min(buf.len());
+                    let mut b = [0u8; 4];
+                    b[..n.min(4)].copy_from_slice(&buf[..n.min(4)]);
+                    o.value = Some(i64::from(i32::from_le_bytes(b)));
+                })
             }
             Op::Ioctl { socket, cmd, arg } => {
                 let (w, s) = self.sock(socket)?;

@@ -44,9 +44,9 @@ fn create(d: &Dll, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<SOCKET
     adopt(d, s, af)
 }
 
-/// `SO_OPENTYPE` (`SOL_SOCKET`): the calling thread's choice of overlapped
-/// or synchronous sockets for `socket`.
-const SO_OPENTYPE: i32 = 0x7008;
+use winsock_model::contract::optsize::{negative_length_reads_int, opt_size};
+use winsock_model::contract::{SO_OPENTYPE, SO_PROTOCOL_INFOW};
+use winsock_model::Quirk;
 
 thread_local! {
     /// The thread's `SO_OPENTYPE` (0: `socket` makes overlapped sockets).
@@ -74,7 +74,9 @@ unsafe fn open_type(
     if get {
         // SAFETY: passed on.
         let room = unsafe { mem::read(len.cast_const())? }.unwrap_or(0);
-        if value.is_null() || room < 4 {
+        // Windows takes *optlen as unsigned: -1 is room enough
+        // (sock.c:1503-1517).
+        if value.is_null() || (room as u32) < 4 {
             return Err(Fault::efault("optval is NULL or optlen under 4"));
         }
         let v = OPEN_TYPE.with(std::cell::Cell::get);
@@ -84,7 +86,8 @@ unsafe fn open_type(
             mem::write(len, 4)?;
         }
     } else {
-        if set_len < 4 || value.is_null() {
+        // As unsigned, as getsockopt's (sock.c:1486-1501).
+        if (set_len as u32) < 4 || value.is_null() {
             return Err(Fault::efault("optval is NULL or optlen under 4"));
         }
         // SAFETY: passed on.
@@ -92,6 +95,51 @@ unsafe fn open_type(
         let v = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         OPEN_TYPE.with(|c| c.set(v));
     }
+    Ok(0)
+}
+
+/// `SO_PROTOCOL_INFOA`: the socket's `WSAPROTOCOL_INFOA`.
+const SO_PROTOCOL_INFOA: i32 = 0x2004;
+
+/// `SO_PROTOCOL_INFOA` (`SOL_SOCKET`): the model's `WSAPROTOCOL_INFOW` in
+/// its ANSI form (the same fields up to `szProtocol`, the name in 8-bit
+/// characters). A room under the structure is `WSAEFAULT` with `*optlen`
+/// set to the structure's size; a larger one keeps its `*optlen`
+/// (Wine's `test_set_getsockopt`, sock.c:1677-1695, run on Windows).
+///
+/// # Safety
+/// As [`getsockopt`].
+unsafe fn protocol_info_a(d: &Dll, s: SOCKET, value: *mut u8, len: *mut i32) -> Result<i32, Fault> {
+    let size = std::mem::size_of::<WSAPROTOCOL_INFOA>();
+    // SAFETY: passed on.
+    let room = unsafe { mem::read(len.cast_const()) }.map_err(|f| d.known(s).err().unwrap_or(f))?;
+    d.known(s)?;
+    let Some(room) = room else {
+        return Err(Fault::efault("optlen is NULL"));
+    };
+    if value.is_null() || room < 0 || (room as usize) < size {
+        // SAFETY: passed on (NULL is not written).
+        unsafe { mem::write(len, size as i32)? };
+        return Err(Fault::efault(
+            "optval is NULL or shorter than WSAPROTOCOL_INFOA",
+        ));
+    }
+    let mut w = vec![0u8; std::mem::size_of::<WSAPROTOCOL_INFOW>()];
+    d.host
+        .get_sock_opt(d.sock(s), SOL_SOCKET, SO_PROTOCOL_INFOW, &mut w)?;
+    // szProtocol follows the same 116 bytes in both forms.
+    const NAME: usize = 116;
+    let mut a = vec![0u8; size];
+    a[..NAME].copy_from_slice(&w[..NAME]);
+    let name = w[NAME..]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .take_while(|&c| c != 0);
+    for (i, c) in name.take(size - NAME - 1).enumerate() {
+        a[NAME + i] = u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(b'?');
+    }
+    // SAFETY: `room` bytes at `value` are the caller's, at least `size`.
+    unsafe { mem::write_bytes(value, &a)? };
     Ok(0)
 }
 
@@ -518,8 +566,26 @@ pub unsafe extern "system" fn setsockopt(
                 d.note(format!("setsockopt({s:#x}, {name:#x}): nothing to update"));
                 return Ok(0);
             }
-            let n = usize::try_from(len).unwrap_or(0).min(MAX_VALUE);
-            // SAFETY: passed on; `n` is at most `len`.
+            let mut n = usize::try_from(len).unwrap_or(0).min(MAX_VALUE);
+            // WIN-SOCKOPT-SIZES: the pointer-level rules of the options of
+            // the size table (contract/optsize.rs).
+            if let Some(size) =
+                opt_size(level, name).filter(|_| d.settings.profile.has(Quirk::SockoptSizes))
+            {
+                if value.is_null() {
+                    d.known(s)?;
+                    return Err(Fault::efault("optval is NULL"));
+                }
+                if len < 0 {
+                    d.known(s)?;
+                    if !negative_length_reads_int(level, size) {
+                        return Err(Fault::Dll(WSAENOBUFS, "optlen is negative".into()));
+                    }
+                    n = 4;
+                }
+            }
+            // SAFETY: passed on; `n` is at most `len` (or the 4 bytes of an
+            // int a negative length stands for).
             let v =
                 unsafe { mem::bytes_at(value, n) }.map_err(|f| d.known(s).err().unwrap_or(f))?;
             d.host.set_sock_opt(d.sock(s), level, name, &v)?;
@@ -550,6 +616,10 @@ pub unsafe extern "system" fn getsockopt(
                 // SAFETY: passed on.
                 return unsafe { open_type(d, true, value, len, 0) };
             }
+            if (level, name) == (SOL_SOCKET, SO_PROTOCOL_INFOA) {
+                // SAFETY: passed on.
+                return unsafe { protocol_info_a(d, s, value, len) };
+            }
             // SAFETY: passed on.
             let Some(room) =
                 unsafe { mem::read(len) }.map_err(|f| d.known(s).err().unwrap_or(f))?
@@ -557,6 +627,12 @@ pub unsafe extern "system" fn getsockopt(
                 d.known(s)?;
                 return Err(Fault::efault("optlen is NULL"));
             };
+            if room < 0 {
+                // A negative length is too small for any value, and
+                // nothing is written (sock.c:1503-1517).
+                d.known(s)?;
+                return Err(Fault::efault("optlen is negative"));
+            }
             let room = if value.is_null() {
                 0
             } else {
@@ -566,13 +642,23 @@ pub unsafe extern "system" fn getsockopt(
                 d.known(s)?;
                 return Err(Fault::efault("optval or optlen cannot be written"));
             }
-            let mut buf = vec![0u8; room];
-            let n = d.host.get_sock_opt(d.sock(s), level, name, &mut buf)?;
-            // SAFETY: `n` is at most the room, at most `*len`.
+            // The room as the program left it: what the model does not
+            // write stays (a failing call may write some of it:
+            // WIN-SOCKOPT-SIZES).
+            // SAFETY: `room` bytes at `value` are writable, so readable.
+            let mut buf = unsafe { mem::bytes_at(value, room)? };
+            let mut n = room;
+            let r = d
+                .host
+                .get_sock_opt_len(d.sock(s), level, name, &mut buf, &mut n);
+            // SAFETY: `buf` is the room; `len` is writable (checked).
             unsafe {
-                mem::write_bytes(value, &buf[..n.min(room)])?;
-                mem::write(len, n as i32)?;
+                mem::write_bytes(value, &buf)?;
+                if r.is_ok() || n != room {
+                    mem::write(len, n.min(room) as i32)?;
+                }
             }
+            r?;
             Ok(0)
         },
     )

@@ -425,6 +425,11 @@ pub const SO_LINGER: i32 = 0x0080;
 pub const SO_DONTLINGER: i32 = !SO_LINGER;
 /// Receive urgent (out-of-band) data in the normal data stream.
 pub const SO_OOBINLINE: i32 = 0x0100;
+/// Send without routing (a `BOOL`; Windows keeps it as a `BOOLEAN`).
+pub const SO_DONTROUTE: i32 = 0x0010;
+/// The calling thread's choice of overlapped (0) or synchronous sockets
+/// for `socket` (an option of the thread, not of a socket).
+pub const SO_OPENTYPE: i32 = 0x7008;
 /// The socket type (`SOCK_*`).
 pub const SO_TYPE: i32 = 0x1008;
 /// `listen` backlog meaning "as many as the provider allows".
@@ -974,6 +979,8 @@ mod tests {
             (SO_LINGER, 128),
             (SO_DONTLINGER, -129),
             (SO_OOBINLINE, 256),
+            (SO_DONTROUTE, 16),
+            (SO_OPENTYPE, 28680),
             (SOMAXCONN, 2_147_483_647),
             (TCP_NODELAY, 1),
             (SO_TYPE, 4104),

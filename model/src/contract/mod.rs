@@ -12,6 +12,7 @@
 //! | `overlapped.rs` | overlapped I/O: [`Event`], [`Port`], [`Overlapped`], [`Completion`], [`Posted`] |
 //! | `winsock.rs` | the [`Winsock`] trait and its overlapped extension [`WinsockOverlapped`] |
 //! | `clauses.rs` | the clause table: one entry per normative sentence of the documentation pages |
+//! | `optsize.rs` | [`optsize::OptSize`]: the value sizes Windows gives the options of Wine's size table (`WIN-SOCKOPT-SIZES`) |
 //! | `quirks.rs` | the quirk table: every departure of a profile from the contract, with its source; [`Profile`], a set of quirks |
 
 pub mod addr;
@@ -21,6 +22,7 @@ pub mod cmsg;
 pub mod consts;
 pub mod error;
 pub mod ntstatus;
+pub mod optsize;
 pub mod overlapped;
 pub mod quirks;
 pub mod types;

@@ -116,6 +116,12 @@ pub enum Quirk {
     /// `WSASocket` resolves `AF_UNSPEC` and type 0 from the protocol, and
     /// checks the type before the family.
     SocketTriple,
+    /// The option sizes of Windows: 1-byte `BOOLEAN`s, short values taken
+    /// or refused, short rooms answered per option
+    /// ([`crate::contract::optsize`]).
+    SockoptSizes,
+    /// `setsockopt(SO_ERROR)` sets the value `getsockopt(SO_ERROR)` reads.
+    SoErrorSettable,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -272,6 +278,20 @@ pub static QUIRKS: &[QuirkInfo] = &[
         id: "WIN-SOCKET-TRIPLE",
         statement: "WSASocket and socket match the (af, type, protocol) triple as Windows' provider catalog does: AF_UNSPEC needs a protocol (WSAEINVAL without one) and gives an AF_INET socket; type 0 takes SOCK_STREAM for IPPROTO_TCP or protocol 0 and SOCK_DGRAM for IPPROTO_UDP (another protocol: WSAEPROTONOSUPPORT); an unknown type is WSAESOCKTNOSUPPORT even when the family is unknown too; the documented model refuses AF_UNSPEC and type 0 (WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT) and checks the family first.",
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:3010-3070 (test_WSASocket: the table of triples with the error or the family, type and protocol SO_PROTOCOL_INFOA reports; run on Windows; row 7 is todo_wine, so not Wine 8 throughout)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::SockoptSizes,
+        id: "WIN-SOCKOPT-SIZES",
+        statement: "The options of Wine's size table have Windows' value sizes (contract/optsize.rs): SO_KEEPALIVE, SO_DONTROUTE (kept, no effect), TCP_NODELAY and IPV6_V6ONLY are 1-byte BOOLEANs (setsockopt reads the first byte of any non-empty value, getsockopt writes one byte and reports 1); SO_BROADCAST, SO_DONTLINGER, SO_OOBINLINE, SO_REUSEADDR and SO_EXCLUSIVEADDRUSE take a value of 0 to 3 bytes (none is FALSE, else its first byte) and a room of 1 to 3 (one byte, or two from 2, reported as 1); IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_TOS, IP_TTL, IPV6_DONTFRAG, IPV6_MULTICAST_HOPS, IPV6_MULTICAST_LOOP and IPV6_UNICAST_HOPS take a 1-3 byte value (its first byte) and a 1-3 byte room (one byte, reported as 1), and the TTLs and IP_TOS refuse a value over 255 with WSAEINVAL; the other ints need 4 bytes (WSAEFAULT) and a room under 4 fails with WSAEFAULT, SO_LINGER, SO_RCVBUF and SO_SNDBUF zeroing the room, IP_PKTINFO, IP_RECVTOS, IP_RECVTTL, IPV6_HOPLIMIT, IPV6_PKTINFO and IPV6_RECVTCLASS writing 0 to *optlen; SO_LINGER reads back l_onoff as it was set; a negative optlen is an int's 4 bytes for the SOL_SOCKET ints and WSAENOBUFS for the others, a NULL optval WSAEFAULT; setsockopt at a level Windows has no options at is WSAEINVAL. The documented profile keeps the pages' int of 4 bytes (WSAEFAULT for less) and WSAENOPROTOOPT for SO_DONTROUTE and unknown levels.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:1205-1234 (test_set_getsockopt's test_optsize table), :1462-1625 (its loop: sizes, values, short and negative lengths, large values), :1340-1420 (SO_LINGER and SO_DONTLINGER with NULL, TCP_NODELAY with optlen 1, 42, 0, -1 and the value 0x100), :1421-1435 (levels 0xffffffff and 0x8000), :1640-1658 (IP_MULTICAST_TTL of 1-4 bytes); run on Windows, without todo but the SO_DONTROUTE and SO_LINGER values of :1570 (todo_wine_if: Wine 8.0 differs there)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::SoErrorSettable,
+        id: "WIN-SO-ERROR-SET",
+        statement: "setsockopt(SOL_SOCKET, SO_ERROR) succeeds and sets the value getsockopt(SO_ERROR) then reads, on any socket, where the SOL_SOCKET page has SO_ERROR as get only (the documented profile answers WSAENOPROTOOPT).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:1436-1449 (test_set_getsockopt: setsockopt of 1234 succeeds with error 0, getsockopt gives 1234; run on Windows, the read back todo_wine, so not Wine 8)",
         profiles: WINDOWS,
     },
     QuirkInfo {
@@ -710,7 +730,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::SocketTriple as usize + 1);
+        assert_eq!(seen.len(), Quirk::SoErrorSettable as usize + 1);
     }
 
     #[test]

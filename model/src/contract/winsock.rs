@@ -96,14 +96,36 @@ pub trait Winsock {
     ) -> Result<(), WsaError>;
 
     /// `getsockopt`: writes the value into `value` and returns its length
-    /// (the `optlen` written back).
+    /// (the `optlen` written back). What a failing call leaves in
+    /// `*optlen` is [`Winsock::get_sock_opt_len`]'s.
+    #[track_caller]
     fn get_sock_opt(
         &self,
         s: Self::Socket,
         level: i32,
         name: i32,
         value: &mut [u8],
-    ) -> Result<usize, WsaError>;
+    ) -> Result<usize, WsaError> {
+        let mut n = value.len();
+        self.get_sock_opt_len(s, level, name, value, &mut n)?;
+        Ok(n)
+    }
+
+    /// `getsockopt` as the C call leaves its arguments: `value` is the
+    /// room, `*optlen` is its length going in and the length the call
+    /// leaves coming out, whether it succeeds or fails; the bytes of
+    /// `value` are what the call left, a failing call's too. (Windows'
+    /// `getsockopt` of `IP_PKTINFO` into a room under 4 bytes fails with
+    /// `WSAEFAULT` and writes 0 to `*optlen`; of `SO_RCVBUF`, it zeroes the
+    /// room: `WIN-SOCKOPT-SIZES`.)
+    fn get_sock_opt_len(
+        &self,
+        s: Self::Socket,
+        level: i32,
+        name: i32,
+        value: &mut [u8],
+        optlen: &mut usize,
+    ) -> Result<(), WsaError>;
 
     /// `ioctlsocket` (`FIONBIO`, `FIONREAD`).
     fn ioctl_socket(&self, s: Self::Socket, cmd: u32, arg: &mut u32) -> Result<(), WsaError>;

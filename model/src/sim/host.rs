@@ -197,20 +197,35 @@ impl Winsock for SimHost {
     }
 
     #[track_caller]
-    fn get_sock_opt(
+    fn get_sock_opt_len(
         &self,
         s: Socket,
         level: i32,
         name: i32,
         value: &mut [u8],
-    ) -> Result<usize, WsaError> {
+        optlen: &mut usize,
+    ) -> Result<(), WsaError> {
         let h = self.host;
         let room = value.len();
-        self.call(
+        // The `*optlen` a failure writes (WIN-SOCKOPT-SIZES).
+        let mut failed = None;
+        let r = self.call(
             "getsockopt",
             || format!("{:#x}, {level:#x}, {name:#x}, room={room}", s.0),
-            |w| c(w.get_opt(h, w.handles.id(s.0), level, name, value)),
-        )
+            |w| {
+                c(w.get_opt_sized(h, w.handles.id(s.0), level, name, value)
+                    .map_err(|(e, n)| {
+                        failed = n;
+                        e
+                    }))
+            },
+        );
+        match (&r, failed) {
+            (Ok(n), _) => *optlen = *n,
+            (Err(_), Some(n)) => *optlen = n,
+            (Err(_), None) => {}
+        }
+        r.map(|_| ())
     }
 
     #[track_caller]

@@ -1,5 +1,6 @@
 //! The IP-level and UDP-level options a socket keeps beyond the seed
-//! pages, and their defaults. Plain data: this module imports no room of
+//! pages (and the few `SOL_SOCKET` values only Windows' quirks keep), and
+//! their defaults. Plain data: this module imports no room of
 //! the model (`ipopt.rs` reads and writes them).
 
 /// The IP-level and UDP-level options a socket keeps beyond the seed
@@ -48,6 +49,14 @@ pub(crate) struct IpOpts {
     pub(crate) send_msg_size: u32,
     /// `UDP_RECV_MAX_COALESCED_SIZE`: 0 for no coalescing.
     pub(crate) max_coalesced: u32,
+    /// `SO_LINGER`'s `l_onoff` as it was set (`WIN-SOCKOPT-SIZES` reads
+    /// it back so; `Opts::linger` is what closing does).
+    pub(crate) linger_on: u16,
+    /// `SO_DONTROUTE` (`WIN-SOCKOPT-SIZES`: kept, no effect).
+    pub(crate) dontroute: bool,
+    /// A datagram socket's `SO_ERROR` (`WIN-SO-ERROR-SET` sets it; a
+    /// stream socket's is its connection's).
+    pub(crate) so_error: i32,
 }
 
 /// The options of a socket that set none of them.
@@ -80,4 +89,7 @@ pub(crate) static NO_IP_OPTS: IpOpts = IpOpts {
     nochecksum: false,
     send_msg_size: 0,
     max_coalesced: 0,
+    linger_on: 0,
+    dontroute: false,
+    so_error: 0,
 };

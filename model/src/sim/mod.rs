@@ -72,6 +72,7 @@ mod lifecycle;
 mod message;
 mod net;
 mod offload;
+mod optsize;
 mod overlapped;
 mod ovl;
 mod poll;

@@ -116,6 +116,12 @@ impl World {
         value: &[u8],
     ) -> Result<(), i32> {
         self.check_sock(host, s)?;
+        // WIN-SOCKOPT-SIZES (optsize.rs): the value as the 4 bytes the
+        // option's code reads.
+        let sized = self.sized_value(level, name, value)?;
+        let value = sized.as_ref().map_or(value, |v| &v[..]);
+        let sizes = self.quirk(Quirk::SockoptSizes);
+        let so_error = self.quirk(Quirk::SoErrorSettable);
         // WIN-IP-OPTIONS, WIN-V6ONLY-ON-V4 (ipopt.rs)
         if let Some(r) = self.set_ip_opt(host, s, level, name, value) {
             return r;
@@ -138,6 +144,10 @@ impl World {
                 let on = u16::from_le_bytes([value[0], value[1]]);
                 let secs = u16::from_le_bytes([value[2], value[3]]);
                 st.opts.linger = (on != 0).then_some(secs);
+                // WIN-SOCKOPT-SIZES: l_onoff reads back as it was set.
+                if sizes {
+                    st.opts.ip_mut().linger_on = on;
+                }
             }
             (SOL_SOCKET, SO_DONTLINGER) if !st.is_dgram() => {
                 if opt_int(value)? != 0 {
@@ -154,6 +164,20 @@ impl World {
                 st.opts.oobinline = opt_int(value)? != 0
             }
             (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => st.opts.nodelay = opt_int(value)? != 0,
+            // WIN-SOCKOPT-SIZES: Windows keeps SO_DONTROUTE (a BOOLEAN);
+            // the model routes as before.
+            (SOL_SOCKET, SO_DONTROUTE) if sizes => {
+                st.opts.ip_mut().dontroute = opt_int(value)? != 0
+            }
+            // WIN-SO-ERROR-SET
+            (SOL_SOCKET, SO_ERROR) if so_error => {
+                let v = opt_int(value)?;
+                if st.is_dgram() {
+                    st.opts.ip_mut().so_error = v;
+                } else {
+                    st.tcp_mut().so_error = v;
+                }
+            }
             (IPPROTO_IP, IP_PKTINFO) => st.opts.pktinfo4 = opt_int(value)? != 0,
             (IPPROTO_IP, IP_TTL) | (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => {
                 let t = opt_int(value)?;
@@ -207,6 +231,9 @@ impl World {
                     Some(idx),
                 );
             }
+            // WIN-SOCKOPT-SIZES: a level Windows has no options at
+            // (sock.c:1421-1435: 0xffffffff, 0x8000).
+            _ if sizes && !known_level(level) => return Err(WSAEINVAL),
             _ => return Err(WSAENOPROTOOPT),
         }
         Ok(())
@@ -266,7 +293,8 @@ impl World {
             (SOL_SOCKET, SO_REUSEADDR) => i32::from(st.opts.reuseaddr),
             (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => i32::from(st.opts.exclusive),
             (SOL_SOCKET, SO_TYPE) => st.ty,
-            (SOL_SOCKET, SO_ERROR) => st.stream().map_or(0, |t| t.so_error),
+            // (A datagram socket's is WIN-SO-ERROR-SET's, 0 without it.)
+            (SOL_SOCKET, SO_ERROR) => st.stream().map_or(st.opts.ip().so_error, |t| t.so_error),
             (SOL_SOCKET, SO_ACCEPTCONN) => i32::from(
                 st.stream()
                     .is_some_and(|t| t.state == super::tcp::TcpState::Listening),
@@ -276,6 +304,12 @@ impl World {
                     return Err(WSAEFAULT);
                 }
                 let (on, secs) = st.opts.linger.map_or((0u16, 0u16), |t| (1, t));
+                // WIN-SOCKOPT-SIZES: l_onoff as it was set.
+                let on = if on != 0 && self.quirk(Quirk::SockoptSizes) {
+                    st.opts.ip().linger_on
+                } else {
+                    on
+                };
                 out[..2].copy_from_slice(&on.to_le_bytes());
                 out[2..4].copy_from_slice(&secs.to_le_bytes());
                 return Ok(4);
@@ -284,6 +318,9 @@ impl World {
             (SOL_SOCKET, SO_KEEPALIVE) if !st.is_dgram() => i32::from(st.opts.keepalive),
             (SOL_SOCKET, SO_OOBINLINE) if !st.is_dgram() => i32::from(st.opts.oobinline),
             (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => i32::from(st.opts.nodelay),
+            (SOL_SOCKET, SO_DONTROUTE) if self.quirk(Quirk::SockoptSizes) => {
+                i32::from(st.opts.ip().dontroute)
+            }
             (SOL_SOCKET, SO_MAX_MSG_SIZE) if st.is_dgram() || st.sends_messages() => {
                 // SENDMSG-MAX-MSG-SIZE-OPTION: the limit sends enforce.
                 st.max_msg_size() as i32
@@ -490,6 +527,14 @@ fn protocol_info(st: &super::socket::SocketState, out: &mut [u8]) -> Result<usiz
         info[116 + 2 * i..118 + 2 * i].copy_from_slice(&u.to_le_bytes());
     }
     Ok(WSAPROTOCOL_INFOW_SIZE)
+}
+
+/// The levels Windows has options at (`WIN-SOCKOPT-SIZES`).
+fn known_level(level: i32) -> bool {
+    matches!(
+        level,
+        SOL_SOCKET | IPPROTO_IP | IPPROTO_IPV6 | IPPROTO_TCP | IPPROTO_UDP
+    )
 }
 
 fn nonneg(v: i32) -> Result<u32, i32> {
