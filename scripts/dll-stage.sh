@@ -97,6 +97,10 @@ if [[ ${DLL_STAGE_FRESH_PREFIX:-0} == 1 || ! -f $WINEPREFIX/system.reg ]]; then
 else
   log "WINEPREFIX=$WINEPREFIX (kept)"
 fi
+# One wineserver for the whole stage, kept until stop_wine: a server that
+# exits on its own between two programs can meet the next one's start
+# ("wine client error: recvmsg: Connection reset by peer", seen once).
+"$WINESERVER" -p || fail "wineserver -p"
 
 # ---- runs ----------------------------------------------------------------------------
 runs=$CARGO_TARGET_DIR/runs

@@ -476,7 +476,10 @@ fn deliver(d: &Dll, c: Completion) {
         // SAFETY: probed writable; `Internal`, written last, says the rest
         // is there (GetOverlappedResult reads it first).
         unsafe {
-            if !matches!(op.out, Out::Send) {
+            // WSARecvMsg's flags go to its WSAMSG only: the OVERLAPPED's
+            // Offset stays as the program left it (Wine's test_ip_pktinfo
+            // on Windows, sock.c:2539-2540).
+            if matches!(op.out, Out::Recv { .. }) {
                 std::ptr::addr_of_mut!((*ovl).Anonymous.Anonymous.Offset).write_unaligned(c.flags);
             }
             std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(c.bytes as usize);
@@ -490,7 +493,16 @@ fn deliver(d: &Dll, c: Completion) {
         ));
     }
     match op.routine {
-        Some(routine) => queue_routine(d, op.thread, routine, c.error, c.bytes, op.addr, c.flags),
+        Some(routine) => {
+            // A WSARecvMsg routine gets no flags (they are in the WSAMSG:
+            // sock.c:2418-2423, on Windows).
+            let flags = if matches!(op.out, Out::RecvMsg { .. }) {
+                0
+            } else {
+                c.flags
+            };
+            queue_routine(d, op.thread, routine, c.error, c.bytes, op.addr, flags)
+        }
         None => {
             let (assoc, modes) = {
                 let o = d.ovls.lock();
