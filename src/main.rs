@@ -126,6 +126,18 @@ struct ConformArgs {
     /// More model seeds each OS step is checked against (`--backend os`).
     #[arg(long, value_name = "N", default_value_t = scenario::differential::DEFAULT_SEEDS)]
     model_seeds: u64,
+    /// `failing`: list only the clauses that need a look (text format):
+    /// those that fail or are untested, or with `--backend os` those where
+    /// the model and the real Winsock differ. The summary stays.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    only: Option<Only>,
+}
+
+/// What `conform --only` keeps.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Only {
+    /// The clauses that fail, are untested, or differ.
+    Failing,
 }
 
 /// Where scenarios run.
@@ -406,7 +418,7 @@ fn cmd_conform(a: &ConformArgs) -> Result<Done, BadInput> {
                 "clauses": report.clauses,
             }))
         }
-        ConformFormat::Text => conform::render_text(&report),
+        ConformFormat::Text => conform::render_text(&report, a.only.is_some()),
     };
     Ok(Done {
         out,
@@ -451,7 +463,7 @@ fn conform_os(
             })).collect::<Vec<_>>(),
         })),
         ConformFormat::Junit => conform::render_junit(&os),
-        ConformFormat::Text => conform::render_pairs(&os.backend, &rows),
+        ConformFormat::Text => conform::render_pairs(&os.backend, &rows, a.only.is_some()),
     };
     let errored = os
         .runs

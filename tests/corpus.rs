@@ -147,7 +147,7 @@ fn quirks_md_matches_the_quirk_table() {
 fn conform_reports_every_clause() {
     let r = conform::conform(SimBackend::default, &corpus());
     assert_eq!(r.clauses.len(), CLAUSES.len());
-    assert!(r.ok(), "{}", conform::render_text(&r));
+    assert!(r.ok(), "{}", conform::render_text(&r, true));
     let [pass, fail, untested, _pending, not_run] = r.counts();
     assert_eq!(not_run, 0);
     assert_eq!((fail, untested), (0, 0));

@@ -172,38 +172,75 @@ pub fn conform<B: Backend>(make: impl Fn() -> B, corpus: &[super::Scenario]) -> 
     }
 }
 
-/// The report as text: one line per clause, then totals.
-pub fn render_text(r: &ConformReport) -> String {
-    let mut s = format!("conformance on {}\n", r.backend);
-    for c in &r.clauses {
-        let res = match c.result {
-            ClauseResult::Pass => "pass",
-            ClauseResult::Fail => "FAIL",
-            ClauseResult::Untested => "untested",
-            ClauseResult::Pending => "pending",
-            ClauseResult::NotRun => "not run",
-        };
-        s.push_str(&format!("{res:<8} {:<34} {}\n", c.id, c.statement));
+/// How wide the text reports are: a terminal's 100 columns.
+pub const TEXT_WIDTH: usize = 100;
+
+/// What each result word of the text reports means.
+const LEGEND: &str = "pass: every step citing the clause passed; FAIL: one did not (the step \
+and why below it); untested: no scenario cites it; pending: not modelled yet; not run: this \
+backend cannot run the scenarios that cite it.";
+
+/// The name of a result in the text reports.
+fn result_word(r: ClauseResult) -> &'static str {
+    match r {
+        ClauseResult::Pass => "pass",
+        ClauseResult::Fail => "FAIL",
+        ClauseResult::Untested => "untested",
+        ClauseResult::Pending => "pending",
+        ClauseResult::NotRun => "not run",
+    }
+}
+
+/// `text` wrapped to [`TEXT_WIDTH`], each line after the first indented
+/// by `indent` spaces (the first by `first`).
+fn wrapped(text: &str, first: usize, indent: usize) -> String {
+    let (first, indent) = (" ".repeat(first), " ".repeat(indent));
+    let opts = textwrap::Options::new(TEXT_WIDTH)
+        .initial_indent(&first)
+        .subsequent_indent(&indent)
+        .break_words(true);
+    let mut out = textwrap::fill(text, opts);
+    out.push('\n');
+    out
+}
+
+/// The report as text within [`TEXT_WIDTH`] columns: the summary and what
+/// its words mean first, then the clauses that failed or are untested,
+/// then (unless `only_failing`) every other clause; each with its
+/// sentence, the scenarios citing it and, for a failure, the steps and
+/// why.
+pub fn render_text(r: &ConformReport, only_failing: bool) -> String {
+    let [p, f, u, pe, nr] = r.counts();
+    let mut s = format!(
+        "conformance on {}: {} clauses, {} scenarios run\n  {p} pass, {f} fail, {u} untested, \
+         {pe} pending, {nr} not run\n",
+        r.backend,
+        r.clauses.len(),
+        r.runs.len()
+    );
+    s.push_str(&wrapped(LEGEND, 2, 2));
+    let bad = |c: &&ClauseRow| matches!(c.result, ClauseResult::Fail | ClauseResult::Untested);
+    let rows = r
+        .clauses
+        .iter()
+        .filter(bad)
+        .chain(r.clauses.iter().filter(|c| !only_failing && !bad(c)));
+    for c in rows {
+        s.push('\n');
+        s.push_str(&format!("{:<8} {}\n", result_word(c.result), c.id));
+        s.push_str(&wrapped(c.statement, 9, 9));
         if !matches!(c.result, ClauseResult::Pending | ClauseResult::NotRun) {
-            s.push_str(&format!(
-                "         {:<34} scenarios: {}\n",
-                "",
+            let list = if c.scenarios.is_empty() {
+                "none".to_string()
+            } else {
                 c.scenarios.join(", ")
-            ));
+            };
+            s.push_str(&wrapped(&format!("scenarios: {list}"), 9, 20));
         }
         for p in &c.problems {
-            s.push_str(&format!("         ! {p}\n"));
+            s.push_str(&wrapped(&format!("! {p}"), 9, 11));
         }
     }
-    let [p, f, u, pe, nr] = r.counts();
-    if nr > 0 {
-        s.push_str(&format!("{nr} clauses not run on this backend\n"));
-    }
-    s.push_str(&format!(
-        "\n{} clauses: {p} pass, {f} fail, {u} untested, {pe} pending (not modelled yet)\n",
-        r.clauses.len()
-    ));
-    s.push_str(&format!("{} scenarios run\n", r.runs.len()));
     s
 }
 
@@ -318,42 +355,56 @@ pub fn compare(
         .collect()
 }
 
-/// The side-by-side report as text.
-pub fn render_pairs(os: &str, rows: &[PairRow]) -> String {
-    let name = |r: ClauseResult| match r {
-        ClauseResult::Pass => "pass",
-        ClauseResult::Fail => "FAIL",
-        ClauseResult::Untested => "untested",
-        ClauseResult::Pending => "pending",
-        ClauseResult::NotRun => "not run",
-    };
-    let mut s = format!("{:<34} {:<8} {:<8} verdict\n", "clause", "model", os);
-    for r in rows {
-        s.push_str(&format!(
-            "{:<34} {:<8} {:<8} {}\n",
-            r.id,
-            name(r.model),
-            name(r.result),
-            r.verdict
-        ));
-        for p in &r.problems {
-            s.push_str(&format!("    ! {p}\n"));
-        }
-        for p in &r.outside_model {
-            s.push_str(&format!("    ~ {p}\n"));
-        }
-    }
+/// The side-by-side report as text within [`TEXT_WIDTH`] columns: the
+/// summary first, then the clauses where the two differ, then (unless
+/// `only_failing`) the others.
+pub fn render_pairs(os: &str, rows: &[PairRow], only_failing: bool) -> String {
     let agree = rows.iter().filter(|r| r.verdict == "agree").count();
     let differs = rows.iter().filter(|r| r.verdict == "differs").count();
     let outside = rows.iter().filter(|r| !r.outside_model.is_empty()).count();
-    s.push_str(&format!(
-        "\n{} clauses: {agree} agree, {differs} differ, {} not run on {os}\n",
-        rows.len(),
-        rows.len() - agree - differs
+    let mut s = wrapped(
+        &format!(
+            "the model beside {os}: {} clauses: {agree} agree, {differs} differ, {} not run on \
+             {os}; {outside} have a step where {os} did what the model never does (`~` lines).",
+            rows.len(),
+            rows.len() - agree - differs
+        ),
+        0,
+        2,
+    );
+    s.push_str(&wrapped(
+        &format!(
+            "agree: the same result on both; differs: not the same (the steps below, `!` on \
+             {os}); -: not run or not testable on {os}. {LEGEND}"
+        ),
+        2,
+        2,
     ));
+    let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(6).max(6);
     s.push_str(&format!(
-        "{outside} clauses have a step where {os} did what the model never does (`~` lines)\n"
+        "\n{:<width$} {:<8} {:<8} verdict\n",
+        "clause", "model", os
     ));
+    let differ = |r: &&PairRow| r.verdict == "differs" || !r.outside_model.is_empty();
+    let shown = rows
+        .iter()
+        .filter(differ)
+        .chain(rows.iter().filter(|r| !only_failing && !differ(r)));
+    for r in shown {
+        s.push_str(&format!(
+            "{:<width$} {:<8} {:<8} {}\n",
+            r.id,
+            result_word(r.model),
+            result_word(r.result),
+            r.verdict
+        ));
+        for p in &r.problems {
+            s.push_str(&wrapped(&format!("! {p}"), 4, 6));
+        }
+        for p in &r.outside_model {
+            s.push_str(&wrapped(&format!("~ {p}"), 4, 6));
+        }
+    }
     s
 }
 
