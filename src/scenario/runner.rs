@@ -507,6 +507,20 @@ impl<B: Backend> Ctx<'_, B> {
             .unwrap_or_else(|| format!("{:#x}", s.0))
     }
 
+    /// A send's destination name: a faulty one, an address, or `NULL`
+    /// with length 0 (the connected peer).
+    fn destination(
+        &self,
+        to: &Option<AddrSpec>,
+        fault: &Option<NameSpec>,
+    ) -> Result<NameBuf, StepError> {
+        Ok(match (to, fault) {
+            (_, Some(f)) => name_buf(&Some(f.clone())),
+            (Some(a), None) => NameBuf::addr(&self.addr(a)?),
+            (None, None) => NameBuf::null(0),
+        })
+    }
+
     fn addr(&self, a: &AddrSpec) -> Result<SocketAddr, StepError> {
         match a {
             AddrSpec::Literal(s) => s
@@ -774,11 +788,7 @@ impl<B: Backend> Ctx<'_, B> {
                 flags,
             } => {
                 let (w, s) = self.sock(socket)?;
-                let name = match (to, to_fault) {
-                    (_, Some(f)) => name_buf(&Some(f.clone())),
-                    (Some(a), None) => NameBuf::addr(&self.addr(a)?),
-                    (None, None) => NameBuf::null(0),
-                };
+                let name = self.destination(to, to_fault)?;
                 let b = WsaBuf::from(&data.bytes()?[..]);
                 w.sendto(s, &b, names::flags(flags)? as i32, &name)
                     .map(|n| o.bytes = Some(n as u32))

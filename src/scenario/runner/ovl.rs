@@ -210,13 +210,6 @@ impl<B: Backend> Ctx<'_, B> {
 
     /// Resolves a receive or send step (one of [`super::Room::Data`]).
     pub(super) fn resolve(&self, op: &Op) -> Result<Resolved<B::W>, StepError> {
-        let dest = |to: &Option<_>, fault: &Option<_>| -> Result<NameBuf, StepError> {
-            Ok(match (to, fault) {
-                (_, Some(f)) => name_buf(&Some(Clone::clone(f))),
-                (Some(a), None) => NameBuf::addr(&self.addr(a)?),
-                (None, None) => NameBuf::null(0),
-            })
-        };
         let (socket, kind, buffers, name, control, flags, msg_flags, null_bytes_ptr, ovl) = match op
         {
             Op::Send {
@@ -250,7 +243,7 @@ impl<B: Backend> Ctx<'_, B> {
                 socket,
                 DataCall::Send(SendCall::SendTo),
                 send_bufs(&data.bytes()?, buffers),
-                dest(to, to_fault)?,
+                self.destination(to, to_fault)?,
                 WsaBuf::null(0),
                 flags,
                 0,
@@ -273,7 +266,7 @@ impl<B: Backend> Ctx<'_, B> {
                 socket,
                 DataCall::Send(SendCall::SendMsg),
                 send_bufs(&data.bytes()?, buffers),
-                dest(to, name_fault)?,
+                self.destination(to, name_fault)?,
                 Self::send_control(control, control_fault)?,
                 flags,
                 names::flags(msg_flags)?,
