@@ -332,7 +332,8 @@ impl SimHost {
     }
 
     /// `WSAPoll`: the status of each element's socket in its `revents`;
-    /// returns how many elements have a nonzero `revents`.
+    /// returns how many elements have a nonzero `revents` (under
+    /// `WIN-POLL-NVAL-UNCOUNTED`, of those that name a socket).
     ///
     /// `timeout_ms`: 0 returns at once, a negative value waits
     /// indefinitely, a positive one waits that many milliseconds of
@@ -348,11 +349,13 @@ impl SimHost {
     /// `events` asks.
     ///
     /// Failures, in the order Windows checks: `WSANOTINITIALISED`,
-    /// `WSAENETDOWN`; `WSAEINVAL` for no elements; `WSAENOTSOCK` when no
-    /// element has a socket (all `POLLNVAL`); `WSAEINVAL` when an
-    /// element's `events` has a flag other than `POLLRDNORM`, `POLLRDBAND`
-    /// and `POLLWRNORM` (every `revents` 0). An element whose socket is
-    /// not one gets `POLLNVAL` and is not counted.
+    /// `WSAENETDOWN`; `WSAEINVAL` for no elements; `WSAEINVAL` when no
+    /// element has a socket (all `POLLNVAL`; `WSAENOTSOCK` under
+    /// `WIN-POLL-NO-SOCKET-ENOTSOCK`); `WSAEINVAL` when an element's
+    /// `events` has a flag other than `POLLRDNORM`, `POLLRDBAND` and
+    /// `POLLWRNORM` (every `revents` 0). An element whose socket is not
+    /// one gets `POLLNVAL` (counted, as the page counts every nonzero
+    /// `revents`, but not under `WIN-POLL-NVAL-UNCOUNTED`).
     ///
     /// ```
     /// use winsock_double::*;
