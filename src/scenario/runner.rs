@@ -1,5 +1,6 @@
 //! Runs a scenario on any [`Backend`] and records what every step gave.
 
+mod calls;
 mod ovl;
 
 use super::format::{to_hex, AddrSpec, BufSpec, Expect, NameSpec, Op, Scenario, SockRef, Step};
@@ -11,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use winsock_model::cmsg::{self, Pktinfo};
 use winsock_model::consts::*;
 use winsock_model::{
-    Event, NameBuf, PollFd, Port, Sim, SimHost, Socket, Winsock, WinsockOverlapped, WsaBuf,
+    Event, NameBuf, Overlapped, Port, Sim, SimHost, Socket, Winsock, WinsockOverlapped, WsaBuf,
     WsaError,
 };
 
@@ -271,76 +272,12 @@ struct Ctx<'b, B: Backend> {
     routine_log: ovl::RoutineLog,
     /// Threads started by `spawn` steps and not joined yet.
     threads: BTreeMap<String, B::Thread>,
+    /// The step records a `join` step brought, to go before its own.
+    joined: Vec<StepRecord>,
 }
 
-/// Which part of the runner makes a step's call. Every [`Op`] is named
-/// once in [`room`], so a new call is given its place before it compiles;
-/// each part then matches only its own calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Room {
-    /// A receive or a send: resolved into its arguments, then made direct
-    /// or overlapped (`ovl.rs`).
-    Data,
-    /// Events, waits, `WSAGetOverlappedResult`, cancelling, completion
-    /// ports (`ovl.rs`).
-    Kernel,
-    /// Threads: `spawn` and `join` (`run_steps`).
-    Thread,
-    /// Everything else: start-up, sockets and their options, time, the
-    /// network (`exec_call`).
-    Call,
-}
-
-/// The room of `op`.
-pub(crate) fn room(op: &Op) -> Room {
-    match op {
-        Op::Send { .. }
-        | Op::SendTo { .. }
-        | Op::SendMsg { .. }
-        | Op::Recv { .. }
-        | Op::RecvFrom { .. }
-        | Op::RecvMsg { .. } => Room::Data,
-        Op::CreateEvent { .. }
-        | Op::SetEvent { .. }
-        | Op::ResetEvent { .. }
-        | Op::CloseEvent { .. }
-        | Op::WaitEvents { .. }
-        | Op::SleepEx { .. }
-        | Op::GetOverlappedResult { .. }
-        | Op::Cancel { .. }
-        | Op::CreatePort { .. }
-        | Op::Associate { .. }
-        | Op::NotificationModes { .. }
-        | Op::Dequeue { .. }
-        | Op::PostPacket { .. }
-        | Op::ClosePort { .. } => Room::Kernel,
-        Op::Spawn { .. } | Op::Join { .. } => Room::Thread,
-        Op::Startup { .. }
-        | Op::Cleanup {}
-        | Op::Socket { .. }
-        | Op::Bind { .. }
-        | Op::Connect { .. }
-        | Op::Listen { .. }
-        | Op::Accept { .. }
-        | Op::RecvAll { .. }
-        | Op::Poll { .. }
-        | Op::Select { .. }
-        | Op::Winsock1Recv { .. }
-        | Op::Winsock1Recvfrom { .. }
-        | Op::Winsock1Send { .. }
-        | Op::Winsock1Sendto { .. }
-        | Op::Getsockname { .. }
-        | Op::Getpeername { .. }
-        | Op::Setsockopt { .. }
-        | Op::Getsockopt { .. }
-        | Op::Ioctl { .. }
-        | Op::WsaIoctl { .. }
-        | Op::Shutdown { .. }
-        | Op::Close { .. }
-        | Op::Advance { .. }
-        | Op::NetworkDown { .. } => Room::Call,
-    }
-}
+/// What a step's call gave, or why the step could not make it.
+type Made = Result<Result<(), WsaError>, StepError>;
 
 /// Why a step could not be made at all (its record then has no outcome).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -453,15 +390,15 @@ const INT_OBJECTS: [(i32, i32, &str); 7] = [
     (IPPROTO_UDP, UDP_COALESCED_INFO, "UDP_COALESCED_INFO"),
 ];
 
-impl<B: Backend> Ctx<'_, B> {
-    fn host_of(&self, step: &Step) -> Result<&B::W, StepError> {
+impl<'b, B: Backend> Ctx<'b, B> {
+    fn host_of(&self, step: &Step) -> Result<&'b B::W, StepError> {
         let name = step.host.as_deref().unwrap_or(&self.default_host);
         self.b
             .host(name)
             .ok_or_else(|| StepError::Input(format!("unknown host `{name}`")))
     }
 
-    fn sock(&self, name: &str) -> Result<(&B::W, <B::W as Winsock>::Socket), StepError> {
+    fn sock(&self, name: &str) -> Result<(&'b B::W, <B::W as Winsock>::Socket), StepError> {
         if self.dead.contains(name) {
             return Err(StepError::Skipped(format!(
                 "socket `{name}` was not created (its `socket` step failed)"
@@ -542,8 +479,8 @@ impl<B: Backend> Ctx<'_, B> {
         }
     }
 
-    fn exec(&mut self, step: &Step) -> Result<Outcome, StepError> {
-        let mut o = self.exec_inner(step)?;
+    fn exec(&mut self, step: &Step, at: usize) -> Result<Outcome, StepError> {
+        let mut o = self.exec_inner(step, at)?;
         let ran = self.routine_log.drain();
         if !ran.is_empty() {
             o.routines = Some(ran);
@@ -551,40 +488,104 @@ impl<B: Backend> Ctx<'_, B> {
         Ok(o)
     }
 
-    fn exec_inner(&mut self, step: &Step) -> Result<Outcome, StepError> {
+    /// Makes a step's call: the one dispatch of [`Op`]. Every call is
+    /// named here once and made by its room: the receives and sends, the
+    /// kernel objects' calls (`ovl.rs`), the threads (`spawn`, `join`),
+    /// and the other calls, inline or in `calls.rs`.
+    fn exec_inner(&mut self, step: &Step, at: usize) -> Result<Outcome, StepError> {
         let mut o = Outcome::default();
-        match room(&step.op) {
-            Room::Data => {
-                let r = self.resolve(&step.op)?;
-                self.run_data(r, &mut o)?;
-            }
-            Room::Kernel => {
-                let b = self.b;
-                let name = step.host.as_deref().unwrap_or(&self.default_host);
-                let w = b
-                    .host(name)
-                    .ok_or_else(|| StepError::Input(format!("unknown host `{name}`")))?;
-                let r = self.exec_ovl(&step.op, w, &mut o)?;
-                if o.result.is_empty() {
-                    o.result = result_name(&r);
-                }
-            }
-            Room::Thread => unreachable!("run_steps makes spawn and join"),
-            Room::Call => {
-                let r = self.exec_call(step, &mut o)?;
-                o.result = result_name(&r);
-            }
-        }
-        Ok(o)
-    }
-
-    /// A step of [`Room::Call`].
-    fn exec_call(
-        &mut self,
-        step: &Step,
-        o: &mut Outcome,
-    ) -> Result<Result<(), WsaError>, StepError> {
         let r: Result<(), WsaError> = match &step.op {
+            // Receives and sends: one request, made direct or overlapped.
+            op @ (Op::Send { .. }
+            | Op::SendTo { .. }
+            | Op::SendMsg { .. }
+            | Op::Recv { .. }
+            | Op::RecvFrom { .. }
+            | Op::RecvMsg { .. }) => {
+                let r = self.resolve(op)?;
+                self.run_data(r, &mut o)?;
+                Ok(())
+            }
+            // Events and waits.
+            Op::CreateEvent { name } => {
+                let e = self.host_of(step)?.wsa_create_event();
+                e.map(|e| {
+                    self.events.insert(name.clone(), e);
+                })
+            }
+            Op::SetEvent { event } => self.host_of(step)?.wsa_set_event(self.event(event)?),
+            Op::ResetEvent { event } => self.host_of(step)?.wsa_reset_event(self.event(event)?),
+            Op::CloseEvent { event } => self.host_of(step)?.wsa_close_event(self.event(event)?),
+            Op::WaitEvents {
+                events,
+                all,
+                timeout_ms,
+                alertable,
+            } => self.wait_events(step, events, (*all, *alertable), *timeout_ms, &mut o)?,
+            Op::SleepEx { ms, alertable } => self
+                .host_of(step)?
+                .sleep_ex(*ms, *alertable)
+                .map(|r| o.wait = Some(ovl::render_wait(r))),
+            // Results of overlapped operations, and cancelling them.
+            Op::GetOverlappedResult { socket, id, wait } => {
+                self.get_overlapped_result(socket, *id, *wait, &mut o)?
+            }
+            Op::Cancel { socket, id } => {
+                let (w, s) = self.sock(socket)?;
+                w.cancel_io_ex(s, id.map(Overlapped::new).as_ref())
+            }
+            // Completion ports.
+            Op::CreatePort { name } => {
+                let p = self.host_of(step)?.create_io_completion_port(0);
+                p.map(|p| {
+                    self.ports.insert(name.clone(), p);
+                })
+            }
+            Op::Associate { port, socket, key } => {
+                let p = self.port(port)?;
+                let (w, s) = self.sock(socket)?;
+                w.associate_completion_port(p, s, *key)
+            }
+            Op::NotificationModes { socket, modes } => {
+                let (w, s) = self.sock(socket)?;
+                w.set_file_completion_notification_modes(s, *modes)
+            }
+            Op::Dequeue {
+                port,
+                timeout_ms,
+                max,
+                alertable,
+            } => self.dequeue(step, port, (*timeout_ms, *max, *alertable), &mut o)?,
+            Op::PostPacket {
+                port,
+                bytes,
+                key,
+                id,
+            } => {
+                let w = self.host_of(step)?;
+                w.post_queued_completion_status(
+                    self.port(port)?,
+                    *bytes,
+                    *key,
+                    id.map(Overlapped::new),
+                )
+            }
+            Op::ClosePort { port } => self.host_of(step)?.close_port(self.port(port)?),
+            // Threads: a join brings the thread's step records with it.
+            Op::Spawn {
+                thread,
+                steps: body,
+            } => {
+                o = self.spawn(step, thread, body, at)?;
+                Ok(())
+            }
+            Op::Join { thread } => {
+                let (joined, records) = self.join(thread)?;
+                o = joined;
+                self.joined.extend(records);
+                Ok(())
+            }
+            // Start-up and sockets.
             Op::Startup { version } => self
                 .host_of(step)?
                 .wsa_startup(version.unwrap_or(WINSOCK_VERSION_2_2))
@@ -596,34 +597,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ty,
                 protocol,
                 non_overlapped,
-            } => {
-                let w = self.host_of(step)?;
-                let p = protocol
-                    .as_deref()
-                    .map(names::int)
-                    .transpose()?
-                    .unwrap_or(0);
-                let flags = if *non_overlapped {
-                    0
-                } else {
-                    WSA_FLAG_OVERLAPPED
-                };
-                match w.wsa_socket(names::int(af)?, names::int(ty)?, p, flags) {
-                    Ok(s) => {
-                        let host = step
-                            .host
-                            .clone()
-                            .unwrap_or_else(|| self.default_host.clone());
-                        self.sockets.insert(name.clone(), (host, s));
-                        self.dead.remove(name);
-                        Ok(())
-                    }
-                    Err(e) => {
-                        self.dead.insert(name.clone());
-                        Err(e)
-                    }
-                }
-            }
+            } => self.socket(step, name, (af, ty, protocol.as_deref()), *non_overlapped)?,
             Op::Bind { socket, addr } => {
                 let a = self.addr(addr)?;
                 let (w, s) = self.sock(socket)?;
@@ -642,105 +616,37 @@ impl<B: Backend> Ctx<'_, B> {
                 };
                 w.listen(s, b)
             }
-            Op::Accept { socket, name } => {
+            Op::Accept { socket, name } => self.accept(socket, name, &mut o)?,
+            Op::Getsockname { socket } => {
                 let (w, s) = self.sock(socket)?;
-                match w.accept(s) {
-                    Ok((c, peer)) => {
-                        let host = self
-                            .sockets
-                            .get(socket)
-                            .map(|(h, _)| h.clone())
-                            .expect("looked up");
-                        self.sockets.insert(name.clone(), (host, c));
-                        self.dead.remove(name);
-                        o.from = Some(peer.to_string());
-                        Ok(())
-                    }
-                    Err(e) => {
-                        self.dead.insert(name.clone());
-                        Err(e)
-                    }
-                }
+                w.getsockname(s).map(|a| o.from = Some(a.to_string()))
             }
+            Op::Getpeername { socket } => {
+                let (w, s) = self.sock(socket)?;
+                w.getpeername(s).map(|a| o.from = Some(a.to_string()))
+            }
+            Op::Shutdown { socket, how } => {
+                let (w, s) = self.sock(socket)?;
+                w.shutdown(s, names::int(how)?)
+            }
+            Op::Close { socket } => {
+                let (w, s) = self.sock(socket)?;
+                w.close_socket(s)
+            }
+            // A stream read to its end; readiness.
             Op::RecvAll {
                 socket,
                 want,
                 buffers,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let sizes = buffers.clone().unwrap_or_else(|| vec![*want]);
-                let mut got = vec![];
-                let mut r = Ok(());
-                let mut calls = 0;
-                while got.len() < *want as usize {
-                    calls += 1;
-                    if calls > super::check::limits::RECV_ALL_CALLS {
-                        return Err(StepError::Input(format!(
-                            "recv_all: {} calls brought {} of the {want} bytes wanted",
-                            super::check::limits::RECV_ALL_CALLS,
-                            got.len()
-                        )));
-                    }
-                    let mut bs: Vec<WsaBuf> =
-                        sizes.iter().map(|&n| WsaBuf::zeroed(n as usize)).collect();
-                    let (mut n, mut flags) = (0u32, 0u32);
-                    r = w.wsa_recv(s, &mut bs, Some(&mut n), &mut flags);
-                    if r.is_err() || n == 0 {
-                        break;
-                    }
-                    got.extend(winsock_model::gather(&bs, n as usize));
-                }
-                o.bytes = Some(got.len() as u32);
-                o.data = Some(to_hex(&got));
-                r
-            }
-            Op::Poll { fds, timeout_ms } => {
-                let w = self.host_of(step)?;
-                let mut arr = vec![];
-                for f in fds {
-                    arr.push(PollFd::new(
-                        self.sock_ref(&f.socket)?,
-                        names::poll_flags(&f.events).map_err(StepError::Input)?,
-                    ));
-                }
-                let r = w.wsa_poll(&mut arr, *timeout_ms);
-                o.revents = Some(arr.iter().map(|f| names::poll_names(f.revents)).collect());
-                r.map(|n| o.value = Some(n as i64))
-            }
+            } => self.recv_all(socket, *want, buffers, &mut o)?,
+            Op::Poll { fds, timeout_ms } => self.poll(step, fds, *timeout_ms, &mut o)?,
             Op::Select {
                 read,
                 write,
                 except,
                 timeout_ms,
-            } => {
-                let w = self.host_of(step)?;
-                let mut sets = vec![];
-                for set in [read, write, except] {
-                    sets.push(match set {
-                        None => None,
-                        Some(v) => Some(
-                            v.iter()
-                                .map(|r| self.sock_ref(r))
-                                .collect::<Result<Vec<_>, _>>()?,
-                        ),
-                    });
-                }
-                let [mut r_set, mut w_set, mut e_set] =
-                    <[Option<Vec<Socket>>; 3]>::try_from(sets).expect("three sets");
-                let t = timeout_ms.map(|ms| std::time::Duration::from_millis(u64::from(ms)));
-                let r = w.select(r_set.as_mut(), w_set.as_mut(), e_set.as_mut(), t);
-                if r.is_ok() {
-                    let mut kept = vec![];
-                    for (label, set) in [("read", &r_set), ("write", &w_set), ("except", &e_set)] {
-                        if let Some(set) = set {
-                            let names: Vec<String> = set.iter().map(|s| self.name_of(*s)).collect();
-                            kept.push(format!("{label}: {}", names.join(" ")));
-                        }
-                    }
-                    o.sets = Some(kept);
-                }
-                r.map(|n| o.value = Some(n as i64))
-            }
+            } => self.select(step, [read, write, except], *timeout_ms, &mut o)?,
+            // Winsock 1's data calls.
             Op::Winsock1Recv {
                 socket,
                 buffer,
@@ -749,7 +655,7 @@ impl<B: Backend> Ctx<'_, B> {
                 let (w, s) = self.sock(socket)?;
                 let mut b = [buffer.wsa_buf()];
                 let r = w.recv(s, &mut b[0], names::flags(flags)? as i32);
-                winsock1_received(o, &r, &b);
+                winsock1_received(&mut o, &r, &b);
                 r.map(|_| ())
             }
             Op::Winsock1Recvfrom {
@@ -757,29 +663,12 @@ impl<B: Backend> Ctx<'_, B> {
                 buffer,
                 flags,
                 from,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let mut b = [buffer.wsa_buf()];
-                let mut name = name_buf(from);
-                let r = w.recvfrom(s, &mut b[0], names::flags(flags)? as i32, &mut name);
-                if winsock1_received(o, &r, &b) {
-                    if let Ok(a) = name.decode() {
-                        o.from = Some(a.to_string());
-                    }
-                    o.namelen = Some(name.namelen);
-                }
-                r.map(|_| ())
-            }
+            } => self.winsock1_recvfrom(socket, buffer, flags, from, &mut o)?,
             Op::Winsock1Send {
                 socket,
                 data,
                 flags,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let b = WsaBuf::from(&data.bytes()?[..]);
-                w.send(s, &b, names::flags(flags)? as i32)
-                    .map(|n| o.bytes = Some(n as u32))
-            }
+            } => self.winsock1_send(socket, data, flags, &mut o)?,
             Op::Winsock1Sendto {
                 socket,
                 to,
@@ -793,61 +682,20 @@ impl<B: Backend> Ctx<'_, B> {
                 w.sendto(s, &b, names::flags(flags)? as i32, &name)
                     .map(|n| o.bytes = Some(n as u32))
             }
-            Op::Getsockname { socket } | Op::Getpeername { socket } => {
-                let (w, s) = self.sock(socket)?;
-                let r = if matches!(step.op, Op::Getsockname { .. }) {
-                    w.getsockname(s)
-                } else {
-                    w.getpeername(s)
-                };
-                r.map(|a| o.from = Some(a.to_string()))
-            }
+            // Options and ioctls.
             Op::Setsockopt {
                 socket,
                 level,
                 name,
                 value,
                 hex,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let bytes = match (value, hex) {
-                    (_, Some(h)) => super::format::from_hex(h)?,
-                    (Some(v), None) => (*v as i32).to_le_bytes().to_vec(),
-                    (None, None) => {
-                        return Err(StepError::Input("setsockopt needs `value` or `hex`".into()))
-                    }
-                };
-                w.set_sock_opt(s, names::int(level)?, names::int(name)?, &bytes)
-            }
+            } => self.setsockopt(socket, (level, name), *value, hex)?,
             Op::Getsockopt {
                 socket,
                 level,
                 name,
                 room,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                // The room starts as `ef` bytes, so that `buffers` shows
-                // what the call wrote.
-                let mut buf = vec![0xefu8; room.unwrap_or(4)];
-                let mut n = buf.len();
-                let r =
-                    w.get_sock_opt_len(s, names::int(level)?, names::int(name)?, &mut buf, &mut n);
-                // What the call left in `*optlen` and the room, a failing
-                // call's too (WIN-SOCKOPT-SIZES), where the step asks.
-                let asks = step.expect.as_ref();
-                if asks.is_some_and(|e| e.namelen.is_some()) {
-                    o.namelen = Some(n as i32);
-                }
-                if asks.is_some_and(|e| e.buffers.is_some()) {
-                    o.buffers = Some(vec![super::format::to_hex(&buf)]);
-                }
-                r.map(|()| {
-                    let n = n.min(buf.len());
-                    let mut b = [0u8; 4];
-                    b[..n.min(4)].copy_from_slice(&buf[..n.min(4)]);
-                    o.value = Some(i64::from(i32::from_le_bytes(b)));
-                })
-            }
+            } => self.getsockopt(step, socket, (level, name), *room, &mut o)?,
             Op::Ioctl { socket, cmd, arg } => {
                 let (w, s) = self.sock(socket)?;
                 let mut a = *arg;
@@ -863,38 +711,8 @@ impl<B: Backend> Ctx<'_, B> {
                 input,
                 value,
                 out,
-            } => {
-                let (w, s) = self.sock(socket)?;
-                let inp = match (input.as_deref(), value) {
-                    (Some("WSAID_WSARECVMSG"), _) => WSAID_WSARECVMSG.to_bytes().to_vec(),
-                    (Some("WSAID_WSASENDMSG"), _) => WSAID_WSASENDMSG.to_bytes().to_vec(),
-                    (Some(h), _) => super::format::from_hex(h)?,
-                    (None, Some(v)) => (*v as i32).to_le_bytes().to_vec(),
-                    (None, None) => vec![],
-                };
-                let mut outb = vec![0u8; out.unwrap_or(8)];
-                w.wsa_ioctl(s, names::uint(code)?, &inp, &mut outb)
-                    .map(|n| {
-                        o.bytes = Some(n as u32);
-                        // For a function pointer only whether it is non-NULL is
-                        // comparable across backends.
-                        if n == 8 {
-                            o.value = Some(i64::from(outb.iter().any(|&b| b != 0)));
-                        } else if n >= 4 {
-                            o.value = Some(i64::from(i32::from_le_bytes([
-                                outb[0], outb[1], outb[2], outb[3],
-                            ])));
-                        }
-                    })
-            }
-            Op::Shutdown { socket, how } => {
-                let (w, s) = self.sock(socket)?;
-                w.shutdown(s, names::int(how)?)
-            }
-            Op::Close { socket } => {
-                let (w, s) = self.sock(socket)?;
-                w.close_socket(s)
-            }
+            } => self.wsa_ioctl(socket, code, (input.as_deref(), *value), *out, &mut o)?,
+            // Virtual time and the network.
             Op::Advance { ms } => {
                 self.b.advance(*ms);
                 Ok(())
@@ -905,9 +723,13 @@ impl<B: Backend> Ctx<'_, B> {
                     .map_err(StepError::Backend)?;
                 Ok(())
             }
-            op => unreachable!("{:?} is not of Room::Call", room(op)),
         };
-        Ok(r)
+        // The data calls and the threads' steps name their own result, and
+        // so may a kernel call (`WSAGetOverlappedResult`).
+        if o.result.is_empty() {
+            o.result = result_name(&r);
+        }
+        Ok(o)
     }
 }
 
@@ -983,21 +805,8 @@ fn run_steps<B: Backend>(
             ));
             continue;
         }
-        let exec = match (&step.op, room(&step.op)) {
-            (
-                Op::Spawn {
-                    thread: name,
-                    steps: body,
-                },
-                _,
-            ) => ctx.spawn(step, name, body, index),
-            (Op::Join { thread: name }, _) => ctx.join(name).map(|(o, records)| {
-                steps.extend(records);
-                o
-            }),
-            (op, Room::Thread) => unreachable!("{op:?} is a thread step"),
-            _ => ctx.exec(step),
-        };
+        let exec = ctx.exec(step, index);
+        steps.append(&mut ctx.joined);
         let (outcome, verdict, mut problems) = match exec {
             Err(StepError::Skipped(why)) => (Outcome::default(), Verdict::Skipped, vec![why]),
             Err(e) => (Outcome::default(), Verdict::Error, vec![e.to_string()]),
@@ -1065,6 +874,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ports,
                 routine_log: Default::default(),
                 threads: BTreeMap::new(),
+                joined: vec![],
             };
             let mut records = run_steps(&mut ctx, &body, Some((&tname, at)));
             records.extend(ctx.join_all());
@@ -1180,6 +990,7 @@ pub fn run<B: Backend>(b: &mut B, sc: &Scenario, seed: u64) -> RunReport {
             ports: BTreeMap::new(),
             routine_log: Default::default(),
             threads: BTreeMap::new(),
+            joined: vec![],
         };
         steps = run_steps(&mut ctx, &sc.steps, None);
         steps.extend(ctx.join_all());

@@ -6,10 +6,11 @@
 //! and make it from inside the routine, where the scenario's names are out
 //! of reach.
 
+use super::super::format::Step;
 use super::super::format::{BufSpec, CmsgSpec, Op, OvlSpec, RoutineSpec};
 use super::super::names;
 use super::{
-    bufs, name_buf, record_recv, render_cmsg, send_bufs, Backend, Ctx, Outcome, StepError,
+    bufs, name_buf, record_recv, render_cmsg, send_bufs, Backend, Ctx, Made, Outcome, StepError,
 };
 use crate::scenario::format::to_hex;
 use std::collections::BTreeSet;
@@ -115,7 +116,7 @@ fn render_posted(p: &Result<Posted, WsaError>) -> String {
     }
 }
 
-fn render_wait(r: WaitResult) -> String {
+pub(super) fn render_wait(r: WaitResult) -> String {
     match r {
         WaitResult::Event(i) => format!("event {i}"),
         WaitResult::IoCompletion => "io_completion".into(),
@@ -155,14 +156,14 @@ fn record_completion(o: &mut Outcome, c: &Completion, recv: bool) {
 }
 
 impl<B: Backend> Ctx<'_, B> {
-    fn event(&self, name: &str) -> Result<Event, StepError> {
+    pub(super) fn event(&self, name: &str) -> Result<Event, StepError> {
         self.events
             .get(name)
             .copied()
             .ok_or_else(|| StepError::Input(format!("unknown event `{name}`")))
     }
 
-    fn port(&self, name: &str) -> Result<winsock_model::Port, StepError> {
+    pub(super) fn port(&self, name: &str) -> Result<winsock_model::Port, StepError> {
         self.ports
             .get(name)
             .copied()
@@ -208,7 +209,8 @@ impl<B: Backend> Ctx<'_, B> {
         })
     }
 
-    /// Resolves a receive or send step (one of [`super::Room::Data`]).
+    /// Resolves a receive or send step into its request; any other step
+    /// is no data call (what a routine's `post` may not be).
     pub(super) fn resolve(&self, op: &Op) -> Result<Resolved<B::W>, StepError> {
         let (socket, kind, buffers, name, control, flags, msg_flags, null_bytes_ptr, ovl) = match op
         {
@@ -330,7 +332,12 @@ impl<B: Backend> Ctx<'_, B> {
                 *null_bytes_ptr,
                 ovl,
             ),
-            op => unreachable!("{:?} is not of Room::Data", super::room(op)),
+            op => {
+                return Err(StepError::Input(format!(
+                    "`{}` is not a receive or a send",
+                    op.name()
+                )))
+            }
         };
         let (w, s) = self.sock(socket)?;
         Ok(Resolved {
@@ -424,12 +431,12 @@ impl<B: Backend> Ctx<'_, B> {
         let nested = match spec.post.as_deref() {
             None => None,
             Some(op) => {
-                if super::room(op) != super::Room::Data {
-                    return Err(StepError::Input(
-                        "a routine can only make a receive or a send".into(),
-                    ));
-                }
-                let r = self.resolve(op)?;
+                let r = self.resolve(op).map_err(|e| match e {
+                    StepError::Input(why) => StepError::Input(format!(
+                        "a routine can only make a receive or a send: {why}"
+                    )),
+                    e => e,
+                })?;
                 Some(match r.ovl.clone() {
                     Some(inner) => Nested::Posted(self.thunk(r, &inner)?),
                     // A call without `ovl` is a direct (blocking) one.
@@ -476,107 +483,83 @@ impl<B: Backend> Ctx<'_, B> {
         }))
     }
 
-    /// A step of [`super::Room::Kernel`]: events, waits, results, ports.
-    pub(super) fn exec_ovl(
-        &mut self,
-        op: &Op,
-        w: &B::W,
+    /// `WSAWaitForMultipleEvents` (`all`, `alertable`) on the events
+    /// named: how the wait ended.
+    pub(super) fn wait_events(
+        &self,
+        step: &Step,
+        events: &[String],
+        (all, alertable): (bool, bool),
+        timeout_ms: Option<u32>,
         o: &mut Outcome,
-    ) -> Result<Result<(), WsaError>, StepError> {
-        let r = match op {
-            Op::CreateEvent { name } => w.wsa_create_event().map(|e| {
-                self.events.insert(name.clone(), e);
-            }),
-            Op::SetEvent { event } => w.wsa_set_event(self.event(event)?),
-            Op::ResetEvent { event } => w.wsa_reset_event(self.event(event)?),
-            Op::CloseEvent { event } => w.wsa_close_event(self.event(event)?),
-            Op::WaitEvents {
-                events,
+    ) -> Made {
+        let w = self.host_of(step)?;
+        let evs = events
+            .iter()
+            .map(|e| self.event(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(
+            w.wsa_wait_for_multiple_events(
+                &evs,
                 all,
-                timeout_ms,
+                timeout_ms.unwrap_or(WSA_INFINITE),
                 alertable,
-            } => {
-                let evs = events
-                    .iter()
-                    .map(|e| self.event(e))
-                    .collect::<Result<Vec<_>, _>>()?;
-                w.wsa_wait_for_multiple_events(
-                    &evs,
-                    *all,
-                    timeout_ms.unwrap_or(WSA_INFINITE),
-                    *alertable,
-                )
-                .map(|r| o.wait = Some(render_wait(r)))
-            }
-            Op::SleepEx { ms, alertable } => w
-                .sleep_ex(*ms, *alertable)
-                .map(|r| o.wait = Some(render_wait(r))),
-            Op::GetOverlappedResult { socket, id, wait } => {
-                let (w, s) = self.sock(socket)?;
-                match w.wsa_get_overlapped_result(s, &Overlapped::new(*id), *wait) {
-                    Ok(c) => {
-                        let recv = c.name.is_some() || c.control.is_some() || c.flags != 0;
-                        record_completion(o, &c, recv || !c.buffers.is_empty());
-                        return Ok(if c.error == 0 {
-                            Ok(())
-                        } else {
-                            Err(WsaError::Code(c.error))
-                        });
+            )
+            .map(|r| o.wait = Some(render_wait(r))),
+        )
+    }
+
+    /// `WSAGetOverlappedResult` for the operation `id`: its completion as
+    /// recorded, the operation's error as the step's result.
+    pub(super) fn get_overlapped_result(
+        &self,
+        socket: &str,
+        id: u64,
+        wait: bool,
+        o: &mut Outcome,
+    ) -> Made {
+        let (w, s) = self.sock(socket)?;
+        Ok(
+            match w.wsa_get_overlapped_result(s, &Overlapped::new(id), wait) {
+                Ok(c) => {
+                    let recv = c.name.is_some() || c.control.is_some() || c.flags != 0;
+                    record_completion(o, &c, recv || !c.buffers.is_empty());
+                    if c.error == 0 {
+                        Ok(())
+                    } else {
+                        Err(WsaError::Code(c.error))
                     }
-                    Err(e) => Err(e),
                 }
-            }
-            Op::Cancel { socket, id } => {
-                let (w, s) = self.sock(socket)?;
-                let ovl = id.map(Overlapped::new);
-                w.cancel_io_ex(s, ovl.as_ref())
-            }
-            Op::CreatePort { name } => w.create_io_completion_port(0).map(|p| {
-                self.ports.insert(name.clone(), p);
-            }),
-            Op::Associate { port, socket, key } => {
-                let p = self.port(port)?;
-                let (w, s) = self.sock(socket)?;
-                w.associate_completion_port(p, s, *key)
-            }
-            Op::NotificationModes { socket, modes } => {
-                let (w, s) = self.sock(socket)?;
-                w.set_file_completion_notification_modes(s, *modes)
-            }
-            Op::Dequeue {
-                port,
-                timeout_ms,
-                max,
-                alertable,
-            } => {
-                let p = self.port(port)?;
-                let t = timeout_ms.unwrap_or(WSA_INFINITE);
-                let got = match max {
-                    None => w.get_queued_completion_status(p, t).map(|k| vec![k]),
-                    Some(m) => w.get_queued_completion_status_ex(p, *m, t, *alertable),
-                };
-                got.map(|v| {
-                    o.packets = Some(v.iter().map(render_packet).collect());
-                    let internal: Vec<String> = v
-                        .iter()
-                        .filter_map(|p| p.completion.as_ref())
-                        .map(render_internal)
-                        .collect();
-                    o.internal = (!internal.is_empty()).then_some(internal);
-                })
-            }
-            Op::PostPacket {
-                port,
-                bytes,
-                key,
-                id,
-            } => {
-                let p = self.port(port)?;
-                w.post_queued_completion_status(p, *bytes, *key, id.map(Overlapped::new))
-            }
-            Op::ClosePort { port } => w.close_port(self.port(port)?),
-            op => unreachable!("{:?} is not of Room::Kernel", super::room(op)),
+                Err(e) => Err(e),
+            },
+        )
+    }
+
+    /// `GetQueuedCompletionStatus`, or with `max` the `Ex` form
+    /// (`alertable`): the packets, and the `Internal` of those carrying a
+    /// completion.
+    pub(super) fn dequeue(
+        &self,
+        step: &Step,
+        port: &str,
+        (timeout_ms, max, alertable): (Option<u32>, Option<usize>, bool),
+        o: &mut Outcome,
+    ) -> Made {
+        let w = self.host_of(step)?;
+        let p = self.port(port)?;
+        let t = timeout_ms.unwrap_or(WSA_INFINITE);
+        let got = match max {
+            None => w.get_queued_completion_status(p, t).map(|k| vec![k]),
+            Some(m) => w.get_queued_completion_status_ex(p, m, t, alertable),
         };
-        Ok(r)
+        Ok(got.map(|v| {
+            o.packets = Some(v.iter().map(render_packet).collect());
+            let internal: Vec<String> = v
+                .iter()
+                .filter_map(|p| p.completion.as_ref())
+                .map(render_internal)
+                .collect();
+            o.internal = (!internal.is_empty()).then_some(internal);
+        }))
     }
 }
