@@ -58,6 +58,11 @@ pub struct GuideDoctests;
 #[doc = include_str!("../docs/conformance.md")]
 pub struct ConformanceDoctests;
 
+/// The examples of `docs/capture.md`, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/capture.md")]
+pub struct CaptureDoctests;
+
 /// The examples of `docs/fuzzing.md`, compiled and run as doctests (they
 /// need the `proptest` feature).
 #[cfg(all(doctest, feature = "proptest"))]

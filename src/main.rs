@@ -108,6 +108,11 @@ struct RunArgs {
     /// outcome, trace) here, for `replay`.
     #[arg(long, value_name = "OUT")]
     save: Option<PathBuf>,
+    /// Write every packet the model put on a wire here, as a pcapng file
+    /// for Wireshark or tshark (one interface per host, virtual time as
+    /// time stamps; the trace gets a `wire` line per packet).
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -299,9 +304,27 @@ fn cmd_run(a: &RunArgs) -> Result<Done, BadInput> {
             .map_err(|e| BadInput(format!("cannot write {}: {e}", out.display())))?;
         note(&format!("saved the run as {}", out.display()));
     }
+    if a.pcap.is_some() && a.backend == Backend::Os {
+        return Err(BadInput(
+            "run: --pcap captures the model's wires (a capture of a real Winsock needs a capture tool)"
+                .into(),
+        ));
+    }
     let report = match a.backend {
         Backend::Os => run_os(&sc, seed)?,
-        Backend::Model => runner::run(&mut SimBackend::with_profile(profile), &sc, seed),
+        Backend::Model => {
+            let mut b = SimBackend::with_profile(profile);
+            if a.pcap.is_some() {
+                b = b.capturing();
+            }
+            let report = runner::run(&mut b, &sc, seed);
+            if let (Some(path), Some(file)) = (&a.pcap, b.pcapng()) {
+                std::fs::write(path, file)
+                    .map_err(|e| BadInput(format!("cannot write {}: {e}", path.display())))?;
+                note(&format!("wrote the capture to {}", path.display()));
+            }
+            report
+        }
     };
     let out = match a.format {
         RunFormat::Json => json(&report),

@@ -91,6 +91,7 @@ impl Dll {
             // tests): a long-running program without it would keep every
             // line in memory.
             tracing: keeps_trace(&settings),
+            capture: settings.pcap.is_some(),
             ..Config::default()
         };
         let sim = Sim::with_config(settings.seed, cfg);
@@ -188,11 +189,17 @@ impl Dll {
         out
     }
 
-    /// Writes the trace to `WSD_TRACE`, if set.
+    /// Writes the trace to `WSD_TRACE` and the capture to `WSD_PCAP`, each
+    /// if set.
     pub(crate) fn write_trace(&self) {
         if let Some(p) = &self.settings.trace {
             if let Err(e) = std::fs::write(p, self.trace_text()) {
                 eprintln!("winsock-double ws2_32.dll: WSD_TRACE={}: {e}", p.display());
+            }
+        }
+        if let (Some(p), Some(file)) = (&self.settings.pcap, self.sim.pcapng()) {
+            if let Err(e) = std::fs::write(p, file) {
+                eprintln!("winsock-double ws2_32.dll: WSD_PCAP={}: {e}", p.display());
             }
         }
     }

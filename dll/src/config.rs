@@ -45,6 +45,9 @@ pub struct Settings {
     pub trace: Option<PathBuf>,
     /// `WSD_LOG`: where one line per call is appended. Off by default.
     pub log: Option<PathBuf>,
+    /// `WSD_PCAP`: where every packet the model put on a wire is written
+    /// as a pcapng file (when the trace is). Off by default.
+    pub pcap: Option<PathBuf>,
     /// `WSD_HANDLES`: `kernel` or `model`.
     pub handles: HandleMode,
     /// `WSD_ON_REPORT`: `error` or `exit`.
@@ -161,6 +164,7 @@ impl Settings {
             addrs,
             trace: nonempty("WSD_TRACE").map(PathBuf::from),
             log: nonempty("WSD_LOG").map(PathBuf::from),
+            pcap: nonempty("WSD_PCAP").map(PathBuf::from),
             handles,
             on_report,
             names,
@@ -198,6 +202,7 @@ mod tests {
         assert_eq!(s.host, "wsd-host");
         assert_eq!(s.addrs, vec!["10.0.0.1/24"]);
         assert_eq!(s.trace, None);
+        assert_eq!(s.pcap, None);
         assert_eq!(s.on_report, OnReport::Error);
         assert_eq!(s.routes, vec!["0.0.0.0/0", "::/0"]);
         assert_eq!(s.stream_reads, winsock_model::StreamReads::Seeded);
@@ -213,6 +218,7 @@ mod tests {
             ("WSD_ADDRS", "10.1.0.5/16, fd00::5/64"),
             ("WSD_TRACE", "t.txt"),
             ("WSD_LOG", "l.txt"),
+            ("WSD_PCAP", "p.pcapng"),
             ("WSD_HANDLES", "model"),
             ("WSD_ON_REPORT", "exit"),
             ("WSD_NAMES", "Test.example=127.0.0.1, test.example=::1"),
@@ -230,6 +236,7 @@ mod tests {
         assert_eq!(s.addrs, vec!["10.1.0.5/16", "fd00::5/64"]);
         assert_eq!(s.trace, Some(PathBuf::from("t.txt")));
         assert_eq!(s.log, Some(PathBuf::from("l.txt")));
+        assert_eq!(s.pcap, Some(PathBuf::from("p.pcapng")));
         assert_eq!(s.handles, HandleMode::Model);
         assert_eq!(s.on_report, OnReport::Exit);
         let lo4: std::net::IpAddr = "127.0.0.1".parse().unwrap();

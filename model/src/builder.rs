@@ -297,6 +297,13 @@ impl SimBuilder {
         self
     }
 
+    /// Whether the world keeps every packet it puts on a wire, for
+    /// [`Sim::pcapng`] (off by default).
+    pub fn capture(mut self, on: bool) -> SimBuilder {
+        self.cfg.capture = on;
+        self
+    }
+
     // ---- reading and making ----
 
     /// The seed so far.

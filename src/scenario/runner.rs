@@ -73,6 +73,7 @@ pub struct SimBackend {
     sim: Option<Sim>,
     hosts: BTreeMap<String, SimHost>,
     profile: winsock_model::Profile,
+    capture: bool,
 }
 
 impl SimBackend {
@@ -82,6 +83,22 @@ impl SimBackend {
             profile,
             ..SimBackend::default()
         }
+    }
+
+    /// The same, keeping every packet the model puts on a wire
+    /// ([`Config::capture`](winsock_model::Config::capture)), for
+    /// [`SimBackend::pcapng`].
+    pub fn capturing(self) -> SimBackend {
+        SimBackend {
+            capture: true,
+            ..self
+        }
+    }
+
+    /// The last run's packets as a pcapng file ([`Sim::pcapng`]): `None`
+    /// before a run or without [`SimBackend::capturing`].
+    pub fn pcapng(&self) -> Option<Vec<u8>> {
+        self.sim.as_ref().and_then(Sim::pcapng)
     }
 }
 
@@ -104,6 +121,7 @@ impl Backend for SimBackend {
             tx_rate: sc.tx_rate,
             buffer_pool: sc.buffer_pool,
             profile: sc.quirks.apply(self.profile),
+            capture: self.capture,
             ..Default::default()
         };
         if let Some(t) = sc.completion_timing {

@@ -47,6 +47,10 @@ pub struct Config {
     /// (`closesocket`). A new socket takes, by seed, a fresh value or one a
     /// closed socket gave back.
     pub reuse_handles: bool,
+    /// Keep every packet the model puts on a wire (off by default), for
+    /// [`Sim::pcapng`](crate::Sim::pcapng); the trace then has a `wire`
+    /// line per packet. Off, it costs a branch where a packet is sent.
+    pub capture: bool,
 }
 
 /// One call made to fail: the `nth` (from 1) call named `call`
@@ -146,6 +150,7 @@ impl Default for Config {
             datagram_faults: DatagramFaults::default(),
             injected: Vec::new(),
             reuse_handles: true,
+            capture: false,
         }
     }
 }

@@ -13,6 +13,7 @@
 use super::call::{Few, RouteInfo};
 use super::events::{Event, Packet};
 use super::net::{is_loopback, is_multicast, HostId, LOOPBACK_INDEX};
+use super::pcap::Icmp;
 use super::socket::{Datagram, RxItem, SocketState};
 use super::world::World;
 use crate::contract::cmsg::{Cmsg, In6Pktinfo, InPktinfo};
@@ -280,7 +281,7 @@ impl World {
                 self.log(host, "drop", || {
                     format!("{} -> {}: port unreachable", p.src, p.dst)
                 });
-                self.schedule(
+                let key = self.schedule_key(
                     self.now + back,
                     Event::IcmpError {
                         socket: p.src_sock,
@@ -288,6 +289,11 @@ impl World {
                         about: p.dst,
                     },
                 );
+                if self.capture.is_some() {
+                    let ends = (p.dst, p.src, p.dst);
+                    let (to, proto, n) = (p.src_host, p.proto, p.data.len());
+                    self.tap_icmp(key, to, Icmp::PortUnreachable, ends, proto, n);
+                }
             } else {
                 self.log(host, "drop", || {
                     format!("{} -> {}: no listener", p.src, p.dst)

@@ -413,7 +413,7 @@ impl World {
                 });
                 return;
             }
-            self.schedule(
+            let key = self.schedule_key(
                 depart + 2 * latency,
                 Event::IcmpError {
                     socket: s,
@@ -421,6 +421,13 @@ impl World {
                     about: dst,
                 },
             );
+            if self.capture.is_some() {
+                // The model's routers have no addresses of their own: the
+                // error names the destination as its sender.
+                let (n, kind) = (data.len(), super::pcap::Icmp::TimeExceeded);
+                let proto = if udp { IPPROTO_UDP } else { proto };
+                self.tap_icmp(key, host, kind, (dst, src, dst), proto, n);
+            }
             return;
         }
         if route.targets.is_empty() {

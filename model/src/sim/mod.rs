@@ -34,6 +34,7 @@
 //! | data | `net.rs` | hosts, interfaces, routes |
 //! | data | `socket.rs` | socket state, options, limits, the socket table; `Transport`: what each kind owns |
 //! | data | `tcp.rs` | a connection's state and segments |
+//! | data | `pcap.rs` | packets as a capture keeps them; the pcapng form |
 //! | data | `ovl.rs` | kernel objects: outstanding operations, `OVERLAPPED` status, routines, events, ports |
 //! | data | `sched_state.rs` | the thread table; `Step`/`Halt`: a call body's value, error or block |
 //! | world | `world.rs` | the world, the clock, blocking waits |
@@ -50,10 +51,12 @@
 //! | kernel | `poll.rs` | readiness from a socket's state ([`PollFd`], the `POLL*` flags), the wait of `WSAPoll` and `select` |
 //! | kernel | `apc.rs`, `event.rs`, `port.rs` | completion routines; event objects and waits; completion ports |
 //! | threads | `sched.rs`, `thread.rs` | the baton, seeded scheduling, deadlocks; [`SimHost::spawn`], [`SimThread::join`] |
+//! | tools | `capture.rs` | the capture: packets kept where their arrival is scheduled, [`Sim::pcapng`] |
 //! | tools | `seeds.rs`, `trace.rs`, `rng.rs` | [`try_seeds`]; the trace; the seeded generator |
 
 mod apc;
 mod call;
+mod capture;
 mod config;
 mod dgram;
 mod dgram_recv;
@@ -75,6 +78,7 @@ mod offload;
 mod optsize;
 mod overlapped;
 mod ovl;
+mod pcap;
 mod poll;
 mod port;
 mod reap;

@@ -90,6 +90,8 @@ pub(crate) struct World {
     /// The memory of a consumed datagram, kept for the next send to
     /// gather its bytes into (see [`World::recycle`]); not observable.
     pub(crate) spare: Vec<u8>,
+    /// The packets put on the wires so far (`Config::capture`).
+    pub(crate) capture: Option<Vec<super::pcap::Wire>>,
     /// Whether a raw socket was ever made (until then no arrival looks for
     /// one).
     pub(crate) raw_made: bool,
@@ -108,6 +110,7 @@ impl World {
         // depend on a particular value.
         let next_handle = 0x100 + 4 * rng.below(0x400);
         let handles = Handles::new(seed, cfg.reuse_handles);
+        let capture = cfg.capture.then(Vec::new);
         World {
             cfg,
             seed,
@@ -134,6 +137,7 @@ impl World {
             diagnostics: Vec::new(),
             diagnosed: BTreeSet::new(),
             spare: Vec::new(),
+            capture,
             raw_made: false,
             spare_packet: None,
             call_counts: BTreeMap::new(),
@@ -269,6 +273,9 @@ impl World {
     /// [`World::schedule`], returning the event's key (to cancel it).
     pub(crate) fn schedule_key(&mut self, at: u64, ev: Event) -> (u64, u64) {
         self.seq += 1;
+        if self.capture.is_some() {
+            self.tap((at, self.seq), &ev);
+        }
         self.events.insert((at, self.seq), ev, self.now);
         (at, self.seq)
     }
