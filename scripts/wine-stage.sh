@@ -26,7 +26,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the workspace root
 
 TARGET=x86_64-win7-windows-gnu
 # cargo-web: Debian's cargo matching rustc-web (build-std is version-coupled to the std sources).
-PKGS=(wine64 gcc-mingw-w64-x86-64 rustc-web rust-web-src cargo-web)
+# golang-go: scripts/dll-stage.sh cross-builds a Go program (GOOS=windows) for the model's DLL.
+PKGS=(wine64 gcc-mingw-w64-x86-64 rustc-web rust-web-src cargo-web golang-go)
 WINE=/usr/lib/wine/wine64
 WINESERVER=/usr/lib/wine/wineserver64
 RUSTC_BIN=/usr/bin/rustc

@@ -9,7 +9,7 @@ use crate::table::Fail;
 use parking_lot::Mutex;
 use std::collections::BTreeSet;
 use std::io::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use winsock_model::contract::{error_name, ModelReport, ReportKind, WsaError};
 use winsock_model::{Config, Sim, SimHost, Socket, TraceEvent};
@@ -32,6 +32,12 @@ pub(crate) struct Dll {
     /// trace only when none is: a thread killed by the process's exit
     /// may hold the world's lock).
     in_calls: AtomicUsize,
+    /// The first OS thread that called into the DLL (0: none yet).
+    first_thread: AtomicU32,
+    /// Whether a second OS thread has called into the DLL (an exported
+    /// call or a hooked kernel32 wait): the program is multi-threaded,
+    /// and the waits on a completion port are paced (`iocp.rs`).
+    threaded: AtomicBool,
     log: Mutex<Option<std::fs::File>>,
     /// The program's outstanding overlapped operations (`ovl.rs`).
     pub(crate) ovls: Mutex<crate::ovl::Ovls>,
@@ -125,9 +131,36 @@ impl Dll {
             }),
             settings,
             in_calls: AtomicUsize::new(0),
+            first_thread: AtomicU32::new(0),
+            threaded: AtomicBool::new(false),
             log: Mutex::new(log),
             ovls: Mutex::new(crate::ovl::Ovls::default()),
         })
+    }
+
+    /// Notes the calling thread; whether the program is multi-threaded
+    /// (a second OS thread has called into the DLL, now or before).
+    pub(crate) fn saw_thread(&self) -> bool {
+        if self.threaded.load(Ordering::Relaxed) {
+            return true;
+        }
+        let me = os::thread_id();
+        match self
+            .first_thread
+            .compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst)
+        {
+            Ok(_) => false,
+            Err(first) if first == me => false,
+            Err(_) => {
+                if !self.threaded.swap(true, Ordering::SeqCst) {
+                    self.note(
+                        "a second thread calls into the DLL: waits on a completion port are paced by the wall clock"
+                            .into(),
+                    );
+                }
+                true
+            }
+        }
     }
 
     /// Appends a line to the log (`WSD_LOG`), with the virtual time.
@@ -323,6 +356,7 @@ pub(crate) fn run<R: std::fmt::Debug>(
     body: impl FnOnce(&'static Dll) -> Result<R, Fault>,
 ) -> R {
     let d = dll();
+    d.saw_thread();
     d.in_calls.fetch_add(1, Ordering::SeqCst);
     let guard = InCall(d);
     let shown = if d.logging() { args() } else { String::new() };

@@ -50,8 +50,9 @@ struct Hook {
     real: AtomicUsize,
 }
 
-/// The DLL's functions, in the order of [`HOOKS`] and then [`WAIT_ONE`].
-fn ours() -> [usize; 9] {
+/// The DLL's functions, in the order of [`HOOKS`], then [`WAIT_ONE`],
+/// then [`GET_PROC`].
+fn ours() -> [usize; 10] {
     [
         create_io_completion_port as *const () as usize,
         set_file_completion_notification_modes as *const () as usize,
@@ -62,6 +63,7 @@ fn ours() -> [usize; 9] {
         wait_for_single_object_ex as *const () as usize,
         sleep_ex as *const () as usize,
         wait_for_single_object as *const () as usize,
+        get_proc_address as *const () as usize,
     ]
 }
 
@@ -107,6 +109,21 @@ static WAIT_ONE: Hook = Hook {
     real: AtomicUsize::new(0),
 };
 
+/// `GetProcAddress`: its entry gets [`get_proc_address`], which gives
+/// the DLL's function for a lookup of a hooked one (Go's runtime and its
+/// `syscall` package find `CancelIoEx` and
+/// `SetFileCompletionNotificationModes` that way: `syscall.NewLazyDLL`,
+/// whose lookups are the runtime's `GetProcAddress` import).
+static GET_PROC: Hook = Hook {
+    name: c"GetProcAddress",
+    real: AtomicUsize::new(0),
+};
+
+/// The pairs (real function, the DLL's) of the hooks whose real function
+/// was found, filled once by [`install`] (what [`get_proc_address`]
+/// answers with).
+static PAIRS: std::sync::OnceLock<Vec<(usize, usize)>> = std::sync::OnceLock::new();
+
 /// The real function of hook `i` (or of [`WAIT_ONE`]), as type `F`.
 ///
 /// # Safety
@@ -129,7 +146,11 @@ pub(crate) fn install() {
         // process.
         let k32 = unsafe { GetModuleHandleA(c"kernel32.dll".as_ptr().cast()) };
         let mut pairs = vec![];
-        for (h, ours) in HOOKS.iter().chain(std::iter::once(&WAIT_ONE)).zip(ours()) {
+        let all = HOOKS
+            .iter()
+            .chain(std::iter::once(&WAIT_ONE))
+            .chain(std::iter::once(&GET_PROC));
+        for (h, ours) in all.zip(ours()) {
             // SAFETY: a module handle and a NUL-terminated name.
             let Some(p) = (unsafe { GetProcAddress(k32, h.name.as_ptr().cast()) }) else {
                 continue;
@@ -143,6 +164,9 @@ pub(crate) fn install() {
         // SAFETY: `base` is a loaded image; patch_imports reads its
         // headers and writes only import-table slots.
         let n = unsafe { patch_imports(base, &pairs) };
+        // GetProcAddress itself is not among the functions it redirects.
+        pairs.retain(|&(_, ours)| ours != get_proc_address as *const () as usize);
+        let _ = PAIRS.set(pairs);
         if let Some(d) = dll_if_made() {
             d.note(format!(
                 "kernel32 import entries of the program pointed at the DLL: {n}"
@@ -201,6 +225,31 @@ unsafe fn patch_imports(base: usize, pairs: &[(usize, usize)]) -> usize {
         desc += 20;
     }
     n
+}
+
+/// `GetProcAddress(module, name)`: the real function's answer, except
+/// that the address of a hooked kernel32 function (under whatever module
+/// or name, by ordinal too, it was asked for) is replaced by the DLL's,
+/// as the import entries are. Only the main program's lookups come here
+/// (its import entry), so Wine's own modules keep the real functions.
+unsafe extern "system" fn get_proc_address(module: usize, name: *const u8) -> usize {
+    type F = unsafe extern "system" fn(usize, *const u8) -> usize;
+    // SAFETY: the real function's signature; the program's call, passed
+    // on unchanged.
+    let p = unsafe { real::<F>(&GET_PROC)(module, name) };
+    redirect(p)
+}
+
+/// The DLL's function for `p` when `p` is a hooked real function, else
+/// `p`.
+fn redirect(p: usize) -> usize {
+    if p == 0 {
+        return p;
+    }
+    PAIRS
+        .get()
+        .and_then(|pairs| pairs.iter().find(|&&(real, _)| real == p))
+        .map_or(p, |&(_, ours)| ours)
 }
 
 /// The model and the socket for `h`, if `h` is one of the DLL's sockets.
@@ -291,7 +340,7 @@ fn cancel(d: &'static Dll, s: usize, ovl_p: *mut OVERLAPPED) -> i32 {
     }
 }
 
-unsafe extern "system" fn cancel_io_ex(file: HANDLE, ovl_p: *mut OVERLAPPED) -> i32 {
+pub(crate) unsafe extern "system" fn cancel_io_ex(file: HANDLE, ovl_p: *mut OVERLAPPED) -> i32 {
     type F = unsafe extern "system" fn(HANDLE, *mut OVERLAPPED) -> i32;
     match socket_of(file) {
         Some(d) => cancel(d, file as usize, ovl_p),
@@ -311,6 +360,75 @@ unsafe extern "system" fn cancel_io(file: HANDLE) -> i32 {
     }
 }
 
+/// `INFINITE`.
+const INFINITE: u32 = u32::MAX;
+
+/// The virtual time a paced wait lets pass before each slice of wall
+/// time it waits, and the length of that slice, in milliseconds.
+pub(crate) const SLICE_MS: u32 = 10;
+
+/// The model, when the program is multi-threaded and waits (`ms` not 0)
+/// on a port one of the DLL's sockets is associated with: the waits
+/// [`paced_wait`] runs.
+fn threaded_port(port: HANDLE, ms: u32) -> Option<&'static Dll> {
+    let d = dll_if_made()?;
+    let threaded = d.saw_thread();
+    (threaded && ms != 0 && d.ovls.lock().has_port(port as usize)).then_some(d)
+}
+
+/// A wait on a completion port in a multi-threaded program (Go's
+/// netpoller: one OS thread blocks in `GetQueuedCompletionStatusEx` while
+/// goroutines on other threads make the calls that end it). Another
+/// thread may act at any moment of the wait, so the wait must not run
+/// virtual time on to its time-out at once (the single-threaded waits'
+/// rule, under which the other thread's next call would come seconds of
+/// virtual time late), nor sleep in wall time while the model has in
+/// flight what would end it. So it goes in slices: the completions due
+/// are delivered and the port polled; if the model has an operation of
+/// the port's pending, it runs up to [`SLICE_MS`] of virtual time (the
+/// wait ends when one finishes); then the real wait for [`SLICE_MS`] of
+/// wall time, in which the other threads' calls come (a packet they post
+/// ends it). The time-out counts the slices, so virtual time passes about
+/// as fast as the wall clock, never more than one slice ahead, and a
+/// wait's time-out is the program's (Go's: its timers, in wall time).
+/// `wait(ms)` is the real call (`Some`: it ended otherwise than by a
+/// time-out).
+fn paced_wait<R: Default>(
+    d: &'static Dll,
+    what: &'static str,
+    ids: impl Fn(&ovl::Ovls) -> Vec<u64>,
+    ms: u32,
+    wait: impl Fn(u32) -> Option<R>,
+) -> R {
+    let mut left = ms;
+    loop {
+        ovl::settle(d);
+        if let Some(r) = wait(0) {
+            return r;
+        }
+        let step = left.min(SLICE_MS);
+        let ids = ids(&d.ovls.lock());
+        if !ids.is_empty() {
+            if let Ok(true) = d.host.wait_overlapped(what, &ids, step) {
+                // One finished: delivered, then the port is polled again.
+                continue;
+            }
+        }
+        if let Some(r) = wait(step) {
+            return r;
+        }
+        if ms != INFINITE {
+            left -= step;
+            if left == 0 {
+                // The real call's time-out: FALSE, WAIT_TIMEOUT.
+                // SAFETY: sets the thread's error slot.
+                unsafe { SetLastError(WAIT_TIMEOUT) };
+                return R::default();
+            }
+        }
+    }
+}
+
 /// The model, when it has operations outstanding (the waits' fast path).
 fn busy_model() -> Option<&'static Dll> {
     dll_if_made().filter(|d| !d.ovls.lock().is_empty())
@@ -327,6 +445,16 @@ unsafe extern "system" fn get_queued_completion_status(
         unsafe extern "system" fn(HANDLE, *mut u32, *mut usize, *mut *mut OVERLAPPED, u32) -> i32;
     // SAFETY: the real function's signature.
     let real_fn: F = unsafe { real(&HOOKS[4]) };
+    if let Some(d) = threaded_port(port, ms) {
+        // SAFETY (the real waits): the program's arguments, passed on.
+        let wait = |t: u32| {
+            let r = unsafe { real_fn(port, bytes, key, ovl_p, t) };
+            // SAFETY: reads the thread's error slot.
+            (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
+        };
+        let ids = |o: &ovl::Ovls| o.on_port(port as usize);
+        return paced_wait(d, "GetQueuedCompletionStatus", ids, ms, wait);
+    }
     if let Some(d) = busy_model() {
         ovl::settle(d);
         // SAFETY (the polls): the program's arguments, passed on.
@@ -352,7 +480,7 @@ unsafe extern "system" fn get_queued_completion_status(
     unsafe { real_fn(port, bytes, key, ovl_p, ms) }
 }
 
-unsafe extern "system" fn get_queued_completion_status_ex(
+pub(crate) unsafe extern "system" fn get_queued_completion_status_ex(
     port: HANDLE,
     entries: *mut OVERLAPPED_ENTRY,
     count: u32,
@@ -364,6 +492,22 @@ unsafe extern "system" fn get_queued_completion_status_ex(
         unsafe extern "system" fn(HANDLE, *mut OVERLAPPED_ENTRY, u32, *mut u32, u32, i32) -> i32;
     // SAFETY: the real function's signature.
     let real_fn: F = unsafe { real(&HOOKS[5]) };
+    if let Some(d) = threaded_port(port, ms) {
+        // SAFETY (the real waits): the program's arguments, passed on.
+        let wait = |t: u32| {
+            let r = unsafe { real_fn(port, entries, count, removed, t, alertable) };
+            // SAFETY: reads the thread's error slot.
+            (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
+        };
+        let ids = |o: &ovl::Ovls| {
+            let mut v = o.on_port(port as usize);
+            if alertable != 0 {
+                v.extend(o.waited(&[], true));
+            }
+            v
+        };
+        return paced_wait(d, "GetQueuedCompletionStatusEx", ids, ms, wait);
+    }
     if let Some(d) = busy_model() {
         ovl::settle(d);
         // SAFETY (the polls): the program's arguments, passed on.

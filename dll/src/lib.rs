@@ -67,5 +67,7 @@ pub fn trace_text() -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, windows))]
+mod tests_iocp;
 #[cfg(test)]
 mod tests_ovl;

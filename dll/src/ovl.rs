@@ -103,6 +103,11 @@ pub(crate) struct Ovls {
     pub(crate) assoc: BTreeMap<usize, Assoc>,
     /// `SetFileCompletionNotificationModes`, by `SOCKET`.
     pub(crate) modes: BTreeMap<usize, u8>,
+    /// Completions another thread took from the model before the call
+    /// that posted their operation registered it (the model completed it
+    /// at once, and that thread's [`settle`] came in between): delivered
+    /// when the operation registers ([`posted`]).
+    early: BTreeMap<u64, Completion>,
 }
 
 impl Ovls {
@@ -159,6 +164,12 @@ impl Ovls {
             })
             .map(|(&id, _)| id)
             .collect()
+    }
+
+    /// Whether a socket of the DLL's is associated with `port`.
+    #[cfg(windows)]
+    pub(crate) fn has_port(&self, port: usize) -> bool {
+        self.assoc.values().any(|a| a.port == port)
     }
 
     /// Forgets what a closed socket's handle had (a new socket may get
@@ -227,6 +238,9 @@ pub(crate) fn begin(
     }
     let fresh = ovls.pending(addr).is_none();
     let id = ovls.id_for(addr);
+    // A completion kept for an id is its operation's only once that
+    // operation is posted (after this).
+    ovls.early.remove(&id);
     Ok(Begun {
         id,
         addr,
@@ -302,6 +316,7 @@ pub(crate) fn posted(
     };
     let mut ovls = d.ovls.lock();
     ovls.ids.insert(b.addr, b.id);
+    let early = ovls.early.remove(&b.id);
     ovls.by_id.insert(
         b.id,
         Op {
@@ -317,6 +332,10 @@ pub(crate) fn posted(
             accept: None,
         },
     );
+    drop(ovls);
+    if let Some(c) = early {
+        deliver(d, c);
+    }
     Ok(match posted {
         Posted::Pending => Started::Pending,
         Posted::Completed {
@@ -459,8 +478,17 @@ unsafe extern "system" fn run_routine(param: usize) {
 
 /// Hands a completion the model made on to the program.
 fn deliver(d: &Dll, c: Completion) {
-    let Some(op) = d.ovls.lock().take(c.overlapped.id) else {
-        return;
+    let op = {
+        let mut ovls = d.ovls.lock();
+        match ovls.take(c.overlapped.id) {
+            Some(op) => op,
+            None => {
+                // Its call has not registered it yet (another thread's
+                // call took the completion): that call delivers it.
+                ovls.early.insert(c.overlapped.id, c);
+                return;
+            }
+        }
     };
     // SAFETY: the program keeps the memory of a pending operation valid;
     // every pointer is probed before it is written.

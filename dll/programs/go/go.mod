@@ -1,0 +1,3 @@
+module winsock-double/dll/programs/go
+
+go 1.19
