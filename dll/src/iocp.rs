@@ -24,11 +24,16 @@
 //!   operations are delivered before the call returns;
 //! - `GetQueuedCompletionStatus(Ex)`, `WaitForSingleObject(Ex)`,
 //!   `SleepEx`: first let virtual time pass while an operation they would
-//!   see the end of is pending (`ovl::virtual_wait`), then the real call.
+//!   see the end of is pending (`ovl::virtual_wait`), then the real call;
+//!   a wait on a port in a multi-threaded program is paced instead
+//!   ([`paced_wait`]);
+//! - `GetProcAddress`: the real answer, except that a hooked function's
+//!   address becomes the DLL's (Go's runtime and `syscall` package find
+//!   `CancelIoEx` and `SetFileCompletionNotificationModes` so).
 //!
-//! What this does not reach: programs that look these functions up with
-//! `GetProcAddress` (Go's runtime, .NET), other modules' imports, and
-//! `NtDeviceIoControlFile` on the socket (mio's AFD polling).
+//! What this does not reach: other modules' imports and lookups (a libuv
+//! DLL, .NET's runtime), and `NtDeviceIoControlFile` on the socket (mio's
+//! AFD polling).
 
 use crate::calls::{dll_if_made, Dll};
 use crate::ovl;
