@@ -182,7 +182,12 @@ fn plans() -> impl Strategy<Value = Plan> {
 /// Runs a plan on the model with `bugs`; `Err` says which promise broke,
 /// with the model's trace.
 pub fn check(plan: &Plan, bugs: Bugs) -> Result<(), String> {
-    let sim = Sim::with_config(
+    drive(&world(plan), plan, bugs)
+}
+
+/// The model a plan runs on.
+fn world(plan: &Plan) -> Sim {
+    Sim::with_config(
         plan.seed,
         Config {
             datagram_faults: DatagramFaults {
@@ -191,7 +196,20 @@ pub fn check(plan: &Plan, bugs: Bugs) -> Result<(), String> {
             },
             ..Config::default()
         },
-    );
+    )
+}
+
+/// The run of a plan as a timeline page (`--timeline DIR`), with its
+/// trace as text.
+pub fn timeline(plan: &Plan, bugs: Bugs, title: &str) -> (String, String) {
+    let sim = world(plan);
+    let _ = drive(&sim, plan, bugs);
+    let page = winsock_double::timeline::html(title, &sim.trace(), &sim.spans(), &[]);
+    (page, sim.trace_text())
+}
+
+/// Runs a plan on `sim`.
+fn drive(sim: &Sim, plan: &Plan, bugs: Bugs) -> Result<(), String> {
     let h = sim.add_host("local", &[]).map_err(|e| e.to_string())?;
     let fail = |what: String| Err(format!("{what}\n--- model trace ---\n{}", sim.trace_text()));
     let setup = || -> Result<_, WsaError> {
@@ -325,6 +343,12 @@ pub fn buggy_versions() -> [(&'static str, Bugs); 4] {
 }
 
 fn main() {
+    // `--timeline DIR`: each caught bug's smallest case as DIR/NAME.html.
+    let args: Vec<String> = std::env::args().collect();
+    let pages = args
+        .iter()
+        .position(|a| a == "--timeline")
+        .map(|i| std::path::PathBuf::from(args.get(i + 1).expect("--timeline DIR")));
     match property(Bugs::default(), 256) {
         Ok(()) => println!("good version: 256 cases pass"),
         Err((plan, why)) => println!("good version FAILS: {plan:?}\n{why}"),
@@ -340,6 +364,16 @@ fn main() {
                 );
                 for l in lines.skip(1).filter(|l| l.contains(" call ")).take(40) {
                     println!("  {l}");
+                }
+                if let Some(dir) = &pages {
+                    let title = format!("udp_echo with {name}: the smallest failing case");
+                    let path = dir.join(format!("{name}.html"));
+                    let (page, trace) = timeline(&plan, bugs, &title);
+                    std::fs::create_dir_all(dir)
+                        .and_then(|()| std::fs::write(&path, page))
+                        .and_then(|()| std::fs::write(dir.join(format!("{name}.trace.txt")), trace))
+                        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+                    println!("  timeline: {}", path.display());
                 }
             }
         }

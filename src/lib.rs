@@ -38,6 +38,7 @@ pub mod harness;
 pub mod os;
 pub mod scenario;
 pub mod socket;
+pub mod timeline;
 
 pub use harness::Harness;
 pub use socket::{routine, Domain, MsgFlags, OwnedSocket, Protocol, RecvFlags, Type};
@@ -58,10 +59,10 @@ pub struct GuideDoctests;
 #[doc = include_str!("../docs/conformance.md")]
 pub struct ConformanceDoctests;
 
-/// The examples of `docs/capture.md`, compiled and run as doctests.
+/// The examples of `docs/seeing.md`, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../docs/capture.md")]
-pub struct CaptureDoctests;
+#[doc = include_str!("../docs/seeing.md")]
+pub struct SeeingDoctests;
 
 /// The examples of `docs/fuzzing.md`, compiled and run as doctests (they
 /// need the `proptest` feature).

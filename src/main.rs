@@ -39,6 +39,9 @@ enum Cmd {
     Replay {
         /// A run saved by `run FILE --save OUT`.
         saved: PathBuf,
+        /// Write the replayed run as a timeline here (see `run --timeline`).
+        #[arg(long, value_name = "FILE.html")]
+        timeline: Option<PathBuf>,
     },
     /// Run the scenario corpus and report per documented clause.
     ///
@@ -113,6 +116,11 @@ struct RunArgs {
     /// time stamps; the trace gets a `wire` line per packet).
     #[arg(long, value_name = "FILE")]
     pcap: Option<PathBuf>,
+    /// Write the model's run as a timeline here: a self-contained HTML
+    /// page, one lane per host's network and per simulated thread, each
+    /// call a span, completions, routines, port packets and faults marked.
+    #[arg(long, value_name = "FILE.html")]
+    timeline: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -244,7 +252,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let done = match cli.cmd {
         Cmd::Run(a) => cmd_run(&a),
-        Cmd::Replay { saved } => cmd_replay(&saved),
+        Cmd::Replay { saved, timeline } => cmd_replay(&saved, timeline.as_deref()),
         Cmd::Conform(a) => cmd_conform(&a),
         Cmd::Decode { file, save } => cmd_decode(&file, save.as_deref()),
         Cmd::Clauses { format, where_ } => match where_ {
@@ -310,6 +318,11 @@ fn cmd_run(a: &RunArgs) -> Result<Done, BadInput> {
                 .into(),
         ));
     }
+    if a.timeline.is_some() && a.backend == Backend::Os {
+        return Err(BadInput(
+            "run: --timeline draws the model's run (a real Winsock keeps no trace)".into(),
+        ));
+    }
     let report = match a.backend {
         Backend::Os => run_os(&sc, seed)?,
         Backend::Model => {
@@ -322,6 +335,10 @@ fn cmd_run(a: &RunArgs) -> Result<Done, BadInput> {
                 std::fs::write(path, file)
                     .map_err(|e| BadInput(format!("cannot write {}: {e}", path.display())))?;
                 note(&format!("wrote the capture to {}", path.display()));
+            }
+            if let Some(path) = &a.timeline {
+                let title = format!("{} ({})", report.scenario, report.backend);
+                write_timeline(path, b.timeline(&title))?;
             }
             report
         }
@@ -364,8 +381,31 @@ fn render_run(report: &runner::RunReport) -> String {
     s
 }
 
-fn cmd_replay(file: &std::path::Path) -> Result<Done, BadInput> {
+/// Writes a timeline page, if the run made one.
+fn write_timeline(path: &std::path::Path, page: Option<String>) -> Result<(), BadInput> {
+    let page = page.ok_or_else(|| BadInput("the run made no timeline".into()))?;
+    std::fs::write(path, page)
+        .map_err(|e| BadInput(format!("cannot write {}: {e}", path.display())))?;
+    note(&format!("wrote the timeline to {}", path.display()));
+    Ok(())
+}
+
+fn cmd_replay(
+    file: &std::path::Path,
+    timeline: Option<&std::path::Path>,
+) -> Result<Done, BadInput> {
     let saved = winsock_double::fuzz::SavedRun::load(file)?;
+    if let Some(path) = timeline {
+        let mut b = SimBackend::with_profile(saved.profile);
+        let report = runner::run(&mut b, &saved.scenario, saved.seed);
+        let title = format!(
+            "{} ({}), replayed from {}",
+            saved.scenario.name,
+            report.backend,
+            file.display()
+        );
+        write_timeline(path, b.timeline(&title))?;
+    }
     Ok(match saved.replay() {
         Ok(()) => Done::ok(format!(
             "replayed {} (seed {}, profile {}): {} steps and {} trace lines, identical\n",

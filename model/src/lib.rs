@@ -26,6 +26,6 @@ pub use builder::SimBuilder;
 
 pub use contract::*;
 pub use sim::{
-    try_seeds, try_seeds_with, CompletionTiming, Config, ConfigError, DatagramFaults, Injection,
-    RoutineOrder, Sim, SimHost, SimThread, StreamReads, TraceEvent,
+    try_seeds, try_seeds_with, CallSpan, CompletionTiming, Config, ConfigError, DatagramFaults,
+    Injection, RoutineOrder, Sim, SimHost, SimThread, StreamReads, TraceEvent,
 };

@@ -57,6 +57,10 @@ pub trait Backend: Clone + Send + 'static {
     fn spawn(&self, host: &str, name: &str, f: ThreadBody) -> Result<Self::Thread, String>;
     /// Waits for a thread and gives its step records (`join` steps).
     fn join(&self, t: &mut Self::Thread) -> Result<Vec<StepRecord>, WsaError>;
+    /// A step is about to run (`label`: its op as the report names it;
+    /// `clauses`: the ids it cites): the model keeps it for a timeline.
+    fn step_begins(&self, _label: &str, _clauses: &[String]) {}
+
     /// The clause ids of the diagnostics the backend made so far, if it
     /// makes any (the model does).
     fn diagnostics(&self) -> Option<Vec<String>> {
@@ -74,6 +78,8 @@ pub struct SimBackend {
     hosts: BTreeMap<String, SimHost>,
     profile: winsock_model::Profile,
     capture: bool,
+    /// The steps of the run so far, where each began in the trace.
+    steps: std::sync::Arc<std::sync::Mutex<Vec<crate::timeline::StepMark>>>,
 }
 
 impl SimBackend {
@@ -93,6 +99,19 @@ impl SimBackend {
             capture: true,
             ..self
         }
+    }
+
+    /// The last run as a timeline page ([`crate::timeline::html`]), titled
+    /// `title`: `None` before a run.
+    pub fn timeline(&self, title: &str) -> Option<String> {
+        let sim = self.sim.as_ref()?;
+        let steps = self.steps.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Some(crate::timeline::html(
+            title,
+            &sim.trace(),
+            &sim.spans(),
+            &steps,
+        ))
     }
 
     /// The last run's packets as a pcapng file ([`Sim::pcapng`]): `None`
@@ -170,7 +189,20 @@ impl Backend for SimBackend {
                 .map_err(|e| e.to_string())?;
         }
         self.sim = Some(sim);
+        self.steps.lock().unwrap_or_else(|e| e.into_inner()).clear();
         Ok(())
+    }
+
+    fn step_begins(&self, label: &str, clauses: &[String]) {
+        if let Some(sim) = &self.sim {
+            let at_line = sim.trace_len();
+            let mut steps = self.steps.lock().unwrap_or_else(|e| e.into_inner());
+            steps.push(crate::timeline::StepMark {
+                at_line,
+                label: label.to_string(),
+                clauses: clauses.to_vec(),
+            });
+        }
     }
 
     fn host(&self, name: &str) -> Option<&SimHost> {
@@ -823,6 +855,7 @@ fn run_steps<B: Backend>(
             ));
             continue;
         }
+        ctx.b.step_begins(&op, &step.clauses);
         let exec = ctx.exec(step, index);
         steps.append(&mut ctx.joined);
         let (outcome, verdict, mut problems) = match exec {

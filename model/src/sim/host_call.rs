@@ -56,6 +56,7 @@ impl SimHost {
         w.caller = Some(caller);
         let me = sched::enter(&mut w, &self.cv)?;
         w.caller = Some(caller);
+        let began = (w.trace.len(), w.now);
         // Whatever is due by now has happened before the call looks
         // (zero-latency loopback delivers "at once").
         let now = w.now;
@@ -84,6 +85,14 @@ impl SimHost {
             };
             let line = format!("{tag}{name}({}) -> {shown}", args());
             w.log(self.host, "call", || line);
+            let thread = w.sched.rec(me).name.clone();
+            let span = super::trace::CallSpan {
+                line: w.trace.len() - 1,
+                start_line: began.0,
+                start: began.1,
+                thread,
+            };
+            w.spans.push(span);
         }
         r
     }

@@ -108,7 +108,7 @@ pub use ovl::{CompletionTiming, RoutineOrder};
 pub use seeds::{try_seeds, try_seeds_with};
 pub use tcp::StreamReads;
 pub use thread::SimThread;
-pub use trace::TraceEvent;
+pub use trace::{CallSpan, TraceEvent};
 
 use net::{parse_cidr, Host, Iface, Route};
 use parking_lot::{Condvar, Mutex};
@@ -321,6 +321,18 @@ impl Sim {
     /// The trace so far.
     pub fn trace(&self) -> Vec<TraceEvent> {
         self.world.lock().trace.clone()
+    }
+
+    /// How many lines the trace has so far.
+    pub fn trace_len(&self) -> usize {
+        self.world.lock().trace.len()
+    }
+
+    /// Where each call of the trace began, in the order of their lines
+    /// (empty when the world keeps no trace): what a timeline draws calls
+    /// as spans from.
+    pub fn spans(&self) -> Vec<CallSpan> {
+        self.world.lock().spans.clone()
     }
 
     /// Diagnostics the model recorded without failing a call: receives

@@ -116,6 +116,16 @@ impl SimHost {
         debug_assert_eq!(added, tid);
         let line = format!("CreateThread({name}) -> thread {tid}");
         w.log(self.host, "call", || line);
+        if w.cfg.tracing {
+            let (at, now, me) = (w.trace.len() - 1, w.now, w.me);
+            let thread = w.sched.rec(me).name.clone();
+            w.spans.push(super::trace::CallSpan {
+                line: at,
+                start_line: at,
+                start: now,
+                thread,
+            });
+        }
         Ok(SimThread {
             tid,
             name: name.to_string(),

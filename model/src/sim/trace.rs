@@ -30,3 +30,20 @@ impl fmt::Display for TraceEvent {
         )
     }
 }
+
+/// Where a call of the trace began: the call's own line is written when it
+/// returns, so a timeline needs its start to draw it as a span. Kept with
+/// the trace, one per `call` line ([`Sim::spans`](crate::Sim::spans)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallSpan {
+    /// The index of the call's `call` line in the trace.
+    pub line: usize,
+    /// The index the trace had when the call began: lines from it up to
+    /// `line` happened inside the call (deliveries, completions, routines
+    /// run in an alertable wait, other threads' calls while it blocked).
+    pub start_line: usize,
+    /// The virtual time it began at (its line's `t` is when it returned).
+    pub start: u64,
+    /// The simulated thread that made it (`main` for the first).
+    pub thread: String,
+}

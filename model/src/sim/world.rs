@@ -64,6 +64,8 @@ pub(crate) struct World {
     pub(crate) events: Events,
     pub(crate) seq: u64,
     pub(crate) trace: Vec<TraceEvent>,
+    /// Where each `call` line's call began (kept with the trace).
+    pub(crate) spans: Vec<super::trace::CallSpan>,
     pub(crate) ip_id: u16,
     /// Every `WSAOVERLAPPED` an operation used, by (host, id).
     pub(crate) ovl: BTreeMap<(HostId, u64), OvlStatus>,
@@ -124,6 +126,7 @@ impl World {
             events: Events::default(),
             seq: 0,
             trace: Vec::new(),
+            spans: Vec::new(),
             ip_id: 0,
             ovl: BTreeMap::new(),
             finished_ops: 0,
