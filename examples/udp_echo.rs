@@ -204,7 +204,7 @@ fn world(plan: &Plan) -> Sim {
 pub fn timeline(plan: &Plan, bugs: Bugs, title: &str) -> (String, String) {
     let sim = world(plan);
     let _ = drive(&sim, plan, bugs);
-    let page = winsock_double::timeline::html(title, &sim.trace(), &sim.spans(), &[]);
+    let page = winsock_double::timeline::html(title, &[], &sim.trace(), &sim.spans(), &[]);
     (page, sim.trace_text())
 }
 

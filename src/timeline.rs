@@ -73,9 +73,7 @@ fn time(t: u64) -> String {
 fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let at = text.find(key)? + key.len();
     let rest = &text[at..];
-    let end = rest
-        .find([' ', ',', ')'])
-        .unwrap_or(rest.len());
+    let end = rest.find([' ', ',', ')']).unwrap_or(rest.len());
     Some(&rest[..end])
 }
 
@@ -95,9 +93,16 @@ fn poster(trace: &[TraceEvent], at: usize) -> Option<usize> {
     })
 }
 
-/// The page: `title` above the drawing of `trace` with its calls' `spans`
-/// and, for a scenario run, the `steps` that made them.
-pub fn html(title: &str, trace: &[TraceEvent], spans: &[CallSpan], steps: &[StepMark]) -> String {
+/// The page: `title` and `notes` (a paragraph each: the profile, its
+/// quirks) above the drawing of `trace` with its calls' `spans` and, for a
+/// scenario run, the `steps` that made them.
+pub fn html(
+    title: &str,
+    notes: &[String],
+    trace: &[TraceEvent],
+    spans: &[CallSpan],
+    steps: &[StepMark],
+) -> String {
     // Lanes: per host its network, then its threads, in order of first
     // appearance.
     let mut lanes: Vec<(String, Option<String>)> = vec![];
@@ -283,7 +288,7 @@ p {{ font-size: 12px; margin: 0 0 8px; color: #444; }}
 .key {{ display: inline-block; width: 10px; height: 10px; border-radius: 5px; margin-right: 4px; vertical-align: middle; }}
 </style></head><body>
 <h1>{t}</h1>
-<p>{calls} calls, {marks} other events, {n} trace lines. Across: the trace in order (virtual time above, where it moves); down: each host's network and its threads. Hover for the trace line.</p>
+{notes}<p>{calls} calls, {marks} other events, {n} trace lines. Across: the trace in order (virtual time above, where it moves); down: each host's network and its threads. Hover for the trace line.</p>
 <p class="legend"><span><i class="key" style="background:#7aa6d8"></i>call</span><span><i class="key" style="background:#e8a33d"></i>call that failed</span><span><i class="key" style="background:#3aa657"></i>completion, routine</span><span><i class="key" style="background:#3b6fd9"></i>port packet</span><span><i class="key" style="background:#d9463b"></i>fault, drop, diagnostic</span><span><i class="key" style="background:#9aa3ad"></i>other event</span></p>
 <div style="overflow-x:auto">
 {svg}
@@ -291,6 +296,10 @@ p {{ font-size: 12px; margin: 0 0 8px; color: #444; }}
 "#,
         t = esc(title),
         n = trace.len(),
+        notes = notes
+            .iter()
+            .map(|n| format!("<p>{}</p>\n", esc(n)))
+            .collect::<String>(),
     )
 }
 
@@ -347,13 +356,14 @@ mod tests {
             label: "recv_from".into(),
             clauses: vec!["RECV-OVL-PENDING".into()],
         }];
-        let page = html("t", &trace, &spans, &steps);
+        let page = html("t", &["profile: windows".into()], &trace, &spans, &steps);
         assert_eq!(page.matches(r#"<rect class="span"#).count(), 2);
         assert_eq!(page.matches(r#"<circle class="mark"#).count(), 3);
         assert_eq!(page.matches(r#"class="mark fault""#).count(), 1);
         assert_eq!(page.matches(r#"<path class="link""#).count(), 1);
         assert!(page.contains("step: recv_from [RECV-OVL-PENDING]"));
         assert!(page.contains("&lt;b&gt;"), "trace text is escaped");
+        assert!(page.contains("<p>profile: windows</p>"));
         assert!(!page.contains("<b>"));
         assert_eq!(poster(&trace, 2), Some(0));
         assert_eq!(poster(&trace, 3), None);

@@ -80,6 +80,8 @@ pub struct SimBackend {
     capture: bool,
     /// The steps of the run so far, where each began in the trace.
     steps: std::sync::Arc<std::sync::Mutex<Vec<crate::timeline::StepMark>>>,
+    /// The profile the last run followed (the scenario's quirks applied).
+    ran_with: Option<winsock_model::Profile>,
 }
 
 impl SimBackend {
@@ -106,8 +108,18 @@ impl SimBackend {
     pub fn timeline(&self, title: &str) -> Option<String> {
         let sim = self.sim.as_ref()?;
         let steps = self.steps.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut notes = vec![];
+        if let Some(p) = self.ran_with {
+            let quirks: Vec<&str> = p.quirks().map(|q| q.id()).collect();
+            notes.push(if quirks.is_empty() {
+                format!("Profile {p}: the documented contract, no quirk.")
+            } else {
+                format!("Profile {p}, with the quirks {}.", quirks.join(", "))
+            });
+        }
         Some(crate::timeline::html(
             title,
+            &notes,
             &sim.trace(),
             &sim.spans(),
             &steps,
@@ -136,6 +148,7 @@ impl Backend for SimBackend {
     }
 
     fn setup(&mut self, sc: &Scenario, seed: u64) -> Result<(), String> {
+        self.ran_with = Some(sc.quirks.apply(self.profile));
         let mut cfg = winsock_model::Config {
             tx_rate: sc.tx_rate,
             buffer_pool: sc.buffer_pool,
