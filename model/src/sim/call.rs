@@ -107,6 +107,15 @@ impl<T> Default for Few<T> {
 }
 
 impl<T> Few<T> {
+    /// The list of one item.
+    #[inline]
+    pub(crate) fn one(t: T) -> Few<T> {
+        Few {
+            first: Some(t),
+            rest: Vec::new(),
+        }
+    }
+
     pub(crate) fn push(&mut self, t: T) {
         if self.first.is_none() {
             self.first = Some(t);
@@ -139,6 +148,12 @@ impl<T> Few<T> {
             first: self.first,
             rest: self.rest.into_iter(),
         }
+    }
+
+    /// The first item and the rest.
+    #[inline]
+    pub(crate) fn into_parts(self) -> (Option<T>, Vec<T>) {
+        (self.first, self.rest)
     }
 
     /// The `k`th item (`k < len`), taken out of the list.

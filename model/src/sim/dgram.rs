@@ -35,6 +35,7 @@ pub(crate) fn view(st: &SocketState, a: SocketAddr) -> SocketAddr {
 
 /// The wire form of an address a socket names: v4-mapped becomes IPv4 on a
 /// dual-stack socket. Families that do not fit the socket are refused.
+#[inline]
 pub(crate) fn wire(st: &SocketState, a: SocketAddr) -> Result<SocketAddr, i32> {
     match (st.is_v6(), a) {
         (false, SocketAddr::V4(_)) => Ok(a),
@@ -50,11 +51,21 @@ pub(crate) fn wire(st: &SocketState, a: SocketAddr) -> Result<SocketAddr, i32> {
 }
 
 /// The local IP of a bound socket in wire form.
+#[inline]
 pub(crate) fn wire_ip(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => addr::is_v4_mapped(&v6).map(IpAddr::V4).unwrap_or(ip),
         v4 => v4,
     }
+}
+
+/// The address socket `st` is bound to, in wire form, when it is specific
+/// and of `dst`'s family: the source of what it sends to `dst`.
+#[inline]
+fn bound_source(st: &SocketState, dst: IpAddr) -> Option<IpAddr> {
+    st.local
+        .map(|l| wire_ip(l.ip()))
+        .filter(|ip| !ip.is_unspecified() && ip.is_ipv4() == dst.is_ipv4())
 }
 
 pub(crate) fn unspecified(v6: bool) -> IpAddr {
@@ -108,7 +119,8 @@ impl World {
     // ---- routing ----
 
     /// Where a datagram from socket `st` of `host` to wire address `dst`
-    /// goes.
+    /// goes. (A loopback destination, the commonest, is answered inline.)
+    #[inline]
     pub(crate) fn route(
         &self,
         host: HostId,
@@ -116,12 +128,33 @@ impl World {
         dst: IpAddr,
         src_override: Option<IpAddr>,
     ) -> Result<RouteInfo, i32> {
+        if is_loopback(&dst) {
+            // Every host has both loopback interfaces (`Host::new`), so
+            // `iface_of` gives the loopback index here.
+            let chosen = src_override.or_else(|| bound_source(st, dst));
+            return Ok(RouteInfo {
+                src_ip: chosen.unwrap_or_else(|| unspecified_loopback(dst.is_ipv4())),
+                targets: Few::one((host, LOOPBACK_INDEX)),
+                hops: 0,
+                bcast: false,
+                mcast: false,
+                local: true,
+            });
+        }
+        self.route_off_loopback(host, st, dst, src_override)
+    }
+
+    /// [`World::route`] to a destination that is not a loopback address.
+    #[inline(never)]
+    fn route_off_loopback(
+        &self,
+        host: HostId,
+        st: &SocketState,
+        dst: IpAddr,
+        src_override: Option<IpAddr>,
+    ) -> Result<RouteInfo, i32> {
         let h = &self.hosts[host];
-        let bound = st
-            .local
-            .map(|l| wire_ip(l.ip()))
-            .filter(|ip| !ip.is_unspecified() && ip.is_ipv4() == dst.is_ipv4());
-        let chosen = src_override.or(bound);
+        let chosen = src_override.or_else(|| bound_source(st, dst));
         let v4 = dst.is_ipv4();
         let mut r = RouteInfo {
             src_ip: dst,
@@ -131,14 +164,6 @@ impl World {
             mcast: false,
             local: false,
         };
-        if is_loopback(&dst) {
-            // Every host has both loopback interfaces (`Host::new`), so
-            // `iface_of` gives the loopback index here.
-            r.src_ip = chosen.unwrap_or_else(|| unspecified_loopback(v4));
-            r.targets.push((host, LOOPBACK_INDEX));
-            r.local = true;
-            return Ok(r);
-        }
         if h.owns(&dst) {
             let idx = h.iface_of(&dst).map(|i| i.index).unwrap_or(LOOPBACK_INDEX);
             r.src_ip = chosen.unwrap_or(dst);
@@ -307,8 +332,16 @@ impl World {
             // Several sockets share the address with SO_REUSEADDR: which
             // one gets a unicast datagram is not documented; the seed picks.
             let k = self.rng.below(matches.len() as u64) as usize;
-            std::iter::once(matches.take(k)).collect()
+            Few::one(matches.take(k))
         };
+        if chosen.len() == 1 {
+            // One socket (the common case) takes the bytes themselves.
+            let id = *chosen.first().expect("one");
+            let data = std::mem::take(&mut p.data);
+            self.enqueue(id, &p, p.src, data);
+            self.recycle_packet(p);
+            return;
+        }
         for (id, last) in chosen.into_marked() {
             // The last socket takes the bytes themselves.
             let data = if last {

@@ -272,6 +272,10 @@ impl World {
                 return Err(code(WSAENOBUFS));
             }
         }
+        // (Dropped here only when there are objects: most sends have none.)
+        if let Some(objects) = control {
+            drop(objects);
+        }
         Ok(SendPlan {
             dst,
             route: Some(route),
@@ -433,71 +437,108 @@ impl World {
         if route.targets.is_empty() {
             self.log(host, "drop", || format!("{dst}: no host has this address"));
         }
-        let faults = self.cfg.datagram_faults;
-        let mut data = data;
-        for ((target, ifindex), last) in route.targets.into_marked() {
-            // The last target takes the bytes themselves.
-            let data = if last {
+        let template = Packet {
+            src_sock: s,
+            src_host: host,
+            src,
+            dst,
+            proto,
+            udp,
+            // Each router on the way took one.
+            ttl: ttl - route.hops,
+            tos,
+            bcast: route.bcast,
+            mcast: route.mcast,
+            ifindex: 0,
+            data: Vec::new(),
+        };
+        let at = depart + latency;
+        let (first, rest) = route.targets.into_parts();
+        let Some((target, ifindex)) = first else {
+            return;
+        };
+        // The last target takes the bytes themselves (one target, mostly).
+        if rest.is_empty() {
+            let p = Packet {
+                ifindex,
+                data,
+                ..template
+            };
+            self.put_on_wire(at, target, p);
+            return;
+        }
+        let p = Packet {
+            ifindex,
+            data: data.clone(),
+            ..template
+        };
+        self.put_on_wire(at, target, p);
+        let (k, mut data) = (rest.len(), data);
+        for (i, (target, ifindex)) in rest.into_iter().enumerate() {
+            let data = if i + 1 == k {
                 std::mem::take(&mut data)
             } else {
                 data.clone()
             };
-            // Datagram faults draw from the seed only when switched on, so
-            // runs without them keep their traces.
-            let mut arrive = depart + latency;
-            let mut twice = false;
-            if faults.any() {
-                if self.rng.below(1000) < u64::from(faults.loss) {
-                    self.log(host, "lost", || format!("{src} -> {dst} len={n}"));
-                    continue;
-                }
-                if self.rng.below(1000) < u64::from(faults.reorder) {
-                    let most = faults.reorder_us.unwrap_or(1_000).max(1) * 1_000;
-                    arrive += 1 + self.rng.below(most);
-                }
-                twice = self.rng.below(1000) < u64::from(faults.duplicate);
-            }
-            // (A draw only for an ECN-capable datagram with marking on.)
-            let mut tos = tos;
-            if faults.ce_mark > 0
-                && matches!(i32::from(tos & 3), ECN_ECT_0 | ECN_ECT_1)
-                && self.rng.below(1000) < u64::from(faults.ce_mark)
-            {
-                tos |= ECN_CE as u8;
-                self.log(host, "ce-marked", || format!("{src} -> {dst} len={n}"));
-            }
-            let packet = self.boxed_packet(Packet {
-                src_sock: s,
-                src_host: host,
-                src,
-                dst,
-                proto,
-                udp,
-                // Each router on the way took one.
-                ttl: ttl - route.hops,
-                tos,
-                bcast: route.bcast,
-                mcast: route.mcast,
-                ifindex,
-                data,
-            });
-            if twice {
-                self.log(host, "duplicated", || format!("{src} -> {dst} len={n}"));
-                self.schedule(
-                    arrive + 1,
-                    Event::Arrive {
-                        host: target,
-                        packet: packet.clone(),
-                    },
-                );
-            }
-            self.schedule(
-                arrive,
-                Event::Arrive {
-                    host: target,
-                    packet,
+            self.put_on_wire(
+                at,
+                target,
+                Packet {
+                    ifindex,
+                    data,
+                    ..template
                 },
             );
         }
+    }
+
+    /// Sends one copy of a datagram towards `target`, to arrive at `at`
+    /// unless a datagram fault says otherwise.
+    #[inline]
+    fn put_on_wire(&mut self, at: u64, target: HostId, mut p: Packet) {
+        let (host, src, dst, n) = (p.src_host, p.src, p.dst, p.data.len());
+        // Datagram faults draw from the seed only when switched on, so
+        // runs without them keep their traces.
+        let mut arrive = at;
+        let mut twice = false;
+        if self.cfg.datagram_faults.any() {
+            let faults = self.cfg.datagram_faults;
+            if self.rng.below(1000) < u64::from(faults.loss) {
+                self.log(host, "lost", || format!("{src} -> {dst} len={n}"));
+                return;
+            }
+            if self.rng.below(1000) < u64::from(faults.reorder) {
+                let most = faults.reorder_us.unwrap_or(1_000).max(1) * 1_000;
+                arrive += 1 + self.rng.below(most);
+            }
+            twice = self.rng.below(1000) < u64::from(faults.duplicate);
+        }
+        // (A draw only for an ECN-capable datagram with marking on.)
+        let ce_mark = self.cfg.datagram_faults.ce_mark;
+        if ce_mark > 0
+            && matches!(i32::from(p.tos & 3), ECN_ECT_0 | ECN_ECT_1)
+            && self.rng.below(1000) < u64::from(ce_mark)
+        {
+            p.tos |= ECN_CE as u8;
+            self.log(host, "ce-marked", || format!("{src} -> {dst} len={n}"));
+        }
+        let packet = self.boxed_packet(p);
+        if twice {
+            self.log(host, "duplicated", || format!("{src} -> {dst} len={n}"));
+            self.schedule(
+                arrive + 1,
+                Event::Arrive {
+                    host: target,
+                    packet: packet.clone(),
+                },
+            );
+        }
+        self.schedule(
+            arrive,
+            Event::Arrive {
+                host: target,
+                packet,
+            },
+        );
     }
 }

@@ -62,18 +62,50 @@ pub(crate) enum Event {
 /// time and rising sequence numbers, so popping takes the smaller of the
 /// FIFO's front and the map's first key and the order is exactly the
 /// map's. The FIFO only spares the map an insertion and a removal.
+///
+/// A datagram's arrival, the commonest event, is kept apart in one slot
+/// when the slot is free (a datagram sent to a socket of the same host
+/// and received by the next call never goes through the FIFO or the
+/// map): popping takes the smallest key of the three, so the order is
+/// still exactly the map's.
 #[derive(Debug, Default)]
 pub(crate) struct Events {
     map: BTreeMap<(u64, u64), Event>,
     /// Events for time `fifo_at`, by sequence number.
     fifo: VecDeque<(u64, Event)>,
     fifo_at: u64,
+    /// One `Event::Arrive` with its key: (key, host, packet).
+    arrival: Option<Arrival>,
+}
+
+/// The slot's arrival: its key, the receiving host and the packet.
+type Arrival = ((u64, u64), HostId, Box<Packet>);
+
+/// Where the earliest event waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Arrival,
+    Fifo,
+    Map,
 }
 
 impl Events {
     /// Adds an event with key `(at, seq)`; `now` is the clock (an event for
     /// it goes to the FIFO).
+    #[inline]
     pub(crate) fn insert(&mut self, key: (u64, u64), ev: Event, now: u64) {
+        let ev = match ev {
+            Event::Arrive { host, packet } if self.arrival.is_none() => {
+                self.arrival = Some((key, host, packet));
+                return;
+            }
+            ev => ev,
+        };
+        self.insert_queued(key, ev, now);
+    }
+
+    /// [`Events::insert`] into the FIFO or the map.
+    fn insert_queued(&mut self, key: (u64, u64), ev: Event, now: u64) {
         let (at, seq) = key;
         let fifo_ok = self.fifo.back().is_none_or(|&(last, _)| last < seq);
         if at == now && fifo_ok && (self.fifo.is_empty() || self.fifo_at == at) {
@@ -86,6 +118,10 @@ impl Events {
 
     /// Drops the event with `key`, if it is there.
     pub(crate) fn remove(&mut self, key: &(u64, u64)) -> Option<Event> {
+        if self.arrival.as_ref().is_some_and(|a| a.0 == *key) {
+            let (_, host, packet) = self.arrival.take().expect("just seen");
+            return Some(Event::Arrive { host, packet });
+        }
         if key.0 == self.fifo_at {
             if let Some(i) = self.fifo.iter().position(|&(seq, _)| seq == key.1) {
                 return self.fifo.remove(i).map(|(_, ev)| ev);
@@ -94,30 +130,49 @@ impl Events {
         self.map.remove(key)
     }
 
-    /// The key of the earliest event and whether it is the FIFO's.
-    pub(crate) fn first(&self) -> Option<((u64, u64), bool)> {
+    /// The key of the earliest event and where it waits.
+    #[inline]
+    fn first(&self) -> Option<((u64, u64), Place)> {
         let f = self.fifo.front().map(|&(seq, _)| (self.fifo_at, seq));
         let m = self.map.first_key_value().map(|(&k, _)| k);
-        match (f, m) {
-            (Some(f), Some(m)) if m < f => Some((m, false)),
-            (Some(f), _) => Some((f, true)),
-            (None, Some(m)) => Some((m, false)),
+        let q = match (f, m) {
+            (Some(f), Some(m)) if m < f => Some((m, Place::Map)),
+            (Some(f), _) => Some((f, Place::Fifo)),
+            (None, Some(m)) => Some((m, Place::Map)),
             (None, None) => None,
+        };
+        match (&self.arrival, q) {
+            (Some(a), Some(q)) if q.0 < a.0 => Some(q),
+            (Some(a), _) => Some((a.0, Place::Arrival)),
+            (None, q) => q,
         }
     }
 
     /// The time of the earliest event.
+    #[inline]
     pub(crate) fn next_time(&self) -> Option<u64> {
         self.first().map(|((t, _), _)| t)
     }
 
+    /// Whether an event is due at or before `t`.
+    #[inline]
+    pub(crate) fn due(&self, t: u64) -> bool {
+        self.arrival.as_ref().is_some_and(|a| a.0 .0 <= t)
+            || (!self.fifo.is_empty() && self.fifo_at <= t)
+            || self.map.first_key_value().is_some_and(|(k, _)| k.0 <= t)
+    }
+
     /// Takes the earliest event.
+    #[inline]
     pub(crate) fn pop_first(&mut self) -> Option<((u64, u64), Event)> {
-        let (key, fifo) = self.first()?;
-        if fifo {
-            self.fifo.pop_front().map(|(_, ev)| (key, ev))
-        } else {
-            self.map.pop_first()
+        let (key, place) = self.first()?;
+        match place {
+            Place::Arrival => {
+                let (key, host, packet) = self.arrival.take().expect("the first");
+                Some((key, Event::Arrive { host, packet }))
+            }
+            Place::Fifo => self.fifo.pop_front().map(|(_, ev)| (key, ev)),
+            Place::Map => self.map.pop_first(),
         }
     }
 }
@@ -127,9 +182,43 @@ mod tests {
     use super::*;
     use crate::sim::rng::Rng;
 
-    /// The FIFO beside the map changes nothing: events come out in the
-    /// order a plain map of (time, sequence) gives, through insertions at
-    /// the clock and later, removals, and the clock moving on.
+    /// An event numbered `n`: an arrival (for the slot) or a `Serve`.
+    fn ev(n: u64, arrival: bool) -> Event {
+        if !arrival {
+            return Event::Serve { socket: n };
+        }
+        let a: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        Event::Arrive {
+            host: n as HostId,
+            packet: Box::new(Packet {
+                src_sock: 0,
+                src_host: 0,
+                src: a,
+                dst: a,
+                proto: 17,
+                udp: true,
+                ttl: 128,
+                tos: 0,
+                bcast: false,
+                mcast: false,
+                ifindex: 1,
+                data: Vec::new(),
+            }),
+        }
+    }
+
+    /// The number of an event made by [`ev`].
+    fn num(e: Event) -> u64 {
+        match e {
+            Event::Serve { socket } => socket,
+            Event::Arrive { host, .. } => host as u64,
+            _ => unreachable!(),
+        }
+    }
+
+    /// The FIFO and the arrival slot beside the map change nothing: events
+    /// come out in the order a plain map of (time, sequence) gives, through
+    /// insertions at the clock and later, removals, and the clock moving on.
     #[test]
     fn events_pop_in_map_order() {
         let mut rng = Rng::new(11);
@@ -142,24 +231,22 @@ mod tests {
                 0..=2 => {
                     seq += 1;
                     let at = now + [0, 0, 1, 5][rng.below(4) as usize];
-                    q.insert((at, seq), Event::Serve { socket: seq }, now);
+                    q.insert((at, seq), ev(seq, rng.below(3) == 0), now);
                     reference.insert((at, seq), seq);
                     keys.push((at, seq));
                 }
                 3 if !keys.is_empty() => {
                     let k = keys.swap_remove(rng.below(keys.len() as u64) as usize);
-                    let got = q.remove(&k).map(|e| match e {
-                        Event::Serve { socket } => socket,
-                        _ => unreachable!(),
-                    });
+                    let got = q.remove(&k).map(num);
                     assert_eq!(got, reference.remove(&k));
                 }
                 _ => {
                     assert_eq!(q.next_time(), reference.keys().next().map(|k| k.0));
-                    let got = q.pop_first().map(|(k, e)| match e {
-                        Event::Serve { socket } => (k, socket),
-                        _ => unreachable!(),
-                    });
+                    assert_eq!(
+                        q.due(now),
+                        reference.keys().next().is_some_and(|k| k.0 <= now)
+                    );
+                    let got = q.pop_first().map(|(k, e)| (k, num(e)));
                     let want = reference.pop_first();
                     assert_eq!(got, want);
                     if let Some((k, _)) = want {

@@ -195,7 +195,7 @@ impl World {
     /// an overlapped one not yet complete). The buffer order between the
     /// threads is unpredictable; the call goes on and the model records a
     /// diagnostic, once per socket.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn note_concurrent_recv(&mut self, host: HostId, s: u64, call: &str) {
         if self.sched.threaded() {
             self.note_concurrent_recv_threaded(host, s, call);

@@ -387,10 +387,11 @@ impl SocketState {
     }
 
     /// Whether a datagram of `len` bytes fits the send buffer now: always
-    /// when nothing is pending, otherwise within `SO_SNDBUF`.
+    /// when nothing is pending (asked first), otherwise within `SO_SNDBUF`.
+    #[inline]
     pub(crate) fn tx_room(&mut self, now: u64, len: usize) -> bool {
-        self.dgram_mut().tx_pending(now);
-        self.has_tx_room(now, len)
+        self.dgram().tx_inflight.is_empty()
+            || (self.dgram_mut().tx_pending(now) == 0 || self.has_tx_room(now, len))
     }
 
     /// [`SocketState::tx_room`] without forgetting finished transmissions.
