@@ -120,7 +120,7 @@ impl World {
 
     /// Where a datagram from socket `st` of `host` to wire address `dst`
     /// goes. (A loopback destination, the commonest, is answered inline.)
-    #[inline]
+    #[inline(always)]
     pub(crate) fn route(
         &self,
         host: HostId,

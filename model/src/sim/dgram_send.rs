@@ -494,7 +494,7 @@ impl World {
 
     /// Sends one copy of a datagram towards `target`, to arrive at `at`
     /// unless a datagram fault says otherwise.
-    #[inline]
+    #[inline(always)]
     fn put_on_wire(&mut self, at: u64, target: HostId, mut p: Packet) {
         let (host, src, dst, n) = (p.src_host, p.src, p.dst, p.data.len());
         // Datagram faults draw from the seed only when switched on, so

@@ -173,23 +173,18 @@ impl World {
         }
         // RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR: a refusal
         // above returned before anything was recorded or queued.
-        let status = OvlStatus {
-            ovl: op.ovl,
-            socket: s,
-            call: op.kind,
-            pending: true,
-            routine: op.routine.is_some(),
-            error: 0,
-            status: crate::contract::ntstatus::STATUS_PENDING,
-            bytes: 0,
-            flags: 0,
-            held: None,
-            finished: 0,
-        };
         // A WSAOVERLAPPED used again (as real code does) is rewritten in
         // place.
         let key = (host, op.ovl.id);
-        let before = self.ovl.insert(key, status);
+        let (ovl, call, routine) = (op.ovl, op.kind, op.routine.is_some());
+        let before = match self.ovl.get_mut(&key) {
+            Some(o) => Some(o.restart(ovl, s, call, routine)),
+            None => {
+                self.ovl
+                    .insert(key, OvlStatus::started(ovl, s, call, routine));
+                None
+            }
+        };
         match op.kind {
             DataCall::Recv(_) => self.post_recv(s, op).inspect_err(|_| {
                 // RECV-NO-COMPLETION-ON-ERROR, RECVMSG-NO-COMPLETION-ON-ERROR:
@@ -197,7 +192,9 @@ impl World {
                 // OVERLAPPED holds what it held.
                 match before {
                     Some(b) => {
-                        self.ovl.insert(key, b);
+                        if let Some(o) = self.ovl.get_mut(&key) {
+                            o.restore(b);
+                        }
                     }
                     None => {
                         self.ovl.remove(&key);

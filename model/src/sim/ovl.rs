@@ -66,6 +66,86 @@ pub(crate) struct OvlStatus {
     pub(crate) finished: u64,
 }
 
+/// What an [`OvlStatus`] held before an operation started on it
+/// ([`OvlStatus::restart`]), to put back if the operation does not start.
+#[derive(Debug)]
+pub(crate) struct OvlWas {
+    ovl: Overlapped,
+    socket: u64,
+    call: DataCall,
+    pending: bool,
+    routine: bool,
+    error: i32,
+    status: u32,
+    bytes: u32,
+    flags: u32,
+    finished: u64,
+    held: Option<Completion>,
+}
+
+impl OvlStatus {
+    /// The status of an operation that starts (`STATUS_PENDING`).
+    pub(crate) fn started(ovl: Overlapped, socket: u64, call: DataCall, routine: bool) -> Self {
+        OvlStatus {
+            ovl,
+            socket,
+            call,
+            pending: true,
+            routine,
+            error: 0,
+            status: crate::contract::ntstatus::STATUS_PENDING,
+            bytes: 0,
+            flags: 0,
+            held: None,
+            finished: 0,
+        }
+    }
+
+    /// Rewrites the status in place as [`OvlStatus::started`] gives it (a
+    /// `WSAOVERLAPPED` used again, as real code does); returns what it
+    /// held. (In place: the status is large, and held nothing mostly.)
+    pub(crate) fn restart(
+        &mut self,
+        ovl: Overlapped,
+        socket: u64,
+        call: DataCall,
+        routine: bool,
+    ) -> OvlWas {
+        let held = if self.held.is_some() {
+            self.held.take()
+        } else {
+            None
+        };
+        let was = OvlWas {
+            ovl: self.ovl,
+            socket: self.socket,
+            call: self.call,
+            pending: self.pending,
+            routine: self.routine,
+            error: self.error,
+            status: self.status,
+            bytes: self.bytes,
+            flags: self.flags,
+            finished: self.finished,
+            held,
+        };
+        (self.ovl, self.socket, self.call, self.routine) = (ovl, socket, call, routine);
+        (self.pending, self.error, self.finished) = (true, 0, 0);
+        self.status = crate::contract::ntstatus::STATUS_PENDING;
+        (self.bytes, self.flags) = (0, 0);
+        was
+    }
+
+    /// Puts back what [`OvlStatus::restart`] took.
+    pub(crate) fn restore(&mut self, was: OvlWas) {
+        (self.ovl, self.socket, self.call, self.routine) =
+            (was.ovl, was.socket, was.call, was.routine);
+        (self.pending, self.error, self.finished) = (was.pending, was.error, was.finished);
+        (self.status, self.bytes, self.flags) = (was.status, was.bytes, was.flags);
+        self.held = was.held;
+    }
+}
+
 /// A completion routine waiting for its thread's alertable wait.
 pub(crate) struct Apc {
     pub(crate) socket: u64,

@@ -538,7 +538,7 @@ impl Sockets {
 
 impl std::ops::Index<&u64> for Sockets {
     type Output = SocketState;
-
+    #[inline]
     fn index(&self, s: &u64) -> &SocketState {
         self.get(s).expect("a socket of the world")
     }

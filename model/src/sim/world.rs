@@ -288,6 +288,7 @@ impl World {
     }
 
     /// Runs the earliest event, moving the clock to it.
+    #[inline]
     pub(crate) fn step(&mut self) -> bool {
         let Some((key, ev)) = self.events.pop_first() else {
             return false;
