@@ -180,6 +180,10 @@ enum ConformFormat {
     Json,
     /// JUnit XML, for CI.
     Junit,
+    /// A self-contained HTML page: every clause with its model site,
+    /// scenarios and results under the documented and Windows profiles
+    /// and on Wine 8.0 (recorded), every quirk with its source.
+    Html,
 }
 
 /// `clauses`' and `quirks`' output formats.
@@ -482,6 +486,11 @@ fn cmd_conform(a: &ConformArgs) -> Result<Done, BadInput> {
             }))
         }
         ConformFormat::Text => conform::render_text(&report, a.only.is_some()),
+        ConformFormat::Html => {
+            let windows = winsock_model::Profile::windows();
+            let win = conform::conform(|| SimBackend::with_profile(windows), &corpus);
+            scenario::conform_html::render(&report, &win)
+        }
     };
     Ok(Done {
         out,
@@ -527,6 +536,11 @@ fn conform_os(
         })),
         ConformFormat::Junit => conform::render_junit(&os),
         ConformFormat::Text => conform::render_pairs(&os.backend, &rows, a.only.is_some()),
+        ConformFormat::Html => {
+            return Err(BadInput(
+                "conform: --format html is the model's report (with Wine's recorded run); with --backend os use text, json or junit".into(),
+            ))
+        }
     };
     let errored = os
         .runs

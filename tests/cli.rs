@@ -31,6 +31,57 @@ fn cli(args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
+fn cli_conform_html_has_a_row_per_clause_and_quirk() {
+    let (code, out, err) = cli(&["conform", "--format", "html"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("<!DOCTYPE html>"));
+    assert_eq!(out.matches(r#"class="clause">"#).count(), CLAUSES.len());
+    assert_eq!(
+        out.matches(r#"class="quirk">"#).count(),
+        winsock_double::QUIRKS.len()
+    );
+    // Each clause names where the model enforces it, or why no line does.
+    assert!(out.contains("model/src/sim/dgram_recv.rs:"));
+    assert!(out.contains("Windows profile"));
+}
+
+#[test]
+fn cli_run_pcap_and_timeline_write_their_files() {
+    let dir = scratch("seeing");
+    let (pcap, page) = (dir.join("run.pcapng"), dir.join("run.html"));
+    let (code, out, err) = cli(&[
+        "run",
+        "fixtures/scenarios/stream-close.json",
+        "--pcap",
+        pcap.to_str().unwrap(),
+        "--timeline",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("wrote the capture") && err.contains("wrote the timeline"),
+        "{err}"
+    );
+    let wires = out.lines().filter(|l| l.contains(" wire TCP ")).count();
+    assert!(wires > 10, "{out}");
+    let file = std::fs::read(&pcap).unwrap();
+    assert_eq!(&file[..4], &[0x0a, 0x0d, 0x0d, 0x0a]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let calls = out.lines().filter(|l| l.contains("] local call ")).count();
+    assert_eq!(html.matches(r#"<rect class="span"#).count(), calls);
+    // The OS backend keeps neither: bad input.
+    let (code, _, err) = cli(&[
+        "run",
+        "fixtures/scenarios/stream-close.json",
+        "--backend",
+        "os",
+        "--pcap",
+        "x",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
 fn cli_conform_json_has_a_row_per_clause() {
     let (code, out, err) = cli(&["conform", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
@@ -417,7 +468,10 @@ fn formats_are_checked_per_command() {
         (&["run", "x.json", "--format", "junit"][..], "text, json"),
         (&["run", "x.json", "--format", "md"][..], "text, json"),
         (&["run", "x.json", "--format", "xml"][..], "text, json"),
-        (&["conform", "--format", "md"][..], "text, json, junit"),
+        (
+            &["conform", "--format", "md"][..],
+            "text, json, junit, html",
+        ),
         (&["clauses", "--format", "junit"][..], "md, json"),
         (&["clauses", "--format", "text"][..], "md, json"),
     ] {

@@ -14,6 +14,7 @@
 
 pub mod check;
 pub mod conform;
+pub mod conform_html;
 pub mod differential;
 pub mod expect;
 pub mod format;
