@@ -305,7 +305,8 @@ cp "$g/wsd-go.exe" "$g/wsd-go-builtin.exe"
   ((rc == 0)) && grep -qx done "$g/model.out" || { cat "$g/model.out" "$g/model.err"; fail "the Go program failed on the model (exit $rc)"; }
   for call in 'CreateIoCompletionPort(' 'call GetQueuedCompletionStatusEx(' 'call CancelIoEx(' \
               'WSARecvFrom(' 'WSA_OPERATION_ABORTED' 'AcceptEx ovl=' 'call connect(' 'call WSARecv(' 'call WSASend(' \
-              'a second thread calls into the DLL'; do
+              'a second thread calls into the DLL' 'WSAEnumProtocolsW: 2 protocols' \
+              'SetFileCompletionNotificationModes(' ', 0x3)'; do
     grep -qF -- "$call" "$g/model.trace" || fail "the Go program's trace has no '$call'"
   done
   rc=0

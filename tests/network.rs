@@ -652,3 +652,55 @@ fn socket_triples_as_windows_matches_them() {
     );
     assert_err(h.wsa_socket(AF_INET, 0, IPPROTO_TCP, 0), WSAESOCKTNOSUPPORT);
 }
+
+#[test]
+fn the_protocol_catalog_is_what_sockets_of_its_protocols_say() {
+    // SimHost::protocols (WSAEnumProtocolsW's answer on the DLL): TCP and
+    // UDP over IPv4 and IPv6, each entry byte for byte the
+    // SO_PROTOCOL_INFOW of such a socket, with the service flags Wine's
+    // test_service_flags checks on Windows (dlls/ws2_32/tests/protocol.c).
+    let sim = Sim::new(1);
+    let h = started(&sim, "a", &["10.0.0.1/24", "fd00::1/64"]);
+    let field = |info: &[u8], at: usize| u32::from_le_bytes(info[at..at + 4].try_into().unwrap());
+    let cat = h.protocols();
+    let kinds: Vec<_> = cat
+        .iter()
+        .map(|i| {
+            (
+                field(i, 76) as i32,
+                field(i, 88) as i32,
+                field(i, 92) as i32,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (AF_INET, SOCK_STREAM, IPPROTO_TCP),
+            (AF_INET, SOCK_DGRAM, IPPROTO_UDP),
+            (AF_INET6, SOCK_STREAM, IPPROTO_TCP),
+            (AF_INET6, SOCK_DGRAM, IPPROTO_UDP),
+        ]
+    );
+    const TCP: u32 = XP1_GUARANTEED_DELIVERY
+        | XP1_GUARANTEED_ORDER
+        | XP1_GRACEFUL_CLOSE
+        | XP1_EXPEDITED_DATA
+        | XP1_IFS_HANDLES;
+    const UDP: u32 = XP1_CONNECTIONLESS
+        | XP1_MESSAGE_ORIENTED
+        | XP1_SUPPORT_BROADCAST
+        | XP1_SUPPORT_MULTIPOINT
+        | XP1_IFS_HANDLES;
+    for (info, &(af, ty, p)) in cat.iter().zip(&kinds) {
+        assert_eq!(info.len(), 628);
+        assert_eq!(field(info, 0), if ty == SOCK_STREAM { TCP } else { UDP });
+        assert_eq!(field(info, 72), 2, "iVersion");
+        let s = h.wsa_socket(af, ty, p, 0).unwrap();
+        let mut own = [0u8; 628];
+        h.get_sock_opt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut own)
+            .unwrap();
+        h.close_socket(s).unwrap();
+        assert_eq!(info.as_slice(), own.as_slice(), "({af}, {ty}, {p})");
+    }
+}

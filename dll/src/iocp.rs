@@ -314,6 +314,11 @@ unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, m
         return unsafe { real::<F>(&HOOKS[1])(file, modes) };
     };
     d.ovls.lock().modes.insert(file as usize, modes);
+    let m = d.sock(file as usize);
+    d.note(format!(
+        "SetFileCompletionNotificationModes({:#x}, {modes:#x})",
+        m.0
+    ));
     1
 }
 

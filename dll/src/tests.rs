@@ -595,3 +595,82 @@ fn option_lengths_at_the_pointer_level() {
     assert_eq!(sock::closesocket(u), 0);
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn wsa_enum_protocols_lists_tcp_and_udp_as_windows_does() {
+    // Wine's dlls/ws2_32/tests/protocol.c, test_WSAEnumProtocolsW and
+    // test_service_flags, run on Windows.
+    let _g = start();
+    let mut len = 0u32;
+    // SAFETY: a NULL buffer with its length.
+    let r = unsafe { sock::WSAEnumProtocolsW(std::ptr::null(), std::ptr::null_mut(), &mut len) };
+    assert_eq!((r, startup::WSAGetLastError()), (-1, WSAENOBUFS));
+    assert_eq!(len, 4 * 628);
+    let mut one = [0u8; 628];
+    let mut zero = 0u32;
+    // SAFETY: a buffer said to be 0 bytes long.
+    let r =
+        unsafe { sock::WSAEnumProtocolsW(std::ptr::null(), one.as_mut_ptr().cast(), &mut zero) };
+    assert_eq!((r, startup::WSAGetLastError(), zero), (-1, WSAENOBUFS, len));
+    let mut buf = vec![0u8; len as usize];
+    // SAFETY: `len` bytes.
+    let r = unsafe { sock::WSAEnumProtocolsW(std::ptr::null(), buf.as_mut_ptr().cast(), &mut len) };
+    assert_eq!((r, startup::WSAGetLastError()), (4, 0));
+    let field = |i: &[u8], at: usize| u32::from_le_bytes(i[at..at + 4].try_into().unwrap());
+    const TCP: u32 = XP1_GUARANTEED_DELIVERY
+        | XP1_GUARANTEED_ORDER
+        | XP1_GRACEFUL_CLOSE
+        | XP1_EXPEDITED_DATA
+        | XP1_IFS_HANDLES;
+    const UDP: u32 = XP1_CONNECTIONLESS
+        | XP1_MESSAGE_ORIENTED
+        | XP1_SUPPORT_BROADCAST
+        | XP1_SUPPORT_MULTIPOINT
+        | XP1_IFS_HANDLES;
+    for info in buf.chunks_exact(628) {
+        let (ty, p) = (field(info, 88) as i32, field(info, 92) as i32);
+        let flags = match (ty, p) {
+            (SOCK_STREAM, IPPROTO_TCP) => TCP,
+            (SOCK_DGRAM, IPPROTO_UDP) => UDP,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(info, 0), flags);
+        assert_eq!(field(info, 16) & 0x8000_0000, 0, "no PFL_HIDDEN");
+        assert_eq!(field(info, 72), 2, "iVersion");
+        assert_ne!(info[116], 0, "a protocol name");
+    }
+    // A filter with numbers no protocol has: TCP and UDP only.
+    let ptest = [0xdead, IPPROTO_TCP, 0xcafe, IPPROTO_UDP, 0xbeef, 0];
+    let mut len = 0u32;
+    // SAFETY: a 0-terminated list, a NULL buffer.
+    let r = unsafe { sock::WSAEnumProtocolsW(ptest.as_ptr(), std::ptr::null_mut(), &mut len) };
+    assert_eq!((r, startup::WSAGetLastError()), (-1, WSAENOBUFS));
+    let mut buf = vec![0u8; len as usize];
+    // SAFETY: `len` bytes.
+    let r = unsafe { sock::WSAEnumProtocolsW(ptest.as_ptr(), buf.as_mut_ptr().cast(), &mut len) };
+    assert!(r >= 2, "{r}");
+    let mut found = 0;
+    for info in buf.chunks_exact(628).take(r as usize) {
+        let p = field(info, 92) as i32;
+        found |= 1 << ptest.iter().position(|&x| x == p).unwrap();
+    }
+    assert_eq!(found, 0x0A);
+    // The ANSI form: 372 bytes an entry, the same fields, the name.
+    let mut len = 0u32;
+    // SAFETY: as above.
+    let r = unsafe { sock::WSAEnumProtocolsA(std::ptr::null(), std::ptr::null_mut(), &mut len) };
+    assert_eq!((r, len), (-1, 4 * 372));
+    let mut a = vec![0u8; len as usize];
+    // SAFETY: `len` bytes.
+    let r = unsafe { sock::WSAEnumProtocolsA(std::ptr::null(), a.as_mut_ptr().cast(), &mut len) };
+    assert_eq!(r, 4);
+    assert_eq!(&a[116..120], b"TCP\0");
+    assert_eq!(field(&a, 372 + 88) as i32, SOCK_DGRAM);
+    // No length: WSAEFAULT.
+    // SAFETY: a NULL length pointer, which the DLL refuses.
+    let r = unsafe {
+        sock::WSAEnumProtocolsW(std::ptr::null(), std::ptr::null_mut(), std::ptr::null_mut())
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (-1, WSAEFAULT));
+    assert_eq!(startup::WSACleanup(), 0);
+}

@@ -12,7 +12,7 @@ use winsock_model::contract::{
     AF_INET, AF_INET6, SIO_GET_EXTENSION_FUNCTION_POINTER, SOL_SOCKET, WSAEINVAL, WSAENOBUFS,
     WSA_FLAG_OVERLAPPED,
 };
-use winsock_model::{Socket, Winsock};
+use winsock_model::{Socket, Winsock, WsaError};
 
 /// `INVALID_SOCKET`.
 const INVALID_SOCKET: SOCKET = !0;
@@ -127,6 +127,15 @@ unsafe fn protocol_info_a(d: &Dll, s: SOCKET, value: *mut u8, len: *mut i32) -> 
     let mut w = vec![0u8; std::mem::size_of::<WSAPROTOCOL_INFOW>()];
     d.host
         .get_sock_opt(d.sock(s), SOL_SOCKET, SO_PROTOCOL_INFOW, &mut w)?;
+    // SAFETY: `room` bytes at `value` are the caller's, at least `size`.
+    unsafe { mem::write_bytes(value, &info_a(&w))? };
+    Ok(0)
+}
+
+/// A `WSAPROTOCOL_INFOW`'s ANSI form: the same fields up to `szProtocol`,
+/// the name in 8-bit characters (`?` for one outside ASCII).
+fn info_a(w: &[u8]) -> Vec<u8> {
+    let size = std::mem::size_of::<WSAPROTOCOL_INFOA>();
     // szProtocol follows the same 116 bytes in both forms.
     const NAME: usize = 116;
     let mut a = vec![0u8; size];
@@ -138,9 +147,113 @@ unsafe fn protocol_info_a(d: &Dll, s: SOCKET, value: *mut u8, len: *mut i32) -> 
     for (i, c) in name.take(size - NAME - 1).enumerate() {
         a[NAME + i] = u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(b'?');
     }
-    // SAFETY: `room` bytes at `value` are the caller's, at least `size`.
-    unsafe { mem::write_bytes(value, &a)? };
-    Ok(0)
+    a
+}
+
+/// The most protocol numbers read from a `WSAEnumProtocols` filter (model
+/// choice: a longer list is taken for garbage, `WSAEFAULT`).
+const MAX_FILTER: usize = 1024;
+
+/// `WSAEnumProtocolsW` and `WSAEnumProtocolsA`: the model's protocols
+/// (`SimHost::protocols`; with `wide` false in their ANSI form), those
+/// whose `iProtocol` is in the `0`-terminated list `protocols` when it is
+/// not `NULL`. A buffer that is `NULL` or smaller than all of them is
+/// `WSAENOBUFS` with `*len` the size needed (Wine's
+/// `dlls/ws2_32/tests/protocol.c`, `test_WSAEnumProtocolsW`, run on
+/// Windows, with a `NULL` buffer and with one of length 0); a filter of
+/// numbers no protocol has among TCP and UDP gives only those two (the
+/// same test's list `{0xdead, IPPROTO_TCP, 0xcafe, IPPROTO_UDP, 0xbeef, 0}`);
+/// a `NULL` `len` is `WSAEFAULT` (the page's "not a valid part of the user
+/// address space").
+///
+/// # Safety
+/// As the exports.
+unsafe fn enum_protocols(
+    d: &Dll,
+    wide: bool,
+    protocols: *const i32,
+    buf: *mut u8,
+    len: *mut u32,
+) -> Result<i32, Fault> {
+    d.started()?;
+    let filter = if protocols.is_null() {
+        None
+    } else {
+        // SAFETY: a NUL-terminated array, probed a page at a time.
+        let v = unsafe { mem::c_units(protocols)? };
+        if v.len() > MAX_FILTER {
+            return Err(Fault::efault("lpiProtocols has no end"));
+        }
+        Some(v)
+    };
+    // SAFETY: probed before it is read.
+    let Some(room) = (unsafe { mem::read(len.cast_const())? }) else {
+        return Err(Fault::efault("lpdwBufferLength is NULL"));
+    };
+    let proto = |i: &[u8]| i32::from_le_bytes([i[92], i[93], i[94], i[95]]);
+    let infos: Vec<Vec<u8>> = d
+        .host
+        .protocols()
+        .into_iter()
+        .filter(|i| filter.as_ref().is_none_or(|f| f.contains(&proto(i))))
+        .map(|w| if wide { w } else { info_a(&w) })
+        .collect();
+    let bytes: Vec<u8> = infos.concat();
+    let need = u32::try_from(bytes.len()).expect("a few entries");
+    if buf.is_null() || room < need {
+        // SAFETY: probed above.
+        unsafe { mem::write(len, need)? };
+        return Err(WsaError::Code(WSAENOBUFS).into());
+    }
+    // SAFETY: `room` bytes at `buf` are the caller's, at least `need`.
+    unsafe { mem::write_bytes(buf, &bytes)? };
+    d.note(format!(
+        "WSAEnumProtocols{}: {} protocols",
+        if wide { "W" } else { "A" },
+        infos.len()
+    ));
+    Ok(infos.len() as i32)
+}
+
+/// `WSAEnumProtocolsW`: the model's protocols (TCP and UDP over IPv4 and
+/// IPv6), see `enum_protocols`.
+///
+/// # Safety
+/// `protocols` is `NULL` or a `0`-terminated array; `buf` is `NULL` or
+/// valid for writes of `*len` bytes; `len` is valid.
+#[export_name = "wsd_WSAEnumProtocolsW"]
+pub unsafe extern "system" fn WSAEnumProtocolsW(
+    protocols: *const i32,
+    buf: *mut WSAPROTOCOL_INFOW,
+    len: *mut u32,
+) -> i32 {
+    run(
+        "WSAEnumProtocolsW",
+        |_| -1,
+        || format!("{protocols:p}, {buf:p}"),
+        // SAFETY: passed on.
+        |d| unsafe { enum_protocols(d, true, protocols, buf.cast(), len) },
+    )
+}
+
+/// `WSAEnumProtocolsA`: as [`WSAEnumProtocolsW`], each entry a
+/// `WSAPROTOCOL_INFOA`.
+///
+/// # Safety
+/// As [`WSAEnumProtocolsW`].
+#[export_name = "wsd_WSAEnumProtocolsA"]
+pub unsafe extern "system" fn WSAEnumProtocolsA(
+    protocols: *const i32,
+    buf: *mut WSAPROTOCOL_INFOA,
+    len: *mut u32,
+) -> i32 {
+    run(
+        "WSAEnumProtocolsA",
+        |_| -1,
+        || format!("{protocols:p}, {buf:p}"),
+        // SAFETY: passed on.
+        |d| unsafe { enum_protocols(d, false, protocols, buf.cast(), len) },
+    )
 }
 
 /// `socket`: `WSASocket` with `WSA_FLAG_OVERLAPPED`, as on Windows, unless

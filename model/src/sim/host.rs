@@ -52,6 +52,19 @@ impl SimHost {
         self.world.lock().hosts[self.host].name.clone()
     }
 
+    /// The protocols the host offers, as `WSAEnumProtocolsW` lists them
+    /// (what a front end such as the DLL answers it with): TCP and UDP
+    /// over IPv4, then over IPv6, each a `WSAPROTOCOL_INFOW` of
+    /// [`WSAPROTOCOL_INFOW_SIZE`](crate::contract::consts::WSAPROTOCOL_INFOW_SIZE)
+    /// bytes, the same one `getsockopt(SO_PROTOCOL_INFOW)` gives for a
+    /// socket of that family, type and protocol: the service flags Wine's
+    /// conformance test checks on Windows (`XP1_IFS_HANDLES` among them:
+    /// `dlls/ws2_32/tests/protocol.c`, `test_service_flags`), version 2,
+    /// the address sizes, the largest datagram, the protocol's name.
+    pub fn protocols(&self) -> Vec<Vec<u8>> {
+        super::protocols::catalog()
+    }
+
     /// The world this host belongs to.
     pub fn sim(&self) -> Sim {
         Sim {

@@ -81,6 +81,7 @@ mod ovl;
 mod pcap;
 mod poll;
 mod port;
+mod protocols;
 mod reap;
 mod rng;
 mod sched;

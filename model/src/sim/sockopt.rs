@@ -325,7 +325,7 @@ impl World {
                 // SENDMSG-MAX-MSG-SIZE-OPTION: the limit sends enforce.
                 st.max_msg_size() as i32
             }
-            (SOL_SOCKET, SO_PROTOCOL_INFOW) => return protocol_info(st, out),
+            (SOL_SOCKET, SO_PROTOCOL_INFOW) => return super::protocols::protocol_info(st, out),
             (IPPROTO_IP, IP_PKTINFO) => i32::from(st.opts.pktinfo4),
             (IPPROTO_IP, IP_TTL) => i32::from(st.opts.ttl),
             (IPPROTO_IP, IP_MULTICAST_LOOP) => i32::from(st.opts.mcast_loop),
@@ -481,52 +481,6 @@ impl World {
             _ => Err(WSAEINVAL),
         }
     }
-}
-
-/// `SO_PROTOCOL_INFOW`: the socket's `WSAPROTOCOL_INFOW`, with the fields
-/// the model knows (service flags, family, type, protocol, address sizes,
-/// message size, version, byte order) and the protocol's name; the
-/// protocol chain of a base protocol (`ChainLen` 1, as `WSAPROTOCOL_INFOW`
-/// documents `BASE_PROTOCOL`); the provider GUID and catalog entry are
-/// zero.
-fn protocol_info(st: &super::socket::SocketState, out: &mut [u8]) -> Result<usize, i32> {
-    if out.len() < WSAPROTOCOL_INFOW_SIZE {
-        return Err(WSAEFAULT);
-    }
-    let info = &mut out[..WSAPROTOCOL_INFOW_SIZE];
-    info.fill(0);
-    let mut put = |at: usize, v: u32| info[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    put(0, super::socket::service_flags(st.ty, st.protocol));
-    // ProtocolChain.ChainLen, after the four service flags, the provider
-    // flags, the provider GUID and the catalog entry id.
-    put(40, 1);
-    // iVersion, iAddressFamily, iMaxSockAddr, iMinSockAddr, iSocketType,
-    // iProtocol follow the 72 bytes of flags, GUID, catalog id and chain.
-    put(72, 2);
-    put(76, st.af as u32);
-    put(80, st.sockaddr_len() as u32);
-    put(84, st.sockaddr_len() as u32);
-    put(88, st.ty as u32);
-    put(92, st.protocol as u32);
-    // dwMessageSize: 0 for a byte stream.
-    let msg = if st.is_dgram() || st.sends_messages() {
-        st.max_msg_size()
-    } else {
-        0
-    };
-    put(108, msg);
-    let name = match (st.ty, st.protocol) {
-        (SOCK_STREAM, IPPROTO_TCP) => "TCP",
-        (SOCK_DGRAM, IPPROTO_UDP) => "UDP",
-        (SOCK_RAW, _) => "RAW",
-        (SOCK_STREAM, _) => "SIM-MSG pseudo-stream (model)",
-        (SOCK_SEQPACKET, IPPROTO_SIM_MSG) => "SIM-MSG (model)",
-        _ => "SIM-MSG-PARTIAL (model)",
-    };
-    for (i, u) in name.encode_utf16().enumerate() {
-        info[116 + 2 * i..118 + 2 * i].copy_from_slice(&u.to_le_bytes());
-    }
-    Ok(WSAPROTOCOL_INFOW_SIZE)
 }
 
 /// The levels Windows has options at (`WIN-SOCKOPT-SIZES`).
