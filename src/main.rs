@@ -464,11 +464,35 @@ fn cmd_decode(file: &std::path::Path, save: Option<&std::path::Path>) -> Result<
     Ok(Done { out, code })
 }
 
+/// Runs `f` over the corpus with a progress bar on standard error (drawn
+/// only on a terminal): `f` is given what to call as each scenario ends.
+fn observed<T>(
+    corpus: &[scenario::Scenario],
+    what: &str,
+    f: impl FnOnce(&mut dyn FnMut(&str)) -> T,
+) -> T {
+    let bar = indicatif::ProgressBar::new(corpus.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(format!("conform on {what}"));
+    let out = f(&mut |name| {
+        bar.set_message(name.to_string());
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    out
+}
+
 fn cmd_conform(a: &ConformArgs) -> Result<Done, BadInput> {
     let dir = a.dir.clone().unwrap_or_else(scenario::default_corpus);
     let corpus = conform::load_corpus(&dir)?;
     let profile = a.profile.profile();
-    let report = conform::conform(|| SimBackend::with_profile(profile), &corpus);
+    let report = observed(&corpus, "model", |ran| {
+        conform::conform_observed(|| SimBackend::with_profile(profile), &corpus, ran)
+    });
     if a.backend == Backend::Os {
         return conform_os(a, &corpus, &report);
     }
@@ -488,7 +512,9 @@ fn cmd_conform(a: &ConformArgs) -> Result<Done, BadInput> {
         ConformFormat::Text => conform::render_text(&report, a.only.is_some()),
         ConformFormat::Html => {
             let windows = winsock_model::Profile::windows();
-            let win = conform::conform(|| SimBackend::with_profile(windows), &corpus);
+            let win = observed(&corpus, "model (windows)", |ran| {
+                conform::conform_observed(|| SimBackend::with_profile(windows), &corpus, ran)
+            });
             scenario::conform_html::render(&report, &win)
         }
     };
@@ -519,7 +545,9 @@ fn conform_os(
     corpus: &[scenario::Scenario],
     model: &conform::ConformReport,
 ) -> Result<Done, BadInput> {
-    let os = conform::conform(scenario::OsBackend::default, corpus);
+    let os = observed(corpus, "real Winsock", |ran| {
+        conform::conform_observed(scenario::OsBackend::default, corpus, ran)
+    });
     let outside = conform::outside_model(corpus, &os, a.profile.profile(), a.model_seeds);
     let rows = conform::compare(model, &os, &outside);
     let out = match a.format {

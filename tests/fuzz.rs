@@ -3,7 +3,8 @@
 //! replay exactly; the fuzz targets take any bytes.
 //!
 //! Fast mode runs in `cargo test`; the long mode is
-//! `PROPTEST_CASES=10000 cargo test --release --test fuzz`.
+//! `PROPTEST_CASES=10000 cargo test --release --test fuzz` (with a progress
+//! bar per property on a terminal).
 
 mod common;
 use common::proptest_cases;
@@ -16,7 +17,43 @@ use winsock_double::fuzz::{bytes, check_all, save_failure, SavedRun};
 use winsock_double::scenario::{self, runner};
 use winsock_double::Profile;
 
+/// The long mode's progress: a bar per property on standard error, drawn
+/// only on a terminal and only for 1,000 cases or more (the fast mode and
+/// CI, which has no terminal, print nothing).
+fn tick(name: &str) {
+    use std::collections::BTreeMap;
+    use std::sync::{Mutex, OnceLock};
+    static BARS: OnceLock<(
+        indicatif::MultiProgress,
+        Mutex<BTreeMap<String, indicatif::ProgressBar>>,
+    )> = OnceLock::new();
+    let cases = proptest_cases(256);
+    if cases < 1_000 {
+        return;
+    }
+    let (multi, bars) = BARS.get_or_init(Default::default);
+    let mut bars = bars.lock().unwrap_or_else(|e| e.into_inner());
+    let bar = bars.entry(name.to_string()).or_insert_with(|| {
+        let b = multi.add(indicatif::ProgressBar::new(u64::from(cases)));
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix:40} [{bar:30}] {pos}/{len} cases, {per_sec}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        b.set_prefix(name.to_string());
+        b
+    });
+    // Shrinking runs more cases than asked: the bar says how many ran.
+    if bar.position() >= bar.length().unwrap_or(0) {
+        bar.inc_length(1);
+    }
+    bar.inc(1);
+}
+
 fn check(name: &str, case: &strategy::Case) -> Result<(), TestCaseError> {
+    tick(name);
     // A generated program is a valid scenario (else the runner refuses it
     // and the invariants would have nothing to check).
     if let Err(e) = scenario::check::check(&case.scenario) {

@@ -99,11 +99,22 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<super::Scenario>, ScenarioError> {
 /// Runs the corpus on a backend (each scenario with its own seed) and
 /// reports per clause.
 pub fn conform<B: Backend>(make: impl Fn() -> B, corpus: &[super::Scenario]) -> ConformReport {
+    conform_observed(make, corpus, |_| {})
+}
+
+/// [`conform`], telling `ran` the name of each scenario as it finishes
+/// (for a progress display).
+pub fn conform_observed<B: Backend>(
+    make: impl Fn() -> B,
+    corpus: &[super::Scenario],
+    mut ran: impl FnMut(&str),
+) -> ConformReport {
     let mut runs = vec![];
     let mut backend = String::new();
     for sc in corpus {
         let mut b = make();
         let r = run(&mut b, sc, sc.seed);
+        ran(&sc.name);
         backend = b
             .describe()
             .split(" seed=")
