@@ -81,6 +81,11 @@ fn next_ready_rx(st: &super::socket::SocketState) -> Option<usize> {
     if rx_ready(st, front) {
         return Some(0);
     }
+    // (On a datagram socket every receive is ready or none is: a queued
+    // datagram or error; alone, the front has no other kind.)
+    if st.is_dgram() || q.len() == 1 {
+        return None;
+    }
     let kind = is_oob(front);
     let other = q.iter().position(|o| is_oob(o) != kind)?;
     rx_ready(st, &q[other]).then_some(other)
