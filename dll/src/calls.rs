@@ -328,7 +328,19 @@ pub(crate) fn code_name(c: i32) -> String {
 }
 
 /// Counts a call under way while it lives.
-struct InCall(&'static Dll);
+pub(crate) struct InCall(&'static Dll);
+
+/// Counts the caller as a call under way while the guard lives: a hooked
+/// kernel32 function (`iocp.rs`) while it is in the model (a settle, a
+/// wait in virtual time, a cancellation), as an exported call is counted,
+/// so that the unload notification does not take the world's lock that a
+/// thread killed at process exit may hold. Not while it waits in wall
+/// time (Go's netpoller is there when the process exits).
+#[cfg(windows)]
+pub(crate) fn in_model(d: &'static Dll) -> InCall {
+    d.in_calls.fetch_add(1, Ordering::SeqCst);
+    InCall(d)
+}
 
 impl Drop for InCall {
     fn drop(&mut self) {

@@ -35,7 +35,7 @@
 //! DLL, .NET's runtime), and `NtDeviceIoControlFile` on the socket (mio's
 //! AFD polling).
 
-use crate::calls::{dll_if_made, Dll};
+use crate::calls::{dll_if_made, in_model, Dll};
 use crate::ovl;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use windows_sys::Win32::Foundation::{
@@ -276,6 +276,7 @@ unsafe extern "system" fn create_io_completion_port(
         // SAFETY: the program's call, passed on unchanged.
         return unsafe { real_fn(file, existing, key, threads) };
     };
+    let _m = in_model(d);
     let s = file as usize;
     if d.ovls.lock().assoc.contains_key(&s) {
         // A file is associated with one port, once.
@@ -313,6 +314,7 @@ unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, m
         // SAFETY: the real function's signature; the program's call.
         return unsafe { real::<F>(&HOOKS[1])(file, modes) };
     };
+    let _m = in_model(d);
     d.ovls.lock().modes.insert(file as usize, modes);
     let m = d.sock(file as usize);
     d.note(format!(
@@ -325,6 +327,7 @@ unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, m
 /// The model's `CancelIoEx` on a socket: `TRUE`, or `FALSE` with
 /// `ERROR_NOT_FOUND`.
 fn cancel(d: &'static Dll, s: usize, ovl_p: *mut OVERLAPPED) -> i32 {
+    let _m = in_model(d);
     let id = if ovl_p.is_null() {
         None
     } else {
@@ -338,7 +341,7 @@ fn cancel(d: &'static Dll, s: usize, ovl_p: *mut OVERLAPPED) -> i32 {
         }
     };
     let r = d.host.cancel_io_ex(d.sock(s), id.as_ref());
-    ovl::settle(d);
+    settle(d);
     match r {
         Ok(()) => 1,
         Err(e) => {
@@ -412,14 +415,18 @@ fn paced_wait<R: Default>(
 ) -> R {
     let mut left = ms;
     loop {
-        ovl::settle(d);
+        settle(d);
         if let Some(r) = wait(0) {
             return r;
         }
         let step = left.min(SLICE_MS);
         let ids = ids(&d.ovls.lock());
         if !ids.is_empty() {
-            if let Ok(true) = d.host.wait_overlapped(what, &ids, step) {
+            let r = {
+                let _m = in_model(d);
+                d.host.wait_overlapped(what, &ids, step)
+            };
+            if let Ok(true) = r {
                 // One finished: delivered, then the port is polled again.
                 continue;
             }
@@ -437,6 +444,12 @@ fn paced_wait<R: Default>(
             }
         }
     }
+}
+
+/// `ovl::settle`, counted as a call under way ([`in_model`]).
+fn settle(d: &'static Dll) {
+    let _m = in_model(d);
+    ovl::settle(d);
 }
 
 /// The model, when it has operations outstanding (the waits' fast path).
@@ -466,7 +479,7 @@ unsafe extern "system" fn get_queued_completion_status(
         return paced_wait(d, "GetQueuedCompletionStatus", ids, ms, wait);
     }
     if let Some(d) = busy_model() {
-        ovl::settle(d);
+        settle(d);
         // SAFETY (the polls): the program's arguments, passed on.
         let poll = || {
             let r = unsafe { real_fn(port, bytes, key, ovl_p, 0) };
@@ -479,6 +492,7 @@ unsafe extern "system" fn get_queued_completion_status(
             }
             let ids = |o: &ovl::Ovls| o.on_port(port as usize);
             let timed_out = || poll().unwrap_or(0);
+            let _m = in_model(d);
             if let Some(r) =
                 ovl::virtual_wait(d, "GetQueuedCompletionStatus", ids, ms, poll, timed_out)
             {
@@ -519,7 +533,7 @@ pub(crate) unsafe extern "system" fn get_queued_completion_status_ex(
         return paced_wait(d, "GetQueuedCompletionStatusEx", ids, ms, wait);
     }
     if let Some(d) = busy_model() {
-        ovl::settle(d);
+        settle(d);
         // SAFETY (the polls): the program's arguments, passed on.
         let poll = || {
             let r = unsafe { real_fn(port, entries, count, removed, 0, alertable) };
@@ -538,6 +552,7 @@ pub(crate) unsafe extern "system" fn get_queued_completion_status_ex(
                 v
             };
             let timed_out = || poll().unwrap_or(0);
+            let _m = in_model(d);
             if let Some(r) =
                 ovl::virtual_wait(d, "GetQueuedCompletionStatusEx", ids, ms, poll, timed_out)
             {
@@ -555,7 +570,7 @@ unsafe extern "system" fn wait_for_single_object_ex(h: HANDLE, ms: u32, alertabl
     let real_fn: F = unsafe { real(&HOOKS[6]) };
     if ms != 0 {
         if let Some(d) = busy_model() {
-            ovl::settle(d);
+            settle(d);
             // SAFETY (the polls): the program's arguments, passed on.
             let poll = || {
                 let r = unsafe { real_fn(h, 0, alertable) };
@@ -565,6 +580,7 @@ unsafe extern "system" fn wait_for_single_object_ex(h: HANDLE, ms: u32, alertabl
                 return r;
             }
             let ids = |o: &ovl::Ovls| o.waited(&[h as usize], alertable != 0);
+            let _m = in_model(d);
             if let Some(r) =
                 ovl::virtual_wait(d, "WaitForSingleObjectEx", ids, ms, poll, || WAIT_TIMEOUT)
             {
@@ -587,7 +603,7 @@ unsafe extern "system" fn sleep_ex(ms: u32, alertable: i32) -> u32 {
     let real_fn: F = unsafe { real(&HOOKS[7]) };
     if ms != 0 && alertable != 0 {
         if let Some(d) = busy_model() {
-            ovl::settle(d);
+            settle(d);
             // SAFETY (the polls): a sleep of 0 runs the queued APCs.
             let poll = || {
                 let r = unsafe { real_fn(0, 1) };
@@ -597,6 +613,7 @@ unsafe extern "system" fn sleep_ex(ms: u32, alertable: i32) -> u32 {
                 return r;
             }
             let ids = |o: &ovl::Ovls| o.waited(&[], true);
+            let _m = in_model(d);
             if let Some(r) = ovl::virtual_wait(d, "SleepEx", ids, ms, poll, || 0) {
                 return r;
             }
