@@ -304,8 +304,8 @@ pub static QUIRKS: &[QuirkInfo] = &[
     QuirkInfo {
         quirk: Quirk::SendSegmentation,
         id: "WIN-USO",
-        statement: "With UDP_SEND_MSG_SIZE set (the option, or an IPPROTO_UDP control object of type DWORD on WSASendMsg) a send's bytes leave as datagrams of that size, the last one shorter if need be, each within SO_MAX_MSG_SIZE; the seed pages send one datagram per call (SENDMSG-EMSGSIZE-MAX).",
-        source: "https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-udp-socket-options (UDP_SEND_MSG_SIZE); https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-wsasetudpsendmessagesize; quinn-rs/quinn a1931ab8 quinn-udp/src/windows.rs (max_gso_segments, send)",
+        statement: "With UDP_SEND_MSG_SIZE set (the option, or an IPPROTO_UDP control object of type DWORD on WSASendMsg) a send's bytes leave as datagrams of that size, the last one shorter if need be, each within SO_MAX_MSG_SIZE and at most 512 to a send; the seed pages send one datagram per call (SENDMSG-EMSGSIZE-MAX).",
+        source: "https://learn.microsoft.com/en-us/windows/win32/winsock/ipproto-udp-socket-options (UDP_SEND_MSG_SIZE); https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-wsasetudpsendmessagesize; quinn-rs/quinn a1931ab8 quinn-udp/src/windows.rs (max_gso_segments, send); quinn-udp 0.6.3 (crates.io) tests/tests.rs `gso` (512 segments of 128 bytes in one WSASendMsg), run on Windows by quinn's CI (.github/workflows/rust.yml, job test, windows-latest)",
         profiles: WINDOWS,
     },
     QuirkInfo {
