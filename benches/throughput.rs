@@ -425,6 +425,104 @@ fn model_pairs(size: usize) -> Job<'static> {
     })
 }
 
+/// [`model_pairs`] of 64 bytes on one socket of the first of `hosts` hosts
+/// (one network, 10.0.0.0/8), in a world of `sockets` bound UDP sockets
+/// spread over them.
+fn model_pairs_crowded(hosts: usize, sockets: usize) -> Job<'static> {
+    let sim = Sim::with_config(1, bench_config());
+    let mut all = vec![];
+    for h in 0..hosts {
+        let addr = format!("10.{}.{}.1/8", h >> 8, h & 255);
+        let host = sim.add_host(&format!("h{h}"), &[&addr]).expect("host");
+        host.wsa_startup(WINSOCK_VERSION_2_2).expect("startup");
+        all.push(host);
+    }
+    let per = sockets / hosts;
+    for host in &all {
+        for _ in 0..per {
+            let s = host
+                .socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)
+                .expect("socket");
+            host.bind(s, &"0.0.0.0:0".parse().expect("addr"))
+                .expect("bind");
+        }
+    }
+    let host = all.swap_remove(0);
+    let (s, me) = model_udp(&host);
+    let out = WsaMsg::for_send(Some(&me), &[7u8; 64]);
+    let mut inn = WsaMsg::for_recv(&[2048], 0);
+    Box::new(move |n| {
+        let _world = (&sim, &all);
+        for _ in 0..n {
+            let mut sent = 0;
+            host.wsa_send_msg(s, black_box(&out), 0, Some(&mut sent))
+                .expect("send");
+            let mut got = 0;
+            host.wsa_recv_msg(s, &mut inn, Some(&mut got))
+                .expect("recv");
+            black_box(&inn);
+        }
+    })
+}
+
+/// A long virtual run with many timers: `sockets` UDP sockets on host a
+/// each send a 64-byte datagram to host b (100 µs away: each arrival is a
+/// timed event), then virtual time moves 600 ms and b reads them all;
+/// one job is `steps` such rounds (1,000 rounds: 10 virtual minutes).
+/// Counted per datagram.
+fn model_timers(sockets: usize) -> Job<'static> {
+    let sim = Sim::with_config(1, bench_config());
+    let a = sim.add_host("a", &["10.0.0.1/24"]).expect("host a");
+    let b = sim.add_host("b", &["10.0.0.2/24"]).expect("host b");
+    a.wsa_startup(WINSOCK_VERSION_2_2).expect("startup");
+    b.wsa_startup(WINSOCK_VERSION_2_2).expect("startup");
+    let rx = b.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).expect("socket");
+    let big = i32::try_from(sockets * 4096).expect("a buffer size");
+    b.set_sock_opt_int(rx, SOL_SOCKET, SO_RCVBUF, big.max(65_536))
+        .expect("rcvbuf");
+    b.bind(rx, &"10.0.0.2:9000".parse().expect("addr"))
+        .expect("bind");
+    let to: SocketAddr = "10.0.0.2:9000".parse().expect("addr");
+    let txs: Vec<Socket> = (0..sockets)
+        .map(|_| {
+            let s = a.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).expect("socket");
+            a.bind(s, &"10.0.0.1:0".parse().expect("addr"))
+                .expect("bind");
+            s
+        })
+        .collect();
+    let payload = [7u8; 64];
+    let mut buf = [0u8; 128];
+    let mut round = 0usize;
+    Box::new(move |n| {
+        // `n` datagrams, in rounds of one from each socket.
+        let mut left = n as usize;
+        while left > 0 {
+            let k = left.min(txs.len());
+            for &s in &txs[..k] {
+                a.send_to(s, &payload, &to).expect("send");
+            }
+            sim.advance(std::time::Duration::from_millis(600));
+            for _ in 0..k {
+                b.recv_from(rx, &mut buf).expect("recv");
+            }
+            left -= k;
+            round += 1;
+        }
+        black_box(round);
+    })
+}
+
+/// Live bytes per outstanding overlapped receive (each with a 64-byte
+/// buffer, counted in).
+fn mem_outstanding_op(count: usize) -> f64 {
+    let host = model_host(bench_config());
+    park_receives(&host, 1);
+    let before = live_bytes();
+    park_receives(&host, count);
+    (live_bytes() - before) as f64 / count as f64
+}
+
 /// The kernel's UDP loopback: `sendto` then `recvfrom` of one datagram.
 fn kernel_pairs(size: usize) -> Job<'static> {
     let s = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("kernel socket");
@@ -487,7 +585,37 @@ thread_local! {
 /// Post an overlapped receive, send a 64-byte datagram, reap the
 /// completion; the buffers go round from completion to the next post.
 fn model_overlapped(reap: Reap) -> Job<'static> {
+    overlapped_on(model_host(bench_config()), reap)
+}
+
+/// [`model_overlapped`] on a host that holds `outstanding` more
+/// overlapped receives, pending on sockets of their own that nothing is
+/// sent to (1,000 a socket).
+fn model_overlapped_beside(outstanding: usize) -> Job<'static> {
     let host = model_host(bench_config());
+    park_receives(&host, outstanding);
+    overlapped_on(host, Reap::Event)
+}
+
+/// `n` overlapped receives left pending on `host`, 1,000 a socket.
+fn park_receives(host: &SimHost, n: usize) {
+    let mut left = n;
+    let mut id = 1_000_000u64;
+    while left > 0 {
+        let (s, _) = model_udp(host);
+        for _ in 0..left.min(1_000) {
+            id += 1;
+            let posted = host
+                .wsa_recv_overlapped(s, vec![WsaBuf::zeroed(64)], 0, Overlapped::new(id), None)
+                .expect("post");
+            assert!(posted.is_pending());
+            left -= 1;
+        }
+    }
+}
+
+/// The overlapped cycle of [`model_overlapped`] on `host`.
+fn overlapped_on(host: SimHost, reap: Reap) -> Job<'static> {
     let (s, me) = model_udp(&host);
     let out = WsaMsg::for_send(Some(&me), &[7u8; 64]);
     let ev = host.wsa_create_event().expect("event");
@@ -894,6 +1022,57 @@ fn main() {
         );
     }
 
+    if opts.wants("scale_") {
+        // Cost that stays flat as the world grows: each against the
+        // one-socket figure measured beside it.
+        let (hosts, sockets) = if opts.quick {
+            (100, 1_000)
+        } else {
+            (1_000, 10_000)
+        };
+        say(&format!("pairs among {sockets} sockets on {hosts} hosts"));
+        let (r, _) = measure(
+            &opts,
+            &mut [model_pairs_crowded(hosts, sockets), model_pairs(64)],
+        );
+        rows.push(
+            Row::rate(
+                format!("scale_dgram_pair_64B_{sockets}_sockets_{hosts}_hosts"),
+                "pairs/s",
+                r[0],
+            )
+            .peer("dgram_pair_64B_one_socket", r[1])
+            .target(Target::RatioAtLeast(0.8)),
+        );
+        let outstanding = if opts.quick { 10_000 } else { 100_000 };
+        say(&format!(
+            "overlapped cycles beside {outstanding} outstanding receives"
+        ));
+        let (r, _) = measure(
+            &opts,
+            &mut [
+                model_overlapped_beside(outstanding),
+                model_overlapped(Reap::Event),
+            ],
+        );
+        rows.push(
+            Row::rate(
+                format!("scale_overlapped_cycle_event_{outstanding}_outstanding"),
+                "cycles/s",
+                r[0],
+            )
+            .peer("overlapped_cycle_event_alone", r[1])
+            .target(Target::RatioAtLeast(0.8)),
+        );
+        say("a 10-minute virtual run with 1,000 timers");
+        let (r, _) = measure(&opts, &mut [model_timers(1_000), model_timers(1)]);
+        rows.push(
+            Row::rate("scale_10min_virtual_1000_timers", "datagrams/s", r[0])
+                .peer("one_timer", r[1])
+                .target(Target::RatioAtLeast(0.8)),
+        );
+    }
+
     if opts.wants("stream_64KiB_sends") {
         say("stream throughput");
         let (r, _) = measure(&opts, &mut [model_stream(), kernel_stream()]);
@@ -915,6 +1094,10 @@ fn main() {
         say("memory");
         let n = if opts.quick { 200 } else { 2000 };
         rows.push(Row::size("mem_per_idle_socket", mem_idle_socket(n)));
+        rows.push(Row::size(
+            "mem_per_outstanding_op_64B",
+            mem_outstanding_op(n),
+        ));
         rows.push(Row::size(
             "mem_per_queued_64B_datagram",
             mem_queued_datagram(n),

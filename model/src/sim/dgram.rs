@@ -405,16 +405,16 @@ impl World {
         let all = p.bcast || p.mcast;
         let mut best = 0u8;
         let mut out: Few<u64> = Few::default();
-        for (&id, st) in self.sockets.iter() {
+        // The host's datagram sockets bound to the port, in handle order
+        // (the socket table's index).
+        for &id in self.sockets.bound_to(host, p.dst.port()) {
+            let st = &self.sockets[&id];
             // A protocol's port space is its own (UDP, or the simulated
             // partial-message datagram protocol).
-            if st.host != host || st.ty != SOCK_DGRAM || st.protocol != p.proto {
+            if st.protocol != p.proto {
                 continue;
             }
             let Some(local) = st.local else { continue };
-            if local.port() != p.dst.port() {
-                continue;
-            }
             let lip = wire_ip(local.ip());
             let family_ok = if dst_ip.is_ipv4() {
                 !st.is_v6() || (st.dual_stack() && (local.ip().is_unspecified() || lip.is_ipv4()))

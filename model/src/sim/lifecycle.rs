@@ -161,7 +161,7 @@ impl World {
         if self.bind_conflict(s, &a) {
             return Err(WSAEADDRINUSE);
         }
-        self.sockets.get_mut(&s).expect("checked").local = Some(a);
+        self.sockets.set_local(s, a);
         Ok(())
     }
 
@@ -191,7 +191,7 @@ impl World {
         } else {
             self.ephemeral(s, ip)?
         };
-        self.sockets.get_mut(&s).expect("checked").local = Some(SocketAddr::new(ip, port));
+        self.sockets.set_local(s, SocketAddr::new(ip, port));
         Ok(())
     }
 

@@ -32,7 +32,8 @@
 //! | data | `handles.rs` | the handles a program holds and the socket ids behind them (reuse) |
 //! | data | `events.rs` | packets on the wire, events, the event queue |
 //! | data | `net.rs` | hosts, interfaces, routes |
-//! | data | `socket.rs` | socket state, options, limits, the socket table; `Transport`: what each kind owns |
+//! | data | `socket.rs` | socket state, options, limits; `Transport`: what each kind owns |
+//! | data | `table.rs` | the socket table by handle, and its index of bound datagram sockets by port |
 //! | data | `tcp.rs` | a connection's state and segments |
 //! | data | `pcap.rs` | packets as a capture keeps them; the pcapng form |
 //! | data | `ovl.rs` | kernel objects: outstanding operations, `OVERLAPPED` status, routines, events, ports |
@@ -92,6 +93,7 @@ mod sockopt;
 mod stream;
 mod stream_io;
 mod stream_wire;
+mod table;
 mod tcp;
 mod thread;
 mod trace;
