@@ -19,9 +19,9 @@ use std::net::SocketAddr;
 use std::ptr;
 use windows_sys::Win32::Networking::WinSock as ws;
 use winsock_model::{
-    addr, consts, Completion, CompletionRoutine, DataCall, DataRequest, Event, NameBuf, Overlapped,
-    PollFd, Port, PortPacket, Posted, RecvCall, SendCall, Socket, WaitResult, Winsock,
-    WinsockOverlapped, WsaBuf, WsaData, WsaError, WsaMsg,
+    addr, consts, Completion, CompletionRoutine, DataCall, DataRequest, Event, NameBuf,
+    NetworkEvents, Overlapped, PollFd, Port, PortPacket, Posted, RecvCall, SendCall, Socket,
+    WaitResult, Winsock, WinsockOverlapped, WsaBuf, WsaData, WsaError, WsaMsg,
 };
 
 /// The real Winsock of this process.
@@ -802,6 +802,39 @@ impl WinsockOverlapped for OsWinsock {
     fn wsa_reset_event(&self, e: Event) -> Result<(), WsaError> {
         // SAFETY: as for WSACloseEvent.
         bool_ok(unsafe { ws::WSAResetEvent(e.0 as ws::WSAEVENT) })
+    }
+
+    /// `WSAEventSelect`.
+    fn wsa_event_select(
+        &self,
+        s: Socket,
+        event: Option<Event>,
+        network_events: i32,
+    ) -> Result<(), WsaError> {
+        let h = event.map_or(0, |e| e.0) as ws::WSAEVENT;
+        // SAFETY: a socket and an event handle by value (NULL for none);
+        // Windows reports a bad one, it dereferences nothing of ours.
+        check(unsafe { ws::WSAEventSelect(s.0 as usize, h, network_events) })
+    }
+
+    /// `WSAEnumNetworkEvents`.
+    fn wsa_enum_network_events(
+        &self,
+        s: Socket,
+        event: Option<Event>,
+    ) -> Result<NetworkEvents, WsaError> {
+        let h = event.map_or(0, |e| e.0) as ws::WSAEVENT;
+        let mut out = ws::WSANETWORKEVENTS {
+            lNetworkEvents: 0,
+            iErrorCode: [0; 10],
+        };
+        // SAFETY: `out` is a WSANETWORKEVENTS of ours that Windows fills
+        // during the call and keeps nothing of; the handles are values.
+        check(unsafe { ws::WSAEnumNetworkEvents(s.0 as usize, h, &mut out) })?;
+        Ok(NetworkEvents {
+            events: out.lNetworkEvents,
+            errors: out.iErrorCode,
+        })
     }
 
     /// `WSAWaitForMultipleEvents`.

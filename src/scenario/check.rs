@@ -459,6 +459,23 @@ fn op(op: &Op, scope: &mut Scope<'_>, count: &mut usize) -> Result<(), String> {
             wait_time("timeout_ms", *timeout_ms)?;
         }
         Op::SleepEx { ms, .. } => wait_time("ms", Some(*ms))?,
+        Op::EventSelect {
+            socket,
+            event,
+            events,
+        } => {
+            sock(scope, socket)?;
+            if let Some(e) = event {
+                known(&scope.events, "event", e)?;
+            }
+            names::fd_events(events).map_err(|e| format!("`events`: {e}"))?;
+        }
+        Op::EnumNetworkEvents { socket, event } => {
+            sock(scope, socket)?;
+            if let Some(e) = event {
+                known(&scope.events, "event", e)?;
+            }
+        }
         Op::GetOverlappedResult { socket, .. }
         | Op::Cancel { socket, .. }
         | Op::NotificationModes { socket, .. } => sock(scope, socket)?,

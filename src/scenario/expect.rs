@@ -41,6 +41,8 @@ pub enum Field {
     Packets,
     /// `revents`: each `WSAPoll` element's, `; `-separated.
     Revents,
+    /// `net_events`: what `WSAEnumNetworkEvents` reported, `; `-separated.
+    NetEvents,
     /// `sets`: what each `select` set kept, `; `-separated.
     Sets,
     /// `internal`: `OVERLAPPED.Internal` and `InternalHigh` of each
@@ -69,6 +71,7 @@ impl Field {
             Field::Packets => "packets",
             Field::Internal => "internal",
             Field::Revents => "revents",
+            Field::NetEvents => "net_events",
             Field::Sets => "sets",
             Field::Diagnostics => "diagnostics",
         }
@@ -101,6 +104,7 @@ impl Field {
             Field::Packets => join(&o.packets, "; "),
             Field::Internal => join(&o.internal, "; "),
             Field::Revents => join(&o.revents, "; "),
+            Field::NetEvents => join(&o.net_events, "; "),
             Field::Sets => join(&o.sets, "; "),
             Field::Diagnostics => join(&o.diagnostics, "; "),
         }
@@ -232,6 +236,9 @@ pub fn matchers<E: From<String>>(
     }
     if let Some(p) = &e.revents {
         m.push(is(Field::Revents, p.join("; ")));
+    }
+    if let Some(p) = &e.net_events {
+        m.push(is(Field::NetEvents, p.join("; ")));
     }
     if let Some(p) = &e.sets {
         m.push(is(Field::Sets, p.join("; ")));

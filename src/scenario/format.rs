@@ -802,6 +802,26 @@ pub enum Op {
         /// Event name.
         event: String,
     },
+    /// `WSAEventSelect`: the socket's network events `events` (`FD_*`
+    /// names; none cancels) signal `event` (absent: `NULL`).
+    EventSelect {
+        /// Socket name.
+        socket: String,
+        /// Event name (absent: `NULL`).
+        #[serde(default)]
+        event: Option<String>,
+        /// `lNetworkEvents`, as `FD_*` names or numbers.
+        #[serde(default)]
+        events: Vec<String>,
+    },
+    /// `WSAEnumNetworkEvents`: the record is the step's `net_events`.
+    EnumNetworkEvents {
+        /// Socket name.
+        socket: String,
+        /// `hEventObject`, reset by the call (absent: `NULL`).
+        #[serde(default)]
+        event: Option<String>,
+    },
     /// `WSAWaitForMultipleEvents`.
     WaitEvents {
         /// Event names.
@@ -981,6 +1001,11 @@ pub struct Expect {
     /// POLLHUP, POLLNVAL` (`""` for none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revents: Option<Vec<String>>,
+    /// What `enum_network_events` reported: each event recorded, in bit
+    /// order (`FD_READ` first), with `=` and its error code's name when it
+    /// is not 0 (`"FD_CLOSE=WSAECONNRESET"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_events: Option<Vec<String>>,
     /// What each `select` set kept, for the sets given, in the order read,
     /// write, except: `"read: a b"` (socket names in the set's order).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -227,6 +227,62 @@ pub fn poll_names(v: i16) -> String {
     out.join("|")
 }
 
+/// The `FD_*` network events, by name, in bit order.
+const FD_NAMES: &[(&str, i32)] = &[
+    ("FD_READ", FD_READ),
+    ("FD_WRITE", FD_WRITE),
+    ("FD_OOB", FD_OOB),
+    ("FD_ACCEPT", FD_ACCEPT),
+    ("FD_CONNECT", FD_CONNECT),
+    ("FD_CLOSE", FD_CLOSE),
+    ("FD_QOS", FD_QOS),
+    ("FD_GROUP_QOS", FD_GROUP_QOS),
+    ("FD_ROUTING_INTERFACE_CHANGE", FD_ROUTING_INTERFACE_CHANGE),
+    ("FD_ADDRESS_LIST_CHANGE", FD_ADDRESS_LIST_CHANGE),
+];
+
+/// `lNetworkEvents` from names: each `FD_*` event, `FD_ALL_EVENTS`, or a
+/// number.
+pub fn fd_events(names: &[String]) -> Result<i32, String> {
+    names.iter().try_fold(0i32, |acc, n| {
+        let v = match FD_NAMES.iter().find(|(name, _)| *name == n) {
+            Some(&(_, v)) => v,
+            None if n == "FD_ALL_EVENTS" => FD_ALL_EVENTS,
+            None => number(n)
+                .and_then(|v| i32::try_from(v).ok())
+                .ok_or_else(|| format!("unknown network event `{n}`"))?,
+        };
+        Ok(acc | v)
+    })
+}
+
+/// A `WSANETWORKEVENTS` as names: each event recorded, in bit order, with
+/// `=` and its error code (by name where it has one) when not 0; unknown
+/// bits in hex.
+pub fn net_event_names(ev: &winsock_model::NetworkEvents) -> Vec<String> {
+    let mut out = vec![];
+    for (i, &(n, f)) in FD_NAMES.iter().enumerate() {
+        if ev.events & f == 0 {
+            continue;
+        }
+        match ev.errors[i] {
+            0 => out.push(n.to_string()),
+            e => {
+                let en = ERROR_CODES
+                    .iter()
+                    .find(|(c, _)| *c == e)
+                    .map_or_else(|| e.to_string(), |(_, name)| name.to_string());
+                out.push(format!("{n}={en}"));
+            }
+        }
+    }
+    let rest = ev.events & !FD_ALL_EVENTS;
+    if rest != 0 {
+        out.push(format!("{rest:#x}"));
+    }
+    out
+}
+
 /// An error code by name (`"WSAEMSGSIZE"`) or number.
 pub fn error_code(name: &str) -> Result<i32, String> {
     if let Some(&(c, _)) = ERROR_CODES.iter().find(|(_, n)| *n == name) {

@@ -47,6 +47,10 @@ pub struct Outcome {
     /// Each `WSAPoll` element's `revents` (`|`-joined names).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revents: Option<Vec<String>>,
+    /// The network events `WSAEnumNetworkEvents` reported
+    /// (`"FD_CLOSE=WSAECONNRESET"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_events: Option<Vec<String>>,
     /// What each `select` set kept (`"read: a b"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sets: Option<Vec<String>>,

@@ -589,6 +589,23 @@ impl<'b, B: Backend> Ctx<'b, B> {
                 .host_of(step)?
                 .sleep_ex(*ms, *alertable)
                 .map(|r| o.wait = Some(ovl::render_wait(r))),
+            // Network events.
+            Op::EventSelect {
+                socket,
+                event,
+                events,
+            } => {
+                let (w, s) = self.sock(socket)?;
+                let ev = event.as_deref().map(|e| self.event(e)).transpose()?;
+                let mask = names::fd_events(events).map_err(StepError::Input)?;
+                w.wsa_event_select(s, ev, mask)
+            }
+            Op::EnumNetworkEvents { socket, event } => {
+                let (w, s) = self.sock(socket)?;
+                let ev = event.as_deref().map(|e| self.event(e)).transpose()?;
+                w.wsa_enum_network_events(s, ev)
+                    .map(|r| o.net_events = Some(names::net_event_names(&r)))
+            }
             // Results of overlapped operations, and cancelling them.
             Op::GetOverlappedResult { socket, id, wait } => {
                 self.get_overlapped_result(socket, *id, *wait, &mut o)?

@@ -752,6 +752,34 @@ pub const IN_PKTINFO_SIZE: usize = 8;
 // IN6_ADDR ipi6_addr (16) + ULONG ipi6_ifindex (4) = 20.
 pub const IN6_PKTINFO_SIZE: usize = 20;
 
+// ---- WSAEventSelect / WSAEnumNetworkEvents (`FD_*` network events) ----
+// https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsaeventselect
+
+/// `FD_READ`: data to read (bit 0).
+pub const FD_READ: i32 = 1 << 0;
+/// `FD_WRITE`: a send would not block (bit 1).
+pub const FD_WRITE: i32 = 1 << 1;
+/// `FD_OOB`: out-of-band data to read (bit 2).
+pub const FD_OOB: i32 = 1 << 2;
+/// `FD_ACCEPT`: a connection to accept (bit 3).
+pub const FD_ACCEPT: i32 = 1 << 3;
+/// `FD_CONNECT`: a connection attempt finished (bit 4).
+pub const FD_CONNECT: i32 = 1 << 4;
+/// `FD_CLOSE`: the connection was closed (bit 5).
+pub const FD_CLOSE: i32 = 1 << 5;
+/// `FD_QOS`: the socket's quality of service changed (bit 6).
+pub const FD_QOS: i32 = 1 << 6;
+/// `FD_GROUP_QOS`: reserved (bit 7).
+pub const FD_GROUP_QOS: i32 = 1 << 7;
+/// `FD_ROUTING_INTERFACE_CHANGE` (bit 8).
+pub const FD_ROUTING_INTERFACE_CHANGE: i32 = 1 << 8;
+/// `FD_ADDRESS_LIST_CHANGE` (bit 9).
+pub const FD_ADDRESS_LIST_CHANGE: i32 = 1 << 9;
+/// `FD_MAX_EVENTS`: the length of `WSANETWORKEVENTS.iErrorCode`.
+pub const FD_MAX_EVENTS: usize = 10;
+/// `FD_ALL_EVENTS`: the ten events.
+pub const FD_ALL_EVENTS: i32 = (1 << FD_MAX_EVENTS) - 1;
+
 // ---- WSAPoll (`WSAPOLLFD.events` / `revents`) ----
 
 /// `POLLRDNORM`: normal data may be read without blocking (also: a

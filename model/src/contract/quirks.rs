@@ -122,6 +122,9 @@ pub enum Quirk {
     SockoptSizes,
     /// `setsockopt(SO_ERROR)` sets the value `getsockopt(SO_ERROR)` reads.
     SoErrorSettable,
+    /// `WSAEventSelect` does not record again an event that
+    /// `WSAEnumNetworkEvents` reported since its re-enabling call.
+    EventSelectReported,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -476,6 +479,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "fixtures/findings/wine-8.0-differential.md:22 (found by tests/os_fuzz.rs); Windows: https://github.com/wine-mirror/wine/blob/1b32ac45f821ee1fe06a3dc4f903a81a190216c7/dlls/ws2_32/tests/sock.c#L9494-L9498",
         profiles: WINE8,
     },
+    QuirkInfo {
+        quirk: Quirk::EventSelectReported,
+        id: "WIN-EVENTSELECT-REPORTED",
+        statement: "WSAEventSelect does not record again a network event that WSAEnumNetworkEvents reported since the event's re-enabling call (FD_ACCEPT before accept, FD_CONNECT, FD_WRITE, FD_CLOSE), also after a WSAEventSelect with lNetworkEvents 0; an event recorded and not yet reported is recorded again; the WSAEventSelect page records every network event that has already happened when it is called.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6117-6128 (FD_ACCEPT reported, selected again, then selected with 0 and again: no event), :6244-6265 (recorded, not reported: recorded again), :6347-6352 (FD_CONNECT, FD_WRITE), :6783-6793 (FD_CLOSE); run on Windows, without todo in the event tests",
+        profiles: W,
+    },
 ];
 
 impl Quirk {
@@ -730,7 +740,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::SoErrorSettable as usize + 1);
+        assert_eq!(seen.len(), Quirk::EventSelectReported as usize + 1);
     }
 
     #[test]

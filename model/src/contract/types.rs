@@ -242,6 +242,24 @@ pub struct WsaData {
     pub description: String,
 }
 
+/// `WSANETWORKEVENTS`, as `WSAEnumNetworkEvents` fills it: the network
+/// events recorded since the last call (`FD_*` bits) and, for each, its
+/// error code at the index of its bit (`FD_READ_BIT` ... ; 0 for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NetworkEvents {
+    /// `lNetworkEvents`.
+    pub events: i32,
+    /// `iErrorCode[FD_MAX_EVENTS]`.
+    pub errors: [i32; super::consts::FD_MAX_EVENTS],
+}
+
+impl NetworkEvents {
+    /// The error code recorded with event `fd` (one `FD_*` bit).
+    pub fn error_of(&self, fd: i32) -> i32 {
+        self.errors[fd.trailing_zeros() as usize % super::consts::FD_MAX_EVENTS]
+    }
+}
+
 /// One element of `WSAPoll`'s array (`WSAPOLLFD`): the socket, the
 /// status asked for, and (written by the call) the status found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use super::consts::*;
 use super::overlapped::{
     Completion, CompletionRoutine, Overlapped, PortPacket, Posted, WaitResult,
 };
-use super::types::{NameBuf, PollFd, WsaBuf, WsaData, WsaMsg};
+use super::types::{NameBuf, NetworkEvents, PollFd, WsaBuf, WsaData, WsaMsg};
 use super::WsaError;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -456,6 +456,39 @@ pub trait WinsockOverlapped: Winsock {
     /// ([`WaitResult::IoCompletion`]) after running queued completion
     /// routines. [`WaitResult::Timeout`] is a return of 0.
     fn sleep_ex(&self, ms: u32, alertable: bool) -> Result<WaitResult, WsaError>;
+
+    // ---- network events ----
+
+    /// `WSAEventSelect`: from now on the network events `network_events`
+    /// (`FD_*` bits; 0 cancels) of `s` are recorded and signal `event`
+    /// (`None` is `NULL`, for a cancel); the socket becomes non-blocking.
+    ///
+    /// Provided so that an implementation outside this crate keeps
+    /// building: it fails with `WSAEOPNOTSUPP` until the implementation
+    /// gives its own. Both of this crate's backends do.
+    fn wsa_event_select(
+        &self,
+        s: Self::Socket,
+        event: Option<Self::Event>,
+        network_events: i32,
+    ) -> Result<(), WsaError> {
+        let _ = (s, event, network_events);
+        Err(WsaError::Code(WSAEOPNOTSUPP))
+    }
+
+    /// `WSAEnumNetworkEvents`: the network events recorded on `s` since
+    /// the last call, with their error codes; the record is cleared and
+    /// `event` (when given) reset.
+    ///
+    /// Provided as [`WinsockOverlapped::wsa_event_select`] is.
+    fn wsa_enum_network_events(
+        &self,
+        s: Self::Socket,
+        event: Option<Self::Event>,
+    ) -> Result<NetworkEvents, WsaError> {
+        let _ = (s, event);
+        Err(WsaError::Code(WSAEOPNOTSUPP))
+    }
 
     // ---- overlapped calls ----
 

@@ -152,7 +152,18 @@ impl Winsock for SimHost {
             "accept",
             || format!("{:#x}", s.0),
             |w| {
-                let (c, a) = w.accept(h, w.handles.id(s.0))?;
+                let l = w.handles.id(s.0);
+                let r = w.accept(h, l);
+                if !w.netsel.is_empty() {
+                    // WSAEventSelect: FD_ACCEPT's re-enabling call is
+                    // accept, "even one that fails"
+                    // (https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsaeventselect).
+                    w.net_reenable(l, consts::FD_ACCEPT);
+                    if let Ok((c, _)) = &r {
+                        w.net_inherit(l, *c);
+                    }
+                }
+                let (c, a) = r?;
                 Ok::<_, Halt>((Socket(w.give_handle(h, c)), a))
             },
             |(c, a)| format!("ok {:#x} from {a}", c.0),
@@ -437,7 +448,14 @@ impl SimHost {
                     control: parts.control.as_deref_mut(),
                     bytes_ptr: has_ptr,
                 };
-                let (r, o) = w.recv(h, w.handles.id(s.0), args);
+                let id = w.handles.id(s.0);
+                let (r, o) = w.recv(h, id, args);
+                if !w.netsel.is_empty() {
+                    // WSAEventSelect: the recv family re-enables FD_READ
+                    // and FD_OOB, even a call that fails
+                    // (https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsaeventselect).
+                    w.net_reenable(id, consts::FD_READ | consts::FD_OOB);
+                }
                 out = o;
                 r
             },
@@ -485,7 +503,16 @@ impl SimHost {
                     control,
                     bytes_ptr: has_ptr,
                 };
-                w.send(h, w.handles.id(s.0), args)
+                let id = w.handles.id(s.0);
+                let r = w.send(h, id, args);
+                // WSAEventSelect: FD_WRITE is recorded again "after a send
+                // fails with WSAEWOULDBLOCK and buffer space becomes
+                // available"
+                // (https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsaeventselect).
+                if !w.netsel.is_empty() && would_block(&r) {
+                    w.net_reenable(id, consts::FD_WRITE);
+                }
+                r
             },
         );
         finish_send(&r, bytes);
@@ -512,4 +539,9 @@ fn finish_send(r: &Result<u32, WsaError>, bytes: Option<&mut u32>) {
     if let (Ok(n), Some(b)) = (r, bytes) {
         *b = *n;
     }
+}
+
+/// Whether a call's step failed with `WSAEWOULDBLOCK`.
+fn would_block<T>(r: &super::sched_state::Step<T>) -> bool {
+    matches!(r, Err(Halt::Error(WsaError::Code(consts::WSAEWOULDBLOCK))))
 }

@@ -72,6 +72,11 @@ impl SimHost {
         } else {
             self.run_body(&mut w, me, caller, name, f)
         };
+        // The network events the call made happen (or re-enabled) are
+        // recorded before it returns (netevents.rs).
+        if !w.netsel.is_empty() {
+            w.note_net_events();
+        }
         w.call_done(me);
         if w.cfg.tracing {
             let shown = match &r {

@@ -14,7 +14,7 @@ use crate::contract::overlapped::{
     ran_despite, Completion, CompletionRoutine, Event, Overlapped, Port, PortPacket, Posted,
     WaitResult,
 };
-use crate::contract::types::{NameBuf, Socket, WsaBuf, WsaMsg};
+use crate::contract::types::{NameBuf, NetworkEvents as NetEvents, Socket, WsaBuf, WsaMsg};
 use crate::contract::{DataCall, DataRequest, RecvCall, SendCall};
 use crate::contract::{Winsock, WinsockOverlapped, WsaError};
 
@@ -278,6 +278,16 @@ impl SimHost {
 impl WinsockOverlapped for SimHost {
     type Event = Event;
     type Port = Port;
+
+    #[track_caller]
+    fn wsa_event_select(&self, s: Socket, e: Option<Event>, mask: i32) -> Result<(), WsaError> {
+        self.event_select(s, e, mask)
+    }
+
+    #[track_caller]
+    fn wsa_enum_network_events(&self, s: Socket, e: Option<Event>) -> Result<NetEvents, WsaError> {
+        self.enum_network_events(s, e)
+    }
 
     #[track_caller]
     fn wsa_create_event(&self) -> Result<Event, WsaError> {

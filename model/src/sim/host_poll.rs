@@ -7,14 +7,15 @@
 //! `dlls/ws2_32/tests/sock.c` (Debian's wine 8.0~repack-4), which the Wine
 //! project runs on Windows: a plain `ok()` there is what Windows does.
 
-use super::host::SimHost;
+use super::host::{c, SimHost};
 use super::poll::{negative, Ready};
 use super::sched_state::Step;
 use super::world::World;
 use crate::contract::consts::*;
+use crate::contract::overlapped::Event;
 use crate::contract::quirks::Quirk;
-use crate::contract::types::PollFd;
 use crate::contract::types::Socket;
+use crate::contract::types::{NetworkEvents, PollFd};
 use crate::contract::WsaError;
 use std::time::Duration;
 
@@ -475,5 +476,40 @@ impl SimHost {
             }
         }
         Ok(n)
+    }
+}
+
+/// `WSAEventSelect` and `WSAEnumNetworkEvents` (their rules: `netevents.rs`).
+impl SimHost {
+    /// `WSAEventSelect` (`WinsockOverlapped::wsa_event_select`).
+    #[track_caller]
+    pub fn event_select(
+        &self,
+        s: Socket,
+        event: Option<Event>,
+        network_events: i32,
+    ) -> Result<(), WsaError> {
+        let h = self.host;
+        self.call(
+            "WSAEventSelect",
+            || format!("{:#x}, {:?}, {network_events:#x}", s.0, event.map(|e| e.0)),
+            |w| c(w.event_select(h, w.handles.id(s.0), event, network_events)),
+        )
+    }
+
+    /// `WSAEnumNetworkEvents`
+    /// (`WinsockOverlapped::wsa_enum_network_events`).
+    #[track_caller]
+    pub fn enum_network_events(
+        &self,
+        s: Socket,
+        event: Option<Event>,
+    ) -> Result<NetworkEvents, WsaError> {
+        let h = self.host;
+        self.call(
+            "WSAEnumNetworkEvents",
+            || format!("{:#x}, {:?}", s.0, event.map(|e| e.0)),
+            |w| c(w.enum_network_events(h, w.handles.id(s.0), event)),
+        )
     }
 }

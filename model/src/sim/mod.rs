@@ -75,6 +75,7 @@ mod ipopt;
 mod lifecycle;
 mod message;
 mod net;
+mod netevents;
 mod offload;
 mod optsize;
 mod overlapped;

@@ -209,3 +209,27 @@ pub enum RoutineOrder {
     #[default]
     Seeded,
 }
+
+/// A socket's network-event record (`WSAEventSelect`): what it selected,
+/// its event object, the events recorded since the last
+/// `WSAEnumNetworkEvents` with their error codes, which events may be
+/// recorded now (an event once recorded waits for its re-enabling call)
+/// and which were reported since their re-enabling call.
+#[derive(Debug, Clone)]
+pub(crate) struct NetRec {
+    pub(crate) host: HostId,
+    /// `lNetworkEvents`.
+    pub(crate) mask: i32,
+    /// `hEventObject`.
+    pub(crate) event: crate::contract::overlapped::Event,
+    /// The internal network event record.
+    pub(crate) recorded: i32,
+    /// `iErrorCode`, by bit.
+    pub(crate) errors: [i32; crate::contract::consts::FD_MAX_EVENTS],
+    /// The events that may be recorded (not recorded since their
+    /// re-enabling call).
+    pub(crate) enabled: i32,
+    /// The events `WSAEnumNetworkEvents` reported since their re-enabling
+    /// call (WIN-EVENTSELECT-REPORTED).
+    pub(crate) reported: i32,
+}

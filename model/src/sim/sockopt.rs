@@ -347,6 +347,13 @@ impl World {
         arg: &mut u32,
     ) -> Result<(), i32> {
         self.check_sock(host, s)?;
+        // ioctlsocket, FIONBIO: "If WSAAsyncSelect or WSAEventSelect has
+        // been issued on a socket, then any attempt to use ioctlsocket to
+        // set the socket back to blocking mode will fail with WSAEINVAL"
+        // (https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-ioctlsocket).
+        if cmd == FIONBIO && *arg == 0 && self.net_selected(s) {
+            return Err(WSAEINVAL);
+        }
         let st = self.sock_mut(host, s)?;
         match cmd {
             FIONBIO => st.nonblocking = *arg != 0,

@@ -80,6 +80,10 @@ pub(crate) struct World {
     pub(crate) wsa_events: BTreeMap<EventHandle, EventObj>,
     /// Completion ports.
     pub(crate) ports: BTreeMap<Port, PortObj>,
+    /// The sockets' network-event records (`WSAEventSelect`), by socket
+    /// id; empty while no socket selected any (the calls then pay one
+    /// `is_empty`).
+    pub(crate) netsel: BTreeMap<u64, super::ovl::NetRec>,
     /// Where the call being made was written (for misuse reports).
     pub(crate) caller: Option<&'static std::panic::Location<'static>>,
     /// Simulated threads and the baton.
@@ -135,6 +139,7 @@ impl World {
             in_routine: Vec::new(),
             wsa_events: BTreeMap::new(),
             ports: BTreeMap::new(),
+            netsel: BTreeMap::new(),
             caller: None,
             sched: Sched::new(),
             me: MAIN,
@@ -296,6 +301,9 @@ impl World {
         };
         self.now = self.now.max(key.0);
         self.run_event(ev);
+        if !self.netsel.is_empty() {
+            self.note_net_events();
+        }
         true
     }
 
