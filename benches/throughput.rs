@@ -407,7 +407,12 @@ fn model_udp(host: &SimHost) -> (Socket, SocketAddr) {
 
 /// `WSASendMsg` then `WSARecvMsg` of one `size`-byte datagram, to itself.
 fn model_pairs(size: usize) -> Job<'static> {
-    let host = model_host(bench_config());
+    pairs_on(model_host(bench_config()), size)
+}
+
+/// The pairs of [`model_pairs`] on a socket of `host` (which keeps its
+/// world alive).
+fn pairs_on(host: SimHost, size: usize) -> Job<'static> {
     let (s, me) = model_udp(&host);
     let out = WsaMsg::for_send(Some(&me), &vec![7u8; size]);
     let mut inn = WsaMsg::for_recv(&[2048], 0);
@@ -430,39 +435,21 @@ fn model_pairs(size: usize) -> Job<'static> {
 /// spread over them.
 fn model_pairs_crowded(hosts: usize, sockets: usize) -> Job<'static> {
     let sim = Sim::with_config(1, bench_config());
-    let mut all = vec![];
+    let mut first = None;
     for h in 0..hosts {
         let addr = format!("10.{}.{}.1/8", h >> 8, h & 255);
         let host = sim.add_host(&format!("h{h}"), &[&addr]).expect("host");
         host.wsa_startup(WINSOCK_VERSION_2_2).expect("startup");
-        all.push(host);
-    }
-    let per = sockets / hosts;
-    for host in &all {
-        for _ in 0..per {
+        for _ in 0..sockets / hosts {
             let s = host
                 .socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP)
                 .expect("socket");
             host.bind(s, &"0.0.0.0:0".parse().expect("addr"))
                 .expect("bind");
         }
+        first.get_or_insert(host);
     }
-    let host = all.swap_remove(0);
-    let (s, me) = model_udp(&host);
-    let out = WsaMsg::for_send(Some(&me), &[7u8; 64]);
-    let mut inn = WsaMsg::for_recv(&[2048], 0);
-    Box::new(move |n| {
-        let _world = (&sim, &all);
-        for _ in 0..n {
-            let mut sent = 0;
-            host.wsa_send_msg(s, black_box(&out), 0, Some(&mut sent))
-                .expect("send");
-            let mut got = 0;
-            host.wsa_recv_msg(s, &mut inn, Some(&mut got))
-                .expect("recv");
-            black_box(&inn);
-        }
-    })
+    pairs_on(first.expect("a host"), 64)
 }
 
 /// A long virtual run with many timers: `sockets` UDP sockets on host a

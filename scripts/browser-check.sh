@@ -13,13 +13,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 exec </dev/null
 
-if ! command -v chromium >/dev/null; then
-  SUDO=(); [[ $(id -u) == 0 ]] || SUDO=(sudo -n)
-  export DEBIAN_FRONTEND=noninteractive
-  echo "browser-check: installing chromium" >&2
-  "${SUDO[@]}" apt-get -y -q -o DPkg::Lock::Timeout=600 install --no-install-recommends chromium >/dev/null \
-    || { "${SUDO[@]}" apt-get -y -q update >/dev/null; "${SUDO[@]}" apt-get -y -q install --no-install-recommends chromium >/dev/null; }
-fi
+. scripts/need.sh
+need chromium chromium browser-check
 
 out=target/browser-check
 rm -rf "$out" && mkdir -p "$out"

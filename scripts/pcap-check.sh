@@ -13,13 +13,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 exec </dev/null
 
-if ! command -v tshark >/dev/null; then
-  SUDO=(); [[ $(id -u) == 0 ]] || SUDO=(sudo -n)
-  export DEBIAN_FRONTEND=noninteractive
-  echo "pcap-check: installing tshark" >&2
-  "${SUDO[@]}" apt-get -y -q -o DPkg::Lock::Timeout=600 install --no-install-recommends tshark >/dev/null \
-    || { "${SUDO[@]}" apt-get -y -q update >/dev/null; "${SUDO[@]}" apt-get -y -q install --no-install-recommends tshark >/dev/null; }
-fi
+. scripts/need.sh
+need tshark tshark pcap-check
 
 cargo build -q --release --bin winsock-double
 bin=target/release/winsock-double
