@@ -41,6 +41,9 @@ pub(crate) struct Dll {
     log: Mutex<Option<std::fs::File>>,
     /// The program's outstanding overlapped operations (`ovl.rs`).
     pub(crate) ovls: Mutex<crate::ovl::Ovls>,
+    /// The model's stand-ins for the program's `WSAEventSelect` events
+    /// (`exports/netevents.rs`).
+    pub(crate) netsel: Mutex<crate::exports::netevents::StandIns>,
 }
 
 /// What the DLL keeps beside the model.
@@ -135,6 +138,7 @@ impl Dll {
             threaded: AtomicBool::new(false),
             log: Mutex::new(log),
             ovls: Mutex::new(crate::ovl::Ovls::default()),
+            netsel: Mutex::new(Default::default()),
         })
     }
 
@@ -377,6 +381,7 @@ pub(crate) fn run<R: std::fmt::Debug>(
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let r = body(d);
         crate::ovl::settle(d);
+        crate::exports::netevents::mirror(d);
         r
     }));
     drop(guard);

@@ -454,7 +454,7 @@ fn settle(d: &'static Dll) {
 
 /// The model, when it has operations outstanding (the waits' fast path).
 fn busy_model() -> Option<&'static Dll> {
-    dll_if_made().filter(|d| !d.ovls.lock().is_empty())
+    dll_if_made().filter(|d| !d.ovls.lock().is_empty() || !d.netsel.lock().is_empty())
 }
 
 unsafe extern "system" fn get_queued_completion_status(
@@ -584,6 +584,11 @@ unsafe extern "system" fn wait_for_single_object_ex(h: HANDLE, ms: u32, alertabl
             if let Some(r) =
                 ovl::virtual_wait(d, "WaitForSingleObjectEx", ids, ms, poll, || WAIT_TIMEOUT)
             {
+                return r;
+            }
+            // An event WSAEventSelect named (exports/netevents.rs).
+            crate::exports::netevents::mirror(d);
+            if let Some(r) = crate::exports::netevents::virtual_wait(d, &[h as usize], ms, poll) {
                 return r;
             }
         }

@@ -359,7 +359,6 @@ fn an_export_not_modelled_fails_cleanly() {
     let _g = start();
     assert_eq!(crate::stubs::WSAAsyncSelect(), -1);
     assert_eq!(startup::WSAGetLastError(), WSAEOPNOTSUPP);
-    assert_eq!(crate::stubs::WSAEventSelect(), -1);
     assert_eq!(crate::stubs::getnameinfo(), WSAEOPNOTSUPP);
     assert!(crate::trace_text().contains("not modelled: WSAAsyncSelect"));
     assert_eq!(startup::WSACleanup(), 0);
@@ -672,5 +671,79 @@ fn wsa_enum_protocols_lists_tcp_and_udp_as_windows_does() {
         sock::WSAEnumProtocolsW(std::ptr::null(), std::ptr::null_mut(), std::ptr::null_mut())
     };
     assert_eq!((r, startup::WSAGetLastError()), (-1, WSAEFAULT));
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+/// `WSAEventSelect` and `WSAEnumNetworkEvents` through the C functions:
+/// FD_READ recorded at a datagram's arrival and re-enabled by `recvfrom`,
+/// `ioctlsocket(FIONBIO, 0)` refused with `WSAEINVAL` while selected, a
+/// `NULL` `lpNetworkEvents` `WSAEFAULT`, lNetworkEvents 0 cancelling
+/// (https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsaeventselect).
+#[test]
+fn event_select_through_the_c_functions() {
+    use windows_sys::Win32::Networking::WinSock::WSANETWORKEVENTS;
+    let _g = start();
+    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let any = sockaddr("127.0.0.1:0");
+    // SAFETY: the address bytes live across the calls.
+    unsafe {
+        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
+    }
+    // Off Windows there are no kernel events: any handle value stands
+    // for the program's event.
+    let ev = 0x1234usize;
+    assert_eq!(netevents::WSAEventSelect(b, ev, FD_READ), 0);
+    let read = |s| {
+        let mut r = WSANETWORKEVENTS {
+            lNetworkEvents: -1,
+            iErrorCode: [-1; 10],
+        };
+        // SAFETY: a WSANETWORKEVENTS to write.
+        assert_eq!(unsafe { netevents::WSAEnumNetworkEvents(s, ev, &mut r) }, 0);
+        r
+    };
+    let r = read(b);
+    assert_eq!((r.lNetworkEvents, r.iErrorCode), (0, [0; 10]));
+    let to = addr::encode(&name_of(b));
+    for _ in 0..2 {
+        // SAFETY: valid buffers.
+        let n = unsafe { data::sendto(a, b"ping".as_ptr(), 4, 0, to.as_ptr().cast(), 16) };
+        assert_eq!(n, 4);
+    }
+    assert_eq!(read(b).lNetworkEvents, FD_READ);
+    assert_eq!(read(b).lNetworkEvents, 0);
+    let mut buf = [0u8; 16];
+    // SAFETY: valid buffers; NULL from.
+    let recv = |buf: &mut [u8; 16]| unsafe {
+        data::recvfrom(
+            b,
+            buf.as_mut_ptr(),
+            16,
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(recv(&mut buf), 4);
+    assert_eq!(read(b).lNetworkEvents, FD_READ, "one datagram left");
+    assert_eq!(recv(&mut buf), 4);
+    assert_eq!(read(b).lNetworkEvents, 0);
+    let mut off = 0u32;
+    // SAFETY: a u32 argument.
+    assert_eq!(
+        unsafe { sock::ioctlsocket(b, FIONBIO as i32, &mut off) },
+        -1
+    );
+    assert_eq!(startup::WSAGetLastError(), WSAEINVAL);
+    // SAFETY: NULL is refused, not written.
+    let r = unsafe { netevents::WSAEnumNetworkEvents(b, ev, std::ptr::null_mut()) };
+    assert_eq!((r, startup::WSAGetLastError()), (-1, WSAEFAULT));
+    assert_eq!(netevents::WSAEventSelect(b, 0, 0), 0);
+    // SAFETY: as above.
+    assert_eq!(unsafe { sock::ioctlsocket(b, FIONBIO as i32, &mut off) }, 0);
+    assert_eq!(sock::closesocket(a), 0);
+    assert_eq!(sock::closesocket(b), 0);
     assert_eq!(startup::WSACleanup(), 0);
 }

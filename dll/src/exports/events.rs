@@ -11,8 +11,8 @@
 //! that could complete it: the wait's time-out is then virtual time. What
 //! the model cannot complete (nothing in flight) only the program can
 //! (`SetEvent` from another thread): the wait is then a real one, in wall
-//! time. `WSAGetOverlappedResult` is here too. `WSAEventSelect` is not
-//! modelled: the model has no network-event records.
+//! time. `WSAGetOverlappedResult` is here too. The events `WSAEventSelect`
+//! names are set from the model's network-event records (`netevents.rs`).
 
 use crate::calls::{run, Fault};
 use crate::{mem, os, ovl};
@@ -119,7 +119,17 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
             ovl::settle(d);
             let mut r = os::wait_events(&handles, all, 0, alertable);
             if r == WAIT_TIMEOUT && timeout != 0 {
+                let poll = || {
+                    let r = os::wait_events(&handles, all, 0, alertable);
+                    (r != WAIT_TIMEOUT).then_some(r)
+                };
                 r = virtual_wait(d, &handles, all, timeout, alertable)
+                    .or_else(|| {
+                        // Events WSAEventSelect named (netevents.rs).
+                        super::netevents::mirror(d);
+                        poll()
+                            .or_else(|| super::netevents::virtual_wait(d, &handles, timeout, poll))
+                    })
                     .unwrap_or_else(|| os::wait_events(&handles, all, timeout, alertable));
             }
             if r == u32::MAX {

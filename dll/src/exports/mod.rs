@@ -12,6 +12,7 @@ pub mod events;
 pub mod ext;
 pub mod names;
 pub mod netdb;
+pub mod netevents;
 pub mod poll;
 pub mod sock;
 pub mod startup;

@@ -86,6 +86,10 @@ pub extern "system" fn WSACleanup() -> i32 {
                 st.startups == 0
             };
             if last {
+                // The sockets are closed: their selections with them.
+                *d.netsel.lock() = Default::default();
+            }
+            if last {
                 d.write_trace();
             }
             Ok(0)

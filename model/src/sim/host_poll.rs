@@ -512,4 +512,17 @@ impl SimHost {
             |w| c(w.enum_network_events(h, w.handles.id(s.0), event)),
         )
     }
+
+    /// Whether event `e` of this host is signalled, resetting it: for a
+    /// front end that hands the model's events on to real objects (the
+    /// DLL sets a program's event for the model's stand-in that
+    /// `WSAEventSelect` named). Untraced; false for a handle that is no
+    /// event of the host.
+    pub fn take_signal(&self, e: Event) -> bool {
+        let mut w = self.world.lock();
+        match w.wsa_events.get_mut(&e) {
+            Some(ev) if ev.host == self.host => std::mem::take(&mut ev.signaled),
+            _ => false,
+        }
+    }
 }
