@@ -202,3 +202,22 @@ fn no_record_is_an_empty_record() {
     assert_eq!(events(&h, s, ev), (0, true));
     assert_eq!(events(&h, s, ev), (0, false));
 }
+
+/// "WSARecv" in the table of re-enabling calls: an overlapped receive
+/// re-enables FD_READ as a direct one does (sock.c:6620-6627: one-byte
+/// overlapped receives, FD_READ again while data remains).
+#[test]
+fn an_overlapped_receive_reenables_read() {
+    let (_sim, h) = local(1);
+    let ev = h.wsa_create_event().unwrap();
+    let (r, ra) = udp4(&h);
+    let (w, _) = udp4(&h);
+    h.wsa_event_select(r, Some(ev), FD_READ).unwrap();
+    send(&h, w, b"one", ra);
+    send(&h, w, b"two", ra);
+    assert_eq!(events(&h, r, ev), (FD_READ, true));
+    let ovl = Overlapped::new(1);
+    h.wsa_recv_overlapped(r, vec![WsaBuf::zeroed(8)], 0, ovl, None)
+        .unwrap();
+    assert_eq!(events(&h, r, ev), (FD_READ, true));
+}

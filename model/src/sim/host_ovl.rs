@@ -109,6 +109,7 @@ impl SimHost {
     /// socket without `WSA_FLAG_OVERLAPPED`.
     #[track_caller]
     fn post_op(&self, op: Box<Op>) -> Result<Posted, WsaError> {
+        self.reenable_by_overlapped(&op);
         // The lock that looks at the socket is the call's.
         let w = self.world.lock();
         // RECVMSG-OVERLAPPED-SOCKET-FLAG, SENDMSG-OVERLAPPED-SOCKET-FLAG: a socket
