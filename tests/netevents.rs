@@ -38,7 +38,7 @@ fn with(profile: Profile) -> (Sim, SimHost) {
 /// "FD_ACCEPT ... accept": a connection to accept is recorded once,
 /// signals the event, and accept re-enables it: level-triggered, a second
 /// pending connection is recorded again after the first accept
-/// (sock.c:6096-6108, 6134-6147).
+/// (sock.c:6100-6110, 6121-6132).
 #[test]
 fn accept_is_recorded_and_reenabled_by_accept() {
     let (_sim, h) = local(1);
@@ -140,7 +140,7 @@ fn connect_and_write_and_selecting_again() {
         h.wsa_event_select(c, Some(ev), all).unwrap();
         assert_eq!(events(&h, c, ev).0, again, "{profile:?}");
         // The accepted socket inherits the listener's selection
-        // (sock.c:6286-6295): FD_WRITE.
+        // (sock.c:6251-6276): FD_WRITE.
         h.wsa_event_select(l, Some(ev), all).unwrap();
         let _ = h.wsa_enum_network_events(l, Some(ev)).unwrap();
         let (s, _) = h.accept(l).unwrap();

@@ -483,7 +483,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         quirk: Quirk::EventSelectReported,
         id: "WIN-EVENTSELECT-REPORTED",
         statement: "WSAEventSelect does not record again a network event that WSAEnumNetworkEvents reported since the event's re-enabling call (FD_ACCEPT before accept, FD_CONNECT, FD_WRITE, FD_CLOSE), also after a WSAEventSelect with lNetworkEvents 0; an event recorded and not yet reported is recorded again; the WSAEventSelect page records every network event that has already happened when it is called.",
-        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6117-6128 (FD_ACCEPT reported, selected again, then selected with 0 and again: no event), :6244-6265 (recorded, not reported: recorded again), :6347-6352 (FD_CONNECT, FD_WRITE), :6783-6793 (FD_CLOSE); run on Windows, without todo in the event tests",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6100-6110 (FD_ACCEPT reported, selected again, then selected with 0 and again: no event), :6185-6204 (recorded, not reported: recorded again), :6347-6352 (FD_CONNECT, FD_WRITE), :6783-6793 (FD_CLOSE); run on Windows, without todo in the event tests",
         profiles: W,
     },
 ];

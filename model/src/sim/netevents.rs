@@ -65,7 +65,7 @@ impl World {
         let reported = self.netsel.get(&s).map_or(0, |r| r.reported);
         // WIN-EVENTSELECT-REPORTED: on Windows an event reported since its
         // re-enabling call is not recorded again by selecting it again
-        // (sock.c:6117-6128, 6347-6352, 6783-6793); the page records
+        // (sock.c:6100-6110, 6347-6352, 6783-6793); the page records
         // every condition that still holds ("If a network event has
         // already happened when the application calls WSAEventSelect ...
         // then a network event is recorded").
@@ -147,7 +147,7 @@ impl World {
 
     /// The socket `accepted` that `listener` gave: "Any WSAEventSelect or
     /// WSAAsyncSelect events set for the listening socket apply to the
-    /// accepted socket" (WSAEventSelect, Remarks; sock.c:6286-6295).
+    /// accepted socket" (WSAEventSelect, Remarks; sock.c:6251-6276).
     pub(crate) fn net_inherit(&mut self, listener: u64, accepted: u64) {
         let Some(l) = self.netsel.get(&listener) else {
             return;
