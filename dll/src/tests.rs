@@ -691,9 +691,9 @@ fn event_select_through_the_c_functions() {
         assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
         assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
     }
-    // Off Windows there are no kernel events: any handle value stands
-    // for the program's event.
-    let ev = 0x1234usize;
+    // A kernel event on Windows; off Windows there are none, and any
+    // handle value stands for the program's event.
+    let ev = crate::os::create_event().unwrap_or(0x1234);
     assert_eq!(netevents::WSAEventSelect(b, ev, FD_READ), 0);
     let read = |s| {
         let mut r = WSANETWORKEVENTS {
