@@ -109,9 +109,9 @@ impl SimHost {
     /// socket without `WSA_FLAG_OVERLAPPED`.
     #[track_caller]
     fn post_op(&self, op: Box<Op>) -> Result<Posted, WsaError> {
-        self.reenable_by_overlapped(&op);
         // The lock that looks at the socket is the call's.
-        let w = self.world.lock();
+        let mut w = self.world.lock();
+        super::host_poll::reenable_by_overlapped(&mut w, &op);
         // RECVMSG-OVERLAPPED-SOCKET-FLAG, SENDMSG-OVERLAPPED-SOCKET-FLAG: a socket
         // with WSA_FLAG_OVERLAPPED makes the call overlapped.
         let direct = w

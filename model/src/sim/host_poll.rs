@@ -525,19 +525,17 @@ impl SimHost {
             _ => false,
         }
     }
+}
 
-    /// An overlapped receive re-enables FD_READ and FD_OOB as the direct
-    /// ones do ("WSARecv", WSAEventSelect's table; sock.c:6620-6627: each
-    /// overlapped one-byte receive records FD_READ again while data
-    /// remains); recorded at the end of the call.
-    pub(super) fn reenable_by_overlapped(&self, op: &super::ovl::Op) {
-        if !matches!(op.kind, crate::contract::DataCall::Recv(_)) {
-            return;
-        }
-        let mut w = self.world.lock();
-        if !w.netsel.is_empty() {
-            let id = w.handles.id(op.socket);
-            w.net_reenable(id, FD_READ | FD_OOB);
-        }
+/// An overlapped receive re-enables FD_READ and FD_OOB as the direct ones
+/// do ("WSARecv", WSAEventSelect's table; sock.c:6620-6627: each
+/// overlapped one-byte receive records FD_READ again while data remains);
+/// recorded at the end of the call. One `is_empty` while no socket
+/// selected events.
+pub(super) fn reenable_by_overlapped(w: &mut World, op: &super::ovl::Op) {
+    if w.netsel.is_empty() || !matches!(op.kind, crate::contract::DataCall::Recv(_)) {
+        return;
     }
+    let id = w.handles.id(op.socket);
+    w.net_reenable(id, FD_READ | FD_OOB);
 }
