@@ -49,9 +49,7 @@ fail() { log "FAILED: $*"; exit 1; }
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."   # the workspace root
 
-TARGET=x86_64-win7-windows-gnu
-WINE=/usr/lib/wine/wine64
-WINESERVER=/usr/lib/wine/wineserver64
+. scripts/win-env.sh
 for f in "$WINE" "$WINESERVER" /usr/bin/rustc /usr/bin/cargo /usr/bin/x86_64-w64-mingw32-gcc /usr/bin/go; do
   [[ -x $f ]] || fail "missing $f (scripts/wine-stage.sh installs the packages)"
 done
@@ -60,9 +58,6 @@ done
 export CARGO_TARGET_DIR=${DLL_STAGE_TARGET_DIR:-$PWD/target/dll-stage}
 mkdir -p "$CARGO_TARGET_DIR"
 CARGO_TARGET_DIR=$(cd "$CARGO_TARGET_DIR" && pwd)
-export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
-unset RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER RUSTUP_TOOLCHAIN
-export CARGO_TARGET_X86_64_WIN7_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export WINEPREFIX=$CARGO_TARGET_DIR/wineprefix
 export WINEARCH=win64
 export WINEDEBUG=-all

@@ -48,17 +48,15 @@ shift
 prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WINE=/usr/lib/wine/wine64
-WINESERVER=/usr/lib/wine/wineserver64
+. "$root/scripts/win-env.sh"
 [[ -x $WINE ]] || die "no Wine at $WINE (scripts/wine-stage.sh installs it)"
 
 if [[ -z $dll ]]; then
   out=$root/target/dll-stage
   dll=$out/x86_64-win7-windows-gnu/debug/ws2_32.dll
   echo "wsd-wine: building the DLL ($dll)" >&2
-  (cd "$root" && CARGO_TARGET_DIR=$out RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
-    CARGO_TARGET_X86_64_WIN7_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
-    /usr/bin/cargo build -q -Zbuild-std=std,panic_abort --target x86_64-win7-windows-gnu -p winsock-dll) \
+  (cd "$root" && CARGO_TARGET_DIR=$out \
+    /usr/bin/cargo build -q -Zbuild-std=std,panic_abort --target "$TARGET" -p winsock-dll) \
     || die "the DLL did not build"
 fi
 [[ -f $dll ]] || die "no DLL at $dll"
