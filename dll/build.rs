@@ -52,7 +52,7 @@ fn main() {
             "/// `{n}`: not modelled yet (see `docs/dll.md`); fails with `WSAEOPNOTSUPP`.\n\
              #[export_name = \"wsd_{n}\"]\n\
              pub extern \"system\" fn {n}(){ret} {{\n    \
-             crate::calls::not_modelled(\"{n}\", crate::table::Fail::{fail_name}){tail}\n}}\n",
+             crate::frame::not_modelled(\"{n}\", crate::table::Fail::{fail_name}){tail}\n}}\n",
             n = e.name
         )
         .expect("writing to a String");

@@ -5,7 +5,7 @@
 //! error occurs, the AcceptEx function completed successfully ...
 //! [otherwise] ERROR_IO_PENDING ... the operation was successfully
 //! initiated and is still in progress", AcceptEx's page). At the end of
-//! every exported call ([`progress`], from `ovl::settle`) each pending
+//! every exported call ([`progress`], from `settle::settle`) each pending
 //! `AcceptEx` whose listener has a connection takes it (the model's
 //! `accept`); with a receive buffer (`dwReceiveDataLength` > 0) it then
 //! waits for the first data, as Windows does, and takes it (the model's
@@ -33,22 +33,7 @@ use crate::mem;
 use std::net::SocketAddr;
 use winsock_model::contract::ntstatus::status_of_wsa;
 use winsock_model::contract::{addr, WSA_OPERATION_ABORTED};
-use winsock_model::{Completion, Overlapped, Socket, Winsock, WsaBuf};
-
-/// A pending `AcceptEx`.
-#[derive(Debug, Clone)]
-pub(crate) struct Accept {
-    /// The listening `SOCKET` and the accepting one.
-    pub(crate) listen: usize,
-    pub(crate) accept: usize,
-    /// The output buffer and its three parts' lengths.
-    pub(crate) buf: usize,
-    pub(crate) recv_len: u32,
-    pub(crate) local_len: u32,
-    pub(crate) remote_len: u32,
-    /// The connection taken, while it waits for its first data.
-    pub(crate) got: Option<(Socket, SocketAddr)>,
-}
+use winsock_model::{Completion, Overlapped, Winsock, WsaBuf};
 
 /// Completes the DLL's own operation `id` (`AcceptEx`, `ConnectEx`)
 /// with `error` and `bytes`.

@@ -1,23 +1,21 @@
-//! The one process-wide model and the frame every exported call runs in:
-//! the model's answer (or the DLL's own check) becomes a return value and
-//! the thread's last error, after the call's log line is written.
+//! The one process-wide model: the simulated world and its host, the
+//! DLL's handles, log and trace lines beside it, and the registry of the
+//! program's outstanding operations (`ops.rs`). The frame every exported
+//! call runs in is `frame.rs`, above this and the delivery of completions.
 
 use crate::config::{OnReport, Settings};
+use crate::fault::Fault;
 use crate::handles::{Handles, Meta};
+use crate::ops::Ovls;
 use crate::os;
-use crate::table::Fail;
 use parking_lot::Mutex;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
-use winsock_model::contract::{error_name, ModelReport, ReportKind, WsaError};
-use winsock_model::{Config, Sim, SimHost, Socket, TraceEvent};
+use winsock_model::contract::{ModelReport, ReportKind};
+use winsock_model::{Config, Event, Sim, SimHost, Socket, TraceEvent};
 
-/// `WSASYSCALLFAILURE`: the DLL itself failed (a panic inside the model
-/// or the DLL, caught at the export).
-const WSASYSCALLFAILURE: i32 = windows_sys::Win32::Networking::WinSock::WSASYSCALLFAILURE;
-const WSAEOPNOTSUPP: i32 = winsock_model::contract::WSAEOPNOTSUPP;
 const WSANOTINITIALISED: i32 = winsock_model::contract::WSANOTINITIALISED;
 const WSAENOTSOCK: i32 = winsock_model::contract::WSAENOTSOCK;
 
@@ -39,11 +37,11 @@ pub(crate) struct Dll {
     /// and the waits on a completion port are paced (`iocp.rs`).
     threaded: AtomicBool,
     log: Mutex<Option<std::fs::File>>,
-    /// The program's outstanding overlapped operations (`ovl.rs`).
-    pub(crate) ovls: Mutex<crate::ovl::Ovls>,
+    /// The program's outstanding overlapped operations (`ops.rs`).
+    pub(crate) ovls: Mutex<Ovls>,
     /// The model's stand-ins for the program's `WSAEventSelect` events
     /// (`exports/netevents.rs`).
-    pub(crate) netsel: Mutex<crate::exports::netevents::StandIns>,
+    pub(crate) netsel: Mutex<StandIns>,
 }
 
 /// What the DLL keeps beside the model.
@@ -59,6 +57,19 @@ pub(crate) struct State {
     notes: Vec<(usize, TraceEvent)>,
     /// The `addrinfo` lists handed out and not yet freed (heads).
     pub(crate) addrinfo: BTreeSet<usize>,
+}
+
+/// The model's stand-in for each program event `WSAEventSelect` named.
+#[derive(Debug, Default)]
+pub(crate) struct StandIns {
+    pub(crate) by_real: BTreeMap<usize, Event>,
+}
+
+impl StandIns {
+    /// Whether no program event was selected yet.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_real.is_empty()
+    }
 }
 
 static DLL: OnceLock<Dll> = OnceLock::new();
@@ -137,7 +148,7 @@ impl Dll {
             first_thread: AtomicU32::new(0),
             threaded: AtomicBool::new(false),
             log: Mutex::new(log),
-            ovls: Mutex::new(crate::ovl::Ovls::default()),
+            ovls: Mutex::new(Ovls::default()),
             netsel: Mutex::new(Default::default()),
         })
     }
@@ -244,7 +255,7 @@ impl Dll {
     /// A report of the model (deadlock, misuse): to standard error and the
     /// log; with `WSD_ON_REPORT=exit` the trace is written and the
     /// process ends. Returns the code the call fails with.
-    fn model_report(&self, call: &str, r: &ModelReport) -> i32 {
+    pub(crate) fn model_report(&self, call: &str, r: &ModelReport) -> i32 {
         let head = format!(
             "model {} in {call}: {}{}",
             r.kind.name(),
@@ -297,50 +308,15 @@ impl Dll {
     }
 }
 
-/// Why a call failed.
-#[derive(Debug)]
-pub(crate) enum Fault {
-    /// The model's answer: a Winsock code or a report.
-    Model(WsaError),
-    /// The DLL's own check, with what it found (the model never saw the
-    /// call): a NULL pointer, a length too short.
-    Dll(i32, String),
-    /// Part of a modelled export that is not modelled yet (an overlapped
-    /// argument, a condition function): `WSAEOPNOTSUPP`.
-    NotModelled(String),
-}
-
-impl From<WsaError> for Fault {
-    fn from(e: WsaError) -> Fault {
-        Fault::Model(e)
-    }
-}
-
-impl Fault {
-    /// The DLL's check for a NULL or short pointer: `WSAEFAULT`.
-    pub(crate) fn efault(what: impl Into<String>) -> Fault {
-        Fault::Dll(winsock_model::contract::WSAEFAULT, what.into())
-    }
-}
-
-/// Renders a code for the log.
-pub(crate) fn code_name(c: i32) -> String {
-    match error_name(c) {
-        Some(n) => n.to_string(),
-        None => c.to_string(),
-    }
-}
-
 /// Counts a call under way while it lives.
 pub(crate) struct InCall(&'static Dll);
 
-/// Counts the caller as a call under way while the guard lives: a hooked
-/// kernel32 function (`iocp.rs`) while it is in the model (a settle, a
-/// wait in virtual time, a cancellation), as an exported call is counted,
-/// so that the unload notification does not take the world's lock that a
-/// thread killed at process exit may hold. Not while it waits in wall
-/// time (Go's netpoller is there when the process exits).
-#[cfg(windows)]
+/// Counts the caller as a call under way while the guard lives: an
+/// exported call (`frame::run`), and a hooked kernel32 function
+/// (`iocp.rs`) while it is in the model (a settle, a wait in virtual time,
+/// a cancellation), so that the unload notification does not take the
+/// world's lock that a thread killed at process exit may hold. Not while
+/// it waits in wall time (Go's netpoller is there when the process exits).
 pub(crate) fn in_model(d: &'static Dll) -> InCall {
     d.in_calls.fetch_add(1, Ordering::SeqCst);
     InCall(d)
@@ -356,112 +332,6 @@ impl Drop for InCall {
 #[cfg(windows)]
 pub(crate) fn busy() -> bool {
     dll_if_made().is_some_and(|d| d.in_calls.load(Ordering::SeqCst) > 0)
-}
-
-/// Runs an exported call: `body` asks the model; its success is returned
-/// with last error 0 (Windows clears it: Wine's conformance tests, run on
-/// Windows, check `!WSAGetLastError()` after successful `setsockopt`,
-/// `WSAIoctl`, `WSASendTo`, `WSAPoll`: `dlls/ws2_32/tests/sock.c` lines
-/// 1473, 5328, 7303, 7825 of Wine 8.0), a failure returns `fail(code)`
-/// with the code as last error. The log line is written first, the last error
-/// set last. A panic is caught: `WSASYSCALLFAILURE`.
-pub(crate) fn run<R: std::fmt::Debug>(
-    name: &'static str,
-    fail: impl FnOnce(i32) -> R,
-    args: impl FnOnce() -> String,
-    body: impl FnOnce(&'static Dll) -> Result<R, Fault>,
-) -> R {
-    let d = dll();
-    d.saw_thread();
-    d.in_calls.fetch_add(1, Ordering::SeqCst);
-    let guard = InCall(d);
-    let shown = if d.logging() { args() } else { String::new() };
-    // Completions the call made (or let happen) reach the program's
-    // memory and objects before it returns (`ovl.rs`).
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let r = body(d);
-        crate::ovl::settle(d);
-        crate::exports::netevents::mirror(d);
-        r
-    }));
-    drop(guard);
-    let (ret, code, what) = match r {
-        Ok(Ok(v)) => {
-            let what = format!("{v:?}");
-            (v, 0, what)
-        }
-        Ok(Err(Fault::Model(WsaError::Code(c)))) => (fail(c), c, code_name(c)),
-        Ok(Err(Fault::Model(WsaError::Model(rep)))) => {
-            let c = d.model_report(name, &rep);
-            (
-                fail(c),
-                c,
-                format!("{} (model {})", code_name(c), rep.kind.name()),
-            )
-        }
-        Ok(Err(Fault::Dll(c, why))) => {
-            d.note(format!("{name}({shown}) -> {} ({why})", code_name(c)));
-            (
-                fail(c),
-                c,
-                format!("{} ({why}; checked by the DLL)", code_name(c)),
-            )
-        }
-        Ok(Err(Fault::NotModelled(what))) => {
-            let line = format!("not modelled: {name}: {what}");
-            d.note(line.clone());
-            eprintln_once(&line);
-            (
-                fail(WSAEOPNOTSUPP),
-                WSAEOPNOTSUPP,
-                format!("WSAEOPNOTSUPP ({line})"),
-            )
-        }
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            let line = format!("internal error in {name}: {msg}");
-            eprintln!("winsock-double ws2_32.dll: {line}");
-            d.note(line.clone());
-            (
-                fail(WSASYSCALLFAILURE),
-                WSASYSCALLFAILURE,
-                format!("WSASYSCALLFAILURE ({line})"),
-            )
-        }
-    };
-    d.log(|| format!("{name}({shown}) -> {what}"));
-    os::set_last_error(code as u32);
-    ret
-}
-
-/// What a stub of an export that is not modelled does: a trace line and a
-/// log line, `WSAEOPNOTSUPP` as last error, the failure value of its kind
-/// (`-1`, `0`, or the code itself).
-pub(crate) fn not_modelled(name: &'static str, fail: Fail) -> isize {
-    let d = dll();
-    let line = format!("not modelled: {name}");
-    d.note(line.clone());
-    d.log(|| format!("{name}(..) -> WSAEOPNOTSUPP ({line})"));
-    eprintln_once(&line);
-    os::set_last_error(WSAEOPNOTSUPP as u32);
-    match fail {
-        Fail::SocketError => -1,
-        Fail::Null | Fail::Void => 0,
-        Fail::Code => WSAEOPNOTSUPP as isize,
-    }
-}
-
-/// Tells standard error about a call that is not modelled, once per
-/// message: a program that fails after it should say why.
-fn eprintln_once(line: &str) {
-    static SEEN: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    if SEEN.lock().insert(line.to_string()) {
-        eprintln!("winsock-double ws2_32.dll: {line}");
-    }
 }
 
 /// Every exported call is made from one process-wide model; tests that

@@ -24,7 +24,7 @@
 //!   operations are delivered before the call returns;
 //! - `GetQueuedCompletionStatus(Ex)`, `WaitForSingleObject(Ex)`,
 //!   `SleepEx`: first let virtual time pass while an operation they would
-//!   see the end of is pending (`ovl::virtual_wait`), then the real call;
+//!   see the end of is pending (`settle::virtual_wait`), then the real call;
 //!   a wait on a port in a multi-threaded program is paced instead
 //!   ([`paced_wait`]);
 //! - `GetProcAddress`: the real answer, except that a hooked function's
@@ -36,7 +36,8 @@
 //! AFD polling).
 
 use crate::calls::{dll_if_made, in_model, Dll};
-use crate::ovl;
+use crate::ops::{self, Ovls};
+use crate::settle;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use windows_sys::Win32::Foundation::{
     GetLastError, SetLastError, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND, HANDLE,
@@ -295,7 +296,7 @@ unsafe extern "system" fn create_io_completion_port(
     }
     d.ovls.lock().assoc.insert(
         s,
-        ovl::Assoc {
+        ops::Assoc {
             port: port as usize,
             key,
         },
@@ -409,7 +410,7 @@ fn threaded_port(port: HANDLE, ms: u32) -> Option<&'static Dll> {
 fn paced_wait<R: Default>(
     d: &'static Dll,
     what: &'static str,
-    ids: impl Fn(&ovl::Ovls) -> Vec<u64>,
+    ids: impl Fn(&Ovls) -> Vec<u64>,
     ms: u32,
     wait: impl Fn(u32) -> Option<R>,
 ) -> R {
@@ -446,10 +447,10 @@ fn paced_wait<R: Default>(
     }
 }
 
-/// `ovl::settle`, counted as a call under way ([`in_model`]).
+/// `settle::settle`, counted as a call under way ([`in_model`]).
 fn settle(d: &'static Dll) {
     let _m = in_model(d);
-    ovl::settle(d);
+    settle::settle(d);
 }
 
 /// The model, when it has operations outstanding (the waits' fast path).
@@ -475,7 +476,7 @@ unsafe extern "system" fn get_queued_completion_status(
             // SAFETY: reads the thread's error slot.
             (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
         };
-        let ids = |o: &ovl::Ovls| o.on_port(port as usize);
+        let ids = |o: &Ovls| o.on_port(port as usize);
         return paced_wait(d, "GetQueuedCompletionStatus", ids, ms, wait);
     }
     if let Some(d) = busy_model() {
@@ -490,11 +491,11 @@ unsafe extern "system" fn get_queued_completion_status(
             if let Some(r) = poll() {
                 return r;
             }
-            let ids = |o: &ovl::Ovls| o.on_port(port as usize);
+            let ids = |o: &Ovls| o.on_port(port as usize);
             let timed_out = || poll().unwrap_or(0);
             let _m = in_model(d);
             if let Some(r) =
-                ovl::virtual_wait(d, "GetQueuedCompletionStatus", ids, ms, poll, timed_out)
+                settle::virtual_wait(d, "GetQueuedCompletionStatus", ids, ms, poll, timed_out)
             {
                 return r;
             }
@@ -523,7 +524,7 @@ pub(crate) unsafe extern "system" fn get_queued_completion_status_ex(
             // SAFETY: reads the thread's error slot.
             (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
         };
-        let ids = |o: &ovl::Ovls| {
+        let ids = |o: &Ovls| {
             let mut v = o.on_port(port as usize);
             if alertable != 0 {
                 v.extend(o.waited(&[], true));
@@ -544,7 +545,7 @@ pub(crate) unsafe extern "system" fn get_queued_completion_status_ex(
             if let Some(r) = poll() {
                 return r;
             }
-            let ids = |o: &ovl::Ovls| {
+            let ids = |o: &Ovls| {
                 let mut v = o.on_port(port as usize);
                 if alertable != 0 {
                     v.extend(o.waited(&[], true));
@@ -554,7 +555,7 @@ pub(crate) unsafe extern "system" fn get_queued_completion_status_ex(
             let timed_out = || poll().unwrap_or(0);
             let _m = in_model(d);
             if let Some(r) =
-                ovl::virtual_wait(d, "GetQueuedCompletionStatusEx", ids, ms, poll, timed_out)
+                settle::virtual_wait(d, "GetQueuedCompletionStatusEx", ids, ms, poll, timed_out)
             {
                 return r;
             }
@@ -579,16 +580,16 @@ unsafe extern "system" fn wait_for_single_object_ex(h: HANDLE, ms: u32, alertabl
             if let Some(r) = poll() {
                 return r;
             }
-            let ids = |o: &ovl::Ovls| o.waited(&[h as usize], alertable != 0);
+            let ids = |o: &Ovls| o.waited(&[h as usize], alertable != 0);
             let _m = in_model(d);
             if let Some(r) =
-                ovl::virtual_wait(d, "WaitForSingleObjectEx", ids, ms, poll, || WAIT_TIMEOUT)
+                settle::virtual_wait(d, "WaitForSingleObjectEx", ids, ms, poll, || WAIT_TIMEOUT)
             {
                 return r;
             }
-            // An event WSAEventSelect named (exports/netevents.rs).
-            crate::exports::netevents::mirror(d);
-            if let Some(r) = crate::exports::netevents::virtual_wait(d, &[h as usize], ms, poll) {
+            // An event WSAEventSelect named (netsel.rs).
+            crate::netsel::mirror(d);
+            if let Some(r) = crate::netsel::virtual_wait(d, &[h as usize], ms, poll) {
                 return r;
             }
         }
@@ -617,9 +618,9 @@ unsafe extern "system" fn sleep_ex(ms: u32, alertable: i32) -> u32 {
             if let Some(r) = poll() {
                 return r;
             }
-            let ids = |o: &ovl::Ovls| o.waited(&[], true);
+            let ids = |o: &Ovls| o.waited(&[], true);
             let _m = in_model(d);
-            if let Some(r) = ovl::virtual_wait(d, "SleepEx", ids, ms, poll, || 0) {
+            if let Some(r) = settle::virtual_wait(d, "SleepEx", ids, ms, poll, || 0) {
                 return r;
             }
         }

@@ -13,7 +13,9 @@
 //! - [`stubs`]: the exports not modelled yet (generated from [`table`]);
 //! - [`config`]: the settings read from the environment;
 //! - the process-wide model, the handle table and the frame every call
-//!   runs in are private (`calls.rs`, `handles.rs`, `mem.rs`, `os.rs`).
+//!   runs in are private (`calls.rs`, `handles.rs`, `frame.rs`, `mem.rs`,
+//!   `os.rs`; the overlapped operations: `ops.rs`, `ovl.rs`, `accept.rs`,
+//!   `settle.rs`); they import one way (`tests/house.rs`).
 //!
 //! The functions take raw pointers as C does, so most are `unsafe`; the
 //! crate is also an `rlib`, and its tests call them on Linux, where the
@@ -29,12 +31,17 @@ pub mod config;
 mod dllmain;
 #[allow(non_snake_case)]
 pub mod exports;
+mod fault;
+mod frame;
 mod handles;
 #[cfg(windows)]
 mod iocp;
 mod mem;
+mod netsel;
+mod ops;
 mod os;
 mod ovl;
+mod settle;
 /// The export table: every export, its ordinal, modelled or not.
 pub mod table;
 

@@ -14,7 +14,7 @@
 //! copy. The DLL never reads more of a socket address than a
 //! `SOCKADDR_STORAGE` (128 bytes).
 
-use crate::calls::Fault;
+use crate::fault::Fault;
 use crate::os;
 use windows_sys::Win32::Networking::WinSock::{FD_SET, SOCKADDR, WSABUF};
 use winsock_model::contract::SOCKADDR_STORAGE_SIZE;

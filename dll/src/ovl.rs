@@ -6,7 +6,7 @@
 //! addresses, so the trace does not depend on where the program's memory
 //! is), and without the program's event or completion routine: the
 //! model's operation completes into its `WSAOVERLAPPED` stand-in, and the
-//! DLL takes every such completion ([`settle`], at the end of every
+//! DLL takes every such completion (`settle::settle`, at the end of every
 //! exported call while an operation is outstanding, after the events due
 //! at that instant of virtual time have happened) and delivers it as
 //! Windows does: the received bytes into the program's buffers (which it
@@ -26,183 +26,19 @@
 //! delivered when the program next waits through the DLL
 //! (`WSAWaitForMultipleEvents`, `WSAGetOverlappedResult` with `fWait`, a
 //! blocking call, `select`), which lets that time pass.
+//!
+//! The registry of outstanding operations is plain data (`ops.rs`); when
+//! completions are taken and delivered is `settle.rs`, above this and
+//! `accept.rs`.
 
-use crate::calls::{Dll, Fault};
+use crate::calls::Dll;
+use crate::fault::Fault;
+use crate::ops::{Accept, Op, Out, Routine};
 use crate::{mem, os};
-use std::collections::{BTreeMap, BTreeSet};
 use windows_sys::Win32::Networking::WinSock::{LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAMSG};
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::ntstatus::STATUS_PENDING;
 use winsock_model::contract::{Completion, Posted, WsaError, WSA_IO_PENDING};
-
-/// A completion routine (`LPWSAOVERLAPPED_COMPLETION_ROUTINE`, not
-/// `NULL`).
-pub(crate) type Routine = unsafe extern "system" fn(u32, u32, *mut OVERLAPPED, u32);
-
-/// Where a completion's results go besides the `OVERLAPPED`.
-#[derive(Debug, Clone)]
-pub(crate) enum Out {
-    /// A send: nothing.
-    Send,
-    /// `WSARecv`, `WSARecvFrom`: the buffers (captured at the call), and
-    /// `lpFrom`/`lpFromlen`.
-    Recv {
-        bufs: Vec<(usize, u32)>,
-        from: Option<(usize, usize)>,
-    },
-    /// `WSARecvMsg`: the buffers (captured at the call) and the `WSAMSG`
-    /// (its name, control buffer and flags are written at completion).
-    RecvMsg { bufs: Vec<(usize, u32)>, msg: usize },
-}
-
-/// An outstanding operation of the program's.
-#[derive(Debug)]
-struct Op {
-    /// The program's `OVERLAPPED`.
-    addr: usize,
-    /// The `SOCKET` (its handle is set when `hEvent` is `NULL`).
-    socket: usize,
-    out: Out,
-    /// `hEvent` (its low bit cleared), or 0.
-    event: usize,
-    routine: Option<Routine>,
-    /// With a routine: a handle to the issuing thread, for the APC.
-    thread: usize,
-    /// The issuing thread's id.
-    thread_id: u32,
-    /// Whether the call completed at once (`FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`
-    /// keeps such a success off the port).
-    immediate: bool,
-    /// Whether `hEvent`'s low bit was set: no completion-port packet.
-    no_port: bool,
-    /// An `AcceptEx` (the DLL's own operation, which the model does not
-    /// know: `accept.rs`).
-    pub(crate) accept: Option<Box<crate::accept::Accept>>,
-}
-
-/// A socket's completion port, as the program associated it (kernel32's
-/// `CreateIoCompletionPort`, seen through `iocp.rs`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Assoc {
-    pub(crate) port: usize,
-    pub(crate) key: usize,
-}
-
-/// The outstanding operations, by the id the model knows them by.
-#[derive(Debug, Default)]
-pub(crate) struct Ovls {
-    by_id: BTreeMap<u64, Op>,
-    /// Ids of outstanding operations by `OVERLAPPED` address.
-    ids: BTreeMap<usize, u64>,
-    /// Ids free for reuse (the smallest first: the model's record of an
-    /// `OVERLAPPED` is rewritten in place, so the model keeps as many as
-    /// were ever outstanding at once).
-    free: BTreeSet<u64>,
-    next: u64,
-    /// Completion ports, by `SOCKET`.
-    pub(crate) assoc: BTreeMap<usize, Assoc>,
-    /// `SetFileCompletionNotificationModes`, by `SOCKET`.
-    pub(crate) modes: BTreeMap<usize, u8>,
-    /// Completions another thread took from the model before the call
-    /// that posted their operation registered it (the model completed it
-    /// at once, and that thread's [`settle`] came in between): delivered
-    /// when the operation registers ([`posted`]).
-    early: BTreeMap<u64, Completion>,
-}
-
-impl Ovls {
-    /// Whether no operation is outstanding.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
-    }
-
-    /// The id for the `OVERLAPPED` at `addr`: the outstanding operation's
-    /// (the model then reports the reuse), else a free one.
-    fn id_for(&mut self, addr: usize) -> u64 {
-        if let Some(&id) = self.ids.get(&addr) {
-            return id;
-        }
-        if let Some(id) = self.free.pop_first() {
-            return id;
-        }
-        self.next += 1;
-        self.next
-    }
-
-    /// The id of the outstanding operation using the `OVERLAPPED` at
-    /// `addr`.
-    pub(crate) fn pending(&self, addr: usize) -> Option<u64> {
-        self.ids.get(&addr).copied()
-    }
-
-    /// The outstanding operations a wait on `handles` waits for: those
-    /// whose event is among them (the socket's handle for one without an
-    /// event), and (alertable) those with a completion routine issued by
-    /// the calling thread.
-    pub(crate) fn waited(&self, handles: &[usize], alertable: bool) -> Vec<u64> {
-        let me = os::thread_id();
-        self.by_id
-            .iter()
-            .filter(|(_, op)| {
-                let event = if op.event != 0 { op.event } else { op.socket };
-                op.accept.is_none() && (op.routine.is_none() && handles.contains(&event))
-                    || (alertable && op.routine.is_some() && op.thread_id == me)
-            })
-            .map(|(&id, _)| id)
-            .collect()
-    }
-
-    /// The outstanding operations whose completion goes to `port`.
-    #[cfg_attr(not(windows), allow(dead_code))]
-    pub(crate) fn on_port(&self, port: usize) -> Vec<u64> {
-        self.by_id
-            .iter()
-            .filter(|(_, op)| {
-                op.accept.is_none()
-                    && !op.no_port
-                    && self.assoc.get(&op.socket).is_some_and(|a| a.port == port)
-            })
-            .map(|(&id, _)| id)
-            .collect()
-    }
-
-    /// Whether a socket of the DLL's is associated with `port`.
-    #[cfg(windows)]
-    pub(crate) fn has_port(&self, port: usize) -> bool {
-        self.assoc.values().any(|a| a.port == port)
-    }
-
-    /// Forgets what a closed socket's handle had (a new socket may get
-    /// the same value).
-    pub(crate) fn forget_socket(&mut self, s: usize) {
-        self.assoc.remove(&s);
-        self.modes.remove(&s);
-    }
-
-    /// The outstanding `AcceptEx`es, by id.
-    pub(crate) fn accepts(&self) -> Vec<(u64, crate::accept::Accept)> {
-        self.by_id
-            .iter()
-            .filter_map(|(&id, op)| op.accept.as_ref().map(|a| (id, (**a).clone())))
-            .collect()
-    }
-
-    /// Updates an outstanding `AcceptEx`.
-    pub(crate) fn set_accept(&mut self, id: u64, a: crate::accept::Accept) {
-        if let Some(op) = self.by_id.get_mut(&id) {
-            op.accept = Some(Box::new(a));
-        }
-    }
-
-    fn take(&mut self, id: u64) -> Option<Op> {
-        let op = self.by_id.remove(&id)?;
-        if self.ids.get(&op.addr) == Some(&id) {
-            self.ids.remove(&op.addr);
-        }
-        self.free.insert(id);
-        Some(op)
-    }
-}
 
 /// An overlapped call about to be posted.
 pub(crate) struct Begun {
@@ -261,7 +97,7 @@ pub(crate) enum Started {
 }
 
 /// Records what the model did with a posted operation. An operation the
-/// model took is registered (its completion is delivered by [`settle`])
+/// model took is registered (its completion is delivered by `settle::settle`)
 /// and its `OVERLAPPED` says `STATUS_PENDING`; the event is reset, as the
 /// I/O manager resets it when an operation starts ("The ReadFile function
 /// resets the event specified by the hEvent member ... when it begins the
@@ -351,7 +187,7 @@ pub(crate) fn posted(
 /// `accept.rs`) on `SOCKET` `listen`: the `OVERLAPPED` says
 /// `STATUS_PENDING`, its event is reset; the completion goes to that
 /// socket's event or port, as Windows sends it.
-pub(crate) fn register_own(d: &Dll, listen: usize, b: Begun, a: Option<crate::accept::Accept>) {
+pub(crate) fn register_own(d: &Dll, listen: usize, b: Begun, a: Option<Accept>) {
     let ovl = b.addr as *mut OVERLAPPED;
     // SAFETY: checked writable by `begin`, in this call.
     unsafe {
@@ -477,7 +313,7 @@ unsafe extern "system" fn run_routine(param: usize) {
 }
 
 /// Hands a completion the model made on to the program.
-fn deliver(d: &Dll, c: Completion) {
+pub(crate) fn deliver(d: &Dll, c: Completion) {
     let op = {
         let mut ovls = d.ovls.lock();
         match ovls.take(c.overlapped.id) {
@@ -569,40 +405,6 @@ pub(crate) const FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: u8 = 1;
 /// `FILE_SKIP_SET_EVENT_ON_HANDLE`.
 pub(crate) const FILE_SKIP_SET_EVENT_ON_HANDLE: u8 = 2;
 
-/// Lets virtual time pass for a wait of the program's the model does not
-/// see: while `ids` (asked again each round) names pending operations,
-/// the model runs until one finishes (it is delivered, and `poll` asks the
-/// real object again: `Some` ends the wait) or `timeout` passes (`poll`'s
-/// answer, or `timed_out`). `None` when nothing is waited for or the
-/// model has nothing in flight that could end the wait: the real wait
-/// follows.
-pub(crate) fn virtual_wait<R>(
-    d: &Dll,
-    what: &'static str,
-    ids: impl Fn(&Ovls) -> Vec<u64>,
-    timeout: u32,
-    mut poll: impl FnMut() -> Option<R>,
-    timed_out: impl FnOnce() -> R,
-) -> Option<R> {
-    loop {
-        let ids = ids(&d.ovls.lock());
-        if ids.is_empty() {
-            return None;
-        }
-        match d.host.wait_overlapped(what, &ids, timeout) {
-            Ok(true) => {
-                settle(d);
-                if let Some(r) = poll() {
-                    return Some(r);
-                }
-            }
-            Ok(false) => return Some(poll().unwrap_or_else(timed_out)),
-            // Nothing in flight can end it: only the program can.
-            Err(_) => return None,
-        }
-    }
-}
-
 /// Queues `routine(error, bytes, ovl, flags)` as a user APC to `thread`
 /// (a handle from `os::apc_thread`, closed here).
 pub(crate) fn queue_routine(
@@ -626,28 +428,6 @@ pub(crate) fn queue_routine(
         // SAFETY: the APC was not queued, so the box is still ours.
         drop(unsafe { Box::from_raw(param as *mut RoutineCall) });
         d.note("a completion routine's thread is gone: not queued".into());
-    }
-}
-
-/// Lets the events due at this instant of virtual time happen and
-/// delivers every completion the model has made, in the order the
-/// operations finished. Nothing while no operation is outstanding.
-pub(crate) fn settle(d: &Dll) {
-    if d.ovls.lock().is_empty() {
-        return;
-    }
-    // One thread at a time, so that a call returns only after a
-    // completion another thread took is in the program's memory: the
-    // call that completed at once returns its result (Go reads the buffer
-    // then, with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS), and without this
-    // it could return while another thread was still copying the data
-    // (the Go echo read back wrong bytes in 1 of 21 runs).
-    static DELIVERING: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
-    let _one = DELIVERING.lock();
-    d.sim.advance(std::time::Duration::ZERO);
-    crate::accept::progress(d);
-    for c in d.host.take_completions() {
-        deliver(d, c);
     }
 }
 

@@ -1,7 +1,8 @@
 //! Byte order: `htonl`, `htons`, `ntohl`, `ntohs` (pure), and the
 //! `WSAHtonl` family, which Winsock answers only for a socket.
 
-use crate::calls::{run, Fault};
+use crate::fault::Fault;
+use crate::frame::run;
 use windows_sys::Win32::Networking::WinSock::SOCKET;
 
 /// `htonl`.

@@ -8,9 +8,12 @@
 //! on Windows ("If lpOverlapped is NULL, lpCompletionRoutine is ignored",
 //! `WSARecv`'s page).
 
-use crate::calls::{run, Dll, Fault};
+use crate::calls::Dll;
+use crate::fault::Fault;
+use crate::frame::run;
 use crate::mem;
-use crate::ovl::{self, Out};
+use crate::ops::Out;
+use crate::ovl;
 use windows_sys::Win32::Networking::WinSock::{
     LPWSAOVERLAPPED_COMPLETION_ROUTINE, SOCKADDR, SOCKET, WSABUF, WSAMSG,
 };

@@ -14,8 +14,9 @@
 //! time. `WSAGetOverlappedResult` is here too. The events `WSAEventSelect`
 //! names are set from the model's network-event records (`netevents.rs`).
 
-use crate::calls::{run, Fault};
-use crate::{mem, os, ovl};
+use crate::fault::Fault;
+use crate::frame::run;
+use crate::{mem, os, ovl, settle};
 use windows_sys::Win32::Networking::WinSock::{
     SOCKET, WSA_INVALID_HANDLE, WSA_INVALID_PARAMETER, WSA_IO_INCOMPLETE, WSA_NOT_ENOUGH_MEMORY,
 };
@@ -116,7 +117,7 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
                 })
                 .collect::<Result<_, _>>()?;
             let (all, alertable) = (all != 0, alertable != 0);
-            ovl::settle(d);
+            settle::settle(d);
             let mut r = os::wait_events(&handles, all, 0, alertable);
             if r == WAIT_TIMEOUT && timeout != 0 {
                 let poll = || {
@@ -125,10 +126,9 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
                 };
                 r = virtual_wait(d, &handles, all, timeout, alertable)
                     .or_else(|| {
-                        // Events WSAEventSelect named (netevents.rs).
-                        super::netevents::mirror(d);
-                        poll()
-                            .or_else(|| super::netevents::virtual_wait(d, &handles, timeout, poll))
+                        // Events WSAEventSelect named (netsel.rs).
+                        crate::netsel::mirror(d);
+                        poll().or_else(|| crate::netsel::virtual_wait(d, &handles, timeout, poll))
                     })
                     .unwrap_or_else(|| os::wait_events(&handles, all, timeout, alertable));
             }
@@ -142,7 +142,7 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
 }
 
 /// The part of a wait on `handles` that passes in virtual time
-/// (`ovl::virtual_wait`): operations whose event is among them, or
+/// (`settle::virtual_wait`): operations whose event is among them, or
 /// (alertable) with a completion routine of the calling thread.
 fn virtual_wait(
     d: &crate::calls::Dll,
@@ -155,7 +155,7 @@ fn virtual_wait(
         let r = os::wait_events(handles, all, 0, alertable);
         (r != WAIT_TIMEOUT).then_some(r)
     };
-    ovl::virtual_wait(
+    settle::virtual_wait(
         d,
         "WSAWaitForMultipleEvents",
         |o| o.waited(handles, alertable),
@@ -201,7 +201,7 @@ pub unsafe extern "system" fn WSAGetOverlappedResult(
             if !mem::writable(overlapped.cast(), std::mem::size_of::<OVERLAPPED>()) {
                 return Err(Fault::efault("lpOverlapped cannot be read"));
             }
-            ovl::settle(d);
+            settle::settle(d);
             let pending = d.ovls.lock().pending(overlapped as usize);
             if let Some(id) = pending {
                 let c =

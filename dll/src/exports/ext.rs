@@ -11,7 +11,9 @@
 //! pointer it got without looking at it: a `NULL` pointer would crash it.
 //! `GetAcceptExSockaddrs` only parses a buffer and is given in full.
 
-use crate::calls::{run, Dll, Fault};
+use crate::calls::Dll;
+use crate::fault::Fault;
+use crate::frame::run;
 use crate::mem;
 use windows_sys::core::GUID;
 use windows_sys::Win32::Foundation::HANDLE;
@@ -153,7 +155,7 @@ pub unsafe extern "system" fn AcceptEx(
                 return Err(Fault::efault("lpOutputBuffer cannot be written"));
             }
             let b = crate::ovl::begin(d, listen, ovl, None)?;
-            let a = crate::accept::Accept {
+            let a = crate::ops::Accept {
                 listen,
                 accept,
                 buf: buf as usize,

@@ -13,7 +13,9 @@
 //! other name is `WSAHOST_NOT_FOUND`; a service must be a port number (or
 //! `NULL` or empty), else `WSATYPE_NOT_FOUND`.
 
-use crate::calls::{run, Dll, Fault};
+use crate::calls::Dll;
+use crate::fault::Fault;
+use crate::frame::run;
 use crate::mem;
 use std::ffi::c_void;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -442,7 +444,7 @@ fn lookup<A: AddrInfo>(
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                Err(c) => crate::calls::code_name(*c),
+                Err(c) => crate::frame::code_name(*c),
             };
             d.note(format!("{name}({node:?}, {service:?}) -> {shown}"));
             let found = r.map_err(|c| Fault::Dll(c, "not a name of the model's host".into()))?;

@@ -6,7 +6,9 @@
 //! is allocated per thread", `gethostbyname`).
 
 use super::names::{c_str, host_name, resolve, Hints};
-use crate::calls::{run, Dll, Fault};
+use crate::calls::Dll;
+use crate::fault::Fault;
+use crate::frame::run;
 use crate::mem;
 use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -2,7 +2,9 @@
 //! `TIMEVAL`, `WSAPOLLFD`) around the model's `SimHost::select` and
 //! `SimHost::poll`, which make the checks and the waits.
 
-use crate::calls::{run, Dll, Fault};
+use crate::calls::Dll;
+use crate::fault::Fault;
+use crate::frame::run;
 use crate::mem;
 use std::time::Duration;
 use windows_sys::Win32::Networking::WinSock::{FD_SET, SOCKET, TIMEVAL, WSAPOLLFD};

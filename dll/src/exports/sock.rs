@@ -1,6 +1,8 @@
 //! Creating, naming, connecting and closing sockets; options and ioctls.
 
-use crate::calls::{run, Dll, Fault};
+use crate::calls::Dll;
+use crate::fault::Fault;
+use crate::frame::run;
 use crate::mem;
 use std::ffi::c_void;
 use windows_sys::Win32::Networking::WinSock::{

@@ -1,6 +1,7 @@
 //! `WSAStartup`, `WSACleanup` and the last error.
 
-use crate::calls::{run, Fault};
+use crate::fault::Fault;
+use crate::frame::run;
 use crate::os;
 use windows_sys::Win32::Networking::WinSock::WSADATA;
 use winsock_model::contract::WSAEFAULT;
