@@ -53,38 +53,35 @@ impl World {
     /// The packets of a segment: one, or several for data longer than a
     /// captured packet holds; none for a timer.
     fn segment_wires(&self, key: (u64, u64), seg: &Seg) -> Vec<Wire> {
-        let ends_from = |s: u64| -> Option<(SocketAddr, SocketAddr, usize)> {
+        // The ends of a connection as (source, destination, receiving
+        // host): of a segment from socket `s` to its peer ...
+        let from = |s: u64| -> Option<(SocketAddr, SocketAddr, usize)> {
             let st = self.sockets.get(&s)?;
             let (local, peer) = (st.local?, st.peer?);
             Some((local, peer, self.host_with(peer).unwrap_or(st.host)))
         };
-        // The two ends of a connection, as (source, destination, the
-        // receiving host), seen from the socket `s`: from it (`out`), or
-        // to it.
-        let ends = |s: u64, out: bool| -> Option<(SocketAddr, SocketAddr, usize)> {
+        // ... and of one to socket `s` from its peer; a receiver closed
+        // already is seen from its peer, the sender.
+        let to = |s: u64| -> Option<(SocketAddr, SocketAddr, usize)> {
             let Some(st) = self.sockets.get(&s) else {
-                // The receiver is closed already: the ends as its peer
-                // (the sender) sees them.
-                let (&from, _) = self
+                let (&sender, _) = self
                     .sockets
                     .iter()
                     .find(|(_, o)| !o.is_dgram() && o.tcp().peer_sock == Some(s))?;
-                return if out { None } else { ends_from(from) };
+                return from(sender);
             };
             let (local, peer) = (st.local?, st.peer?);
-            let to_host = |a: SocketAddr| self.host_with(a).unwrap_or(st.host);
-            Some(if out {
-                (local, peer, to_host(peer))
-            } else {
-                (peer, local, st.host)
-            })
+            Some((peer, local, st.host))
         };
         let (ends, tcp) = match seg {
             Seg::Syn { host, src, dst, .. } => (Some((*src, *dst, *host)), vec![Tcp::Syn]),
-            Seg::SynAck { child, .. } => (ends(*child, true), vec![Tcp::SynAck]),
-            Seg::Ack { to } => (ends(*to, false), vec![Tcp::Ack]),
+            Seg::SynAck { child, .. } => (from(*child), vec![Tcp::SynAck]),
+            Seg::Ack { to: s } => (to(*s), vec![Tcp::Ack]),
             Seg::Data {
-                from, data, urg, ..
+                from: sender,
+                data,
+                urg,
+                ..
             } => {
                 let pieces = data
                     .chunks(pcap::TCP_MAX_PAYLOAD)
@@ -100,10 +97,10 @@ impl World {
                         }
                     })
                     .collect();
-                (ends(*from, true), pieces)
+                (from(*sender), pieces)
             }
-            Seg::Fin { to } => (ends(*to, false), vec![Tcp::Fin]),
-            Seg::Rst { to } => (ends(*to, false), vec![Tcp::Rst]),
+            Seg::Fin { to: s } => (to(*s), vec![Tcp::Fin]),
+            Seg::Rst { to: s } => (to(*s), vec![Tcp::Rst]),
             Seg::ConnectTimeout { .. }
             | Seg::Resyn { .. }
             | Seg::RetxTimeout { .. }
