@@ -11,6 +11,9 @@
 //! `netsel`), then the frame of every exported call (`frame`) and the
 //! exports, each importing only what is below it.
 
+#[path = "../../model/tests/graph/mod.rs"]
+mod graph;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -107,56 +110,11 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-/// The import cycles: strongly connected components of more than one
-/// module (the graph is small, so each pair is asked whether each reaches
-/// the other).
-fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
-    let reach = |from: &str| {
-        let mut seen = BTreeSet::new();
-        let mut todo = vec![from.to_string()];
-        while let Some(m) = todo.pop() {
-            for n in g.get(&m).into_iter().flatten() {
-                if seen.insert(n.clone()) {
-                    todo.push(n.clone());
-                }
-            }
-        }
-        seen
-    };
-    let reaches: BTreeMap<&String, BTreeSet<String>> = g.keys().map(|m| (m, reach(m))).collect();
-    let mut out: Vec<BTreeSet<String>> = vec![];
-    for m in g.keys() {
-        if out.iter().any(|c| c.contains(m)) {
-            continue;
-        }
-        let c: BTreeSet<String> = g
-            .keys()
-            .filter(|n| *n == m || (reaches[m].contains(*n) && reaches[*n].contains(m)))
-            .cloned()
-            .collect();
-        if c.len() > 1 {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[test]
 fn the_dll_modules_import_each_other_in_no_circle() {
     let g = imports();
     assert!(g.len() > 15, "the reader found the modules: {g:?}");
-    let found: Vec<String> = cycles(&g)
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|m| {
-                    let to: Vec<&String> = g[m].iter().filter(|n| c.contains(*n)).collect();
-                    format!("  {m} -> {to:?}")
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .collect();
+    let found = graph::described(&g);
     assert!(
         found.is_empty(),
         "import cycles in dll/src:\n{}",
@@ -199,5 +157,5 @@ fn the_reader_sees_imports_and_cycles() {
     toy.insert("a".to_string(), set(&["b"]));
     toy.insert("b".to_string(), set(&["a", "c"]));
     toy.insert("c".to_string(), set(&[]));
-    assert_eq!(cycles(&toy), vec![set(&["a", "b"])]);
+    assert_eq!(graph::cycles(&toy), vec![set(&["a", "b"])]);
 }

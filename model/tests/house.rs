@@ -8,6 +8,8 @@
 //! (`dgram`, `stream`, `message`, `urgent`, `overlapped`, `sched`, ...)
 //! import the world and the data, never back.
 
+mod graph;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -60,56 +62,11 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-/// The import cycles: strongly connected components of more than one
-/// module (Tarjan's algorithm would do; the graph is small, so each pair is
-/// asked whether each reaches the other).
-fn cycles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<BTreeSet<String>> {
-    let reach = |from: &str| {
-        let mut seen = BTreeSet::new();
-        let mut todo = vec![from.to_string()];
-        while let Some(m) = todo.pop() {
-            for n in g.get(&m).into_iter().flatten() {
-                if seen.insert(n.clone()) {
-                    todo.push(n.clone());
-                }
-            }
-        }
-        seen
-    };
-    let reaches: BTreeMap<&String, BTreeSet<String>> = g.keys().map(|m| (m, reach(m))).collect();
-    let mut out: Vec<BTreeSet<String>> = vec![];
-    for m in g.keys() {
-        if out.iter().any(|c| c.contains(m)) {
-            continue;
-        }
-        let c: BTreeSet<String> = g
-            .keys()
-            .filter(|n| *n == m || (reaches[m].contains(*n) && reaches[*n].contains(m)))
-            .cloned()
-            .collect();
-        if c.len() > 1 {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[test]
 fn the_sim_modules_import_each_other_in_no_circle() {
     let g = imports();
     assert!(g.len() > 10, "the reader found the modules: {g:?}");
-    let found: Vec<String> = cycles(&g)
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|m| {
-                    let to: Vec<&String> = g[m].iter().filter(|n| c.contains(*n)).collect();
-                    format!("  {m} -> {to:?}")
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .collect();
+    let found = graph::described(&g);
     assert!(
         found.is_empty(),
         "import cycles in model/src/sim:\n{}",
@@ -149,7 +106,7 @@ fn the_reader_sees_imports_and_cycles() {
     toy.insert("a".to_string(), set(&["b"]));
     toy.insert("b".to_string(), set(&["a", "c"]));
     toy.insert("c".to_string(), set(&[]));
-    assert_eq!(cycles(&toy), vec![set(&["a", "b"])]);
+    assert_eq!(graph::cycles(&toy), vec![set(&["a", "b"])]);
 }
 
 /// Small rooms: no file of `model/src/sim/` grows past 600 lines (a file
