@@ -15,7 +15,8 @@
 #   -h, --help     this text
 # The model's settings come from the environment as the DLL reads them:
 # WSD_SEED, WSD_PROFILE, WSD_HOST, WSD_ADDRS, WSD_NAMES, WSD_ROUTES,
-# WSD_COMPLETION, WSD_STREAM_READS, WSD_ON_REPORT, WSD_LOG (docs/dll.md).
+# WSD_COMPLETION, WSD_STREAM_READS, WSD_ON_REPORT, WSD_STALL_MS, WSD_LOG
+# (docs/dll.md).
 #
 # The DLL goes into system32 of a Wine prefix of this script's own
 # (target/wsd-wine/prefix), with a DllOverrides entry for this program's

@@ -42,6 +42,12 @@ pub(crate) struct Dll {
     /// The model's stand-ins for the program's `WSAEventSelect` events
     /// (`exports/netevents.rs`).
     pub(crate) netsel: Mutex<StandIns>,
+    /// Exported calls ended so far, on any thread, with [`Dll::ended_cv`]:
+    /// a paced call's wait in wall time ends when another thread's call
+    /// does (`pace.rs`).
+    pub(crate) ended: Mutex<u64>,
+    /// Notified at the end of every exported call.
+    pub(crate) ended_cv: parking_lot::Condvar,
 }
 
 /// What the DLL keeps beside the model.
@@ -150,6 +156,8 @@ impl Dll {
             log: Mutex::new(log),
             ovls: Mutex::new(Ovls::default()),
             netsel: Mutex::new(Default::default()),
+            ended: Mutex::new(0),
+            ended_cv: parking_lot::Condvar::new(),
         })
     }
 
@@ -169,13 +177,20 @@ impl Dll {
             Err(_) => {
                 if !self.threaded.swap(true, Ordering::SeqCst) {
                     self.note(
-                        "a second thread calls into the DLL: waits on a completion port are paced by the wall clock"
+                        "a second thread calls into the DLL: its blocking calls and waits are paced by the wall clock"
                             .into(),
                     );
                 }
                 true
             }
         }
+    }
+
+    /// Counts an exported call's end and wakes the paced waits
+    /// (`pace.rs`).
+    pub(crate) fn call_ended(&self) {
+        *self.ended.lock() += 1;
+        self.ended_cv.notify_all();
     }
 
     /// Appends a line to the log (`WSD_LOG`), with the virtual time.
@@ -277,6 +292,8 @@ impl Dll {
             // A wait that can never end: what a time-out would say.
             ReportKind::Deadlock => winsock_model::contract::WSAETIMEDOUT,
             ReportKind::Misuse => winsock_model::contract::WSAEINVAL,
+            // (The frame makes a stopped call again: never reported.)
+            ReportKind::Paused | ReportKind::Stalled => winsock_model::contract::WSAEINTR,
         }
     }
 
@@ -320,6 +337,15 @@ pub(crate) struct InCall(&'static Dll);
 pub(crate) fn in_model(d: &'static Dll) -> InCall {
     d.in_calls.fetch_add(1, Ordering::SeqCst);
     InCall(d)
+}
+
+/// Runs `f` (a wait in wall time) as not under way: the call's count,
+/// taken by [`in_model`], is given back meanwhile.
+pub(crate) fn outside_model<T>(d: &'static Dll, f: impl FnOnce() -> T) -> T {
+    d.in_calls.fetch_sub(1, Ordering::SeqCst);
+    let r = f();
+    d.in_calls.fetch_add(1, Ordering::SeqCst);
+    r
 }
 
 impl Drop for InCall {

@@ -75,6 +75,12 @@ pub struct Settings {
     /// is there) or `pending` (always `WSA_IO_PENDING`, the completion at
     /// the same instant).
     pub completion: winsock_model::CompletionTiming,
+    /// `WSD_STALL_MS`: in a multi-threaded program, how long (wall-clock
+    /// milliseconds) a blocking call that nothing in flight can end waits
+    /// for another thread to act (any call into the DLL restarts the
+    /// count) before it ends with the model's deadlock report (default
+    /// 3000; `0`: it waits as long as it takes, as Windows would).
+    pub stall_ms: u64,
 }
 
 impl Settings {
@@ -157,7 +163,14 @@ impl Settings {
                 ))
             }
         };
+        let stall_ms = match nonempty("WSD_STALL_MS") {
+            None => 3000,
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("WSD_STALL_MS={v}: not a number of milliseconds"))?,
+        };
         Ok(Settings {
+            stall_ms,
             seed,
             profile,
             host,
@@ -207,6 +220,7 @@ mod tests {
         assert_eq!(s.routes, vec!["0.0.0.0/0", "::/0"]);
         assert_eq!(s.stream_reads, winsock_model::StreamReads::Seeded);
         assert_eq!(s.completion, winsock_model::CompletionTiming::Seeded);
+        assert_eq!(s.stall_ms, 3000);
     }
 
     #[test]
@@ -225,8 +239,10 @@ mod tests {
             ("WSD_ROUTES", "192.0.2.0/24"),
             ("WSD_STREAM_READS", "whole"),
             ("WSD_COMPLETION", "immediate"),
+            ("WSD_STALL_MS", "250"),
         ])
         .unwrap();
+        assert_eq!(s.stall_ms, 250);
         assert_eq!(s.completion, winsock_model::CompletionTiming::Immediate);
         assert_eq!(s.routes, vec!["192.0.2.0/24"]);
         assert_eq!(s.stream_reads, winsock_model::StreamReads::Whole);
@@ -258,5 +274,6 @@ mod tests {
         assert!(with(&[("WSD_NAMES", "a=b")]).is_err());
         assert!(with(&[("WSD_STREAM_READS", "some")]).is_err());
         assert!(with(&[("WSD_COMPLETION", "later")]).is_err());
+        assert!(with(&[("WSD_STALL_MS", "soon")]).is_err());
     }
 }

@@ -31,11 +31,17 @@ pub(crate) fn code_name(c: i32) -> String {
 /// 1473, 5328, 7303, 7825 of Wine 8.0), a failure returns `fail(code)`
 /// with the code as last error. The log line is written first, the last error
 /// set last. A panic is caught: `WSASYSCALLFAILURE`.
+///
+/// In a multi-threaded program the body runs paced (`pace.rs`): a
+/// blocking call that the model stops at its horizon is made again
+/// after a slice of wall time, so `body` may run more than once (it
+/// reads the program's memory again each time; the model's call goes on
+/// where it stopped).
 pub(crate) fn run<R: std::fmt::Debug>(
     name: &'static str,
     fail: impl FnOnce(i32) -> R,
     args: impl FnOnce() -> String,
-    body: impl FnOnce(&'static Dll) -> Result<R, Fault>,
+    mut body: impl FnMut(&'static Dll) -> Result<R, Fault>,
 ) -> R {
     let d = dll();
     d.saw_thread();
@@ -44,12 +50,13 @@ pub(crate) fn run<R: std::fmt::Debug>(
     // Completions the call made (or let happen) reach the program's
     // memory and objects before it returns (`settle.rs`).
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let r = body(d);
+        let r = crate::pace::call(d, &mut body);
         crate::settle::settle(d);
         crate::netsel::mirror(d);
         r
     }));
     drop(guard);
+    d.call_ended();
     let (ret, code, what) = match r {
         Ok(Ok(v)) => {
             let what = format!("{v:?}");

@@ -41,6 +41,7 @@ mod netsel;
 mod ops;
 mod os;
 mod ovl;
+mod pace;
 mod settle;
 /// The export table: every export, its ordinal, modelled or not.
 pub mod table;
@@ -78,3 +79,5 @@ mod tests;
 mod tests_iocp;
 #[cfg(test)]
 mod tests_ovl;
+#[cfg(test)]
+mod tests_pace;

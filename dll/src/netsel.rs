@@ -7,7 +7,7 @@
 
 use crate::calls::Dll;
 use crate::os;
-use winsock_model::{Event, WaitResult, WinsockOverlapped};
+use winsock_model::{Event, WaitResult, WinsockOverlapped, WsaError};
 
 /// `WAIT_TIMEOUT`.
 const WAIT_TIMEOUT: u32 = 258;
@@ -39,12 +39,26 @@ pub(crate) fn mirror(d: &Dll) {
 /// `timeout`) for a stand-in to be signalled; `poll` asks the real
 /// objects again after. `None` when no handle has a stand-in or nothing
 /// in flight can signal one: the real wait follows.
+#[cfg(windows)]
 pub(crate) fn virtual_wait(
     d: &Dll,
     handles: &[usize],
     timeout: u32,
-    mut poll: impl FnMut() -> Option<u32>,
+    poll: impl FnMut() -> Option<u32>,
 ) -> Option<u32> {
+    // (Not paced: a paced call's wait is `virtual_wait_paced`.)
+    virtual_wait_paced(d, handles, timeout, poll).unwrap_or(None)
+}
+
+/// [`virtual_wait`] inside an exported call, which the frame paces
+/// (`pace.rs`): the model's stop is passed on (`Err`), for the frame to
+/// make the call again.
+pub(crate) fn virtual_wait_paced(
+    d: &Dll,
+    handles: &[usize],
+    timeout: u32,
+    mut poll: impl FnMut() -> Option<u32>,
+) -> Result<Option<u32>, WsaError> {
     let evs: Vec<Event> = {
         let n = d.netsel.lock();
         handles
@@ -53,7 +67,7 @@ pub(crate) fn virtual_wait(
             .collect()
     };
     if evs.is_empty() {
-        return None;
+        return Ok(None);
     }
     match d
         .host
@@ -61,13 +75,14 @@ pub(crate) fn virtual_wait(
     {
         Ok(WaitResult::Timeout) => {
             mirror(d);
-            Some(poll().unwrap_or(WAIT_TIMEOUT))
+            Ok(Some(poll().unwrap_or(WAIT_TIMEOUT)))
         }
         Ok(_) => {
             mirror(d);
-            poll()
+            Ok(poll())
         }
+        Err(e) if crate::settle::is_stop(&e) => Err(e),
         // Nothing in flight can signal it: only the program can.
-        Err(_) => None,
+        Err(_) => Ok(None),
     }
 }

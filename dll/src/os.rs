@@ -115,6 +115,43 @@ mod imp {
         unsafe { windows_sys::Win32::System::Threading::GetCurrentThreadId() }
     }
 
+    /// Whether the process has a thread besides the calling one (a
+    /// snapshot of the system's threads, `CreateToolhelp32Snapshot`,
+    /// looked through for this process's; `true` when it cannot be
+    /// taken, the safe answer: the caller then paces its waits).
+    pub(crate) fn other_threads() -> bool {
+        use windows_sys::Win32::Foundation::INVALID_HANDLE_VALUE;
+        use windows_sys::Win32::System::Diagnostics::ToolHelp::{
+            CreateToolhelp32Snapshot, Thread32First, Thread32Next, TH32CS_SNAPTHREAD, THREADENTRY32,
+        };
+        use windows_sys::Win32::System::Threading::GetCurrentProcessId;
+        // SAFETY: plain integers in; the snapshot handle is closed below.
+        let snap = unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0) };
+        if snap == INVALID_HANDLE_VALUE {
+            return true;
+        }
+        // SAFETY: takes nothing.
+        let (pid, me) = (unsafe { GetCurrentProcessId() }, thread_id());
+        // SAFETY: THREADENTRY32 is plain integers, valid when zeroed.
+        let mut e: THREADENTRY32 = unsafe { std::mem::zeroed() };
+        e.dwSize = std::mem::size_of::<THREADENTRY32>() as u32;
+        let mut found = false;
+        // SAFETY: `snap` is the snapshot taken above and `e` a
+        // THREADENTRY32 with its size set, which the calls fill.
+        let mut more = unsafe { Thread32First(snap, &mut e) } != 0;
+        while more {
+            if e.th32OwnerProcessID == pid && e.th32ThreadID != me {
+                found = true;
+                break;
+            }
+            // SAFETY: as for Thread32First.
+            more = unsafe { Thread32Next(snap, &mut e) } != 0;
+        }
+        // SAFETY: the snapshot handle is ours, closed once.
+        unsafe { CloseHandle(snap) };
+        found
+    }
+
     /// `QueueUserAPC(f, thread, param)`, then closes `thread` (a handle
     /// from [`apc_thread`]): whether the APC was queued. The kernel runs
     /// `f(param)` on that thread in its next alertable wait.
@@ -298,6 +335,13 @@ mod imp {
     /// The calling thread's id (a number of the DLL's off Windows).
     pub(crate) fn thread_id() -> u32 {
         THREAD_ID.with(|t| *t)
+    }
+
+    /// Off Windows (the tests) only the threads that call into the DLL
+    /// count (`Dll::saw_thread`): the test harness's own are not the
+    /// program's.
+    pub(crate) fn other_threads() -> bool {
+        false
     }
 
     /// Off Windows a thread "handle" is its id.

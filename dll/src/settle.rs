@@ -9,6 +9,7 @@
 use crate::calls::Dll;
 use crate::ops::Ovls;
 use crate::{accept, ovl};
+use winsock_model::WsaError;
 
 /// Lets virtual time pass for a wait of the program's the model does not
 /// see: while `ids` (asked again each round) names pending operations,
@@ -17,29 +18,51 @@ use crate::{accept, ovl};
 /// answer, or `timed_out`). `None` when nothing is waited for or the
 /// model has nothing in flight that could end the wait: the real wait
 /// follows.
+#[cfg(windows)]
 pub(crate) fn virtual_wait<R>(
+    d: &Dll,
+    what: &'static str,
+    ids: impl Fn(&Ovls) -> Vec<u64>,
+    timeout: u32,
+    poll: impl FnMut() -> Option<R>,
+    timed_out: impl FnOnce() -> R,
+) -> Option<R> {
+    // (Not paced: a paced call's wait is `virtual_wait_paced`.)
+    virtual_wait_paced(d, what, ids, timeout, poll, timed_out).unwrap_or(None)
+}
+
+/// Whether `e` is a paced call's stop (`pace.rs`).
+pub(crate) fn is_stop(e: &WsaError) -> bool {
+    e.report().is_some_and(|r| r.kind.is_pace_stop())
+}
+
+/// [`virtual_wait`] inside an exported call, which the frame paces
+/// (`pace.rs`): the model's stop at the call's horizon is passed on
+/// (`Err`), for the frame to make the call again.
+pub(crate) fn virtual_wait_paced<R>(
     d: &Dll,
     what: &'static str,
     ids: impl Fn(&Ovls) -> Vec<u64>,
     timeout: u32,
     mut poll: impl FnMut() -> Option<R>,
     timed_out: impl FnOnce() -> R,
-) -> Option<R> {
+) -> Result<Option<R>, WsaError> {
     loop {
         let ids = ids(&d.ovls.lock());
         if ids.is_empty() {
-            return None;
+            return Ok(None);
         }
         match d.host.wait_overlapped(what, &ids, timeout) {
             Ok(true) => {
                 settle(d);
                 if let Some(r) = poll() {
-                    return Some(r);
+                    return Ok(Some(r));
                 }
             }
-            Ok(false) => return Some(poll().unwrap_or_else(timed_out)),
+            Ok(false) => return Ok(Some(poll().unwrap_or_else(timed_out))),
+            Err(e) if is_stop(&e) => return Err(e),
             // Nothing in flight can end it: only the program can.
-            Err(_) => return None,
+            Err(_) => return Ok(None),
         }
     }
 }

@@ -8,13 +8,15 @@
 //! `misuse` (what the scheduler reports as misuse or diagnoses: nested
 //! blocking calls, simultaneous receives, foreign OS threads), `apc`
 //! (routines on their thread, alertable blocking calls), `thread` (spawn and
-//! join, a thread's exit and its I/O). The set-up they share is here.
+//! join, a thread's exit and its I/O), `pace` (paced blocking calls, for
+//! threads outside the model). The set-up they share is here.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod apc;
 mod misuse;
+mod pace;
 mod sched;
 mod thread;
 

@@ -124,13 +124,20 @@ pub unsafe extern "system" fn WSAWaitForMultipleEvents(
                     let r = os::wait_events(&handles, all, 0, alertable);
                     (r != WAIT_TIMEOUT).then_some(r)
                 };
-                r = virtual_wait(d, &handles, all, timeout, alertable)
-                    .or_else(|| {
+                // (A stop of the paced call goes up to the frame, which
+                // makes the call again: `pace.rs`.)
+                r = match virtual_wait(d, &handles, all, timeout, alertable)? {
+                    Some(r) => r,
+                    None => {
                         // Events WSAEventSelect named (netsel.rs).
                         crate::netsel::mirror(d);
-                        poll().or_else(|| crate::netsel::virtual_wait(d, &handles, timeout, poll))
-                    })
-                    .unwrap_or_else(|| os::wait_events(&handles, all, timeout, alertable));
+                        let v = match poll() {
+                            Some(r) => Some(r),
+                            None => crate::netsel::virtual_wait_paced(d, &handles, timeout, poll)?,
+                        };
+                        v.unwrap_or_else(|| os::wait_events(&handles, all, timeout, alertable))
+                    }
+                };
             }
             if r == u32::MAX {
                 let e = os::last_error() as i32;
@@ -150,12 +157,12 @@ fn virtual_wait(
     all: bool,
     timeout: u32,
     alertable: bool,
-) -> Option<u32> {
+) -> Result<Option<u32>, WsaError> {
     let poll = || {
         let r = os::wait_events(handles, all, 0, alertable);
         (r != WAIT_TIMEOUT).then_some(r)
     };
-    settle::virtual_wait(
+    settle::virtual_wait_paced(
         d,
         "WSAWaitForMultipleEvents",
         |o| o.waited(handles, alertable),

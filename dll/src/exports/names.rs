@@ -417,6 +417,9 @@ fn lookup<A: AddrInfo>(
         Ok((node, service, h)) => format!("{node:?}, {service:?}, {h:?}"),
         Err(_) => "(unreadable arguments)".to_string(),
     };
+    // (The body runs once: a name lookup never blocks, so it is never
+    // made again by the frame's pacing.)
+    let mut args = Some(args);
     run(
         name,
         |c| c,
@@ -434,7 +437,7 @@ fn lookup<A: AddrInfo>(
             // SAFETY: checked writable.
             unsafe { mem::write(res, std::ptr::null_mut())? };
             d.started()?;
-            let (node, service, h) = args?;
+            let (node, service, h) = args.take().expect("a lookup runs once")?;
             let r = resolve(d, node.as_deref(), service.as_deref(), &h);
             let shown = match &r {
                 Ok(f) => format!(

@@ -69,6 +69,15 @@ pub enum ReportKind {
     /// The caller did something the documentation calls undefined, or used a
     /// part of the API the model does not cover yet.
     Misuse,
+    /// A paced blocking call (`Sim::pace`) reached its horizon while
+    /// something in flight or a time-out could still end its wait: it
+    /// stopped there and goes on when made again.
+    Paused,
+    /// A paced blocking call (`Sim::pace`) reached its horizon with
+    /// nothing in flight and no time-out set: only a thread outside the
+    /// model can end its wait (unpaced, this is a [`ReportKind::Deadlock`]).
+    /// It goes on when made again.
+    Stalled,
 }
 
 impl ReportKind {
@@ -77,7 +86,15 @@ impl ReportKind {
         match self {
             ReportKind::Deadlock => "deadlock",
             ReportKind::Misuse => "misuse",
+            ReportKind::Paused => "paused",
+            ReportKind::Stalled => "stalled",
         }
+    }
+
+    /// Whether this is a paced call's stop ([`ReportKind::Paused`] or
+    /// [`ReportKind::Stalled`]): the call did not happen yet.
+    pub fn is_pace_stop(self) -> bool {
+        matches!(self, ReportKind::Paused | ReportKind::Stalled)
     }
 }
 
@@ -150,7 +167,8 @@ impl WsaError {
     /// `ConnectionReset`, a code std does not sort is `Other`: on Windows
     /// the `io::Error` itself says `Uncategorized` there, std's own kind
     /// that cannot be named outside it); a deadlock report is `Deadlock`,
-    /// a misuse report `Other`.
+    /// a misuse report `Other`, a paced call's stop `Interrupted` (made
+    /// again, it goes on).
     ///
     /// ```
     /// use std::io::ErrorKind;
@@ -165,6 +183,7 @@ impl WsaError {
             WsaError::Model(r) => match r.kind {
                 ReportKind::Deadlock => std::io::ErrorKind::Deadlock,
                 ReportKind::Misuse => std::io::ErrorKind::Other,
+                ReportKind::Paused | ReportKind::Stalled => std::io::ErrorKind::Interrupted,
             },
         }
     }

@@ -56,6 +56,10 @@ impl SimHost {
         w.caller = Some(caller);
         let me = sched::enter(&mut w, &self.cv)?;
         w.caller = Some(caller);
+        let paced = !w.paces.is_empty();
+        if paced {
+            w.pace_enter(me, name);
+        }
         let began = (w.trace.len(), w.now);
         // Whatever is due by now has happened before the call looks
         // (zero-latency loopback delivers "at once").
@@ -76,6 +80,16 @@ impl SimHost {
         // recorded before it returns (netevents.rs).
         if !w.netsel.is_empty() {
             w.note_net_events();
+        }
+        if paced {
+            let stopped = r.as_ref().err().is_some_and(super::pace::is_stop);
+            w.pace_leave(me, name, stopped);
+            if stopped {
+                // Not made yet: no trace line (it comes when the call,
+                // made again, ends).
+                w.call_done(me);
+                return r;
+            }
         }
         w.call_done(me);
         if w.cfg.tracing {

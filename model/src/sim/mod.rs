@@ -51,7 +51,7 @@
 //! | kernel | `overlapped.rs`, `reap.rs` | posting and completing operations; `WSAGetOverlappedResult`, cancelling |
 //! | kernel | `poll.rs` | readiness from a socket's state ([`PollFd`], the `POLL*` flags), the wait of `WSAPoll` and `select` |
 //! | kernel | `apc.rs`, `event.rs`, `port.rs` | completion routines; event objects and waits; completion ports |
-//! | threads | `sched.rs`, `thread.rs` | the baton, seeded scheduling, deadlocks; [`SimHost::spawn`], [`SimThread::join`] |
+//! | threads | `sched.rs`, `thread.rs`, `pace.rs` | the baton, seeded scheduling, deadlocks; [`SimHost::spawn`], [`SimThread::join`]; paced calls for threads outside the model, [`Sim::pace`] |
 //! | tools | `capture.rs` | the capture: packets kept where their arrival is scheduled, [`Sim::pcapng`] |
 //! | tools | `seeds.rs`, `trace.rs`, `rng.rs` | [`try_seeds`]; the trace; the seeded generator |
 
@@ -80,6 +80,7 @@ mod offload;
 mod optsize;
 mod overlapped;
 mod ovl;
+mod pace;
 mod pcap;
 mod poll;
 mod port;

@@ -43,6 +43,7 @@ impl World {
             State::Finished => false,
             State::Blocked => {
                 r.deadlock.is_some()
+                    || r.paused.is_some()
                     || r.wait.as_ref().is_some_and(|w| {
                         (w.ready)(self)
                             || (w.alertable && self.runnable_apc((w.host, t)))
@@ -79,7 +80,7 @@ impl World {
         self.sched
             .threads
             .iter()
-            .filter(|r| r.state == State::Blocked && r.deadlock.is_none())
+            .filter(|r| r.state == State::Blocked && r.deadlock.is_none() && r.paused.is_none())
             .filter_map(|r| r.wait.as_ref().and_then(|w| w.deadline))
             .min()
     }
@@ -138,7 +139,18 @@ impl World {
     /// runs, or the clock jumps to the next time-out; with neither, a
     /// deadlock is declared.
     fn pass_time(&mut self) {
-        match (self.next_event_time(), self.next_deadline()) {
+        let (event, deadline) = (self.next_event_time(), self.next_deadline());
+        // A paced call's horizon may come first (`pace.rs`).
+        if !self.paces.is_empty() {
+            let next = match (event, deadline) {
+                (Some(t), Some(d)) => Some(t.min(d)),
+                (t, d) => t.or(d),
+            };
+            if self.pause_at_horizon(next) {
+                return;
+            }
+        }
+        match (event, deadline) {
             (Some(t), Some(d)) if d < t => self.now = self.now.max(d),
             (None, Some(d)) => self.now = self.now.max(d),
             (Some(_), _) => {

@@ -32,6 +32,26 @@ pub(crate) struct Wait<W> {
     pub(crate) recv_on: Option<u64>,
 }
 
+/// One paced OS thread (`pace.rs`).
+pub(crate) struct Pace<W> {
+    pub(crate) os: ThreadId,
+    /// The virtual time its blocking calls wait up to (`None`: no limit,
+    /// the call runs to its end as an unpaced one would).
+    pub(crate) until: Option<u64>,
+    /// The wait of its call that stopped at the horizon, with the call's
+    /// name: the next call of that name goes on with it.
+    pub(crate) kept: Option<(&'static str, Wait<W>)>,
+}
+
+impl<W> std::fmt::Debug for Pace<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pace")
+            .field("until", &self.until)
+            .field("kept", &self.kept.as_ref().map(|k| k.0))
+            .finish()
+    }
+}
+
 /// Where a simulated thread is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum State {
@@ -58,6 +78,12 @@ pub(crate) struct ThreadRec<W> {
     /// While completion routines run inside this thread's blocking call:
     /// the name of that call (`*-APC-NESTED-BLOCKING-UB`).
     pub(crate) in_apc_of: Option<&'static str>,
+    /// The horizon of its call, when the OS thread making it is paced
+    /// (`pace.rs`).
+    pub(crate) horizon: Option<u64>,
+    /// Its paced call stopped at the horizon (`true`: with nothing in
+    /// flight, `ReportKind::Stalled`).
+    pub(crate) paused: Option<bool>,
 }
 
 impl<W> ThreadRec<W> {
@@ -70,6 +96,8 @@ impl<W> ThreadRec<W> {
             outer_waits: Vec::new(),
             deadlock: None,
             in_apc_of: None,
+            horizon: None,
+            paused: None,
         }
     }
 }

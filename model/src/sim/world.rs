@@ -107,6 +107,9 @@ pub(crate) struct World {
     pub(crate) spare_packet: Option<Box<Packet>>,
     /// Calls made so far, by name, while `Config::injected` names any.
     pub(crate) call_counts: BTreeMap<&'static str, u32>,
+    /// The paced OS threads (`pace.rs`); empty unless `Sim::pace` was
+    /// called.
+    pub(crate) paces: Vec<super::sched_state::Pace<World>>,
 }
 
 impl World {
@@ -150,6 +153,7 @@ impl World {
             raw_made: false,
             spare_packet: None,
             call_counts: BTreeMap::new(),
+            paces: Vec::new(),
         }
     }
 
@@ -357,6 +361,11 @@ impl World {
         if self.timed_out(deadline) {
             self.sched.rec_mut(me).wait = None;
             return Err(WaitEnd::Timeout);
+        }
+        // A paced call whose horizon passed stops (`pace.rs`); its wait is
+        // kept for the call made again.
+        if let Some(stop) = self.take_pause(me, what) {
+            return Err(WaitEnd::Deadlock(stop));
         }
         // RECV-OVL-ROUTINE-ALERTABLE, RECVMSG-OVL-ROUTINE-ALERTABLE,
         // SENDMSG-OVL-ROUTINE-ALERTABLE: only an alertable wait runs routines.
