@@ -185,7 +185,7 @@ rc=0
 ((rc == 0)) || { cat "$th/builtin.out" "$th/builtin.err"; fail "wsd-stdthreads failed on Wine's ws2_32 (exit $rc)"; }
 cmp -s "$th/model.out" "$th/builtin.out" \
   || { diff "$th/model.out" "$th/builtin.out"; fail "wsd-stdthreads: the model and Wine's ws2_32 gave different output"; }
-log "wsd-stdthreads (a server thread blocked in accept/read, a UDP echo thread's read time-out, three clients at once): $(grep -c '^ok' "$th/model.out") checks pass on the model and on Wine's ws2_32"
+log "wsd-stdthreads (a server thread blocked in accept/read, a UDP echo thread's read time-out, three clients at once, try_clone halves on two threads): $(grep -c '^ok' "$th/model.out") checks pass on the model and on Wine's ws2_32"
 
 # ---- a C program importing by ordinal --------------------------------------------
 # mingw's libws2_32.a imports by name; an import library of ordinals only

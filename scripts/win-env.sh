@@ -1,5 +1,5 @@
 # Sourced by the scripts that build for Windows and run under Wine
-# (dll-stage.sh, quinn-udp-suite.sh, win-cargo.sh, wsd-wine.sh): Debian's
+# (dll-stage.sh, crate-suite.sh, win-cargo.sh, wsd-wine.sh): Debian's
 # toolchain for the x86_64-win7-windows-gnu target (rustc-web with
 # -Zbuild-std, mingw as linker; scripts/wine-stage.sh installs them) and
 # Wine's binaries. The caller sets CARGO_TARGET_DIR and WINEPREFIX.

@@ -2,7 +2,8 @@
 //! suites and small servers are: a server thread blocked in `accept` and
 //! `read` while the main thread takes its time, a UDP echo thread with a
 //! read time-out, threads handing each other addresses over channels,
-//! several clients at once. It knows nothing of the model.
+//! several clients at once, a connection read on one thread through
+//! `try_clone` while another writes. It knows nothing of the model.
 //! scripts/dll-stage.sh builds it for Windows and runs it under Wine on
 //! the model's ws2_32.dll and on Wine's own; natively it runs on the
 //! host's sockets. One line per check (no port numbers, no timings: the
@@ -27,6 +28,7 @@ fn main() {
     tcp_server_thread();
     udp_echo_thread();
     many_clients();
+    cloned_stream();
     println!("done");
 }
 
@@ -143,5 +145,44 @@ fn many_clients() {
         "three client threads at once, one server thread: each gets its answer",
         answers == [2, 4, 6] && total == 6,
         (answers, total),
+    );
+}
+
+/// A connection's two halves on two threads: `try_clone` (which is
+/// `WSADuplicateSocketW` and `WSASocketW`), a reader thread on the clone
+/// handing each message over a channel to the thread that answers on the
+/// original.
+fn cloned_stream() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut r = s.try_clone().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let reader = thread::spawn(move || {
+            for _ in 0..3 {
+                let mut m = [0u8; 3];
+                r.read_exact(&mut m).unwrap();
+                tx.send(m).unwrap();
+            }
+        });
+        for m in rx {
+            s.write_all(&[m[0], m[1], m[2], b'!']).unwrap();
+        }
+        reader.join().unwrap();
+    });
+    let mut c = TcpStream::connect(addr).unwrap();
+    let mut answers = Vec::new();
+    for m in [b"abc", b"def", b"ghi"] {
+        c.write_all(m).unwrap();
+        let mut a = [0u8; 4];
+        c.read_exact(&mut a).unwrap();
+        answers.push(String::from_utf8_lossy(&a).into_owned());
+    }
+    server.join().unwrap();
+    check(
+        "a connection read through try_clone on one thread and written on another",
+        answers == ["abc!", "def!", "ghi!"],
+        answers,
     );
 }

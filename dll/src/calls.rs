@@ -234,22 +234,33 @@ impl Dll {
     /// event.
     pub(crate) fn trace_text(&self) -> String {
         let model = self.sim.trace();
-        let st = self.state.lock();
-        let mut out = String::new();
-        let mut notes = st.notes.iter().peekable();
-        for (i, ev) in model.iter().enumerate() {
-            while let Some((_, n)) = notes.next_if(|(at, _)| *at <= i) {
-                out.push_str(&n.to_string());
-                out.push('\n');
+        merged(&model, &self.state.lock().notes)
+    }
+
+    /// At process exit while a call was under way (a thread ended inside
+    /// it may hold a lock for ever): the trace and the capture written as
+    /// [`Dll::write_trace`] does if neither the world nor the DLL's state
+    /// is locked now; otherwise a message says why there is none.
+    #[cfg(windows)]
+    pub(crate) fn write_trace_at_exit(&self) {
+        let (Some(model), Some(st)) = (self.sim.try_trace(), self.state.try_lock()) else {
+            eprintln!(
+                "winsock-double ws2_32.dll: no trace written: the process ended while a thread was inside the model"
+            );
+            return;
+        };
+        let text = merged(&model, &st.notes);
+        drop(st);
+        if let Some(p) = &self.settings.trace {
+            if let Err(e) = std::fs::write(p, text) {
+                eprintln!("winsock-double ws2_32.dll: WSD_TRACE={}: {e}", p.display());
             }
-            out.push_str(&ev.to_string());
-            out.push('\n');
         }
-        for (_, n) in notes {
-            out.push_str(&n.to_string());
-            out.push('\n');
+        if let (Some(p), Some(Some(file))) = (&self.settings.pcap, self.sim.try_pcapng()) {
+            if let Err(e) = std::fs::write(p, file) {
+                eprintln!("winsock-double ws2_32.dll: WSD_PCAP={}: {e}", p.display());
+            }
         }
-        out
     }
 
     /// Writes the trace to `WSD_TRACE` and the capture to `WSD_PCAP`, each
@@ -364,3 +375,23 @@ pub(crate) fn busy() -> bool {
 /// call exports take this lock so they do not see each other's sockets.
 #[cfg(test)]
 pub(crate) static TEST_LOCK: Mutex<()> = Mutex::new(());
+
+/// The model's trace lines with the DLL's own merged in (each note
+/// before the model line it was written at), one line per event.
+fn merged(model: &[TraceEvent], notes: &[(usize, TraceEvent)]) -> String {
+    let mut out = String::new();
+    let mut notes = notes.iter().peekable();
+    for (i, ev) in model.iter().enumerate() {
+        while let Some((_, n)) = notes.next_if(|(at, _)| *at <= i) {
+            out.push_str(&n.to_string());
+            out.push('\n');
+        }
+        out.push_str(&ev.to_string());
+        out.push('\n');
+    }
+    for (_, n) in notes {
+        out.push_str(&n.to_string());
+        out.push('\n');
+    }
+    out
+}

@@ -8,14 +8,19 @@ const DLL_PROCESS_DETACH: u32 = 0;
 
 /// The entry point the C runtime's DLL start-up calls.
 ///
-/// The trace is written only when no exported call is under way: at
-/// process exit the other threads are gone, and one of them may have been
-/// inside the model, holding its lock.
+/// At process exit the other threads are gone, and one of them may have
+/// been inside the model, holding its lock: while an exported call was
+/// under way the trace is written only if no lock is held
+/// (`Dll::write_trace_at_exit`).
 #[no_mangle]
 pub extern "system" fn DllMain(_inst: *mut c_void, reason: u32, _reserved: *mut c_void) -> i32 {
-    if reason == DLL_PROCESS_DETACH && !crate::calls::busy() {
+    if reason == DLL_PROCESS_DETACH {
         if let Some(d) = crate::calls::dll_if_made() {
-            d.write_trace();
+            if crate::calls::busy() {
+                d.write_trace_at_exit();
+            } else {
+                d.write_trace();
+            }
         }
     }
     1

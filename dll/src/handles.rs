@@ -27,7 +27,26 @@ pub(crate) struct Meta {
 pub(crate) struct Handles {
     mode: HandleMode,
     by_user: BTreeMap<usize, Meta>,
+    /// `WSADuplicateSocket`'s tokens not yet used by a `WSASocket`: each
+    /// names the socket it shares (a token is good for one descriptor:
+    /// "The special WSAPROTOCOL_INFO structure can only be used once by
+    /// the target process", the `WSADuplicateSocketW` page).
+    tokens: BTreeMap<u32, Meta>,
+    /// The last token given (tokens count up from [`FIRST_TOKEN`]).
+    last_token: u32,
+    /// Descriptors made from a token so far (with model handles, their
+    /// values: [`DUP_BASE`] + 4n).
+    dups: u64,
 }
+
+/// The first `WSADuplicateSocket` token (`dwProviderReserved` of the
+/// structure it fills; the DLL's own values, which only its `WSASocket`
+/// reads).
+const FIRST_TOKEN: u32 = 0x5d00_0001;
+
+/// With model handles, where the values of shared descriptors begin: a
+/// form the model never hands out (it gives `0x100 + 4k`, far below).
+const DUP_BASE: u64 = 0x4000_0000;
 
 /// What an unknown `SOCKET` becomes for the model: a value of a form the
 /// model never hands out (not `0x100 + 4k`), so the model answers
@@ -39,6 +58,9 @@ impl Handles {
         Handles {
             mode,
             by_user: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            last_token: FIRST_TOKEN - 1,
+            dups: 0,
         }
     }
 
@@ -53,6 +75,45 @@ impl Handles {
         Some(user)
     }
 
+    /// A token for sharing `user`'s socket (`WSADuplicateSocket`).
+    pub(crate) fn share(&mut self, user: usize) -> Option<u32> {
+        let m = self.get(user)?;
+        self.last_token = self.last_token.wrapping_add(1).max(FIRST_TOKEN);
+        self.tokens.insert(self.last_token, m);
+        Some(self.last_token)
+    }
+
+    /// A new descriptor for the socket `token` shares (`WSASocket` given
+    /// `WSADuplicateSocket`'s structure); `None` for a token not given or
+    /// already used. `Err` when the kernel has no handle left.
+    pub(crate) fn take_token(&mut self, token: u32) -> Option<Result<(usize, Meta), ()>> {
+        let m = self.tokens.remove(&token)?;
+        let user = match self.mode {
+            HandleMode::Model => {
+                self.dups += 1;
+                usize::try_from(DUP_BASE + 4 * self.dups).ok()
+            }
+            HandleMode::Kernel => crate::os::new_handle(),
+        };
+        Some(match user {
+            Some(u) => {
+                self.by_user.insert(u, m);
+                Ok((u, m))
+            }
+            None => Err(()),
+        })
+    }
+
+    /// Whether another descriptor than `user` stands for `user`'s socket
+    /// (the socket stays open until the last one is closed).
+    pub(crate) fn shared(&self, user: usize) -> bool {
+        self.get(user).is_some_and(|m| {
+            self.by_user
+                .iter()
+                .any(|(u, o)| *u != user && o.model == m.model)
+        })
+    }
+
     /// The model's socket for `user`.
     pub(crate) fn get(&self, user: usize) -> Option<Meta> {
         self.by_user.get(&user).copied()
@@ -63,8 +124,16 @@ impl Handles {
         match (self.get(user), self.mode) {
             (Some(m), _) => m.model,
             // (Model handles: a closed socket's value goes to the model as
-            // it is, as a program's stale handle would reach Winsock.)
-            (None, HandleMode::Model) => Socket(user as u64),
+            // it is, as a program's stale handle would reach Winsock;
+            // unless the socket lives on under a shared descriptor.)
+            (None, HandleMode::Model) => {
+                let s = Socket(user as u64);
+                if self.by_user.values().any(|m| m.model == s) {
+                    UNKNOWN
+                } else {
+                    s
+                }
+            }
             (None, HandleMode::Kernel) => UNKNOWN,
         }
     }
@@ -86,6 +155,7 @@ impl Handles {
 
     /// Forgets every socket (the last `WSACleanup` closed them all).
     pub(crate) fn clear(&mut self) {
+        self.tokens.clear();
         let users: Vec<usize> = self.by_user.keys().copied().collect();
         for u in users {
             self.remove(u);

@@ -62,6 +62,7 @@ pub use exports::ext::*;
 pub use exports::names::*;
 pub use exports::netdb::*;
 pub use exports::poll::*;
+pub use exports::share::*;
 pub use exports::sock::*;
 pub use exports::startup::*;
 

@@ -109,6 +109,12 @@ mod imp {
         h as usize
     }
 
+    /// The process's id.
+    pub(crate) fn process_id() -> u32 {
+        // SAFETY: GetCurrentProcessId takes nothing.
+        unsafe { windows_sys::Win32::System::Threading::GetCurrentProcessId() }
+    }
+
     /// The calling thread's id.
     pub(crate) fn thread_id() -> u32 {
         // SAFETY: GetCurrentThreadId takes nothing.
@@ -330,6 +336,11 @@ mod imp {
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         };
+    }
+
+    /// The process's id.
+    pub(crate) fn process_id() -> u32 {
+        std::process::id()
     }
 
     /// The calling thread's id (a number of the DLL's off Windows).

@@ -747,3 +747,76 @@ fn event_select_through_the_c_functions() {
     assert_eq!(sock::closesocket(b), 0);
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn a_duplicated_socket_is_one_socket_until_its_last_descriptor_closes() {
+    // std's try_clone: WSADuplicateSocketW with the process's own id, then
+    // WSASocketW with the structure it filled.
+    let _g = start();
+    let (a, b) = (
+        sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP),
+        sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP),
+    );
+    let any = sockaddr("127.0.0.1:0");
+    // SAFETY: valid buffers throughout.
+    unsafe {
+        assert_eq!(sock::bind(a, any.as_ptr().cast(), 16), 0);
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), 16), 0);
+        let mut info: windows_sys::Win32::Networking::WinSock::WSAPROTOCOL_INFOW =
+            std::mem::zeroed();
+        assert_eq!(
+            share::WSADuplicateSocketW(b, std::process::id(), &mut info),
+            0
+        );
+        assert_eq!(
+            (info.iAddressFamily, info.iSocketType, info.iProtocol),
+            (AF_INET, SOCK_DGRAM, IPPROTO_UDP)
+        );
+        let dup = sock::WSASocketW(-1, -1, -1, &info, 0, WSA_FLAG_OVERLAPPED);
+        assert_ne!(dup, !0);
+        assert_ne!(dup, b);
+        // The same socket: the same name, and what is sent to it is read
+        // through either descriptor.
+        assert_eq!(name_of(dup), name_of(b));
+        let to = addr::encode(&name_of(b));
+        let send = |bytes: &[u8]| {
+            data::sendto(
+                a,
+                bytes.as_ptr(),
+                bytes.len() as i32,
+                0,
+                to.as_ptr().cast(),
+                to.len() as i32,
+            )
+        };
+        assert_eq!(send(b"one"), 3);
+        let mut buf = [0u8; 8];
+        assert_eq!(data::recv(dup, buf.as_mut_ptr(), 8, 0), 3);
+        // Closing the first descriptor leaves the socket open.
+        assert_eq!(sock::closesocket(b), 0);
+        assert_eq!(send(b"two"), 3);
+        assert_eq!(data::recv(dup, buf.as_mut_ptr(), 8, 0), 3);
+        assert_eq!(&buf[..3], b"two");
+        // The closed descriptor is no socket any more.
+        assert_eq!(data::recv(b, buf.as_mut_ptr(), 8, 0), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAENOTSOCK);
+        // Another process: not modelled (one world per process); a NULL
+        // structure is WSAEFAULT.
+        assert_eq!(
+            share::WSADuplicateSocketW(dup, std::process::id() + 1, &mut info),
+            -1
+        );
+        assert_eq!(startup::WSAGetLastError(), WSAEOPNOTSUPP);
+        assert_eq!(
+            share::WSADuplicateSocketW(dup, std::process::id(), std::ptr::null_mut()),
+            -1
+        );
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+        // The last descriptor closes the socket.
+        assert_eq!(sock::closesocket(dup), 0);
+        assert_eq!(sock::closesocket(a), 0);
+    }
+    let trace = crate::trace_text();
+    assert!(trace.contains("shares socket"), "{trace}");
+    assert_eq!(startup::WSACleanup(), 0);
+}

@@ -14,5 +14,6 @@ pub mod names;
 pub mod netdb;
 pub mod netevents;
 pub mod poll;
+pub mod share;
 pub mod sock;
 pub mod startup;

@@ -41,6 +41,32 @@ fn adopt(d: &Dll, s: Socket, af: i32) -> Result<SOCKET, Fault> {
     }
 }
 
+/// `WSASocket` given the structure `WSADuplicateSocket` filled (its
+/// `dwProviderReserved`, `token`, is one of the DLL's, not yet used): a
+/// new descriptor for the socket it shares ("an additional socket
+/// descriptor to an underlying socket which thus becomes shared", the
+/// "Shared Sockets" page of the Winsock documentation); the other
+/// arguments are the shared socket's. `None` for any other structure.
+fn shared(d: &Dll, token: Option<u32>) -> Result<Option<SOCKET>, Fault> {
+    let Some(token) = token.filter(|&t| t != 0) else {
+        return Ok(None);
+    };
+    d.started()?;
+    let taken = d.state.lock().handles.take_token(token);
+    match taken {
+        None => Ok(None),
+        Some(Err(())) => Err(Fault::Dll(WSAENOBUFS, "no kernel handle left".into())),
+        Some(Ok((u, m))) => {
+            d.ovls.lock().forget_socket(u);
+            d.note(format!(
+                "WSASocket: token {token:#x}: descriptor {u:#x} shares socket {:#x}",
+                m.model.0
+            ));
+            Ok(Some(u))
+        }
+    }
+}
+
 fn create(d: &Dll, af: i32, ty: i32, protocol: i32, flags: u32) -> Result<SOCKET, Fault> {
     let s = d.host.wsa_socket(af, ty, protocol, flags)?;
     adopt(d, s, af)
@@ -136,7 +162,7 @@ unsafe fn protocol_info_a(d: &Dll, s: SOCKET, value: *mut u8, len: *mut i32) -> 
 
 /// A `WSAPROTOCOL_INFOW`'s ANSI form: the same fields up to `szProtocol`,
 /// the name in 8-bit characters (`?` for one outside ASCII).
-fn info_a(w: &[u8]) -> Vec<u8> {
+pub(crate) fn info_a(w: &[u8]) -> Vec<u8> {
     let size = std::mem::size_of::<WSAPROTOCOL_INFOA>();
     // szProtocol follows the same 116 bytes in both forms.
     const NAME: usize = 116;
@@ -313,8 +339,11 @@ pub unsafe extern "system" fn WSASocketW(
         || format!("{af}, {ty}, {protocol}, {flags:#x}, info={info:p}"),
         |d| {
             // SAFETY: passed on.
-            let info =
-                unsafe { mem::read(info)? }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
+            let info = unsafe { mem::read(info)? };
+            if let Some(u) = shared(d, info.as_ref().map(|i| i.dwProviderReserved))? {
+                return Ok(u);
+            }
+            let info = info.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
             let (af, ty, protocol) = from_info(af, ty, protocol, info);
             create(d, af, ty, protocol, flags)
         },
@@ -340,8 +369,11 @@ pub unsafe extern "system" fn WSASocketA(
         || format!("{af}, {ty}, {protocol}, {flags:#x}, info={info:p}"),
         |d| {
             // SAFETY: passed on.
-            let info =
-                unsafe { mem::read(info)? }.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
+            let info = unsafe { mem::read(info)? };
+            if let Some(u) = shared(d, info.as_ref().map(|i| i.dwProviderReserved))? {
+                return Ok(u);
+            }
+            let info = info.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
             let (af, ty, protocol) = from_info(af, ty, protocol, info);
             create(d, af, ty, protocol, flags)
         },
@@ -633,7 +665,9 @@ pub extern "system" fn shutdown(s: SOCKET, how: i32) -> i32 {
     )
 }
 
-/// `closesocket`: the model closes the socket; its handle is freed.
+/// `closesocket`: the model closes the socket; its handle is freed. Of a
+/// shared socket (`WSADuplicateSocket`), only the descriptor goes while
+/// another one is left.
 #[export_name = "wsd_closesocket"]
 pub extern "system" fn closesocket(s: SOCKET) -> i32 {
     run(
@@ -644,6 +678,19 @@ pub extern "system" fn closesocket(s: SOCKET) -> i32 {
             // A pending AcceptEx on it ends (its connection, if it took
             // one, is closed).
             crate::accept::abort(d, Some(s));
+            // A shared socket stays open until its last descriptor is
+            // closed ("Shared Sockets": "A socket will remain open until
+            // closesocket has been called on the last remaining
+            // descriptor"); this one goes.
+            if d.state.lock().handles.shared(s) {
+                d.known(s)?;
+                d.note(format!(
+                    "closesocket({s:#x}): another descriptor shares socket {:#x}, which stays open",
+                    d.sock(s).0
+                ));
+                d.state.lock().handles.remove(s);
+                return Ok(0);
+            }
             d.host.close_socket(d.sock(s))?;
             d.state.lock().handles.remove(s);
             Ok(0)

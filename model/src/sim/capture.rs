@@ -204,6 +204,14 @@ impl Sim {
         w.capture.as_ref().map(|c| pcap::pcapng(&names, c))
     }
 
+    /// [`Sim::pcapng`] if the world is not locked now (the outer `None`
+    /// if it is; see [`Sim::try_trace`]).
+    pub fn try_pcapng(&self) -> Option<Option<Vec<u8>>> {
+        let w = self.world.try_lock()?;
+        let names: Vec<String> = w.hosts.iter().map(|h| h.name.clone()).collect();
+        Some(w.capture.as_ref().map(|c| pcap::pcapng(&names, c)))
+    }
+
     /// How many packets the capture holds (`None`: capture off).
     pub fn captured(&self) -> Option<usize> {
         self.world.lock().capture.as_ref().map(Vec::len)

@@ -328,6 +328,13 @@ impl Sim {
         self.world.lock().trace.clone()
     }
 
+    /// [`Sim::trace`] if the world is not locked now (`None` if it is): for
+    /// a front end at process exit, where a thread ended inside a call
+    /// may hold the world's lock for ever (the DLL's unload).
+    pub fn try_trace(&self) -> Option<Vec<TraceEvent>> {
+        self.world.try_lock().map(|w| w.trace.clone())
+    }
+
     /// How many lines the trace has so far.
     pub fn trace_len(&self) -> usize {
         self.world.lock().trace.len()
