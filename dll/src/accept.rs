@@ -132,6 +132,36 @@ pub(crate) fn progress(d: &Dll) {
 
 /// Ends the pending `AcceptEx`es on `SOCKET` `s` (listening or
 /// accepting; every one when `None`) with `WSA_OPERATION_ABORTED`.
+/// `CancelIoEx(s, ovl)` (`ovl` `None`: every operation) for the pending
+/// `AcceptEx`es of listening or accepting socket `s`: each one named ends
+/// with `WSA_OPERATION_ABORTED` (as the model's own operations do);
+/// whether there was one. Go's `Close` of a listener cancels its pending
+/// `AcceptEx` so, and waits for the completion.
+#[cfg(windows)]
+pub(crate) fn cancel(d: &Dll, s: usize, ovl: Option<usize>) -> bool {
+    let wanted = match ovl {
+        Some(addr) => match d.ovls.lock().pending(addr) {
+            Some(id) => Some(id),
+            None => return false,
+        },
+        None => None,
+    };
+    let _one = STEP.lock();
+    let pending = d.ovls.lock().accepts();
+    let mut any = false;
+    for (id, a) in pending {
+        if (s != a.listen && s != a.accept) || wanted.is_some_and(|w| w != id) {
+            continue;
+        }
+        if let Some((n, _)) = a.got {
+            let _ = d.host.close_socket(n);
+        }
+        complete(d, id, WSA_OPERATION_ABORTED, 0);
+        any = true;
+    }
+    any
+}
+
 pub(crate) fn abort(d: &Dll, s: Option<usize>) {
     let _one = STEP.lock();
     let pending = d.ovls.lock().accepts();

@@ -64,16 +64,18 @@ pub struct Settings {
     /// interface of its family, else the address is unreachable). Empty:
     /// none, every such address is `WSAENETUNREACH`.
     pub routes: Vec<String>,
-    /// `WSD_STREAM_READS`: `seeded` (the model's default: a stream receive
-    /// may return fewer bytes than are buffered, by seed) or `whole` (as
-    /// much as is buffered and fits, as Windows does on loopback).
+    /// `WSD_STREAM_READS`: `seeded` (a stream receive may return fewer
+    /// bytes than are buffered, by seed; the default of the `documented`
+    /// profile) or `whole` (as much as is buffered and fits, as Windows
+    /// does on loopback; the default of `windows` and `wine-8`).
     pub stream_reads: winsock_model::StreamReads,
     /// `WSD_COMPLETION` (as `Sim::builder` reads it too): when an
     /// overlapped operation that could complete at once does so: `seeded`
-    /// (the model's default: the seed picks, per operation, between
-    /// completing at once and `WSA_IO_PENDING`, both documented), `immediate` (at once, as Windows does when the data
-    /// is there) or `pending` (always `WSA_IO_PENDING`, the completion at
-    /// the same instant).
+    /// (the seed picks, per operation, between completing at once and
+    /// `WSA_IO_PENDING`, both documented; the default of `documented`),
+    /// `immediate` (at once, as Windows does when the data is there; the
+    /// default of `windows` and `wine-8`) or `pending` (always
+    /// `WSA_IO_PENDING`, the completion at the same instant).
     pub completion: winsock_model::CompletionTiming,
     /// `WSD_STALL_MS`: in a multi-threaded program, how long (wall-clock
     /// milliseconds) a blocking call that nothing in flight can end waits
@@ -148,12 +150,20 @@ impl Settings {
                 .map(str::to_string)
                 .collect(),
         };
+        // A profile named after an implementation does what it does where
+        // that is deterministic: Windows (and Wine) give a stream receive
+        // as much as is buffered and fits, and complete an overlapped
+        // operation at once when it can; the documented profile explores
+        // both choices by seed.
+        let named = profile.base() != Base::Documented;
         let stream_reads = match nonempty("WSD_STREAM_READS").as_deref() {
+            None if named => winsock_model::StreamReads::Whole,
             None | Some("seeded") => winsock_model::StreamReads::Seeded,
             Some("whole") => winsock_model::StreamReads::Whole,
             Some(v) => return Err(format!("WSD_STREAM_READS={v}: not one of seeded, whole")),
         };
         let completion = match nonempty("WSD_COMPLETION").as_deref() {
+            None if named => winsock_model::CompletionTiming::Immediate,
             None | Some("seeded") => winsock_model::CompletionTiming::Seeded,
             Some("immediate") => winsock_model::CompletionTiming::Immediate,
             Some("pending") => winsock_model::CompletionTiming::Pending,
@@ -218,9 +228,13 @@ mod tests {
         assert_eq!(s.pcap, None);
         assert_eq!(s.on_report, OnReport::Error);
         assert_eq!(s.routes, vec!["0.0.0.0/0", "::/0"]);
-        assert_eq!(s.stream_reads, winsock_model::StreamReads::Seeded);
-        assert_eq!(s.completion, winsock_model::CompletionTiming::Seeded);
+        // The windows profile: what Windows does, not the seed's pick.
+        assert_eq!(s.stream_reads, winsock_model::StreamReads::Whole);
+        assert_eq!(s.completion, winsock_model::CompletionTiming::Immediate);
         assert_eq!(s.stall_ms, 3000);
+        let d = with(&[("WSD_PROFILE", "documented")]).unwrap();
+        assert_eq!(d.stream_reads, winsock_model::StreamReads::Seeded);
+        assert_eq!(d.completion, winsock_model::CompletionTiming::Seeded);
     }
 
     #[test]

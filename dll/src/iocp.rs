@@ -329,6 +329,13 @@ unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, m
 /// `ERROR_NOT_FOUND`.
 fn cancel(d: &'static Dll, s: usize, ovl_p: *mut OVERLAPPED) -> i32 {
     let _m = in_model(d);
+    // The DLL's own operations first: a pending AcceptEx.
+    let ovl = (!ovl_p.is_null()).then_some(ovl_p as usize);
+    let accepts = crate::accept::cancel(d, s, ovl);
+    if accepts && ovl.is_some() {
+        settle(d);
+        return 1;
+    }
     let id = if ovl_p.is_null() {
         None
     } else {
@@ -345,6 +352,8 @@ fn cancel(d: &'static Dll, s: usize, ovl_p: *mut OVERLAPPED) -> i32 {
     settle(d);
     match r {
         Ok(()) => 1,
+        // Nothing of the model's, but AcceptEx'es were cancelled.
+        Err(_) if accepts => 1,
         Err(e) => {
             let code = e.code().map_or(ERROR_NOT_FOUND, |c| c as u32);
             // SAFETY: sets the thread's error slot.
