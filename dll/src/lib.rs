@@ -55,6 +55,7 @@ pub mod stubs {
     include!(concat!(env!("OUT_DIR"), "/stubs.rs"));
 }
 
+pub use exports::addrstr::*;
 pub use exports::bytes::*;
 pub use exports::data::*;
 pub use exports::events::*;
