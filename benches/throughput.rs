@@ -853,6 +853,70 @@ fn proptest_job(cfg: Config) -> Job<'static> {
     })
 }
 
+// ---- the fuzz targets ----
+
+/// Inputs in the `ops` target's corpus.
+const OPS_CORPUS: usize = 512;
+
+/// A corpus for the `ops` fuzz target made by a seeded generator (the
+/// corpus libFuzzer grows in `fuzz/corpus/ops` is not committed): byte
+/// strings of 1 to 25 bytes (a seed, the settings byte, then calls), the
+/// lengths of the inputs libFuzzer keeps for it.
+fn ops_corpus() -> Vec<Vec<u8>> {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        // xorshift64*
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    (0..OPS_CORPUS)
+        .map(|_| {
+            let len = 1 + (next() % 25) as usize;
+            (0..len).map(|_| next() as u8).collect()
+        })
+        .collect()
+}
+
+/// The `scenario_parser` target's seed corpus: the scenario files.
+fn scenario_corpus() -> Vec<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures/scenarios")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read(p).expect("a scenario file"))
+        .collect()
+}
+
+/// Executions per second of a fuzz target's body over a corpus, in turn;
+/// one operation is one execution.
+fn fuzz_job(target: fn(&[u8]), corpus: Vec<Vec<u8>>) -> Job<'static> {
+    let mut i = 0;
+    Box::new(move |n| {
+        for _ in 0..n {
+            target(black_box(&corpus[i]));
+            i = (i + 1) % corpus.len();
+        }
+    })
+}
+
+fn fuzz_ops() -> Job<'static> {
+    fuzz_job(winsock_double::fuzz::bytes::ops_target, ops_corpus())
+}
+
+fn fuzz_scenario_parser() -> Job<'static> {
+    fuzz_job(
+        winsock_double::fuzz::bytes::scenario_parser_target,
+        scenario_corpus(),
+    )
+}
+
 // ---- memory ----
 
 /// Live bytes per idle socket (created and bound, nothing queued).
@@ -941,6 +1005,8 @@ fn profile_job(name: &str, n: u64) {
         "ovl-routine" => model_overlapped(Reap::Routine),
         "stream" => model_stream(),
         "proptest" => proptest_job(bench_config()),
+        "fuzz-ops" => fuzz_ops(),
+        "fuzz-scenario-parser" => fuzz_scenario_parser(),
         other => panic!("no job `{other}`"),
     };
     job(n);
@@ -1074,6 +1140,17 @@ fn main() {
         rows.push(Row::rate("proptest_50_ops", "cases/s", r[0]).target(Target::AtLeast(5000.0)));
         let (r, _) = measure(&opts, &mut [proptest_job(Config::default())]);
         rows.push(Row::rate("proptest_50_ops_traced", "cases/s", r[0]));
+    }
+
+    if opts.wants("fuzz_ops_target") {
+        say("the fuzz targets' bodies");
+        let (r, allocs) = measure(&opts, &mut [fuzz_ops(), fuzz_scenario_parser()]);
+        rows.push(
+            Row::rate("fuzz_ops_target", "execs/s", r[0])
+                .peer("scenario_parser_target", r[1])
+                .allocs(allocs)
+                .target(Target::AtLeast(20_000.0)),
+        );
     }
 
     let mut flood_ok = true;

@@ -121,8 +121,9 @@ fn steps(
                 limits::STEPS
             ));
         }
-        let at = format!("{path}[{i}] ({})", st.op.name());
-        let here = |m: String| format!("{at}: {m}");
+        // Where the step is, written only when something is wrong there.
+        let at = || format!("{path}[{i}] ({})", st.op.name());
+        let here = |m: String| format!("{}: {m}", at());
         if let Some(h) = &st.host {
             if !scope.hosts.contains(&h.as_str()) {
                 return Err(here(format!("unknown host `{h}`")));
@@ -136,7 +137,7 @@ fn steps(
         if let Op::Spawn { steps: body, .. } = &st.op {
             // A thread sees the names so far; what it names stays its own.
             let mut inner = scope.clone();
-            steps(body, &format!("{at}.steps"), &mut inner, count)?;
+            steps(body, &format!("{}.steps", at()), &mut inner, count)?;
         }
         op(&st.op, scope, count).map_err(&here)?;
         if let Some(e) = &st.expect {

@@ -165,6 +165,20 @@ impl Data {
 
 /// Decodes hex digits (whitespace allowed).
 pub fn from_hex(s: &str) -> Result<Vec<u8>, String> {
+    // Plain hex digits, the common case, a pair at a time; anything else
+    // (whitespace, a sign, a bad digit) takes the general way below.
+    let b = s.as_bytes();
+    if b.len() % 2 == 0 && b.iter().all(u8::is_ascii_hexdigit) {
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => c - b'A' + 10,
+        };
+        return Ok(b
+            .chunks_exact(2)
+            .map(|p| (nibble(p[0]) << 4) | nibble(p[1]))
+            .collect());
+    }
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     if digits.len() % 2 != 0 {
         return Err(format!("hex `{s}` has an odd number of digits"));
@@ -180,7 +194,13 @@ pub fn from_hex(s: &str) -> Result<Vec<u8>, String> {
 
 /// Encodes bytes as lowercase hex.
 pub fn to_hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(2 * b.len());
+    for &x in b {
+        s.push(char::from(DIGITS[usize::from(x >> 4)]));
+        s.push(char::from(DIGITS[usize::from(x & 15)]));
+    }
+    s
 }
 
 /// An address in a step: a literal, or the bound address of a socket.
@@ -930,9 +950,29 @@ pub enum Op {
 impl Op {
     /// The call's name as a scenario writes it (`"recv_msg"`).
     pub fn name(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.get("op").and_then(|s| s.as_str()).map(str::to_string))
+        // The tag is what serde writes first (`{"op":"recv_msg",...`):
+        // the writer below stops the serialisation once it has it, so
+        // the rest of the call is never written.
+        struct Tag(Vec<u8>);
+        impl std::io::Write for Tag {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.extend_from_slice(b);
+                if self.0.len() > TAG_START.len() && self.0[TAG_START.len()..].contains(&b'"') {
+                    return Err(std::io::ErrorKind::WriteZero.into());
+                }
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        const TAG_START: &[u8] = b"{\"op\":\"";
+        let mut w = Tag(Vec::with_capacity(32));
+        let _ = serde_json::to_writer(&mut w, self);
+        w.0.strip_prefix(TAG_START)
+            .and_then(|rest| rest.split(|&c| c == b'"').next())
+            .and_then(|name| std::str::from_utf8(name).ok())
+            .map(str::to_string)
             .unwrap_or_default()
     }
 }
@@ -1021,4 +1061,48 @@ pub struct Expect {
     /// diagnostics: other backends skip this comparison.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnostics: Option<Vec<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hex codec's fast ways give what the general ones give: every
+    /// byte both ways, upper case, whitespace and the errors' texts.
+    #[test]
+    fn hex_both_ways() {
+        let all: Vec<u8> = (0..=255).collect();
+        let hex = to_hex(&all);
+        let slow: String = all.iter().map(|x| format!("{x:02x}")).collect();
+        assert_eq!(hex, slow);
+        assert_eq!(from_hex(&hex), Ok(all.clone()));
+        assert_eq!(from_hex(&hex.to_uppercase()), Ok(all));
+        assert_eq!(from_hex("0a 0B\n"), Ok(vec![10, 11]));
+        assert_eq!(from_hex(""), Ok(vec![]));
+        assert_eq!(
+            from_hex("abc"),
+            Err("hex `abc` has an odd number of digits".into())
+        );
+        assert_eq!(
+            from_hex("zz"),
+            Err("hex `zz`: `zz` is not a hex byte".into())
+        );
+    }
+
+    /// `Op::name` is the tag serde writes for the op.
+    #[test]
+    fn op_name_is_the_serde_tag() {
+        let ops: Vec<Op> = serde_json::from_str(
+            r#"[{"op":"close","socket":"a"},
+                {"op":"advance","ms":3},
+                {"op":"network_down","target":"local","down":true},
+                {"op":"send","socket":"c","data":{"fill":3}}]"#,
+        )
+        .expect("ops");
+        for op in &ops {
+            let v = serde_json::to_value(op).expect("serialises");
+            assert_eq!(op.name(), v["op"].as_str().expect("a tag"));
+        }
+        assert_eq!(ops[3].name(), "send");
+    }
 }
