@@ -126,7 +126,7 @@ impl World {
         let st = self.sockets.get_mut(&s).expect("checked");
         copy_out(&st.tcp().rcvq, bufs, k);
         if !peek {
-            st.tcp_mut().rcvq.drain(..k);
+            st.tcp_mut().rcvq.drain_front(k);
             let m = st.tcp_mut().rcv_msgs.front_mut().expect("checked");
             m.len -= k;
             if m.len == 0 && m.eom {

@@ -176,7 +176,7 @@ impl World {
         copy_out(&st.tcp().rcvq, bufs, k);
         // RECV-PEEK: a peek leaves the bytes queued.
         if !peek {
-            st.tcp_mut().rcvq.drain(..k);
+            st.tcp_mut().rcvq.drain_front(k);
         }
         *out = super::call::RecvOut::filled(k as u32, flags_out);
         let peer = st.tcp().peer_sock;
@@ -288,7 +288,13 @@ impl World {
 
     /// Hands a send's bytes to the transport and starts them on their way;
     /// returns how many were taken.
-    pub(crate) fn stream_take(&mut self, host: HostId, s: u64, data: Vec<u8>, flags: u32) -> u32 {
+    pub(crate) fn stream_take(
+        &mut self,
+        host: HostId,
+        s: u64,
+        mut data: Vec<u8>,
+        flags: u32,
+    ) -> u32 {
         let st = self.sockets.get_mut(&s).expect("checked");
         let mut n = data.len();
         let room = (st.opts.sndbuf as usize)
@@ -303,7 +309,9 @@ impl World {
             n = room;
         }
         let st = self.sockets.get_mut(&s).expect("checked");
-        st.tcp_mut().sndq.extend(&data[..n]);
+        // The gathered bytes themselves join the send buffer (no copy).
+        data.truncate(n);
+        st.tcp_mut().sndq.push(data);
         // A pseudo-stream's receiver sees bytes: only SOCK_SEQPACKET keeps
         // the pieces.
         if st.is_seqpacket() {

@@ -7,7 +7,7 @@ use super::events::Event;
 use super::net::HostId;
 use super::socket::SocketState;
 use super::stream::{window, REFUSED_RETRIES, REFUSED_RETRY_NS};
-use super::tcp::{take_front, Seg, TcpState};
+use super::tcp::{Seg, TcpState};
 use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::quirks::Quirk;
@@ -73,7 +73,7 @@ impl World {
                 }
                 (n, None)
             };
-            let data = take_front(&mut st.tcp_mut().sndq, n);
+            let data = st.tcp_mut().sndq.take_front(n);
             let urg = super::urgent::take_urgent(&mut st.tcp_mut().snd_urg, n);
             room = room.saturating_sub(n);
             peer_empty = false;
@@ -451,7 +451,7 @@ impl World {
         }
         let held_apart = !urg.is_empty() && !st.opts.oobinline;
         if urg.is_empty() {
-            st.tcp_mut().rcvq.extend(data);
+            st.tcp_mut().rcvq.push(data);
         } else {
             super::urgent::urgent_arrives(st, data, &urg);
         }

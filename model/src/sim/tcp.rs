@@ -50,11 +50,11 @@ pub(crate) struct Tcp {
     /// The socket at the other end.
     pub(crate) peer_sock: Option<u64>,
     /// Received bytes not yet read.
-    pub(crate) rcvq: VecDeque<u8>,
+    pub(crate) rcvq: ByteQueue,
     /// Bytes on their way to this socket (they count against its window).
     pub(crate) incoming: usize,
     /// Bytes the application handed over that are not on the wire yet.
-    pub(crate) sndq: VecDeque<u8>,
+    pub(crate) sndq: ByteQueue,
     /// A FIN is to follow the data in `sndq` (shutdown `SD_SEND` or close).
     pub(crate) fin_queued: bool,
     pub(crate) fin_sent: bool,
@@ -169,9 +169,107 @@ pub(crate) enum Seg {
     KeepaliveCheck { to: u64 },
 }
 
+/// A queue of bytes kept as the chunks they came in: a send's bytes, once
+/// gathered from the caller's buffers, go to the send buffer, onto the
+/// wire and into the receiver's buffer without being copied again (a
+/// chunk is split only where a segment or a read ends inside it). The
+/// one other copy is into the receiving call's buffers.
+#[derive(Debug, Default)]
+pub(crate) struct ByteQueue {
+    chunks: VecDeque<Vec<u8>>,
+    /// Bytes of the front chunk already taken.
+    head: usize,
+    len: usize,
+}
+
+impl ByteQueue {
+    /// How many bytes are queued.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `data`, keeping its memory as a chunk.
+    pub(crate) fn push(&mut self, data: Vec<u8>) {
+        if data.is_empty() {
+            return;
+        }
+        self.len += data.len();
+        self.chunks.push_back(data);
+    }
+
+    /// Appends one byte.
+    pub(crate) fn push_back(&mut self, b: u8) {
+        match self.chunks.back_mut() {
+            Some(c) => c.push(b),
+            None => self.chunks.push_back(vec![b]),
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.chunks.clear();
+        self.head = 0;
+        self.len = 0;
+    }
+
+    /// Drops the first `n` bytes (at most all of them).
+    pub(crate) fn drain_front(&mut self, mut n: usize) {
+        n = n.min(self.len);
+        self.len -= n;
+        while n > 0 {
+            let front = self.chunks.front().expect("bytes are queued").len() - self.head;
+            if n < front {
+                self.head += n;
+                return;
+            }
+            n -= front;
+            self.chunks.pop_front();
+            self.head = 0;
+        }
+    }
+
+    /// Takes the first `n` bytes (at most all of them): the front chunk
+    /// itself when it is exactly those bytes.
+    pub(crate) fn take_front(&mut self, n: usize) -> Vec<u8> {
+        let n = n.min(self.len);
+        if self.head == 0 && self.chunks.front().is_some_and(|c| c.len() == n) {
+            self.len -= n;
+            return self.chunks.pop_front().expect("checked");
+        }
+        let mut v = vec![0; n];
+        self.copy_to(0, &mut v);
+        self.drain_front(n);
+        v
+    }
+
+    /// Copies the queued bytes `from..from + dst.len()` into `dst`.
+    pub(crate) fn copy_to(&self, from: usize, dst: &mut [u8]) {
+        assert!(from + dst.len() <= self.len, "within the queued bytes");
+        let mut skip = from + self.head;
+        let mut at = 0;
+        for c in &self.chunks {
+            if at == dst.len() {
+                break;
+            }
+            if skip >= c.len() {
+                skip -= c.len();
+                continue;
+            }
+            let take = (c.len() - skip).min(dst.len() - at);
+            dst[at..at + take].copy_from_slice(&c[skip..skip + take]);
+            at += take;
+            skip = 0;
+        }
+    }
+}
+
 /// Copies the first `k` bytes of `q` into `bufs`, in array order and
 /// packed (RECV-BUFFER-ORDER).
-pub(crate) fn copy_out(q: &VecDeque<u8>, bufs: &mut [WsaBuf], k: usize) {
+pub(crate) fn copy_out(q: &ByteQueue, bufs: &mut [WsaBuf], k: usize) {
     let mut at = 0;
     for b in bufs.iter_mut() {
         if at == k {
@@ -179,57 +277,54 @@ pub(crate) fn copy_out(q: &VecDeque<u8>, bufs: &mut [WsaBuf], k: usize) {
         }
         let dst = b.bytes_mut();
         let take = dst.len().min(k - at);
-        copy_from_deque(q, at, &mut dst[..take]);
+        q.copy_to(at, &mut dst[..take]);
         at += take;
     }
-}
-
-/// Copies `q[from..from + dst.len()]` into `dst`, a slice at a time (the
-/// deque holds its bytes in at most two).
-pub(crate) fn copy_from_deque(q: &VecDeque<u8>, from: usize, dst: &mut [u8]) {
-    let (a, b) = q.as_slices();
-    let n = dst.len();
-    if from < a.len() {
-        let t = (a.len() - from).min(n);
-        dst[..t].copy_from_slice(&a[from..from + t]);
-        dst[t..].copy_from_slice(&b[..n - t]);
-    } else {
-        let f = from - a.len();
-        dst.copy_from_slice(&b[f..f + n]);
-    }
-}
-
-/// Takes the first `n` bytes of `q`.
-pub(crate) fn take_front(q: &mut VecDeque<u8>, n: usize) -> Vec<u8> {
-    let mut v = vec![0; n];
-    copy_from_deque(q, 0, &mut v);
-    q.drain(..n);
-    v
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Copies out of a deque whose bytes wrap around its end give the
-    /// bytes in order, from any offset, as indexing one by one does.
+    /// The queue gives the bytes in order whatever chunks they came in,
+    /// from any offset, after bytes were taken, as a plain vector does.
     #[test]
-    fn copy_from_deque_across_the_wrap() {
-        let mut q: VecDeque<u8> = VecDeque::with_capacity(16);
-        q.extend(0..12u8);
-        q.drain(..8);
-        q.extend(12..24u8); // now 8..24, wrapped inside the buffer
-        assert!(!q.as_slices().1.is_empty(), "the bytes wrap");
-        let want: Vec<u8> = q.iter().copied().collect();
+    fn byte_queue_across_chunks() {
+        let mut q = ByteQueue::default();
+        let mut want: Vec<u8> = vec![];
+        for (k, len) in [3usize, 0, 1, 7, 2].into_iter().enumerate() {
+            let chunk: Vec<u8> = (0..len).map(|i| (10 * k + i) as u8).collect();
+            want.extend(&chunk);
+            q.push(chunk);
+        }
+        q.push_back(99);
+        want.push(99);
+        q.drain_front(2);
+        want.drain(..2);
+        q.push(vec![7, 8]);
+        want.extend([7, 8]);
+        assert_eq!(q.len(), want.len());
         for from in 0..q.len() {
             for n in 0..=q.len() - from {
                 let mut dst = vec![0xAA; n];
-                copy_from_deque(&q, from, &mut dst);
+                q.copy_to(from, &mut dst);
                 assert_eq!(dst, want[from..from + n], "from {from}, {n} bytes");
             }
         }
-        let front = take_front(&mut q, 5);
-        assert_eq!(front, want[..5]);
-        assert_eq!(q.iter().copied().collect::<Vec<_>>(), want[5..]);
+        assert_eq!(q.take_front(4), want[..4]);
+        want.drain(..4);
+        // The front chunk whole is handed over as it is.
+        let rest = q.len();
+        let mut whole = ByteQueue::default();
+        whole.push(vec![1, 2, 3]);
+        assert_eq!(whole.take_front(3), [1, 2, 3]);
+        assert!(whole.is_empty());
+        let mut dst = vec![0; rest];
+        q.copy_to(0, &mut dst);
+        assert_eq!(dst, want);
+        q.drain_front(usize::MAX);
+        assert!(q.is_empty());
+        q.push_back(5);
+        assert_eq!(q.take_front(1), [5]);
     }
 }

@@ -49,7 +49,7 @@ pub(crate) fn take_urgent(snd_urg: &mut VecDeque<usize>, n: usize) -> Vec<usize>
 /// Bytes with urgent bytes at indexes `urg` (ascending) arrive.
 pub(crate) fn urgent_arrives(st: &mut SocketState, data: Vec<u8>, urg: &[usize]) {
     if st.opts.oobinline {
-        st.tcp_mut().rcvq.extend(data);
+        st.tcp_mut().rcvq.push(data);
         return;
     }
     for (i, b) in data.into_iter().enumerate() {
