@@ -31,9 +31,10 @@
 //!   address becomes the DLL's (Go's runtime and `syscall` package find
 //!   `CancelIoEx` and `SetFileCompletionNotificationModes` so).
 //!
-//! What this does not reach: other modules' imports and lookups (a libuv
-//! DLL, .NET's runtime), and `NtDeviceIoControlFile` on the socket (mio's
-//! AFD polling).
+//! The program's ntdll imports mio's AFD polls use are hooked the same
+//! way (`ntdll.rs`, `afd.rs`); the port waits above let virtual time pass
+//! while a poll is outstanding ([`afd_wait`]). What this does not reach:
+//! other modules' imports and lookups (a libuv DLL, .NET's runtime).
 
 use crate::calls::{dll_if_made, in_model, Dll};
 use crate::ops::{self, Ovls};
@@ -51,9 +52,21 @@ const WAIT_IO_COMPLETION: u32 = 0xC0;
 
 /// The functions replaced, by name, with the real function's address
 /// (filled by [`install`]).
-struct Hook {
-    name: &'static std::ffi::CStr,
-    real: AtomicUsize,
+pub(crate) struct Hook {
+    /// The function's name.
+    pub(crate) name: &'static std::ffi::CStr,
+    /// The real function's address (0 until found).
+    pub(crate) real: AtomicUsize,
+}
+
+impl Hook {
+    /// The hook of the function `name`, its real function not found yet.
+    pub(crate) const fn new(name: &'static std::ffi::CStr) -> Hook {
+        Hook {
+            name,
+            real: AtomicUsize::new(0),
+        }
+    }
 }
 
 /// The DLL's functions, in the order of [`HOOKS`], then [`WAIT_ONE`],
@@ -134,7 +147,7 @@ static PAIRS: std::sync::OnceLock<Vec<(usize, usize)>> = std::sync::OnceLock::ne
 ///
 /// # Safety
 /// `F` is the function's signature; [`install`] ran.
-unsafe fn real<F: Copy>(h: &Hook) -> F {
+pub(crate) unsafe fn real<F: Copy>(h: &Hook) -> F {
     let p = h.real.load(Ordering::Acquire);
     assert!(p != 0, "{:?} was hooked without its real function", h.name);
     // SAFETY: `p` is the address GetProcAddress gave for the name, whose
@@ -186,7 +199,7 @@ pub(crate) fn install() {
 ///
 /// # Safety
 /// `base` is a loaded PE32+ image whose imports the loader has bound.
-unsafe fn patch_imports(base: usize, pairs: &[(usize, usize)]) -> usize {
+pub(crate) unsafe fn patch_imports(base: usize, pairs: &[(usize, usize)]) -> usize {
     use windows_sys::Win32::System::Memory::{VirtualProtect, PAGE_READWRITE};
     // SAFETY (for the reads below): the headers and the import directory
     // of a loaded image are mapped readable; the offsets are the PE32+
@@ -273,6 +286,16 @@ unsafe extern "system" fn create_io_completion_port(
     type F = unsafe extern "system" fn(HANDLE, HANDLE, usize, u32) -> HANDLE;
     // SAFETY: the real function's signature; install ran (we are hooked).
     let real_fn: F = unsafe { real(&HOOKS[0]) };
+    if crate::afd::is_device(file as usize) {
+        // An AFD handle (afd.rs): the device's real handle; the port and
+        // key noted for its polls' packets.
+        // SAFETY: the program's call, passed on unchanged.
+        let port = unsafe { real_fn(file, existing, key, threads) };
+        if !port.is_null() {
+            crate::afd::associated(file as usize, port as usize, key);
+        }
+        return port;
+    }
     let Some(d) = socket_of(file) else {
         // SAFETY: the program's call, passed on unchanged.
         return unsafe { real_fn(file, existing, key, threads) };
@@ -311,6 +334,14 @@ unsafe extern "system" fn create_io_completion_port(
 
 unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, modes: u8) -> i32 {
     type F = unsafe extern "system" fn(HANDLE, u8) -> i32;
+    if crate::afd::is_device(file as usize) {
+        // SAFETY: the real function's signature; the program's call.
+        let r = unsafe { real::<F>(&HOOKS[1])(file, modes) };
+        if r != 0 {
+            crate::afd::set_modes(file as usize, modes);
+        }
+        return r;
+    }
     let Some(d) = socket_of(file) else {
         // SAFETY: the real function's signature; the program's call.
         return unsafe { real::<F>(&HOOKS[1])(file, modes) };
@@ -467,6 +498,42 @@ fn busy_model() -> Option<&'static Dll> {
     dll_if_made().filter(|d| !d.ovls.lock().is_empty() || !d.netsel.lock().is_empty())
 }
 
+/// A port wait of a single-threaded program while AFD polls are
+/// outstanding (mio's: `afd.rs`): virtual time passes as far as the model
+/// has something in flight (a datagram or segment arriving, a time-out of
+/// the model's or of a poll), at most `ms` of it, each step completing
+/// the polls that became ready, until `poll` finds a packet. The length
+/// of a step is the model's, never the wall clock's (a runtime's timers
+/// are wall time: `ms` only bounds the steps), so the trace does not
+/// depend on it. `None`: nothing in flight ends it; the real wait follows.
+fn afd_wait<R>(d: &'static Dll, ms: u32, mut poll: impl FnMut() -> Option<R>) -> Option<R> {
+    let _m = in_model(d);
+    let mut left = (ms != INFINITE).then(|| std::time::Duration::from_millis(u64::from(ms)));
+    let mut idle = 0;
+    loop {
+        settle::settle(d);
+        if let Some(r) = poll() {
+            return Some(r);
+        }
+        if !crate::afd::outstanding() {
+            return None;
+        }
+        let step = crate::afd::next_step(d, left)?;
+        if step.is_zero() {
+            // An event due now that settling did not run: once more, then
+            // the real wait.
+            idle += 1;
+            if idle > 2 {
+                return None;
+            }
+        }
+        d.sim.advance(step);
+        if let Some(l) = left.as_mut() {
+            *l = l.saturating_sub(step);
+        }
+    }
+}
+
 unsafe extern "system" fn get_queued_completion_status(
     port: HANDLE,
     bytes: *mut u32,
@@ -487,6 +554,17 @@ unsafe extern "system" fn get_queued_completion_status(
         };
         let ids = |o: &Ovls| o.on_port(port as usize);
         return paced_wait(d, "GetQueuedCompletionStatus", ids, ms, wait);
+    }
+    if let Some(d) = dll_if_made().filter(|_| ms != 0 && crate::afd::outstanding()) {
+        // SAFETY (the polls): the program's arguments, passed on.
+        let poll = || {
+            let r = unsafe { real_fn(port, bytes, key, ovl_p, 0) };
+            // SAFETY: reads the thread's error slot.
+            (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
+        };
+        if let Some(r) = afd_wait(d, ms, poll) {
+            return r;
+        }
     }
     if let Some(d) = busy_model() {
         settle(d);
@@ -541,6 +619,17 @@ pub(crate) unsafe extern "system" fn get_queued_completion_status_ex(
             v
         };
         return paced_wait(d, "GetQueuedCompletionStatusEx", ids, ms, wait);
+    }
+    if let Some(d) = dll_if_made().filter(|_| ms != 0 && crate::afd::outstanding()) {
+        // SAFETY (the polls): the program's arguments, passed on.
+        let poll = || {
+            let r = unsafe { real_fn(port, entries, count, removed, 0, alertable) };
+            // SAFETY: reads the thread's error slot.
+            (r != 0 || unsafe { GetLastError() } != WAIT_TIMEOUT).then_some(r)
+        };
+        if let Some(r) = afd_wait(d, ms, poll) {
+            return r;
+        }
     }
     if let Some(d) = busy_model() {
         settle(d);

@@ -25,6 +25,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod accept;
+mod afd;
 mod calls;
 pub mod config;
 #[cfg(windows)]
@@ -38,6 +39,8 @@ mod handles;
 mod iocp;
 mod mem;
 mod netsel;
+#[cfg(windows)]
+mod ntdll;
 mod ops;
 mod os;
 mod ovl;

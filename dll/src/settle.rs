@@ -82,6 +82,7 @@ pub(crate) fn settle(d: &Dll) {
     // (tests_ovl.rs failed so under Wine, 1 round in 1,000).
     static DELIVERING: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
     let _one = DELIVERING.lock();
+    crate::afd::settle(d);
     if d.ovls.lock().is_empty() {
         return;
     }

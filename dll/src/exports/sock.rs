@@ -11,8 +11,8 @@ use windows_sys::Win32::Networking::WinSock::{
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::{
-    AF_INET, AF_INET6, SIO_GET_EXTENSION_FUNCTION_POINTER, SOL_SOCKET, WSAEINVAL, WSAENOBUFS,
-    WSA_FLAG_OVERLAPPED,
+    AF_INET, AF_INET6, SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT,
+    SIO_GET_EXTENSION_FUNCTION_POINTER, SOL_SOCKET, WSAEINVAL, WSAENOBUFS, WSA_FLAG_OVERLAPPED,
 };
 use winsock_model::{Socket, Winsock, WsaError};
 
@@ -953,6 +953,16 @@ pub unsafe extern "system" fn WSAIoctl(
                 if let Some(f) = super::ext::function_for(&input) {
                     out[..8].copy_from_slice(&(f as u64).to_le_bytes());
                 }
+            }
+            // The base handle is the SOCKET the program knows (the model
+            // wrote its own handle for the socket; with kernel handles
+            // the program's differs): mio polls it through AFD (afd.rs).
+            if matches!(
+                code,
+                SIO_BASE_HANDLE | SIO_BSP_HANDLE | SIO_BSP_HANDLE_SELECT | SIO_BSP_HANDLE_POLL
+            ) && n == 8
+            {
+                out[..8].copy_from_slice(&(s as u64).to_le_bytes());
             }
             // SAFETY: `n` is at most `outsize`; `returned` is not NULL.
             unsafe {

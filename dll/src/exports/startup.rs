@@ -38,6 +38,9 @@ pub unsafe extern "system" fn WSAStartup(version: u16, data: *mut WSADATA) -> i3
             // (iocp.rs), once.
             #[cfg(windows)]
             crate::iocp::install();
+            // mio's AFD polls: the program's ntdll imports (ntdll.rs).
+            #[cfg(windows)]
+            crate::ntdll::install();
             let mut out = WSADATA {
                 wVersion: w.version,
                 wHighVersion: w.high_version,

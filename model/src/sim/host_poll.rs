@@ -332,6 +332,52 @@ impl SimHost {
         })
     }
 
+    /// The conditions of socket `s` of this host as Windows' AFD driver
+    /// reports them to `IOCTL_AFD_POLL`, as its `AFD_POLL_*` bits, after
+    /// the events due by now, without a trace line or a scheduling point:
+    /// `RECEIVE` 0x1 (data), `RECEIVE_EXPEDITED` 0x2 (urgent data held
+    /// apart), `SEND` 0x4, `DISCONNECT` 0x8 (the peer's FIN), `ABORT` 0x10
+    /// (the connection broke), `CONNECT` 0x40 (a connected stream socket:
+    /// Wine's `dlls/ws2_32/tests/afd.c:338-339`, run on Windows, has
+    /// `AFD_POLL_WRITE | AFD_POLL_CONNECT` on both ends of a new
+    /// connection), `ACCEPT` 0x80, `CONNECT_FAIL` 0x100. `None` for no such
+    /// socket. For a front end that answers AFD polls (the DLL).
+    pub fn afd_events_now(&self, s: Socket) -> Option<u32> {
+        use super::poll::Ready;
+        let mut w = self.world.lock();
+        let now = w.now;
+        w.advance_to(now);
+        let id = w.handles.id(s.0);
+        let r = w.readiness(self.host, id)?;
+        let connected = w
+            .sock(self.host, id)
+            .ok()
+            .and_then(|st| match &st.transport {
+                super::socket::Transport::Stream(t) => {
+                    Some(t.state == super::tcp::TcpState::Established)
+                }
+                super::socket::Transport::Dgram(_) => None,
+            })
+            .unwrap_or(false);
+        let bits = [
+            (Ready::READ, 0x1),
+            (Ready::OOB, 0x2),
+            (Ready::WRITE, 0x4),
+            (Ready::HUP, 0x8),
+            (Ready::RESET, 0x10),
+            (Ready::ACCEPT, 0x80),
+            (Ready::CONNECT_ERR, 0x100),
+        ];
+        let mut ev = bits
+            .iter()
+            .filter(|(b, _)| r.has(*b))
+            .fold(0, |a, (_, v)| a | v);
+        if connected {
+            ev |= 0x40;
+        }
+        Some(ev)
+    }
+
     /// `WSAPoll`: the status of each element's socket in its `revents`;
     /// returns how many elements have a nonzero `revents` (under
     /// `WIN-POLL-NVAL-UNCOUNTED`, of those that name a socket).

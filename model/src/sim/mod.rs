@@ -292,6 +292,17 @@ impl Sim {
         self.pass_until(&mut w, t);
     }
 
+    /// The virtual time from now to the next pending event (a datagram or
+    /// segment arriving, a time-out of the model's), if any: for a front
+    /// end whose program waits outside the model (the DLL's AFD polls),
+    /// to let virtual time pass only as far as the model has something in
+    /// flight.
+    pub fn next_event_in(&self) -> Option<Duration> {
+        let w = self.world.lock();
+        w.next_event_time()
+            .map(|t| Duration::from_nanos(t.saturating_sub(w.now)))
+    }
+
     /// Runs every pending event (deliveries, ICMP errors) to completion
     /// (with simulated threads: lets time pass until no event is left).
     pub fn run_until_idle(&self) {
