@@ -121,6 +121,13 @@ pub(crate) fn opened(h: usize) {
     STATE.lock().devices.insert(h, Device::default());
 }
 
+/// The program closed AFD handle `h`.
+pub(crate) fn closed(h: usize) {
+    let mut st = STATE.lock();
+    st.devices.remove(&h);
+    st.polls.retain(|p| p.file != h);
+}
+
 /// Whether `h` is an AFD handle the program opened.
 pub(crate) fn is_device(h: usize) -> bool {
     STATE.lock().devices.contains_key(&h)

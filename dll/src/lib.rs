@@ -81,6 +81,8 @@ pub fn trace_text() -> String {
 #[cfg(test)]
 mod tests;
 #[cfg(all(test, windows))]
+mod tests_afd;
+#[cfg(all(test, windows))]
 mod tests_iocp;
 #[cfg(test)]
 mod tests_ovl;

@@ -18,6 +18,11 @@ static HOOKS: [Hook; 3] = [
     Hook::new(c"NtCancelIoFileEx"),
 ];
 
+/// kernel32's `CloseHandle`: an AFD handle's end (its polls cancelled,
+/// the DLL forgets it, so that a later object given the same handle
+/// value is not taken for it).
+static CLOSE: Hook = Hook::new(c"CloseHandle");
+
 /// Points the main program's ntdll import entries of [`HOOKS`] at the
 /// DLL's functions; once per process.
 pub(crate) fn install() {
@@ -31,10 +36,14 @@ pub(crate) fn install() {
         ];
         // SAFETY: a NUL-terminated name; ntdll is loaded in every process.
         let nt = unsafe { GetModuleHandleA(c"ntdll.dll".as_ptr().cast()) };
+        // SAFETY: as above.
+        let k32 = unsafe { GetModuleHandleA(c"kernel32.dll".as_ptr().cast()) };
         let mut pairs = vec![];
-        for (h, ours) in HOOKS.iter().zip(ours) {
+        let all = HOOKS.iter().map(|h| (nt, h)).chain([(k32, &CLOSE)]);
+        let ours = ours.into_iter().chain([close_handle as *const () as usize]);
+        for ((module, h), ours) in all.zip(ours) {
             // SAFETY: a module handle and a NUL-terminated name.
-            let Some(p) = (unsafe { GetProcAddress(nt, h.name.as_ptr().cast()) }) else {
+            let Some(p) = (unsafe { GetProcAddress(module, h.name.as_ptr().cast()) }) else {
                 continue;
             };
             h.real.store(p as usize, Ordering::Release);
@@ -48,7 +57,7 @@ pub(crate) fn install() {
         let n = unsafe { patch_imports(base, &pairs) };
         if let Some(d) = dll_if_made() {
             d.note(format!(
-                "ntdll import entries of the program pointed at the DLL: {n}"
+                "ntdll (and CloseHandle) import entries of the program pointed at the DLL: {n}"
             ));
         }
     });
@@ -59,7 +68,7 @@ pub(crate) fn install() {
 /// its completion modes are the kernel's) is noted as an AFD handle whose
 /// polls the DLL answers.
 #[allow(clippy::too_many_arguments)]
-unsafe extern "system" fn nt_create_file(
+pub(crate) unsafe extern "system" fn nt_create_file(
     handle: *mut usize,
     access: u32,
     attrs: *const u8,
@@ -147,7 +156,7 @@ unsafe fn object_name(attrs: *const u8) -> Option<Vec<u16>> {
 /// other control code on an AFD handle is not modelled
 /// (`STATUS_NOT_SUPPORTED`); everything else is the real call.
 #[allow(clippy::too_many_arguments)]
-unsafe extern "system" fn nt_device_io_control_file(
+pub(crate) unsafe extern "system" fn nt_device_io_control_file(
     file: usize,
     event: usize,
     apc: usize,
@@ -219,7 +228,11 @@ unsafe extern "system" fn nt_device_io_control_file(
 /// `NtCancelIoFileEx`: the DLL's polls of an AFD handle or socket end
 /// with `STATUS_CANCELLED` (`afd::cancel`); everything else is the real
 /// call.
-unsafe extern "system" fn nt_cancel_io_file_ex(file: usize, iosb: usize, out: *mut u8) -> u32 {
+pub(crate) unsafe extern "system" fn nt_cancel_io_file_ex(
+    file: usize,
+    iosb: usize,
+    out: *mut u8,
+) -> u32 {
     type F = unsafe extern "system" fn(usize, usize, *mut u8) -> u32;
     if let Some(d) = dll_if_made() {
         let _m = in_model(d);
@@ -234,4 +247,21 @@ unsafe extern "system" fn nt_cancel_io_file_ex(file: usize, iosb: usize, out: *m
     }
     // SAFETY: the real function's signature; the program's call.
     unsafe { real::<F>(&HOOKS[2])(file, iosb, out) }
+}
+
+/// `CloseHandle`: for an AFD handle of the program's, its outstanding
+/// polls end first with `STATUS_CANCELLED` (the I/O manager cancels a
+/// handle's requests when it is closed) and the DLL forgets it; then,
+/// for every handle, the real call.
+pub(crate) unsafe extern "system" fn close_handle(h: usize) -> i32 {
+    type F = unsafe extern "system" fn(usize) -> i32;
+    if afd::is_device(h) {
+        if let Some(d) = dll_if_made() {
+            let _m = in_model(d);
+            afd::cancel(d, h, 0);
+        }
+        afd::closed(h);
+    }
+    // SAFETY: the real function's signature; the program's call.
+    unsafe { real::<F>(&CLOSE)(h) }
 }

@@ -1,0 +1,324 @@
+//! AFD polls (`afd.rs`) as mio makes them: the DLL's `NtCreateFile`,
+//! `NtDeviceIoControlFile` and `NtCancelIoFileEx` (the functions the
+//! program's ntdll import entries reach), with the device's handle on a
+//! completion port. Windows only (the real `\Device\Afd` and ports).
+
+use crate::afd::{
+    IOCTL_AFD_POLL, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER, STATUS_NOT_FOUND,
+    STATUS_PENDING, STATUS_SUCCESS,
+};
+use crate::calls::TEST_LOCK;
+use crate::exports::*;
+use crate::ntdll::{nt_cancel_io_file_ex, nt_create_file, nt_device_io_control_file};
+use std::net::SocketAddr;
+use windows_sys::Win32::Foundation::{HANDLE, INVALID_HANDLE_VALUE, WAIT_TIMEOUT};
+use windows_sys::Win32::Networking::WinSock::WSADATA;
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+use windows_sys::Win32::System::IO::OVERLAPPED;
+use winsock_model::contract::*;
+
+fn start() -> parking_lot::MutexGuard<'static, ()> {
+    let g = TEST_LOCK.lock();
+    let mut data: WSADATA = unsafe { std::mem::zeroed() };
+    // SAFETY: a WSADATA to write.
+    assert_eq!(unsafe { startup::WSAStartup(0x0202, &mut data) }, 0);
+    g
+}
+
+type CreatePort = unsafe extern "system" fn(HANDLE, HANDLE, usize, u32) -> HANDLE;
+type Gqcs =
+    unsafe extern "system" fn(HANDLE, *mut u32, *mut usize, *mut *mut OVERLAPPED, u32) -> i32;
+
+/// kernel32's `name` through `GetProcAddress` (the hooked one for the
+/// DLL's hooks).
+fn lookup(name: &std::ffi::CStr) -> usize {
+    // SAFETY: NUL-terminated names; kernel32 is loaded.
+    unsafe {
+        let k32 = GetModuleHandleA(c"kernel32.dll".as_ptr().cast());
+        GetProcAddress(k32, name.as_ptr().cast()).map_or(0, |f| f as usize)
+    }
+}
+
+/// `AFD_POLL_INFO` with one handle (mio's shape).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Info {
+    timeout: i64,
+    count: u32,
+    exclusive: u32,
+    handle: usize,
+    events: u32,
+    status: u32,
+}
+
+/// `IO_STATUS_BLOCK`.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Iosb {
+    status: u64,
+    information: u64,
+}
+
+/// An AFD handle as mio opens one, on a new port with key 7: (afd, port).
+fn afd_on_port() -> (usize, HANDLE) {
+    let name: Vec<u16> = "\\Device\\Afd\\Mio".encode_utf16().collect();
+    #[repr(C)]
+    struct Unicode {
+        len: u16,
+        max: u16,
+        buf: *const u16,
+    }
+    #[repr(C)]
+    struct Attrs {
+        len: u32,
+        root: usize,
+        name: *const Unicode,
+        attributes: u32,
+        sd: usize,
+        sqos: usize,
+    }
+    let u = Unicode {
+        len: (name.len() * 2) as u16,
+        max: (name.len() * 2) as u16,
+        buf: name.as_ptr(),
+    };
+    let attrs = Attrs {
+        len: std::mem::size_of::<Attrs>() as u32,
+        root: 0,
+        name: &u,
+        attributes: 0,
+        sd: 0,
+        sqos: 0,
+    };
+    let (mut h, mut io) = (0usize, Iosb::default());
+    // SAFETY: mio's arguments (SYNCHRONIZE, share read|write, FILE_OPEN).
+    let st = unsafe {
+        nt_create_file(
+            &mut h,
+            0x0010_0000,
+            (&attrs as *const Attrs).cast(),
+            (&mut io as *mut Iosb).cast(),
+            std::ptr::null_mut(),
+            0,
+            3,
+            1,
+            0,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    assert_eq!(st, 0, "NtCreateFile(\\Device\\Afd\\Mio)");
+    assert!(crate::afd::is_device(h));
+    // SAFETY: the address GetProcAddress gave for the name.
+    let create: CreatePort =
+        unsafe { std::mem::transmute::<usize, CreatePort>(lookup(c"CreateIoCompletionPort")) };
+    // SAFETY: a new port, then the AFD handle on it.
+    let port = unsafe { create(INVALID_HANDLE_VALUE, std::ptr::null_mut(), 0, 0) };
+    assert!(!port.is_null());
+    // SAFETY: as above.
+    assert_eq!(unsafe { create(h as HANDLE, port, 7, 0) }, port);
+    (h, port)
+}
+
+/// Two UDP sockets on loopback: (a, b, a's address encoded).
+fn pair() -> (usize, usize, Vec<u8>) {
+    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
+    let mut name = [0u8; 128];
+    let mut len = 128i32;
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::getsockname(a, name.as_mut_ptr().cast(), &mut len), 0);
+    }
+    (a, b, name[..len as usize].to_vec())
+}
+
+/// `IOCTL_AFD_POLL` on `afd` for `info`, in and out the same buffer (as
+/// mio does), with `ctx` as the apc_context.
+fn poll(afd: usize, info: &mut Info, iosb: &mut Iosb, ctx: usize, lens: (u32, u32)) -> u32 {
+    let p = info as *mut Info as usize;
+    // SAFETY: the buffers outlive the request (each test ends it).
+    unsafe {
+        nt_device_io_control_file(
+            afd,
+            0,
+            0,
+            ctx,
+            iosb as *mut Iosb as usize,
+            IOCTL_AFD_POLL,
+            p,
+            lens.0,
+            p,
+            lens.1,
+        )
+    }
+}
+
+/// One packet from `port` without waiting: (ok, key, overlapped, bytes).
+fn dequeue(port: HANDLE) -> Option<(i32, usize, usize, u32)> {
+    // SAFETY: the address GetProcAddress gave for the name.
+    let gqcs: Gqcs =
+        unsafe { std::mem::transmute::<usize, Gqcs>(lookup(c"GetQueuedCompletionStatus")) };
+    let (mut n, mut key, mut ov) = (0u32, 0usize, std::ptr::null_mut());
+    // SAFETY: valid outputs.
+    let r = unsafe { gqcs(port, &mut n, &mut key, &mut ov, 0) };
+    if r == 0 && ov.is_null() {
+        assert_eq!(crate::os::last_error(), WAIT_TIMEOUT);
+        return None;
+    }
+    Some((r, key, ov as usize, n))
+}
+
+/// `CloseHandle` as the program's import entry reaches it (the DLL's
+/// for an AFD handle, which forgets it).
+fn close(h: usize) {
+    // SAFETY: a handle of the test's, closed once.
+    assert_ne!(unsafe { crate::ntdll::close_handle(h) }, 0);
+}
+
+const SIZE: u32 = std::mem::size_of::<Info>() as u32;
+/// `AFD_POLL_RECEIVE`, `AFD_POLL_SEND`, `AFD_POLL_LOCAL_CLOSE`.
+const RECEIVE: u32 = 0x1;
+const SEND: u32 = 0x4;
+
+fn one(s: usize, events: u32, timeout: i64) -> Info {
+    Info {
+        timeout,
+        count: 1,
+        handle: s,
+        events,
+        ..Info::default()
+    }
+}
+
+#[test]
+fn a_poll_with_nothing_ready_pends_and_a_datagram_completes_it_on_the_port() {
+    let _g = start();
+    let (afd, port) = afd_on_port();
+    let (a, b, to) = pair();
+    let (mut info, mut iosb, ctx) = (one(a, RECEIVE, i64::MAX), Iosb::default(), 0x5150usize);
+    assert_eq!(
+        poll(afd, &mut info, &mut iosb, ctx, (SIZE, SIZE)),
+        STATUS_PENDING
+    );
+    assert_eq!(iosb.status as u32, STATUS_PENDING);
+    assert!(dequeue(port).is_none(), "nothing is ready yet");
+    // SAFETY: a valid buffer and address.
+    let n = unsafe { data::sendto(b, b"hi".as_ptr(), 2, 0, to.as_ptr().cast(), to.len() as i32) };
+    assert_eq!(n, 2);
+    // The send's end settled the poll: the packet (key, apc_context, the
+    // bytes of the output), the IO_STATUS_BLOCK, the output.
+    assert_eq!(dequeue(port), Some((1, 7, ctx, SIZE)));
+    assert_eq!((iosb.status, iosb.information), (0, u64::from(SIZE)));
+    assert_eq!((info.count, info.handle, info.events), (1, a, RECEIVE));
+    assert_eq!(info.timeout, i64::MAX);
+    sock::closesocket(a);
+    sock::closesocket(b);
+    close(afd);
+    close(port as usize);
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn a_poll_with_something_ready_completes_at_once_and_queues_its_packet() {
+    let _g = start();
+    let (afd, port) = afd_on_port();
+    let (a, b, _) = pair();
+    // A UDP socket is writable from creation (sock.c:8143-8144).
+    let (mut info, mut iosb, ctx) = (one(a, RECEIVE | SEND, i64::MAX), Iosb::default(), 0x77);
+    assert_eq!(
+        poll(afd, &mut info, &mut iosb, ctx, (SIZE, SIZE)),
+        STATUS_SUCCESS
+    );
+    assert_eq!((info.count, info.events), (1, SEND));
+    // mio takes its result from the packet, also of an immediate success.
+    assert_eq!(dequeue(port), Some((1, 7, ctx, SIZE)));
+    sock::closesocket(a);
+    sock::closesocket(b);
+    close(afd);
+    close(port as usize);
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn cancelling_a_pending_poll_completes_it_cancelled_and_a_second_cancel_finds_none() {
+    let _g = start();
+    let (afd, port) = afd_on_port();
+    let (a, b, _) = pair();
+    let (mut info, mut iosb, ctx) = (one(a, RECEIVE, i64::MAX), Iosb::default(), 0x99);
+    assert_eq!(
+        poll(afd, &mut info, &mut iosb, ctx, (SIZE, SIZE)),
+        STATUS_PENDING
+    );
+    let mut cio = Iosb::default();
+    let ip = &mut iosb as *mut Iosb as usize;
+    // SAFETY: the pending request's IO_STATUS_BLOCK and one to write.
+    let st = unsafe { nt_cancel_io_file_ex(afd, ip, (&mut cio as *mut Iosb).cast()) };
+    assert_eq!(st, STATUS_SUCCESS);
+    assert_eq!(iosb.status as u32, ntstatus::STATUS_CANCELLED);
+    // The packet carries the status: GetQueuedCompletionStatus fails with
+    // ERROR_OPERATION_ABORTED (995) and gives the apc_context.
+    let (r, key, ov, _) = dequeue(port).expect("the cancelled poll's packet");
+    assert_eq!((r, key, ov, crate::os::last_error()), (0, 7, ctx, 995));
+    // SAFETY: as above.
+    let st = unsafe { nt_cancel_io_file_ex(afd, ip, (&mut cio as *mut Iosb).cast()) };
+    assert_eq!(st, STATUS_NOT_FOUND);
+    sock::closesocket(a);
+    sock::closesocket(b);
+    close(afd);
+    assert!(
+        !crate::afd::is_device(afd),
+        "a closed AFD handle is forgotten"
+    );
+    close(port as usize);
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn polls_are_validated_as_windows_does_and_a_zero_time_out_answers_at_once() {
+    let _g = start();
+    let (afd, port) = afd_on_port();
+    let (a, b, _) = pair();
+    let mut iosb = Iosb::default();
+    // afd.c:237-239: an output smaller than the input.
+    let mut info = one(a, RECEIVE, i64::MAX);
+    assert_eq!(
+        poll(afd, &mut info, &mut iosb, 0, (SIZE, SIZE - 1)),
+        STATUS_INVALID_PARAMETER
+    );
+    // afd.c:249-252: an input shorter than its one handle.
+    assert_eq!(
+        poll(afd, &mut info, &mut iosb, 0, (SIZE - 1, SIZE - 1)),
+        STATUS_INVALID_PARAMETER
+    );
+    // afd.c:241-243: no handles.
+    let mut none = Info { count: 0, ..info };
+    assert_eq!(
+        poll(afd, &mut none, &mut iosb, 0, (SIZE, SIZE)),
+        STATUS_INVALID_PARAMETER
+    );
+    // afd.c:233-235: a handle that is no socket.
+    let mut bad = Info { handle: 0, ..info };
+    assert_eq!(
+        poll(afd, &mut bad, &mut iosb, 0, (SIZE, SIZE)),
+        STATUS_INVALID_HANDLE
+    );
+    // afd.c:256-273: a zero time-out with nothing ready: at once, no
+    // handles, the bytes of the head only.
+    let mut zero = one(a, RECEIVE, 0);
+    assert_eq!(
+        poll(afd, &mut zero, &mut iosb, 0x42, (SIZE, SIZE)),
+        STATUS_SUCCESS
+    );
+    assert_eq!((iosb.status, iosb.information, zero.count), (0, 16, 0));
+    assert_eq!(dequeue(port), Some((1, 7, 0x42, 16)));
+    assert!(dequeue(port).is_none(), "the refused polls queued nothing");
+    sock::closesocket(a);
+    sock::closesocket(b);
+    close(afd);
+    close(port as usize);
+    assert_eq!(startup::WSACleanup(), 0);
+}
