@@ -1,7 +1,8 @@
 //! tokio on a current_thread runtime: a TCP echo (listener and client in
 //! one task set), a UDP round trip, a receive under `tokio::time::timeout`
 //! that fires, and a datagram larger than the receive buffer. One line per
-//! check; the same lines on the model's ws2_32.dll and on Wine's.
+//! check; the same lines on the model's ws2_32.dll and on Wine's. With the
+//! argument `multi`, the same on a multi_thread runtime.
 
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -86,10 +87,18 @@ async fn udp() {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    // `multi`: a multi_thread runtime of two workers instead.
+    let rt = if std::env::args().nth(1).as_deref() == Some("multi") {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }
+    .expect("runtime");
     rt.block_on(async {
         tcp_echo().await;
         udp().await;
