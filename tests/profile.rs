@@ -409,3 +409,69 @@ fn every_quirk_is_asked_at_a_model_site() {
         );
     }
 }
+
+#[test]
+fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
+    // WIN-IOCTL-OVERLAPPED (Wine's test_unsupported_ioctls and
+    // test_keepalive_vals, run on Windows): an unknown code pends and
+    // completes with WSAEOPNOTSUPP; a success leaves the byte count; a
+    // failure at once leaves Internal STATUS_PENDING. The documented
+    // profile: the ioctl's answer at once, the count written.
+    use winsock_double::*;
+    let (_sim, h) = windows_world(2);
+    let s = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    let mut out = [0u8; 4];
+    for code in [0xdead_beef, 0x8004_667d, 0x667e, SIO_FLUSH] {
+        assert_eq!(
+            h.wsa_ioctl_overlapped(s, code, &[], &mut []),
+            Ok(IoctlStarted::Pending {
+                error: WSAEOPNOTSUPP
+            })
+        );
+    }
+    let kalive = [1, 0, 0, 0, 0x10, 0x27, 0, 0, 0xe8, 3, 0, 0];
+    assert_eq!(
+        h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive, &mut []),
+        Ok(IoctlStarted::Done {
+            bytes: 0,
+            count_written: false
+        })
+    );
+    assert_eq!(
+        h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive[..11], &mut []),
+        Ok(IoctlStarted::Failed {
+            error: WSAEFAULT,
+            internal_pending: true
+        })
+    );
+    assert_eq!(
+        h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out),
+        Ok(IoctlStarted::Done {
+            bytes: 4,
+            count_written: false
+        })
+    );
+
+    let (_sim, h) = world(
+        2,
+        Config {
+            profile: Profile::documented(),
+            ..Default::default()
+        },
+    );
+    let s = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    assert_eq!(
+        h.wsa_ioctl_overlapped(s, 0xdead_beef, &[], &mut []),
+        Ok(IoctlStarted::Failed {
+            error: WSAEINVAL,
+            internal_pending: false
+        })
+    );
+    assert_eq!(
+        h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out),
+        Ok(IoctlStarted::Done {
+            bytes: 4,
+            count_written: true
+        })
+    );
+}

@@ -632,6 +632,12 @@ pub enum Op {
         /// Output room (default 8).
         #[serde(default)]
         out: Option<usize>,
+        /// With an `OVERLAPPED` and a byte count
+        /// (`WinsockOverlapped::wsa_ioctl_overlapped`): `internal` says
+        /// what its `Internal`/`InternalHigh` hold when the call returns
+        /// (pending: the completion to come).
+        #[serde(default)]
+        overlapped: bool,
     },
     /// `shutdown`.
     Shutdown {

@@ -791,7 +791,14 @@ impl<'b, B: Backend> Ctx<'b, B> {
                 input,
                 value,
                 out,
-            } => self.wsa_ioctl(socket, code, (input.as_deref(), *value), *out, &mut o)?,
+                overlapped,
+            } => self.wsa_ioctl(
+                socket,
+                code,
+                (input.as_deref(), *value),
+                (*out, *overlapped),
+                &mut o,
+            )?,
             // Virtual time and the network.
             Op::Advance { ms } => {
                 self.b.advance(*ms);

@@ -11,6 +11,7 @@ pub mod bytes;
 pub mod data;
 pub mod events;
 pub mod ext;
+pub mod ioctl;
 pub mod names;
 pub mod netdb;
 pub mod netevents;

@@ -205,6 +205,41 @@ pub struct PortPacket<E = Event> {
     pub completion: Option<Completion<E>>,
 }
 
+/// What `WSAIoctl` given an `OVERLAPPED` (and an `lpcbBytesReturned`) did
+/// ([`crate::contract::WinsockOverlapped::wsa_ioctl_overlapped`]). The
+/// completion is indicated as an overlapped operation's is: `Internal` and
+/// `InternalHigh` of the `OVERLAPPED`, then its completion routine, or its
+/// event and the socket's completion port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoctlStarted {
+    /// The ioctl completed at once with `bytes` of output: a return of 0,
+    /// `Internal` `STATUS_SUCCESS`, `InternalHigh` the bytes.
+    Done {
+        /// The output's size.
+        bytes: usize,
+        /// Whether `*lpcbBytesReturned` gets `bytes` too (the WSAIoctl
+        /// page: "the lpcbBytesReturned parameter is updated") or is left
+        /// as it was (`WIN-IOCTL-OVERLAPPED`).
+        count_written: bool,
+    },
+    /// `SOCKET_ERROR` with `WSA_IO_PENDING`; the operation completes with
+    /// `error` (a Winsock code) and 0 bytes (`WIN-IOCTL-OVERLAPPED`: an
+    /// ioctl the provider does not support).
+    Pending {
+        /// The completion's error.
+        error: i32,
+    },
+    /// `SOCKET_ERROR` with `error` at once; no completion is indicated.
+    Failed {
+        /// The call's error.
+        error: i32,
+        /// Whether `Internal` says `STATUS_PENDING` afterwards (set before
+        /// the ioctl looked at its arguments, `WIN-IOCTL-OVERLAPPED`) or is
+        /// left as it was.
+        internal_pending: bool,
+    },
+}
+
 /// How a wait (`WSAWaitForMultipleEvents`, `SleepEx`) ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WaitResult {

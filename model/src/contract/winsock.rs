@@ -3,7 +3,7 @@
 use super::call::{DataCall, DataRequest, RecvCall, SendCall};
 use super::consts::*;
 use super::overlapped::{
-    Completion, CompletionRoutine, Overlapped, PortPacket, Posted, WaitResult,
+    Completion, CompletionRoutine, IoctlStarted, Overlapped, PortPacket, Posted, WaitResult,
 };
 use super::types::{NameBuf, NetworkEvents, PollFd, WsaBuf, WsaData, WsaMsg};
 use super::WsaError;
@@ -634,6 +634,24 @@ pub trait WinsockOverlapped: Winsock {
     /// `CloseHandle` on a port; threads waiting on it fail with
     /// `ERROR_ABANDONED_WAIT_0`.
     fn close_port(&self, port: Self::Port) -> Result<(), WsaError>;
+
+    /// `WSAIoctl` with `lpOverlapped` and a `lpcbBytesReturned`: what the
+    /// call does with them ([`IoctlStarted`]); `output` is the output
+    /// buffer, written when it completes at once. The caller indicates the
+    /// completion (the `OVERLAPPED`, its routine, event or port).
+    ///
+    /// Provided as [`WinsockOverlapped::wsa_event_select`] is; the model
+    /// gives its own.
+    fn wsa_ioctl_overlapped(
+        &self,
+        s: Self::Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<IoctlStarted, WsaError> {
+        let _ = (s, code, input, output);
+        Err(WsaError::Code(WSAEOPNOTSUPP))
+    }
 
     /// Any of the six overlapped data calls, from one [`DataRequest`]: the
     /// named method its `call` is (`wsa_recv_overlapped`, ...,

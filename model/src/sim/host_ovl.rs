@@ -7,57 +7,17 @@
 
 use super::host::{bufs_shape, c, SimHost};
 use super::ovl::{Op, WaitStep};
+use super::ovl_render::{render_completion, render_ovl, render_posted};
 
 use crate::contract::consts;
 use crate::contract::ntstatus;
 use crate::contract::overlapped::{
-    ran_despite, Completion, CompletionRoutine, Event, Overlapped, Port, PortPacket, Posted,
-    WaitResult,
+    ran_despite, Completion, CompletionRoutine, Event, IoctlStarted, Overlapped, Port, PortPacket,
+    Posted, WaitResult,
 };
 use crate::contract::types::{NameBuf, NetworkEvents as NetEvents, Socket, WsaBuf, WsaMsg};
 use crate::contract::{DataCall, DataRequest, RecvCall, SendCall};
 use crate::contract::{Winsock, WinsockOverlapped, WsaError};
-
-fn render_posted(p: &Posted) -> String {
-    match p {
-        Posted::Pending => "WSA_IO_PENDING".into(),
-        Posted::Completed {
-            error,
-            bytes,
-            flags,
-        } => format!(
-            "{} bytes={bytes} flags={} (completion follows)",
-            consts::error_name(*error).unwrap_or("ok"),
-            consts::msg_flags_to_string(*flags)
-        ),
-        Posted::Synchronous(c) => format!("{} (non-overlapped socket)", render_completion(c)),
-    }
-}
-
-fn render_completion(c: &Completion) -> String {
-    format!(
-        "{} bytes={} flags={}{}",
-        c.status_name(),
-        c.bytes,
-        consts::msg_flags_to_string(c.flags),
-        if c.buffers.is_empty() {
-            ""
-        } else {
-            " +buffers"
-        }
-    )
-}
-
-fn render_ovl(o: &Overlapped, routine: bool) -> String {
-    let mut s = format!("ovl={}", o.id);
-    if let Some(e) = o.h_event {
-        s.push_str(&format!(" hEvent={:#x}", e.0));
-    }
-    if routine {
-        s.push_str(" +routine");
-    }
-    s
-}
 
 impl SimHost {
     /// Runs the completion routines this thread may run now, one after the
@@ -446,6 +406,16 @@ impl WinsockOverlapped for SimHost {
     /// The one body of the six overlapped data calls: the operation is
     /// made from the request and posted.
     #[track_caller]
+    fn wsa_ioctl_overlapped(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<IoctlStarted, WsaError> {
+        self.ioctl_overlapped(s, code, input, output)
+    }
+
     fn data_call_overlapped(
         &self,
         s: Socket,

@@ -7,7 +7,8 @@ use super::super::format::{to_hex, BufSpec, Data, NameSpec, PollSpec, SockRef, S
 use super::super::names;
 use super::{name_buf, winsock1_received, Backend, Ctx, Made, Outcome, StepError};
 use winsock_model::consts::*;
-use winsock_model::{PollFd, Socket, Winsock, WsaBuf};
+use winsock_model::ntstatus;
+use winsock_model::{IoctlStarted, PollFd, Socket, Winsock, WinsockOverlapped, WsaBuf, WsaError};
 
 impl<B: Backend> Ctx<'_, B> {
     /// `WSASocket`: a socket of the step's host under `name` (or, failed,
@@ -259,7 +260,7 @@ impl<B: Backend> Ctx<'_, B> {
         socket: &str,
         code: &str,
         (input, value): (Option<&str>, Option<i64>),
-        out: Option<usize>,
+        (out, overlapped): (Option<usize>, bool),
         o: &mut Outcome,
     ) -> Made {
         let (w, s) = self.sock(socket)?;
@@ -271,6 +272,41 @@ impl<B: Backend> Ctx<'_, B> {
             (None, None) => vec![],
         };
         let mut outb = vec![0u8; out.unwrap_or(8)];
+        if overlapped {
+            let status = |e: i32| {
+                let st = if e == 0 {
+                    0
+                } else {
+                    ntstatus::status_of_wsa(e, false)
+                };
+                ntstatus::status_name(st).unwrap_or("?").to_string()
+            };
+            return Ok(w
+                .wsa_ioctl_overlapped(s, names::uint(code)?, &inp, &mut outb)
+                .and_then(|r| match r {
+                    IoctlStarted::Done {
+                        bytes,
+                        count_written,
+                    } => {
+                        o.bytes = count_written.then_some(bytes as u32);
+                        o.internal = Some(vec![format!("{} high={bytes}", status(0))]);
+                        Ok(())
+                    }
+                    IoctlStarted::Pending { error } => {
+                        o.internal = Some(vec![format!("{} high=0", status(error))]);
+                        Err(WsaError::Code(WSA_IO_PENDING))
+                    }
+                    IoctlStarted::Failed {
+                        error,
+                        internal_pending,
+                    } => {
+                        if internal_pending {
+                            o.internal = Some(vec!["STATUS_PENDING".into()]);
+                        }
+                        Err(WsaError::Code(error))
+                    }
+                }));
+        }
         Ok(w.wsa_ioctl(s, names::uint(code)?, &inp, &mut outb)
             .map(|n| {
                 o.bytes = Some(n as u32);

@@ -1,0 +1,68 @@
+//! `WSAIoctl` given an `OVERLAPPED`: what the call does with it. The ioctl
+//! itself is the non-overlapped one (`sockopt.rs`); this decides how its
+//! result is indicated.
+//!
+//! Sources: the WSAIoctl page ("If an overlapped operation completes
+//! immediately, WSAIoctl returns a value of zero and the lpcbBytesReturned
+//! parameter is updated with the number of bytes in the output buffer"),
+//! <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsaioctl>;
+//! and where Windows goes beyond it, Wine's `test_keepalive_vals` and
+//! `test_unsupported_ioctls` (`WIN-IOCTL-OVERLAPPED`).
+
+use super::host::{c, SimHost};
+use super::net::HostId;
+use super::world::World;
+use crate::contract::consts::WSAEOPNOTSUPP;
+use crate::contract::overlapped::IoctlStarted;
+use crate::contract::quirks::Quirk;
+use crate::contract::types::Socket;
+use crate::contract::WsaError;
+
+impl World {
+    /// The overlapped `WSAIoctl` of `s` (see [`IoctlStarted`]).
+    pub(crate) fn wsa_ioctl_overlapped(
+        &mut self,
+        host: HostId,
+        s: u64,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<IoctlStarted, i32> {
+        self.check_sock(host, s)?;
+        let windows = self.quirk(Quirk::IoctlOverlapped);
+        Ok(match self.wsa_ioctl(host, s, code, input, output) {
+            Ok(bytes) => IoctlStarted::Done {
+                bytes,
+                count_written: !windows,
+            },
+            // WIN-IOCTL-OVERLAPPED: an ioctl the provider does not support
+            // pends and completes with the error.
+            Err(WSAEOPNOTSUPP) if windows => IoctlStarted::Pending {
+                error: WSAEOPNOTSUPP,
+            },
+            Err(error) => IoctlStarted::Failed {
+                error,
+                internal_pending: windows,
+            },
+        })
+    }
+}
+
+impl SimHost {
+    /// [`crate::contract::WinsockOverlapped::wsa_ioctl_overlapped`].
+    pub(super) fn ioctl_overlapped(
+        &self,
+        s: Socket,
+        code: u32,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<IoctlStarted, WsaError> {
+        let h = self.host;
+        let (il, ol) = (input.len(), output.len());
+        self.call(
+            "WSAIoctl",
+            || format!("{:#x}, {code:#x}, in={il}, out={ol}, overlapped", s.0),
+            |w| c(w.wsa_ioctl_overlapped(h, w.handles.id(s.0), code, input, output)),
+        )
+    }
+}
