@@ -423,29 +423,38 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
     let mut out = [0u8; 4];
     for code in [0xdead_beef, 0x8004_667d, 0x667e, SIO_FLUSH] {
         assert_eq!(
-            h.wsa_ioctl_overlapped(s, code, &[], &mut []),
+            h.wsa_ioctl_overlapped(s, code, &[], &mut [], false),
             Ok(IoctlStarted::Pending {
-                error: WSAEOPNOTSUPP
+                error: WSAEOPNOTSUPP,
+                bytes: 0
             })
         );
     }
     let kalive = [1, 0, 0, 0, 0x10, 0x27, 0, 0, 0xe8, 3, 0, 0];
     assert_eq!(
-        h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive, &mut []),
+        h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive, &mut [], false),
         Ok(IoctlStarted::Done {
             bytes: 0,
             count_written: false
         })
     );
+    // With a completion routine the count is written (sock.c:5499-5503).
     assert_eq!(
-        h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive[..11], &mut []),
+        h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive, &mut [], true),
+        Ok(IoctlStarted::Done {
+            bytes: 0,
+            count_written: true
+        })
+    );
+    assert_eq!(
+        h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive[..11], &mut [], false),
         Ok(IoctlStarted::Failed {
             error: WSAEFAULT,
             internal_pending: true
         })
     );
     assert_eq!(
-        h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out),
+        h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out, false),
         Ok(IoctlStarted::Done {
             bytes: 4,
             count_written: false
@@ -461,14 +470,14 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
     );
     let s = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
     assert_eq!(
-        h.wsa_ioctl_overlapped(s, 0xdead_beef, &[], &mut []),
+        h.wsa_ioctl_overlapped(s, 0xdead_beef, &[], &mut [], false),
         Ok(IoctlStarted::Failed {
             error: WSAEINVAL,
             internal_pending: false
         })
     );
     assert_eq!(
-        h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out),
+        h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out, false),
         Ok(IoctlStarted::Done {
             bytes: 4,
             count_written: true

@@ -820,3 +820,59 @@ fn a_duplicated_socket_is_one_socket_until_its_last_descriptor_closes() {
     assert!(trace.contains("shares socket"), "{trace}");
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn overlapped_ioctls_report_through_the_overlapped() {
+    // WIN-IOCTL-OVERLAPPED (the default profile is `windows`): Wine's
+    // test_unsupported_ioctls and test_keepalive_vals, run on Windows.
+    use windows_sys::Win32::System::IO::OVERLAPPED;
+    let _g = start();
+    // SAFETY: every pointer is to a live local of the right size.
+    unsafe {
+        let s = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        let mut size = 0xdead_beef_u32;
+        let call = |code: u32, input: &[u8], size: &mut u32, ovl: *mut OVERLAPPED| {
+            ioctl::WSAIoctl(
+                s,
+                code,
+                input.as_ptr().cast(),
+                input.len() as u32,
+                std::ptr::null_mut(),
+                0,
+                size,
+                ovl,
+                None,
+            )
+        };
+        // A direct failure writes 0 bytes.
+        assert_eq!(call(0xdead_beef, &[], &mut size, std::ptr::null_mut()), -1);
+        assert_eq!((startup::WSAGetLastError(), size), (WSAEOPNOTSUPP, 0));
+        // With an OVERLAPPED: pending, the count left, the OVERLAPPED done.
+        let mut o: OVERLAPPED = std::mem::zeroed();
+        o.Internal = 0xdead_beef;
+        o.InternalHigh = 0xdead_beef;
+        size = 0xdead_beef;
+        assert_eq!(call(SIO_FLUSH, &[], &mut size, &mut o), -1);
+        assert_eq!(startup::WSAGetLastError(), WSA_IO_PENDING);
+        assert_eq!(size, 0xdead_beef);
+        assert_eq!(
+            (o.Internal as u32, o.InternalHigh),
+            (ntstatus::STATUS_NOT_SUPPORTED, 0)
+        );
+        // A short SIO_KEEPALIVE_VALS fails at once: Internal STATUS_PENDING.
+        let kalive = [1u8, 0, 0, 0, 0x10, 0x27, 0, 0, 0xe8, 3, 0, 0];
+        o.Internal = 0xdead_beef;
+        o.InternalHigh = 0xdead_beef;
+        assert_eq!(call(SIO_KEEPALIVE_VALS, &kalive[..11], &mut size, &mut o), -1);
+        assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
+        assert_eq!(
+            (o.Internal as u32, o.InternalHigh, size),
+            (ntstatus::STATUS_PENDING, 0xdead_beef, 0xdead_beef)
+        );
+        // A whole one completes at once with 0 bytes, the count left.
+        assert_eq!(call(SIO_KEEPALIVE_VALS, &kalive, &mut size, &mut o), 0);
+        assert_eq!((o.Internal, o.InternalHigh, size), (0, 0, 0xdead_beef));
+        assert_eq!(sock::closesocket(s), 0);
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+}

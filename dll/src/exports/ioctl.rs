@@ -74,7 +74,16 @@ pub unsafe extern "system" fn WSAIoctl(
                 return Err(Fault::efault("lpcbBytesReturned cannot be written"));
             }
             // SAFETY: passed on.
-            let r = unsafe { ioctl(d, s, code, (inbuf, insize), (outbuf, outsize), overlapped) };
+            let r = unsafe {
+                ioctl(
+                    d,
+                    s,
+                    code,
+                    (inbuf, insize),
+                    (outbuf, outsize),
+                    (overlapped, routine.is_some()),
+                )
+            };
             let windows = d.settings.profile.has(Quirk::IoctlOverlapped);
             let n = match r {
                 Ok(n) => n,
@@ -105,9 +114,9 @@ pub unsafe extern "system" fn WSAIoctl(
                     unsafe { complete_at_once(d, s, overlapped, 0, bytes, routine)? };
                     Ok(0)
                 }
-                Answer::Started(IoctlStarted::Pending { error }) => {
+                Answer::Started(IoctlStarted::Pending { error, bytes }) => {
                     // SAFETY: as above.
-                    unsafe { complete_at_once(d, s, overlapped, error, 0, routine)? };
+                    unsafe { complete_at_once(d, s, overlapped, error, bytes, routine)? };
                     Err(WsaError::Code(WSA_IO_PENDING).into())
                 }
                 Answer::Started(IoctlStarted::Failed {
@@ -148,7 +157,7 @@ unsafe fn ioctl(
     code: u32,
     (inbuf, insize): (*const c_void, u32),
     (outbuf, outsize): (*mut c_void, u32),
-    overlapped: *mut OVERLAPPED,
+    (overlapped, routine): (*mut OVERLAPPED, bool),
 ) -> Result<Answer, Fault> {
     let il = (insize as usize).min(MAX_VALUE);
     // SAFETY: passed on; `il` is at most `insize`.
@@ -176,7 +185,7 @@ unsafe fn ioctl(
     } else {
         match d
             .host
-            .wsa_ioctl_overlapped(d.sock(s), code, &input, &mut out)?
+            .wsa_ioctl_overlapped(d.sock(s), code, &input, &mut out, routine)?
         {
             IoctlStarted::Done {
                 bytes,
@@ -185,19 +194,37 @@ unsafe fn ioctl(
                 bytes: bytes.min(room),
                 count_written,
             }),
-            IoctlStarted::Pending { error } | IoctlStarted::Failed { error, .. }
+            // WIN-IOCTL-OVERLAPPED: SIO_GET_INTERFACE_LIST pends on
+            // Windows and completes with the list, or with
+            // STATUS_BUFFER_TOO_SMALL (sock.c:12033-12121).
+            IoctlStarted::Pending { error, .. } | IoctlStarted::Failed { error, .. }
+                if dll_answers(code, &input, error)
+                    && windows
+                    && code == SIO_GET_INTERFACE_LIST =>
+            {
+                match dll_answer(d, s, code, &mut out) {
+                    Ok(bytes) => Answer::Started(IoctlStarted::Pending { error: 0, bytes }),
+                    Err(Fault::Dll(error, _)) => {
+                        return Ok(Answer::Started(IoctlStarted::Pending { error, bytes: 0 }))
+                    }
+                    Err(f) => return Err(f),
+                }
+            }
+            IoctlStarted::Pending { error, .. } | IoctlStarted::Failed { error, .. }
                 if dll_answers(code, &input, error) =>
             {
                 Answer::Started(IoctlStarted::Done {
                     bytes: dll_answer(d, s, code, &mut out)?,
-                    count_written: !windows,
+                    count_written: !windows || routine,
                 })
             }
             other => Answer::Started(other),
         }
     };
     let n = match answer {
-        Answer::Direct(n) | Answer::Started(IoctlStarted::Done { bytes: n, .. }) => n,
+        Answer::Direct(n)
+        | Answer::Started(IoctlStarted::Done { bytes: n, .. })
+        | Answer::Started(IoctlStarted::Pending { error: 0, bytes: n }) => n,
         _ => return Ok(answer),
     };
     if code == SIO_GET_EXTENSION_FUNCTION_POINTER && n == 8 {
@@ -304,6 +331,7 @@ fn interface_list(d: &Dll) -> Vec<u8> {
         } else {
             std::net::Ipv4Addr::UNSPECIFIED
         };
+        let bcast_at = std::mem::offset_of!(INTERFACE_INFO, iiBroadcastAddress);
         let mut e = vec![0u8; std::mem::size_of::<INTERFACE_INFO>()];
         e[..4].copy_from_slice(&flags.to_le_bytes());
         for (field, v) in [
@@ -317,7 +345,12 @@ fn interface_list(d: &Dll) -> Vec<u8> {
                 std::net::Ipv4Addr::from(mask),
             ),
         ] {
-            e[field..field + 24].copy_from_slice(&sin(v));
+            // An interface without broadcast has no broadcast address,
+            // not even its family (Wine's test_get_interface_list,
+            // sock.c:12061-12068, run on Windows).
+            if !v.is_unspecified() || field != bcast_at {
+                e[field..field + 24].copy_from_slice(&sin(v));
+            }
         }
         out.extend(e);
     }

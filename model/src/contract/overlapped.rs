@@ -219,15 +219,19 @@ pub enum IoctlStarted {
         bytes: usize,
         /// Whether `*lpcbBytesReturned` gets `bytes` too (the WSAIoctl
         /// page: "the lpcbBytesReturned parameter is updated") or is left
-        /// as it was (`WIN-IOCTL-OVERLAPPED`).
+        /// as it was (`WIN-IOCTL-OVERLAPPED`, without a completion
+        /// routine).
         count_written: bool,
     },
     /// `SOCKET_ERROR` with `WSA_IO_PENDING`; the operation completes with
-    /// `error` (a Winsock code) and 0 bytes (`WIN-IOCTL-OVERLAPPED`: an
-    /// ioctl the provider does not support).
+    /// `error` (a Winsock code, 0 for success) and `bytes` of output
+    /// (`WIN-IOCTL-OVERLAPPED`: an ioctl the provider does not support,
+    /// with 0 bytes).
     Pending {
-        /// The completion's error.
+        /// The completion's error, or 0.
         error: i32,
+        /// The completion's bytes.
+        bytes: usize,
     },
     /// `SOCKET_ERROR` with `error` at once; no completion is indicated.
     Failed {

@@ -635,10 +635,11 @@ pub trait WinsockOverlapped: Winsock {
     /// `ERROR_ABANDONED_WAIT_0`.
     fn close_port(&self, port: Self::Port) -> Result<(), WsaError>;
 
-    /// `WSAIoctl` with `lpOverlapped` and a `lpcbBytesReturned`: what the
-    /// call does with them ([`IoctlStarted`]); `output` is the output
-    /// buffer, written when it completes at once. The caller indicates the
-    /// completion (the `OVERLAPPED`, its routine, event or port).
+    /// `WSAIoctl` with `lpOverlapped` and a `lpcbBytesReturned` (and
+    /// `lpCompletionRoutine` when `routine`): what the call does with them
+    /// ([`IoctlStarted`]); `output` is the output buffer, written when it
+    /// completes at once. The caller indicates the completion (the
+    /// `OVERLAPPED`, its routine, event or port).
     ///
     /// Provided as [`WinsockOverlapped::wsa_event_select`] is; the model
     /// gives its own.
@@ -648,8 +649,9 @@ pub trait WinsockOverlapped: Winsock {
         code: u32,
         input: &[u8],
         output: &mut [u8],
+        routine: bool,
     ) -> Result<IoctlStarted, WsaError> {
-        let _ = (s, code, input, output);
+        let _ = (s, code, input, output, routine);
         Err(WsaError::Code(WSAEOPNOTSUPP))
     }
 

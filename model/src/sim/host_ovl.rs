@@ -412,8 +412,9 @@ impl WinsockOverlapped for SimHost {
         code: u32,
         input: &[u8],
         output: &mut [u8],
+        routine: bool,
     ) -> Result<IoctlStarted, WsaError> {
-        self.ioctl_overlapped(s, code, input, output)
+        self.ioctl_overlapped(s, code, input, output, routine)
     }
 
     fn data_call_overlapped(

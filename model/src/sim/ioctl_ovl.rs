@@ -27,18 +27,22 @@ impl World {
         code: u32,
         input: &[u8],
         output: &mut [u8],
+        routine: bool,
     ) -> Result<IoctlStarted, i32> {
         self.check_sock(host, s)?;
         let windows = self.quirk(Quirk::IoctlOverlapped);
         Ok(match self.wsa_ioctl(host, s, code, input, output) {
+            // WIN-IOCTL-OVERLAPPED: the count is written only with a
+            // completion routine (sock.c:5458-5461 against 5499-5503).
             Ok(bytes) => IoctlStarted::Done {
                 bytes,
-                count_written: !windows,
+                count_written: !windows || routine,
             },
             // WIN-IOCTL-OVERLAPPED: an ioctl the provider does not support
             // pends and completes with the error.
             Err(WSAEOPNOTSUPP) if windows => IoctlStarted::Pending {
                 error: WSAEOPNOTSUPP,
+                bytes: 0,
             },
             Err(error) => IoctlStarted::Failed {
                 error,
@@ -56,13 +60,18 @@ impl SimHost {
         code: u32,
         input: &[u8],
         output: &mut [u8],
+        routine: bool,
     ) -> Result<IoctlStarted, WsaError> {
         let h = self.host;
         let (il, ol) = (input.len(), output.len());
+        let r = if routine { " +routine" } else { "" };
         self.call(
             "WSAIoctl",
-            || format!("{:#x}, {code:#x}, in={il}, out={ol}, overlapped", s.0),
-            |w| c(w.wsa_ioctl_overlapped(h, w.handles.id(s.0), code, input, output)),
+            || format!("{:#x}, {code:#x}, in={il}, out={ol}, overlapped{r}", s.0),
+            |w| {
+                let s = w.handles.id(s.0);
+                c(w.wsa_ioctl_overlapped(h, s, code, input, output, routine))
+            },
         )
     }
 }

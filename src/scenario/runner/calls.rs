@@ -282,7 +282,7 @@ impl<B: Backend> Ctx<'_, B> {
                 ntstatus::status_name(st).unwrap_or("?").to_string()
             };
             return Ok(w
-                .wsa_ioctl_overlapped(s, names::uint(code)?, &inp, &mut outb)
+                .wsa_ioctl_overlapped(s, names::uint(code)?, &inp, &mut outb, false)
                 .and_then(|r| match r {
                     IoctlStarted::Done {
                         bytes,
@@ -292,8 +292,8 @@ impl<B: Backend> Ctx<'_, B> {
                         o.internal = Some(vec![format!("{} high={bytes}", status(0))]);
                         Ok(())
                     }
-                    IoctlStarted::Pending { error } => {
-                        o.internal = Some(vec![format!("{} high=0", status(error))]);
+                    IoctlStarted::Pending { error, bytes } => {
+                        o.internal = Some(vec![format!("{} high={bytes}", status(error))]);
                         Err(WsaError::Code(WSA_IO_PENDING))
                     }
                     IoctlStarted::Failed {
