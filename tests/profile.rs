@@ -484,3 +484,56 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
         })
     );
 }
+
+#[test]
+fn windows_profile_network_events_of_udp_connects_and_second_connections() {
+    // WIN-EVENTSELECT-DGRAM-CONNECT and WIN-EVENTSELECT-ACCEPT-EACH
+    // (Wine's test_events, run on Windows: sock.c:6413-6433, 6095-6125).
+    use winsock_double::*;
+    for windows in [true, false] {
+        let profile = if windows {
+            Profile::windows()
+        } else {
+            Profile::windows()
+                .without(Quirk::EventSelectDgramConnect)
+                .without(Quirk::EventSelectAcceptEach)
+        };
+        let (_sim, h) = world(
+            3,
+            Config {
+                profile,
+                ..Default::default()
+            },
+        );
+        let e = h.wsa_create_event().unwrap();
+        let srv = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        h.bind(srv, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        let to = h.getsockname(srv).unwrap();
+        let c = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        h.wsa_event_select(c, Some(e), FD_CONNECT | FD_READ | FD_WRITE)
+            .unwrap();
+        let got = h.wsa_enum_network_events(c, Some(e)).unwrap().events;
+        assert_eq!(got, if windows { 0 } else { FD_WRITE });
+        h.connect(c, &to).unwrap();
+        let got = h.wsa_enum_network_events(c, Some(e)).unwrap().events;
+        assert_eq!(got, if windows { FD_CONNECT | FD_WRITE } else { 0 });
+
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, 5).unwrap();
+        let at = h.getsockname(l).unwrap();
+        h.wsa_event_select(l, Some(e), FD_ACCEPT).unwrap();
+        let c1 = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c1, &at).unwrap();
+        h.sleep_ex(10, false).unwrap();
+        assert_eq!(
+            h.wsa_enum_network_events(l, Some(e)).unwrap().events,
+            FD_ACCEPT
+        );
+        let c2 = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c2, &at).unwrap();
+        h.sleep_ex(10, false).unwrap();
+        let got = h.wsa_enum_network_events(l, Some(e)).unwrap().events;
+        assert_eq!(got, if windows { FD_ACCEPT } else { 0 });
+    }
+}

@@ -863,7 +863,10 @@ fn overlapped_ioctls_report_through_the_overlapped() {
         let kalive = [1u8, 0, 0, 0, 0x10, 0x27, 0, 0, 0xe8, 3, 0, 0];
         o.Internal = 0xdead_beef;
         o.InternalHigh = 0xdead_beef;
-        assert_eq!(call(SIO_KEEPALIVE_VALS, &kalive[..11], &mut size, &mut o), -1);
+        assert_eq!(
+            call(SIO_KEEPALIVE_VALS, &kalive[..11], &mut size, &mut o),
+            -1
+        );
         assert_eq!(startup::WSAGetLastError(), WSAEFAULT);
         assert_eq!(
             (o.Internal as u32, o.InternalHigh, size),

@@ -128,6 +128,12 @@ pub enum Quirk {
     /// `WSAIoctl` given an `OVERLAPPED` reports through it alone: an
     /// unsupported code pends and completes with `WSAEOPNOTSUPP`.
     IoctlOverlapped,
+    /// A datagram socket's network events start at its `connect`:
+    /// `FD_CONNECT` and `FD_WRITE` then, nothing before.
+    EventSelectDgramConnect,
+    /// `FD_ACCEPT` is recorded again for each new connection, before the
+    /// `accept` that re-enables it.
+    EventSelectAcceptEach,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -496,6 +502,20 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:5447-5452, :5458-5468 (test_keepalive_vals: a short input fails at once with Internal STATUS_PENDING, todo_wine; a success leaves the size, todo_wine, and queues a 0-byte packet), :5499-5503 (with a routine: the count 0), :5413-5425, :5538-5585 (test_unsupported_ioctls: 0 written on a direct failure; WSA_IO_PENDING, then the port's packet or the routine with WSAEOPNOTSUPP and 0 bytes), :12033-12121 (test_get_interface_list, the DLL's); run on Windows, without todo where not said; Wine 8.0 passes test_unsupported_ioctls, not the todo_wine lines",
         profiles: WINDOWS,
     },
+    QuirkInfo {
+        quirk: Quirk::EventSelectDgramConnect,
+        id: "WIN-EVENTSELECT-DGRAM-CONNECT",
+        statement: "A datagram socket records no network event at WSAEventSelect before it is connected, and its connect records FD_CONNECT (error 0) and FD_WRITE; the model's documented choice records FD_WRITE from the socket's creation and no FD_CONNECT (the WSAEventSelect page names FD_WRITE at the first connect or accept and says nothing of datagram sockets).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6413-6433 (test_events, event mode: check_events_todo_event(ctx, 0, 0, 0) after selecting on a new UDP socket, check_events_todo(ctx, FD_CONNECT, FD_WRITE, 200) after its connect; run on Windows; todo_wine, so not Wine 8)",
+        profiles: WINDOWS,
+    },
+    QuirkInfo {
+        quirk: Quirk::EventSelectAcceptEach,
+        id: "WIN-EVENTSELECT-ACCEPT-EACH",
+        statement: "A listening socket records FD_ACCEPT again when another connection arrives, though FD_ACCEPT was reported and accept, its re-enabling function, was not called; the WSAEventSelect page records it once until accept.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6112-6119 (test_events, event mode: FD_ACCEPT reported at 6100, a second client connects, check_events_todo(ctx, FD_ACCEPT, 0, 200) before any accept; run on Windows; todo_wine, so not Wine 8)",
+        profiles: WINDOWS,
+    },
 ];
 
 impl Quirk {
@@ -750,7 +770,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::IoctlOverlapped as usize + 1);
+        assert_eq!(seen.len(), Quirk::EventSelectAcceptEach as usize + 1);
     }
 
     #[test]

@@ -53,6 +53,7 @@ impl World {
             return Err(WSAEINVAL);
         }
         let event = event.unwrap_or(Event(0));
+        let queued = self.accept_queued(host, s);
         // "The WSAEventSelect function automatically sets socket s to
         // nonblocking mode, regardless of the value of lNetworkEvents"
         // (WSAEventSelect, Remarks).
@@ -84,6 +85,7 @@ impl World {
                 errors: [0; FD_MAX_EVENTS],
                 enabled,
                 reported,
+                queued,
             },
         );
         self.note_net_events();
@@ -160,6 +162,7 @@ impl World {
             errors: [0; FD_MAX_EVENTS],
             enabled: FD_ALL_EVENTS,
             reported: 0,
+            queued: 0,
             ..l.clone()
         };
         self.netsel.insert(accepted, rec);
@@ -177,7 +180,16 @@ impl World {
                 self.netsel.remove(&s);
                 continue;
             };
+            let queued = self.accept_queued(host, s);
+            let each = self.quirk(Quirk::EventSelectAcceptEach);
             let r = self.netsel.get_mut(&s).expect("just read");
+            // WIN-EVENTSELECT-ACCEPT-EACH: a new connection enables
+            // FD_ACCEPT again (sock.c:6112-6119).
+            if each && queued > r.queued {
+                r.enabled |= FD_ACCEPT;
+                r.reported &= !FD_ACCEPT;
+            }
+            r.queued = queued;
             let new = conds & mask & r.enabled;
             if new == 0 {
                 continue;
@@ -202,6 +214,15 @@ impl World {
         }
     }
 
+    /// How many established connections listener `s` holds that `accept`
+    /// has not returned (0 for any other socket).
+    fn accept_queued(&self, host: HostId, s: u64) -> usize {
+        match self.sock(host, s).map(|st| &st.transport) {
+            Ok(Transport::Stream(t)) => t.accept_q.len(),
+            _ => 0,
+        }
+    }
+
     /// Which network events' conditions hold on `s` now, with their error
     /// codes; `None` when `s` is no longer a socket of `host`.
     fn net_conditions(&self, host: HostId, s: u64) -> Option<(i32, [i32; FD_MAX_EVENTS])> {
@@ -221,6 +242,17 @@ impl World {
             c |= FD_ACCEPT;
         }
         match &st.transport {
+            // WIN-EVENTSELECT-DGRAM-CONNECT: on Windows a datagram
+            // socket's FD_WRITE starts at its connect, with FD_CONNECT
+            // (sock.c:6413-6433).
+            Transport::Dgram(_) if self.quirk(Quirk::EventSelectDgramConnect) => {
+                if st.peer.is_some() {
+                    c |= FD_CONNECT;
+                    if ready.has(super::poll::Ready::WRITE) {
+                        c |= FD_WRITE;
+                    }
+                }
+            }
             Transport::Dgram(_) => {
                 // model choice: a datagram socket is "connected" for
                 // FD_WRITE from its creation (it sends without a connect).

@@ -232,4 +232,7 @@ pub(crate) struct NetRec {
     /// The events `WSAEnumNetworkEvents` reported since their re-enabling
     /// call (WIN-EVENTSELECT-REPORTED).
     pub(crate) reported: i32,
+    /// A listener's established connections not yet accepted when the
+    /// conditions were last read (WIN-EVENTSELECT-ACCEPT-EACH).
+    pub(crate) queued: usize,
 }
