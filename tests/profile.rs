@@ -435,7 +435,8 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
         h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive, &mut [], false),
         Ok(IoctlStarted::Done {
             bytes: 0,
-            count_written: false
+            count_written: false,
+            indicated: 0
         })
     );
     // With a completion routine the count is written (sock.c:5499-5503).
@@ -443,7 +444,8 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
         h.wsa_ioctl_overlapped(s, SIO_KEEPALIVE_VALS, &kalive, &mut [], true),
         Ok(IoctlStarted::Done {
             bytes: 0,
-            count_written: true
+            count_written: true,
+            indicated: 0
         })
     );
     assert_eq!(
@@ -457,7 +459,8 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
         h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out, false),
         Ok(IoctlStarted::Done {
             bytes: 4,
-            count_written: false
+            count_written: true,
+            indicated: 0
         })
     );
 
@@ -480,7 +483,8 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
         h.wsa_ioctl_overlapped(s, FIONREAD, &[], &mut out, false),
         Ok(IoctlStarted::Done {
             bytes: 4,
-            count_written: true
+            count_written: true,
+            indicated: 4
         })
     );
 }

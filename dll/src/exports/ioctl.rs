@@ -14,9 +14,9 @@ use windows_sys::Win32::Networking::WinSock::{
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::ntstatus::{status_of_wsa, STATUS_PENDING};
 use winsock_model::contract::{
-    IoctlStarted, Quirk, AF_INET, SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_POLL,
-    SIO_BSP_HANDLE_SELECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAEINVAL, WSAEOPNOTSUPP,
-    WSA_IO_PENDING,
+    IoctlStarted, Quirk, AF_INET, FIONREAD, SIOCATMARK, SIO_BASE_HANDLE, SIO_BSP_HANDLE,
+    SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAEINVAL,
+    WSAEOPNOTSUPP, WSA_IO_PENDING,
 };
 use winsock_model::{Winsock, WinsockOverlapped, WsaError};
 
@@ -88,8 +88,13 @@ pub unsafe extern "system" fn WSAIoctl(
             let n = match r {
                 Ok(n) => n,
                 Err(e) => {
-                    if windows && overlapped.is_null() && mem::writable(returned.cast(), 4) {
-                        // WIN-IOCTL-OVERLAPPED: a direct failure says 0 bytes.
+                    if windows
+                        && overlapped.is_null()
+                        && !matches!(code, FIONREAD | SIOCATMARK)
+                        && mem::writable(returned.cast(), 4)
+                    {
+                        // WIN-IOCTL-OVERLAPPED: a direct failure says 0
+                        // bytes (not FIONREAD, SIOCATMARK: sock.c:5105-5122).
                         // SAFETY: checked writable.
                         unsafe { mem::write(returned, 0u32)? };
                     }
@@ -105,13 +110,14 @@ pub unsafe extern "system" fn WSAIoctl(
                 Answer::Started(IoctlStarted::Done {
                     bytes,
                     count_written,
+                    indicated,
                 }) => {
                     if count_written {
                         // SAFETY: as above.
                         unsafe { mem::write(returned, bytes as u32)? };
                     }
                     // SAFETY: `overlapped` is not NULL, checked writable.
-                    unsafe { complete_at_once(d, s, overlapped, 0, bytes, routine)? };
+                    unsafe { complete_at_once(d, s, overlapped, 0, indicated, routine)? };
                     Ok(0)
                 }
                 Answer::Started(IoctlStarted::Pending { error, bytes }) => {
@@ -190,9 +196,11 @@ unsafe fn ioctl(
             IoctlStarted::Done {
                 bytes,
                 count_written,
+                indicated,
             } => Answer::Started(IoctlStarted::Done {
                 bytes: bytes.min(room),
                 count_written,
+                indicated: indicated.min(room),
             }),
             // WIN-IOCTL-OVERLAPPED: SIO_GET_INTERFACE_LIST pends on
             // Windows and completes with the list, or with
@@ -213,9 +221,11 @@ unsafe fn ioctl(
             IoctlStarted::Pending { error, .. } | IoctlStarted::Failed { error, .. }
                 if dll_answers(code, &input, error) =>
             {
+                let bytes = dll_answer(d, s, code, &mut out)?;
                 Answer::Started(IoctlStarted::Done {
-                    bytes: dll_answer(d, s, code, &mut out)?,
+                    bytes,
                     count_written: !windows || routine,
+                    indicated: bytes,
                 })
             }
             other => Answer::Started(other),

@@ -222,6 +222,10 @@ pub enum IoctlStarted {
         /// as it was (`WIN-IOCTL-OVERLAPPED`, without a completion
         /// routine).
         count_written: bool,
+        /// The bytes the completion indicates (`InternalHigh`, the port
+        /// packet's): `bytes`, or 0 for `FIONREAD` and `SIOCATMARK` on
+        /// Windows (`WIN-IOCTL-OVERLAPPED`).
+        indicated: usize,
     },
     /// `SOCKET_ERROR` with `WSA_IO_PENDING`; the operation completes with
     /// `error` (a Winsock code, 0 for success) and `bytes` of output

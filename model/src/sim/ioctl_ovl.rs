@@ -12,7 +12,7 @@
 use super::host::{c, SimHost};
 use super::net::HostId;
 use super::world::World;
-use crate::contract::consts::WSAEOPNOTSUPP;
+use crate::contract::consts::{FIONREAD, SIOCATMARK, WSAEOPNOTSUPP};
 use crate::contract::overlapped::IoctlStarted;
 use crate::contract::quirks::Quirk;
 use crate::contract::types::Socket;
@@ -34,9 +34,18 @@ impl World {
         Ok(match self.wsa_ioctl(host, s, code, input, output) {
             // WIN-IOCTL-OVERLAPPED: the count is written only with a
             // completion routine (sock.c:5458-5461 against 5499-5503).
+            // FIONREAD and SIOCATMARK (answered by ws2_32 itself on
+            // Windows) write the count and indicate 0 bytes
+            // (sock.c:5141-5170).
+            Ok(bytes) if windows && matches!(code, FIONREAD | SIOCATMARK) => IoctlStarted::Done {
+                bytes,
+                count_written: true,
+                indicated: 0,
+            },
             Ok(bytes) => IoctlStarted::Done {
                 bytes,
                 count_written: !windows || routine,
+                indicated: bytes,
             },
             // WIN-IOCTL-OVERLAPPED: an ioctl the provider does not support
             // pends and completes with the error.

@@ -287,9 +287,10 @@ impl<B: Backend> Ctx<'_, B> {
                     IoctlStarted::Done {
                         bytes,
                         count_written,
+                        indicated,
                     } => {
                         o.bytes = count_written.then_some(bytes as u32);
-                        o.internal = Some(vec![format!("{} high={bytes}", status(0))]);
+                        o.internal = Some(vec![format!("{} high={indicated}", status(0))]);
                         Ok(())
                     }
                     IoctlStarted::Pending { error, bytes } => {
