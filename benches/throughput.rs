@@ -289,7 +289,14 @@ fn print_table(rows: &[Row]) {
                 r.unit.to_string(),
                 r.peer.map_or(String::new(), |(n, _)| n.to_string()),
                 r.peer.map_or(String::new(), |(_, v)| human(v)),
-                r.ratio().map_or(String::new(), |x| format!("{x:.1}x")),
+                // Two decimals below 10: a scale row's 0.79 is not 0.8.
+                r.ratio().map_or(String::new(), |x| {
+                    if x < 10.0 {
+                        format!("{x:.2}x")
+                    } else {
+                        format!("{x:.1}x")
+                    }
+                }),
                 r.allocs.map_or(String::new(), |a| format!("{a:.1}")),
                 r.target_text(),
                 match r.met() {
@@ -504,9 +511,9 @@ fn model_timers(sockets: usize) -> Job<'static> {
 /// buffer, counted in).
 fn mem_outstanding_op(count: usize) -> f64 {
     let host = model_host(bench_config());
-    park_receives(&host, 1);
+    park_receives(&host, 1, 1_000_000);
     let before = live_bytes();
-    park_receives(&host, count);
+    park_receives(&host, count, 2_000_000);
     (live_bytes() - before) as f64 / count as f64
 }
 
@@ -580,14 +587,16 @@ fn model_overlapped(reap: Reap) -> Job<'static> {
 /// sent to (1,000 a socket).
 fn model_overlapped_beside(outstanding: usize) -> Job<'static> {
     let host = model_host(bench_config());
-    park_receives(&host, outstanding);
+    park_receives(&host, outstanding, 1_000_000);
     overlapped_on(host, Reap::Event)
 }
 
-/// `n` overlapped receives left pending on `host`, 1,000 a socket.
-fn park_receives(host: &SimHost, n: usize) {
+/// `n` overlapped receives left pending on `host`, 1,000 a socket, their
+/// `OVERLAPPED`s numbered from `first` up (each must be its own while
+/// its operation is outstanding).
+fn park_receives(host: &SimHost, n: usize, first: u64) {
     let mut left = n;
-    let mut id = 1_000_000u64;
+    let mut id = first;
     while left > 0 {
         let (s, _) = model_udp(host);
         for _ in 0..left.min(1_000) {
@@ -1007,6 +1016,8 @@ fn profile_job(name: &str, n: u64) {
         "proptest" => proptest_job(bench_config()),
         "fuzz-ops" => fuzz_ops(),
         "fuzz-scenario-parser" => fuzz_scenario_parser(),
+        "timers1000" => model_timers(1_000),
+        "timers1" => model_timers(1),
         other => panic!("no job `{other}`"),
     };
     job(n);

@@ -22,12 +22,14 @@ pub(crate) struct Sockets {
     first: u64,
     /// Each socket boxed with its handle (8 bytes for an empty slot).
     slots: Vec<Option<Box<(u64, SocketState)>>>,
-    /// The bound `SOCK_DGRAM` sockets by (host, local port), each list in
-    /// handle order: where an arriving datagram looks, so that delivery
-    /// does not grow with the number of sockets in the world. Kept by
+    /// The bound `SOCK_DGRAM` sockets by host (the vector's index) and
+    /// local port, each list in handle order: where an arriving datagram
+    /// looks, so that delivery does not grow with the number of sockets in
+    /// the world, nor with those of other hosts (one map per host: a
+    /// datagram to a host with one socket looks in a map of one). Kept by
     /// `insert`, `remove` and `set_local`, the only ways a socket's local
-    /// address changes.
-    by_port: BTreeMap<(HostId, u16), Vec<u64>>,
+    /// address changes. Only looked up, never iterated.
+    by_port: Vec<BTreeMap<u16, Vec<u64>>>,
 }
 
 /// The port-index key of a bound datagram socket.
@@ -116,25 +118,31 @@ impl Sockets {
     #[inline]
     pub(crate) fn bound_to(&self, host: HostId, port: u16) -> &[u64] {
         self.by_port
-            .get(&(host, port))
+            .get(host)
+            .and_then(|m| m.get(&port))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }
 
     fn index(&mut self, s: u64, st: &SocketState) {
-        if let Some(k) = port_key(st) {
-            let v = self.by_port.entry(k).or_default();
+        if let Some((host, port)) = port_key(st) {
+            if self.by_port.len() <= host {
+                self.by_port.resize_with(host + 1, BTreeMap::new);
+            }
+            let v = self.by_port[host].entry(port).or_default();
             let at = v.partition_point(|&x| x < s);
             v.insert(at, s);
         }
     }
 
     fn unindex(&mut self, s: u64, st: &SocketState) {
-        if let Some(k) = port_key(st) {
-            if let Some(v) = self.by_port.get_mut(&k) {
-                v.retain(|&x| x != s);
-                if v.is_empty() {
-                    self.by_port.remove(&k);
+        if let Some((host, port)) = port_key(st) {
+            if let Some(m) = self.by_port.get_mut(host) {
+                if let Some(v) = m.get_mut(&port) {
+                    v.retain(|&x| x != s);
+                    if v.is_empty() {
+                        m.remove(&port);
+                    }
                 }
             }
         }

@@ -26,6 +26,14 @@ use std::net::IpAddr;
 /// fits).
 const SPARE_MAX: usize = 64 * 1024;
 
+/// The most spare buffers, and spare packet boxes, kept at once (as many
+/// datagrams as are in flight in a busy run, up to this, allocate
+/// nothing).
+const SPARE_COUNT: usize = 1024;
+
+/// The most bytes the spare buffers hold together.
+const SPARE_BYTES: usize = 1024 * 1024;
+
 /// How a wait ended without its condition.
 #[derive(Debug)]
 pub(crate) enum WaitEnd {
@@ -97,14 +105,22 @@ pub(crate) struct World {
     /// The memory of a consumed datagram, kept for the next send to
     /// gather its bytes into (see [`World::recycle`]); not observable.
     pub(crate) spare: Vec<u8>,
+    /// More of them while `spare` is taken (datagrams in flight at once),
+    /// and the bytes these hold; not observable.
+    pub(crate) spares: Vec<Vec<u8>>,
+    pub(crate) spares_bytes: usize,
     /// The packets put on the wires so far (`Config::capture`).
     pub(crate) capture: Option<Vec<super::pcap::Wire>>,
     /// Whether a raw socket was ever made (until then no arrival looks for
     /// one).
     pub(crate) raw_made: bool,
     /// The box of a delivered packet, kept for the next one (see
-    /// [`World::boxed_packet`]); not observable.
+    /// [`World::boxed_packet`]), and more of them while that one is
+    /// taken; not observable.
     pub(crate) spare_packet: Option<Box<Packet>>,
+    // The boxes themselves are what is kept (an event holds a box).
+    #[allow(clippy::vec_box)]
+    pub(crate) spare_packets: Vec<Box<Packet>>,
     /// Calls made so far, by name, while `Config::injected` names any.
     pub(crate) call_counts: BTreeMap<&'static str, u32>,
     /// The paced OS threads (`pace.rs`); empty unless `Sim::pace` was
@@ -149,9 +165,12 @@ impl World {
             diagnostics: Vec::new(),
             diagnosed: BTreeSet::new(),
             spare: Vec::new(),
+            spares: Vec::new(),
+            spares_bytes: 0,
             capture,
             raw_made: false,
             spare_packet: None,
+            spare_packets: Vec::new(),
             call_counts: BTreeMap::new(),
             paces: Vec::new(),
         }
@@ -408,25 +427,70 @@ impl World {
 
     // ---- datagram memory ----
 
-    /// The first `n` bytes of `bufs`, gathered into the spare buffer when
+    /// The first `n` bytes of `bufs`, gathered into a spare buffer when
     /// there is one (the bytes are those of [`gather`](crate::gather)).
+    #[inline]
     pub(crate) fn gather(&mut self, bufs: &[crate::contract::types::WsaBuf], n: usize) -> Vec<u8> {
-        crate::contract::types::gather_into(bufs, n, std::mem::take(&mut self.spare))
+        let buf = if self.spare.capacity() > 0 || self.spares.is_empty() {
+            std::mem::take(&mut self.spare)
+        } else {
+            self.take_spares()
+        };
+        crate::contract::types::gather_into(bufs, n, buf)
     }
 
-    /// Keeps the memory of a datagram a receive consumed for the next
-    /// send, when there is no spare buffer yet and it is not large: a
-    /// datagram that goes out and comes back allocates nothing.
+    /// The last of [`World::spares`].
+    #[inline(never)]
+    fn take_spares(&mut self) -> Vec<u8> {
+        let buf = self.spares.pop().unwrap_or_default();
+        self.spares_bytes -= buf.capacity();
+        buf
+    }
+
+    /// Keeps the memory of a datagram a receive consumed for a later
+    /// send, when it is not large and the spare buffers are within their
+    /// bounds: datagrams that go out and come back, up to `SPARE_COUNT`
+    /// of them in flight at once, allocate nothing.
+    #[inline]
     pub(crate) fn recycle(&mut self, data: Vec<u8>) {
         if self.spare.capacity() == 0 && data.capacity() <= SPARE_MAX {
             self.spare = data;
+        } else {
+            self.recycle_more(data);
+        }
+    }
+
+    /// [`World::recycle`] into [`World::spares`].
+    #[inline(never)]
+    fn recycle_more(&mut self, data: Vec<u8>) {
+        let cap = data.capacity();
+        if cap > 0
+            && cap <= SPARE_MAX
+            && self.spares.len() < SPARE_COUNT
+            && self.spares_bytes + cap <= SPARE_BYTES
+        {
+            self.spares_bytes += cap;
+            self.spares.push(data);
         }
     }
 
     /// `p` in a box: the spare one when there is one, so that a datagram
     /// that goes out and is delivered allocates nothing.
+    #[inline]
     pub(crate) fn boxed_packet(&mut self, p: Packet) -> Box<Packet> {
         match self.spare_packet.take() {
+            Some(mut b) => {
+                *b = p;
+                b
+            }
+            None => self.boxed_packet_more(p),
+        }
+    }
+
+    /// [`World::boxed_packet`] from [`World::spare_packets`].
+    #[inline(never)]
+    fn boxed_packet_more(&mut self, p: Packet) -> Box<Packet> {
+        match self.spare_packets.pop() {
             Some(mut b) => {
                 *b = p;
                 b
@@ -437,7 +501,11 @@ impl World {
 
     /// Keeps the box of a delivered packet for [`World::boxed_packet`].
     pub(crate) fn recycle_packet(&mut self, p: Box<Packet>) {
-        self.spare_packet = Some(p);
+        if self.spare_packet.is_none() {
+            self.spare_packet = Some(p);
+        } else if self.spare_packets.len() < SPARE_COUNT {
+            self.spare_packets.push(p);
+        }
     }
 
     pub(crate) fn next_ip_id(&mut self) -> u16 {
