@@ -79,6 +79,8 @@ pub fn trace_text() -> String {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(all(test, windows))]
 mod tests_afd;

@@ -10,10 +10,9 @@ use crate::afd::{
 use crate::calls::TEST_LOCK;
 use crate::exports::*;
 use crate::ntdll::{nt_cancel_io_file_ex, nt_create_file, nt_device_io_control_file};
-use std::net::SocketAddr;
+use crate::test_support::{lookup, pair};
 use windows_sys::Win32::Foundation::{HANDLE, INVALID_HANDLE_VALUE, WAIT_TIMEOUT};
 use windows_sys::Win32::Networking::WinSock::WSADATA;
-use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::*;
 
@@ -28,16 +27,6 @@ fn start() -> parking_lot::MutexGuard<'static, ()> {
 type CreatePort = unsafe extern "system" fn(HANDLE, HANDLE, usize, u32) -> HANDLE;
 type Gqcs =
     unsafe extern "system" fn(HANDLE, *mut u32, *mut usize, *mut *mut OVERLAPPED, u32) -> i32;
-
-/// kernel32's `name` through `GetProcAddress` (the hooked one for the
-/// DLL's hooks).
-fn lookup(name: &std::ffi::CStr) -> usize {
-    // SAFETY: NUL-terminated names; kernel32 is loaded.
-    unsafe {
-        let k32 = GetModuleHandleA(c"kernel32.dll".as_ptr().cast());
-        GetProcAddress(k32, name.as_ptr().cast()).map_or(0, |f| f as usize)
-    }
-}
 
 /// `AFD_POLL_INFO` with one handle (mio's shape).
 #[repr(C)]
@@ -120,22 +109,6 @@ fn afd_on_port() -> (usize, HANDLE) {
     (h, port)
 }
 
-/// Two UDP sockets on loopback: (a, b, a's address encoded).
-fn pair() -> (usize, usize, Vec<u8>) {
-    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
-    let mut name = [0u8; 128];
-    let mut len = 128i32;
-    // SAFETY: valid buffers.
-    unsafe {
-        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
-        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
-        assert_eq!(sock::getsockname(a, name.as_mut_ptr().cast(), &mut len), 0);
-    }
-    (a, b, name[..len as usize].to_vec())
-}
-
 /// `IOCTL_AFD_POLL` on `afd` for `info`, in and out the same buffer (as
 /// mio does), with `ctx` as the apc_context.
 fn poll(afd: usize, info: &mut Info, iosb: &mut Iosb, ctx: usize, lens: (u32, u32)) -> u32 {
@@ -198,7 +171,7 @@ fn one(s: usize, events: u32, timeout: i64) -> Info {
 fn a_poll_with_nothing_ready_pends_and_a_datagram_completes_it_on_the_port() {
     let _g = start();
     let (afd, port) = afd_on_port();
-    let (a, b, to) = pair();
+    let (b, a, to) = pair();
     let (mut info, mut iosb, ctx) = (one(a, RECEIVE, i64::MAX), Iosb::default(), 0x5150usize);
     assert_eq!(
         poll(afd, &mut info, &mut iosb, ctx, (SIZE, SIZE)),
@@ -226,7 +199,7 @@ fn a_poll_with_nothing_ready_pends_and_a_datagram_completes_it_on_the_port() {
 fn a_poll_with_something_ready_completes_at_once_and_queues_its_packet() {
     let _g = start();
     let (afd, port) = afd_on_port();
-    let (a, b, _) = pair();
+    let (b, a, _) = pair();
     // A UDP socket is writable from creation (sock.c:8143-8144).
     let (mut info, mut iosb, ctx) = (one(a, RECEIVE | SEND, i64::MAX), Iosb::default(), 0x77);
     assert_eq!(
@@ -247,7 +220,7 @@ fn a_poll_with_something_ready_completes_at_once_and_queues_its_packet() {
 fn cancelling_a_pending_poll_completes_it_cancelled_and_a_second_cancel_finds_none() {
     let _g = start();
     let (afd, port) = afd_on_port();
-    let (a, b, _) = pair();
+    let (b, a, _) = pair();
     let (mut info, mut iosb, ctx) = (one(a, RECEIVE, i64::MAX), Iosb::default(), 0x99);
     assert_eq!(
         poll(afd, &mut info, &mut iosb, ctx, (SIZE, SIZE)),
@@ -281,7 +254,7 @@ fn cancelling_a_pending_poll_completes_it_cancelled_and_a_second_cancel_finds_no
 fn polls_are_validated_as_windows_does_and_a_zero_time_out_answers_at_once() {
     let _g = start();
     let (afd, port) = afd_on_port();
-    let (a, b, _) = pair();
+    let (b, a, _) = pair();
     let mut iosb = Iosb::default();
     // afd.c:237-239: an output smaller than the input.
     let mut info = one(a, RECEIVE, i64::MAX);

@@ -6,11 +6,10 @@
 
 use crate::calls::TEST_LOCK;
 use crate::exports::*;
-use std::net::SocketAddr;
+use crate::test_support::{lookup, pair};
 use std::time::{Duration, Instant};
 use windows_sys::Win32::Foundation::{HANDLE, INVALID_HANDLE_VALUE, WAIT_TIMEOUT};
 use windows_sys::Win32::Networking::WinSock::{WSABUF, WSADATA};
-use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use winsock_model::contract::*;
 
@@ -20,32 +19,6 @@ fn start() -> parking_lot::MutexGuard<'static, ()> {
     // SAFETY: a WSADATA to write.
     assert_eq!(unsafe { startup::WSAStartup(0x0202, &mut data) }, 0);
     g
-}
-
-/// `GetProcAddress(kernel32, name)` through the program's import entry,
-/// as Go's `syscall.NewLazyDLL("kernel32.dll").NewProc(name)` finds it.
-fn lookup(name: &std::ffi::CStr) -> usize {
-    // SAFETY: NUL-terminated names; kernel32 is loaded.
-    unsafe {
-        let k32 = GetModuleHandleA(c"kernel32.dll".as_ptr().cast());
-        GetProcAddress(k32, name.as_ptr().cast()).map_or(0, |f| f as usize)
-    }
-}
-
-/// Two UDP sockets on loopback: (a, b, b's address encoded).
-fn pair() -> (usize, usize, Vec<u8>) {
-    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
-    let mut name = [0u8; 128];
-    let mut len = 128i32;
-    // SAFETY: valid buffers.
-    unsafe {
-        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
-        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
-        assert_eq!(sock::getsockname(b, name.as_mut_ptr().cast(), &mut len), 0);
-    }
-    (a, b, name[..len as usize].to_vec())
 }
 
 /// An overlapped `WSARecvFrom` on `s` into `buf`: pending.

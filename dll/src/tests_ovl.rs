@@ -6,6 +6,7 @@
 
 use crate::calls::TEST_LOCK;
 use crate::exports::*;
+use crate::test_support::pair;
 use std::net::SocketAddr;
 use windows_sys::Win32::Networking::WinSock::{WSABUF, WSADATA};
 use windows_sys::Win32::System::IO::OVERLAPPED;
@@ -18,22 +19,6 @@ fn start() -> parking_lot::MutexGuard<'static, ()> {
     // SAFETY: a WSADATA to write.
     assert_eq!(unsafe { startup::WSAStartup(0x0202, &mut data) }, 0);
     g
-}
-
-/// Two UDP sockets on loopback: (a, b, b's address encoded).
-fn pair() -> (usize, usize, Vec<u8>) {
-    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
-    let mut name = [0u8; 128];
-    let mut len = 128i32;
-    // SAFETY: valid buffers.
-    unsafe {
-        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
-        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
-        assert_eq!(sock::getsockname(b, name.as_mut_ptr().cast(), &mut len), 0);
-    }
-    (a, b, name[..len as usize].to_vec())
 }
 
 fn send(a: usize, to: &[u8], data: &[u8]) {
