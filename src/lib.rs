@@ -40,6 +40,32 @@ pub mod scenario;
 pub mod socket;
 pub mod timeline;
 
+/// Winsock's C functions on the model, under windows-sys's names and
+/// signatures, with windows-sys's WinSock types and constants (feature
+/// `sys`): code written on `windows_sys::Win32::Networking::WinSock` runs
+/// on the model by swapping that import for this module, on Linux too.
+/// They are the drop-in DLL's exports (docs/dll.md), sharing one
+/// process-wide model configured from the `WSD_*` environment.
+///
+/// ```
+/// # #[cfg(feature = "sys")] {
+/// use winsock_double::sys::*; // was: use windows_sys::Win32::Networking::WinSock::*;
+/// // SAFETY: a WSADATA to write; a socket of the model's.
+/// unsafe {
+///     let mut data: WSADATA = std::mem::zeroed();
+///     assert_eq!(WSAStartup(0x0202, &mut data), 0);
+///     let s = socket(AF_INET as i32, SOCK_DGRAM, IPPROTO_UDP);
+///     assert_ne!(s, INVALID_SOCKET);
+///     assert_eq!(closesocket(s), 0);
+///     assert_eq!(WSACleanup(), 0);
+/// }
+/// # }
+/// ```
+#[cfg(feature = "sys")]
+pub mod sys {
+    pub use ws2_32::sys::*;
+}
+
 pub use harness::Harness;
 pub use socket::{routine, Domain, MsgFlags, OwnedSocket, Protocol, RecvFlags, Type};
 pub use winsock_model::*;

@@ -46,6 +46,7 @@ mod os;
 mod ovl;
 mod pace;
 mod settle;
+pub mod sys;
 /// The export table: every export, its ordinal, modelled or not.
 pub mod table;
 
@@ -65,6 +66,7 @@ pub use exports::events::*;
 pub use exports::ext::*;
 pub use exports::names::*;
 pub use exports::netdb::*;
+pub use exports::netevents::*;
 pub use exports::poll::*;
 pub use exports::share::*;
 pub use exports::sock::*;
