@@ -403,8 +403,6 @@ impl WinsockOverlapped for SimHost {
         self.data_call_overlapped(s, req, overlapped, routine)
     }
 
-    /// The one body of the six overlapped data calls: the operation is
-    /// made from the request and posted.
     #[track_caller]
     fn wsa_ioctl_overlapped(
         &self,
@@ -417,6 +415,9 @@ impl WinsockOverlapped for SimHost {
         self.ioctl_overlapped(s, code, input, output, routine)
     }
 
+    /// The one body of the six overlapped data calls: the operation is
+    /// made from the request and posted.
+    #[track_caller]
     fn data_call_overlapped(
         &self,
         s: Socket,
