@@ -30,6 +30,7 @@
 
 use crate::calls::Dll;
 use crate::mem;
+use crate::ops::Accept;
 use std::net::SocketAddr;
 use winsock_model::contract::ntstatus::status_of_wsa;
 use winsock_model::contract::{addr, WSA_OPERATION_ABORTED};
@@ -132,6 +133,10 @@ pub(crate) fn progress(d: &Dll) {
 
 /// Ends the pending `AcceptEx`es on `SOCKET` `s` (listening or
 /// accepting; every one when `None`) with `WSA_OPERATION_ABORTED`.
+pub(crate) fn abort(d: &Dll, s: Option<usize>) {
+    end_where(d, |_, a| s.is_none_or(|s| s == a.listen || s == a.accept));
+}
+
 /// `CancelIoEx(s, ovl)` (`ovl` `None`: every operation) for the pending
 /// `AcceptEx`es of listening or accepting socket `s`: each one named ends
 /// with `WSA_OPERATION_ABORTED` (as the model's own operations do);
@@ -146,13 +151,18 @@ pub(crate) fn cancel(d: &Dll, s: usize, ovl: Option<usize>) -> bool {
         },
         None => None,
     };
+    end_where(d, |id, a| {
+        (s == a.listen || s == a.accept) && wanted.is_none_or(|w| w == id)
+    })
+}
+
+/// Ends with `WSA_OPERATION_ABORTED` each pending `AcceptEx` (id, record)
+/// that `which` names, closing the connection it took; whether any.
+fn end_where(d: &Dll, which: impl Fn(u64, &Accept) -> bool) -> bool {
     let _one = STEP.lock();
     let pending = d.ovls.lock().accepts();
     let mut any = false;
-    for (id, a) in pending {
-        if (s != a.listen && s != a.accept) || wanted.is_some_and(|w| w != id) {
-            continue;
-        }
+    for (id, a) in pending.into_iter().filter(|(id, a)| which(*id, a)) {
         if let Some((n, _)) = a.got {
             let _ = d.host.close_socket(n);
         }
@@ -160,18 +170,4 @@ pub(crate) fn cancel(d: &Dll, s: usize, ovl: Option<usize>) -> bool {
         any = true;
     }
     any
-}
-
-pub(crate) fn abort(d: &Dll, s: Option<usize>) {
-    let _one = STEP.lock();
-    let pending = d.ovls.lock().accepts();
-    for (id, a) in pending {
-        if s.is_some_and(|s| s != a.listen && s != a.accept) {
-            continue;
-        }
-        if let Some((n, _)) = a.got {
-            let _ = d.host.close_socket(n);
-        }
-        complete(d, id, WSA_OPERATION_ABORTED, 0);
-    }
 }
