@@ -541,3 +541,118 @@ fn windows_profile_network_events_of_udp_connects_and_second_connections() {
         assert_eq!(got, if windows { FD_ACCEPT } else { 0 });
     }
 }
+
+#[test]
+fn windows_profile_async_select_posts_connect_only_for_a_connection_it_saw_end() {
+    // WIN-ASYNCSELECT-CONNECT (Wine's test_events in message mode, run on
+    // Windows: sock.c:6346-6351, 6378-6381, 6425-6430); the documented
+    // profile posts FD_CONNECT for a socket already connected and for a
+    // datagram socket's connect (the WSAAsyncSelect page).
+    use winsock_double::*;
+    let names = |h: &SimHost| -> Vec<(Socket, i32, i32)> {
+        h.take_window_messages()
+            .into_iter()
+            .map(|m| {
+                assert_eq!((m.hwnd, m.msg), (0x77, 0x401));
+                assert_eq!(m.lparam(), ((m.error as u32) << 16) | m.event as u32);
+                (m.socket, m.event, m.error)
+            })
+            .collect()
+    };
+    for windows in [true, false] {
+        let profile = if windows {
+            Profile::windows()
+        } else {
+            Profile::windows().without(Quirk::AsyncSelectConnect)
+        };
+        let (_sim, h) = world(
+            5,
+            Config {
+                profile,
+                ..Default::default()
+            },
+        );
+        let all = FD_READ | FD_WRITE | FD_OOB | FD_ACCEPT | FD_CONNECT | FD_CLOSE;
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, 5).unwrap();
+        let at = h.getsockname(l).unwrap();
+        // Selected, then connected: FD_CONNECT, then FD_WRITE.
+        let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.async_select(c, 0x77, 0x401, all).unwrap();
+        assert!(names(&h).is_empty());
+        let _ = h.connect(c, &at);
+        assert_eq!(h.wait_window_message(200).unwrap(), WaitResult::Event(0));
+        h.sleep_ex(10, false).unwrap();
+        assert_eq!(names(&h), [(c, FD_CONNECT, 0), (c, FD_WRITE, 0)]);
+        // Nothing more until a re-enabling call, however long one waits.
+        assert_eq!(h.wait_window_message(200).unwrap(), WaitResult::Timeout);
+        // Selected again: what holds is posted again, FD_CONNECT only in
+        // the documented profile.
+        h.async_select(c, 0x77, 0x401, all).unwrap();
+        let again = names(&h);
+        if windows {
+            assert_eq!(again, [(c, FD_WRITE, 0)]);
+        } else {
+            assert_eq!(again, [(c, FD_CONNECT, 0), (c, FD_WRITE, 0)]);
+        }
+        // A datagram socket: FD_WRITE at once; its connect posts FD_WRITE
+        // again (and FD_CONNECT in the documented profile).
+        let u = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        h.async_select(u, 0x77, 0x401, all).unwrap();
+        assert_eq!(names(&h), [(u, FD_WRITE, 0)]);
+        h.connect(u, &"127.0.0.1:9".parse().unwrap()).unwrap();
+        let got = names(&h);
+        if windows {
+            assert_eq!(got, [(u, FD_WRITE, 0)]);
+        } else {
+            assert_eq!(got, [(u, FD_CONNECT, 0), (u, FD_WRITE, 0)]);
+        }
+        // A NULL window with events is WSAEINVAL; lEvent 0 cancels.
+        assert_eq!(
+            h.async_select(u, 0, 0x401, FD_READ),
+            Err(WsaError::Code(WSAEINVAL))
+        );
+        h.async_select(u, 0, 0, 0).unwrap();
+    }
+}
+
+#[test]
+fn async_select_posts_each_event_once_until_its_reenabling_call() {
+    // The WSAAsyncSelect page: one message per event, none again for it
+    // until its re-enabling call (recv for FD_READ, accept for FD_ACCEPT),
+    // level-triggered after it; an accepted socket inherits the selection
+    // (sock.c:6095-6125, 6575-6628, in message mode).
+    use winsock_double::*;
+    let (_sim, h) = windows_world(9);
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.listen(l, 5).unwrap();
+    let at = h.getsockname(l).unwrap();
+    h.async_select(l, 0x55, 0x400, FD_ACCEPT | FD_READ).unwrap();
+    let c1 = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.connect(c1, &at).unwrap();
+    h.wait_window_message(200).unwrap();
+    let evs = |h: &SimHost| -> Vec<(Socket, i32)> {
+        h.take_window_messages()
+            .into_iter()
+            .map(|m| (m.socket, m.event))
+            .collect()
+    };
+    assert_eq!(evs(&h), [(l, FD_ACCEPT)]);
+    // A second connection before accept: no message (not WSAEventSelect's
+    // WIN-EVENTSELECT-ACCEPT-EACH).
+    let c2 = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.connect(c2, &at).unwrap();
+    assert_eq!(h.wait_window_message(200).unwrap(), WaitResult::Timeout);
+    // accept re-enables; another connection is waiting: FD_ACCEPT again.
+    let (s, _) = h.accept(l).unwrap();
+    assert_eq!(evs(&h), [(l, FD_ACCEPT)]);
+    h.send(c1, &WsaBuf::from(b"abc".to_vec()), 0).unwrap();
+    h.wait_window_message(200).unwrap();
+    assert_eq!(evs(&h), [(s, FD_READ)]);
+    h.send(c1, &WsaBuf::from(b"def".to_vec()), 0).unwrap();
+    assert_eq!(h.wait_window_message(200).unwrap(), WaitResult::Timeout);
+    h.recv(s, &mut WsaBuf::zeroed(2), 0).unwrap();
+    assert_eq!(evs(&h), [(s, FD_READ)]);
+}

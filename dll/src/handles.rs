@@ -138,6 +138,15 @@ impl Handles {
         }
     }
 
+    /// The program's first handle (in handle order) of the model's socket
+    /// `s`: the `wParam` of a `WSAAsyncSelect` message.
+    pub(crate) fn user_of(&self, s: Socket) -> Option<usize> {
+        self.by_user
+            .iter()
+            .find(|(_, m)| m.model == s)
+            .map(|(u, _)| *u)
+    }
+
     /// Makes `user` stand for the model's socket `s` (an `AcceptEx`'s
     /// accepting socket becomes the accepted connection); gives the model
     /// socket it stood for.

@@ -36,6 +36,8 @@ mod fault;
 mod frame;
 mod handles;
 #[cfg(windows)]
+mod hooks;
+#[cfg(windows)]
 mod iocp;
 mod mem;
 mod netsel;
@@ -49,6 +51,7 @@ mod settle;
 pub mod sys;
 /// The export table: every export, its ordinal, modelled or not.
 pub mod table;
+mod winmsg;
 
 /// The exports not modelled yet: each sets `WSAEOPNOTSUPP` as the last
 /// error and returns its failure value (see [`table::Fail`]). They take

@@ -16,6 +16,8 @@ const WAIT_TIMEOUT: u32 = 258;
 /// stand-in the model signalled (resetting the stand-in). Nothing while no
 /// program event was selected.
 pub(crate) fn mirror(d: &Dll) {
+    // The window messages WSAAsyncSelect asked for (`winmsg.rs`).
+    crate::winmsg::post(d);
     if d.netsel.lock().is_empty() {
         return;
     }

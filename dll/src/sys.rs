@@ -19,13 +19,13 @@ pub use crate::{
     inet_ntoa, inet_ntop, inet_pton, ioctlsocket, listen, ntohl, ntohs, recv, recvfrom, select,
     send, sendto, setsockopt, shutdown, socket, FreeAddrInfoEx, FreeAddrInfoExW, FreeAddrInfoW,
     GetAddrInfoExCancel, GetAddrInfoExOverlappedResult, GetAddrInfoExW, GetAddrInfoW, GetHostNameW,
-    InetNtopW, InetPtonW, WSAAccept, WSAAddressToStringA, WSAAddressToStringW, WSACleanup,
-    WSACloseEvent, WSAConnect, WSACreateEvent, WSADuplicateSocketA, WSADuplicateSocketW,
-    WSAEnumNetworkEvents, WSAEnumProtocolsA, WSAEnumProtocolsW, WSAEventSelect, WSAGetLastError,
-    WSAGetOverlappedResult, WSAHtonl, WSAHtons, WSAIoctl, WSANtohl, WSANtohs, WSAPoll, WSARecv,
-    WSARecvFrom, WSAResetEvent, WSASend, WSASendMsg, WSASendTo, WSASetEvent, WSASetLastError,
-    WSASocketA, WSASocketW, WSAStartup, WSAStringToAddressA, WSAStringToAddressW,
-    WSAWaitForMultipleEvents,
+    InetNtopW, InetPtonW, WSAAccept, WSAAddressToStringA, WSAAddressToStringW, WSAAsyncSelect,
+    WSACleanup, WSACloseEvent, WSAConnect, WSACreateEvent, WSADuplicateSocketA,
+    WSADuplicateSocketW, WSAEnumNetworkEvents, WSAEnumProtocolsA, WSAEnumProtocolsW,
+    WSAEventSelect, WSAGetLastError, WSAGetOverlappedResult, WSAHtonl, WSAHtons, WSAIoctl,
+    WSANtohl, WSANtohs, WSAPoll, WSARecv, WSARecvFrom, WSAResetEvent, WSASend, WSASendMsg,
+    WSASendTo, WSASetEvent, WSASetLastError, WSASocketA, WSASocketW, WSAStartup,
+    WSAStringToAddressA, WSAStringToAddressW, WSAWaitForMultipleEvents,
 };
 
 #[cfg(test)]

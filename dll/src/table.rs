@@ -80,7 +80,7 @@ pub const EXPORTS: &[Export] = &[
     Export { name: "getservbyname", ordinal: Some(55), answer: Answer::NotModelled(Fail::Null) },
     Export { name: "getservbyport", ordinal: Some(56), answer: Answer::NotModelled(Fail::Null) },
     Export { name: "gethostname", ordinal: Some(57), answer: Answer::Modelled },
-    Export { name: "WSAAsyncSelect", ordinal: Some(101), answer: Answer::NotModelled(Fail::SocketError) },
+    Export { name: "WSAAsyncSelect", ordinal: Some(101), answer: Answer::Modelled },
     Export { name: "WSAAsyncGetHostByAddr", ordinal: Some(102), answer: Answer::NotModelled(Fail::Null) },
     Export { name: "WSAAsyncGetHostByName", ordinal: Some(103), answer: Answer::NotModelled(Fail::Null) },
     Export { name: "WSAAsyncGetProtoByNumber", ordinal: Some(104), answer: Answer::NotModelled(Fail::Null) },

@@ -357,10 +357,10 @@ fn text_forms_of_addresses() {
 #[test]
 fn an_export_not_modelled_fails_cleanly() {
     let _g = start();
-    assert_eq!(crate::stubs::WSAAsyncSelect(), -1);
+    assert_eq!(crate::stubs::WSACancelAsyncRequest(), -1);
     assert_eq!(startup::WSAGetLastError(), WSAEOPNOTSUPP);
     assert_eq!(crate::stubs::getnameinfo(), WSAEOPNOTSUPP);
-    assert!(crate::trace_text().contains("not modelled: WSAAsyncSelect"));
+    assert!(crate::trace_text().contains("not modelled: WSACancelAsyncRequest"));
     assert_eq!(startup::WSACleanup(), 0);
 }
 
@@ -743,6 +743,77 @@ fn event_select_through_the_c_functions() {
     assert_eq!(netevents::WSAEventSelect(b, 0, 0), 0);
     // SAFETY: as above.
     assert_eq!(unsafe { sock::ioctlsocket(b, FIONBIO as i32, &mut off) }, 0);
+    assert_eq!(sock::closesocket(a), 0);
+    assert_eq!(sock::closesocket(b), 0);
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+/// `WSAAsyncSelect` through the C function: one message per event with
+/// the program's socket as `wParam` and `WSAMAKESELECTREPLY` as
+/// `lParam`, posted at the end of the call that made it happen; none
+/// again until the re-enabling `recv`; a `NULL` window `WSAEINVAL`
+/// (https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsaasyncselect).
+/// Off Windows the DLL keeps what it would post.
+#[cfg(not(windows))]
+#[test]
+fn async_select_posts_window_messages() {
+    let _g = start();
+    let _ = crate::winmsg::posted();
+    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let any = sockaddr("127.0.0.1:0");
+    // SAFETY: the address bytes live across the calls.
+    unsafe {
+        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
+    }
+    let win = 0x5150 as windows_sys::Win32::Foundation::HWND;
+    assert_eq!(
+        netevents::WSAAsyncSelect(b, win, 0x401, FD_READ | FD_WRITE),
+        0
+    );
+    // A datagram socket can send at once: FD_WRITE.
+    assert_eq!(
+        crate::winmsg::posted(),
+        [(0x5150, 0x401, b, FD_WRITE as isize)]
+    );
+    let to = addr::encode(&name_of(b));
+    for _ in 0..2 {
+        // SAFETY: valid buffers.
+        let n = unsafe { data::sendto(a, b"ping".as_ptr(), 4, 0, to.as_ptr().cast(), 16) };
+        assert_eq!(n, 4);
+    }
+    // The datagrams arrive in virtual time: a wait lets it pass.
+    let _ = crate::calls::dll().host.wait_window_message(100);
+    crate::netsel::mirror(crate::calls::dll());
+    assert_eq!(
+        crate::winmsg::posted(),
+        [(0x5150, 0x401, b, FD_READ as isize)]
+    );
+    let mut buf = [0u8; 16];
+    // SAFETY: valid buffers; NULL from.
+    let n = unsafe {
+        data::recvfrom(
+            b,
+            buf.as_mut_ptr(),
+            16,
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(n, 4);
+    assert_eq!(
+        crate::winmsg::posted(),
+        [(0x5150, 0x401, b, FD_READ as isize)],
+        "one left"
+    );
+    assert_eq!(
+        netevents::WSAAsyncSelect(b, std::ptr::null_mut(), 0x401, FD_READ),
+        -1
+    );
+    assert_eq!(startup::WSAGetLastError(), WSAEINVAL);
+    assert_eq!(netevents::WSAAsyncSelect(b, std::ptr::null_mut(), 0, 0), 0);
     assert_eq!(sock::closesocket(a), 0);
     assert_eq!(sock::closesocket(b), 0);
     assert_eq!(startup::WSACleanup(), 0);

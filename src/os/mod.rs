@@ -817,6 +817,20 @@ impl WinsockOverlapped for OsWinsock {
         check(unsafe { ws::WSAEventSelect(s.0 as usize, h, network_events) })
     }
 
+    /// `WSAAsyncSelect`.
+    fn wsa_async_select(
+        &self,
+        s: Socket,
+        hwnd: usize,
+        msg: u32,
+        network_events: i32,
+    ) -> Result<(), WsaError> {
+        // SAFETY: a socket, a window handle and two numbers by value;
+        // Windows reports a bad socket or window, it dereferences nothing
+        // of ours.
+        check(unsafe { ws::WSAAsyncSelect(s.0 as usize, hwnd as _, msg, network_events) })
+    }
+
     /// `WSAEnumNetworkEvents`.
     fn wsa_enum_network_events(
         &self,

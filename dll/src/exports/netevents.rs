@@ -1,5 +1,6 @@
 //! Network events: `WSAEventSelect` and `WSAEnumNetworkEvents` on the
-//! model's record (`model/src/sim/netevents.rs`). The program's
+//! model's record (`model/src/sim/netevents.rs`), and `WSAAsyncSelect`,
+//! whose window messages `winmsg.rs` posts. The program's
 //! `WSAEVENT` is a kernel event; the model is given an event of its own
 //! standing for it (one per program event, made at its first
 //! `WSAEventSelect`), and the DLL sets the program's event when the model
@@ -15,6 +16,7 @@ use crate::fault::Fault;
 use crate::frame::run;
 use crate::netsel::mirror;
 use crate::{mem, os};
+use windows_sys::Win32::Foundation::HWND;
 use windows_sys::Win32::Networking::WinSock::{SOCKET, WSANETWORKEVENTS};
 use winsock_model::{Event, WinsockOverlapped};
 
@@ -86,6 +88,25 @@ pub unsafe extern "system" fn WSAEnumNetworkEvents(
             };
             // SAFETY: probed writable above.
             unsafe { mem::write(out, v)? };
+            Ok(0)
+        },
+    )
+}
+
+/// `WSAAsyncSelect`: the model's `WSAAsyncSelect` (`winmsg::select`:
+/// an `hWnd` that is not a window is `WSAEINVAL` when events are
+/// selected); each network event then posts `wMsg` to `hWnd` with the
+/// socket and `WSAMAKESELECTREPLY(event, error)` (`winmsg::post`).
+#[export_name = "wsd_WSAAsyncSelect"]
+pub extern "system" fn WSAAsyncSelect(s: SOCKET, hwnd: HWND, msg: u32, mask: i32) -> i32 {
+    let hwnd = hwnd as usize;
+    run(
+        "WSAAsyncSelect",
+        |_| -1,
+        || format!("{s:#x}, {hwnd:#x}, {msg:#x}, {mask:#x}"),
+        |d| {
+            d.known(s)?;
+            crate::winmsg::select(d, d.sock(s), hwnd, msg, mask)?;
             Ok(0)
         },
     )

@@ -134,6 +134,9 @@ pub enum Quirk {
     /// `FD_ACCEPT` is recorded again for each new connection, before the
     /// `accept` that re-enables it.
     EventSelectAcceptEach,
+    /// `WSAAsyncSelect` posts `FD_CONNECT` only when a stream socket's
+    /// connection attempt ends while it is selected.
+    AsyncSelectConnect,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -516,6 +519,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6112-6119 (test_events, event mode: FD_ACCEPT reported at 6100, a second client connects, check_events_todo(ctx, FD_ACCEPT, 0, 200) before any accept; run on Windows; todo_wine, so not Wine 8)",
         profiles: WINDOWS,
     },
+    QuirkInfo {
+        quirk: Quirk::AsyncSelectConnect,
+        id: "WIN-ASYNCSELECT-CONNECT",
+        statement: "WSAAsyncSelect posts FD_CONNECT only when a stream socket's connection attempt ends while the socket is selected: not at WSAAsyncSelect on a socket already connected, and never for a datagram socket's connect (which posts FD_WRITE again); the WSAAsyncSelect page posts FD_CONNECT \"When WSAAsyncSelect called, if a connection is currently established\" and after connect \"even when connect succeeds immediately, as is typical with a datagram socket\".",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6346-6351 (test_events, message mode: FD_CONNECT then FD_WRITE for a connect made while selected, FD_WRITE alone when selected again), :6378-6381 (connected, then selected: FD_WRITE alone), :6403-6406, :6531-6536 (selected again with FD_CONNECT: FD_WRITE alone, or nothing), :6425-6430 (a UDP socket's connect: FD_WRITE, check_events_todo); run on Windows; Wine 8 passes all but the last",
+        profiles: WINDOWS,
+    },
 ];
 
 impl Quirk {
@@ -770,7 +780,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::EventSelectAcceptEach as usize + 1);
+        assert_eq!(seen.len(), Quirk::AsyncSelectConnect as usize + 1);
     }
 
     #[test]

@@ -260,6 +260,31 @@ impl NetworkEvents {
     }
 }
 
+/// A window message `WSAAsyncSelect` asked for: posted to `hwnd` as
+/// `msg`, with `wParam` the socket and `lParam`
+/// `WSAMAKESELECTREPLY(event, error)` ([`WindowMessage::lparam`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowMessage {
+    /// `hWnd` of the `WSAAsyncSelect` call.
+    pub hwnd: u64,
+    /// `wMsg` of the `WSAAsyncSelect` call.
+    pub msg: u32,
+    /// The socket the event happened on (`wParam`).
+    pub socket: Socket,
+    /// The one network event (`FD_*` bit).
+    pub event: i32,
+    /// Its error code (0 for none).
+    pub error: i32,
+}
+
+impl WindowMessage {
+    /// `lParam`: the event in the low word, the error code in the high
+    /// word (`WSAMAKESELECTREPLY`).
+    pub fn lparam(&self) -> u32 {
+        ((self.error as u32) << 16) | (self.event as u32 & 0xffff)
+    }
+}
+
 /// One element of `WSAPoll`'s array (`WSAPOLLFD`): the socket, the
 /// status asked for, and (written by the call) the status found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

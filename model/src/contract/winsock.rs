@@ -490,6 +490,24 @@ pub trait WinsockOverlapped: Winsock {
         Err(WsaError::Code(WSAEOPNOTSUPP))
     }
 
+    /// `WSAAsyncSelect`: from now on each network event of `network_events`
+    /// (`FD_*` bits; 0 cancels) on `s` posts `msg` to the window `hwnd`,
+    /// `wParam` the socket and `lParam` `WSAMAKESELECTREPLY(event, error)`;
+    /// the socket becomes non-blocking. The model has no windows: it keeps
+    /// the messages for its front end (`SimHost::take_window_messages`).
+    ///
+    /// Provided as [`WinsockOverlapped::wsa_event_select`] is.
+    fn wsa_async_select(
+        &self,
+        s: Self::Socket,
+        hwnd: usize,
+        msg: u32,
+        network_events: i32,
+    ) -> Result<(), WsaError> {
+        let _ = (s, hwnd, msg, network_events);
+        Err(WsaError::Code(WSAEOPNOTSUPP))
+    }
+
     // ---- overlapped calls ----
 
     /// `WSARecv` with `lpOverlapped` (and `lpCompletionRoutine` when

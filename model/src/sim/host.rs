@@ -130,7 +130,12 @@ impl Winsock for SimHost {
                 if w.sock(h, w.handles.id(s.0)).is_ok_and(|st| !st.is_dgram()) {
                     return w.stream_connect(h, w.handles.id(s.0), a);
                 }
-                Ok(c(w.connect(h, w.handles.id(s.0), a))?)
+                let id = w.handles.id(s.0);
+                let r = w.connect(h, id, a);
+                if r.is_ok() && !w.netsel.is_empty() {
+                    w.net_connected(id);
+                }
+                Ok(c(r)?)
             },
         )
     }

@@ -251,6 +251,17 @@ impl WinsockOverlapped for SimHost {
     }
 
     #[track_caller]
+    fn wsa_async_select(
+        &self,
+        s: Socket,
+        hwnd: usize,
+        msg: u32,
+        mask: i32,
+    ) -> Result<(), WsaError> {
+        self.async_select(s, hwnd as u64, msg, mask)
+    }
+
+    #[track_caller]
     fn wsa_create_event(&self) -> Result<Event, WsaError> {
         let h = self.host;
         self.call("WSACreateEvent", String::new, |w| c(w.create_event(h)))

@@ -40,6 +40,7 @@
 //! | data | `sched_state.rs` | the thread table; `Step`/`Halt`: a call body's value, error or block |
 //! | world | `world.rs` | the world, the clock, blocking waits |
 //! | façade | `host.rs`, `host_call.rs`, `host_ovl.rs` | [`SimHost`]: every call's entry (scheduling point, trace line), [`Winsock`](crate::Winsock) and [`WinsockOverlapped`](crate::WinsockOverlapped) |
+//! | façade | `host_msg.rs` | [`SimHost::async_select`] (`WSAAsyncSelect`), the window messages it posts, a message loop's wait |
 //! | façade | `host_poll.rs` | [`SimHost::poll`] (`WSAPoll`) and [`SimHost::select`]: their checks, `revents` and the sets |
 //! | calls | `lifecycle.rs` | create, bind, connect, close for every kind |
 //! | calls | `dgram_send.rs`, `dgram_recv.rs` | the send and receive checks in documented order; datagram send and receive |
@@ -68,6 +69,7 @@ mod faults;
 mod handles;
 mod host;
 mod host_call;
+mod host_msg;
 mod host_ovl;
 mod host_poll;
 mod ioctl_ovl;

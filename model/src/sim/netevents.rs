@@ -19,18 +19,31 @@
 //! beyond the pages.
 
 use super::net::HostId;
-use super::ovl::NetRec;
+use super::ovl::{NetRec, NetSink};
 use super::socket::Transport;
 use super::tcp::TcpState;
 use super::world::World;
 use crate::contract::consts::*;
 use crate::contract::overlapped::Event;
 use crate::contract::quirks::Quirk;
-use crate::contract::types::NetworkEvents;
+use crate::contract::types::{NetworkEvents, Socket, WindowMessage};
 
 /// The index of an `FD_*` bit in `iErrorCode`.
 fn bit(fd: i32) -> usize {
     fd.trailing_zeros() as usize
+}
+
+/// The events of `new`, one bit each, in the order their messages are
+/// posted: FD_CONNECT first ("An FD_WRITE message is posted when a socket
+/// is first connected ... (after FD_CONNECT, if also registered)",
+/// WSAAsyncSelect; sock.c:6346), then by bit (FD_READ before FD_WRITE,
+/// sock.c:6670).
+fn post_order(new: i32) -> impl Iterator<Item = i32> {
+    let first = new & FD_CONNECT;
+    let rest = new & !FD_CONNECT;
+    std::iter::once(first)
+        .chain((0..FD_MAX_EVENTS).map(move |i| rest & (1 << i)))
+        .filter(|b| *b != 0)
 }
 
 impl World {
@@ -53,17 +66,15 @@ impl World {
             return Err(WSAEINVAL);
         }
         let event = event.unwrap_or(Event(0));
-        let queued = self.accept_queued(host, s);
-        // "The WSAEventSelect function automatically sets socket s to
-        // nonblocking mode, regardless of the value of lNetworkEvents"
-        // (WSAEventSelect, Remarks).
-        self.sock_mut(host, s)?.nonblocking = true;
         // "Issuing a WSAEventSelect for a socket cancels any previous
         // WSAAsyncSelect or WSAEventSelect for the same socket and clears
         // the internal network event record" (WSAEventSelect); lNetworkEvents 0
         // cancels (the record keeps only what WIN-EVENTSELECT-REPORTED
         // needs).
-        let reported = self.netsel.get(&s).map_or(0, |r| r.reported);
+        let reported = match self.netsel.get(&s) {
+            Some(r) if matches!(r.sink, NetSink::Event(_)) => r.reported,
+            _ => 0,
+        };
         // WIN-EVENTSELECT-REPORTED: on Windows an event reported since its
         // re-enabling call is not recorded again by selecting it again
         // (sock.c:6100-6110, 6347-6352, 6783-6793); the page records
@@ -75,12 +86,70 @@ impl World {
         } else {
             FD_ALL_EVENTS
         };
+        self.net_select(host, s, NetSink::Event(event), mask, enabled, reported)
+    }
+
+    /// `WSAAsyncSelect(s, hwnd, msg, mask)`: as `WSAEventSelect`, but each
+    /// event is posted to the window as a message of its own
+    /// (`window_msgs`) instead of being recorded.
+    pub(crate) fn async_select(
+        &mut self,
+        host: HostId,
+        s: u64,
+        hwnd: u64,
+        msg: u32,
+        mask: i32,
+    ) -> Result<(), i32> {
+        self.poll_start(host)?;
+        self.check_sock(host, s)?;
+        // model choice: a NULL hWnd is "the window handle not referring to
+        // an existing window" (WSAEINVAL, the page's list) when events are
+        // selected; a front end with real windows checks the rest.
+        if mask != 0 && hwnd == 0 {
+            return Err(WSAEINVAL);
+        }
+        // "If any event has occurred when the application calls
+        // WSAAsyncSelect or when the reenabling function is called, then a
+        // message is posted as appropriate" (WSAAsyncSelect, Remarks):
+        // every condition that holds is posted, also one posted before
+        // (sock.c:6100-6104, 6481-6486, 6589-6595, 6726-6733: Windows
+        // posts again on each WSAAsyncSelect).
+        let mut enabled = FD_ALL_EVENTS;
+        // WIN-ASYNCSELECT-CONNECT: on Windows FD_CONNECT is posted only
+        // when a stream socket's connection attempt ends while it is
+        // selected (sock.c:6378-6381, 6403-6406, 6531-6536: not for a
+        // socket already connected; 6425-6432: not for a datagram
+        // socket's connect); the page posts it "When WSAAsyncSelect
+        // called, if a connection is currently established".
+        if self.quirk(Quirk::AsyncSelectConnect) && self.connect_ended(host, s) {
+            enabled &= !FD_CONNECT;
+        }
+        self.net_select(host, s, NetSink::Window { hwnd, msg }, mask, enabled, 0)
+    }
+
+    /// The selection both calls make: the socket becomes non-blocking and
+    /// gets a new record (the old one, and what it selected, gone).
+    fn net_select(
+        &mut self,
+        host: HostId,
+        s: u64,
+        sink: NetSink,
+        mask: i32,
+        enabled: i32,
+        reported: i32,
+    ) -> Result<(), i32> {
+        let queued = self.accept_queued(host, s);
+        // "The WSAEventSelect function automatically sets socket s to
+        // nonblocking mode, regardless of the value of lNetworkEvents"
+        // (WSAEventSelect, Remarks; WSAAsyncSelect's says the same of
+        // lEvent).
+        self.sock_mut(host, s)?.nonblocking = true;
         self.netsel.insert(
             s,
             NetRec {
                 host,
                 mask,
-                event,
+                sink,
                 recorded: 0,
                 errors: [0; FD_MAX_EVENTS],
                 enabled,
@@ -90,6 +159,18 @@ impl World {
         );
         self.note_net_events();
         Ok(())
+    }
+
+    /// Whether `s` is a datagram socket or a stream socket whose
+    /// connection attempt has ended (WIN-ASYNCSELECT-CONNECT).
+    fn connect_ended(&self, host: HostId, s: u64) -> bool {
+        match self.sock(host, s).map(|st| &st.transport) {
+            Ok(Transport::Stream(t)) => {
+                t.attempt > 0
+                    && !matches!(t.state, TcpState::Connecting | TcpState::SynReceived { .. })
+            }
+            _ => true,
+        }
     }
 
     /// `WSAEnumNetworkEvents(s, event, ..)`: the record, cleared; `event`
@@ -147,6 +228,19 @@ impl World {
         }
     }
 
+    /// A datagram socket `s` was connected: WSAAsyncSelect posts FD_WRITE
+    /// again, "After connect or accept called, when connection
+    /// established" (WSAAsyncSelect's list; sock.c:6425-6430). The
+    /// WSAEventSelect page records FD_WRITE "when a socket is first
+    /// connected": an event record is left as it is.
+    pub(crate) fn net_connected(&mut self, s: u64) {
+        if let Some(r) = self.netsel.get_mut(&s) {
+            if matches!(r.sink, NetSink::Window { .. }) {
+                r.enabled |= FD_WRITE;
+            }
+        }
+    }
+
     /// The socket `accepted` that `listener` gave: "Any WSAEventSelect or
     /// WSAAsyncSelect events set for the listening socket apply to the
     /// accepted socket" (WSAEventSelect, Remarks; sock.c:6251-6276).
@@ -170,21 +264,24 @@ impl World {
 
     /// Records, on every socket with events selected, each selected and
     /// enabled event whose condition holds now, and signals its event
-    /// object. A closed socket's record goes.
+    /// object or posts its window message. A closed socket's record goes.
     pub(crate) fn note_net_events(&mut self) {
         let mut from = 0u64;
         while let Some((&s, r)) = self.netsel.range(from..).next() {
             from = s + 1;
-            let (host, mask) = (r.host, r.mask);
-            let Some((conds, errs)) = self.net_conditions(host, s) else {
+            let (host, mask, sink) = (r.host, r.mask, r.sink);
+            let window = matches!(sink, NetSink::Window { .. });
+            let Some((conds, errs)) = self.net_conditions(host, s, window) else {
                 self.netsel.remove(&s);
                 continue;
             };
             let queued = self.accept_queued(host, s);
-            let each = self.quirk(Quirk::EventSelectAcceptEach);
-            let r = self.netsel.get_mut(&s).expect("just read");
             // WIN-EVENTSELECT-ACCEPT-EACH: a new connection enables
-            // FD_ACCEPT again (sock.c:6112-6119).
+            // FD_ACCEPT again (sock.c:6112-6119); not for window messages,
+            // which wait for the accept (sock.c:6117, the page's "if
+            // FD_ACCEPT not already posted").
+            let each = !window && self.quirk(Quirk::EventSelectAcceptEach);
+            let r = self.netsel.get_mut(&s).expect("just read");
             if each && queued > r.queued {
                 r.enabled |= FD_ACCEPT;
                 r.reported &= !FD_ACCEPT;
@@ -199,17 +296,35 @@ impl World {
             // internal network event record) and signaled the associated
             // event object, no further actions are taken for that network
             // event until the application makes the function call that
-            // implicitly reenables".
-            r.recorded |= new;
+            // implicitly reenables"; WSAAsyncSelect says the same of a
+            // posted message.
             r.enabled &= !new;
-            for (i, e) in errs.iter().enumerate() {
-                if new & (1 << i) != 0 {
-                    r.errors[i] = *e;
+            match sink {
+                NetSink::Event(ev) => {
+                    r.recorded |= new;
+                    for (i, e) in errs.iter().enumerate() {
+                        if new & (1 << i) != 0 {
+                            r.errors[i] = *e;
+                        }
+                    }
+                    if let Some(e) = self.wsa_events.get_mut(&ev) {
+                        e.signaled = true;
+                    }
                 }
-            }
-            let ev = r.event;
-            if let Some(e) = self.wsa_events.get_mut(&ev) {
-                e.signaled = true;
+                NetSink::Window { hwnd, msg } => {
+                    let socket = Socket(self.handles.handle(s));
+                    for event in post_order(new) {
+                        let error = errs[bit(event)];
+                        let m = WindowMessage {
+                            hwnd,
+                            msg,
+                            socket,
+                            event,
+                            error,
+                        };
+                        self.window_msgs.push((host, m));
+                    }
+                }
             }
         }
     }
@@ -225,7 +340,13 @@ impl World {
 
     /// Which network events' conditions hold on `s` now, with their error
     /// codes; `None` when `s` is no longer a socket of `host`.
-    fn net_conditions(&self, host: HostId, s: u64) -> Option<(i32, [i32; FD_MAX_EVENTS])> {
+    /// `window`: for `WSAAsyncSelect`'s messages.
+    fn net_conditions(
+        &self,
+        host: HostId,
+        s: u64,
+        window: bool,
+    ) -> Option<(i32, [i32; FD_MAX_EVENTS])> {
         let ready = self.readiness(host, s)?;
         let st = self.sock(host, s).ok()?;
         let mut errs = [0; FD_MAX_EVENTS];
@@ -245,7 +366,7 @@ impl World {
             // WIN-EVENTSELECT-DGRAM-CONNECT: on Windows a datagram
             // socket's FD_WRITE starts at its connect, with FD_CONNECT
             // (sock.c:6413-6433).
-            Transport::Dgram(_) if self.quirk(Quirk::EventSelectDgramConnect) => {
+            Transport::Dgram(_) if !window && self.quirk(Quirk::EventSelectDgramConnect) => {
                 if st.peer.is_some() {
                     c |= FD_CONNECT;
                     if ready.has(super::poll::Ready::WRITE) {
@@ -255,9 +376,18 @@ impl World {
             }
             Transport::Dgram(_) => {
                 // model choice: a datagram socket is "connected" for
-                // FD_WRITE from its creation (it sends without a connect).
+                // FD_WRITE from its creation (it sends without a connect);
+                // WSAAsyncSelect's FD_WRITE: "When WSAAsyncSelect called,
+                // if a send or sendto is possible" (sock.c:6410-6412).
                 if ready.has(super::poll::Ready::WRITE) {
                     c |= FD_WRITE;
+                }
+                // FD_CONNECT: "After connect called, when connection is
+                // established, even when connect succeeds immediately, as
+                // is typical with a datagram socket" (WSAAsyncSelect);
+                // not on Windows (WIN-ASYNCSELECT-CONNECT).
+                if window && st.peer.is_some() && !self.quirk(Quirk::AsyncSelectConnect) {
+                    c |= FD_CONNECT;
                 }
             }
             Transport::Stream(t) => {

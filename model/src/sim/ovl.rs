@@ -210,8 +210,25 @@ pub enum RoutineOrder {
     Seeded,
 }
 
-/// A socket's network-event record (`WSAEventSelect`): what it selected,
-/// its event object, the events recorded since the last
+/// Where a socket's network events go: `WSAEventSelect`'s event object
+/// (recorded, then handed over by `WSAEnumNetworkEvents`) or
+/// `WSAAsyncSelect`'s window (one message per event, in
+/// `World::window_msgs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NetSink {
+    /// `hEventObject`.
+    Event(crate::contract::overlapped::Event),
+    /// `hWnd` and `wMsg`.
+    Window {
+        /// `hWnd`.
+        hwnd: u64,
+        /// `wMsg`.
+        msg: u32,
+    },
+}
+
+/// A socket's network-event record (`WSAEventSelect`, `WSAAsyncSelect`):
+/// what it selected, where its events go, the events recorded since the last
 /// `WSAEnumNetworkEvents` with their error codes, which events may be
 /// recorded now (an event once recorded waits for its re-enabling call)
 /// and which were reported since their re-enabling call.
@@ -220,8 +237,8 @@ pub(crate) struct NetRec {
     pub(crate) host: HostId,
     /// `lNetworkEvents`.
     pub(crate) mask: i32,
-    /// `hEventObject`.
-    pub(crate) event: crate::contract::overlapped::Event,
+    /// The event object or the window.
+    pub(crate) sink: NetSink,
     /// The internal network event record.
     pub(crate) recorded: i32,
     /// `iErrorCode`, by bit.

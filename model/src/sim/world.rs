@@ -92,6 +92,9 @@ pub(crate) struct World {
     /// id; empty while no socket selected any (the calls then pay one
     /// `is_empty`).
     pub(crate) netsel: BTreeMap<u64, super::ovl::NetRec>,
+    /// The window messages `WSAAsyncSelect` asked for, in the order they
+    /// were posted, until a front end takes them (`SimHost::take_window_messages`).
+    pub(crate) window_msgs: Vec<(HostId, crate::contract::types::WindowMessage)>,
     /// Where the call being made was written (for misuse reports).
     pub(crate) caller: Option<&'static std::panic::Location<'static>>,
     /// Simulated threads and the baton.
@@ -159,6 +162,7 @@ impl World {
             wsa_events: BTreeMap::new(),
             ports: BTreeMap::new(),
             netsel: BTreeMap::new(),
+            window_msgs: Vec::new(),
             caller: None,
             sched: Sched::new(),
             me: MAIN,
