@@ -104,14 +104,21 @@ impl Handles {
         })
     }
 
-    /// Whether another descriptor than `user` stands for `user`'s socket
-    /// (the socket stays open until the last one is closed).
-    pub(crate) fn shared(&self, user: usize) -> bool {
-        self.get(user).is_some_and(|m| {
-            self.by_user
-                .iter()
-                .any(|(u, o)| *u != user && o.model == m.model)
-        })
+    /// Every descriptor that stands for `user`'s socket, `user` first
+    /// (one file object on Windows: a completion port's association and
+    /// the notification modes belong to it, not to one descriptor).
+    pub(crate) fn descriptors(&self, user: usize) -> Vec<usize> {
+        let Some(m) = self.get(user) else {
+            return vec![];
+        };
+        std::iter::once(user)
+            .chain(
+                self.by_user
+                    .iter()
+                    .filter(|(u, o)| **u != user && o.model == m.model)
+                    .map(|(u, _)| *u),
+            )
+            .collect()
     }
 
     /// The model's socket for `user`.

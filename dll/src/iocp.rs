@@ -220,7 +220,12 @@ unsafe extern "system" fn create_io_completion_port(
     };
     let _m = in_model(d);
     let s = file as usize;
-    if d.ovls.lock().assoc.contains_key(&s) {
+    // The association is the socket's, whichever of its descriptors
+    // (WSADuplicateSocket) it was made through (sock.c:10422-10474 of
+    // Wine 8.0: an AcceptEx issued through a duplicate completes to the
+    // port the first descriptor was associated with).
+    let all = d.state.lock().handles.descriptors(s);
+    if all.iter().any(|u| d.ovls.lock().assoc.contains_key(u)) {
         // A file is associated with one port, once.
         // SAFETY: sets the thread's error slot.
         unsafe { SetLastError(ERROR_INVALID_PARAMETER) };
@@ -235,13 +240,15 @@ unsafe extern "system" fn create_io_completion_port(
     if port.is_null() {
         return port;
     }
-    d.ovls.lock().assoc.insert(
-        s,
-        ops::Assoc {
-            port: port as usize,
-            key,
-        },
-    );
+    let a = ops::Assoc {
+        port: port as usize,
+        key,
+    };
+    let mut o = d.ovls.lock();
+    for u in all {
+        o.assoc.insert(u, a);
+    }
+    drop(o);
     let m = d.sock(s);
     d.note(format!(
         "CreateIoCompletionPort({:#x}, key={key}): the socket's completions go to the port",
@@ -265,7 +272,12 @@ unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, m
         return unsafe { real::<F>(&HOOKS[1])(file, modes) };
     };
     let _m = in_model(d);
-    d.ovls.lock().modes.insert(file as usize, modes);
+    let all = d.state.lock().handles.descriptors(file as usize);
+    let mut o = d.ovls.lock();
+    for u in all {
+        o.modes.insert(u, modes);
+    }
+    drop(o);
     let m = d.sock(file as usize);
     d.note(format!(
         "SetFileCompletionNotificationModes({:#x}, {modes:#x})",

@@ -156,6 +156,40 @@ impl Ovls {
         self.modes.remove(&s);
     }
 
+    /// Gives descriptor `all[0]`, new, the completion port and the
+    /// notification modes of the others in `all` (descriptors of one
+    /// socket), where one of them has them.
+    pub(crate) fn share_file(&mut self, all: &[usize]) {
+        let Some((&new, others)) = all.split_first() else {
+            return;
+        };
+        if let Some(a) = others.iter().find_map(|u| self.assoc.get(u).copied()) {
+            self.assoc.insert(new, a);
+        }
+        if let Some(m) = others.iter().find_map(|u| self.modes.get(u).copied()) {
+            self.modes.insert(new, m);
+        }
+    }
+
+    /// Gives the operations issued through descriptor `from` (and the
+    /// pending `AcceptEx`es naming it) to descriptor `to`, another of the
+    /// same socket: `from` is closed, and the socket stays open under
+    /// `to`, so they go on and complete as before.
+    pub(crate) fn retarget(&mut self, from: usize, to: usize) {
+        for op in self.by_id.values_mut() {
+            if op.socket == from {
+                op.socket = to;
+            }
+            if let Some(a) = op.accept.as_mut() {
+                for s in [&mut a.listen, &mut a.accept] {
+                    if *s == from {
+                        *s = to;
+                    }
+                }
+            }
+        }
+    }
+
     /// The outstanding `AcceptEx`es, by id.
     pub(crate) fn accepts(&self) -> Vec<(u64, Accept)> {
         self.by_id

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use windows_sys::Win32::Foundation::{HANDLE, INVALID_HANDLE_VALUE, WAIT_TIMEOUT};
 use windows_sys::Win32::Networking::WinSock::{WSABUF, WSADATA};
 use windows_sys::Win32::System::IO::OVERLAPPED;
+use winsock_model::contract::ntstatus::STATUS_PENDING;
 use winsock_model::contract::*;
 
 fn start() -> parking_lot::MutexGuard<'static, ()> {
@@ -174,3 +175,138 @@ fn a_port_wait_of_a_threaded_program_is_paced_and_ends_with_another_threads_send
 
 /// Set when the peer thread of the paced-wait test may send.
 static PEER_GO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A new descriptor of `s` (`WSADuplicateSocketW`, then `WSASocketW`, as
+/// sock.c's `test_completion_port` makes one).
+fn duplicate(s: usize) -> usize {
+    let mut info: windows_sys::Win32::Networking::WinSock::WSAPROTOCOL_INFOW =
+        unsafe { std::mem::zeroed() };
+    // SAFETY: a structure to write.
+    assert_eq!(
+        unsafe { share::WSADuplicateSocketW(s, std::process::id(), &mut info) },
+        0
+    );
+    // SAFETY: the structure filled above.
+    let dup = unsafe { sock::WSASocketW(-1, -1, -1, &info, 0, WSA_FLAG_OVERLAPPED) };
+    assert_ne!(dup, !0);
+    dup
+}
+
+/// One `GetQueuedCompletionStatus` of `ms`: (result, last error, bytes,
+/// key, OVERLAPPED).
+fn dequeue(port: HANDLE, ms: u32) -> (i32, u32, u32, usize, *mut OVERLAPPED) {
+    // SAFETY: the address GetProcAddress gave for the name.
+    let gqcs = unsafe { std::mem::transmute::<usize, Gqcs>(lookup(c"GetQueuedCompletionStatus")) };
+    let (mut n, mut key, mut got) = (0xdead_beefu32, 0xdead_beef, std::ptr::null_mut());
+    // SAFETY: valid outputs.
+    let r = unsafe { gqcs(port, &mut n, &mut key, &mut got, ms) };
+    (r, crate::os::last_error(), n, key, got)
+}
+
+/// `ERROR_OPERATION_ABORTED`.
+const ABORTED: u32 = 995;
+
+#[test]
+fn a_receive_through_a_duplicate_pends_until_the_last_descriptor_closes_and_ends_on_the_port() {
+    // sock.c:10476-10533 of Wine 8.0 (run on Windows): the port is the
+    // socket's, whichever descriptor it was associated through, and
+    // closing the descriptor an operation was issued through does not end
+    // it while another descriptor keeps the socket open.
+    let _g = start();
+    // SAFETY: the address GetProcAddress gave for the name.
+    let create =
+        unsafe { std::mem::transmute::<usize, CreatePort>(lookup(c"CreateIoCompletionPort")) };
+    let (a, b, _) = pair();
+    // SAFETY: a new port for b (key 125).
+    let port = unsafe { create(b as HANDLE, std::ptr::null_mut(), 125, 0) };
+    assert!(!port.is_null());
+    let dup = duplicate(b);
+    // The duplicate is on the port already: a second association fails.
+    // SAFETY: as above.
+    assert!(unsafe { create(dup as HANDLE, port, 7, 0) }.is_null());
+    let (mut buf, mut ov) = ([0u8; 16], unsafe { std::mem::zeroed::<OVERLAPPED>() });
+    post_recv(dup, &mut buf, &mut ov);
+    assert_eq!(sock::closesocket(dup), 0);
+    let none = dequeue(port, 0);
+    assert_eq!(
+        (none.0, none.1, none.4),
+        (0, WAIT_TIMEOUT, std::ptr::null_mut())
+    );
+    assert_eq!(ov.Internal as u32, STATUS_PENDING);
+    assert_eq!(sock::closesocket(b), 0);
+    let ended = dequeue(port, 0);
+    assert_eq!(
+        ended,
+        (0, ABORTED, 0, 125, &mut ov as *mut OVERLAPPED),
+        "the cancelled receive's packet"
+    );
+    assert_eq!(ov.Internal as u32, ntstatus::STATUS_CANCELLED);
+    assert_eq!(dequeue(port, 0).1, WAIT_TIMEOUT);
+    sock::closesocket(a);
+    assert_eq!(startup::WSACleanup(), 0);
+    // SAFETY: the port made above.
+    unsafe { windows_sys::Win32::Foundation::CloseHandle(port) };
+}
+
+#[test]
+fn an_accept_ex_through_a_duplicate_ends_on_the_first_descriptors_port_at_the_last_close() {
+    // sock.c:10422-10474 and 10535-10588 of Wine 8.0 (run on Windows):
+    // an AcceptEx issued through the duplicate of a listener that was
+    // associated with a port ends, when both descriptors are closed (in
+    // either order), with a cancelled packet on that port, and not before.
+    let _g = start();
+    // SAFETY: the address GetProcAddress gave for the name.
+    let create =
+        unsafe { std::mem::transmute::<usize, CreatePort>(lookup(c"CreateIoCompletionPort")) };
+    let any = addr::encode(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap());
+    let mut port = std::ptr::null_mut();
+    for original_first in [true, false] {
+        let l = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        // SAFETY: a valid address.
+        assert_eq!(
+            unsafe { sock::bind(l, any.as_ptr().cast(), any.len() as i32) },
+            0
+        );
+        assert_eq!(sock::listen(l, 4), 0);
+        // SAFETY: a new port the first time, then the same.
+        port = unsafe { create(l as HANDLE, port, 125, 0) };
+        assert!(!port.is_null());
+        let dup = duplicate(l);
+        let acc = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        let mut buf = [0u8; 2 * 32];
+        let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+        let mut n = 0u32;
+        // SAFETY: the buffer and the OVERLAPPED outlive the operation.
+        let r = unsafe {
+            ext::AcceptEx(
+                dup,
+                acc,
+                buf.as_mut_ptr().cast(),
+                0,
+                32,
+                32,
+                &mut n,
+                &mut ov,
+            )
+        };
+        assert_eq!((r, startup::WSAGetLastError()), (0, WSA_IO_PENDING));
+        let (first, last) = if original_first { (l, dup) } else { (dup, l) };
+        assert_eq!(sock::closesocket(first), 0);
+        assert_eq!(
+            dequeue(port, 0).1,
+            WAIT_TIMEOUT,
+            "original first: {original_first}"
+        );
+        assert_eq!(sock::closesocket(last), 0);
+        assert_eq!(
+            dequeue(port, 0),
+            (0, ABORTED, 0, 125, &mut ov as *mut OVERLAPPED),
+            "original first: {original_first}"
+        );
+        assert_eq!(ov.Internal as u32, ntstatus::STATUS_CANCELLED);
+        sock::closesocket(acc);
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+    // SAFETY: the port made above.
+    unsafe { windows_sys::Win32::Foundation::CloseHandle(port) };
+}

@@ -53,7 +53,13 @@ fn shared(d: &Dll, token: Option<u32>) -> Result<Option<SOCKET>, Fault> {
         None => Ok(None),
         Some(Err(())) => Err(Fault::Dll(WSAENOBUFS, "no kernel handle left".into())),
         Some(Ok((u, m))) => {
-            d.ovls.lock().forget_socket(u);
+            // The new descriptor has the socket's completion port and
+            // notification modes, if another descriptor was given them.
+            let others = d.state.lock().handles.descriptors(u);
+            let mut o = d.ovls.lock();
+            o.forget_socket(u);
+            o.share_file(&others);
+            drop(o);
             d.note(format!(
                 "WSASocket: token {token:#x}: descriptor {u:#x} shares socket {:#x}",
                 m.model.0
@@ -671,22 +677,26 @@ pub extern "system" fn closesocket(s: SOCKET) -> i32 {
         |_| -1,
         || format!("{s:#x}"),
         |d| {
-            // A pending AcceptEx on it ends (its connection, if it took
-            // one, is closed).
-            crate::accept::abort(d, Some(s));
             // A shared socket stays open until its last descriptor is
             // closed ("Shared Sockets": "A socket will remain open until
             // closesocket has been called on the last remaining
-            // descriptor"); this one goes.
-            if d.state.lock().handles.shared(s) {
-                d.known(s)?;
+            // descriptor"); this one goes. What was issued through it goes
+            // on under another descriptor (on Windows an AcceptEx through
+            // the closed one still pends, and ends at the last close:
+            // sock.c:10476-10533 of Wine 8.0).
+            let all = d.state.lock().handles.descriptors(s);
+            if let Some(&to) = all.get(1) {
                 d.note(format!(
-                    "closesocket({s:#x}): another descriptor shares socket {:#x}, which stays open",
+                    "closesocket({s:#x}): descriptor {to:#x} shares socket {:#x}, which stays open",
                     d.sock(s).0
                 ));
+                d.ovls.lock().retarget(s, to);
                 d.state.lock().handles.remove(s);
                 return Ok(0);
             }
+            // A pending AcceptEx on it ends (its connection, if it took
+            // one, is closed).
+            crate::accept::abort(d, Some(s));
             d.host.close_socket(d.sock(s))?;
             d.state.lock().handles.remove(s);
             Ok(0)
