@@ -349,3 +349,47 @@ fn a_completion_is_in_memory_when_its_call_returns_while_another_thread_settles(
     });
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn connect_ex_on_a_socket_still_connecting_is_einval_and_leaves_the_overlapped_pending() {
+    // Wine's sock.c:12297-12324 of Wine 8.0 (run on Windows): a
+    // non-blocking connect to an address that does not answer, then
+    // ConnectEx: FALSE with WSAEINVAL, no completion (Internal says
+    // STATUS_PENDING, InternalHigh is left alone).
+    let _g = start();
+    let c = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let mut on = 1u32;
+    let any = addr::encode(&"0.0.0.0:0".parse::<SocketAddr>().unwrap());
+    let far = addr::encode(&"192.0.2.0:255".parse::<SocketAddr>().unwrap());
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::ioctlsocket(c, FIONBIO as i32, &mut on), 0);
+        assert_eq!(sock::bind(c, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::connect(c, far.as_ptr().cast(), far.len() as i32), -1);
+    }
+    assert_eq!(startup::WSAGetLastError(), WSAEWOULDBLOCK);
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    ov.Internal = 0xdead_beef;
+    ov.InternalHigh = 0xdead_beef;
+    let mut n = 0u32;
+    // SAFETY: valid buffers; the OVERLAPPED outlives the call.
+    let r = unsafe {
+        ext::ConnectEx(
+            c,
+            far.as_ptr().cast(),
+            far.len() as i32,
+            std::ptr::null(),
+            0,
+            &mut n,
+            &mut ov,
+        )
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSAEINVAL));
+    assert_eq!(
+        (ov.Internal as u32, ov.InternalHigh),
+        (STATUS_PENDING, 0xdead_beef)
+    );
+    assert_eq!(sock::closesocket(c), 0);
+    assert_eq!(ov.Internal as u32, STATUS_PENDING, "nothing to abort");
+    assert_eq!(startup::WSACleanup(), 0);
+}

@@ -177,7 +177,8 @@ pub unsafe extern "system" fn AcceptEx(
 /// Wine 8.0 refuses: a `NULL` `OVERLAPPED` is `WSA_INVALID_PARAMETER`; a
 /// socket not bound or listening is `WSAEINVAL` (ConnectEx's page: "The
 /// socket must be bound"; `sock.c:8221-8223` on Windows); an address
-/// that cannot be read is `WSAEFAULT`.
+/// that cannot be read is `WSAEFAULT`; a socket still connecting is
+/// `WSAEINVAL` with no completion (`sock.c:12316-12324` on Windows).
 ///
 /// # Safety
 /// `name` is valid for `namelen` bytes, `send` for `send_len`, `ovl` for
@@ -192,7 +193,7 @@ pub unsafe extern "system" fn ConnectEx(
     ovl: *mut OVERLAPPED,
 ) -> i32 {
     use winsock_model::contract::{
-        SOL_SOCKET, SO_ERROR, WSAEFAULT, WSAEINVAL, WSAEWOULDBLOCK, WSA_IO_PENDING,
+        SOL_SOCKET, SO_ERROR, WSAEALREADY, WSAEFAULT, WSAEINVAL, WSAEWOULDBLOCK, WSA_IO_PENDING,
     };
     use winsock_model::sim::{PollFd, POLLWRNORM};
     use winsock_model::{Winsock, WsaBuf};
@@ -227,10 +228,24 @@ pub unsafe extern "system" fn ConnectEx(
             }
             // SAFETY: passed on.
             let data = unsafe { mem::bytes_at(send.cast(), send_len as usize)? };
+            if !mem::writable(ovl.cast(), std::mem::size_of::<OVERLAPPED>()) {
+                return Err(Fault::efault("lpOverlapped cannot be written"));
+            }
+            let r = d.host.connect(sock, &addr);
+            // A socket still connecting (connect, or an earlier ConnectEx)
+            // is WSAEINVAL, with no completion: Internal keeps
+            // STATUS_PENDING, InternalHigh what it had (Wine's sock.c
+            // 12316-12322 and 12370-12376, run on Windows).
+            if matches!(&r, Err(e) if e.is(WSAEALREADY)) {
+                return Err(Fault::Dll(
+                    WSAEINVAL,
+                    "the socket is still connecting".into(),
+                ));
+            }
             let b = crate::ovl::begin(d, s, ovl, None)?;
             let id = b.id;
             crate::ovl::register_own(d, s, b, None);
-            let r = match d.host.connect(sock, &addr) {
+            let r = match r {
                 Err(e) if e.is(WSAEWOULDBLOCK) => {
                     let mut fds = [PollFd::new(sock, POLLWRNORM)];
                     d.host
