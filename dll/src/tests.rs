@@ -950,3 +950,56 @@ fn overlapped_ioctls_report_through_the_overlapped() {
     }
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn wsa_socket_takes_zero_and_from_protocol_info_arguments_from_the_structure() {
+    // Wine's test_WSASocket, sock.c:3099-3168 of Wine 8.0 (run on Windows).
+    use windows_sys::Win32::Networking::WinSock::WSAPROTOCOL_INFOA;
+    let _g = start();
+    let info = |af: i32, ty: i32, protocol: i32| {
+        // SAFETY: a plain C structure; zero is a valid value.
+        let mut i: WSAPROTOCOL_INFOA = unsafe { std::mem::zeroed() };
+        (i.iAddressFamily, i.iSocketType, i.iProtocol) = (af, ty, protocol);
+        i
+    };
+    let ty_of = |s: usize| {
+        let (mut v, mut len) = (0xdeadi32, 4i32);
+        // SAFETY: a 4-byte value and its length.
+        let r = unsafe {
+            sock::getsockopt(
+                s,
+                SOL_SOCKET,
+                SO_TYPE,
+                (&mut v as *mut i32).cast(),
+                &mut len,
+            )
+        };
+        assert_eq!(r, 0);
+        v
+    };
+    let udp = info(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    // SAFETY: each structure outlives its call.
+    unsafe {
+        // All three from the structure.
+        let s = sock::WSASocketA(-1, -1, -1, &udp, 0, 0);
+        assert_ne!(s, !0);
+        assert_eq!(ty_of(s), SOCK_DGRAM);
+        assert_eq!(sock::closesocket(s), 0);
+        // 0 is "from the structure" too.
+        let s = sock::WSASocketA(0, 0, 0, &udp, 0, 0);
+        assert_ne!(s, !0);
+        assert_eq!(ty_of(s), SOCK_DGRAM);
+        assert_eq!(sock::closesocket(s), 0);
+        // Arguments given win over the structure.
+        let s = sock::WSASocketA(AF_INET, SOCK_STREAM, IPPROTO_TCP, &udp, 0, 0);
+        assert_ne!(s, !0);
+        assert_eq!(ty_of(s), SOCK_STREAM);
+        assert_eq!(sock::closesocket(s), 0);
+        // No family in the structure: WSAEAFNOSUPPORT, whatever the type.
+        for bad in [info(-1, -1, -1), info(0, 0, 0)] {
+            assert_eq!(sock::WSASocketA(0, 0, IPPROTO_UDP, &bad, 0, 0), !0);
+            assert_eq!(startup::WSAGetLastError(), WSAEAFNOSUPPORT);
+        }
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+}

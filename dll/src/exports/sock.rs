@@ -7,7 +7,9 @@ use crate::mem;
 use windows_sys::Win32::Networking::WinSock::{
     LPCONDITIONPROC, QOS, SOCKADDR, SOCKET, WSABUF, WSAPROTOCOL_INFOA, WSAPROTOCOL_INFOW,
 };
-use winsock_model::contract::{AF_INET6, SOL_SOCKET, WSAENOBUFS, WSA_FLAG_OVERLAPPED};
+use winsock_model::contract::{
+    AF_INET6, SOL_SOCKET, WSAEAFNOSUPPORT, WSAENOBUFS, WSA_FLAG_OVERLAPPED,
+};
 use winsock_model::{Socket, Winsock, WsaError};
 
 pub use super::ioctl::WSAIoctl;
@@ -305,23 +307,42 @@ pub extern "system" fn socket(af: i32, ty: i32, protocol: i32) -> SOCKET {
     )
 }
 
-/// The family, type and protocol of a `WSASocket` call: `FROM_PROTOCOL_INFO`
-/// arguments are taken from the protocol information (the same offsets in
-/// its A and W forms).
-fn from_info(af: i32, ty: i32, protocol: i32, info: Option<(i32, i32, i32)>) -> (i32, i32, i32) {
-    let pick = |v: i32, i: Option<i32>| match (v, i) {
-        (FROM_PROTOCOL_INFO, Some(x)) => x,
-        _ => v,
+/// The family, type and protocol of a `WSASocket` call: with protocol
+/// information, an argument that is `FROM_PROTOCOL_INFO` or 0 is taken
+/// from it (the same offsets in its A and W forms), and a family that is
+/// then not one (0, negative) is `WSAEAFNOSUPPORT` before anything else is
+/// looked at (Wine's `test_WSASocket`, sock.c:3099-3168 of Wine 8.0, run
+/// on Windows: `(0, 0, IPPROTO_UDP)` with a structure of -1s or of 0s
+/// fails so; `(0, 0, 0)` with UDP's structure makes a UDP socket;
+/// `(AF_INET, SOCK_STREAM, IPPROTO_TCP)` with it a TCP socket).
+fn from_info(
+    af: i32,
+    ty: i32,
+    protocol: i32,
+    info: Option<(i32, i32, i32)>,
+) -> Result<(i32, i32, i32), Fault> {
+    let Some((i_af, i_ty, i_protocol)) = info else {
+        return Ok((af, ty, protocol));
     };
-    (
-        pick(af, info.map(|i| i.0)),
-        pick(ty, info.map(|i| i.1)),
-        pick(protocol, info.map(|i| i.2)),
-    )
+    let pick = |v: i32, i: i32| {
+        if v == FROM_PROTOCOL_INFO || v == 0 {
+            i
+        } else {
+            v
+        }
+    };
+    let (af, ty, protocol) = (pick(af, i_af), pick(ty, i_ty), pick(protocol, i_protocol));
+    if af <= 0 {
+        return Err(Fault::Dll(
+            WSAEAFNOSUPPORT,
+            format!("the protocol information gives no family ({af})"),
+        ));
+    }
+    Ok((af, ty, protocol))
 }
 
 /// `WSASocketW`. The protocol information, when given, supplies the
-/// arguments that are `FROM_PROTOCOL_INFO`; `g` (socket groups, reserved)
+/// arguments that are `FROM_PROTOCOL_INFO` or 0 (`from_info`); `g` (socket groups, reserved)
 /// is ignored; `flags` go to the model.
 ///
 /// # Safety
@@ -346,7 +367,7 @@ pub unsafe extern "system" fn WSASocketW(
                 return Ok(u);
             }
             let info = info.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
-            let (af, ty, protocol) = from_info(af, ty, protocol, info);
+            let (af, ty, protocol) = from_info(af, ty, protocol, info)?;
             create(d, af, ty, protocol, flags)
         },
     )
@@ -376,7 +397,7 @@ pub unsafe extern "system" fn WSASocketA(
                 return Ok(u);
             }
             let info = info.map(|i| (i.iAddressFamily, i.iSocketType, i.iProtocol));
-            let (af, ty, protocol) = from_info(af, ty, protocol, info);
+            let (af, ty, protocol) = from_info(af, ty, protocol, info)?;
             create(d, af, ty, protocol, flags)
         },
     )
