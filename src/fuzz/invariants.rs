@@ -543,8 +543,10 @@ pub fn stream_intact(sc: &Scenario, r: &RunReport) -> Result<(), Violation> {
         return Ok(());
     }
     // accept's new socket is the peer of the socket that connected to the
-    // listener (one connection per listener, as the generators make them).
-    let mut connector_of: BTreeMap<&str, &str> = BTreeMap::new();
+    // listener: "accept extracts the first connection on the queue of
+    // pending connections" (the accept page), so the k-th accept on a
+    // listener is the k-th connect to it made before it.
+    let mut connectors: BTreeMap<&str, std::collections::VecDeque<&str>> = BTreeMap::new();
     let mut peer: BTreeMap<&str, &str> = BTreeMap::new();
     for st in &sc.steps {
         match &st.op {
@@ -552,10 +554,13 @@ pub fn stream_intact(sc: &Scenario, r: &RunReport) -> Result<(), Violation> {
                 socket,
                 addr: AddrSpec::Socket { socket: l, .. },
             } => {
-                connector_of.insert(l.as_str(), socket.as_str());
+                connectors
+                    .entry(l.as_str())
+                    .or_default()
+                    .push_back(socket.as_str());
             }
             Op::Accept { socket: l, name } => {
-                if let Some(c) = connector_of.get(l.as_str()) {
+                if let Some(c) = connectors.get_mut(l.as_str()).and_then(|q| q.pop_front()) {
                     peer.insert(name.as_str(), c);
                     peer.insert(c, name.as_str());
                 }

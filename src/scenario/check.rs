@@ -471,6 +471,11 @@ fn op(op: &Op, scope: &mut Scope<'_>, count: &mut usize) -> Result<(), String> {
             }
             names::fd_events(events).map_err(|e| format!("`events`: {e}"))?;
         }
+        Op::AsyncSelect { socket, events } => {
+            sock(scope, socket)?;
+            names::fd_events(events).map_err(|e| format!("`events`: {e}"))?;
+        }
+        Op::WindowMessages { .. } => {}
         Op::EnumNetworkEvents { socket, event } => {
             sock(scope, socket)?;
             if let Some(e) = event {

@@ -43,6 +43,8 @@ pub enum Field {
     Revents,
     /// `net_events`: what `WSAEnumNetworkEvents` reported, `; `-separated.
     NetEvents,
+    /// `messages`: the window messages taken, in order, `; `-separated.
+    Messages,
     /// `sets`: what each `select` set kept, `; `-separated.
     Sets,
     /// `internal`: `OVERLAPPED.Internal` and `InternalHigh` of each
@@ -72,6 +74,7 @@ impl Field {
             Field::Internal => "internal",
             Field::Revents => "revents",
             Field::NetEvents => "net_events",
+            Field::Messages => "messages",
             Field::Sets => "sets",
             Field::Diagnostics => "diagnostics",
         }
@@ -105,6 +108,7 @@ impl Field {
             Field::Internal => join(&o.internal, "; "),
             Field::Revents => join(&o.revents, "; "),
             Field::NetEvents => join(&o.net_events, "; "),
+            Field::Messages => join(&o.messages, "; "),
             Field::Sets => join(&o.sets, "; "),
             Field::Diagnostics => join(&o.diagnostics, "; "),
         }
@@ -239,6 +243,9 @@ pub fn matchers<E: From<String>>(
     }
     if let Some(p) = &e.net_events {
         m.push(is(Field::NetEvents, p.join("; ")));
+    }
+    if let Some(p) = &e.messages {
+        m.push(is(Field::Messages, p.join("; ")));
     }
     if let Some(p) = &e.sets {
         m.push(is(Field::Sets, p.join("; ")));

@@ -840,6 +840,26 @@ pub enum Op {
         #[serde(default)]
         events: Vec<String>,
     },
+    /// `WSAAsyncSelect`: the socket's network events `events` (`FD_*`
+    /// names; none cancels) post messages to the scenario's window (the
+    /// backend's: on the model a window handle of the runner's,
+    /// [`SCENARIO_WINDOW`], with message [`SCENARIO_MESSAGE`]).
+    AsyncSelect {
+        /// Socket name.
+        socket: String,
+        /// `lEvent`, as `FD_*` names or numbers.
+        #[serde(default)]
+        events: Vec<String>,
+    },
+    /// The window messages `WSAAsyncSelect` posted since the last such
+    /// step, in order: the step's `messages`. When there is none yet, the
+    /// step first waits up to `timeout_ms` (default 0) for one, as a
+    /// message loop's `MsgWaitForMultipleObjects` does.
+    WindowMessages {
+        /// How long to wait for a first message (default 0).
+        #[serde(default)]
+        timeout_ms: Option<u32>,
+    },
     /// `WSAEnumNetworkEvents`: the record is the step's `net_events`.
     EnumNetworkEvents {
         /// Socket name.
@@ -1052,6 +1072,11 @@ pub struct Expect {
     /// is not 0 (`"FD_CLOSE=WSAECONNRESET"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_events: Option<Vec<String>>,
+    /// What `window_messages` took: each message's socket name and event,
+    /// with `=` and its error code's name when it is not 0
+    /// (`"s FD_CONNECT"`, `"s FD_CLOSE=WSAECONNABORTED"`), in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<String>>,
     /// What each `select` set kept, for the sets given, in the order read,
     /// write, except: `"read: a b"` (socket names in the set's order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1112,3 +1137,10 @@ mod tests {
         assert_eq!(ops[3].name(), "send");
     }
 }
+
+/// The window handle a scenario's `async_select` names on the model (any
+/// nonzero value: the model has no windows).
+pub const SCENARIO_WINDOW: usize = 0x5c_0001;
+
+/// The message a scenario's `async_select` asks for (`WM_USER`).
+pub const SCENARIO_MESSAGE: u32 = 0x400;

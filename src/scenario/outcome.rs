@@ -51,6 +51,9 @@ pub struct Outcome {
     /// (`"FD_CLOSE=WSAECONNRESET"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_events: Option<Vec<String>>,
+    /// The window messages taken (`"s FD_CONNECT"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<String>>,
     /// What each `select` set kept (`"read: a b"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sets: Option<Vec<String>>,

@@ -3,7 +3,10 @@
 mod calls;
 mod ovl;
 
-use super::format::{to_hex, AddrSpec, BufSpec, Expect, NameSpec, Op, Scenario, SockRef, Step};
+use super::format::{
+    to_hex, AddrSpec, BufSpec, Expect, NameSpec, Op, Scenario, SockRef, Step, SCENARIO_MESSAGE,
+    SCENARIO_WINDOW,
+};
 use super::names;
 pub use super::outcome::Outcome;
 use serde::{Deserialize, Serialize};
@@ -12,8 +15,8 @@ use std::net::{IpAddr, SocketAddr};
 use winsock_model::cmsg::{self, Pktinfo};
 use winsock_model::consts::*;
 use winsock_model::{
-    Event, NameBuf, Overlapped, Port, Sim, SimHost, Socket, Winsock, WinsockOverlapped, WsaBuf,
-    WsaError,
+    Event, NameBuf, Overlapped, Port, Sim, SimHost, Socket, WindowMessage, Winsock,
+    WinsockOverlapped, WsaBuf, WsaError,
 };
 
 /// Something a scenario can run on: the model, or a real Winsock.
@@ -60,6 +63,14 @@ pub trait Backend: Clone + Send + 'static {
     /// A step is about to run (`label`: its op as the report names it;
     /// `clauses`: the ids it cites): the model keeps it for a timeline.
     fn step_begins(&self, _label: &str, _clauses: &[String]) {}
+
+    /// The window messages `WSAAsyncSelect` posted on `host` since the
+    /// last call, in order, after waiting up to `timeout_ms` for one when
+    /// there is none (the model's; a backend without it says so).
+    fn window_messages(&self, host: &str, timeout_ms: u32) -> Result<Vec<WindowMessage>, String> {
+        let _ = (host, timeout_ms);
+        Err("window messages are the model's only".into())
+    }
 
     /// The clause ids of the diagnostics the backend made so far, if it
     /// makes any (the model does).
@@ -136,6 +147,19 @@ impl SimBackend {
 impl Backend for SimBackend {
     type Thread = winsock_model::SimThread<Vec<StepRecord>>;
     type W = SimHost;
+
+    fn window_messages(&self, host: &str, timeout_ms: u32) -> Result<Vec<WindowMessage>, String> {
+        let h = self
+            .host(host)
+            .ok_or_else(|| format!("unknown host `{host}`"))?;
+        let mut got = h.take_window_messages();
+        if got.is_empty() && timeout_ms != 0 {
+            h.wait_window_message(timeout_ms)
+                .map_err(|e| format!("waiting for a window message: {e}"))?;
+            got = h.take_window_messages();
+        }
+        Ok(got)
+    }
 
     fn describe(&self) -> String {
         match &self.sim {
@@ -454,6 +478,23 @@ const INT_OBJECTS: [(i32, i32, &str); 7] = [
 ];
 
 impl<'b, B: Backend> Ctx<'b, B> {
+    /// A window message as a step's `messages` shows it: the socket's
+    /// name (its handle when the scenario named none), the event, and `=`
+    /// with the error code's name when it is not 0.
+    fn render_message(&self, m: &WindowMessage) -> String {
+        let who = self
+            .sockets
+            .iter()
+            .find(|(_, (_, s))| s.0 == m.socket.0)
+            .map_or_else(|| format!("{:#x}", m.socket.0), |(n, _)| n.clone());
+        let ev = winsock_model::NetworkEvents {
+            events: m.event,
+            errors: [m.error; FD_MAX_EVENTS],
+        };
+        let what = names::net_event_names(&ev).join(" ");
+        format!("{who} {what}")
+    }
+
     fn host_of(&self, step: &Step) -> Result<&'b B::W, StepError> {
         let name = step.host.as_deref().unwrap_or(&self.default_host);
         self.b
@@ -599,6 +640,20 @@ impl<'b, B: Backend> Ctx<'b, B> {
                 let ev = event.as_deref().map(|e| self.event(e)).transpose()?;
                 let mask = names::fd_events(events).map_err(StepError::Input)?;
                 w.wsa_event_select(s, ev, mask)
+            }
+            Op::AsyncSelect { socket, events } => {
+                let (w, s) = self.sock(socket)?;
+                let mask = names::fd_events(events).map_err(StepError::Input)?;
+                w.wsa_async_select(s, SCENARIO_WINDOW, SCENARIO_MESSAGE, mask)
+            }
+            Op::WindowMessages { timeout_ms } => {
+                let host = step.host.as_deref().unwrap_or(&self.default_host);
+                let got = self
+                    .b
+                    .window_messages(host, timeout_ms.unwrap_or(0))
+                    .map_err(StepError::Backend)?;
+                o.messages = Some(got.iter().map(|m| self.render_message(m)).collect());
+                Ok(())
             }
             Op::EnumNetworkEvents { socket, event } => {
                 let (w, s) = self.sock(socket)?;
@@ -1149,6 +1204,13 @@ impl Backend for OsBackend {
             .any(|s| matches!(s.op, Op::NetworkDown { .. }))
         {
             return Err("fails the network (model only)".into());
+        }
+        if sc
+            .steps
+            .iter()
+            .any(|s| matches!(&s.op, Op::AsyncSelect { .. } | Op::WindowMessages { .. }))
+        {
+            return Err("posts window messages (model only: no window here)".into());
         }
         if sc.steps.iter().any(|s| {
             matches!(&s.op, Op::Socket { protocol: Some(p), .. }
