@@ -1094,6 +1094,13 @@ pub struct Expect {
     pub diagnostics: Option<Vec<String>>,
 }
 
+/// The window handle a scenario's `async_select` names on the model (any
+/// nonzero value: the model has no windows).
+pub const SCENARIO_WINDOW: usize = 0x5c_0001;
+
+/// The message a scenario's `async_select` asks for (`WM_USER`).
+pub const SCENARIO_MESSAGE: u32 = 0x400;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1137,10 +1144,3 @@ mod tests {
         assert_eq!(ops[3].name(), "send");
     }
 }
-
-/// The window handle a scenario's `async_select` names on the model (any
-/// nonzero value: the model has no windows).
-pub const SCENARIO_WINDOW: usize = 0x5c_0001;
-
-/// The message a scenario's `async_select` asks for (`WM_USER`).
-pub const SCENARIO_MESSAGE: u32 = 0x400;
