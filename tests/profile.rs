@@ -656,3 +656,65 @@ fn async_select_posts_each_event_once_until_its_reenabling_call() {
     h.recv(s, &mut WsaBuf::zeroed(2), 0).unwrap();
     assert_eq!(evs(&h), [(s, FD_READ)]);
 }
+
+#[test]
+fn windows_profile_records_read_again_for_more_data_and_a_reset_close_as_aborted() {
+    // WIN-EVENTSELECT-READ-EACH (sock.c:6598-6603, 6735-6740) and
+    // WIN-FDCLOSE-ABORTED (sock.c:6889-6906), Wine's test_events run on
+    // Windows; without them, the WSAEventSelect page: once until the
+    // re-enabling receive, and a reset's WSAECONNRESET.
+    use winsock_double::*;
+    for windows in [true, false] {
+        let profile = if windows {
+            Profile::windows()
+        } else {
+            Profile::windows()
+                .without(Quirk::EventSelectReadEach)
+                .without(Quirk::CloseEventAborted)
+        };
+        let (_sim, h) = world(
+            11,
+            Config {
+                profile,
+                ..Default::default()
+            },
+        );
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, 5).unwrap();
+        let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+        let (s, _) = h.accept(l).unwrap();
+        let e = h.wsa_create_event().unwrap();
+        h.wsa_event_select(s, Some(e), FD_READ | FD_OOB | FD_CLOSE)
+            .unwrap();
+        let record = |h: &SimHost| {
+            let _ = h.wsa_wait_for_multiple_events(&[e], false, 200, false);
+            h.wsa_enum_network_events(s, Some(e)).unwrap()
+        };
+        for flags in [0, MSG_OOB as i32] {
+            let bit = if flags == 0 { FD_READ } else { FD_OOB };
+            h.send(c, &WsaBuf::from(b"a".to_vec()), flags).unwrap();
+            assert_eq!(record(&h).events, bit);
+            // Selected again, no data more: nothing (WIN-EVENTSELECT-REPORTED,
+            // sock.c:6589-6596).
+            h.wsa_event_select(s, Some(e), FD_READ | FD_OOB | FD_CLOSE)
+                .unwrap();
+            assert_eq!(record(&h).events, 0);
+            h.send(c, &WsaBuf::from(b"b".to_vec()), flags).unwrap();
+            assert_eq!(record(&h).events, if windows { bit } else { 0 });
+        }
+        // An abortive close: the peer's reset.
+        h.set_sock_opt(c, SOL_SOCKET, SO_LINGER, &[1, 0, 0, 0])
+            .unwrap();
+        h.close_socket(c).unwrap();
+        let got = record(&h);
+        assert_eq!(got.events & FD_CLOSE, FD_CLOSE);
+        let want = if windows {
+            WSAECONNABORTED
+        } else {
+            WSAECONNRESET
+        };
+        assert_eq!(got.error_of(FD_CLOSE), want);
+    }
+}

@@ -137,6 +137,12 @@ pub enum Quirk {
     /// `WSAAsyncSelect` posts `FD_CONNECT` only when a stream socket's
     /// connection attempt ends while it is selected.
     AsyncSelectConnect,
+    /// `FD_CLOSE` of a connection the peer reset carries
+    /// `WSAECONNABORTED`, not `WSAECONNRESET`.
+    CloseEventAborted,
+    /// `WSAEventSelect` records `FD_READ` (`FD_OOB`) again when more data
+    /// (urgent data) arrives, before the receive that re-enables it.
+    EventSelectReadEach,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -526,6 +532,20 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6346-6351 (test_events, message mode: FD_CONNECT then FD_WRITE for a connect made while selected, FD_WRITE alone when selected again), :6378-6381 (connected, then selected: FD_WRITE alone), :6403-6406, :6531-6536 (selected again with FD_CONNECT: FD_WRITE alone, or nothing), :6425-6430 (a UDP socket's connect: FD_WRITE, check_events_todo); run on Windows; Wine 8 passes all but the last",
         profiles: WINDOWS,
     },
+    QuirkInfo {
+        quirk: Quirk::CloseEventAborted,
+        id: "WIN-FDCLOSE-ABORTED",
+        statement: "The FD_CLOSE network event (WSAEventSelect's record, WSAAsyncSelect's message) of a connection the peer reset carries WSAECONNABORTED; the pages' FD_CLOSE table gives WSAECONNRESET for \"The connection was reset by the remote side\" and WSAECONNABORTED for a time-out or other failure.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6889-6906 (test_events: close_with_rst(client), then MAKELONG(FD_CLOSE, WSAECONNABORTED) in both modes, selected again too; run on Windows; the event mode without todo, so Wine 8 does the same)",
+        profiles: W,
+    },
+    QuirkInfo {
+        quirk: Quirk::EventSelectReadEach,
+        id: "WIN-EVENTSELECT-READ-EACH",
+        statement: "WSAEventSelect records FD_READ again when more data arrives, and FD_OOB again when more urgent data arrives, though the event was recorded and its re-enabling receive was not made; the WSAEventSelect page records an event once until its re-enabling call. WSAAsyncSelect posts no message again (the page's rule).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6598-6603 (test_events, event mode: a second send, check_events_todo(ctx, FD_READ, 0, 200); message mode: nothing), :6735-6740 (a second urgent byte, check_events_todo_event(ctx, FD_OOB, 0, 200)); run on Windows; todo_wine, so not Wine 8",
+        profiles: WINDOWS,
+    },
 ];
 
 impl Quirk {
@@ -780,7 +800,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::AsyncSelectConnect as usize + 1);
+        assert_eq!(seen.len(), Quirk::EventSelectReadEach as usize + 1);
     }
 
     #[test]

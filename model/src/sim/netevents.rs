@@ -139,6 +139,7 @@ impl World {
         reported: i32,
     ) -> Result<(), i32> {
         let queued = self.accept_queued(host, s);
+        let held = self.held(host, s);
         // "The WSAEventSelect function automatically sets socket s to
         // nonblocking mode, regardless of the value of lNetworkEvents"
         // (WSAEventSelect, Remarks; WSAAsyncSelect's says the same of
@@ -155,6 +156,7 @@ impl World {
                 enabled,
                 reported,
                 queued,
+                held,
             },
         );
         self.note_net_events();
@@ -257,6 +259,7 @@ impl World {
             enabled: FD_ALL_EVENTS,
             reported: 0,
             queued: 0,
+            held: (0, 0),
             ..l.clone()
         };
         self.netsel.insert(accepted, rec);
@@ -276,17 +279,33 @@ impl World {
                 continue;
             };
             let queued = self.accept_queued(host, s);
+            let held = self.held(host, s);
             // WIN-EVENTSELECT-ACCEPT-EACH: a new connection enables
             // FD_ACCEPT again (sock.c:6112-6119); not for window messages,
             // which wait for the accept (sock.c:6117, the page's "if
             // FD_ACCEPT not already posted").
             let each = !window && self.quirk(Quirk::EventSelectAcceptEach);
+            // WIN-EVENTSELECT-READ-EACH: more data enables FD_READ again,
+            // more urgent data FD_OOB (sock.c:6598-6603, 6735-6740); not
+            // for window messages.
+            let read_each = !window && self.quirk(Quirk::EventSelectReadEach);
             let r = self.netsel.get_mut(&s).expect("just read");
             if each && queued > r.queued {
                 r.enabled |= FD_ACCEPT;
                 r.reported &= !FD_ACCEPT;
             }
+            if read_each {
+                let more = (held.0 > r.held.0, held.1 > r.held.1);
+                let bits = [(more.0, FD_READ), (more.1, FD_OOB)];
+                for (more, b) in bits {
+                    if more {
+                        r.enabled |= b;
+                        r.reported &= !b;
+                    }
+                }
+            }
             r.queued = queued;
+            r.held = held;
             let new = conds & mask & r.enabled;
             if new == 0 {
                 continue;
@@ -335,6 +354,21 @@ impl World {
         match self.sock(host, s).map(|st| &st.transport) {
             Ok(Transport::Stream(t)) => t.accept_q.len(),
             _ => 0,
+        }
+    }
+
+    /// The bytes `s` holds to be read and the urgent bytes it holds apart
+    /// (WIN-EVENTSELECT-READ-EACH).
+    fn held(&self, host: HostId, s: u64) -> (usize, usize) {
+        match self.sock(host, s) {
+            Ok(st) => {
+                let urgent = match &st.transport {
+                    Transport::Stream(t) => t.oob.len(),
+                    Transport::Dgram(_) => 0,
+                };
+                (st.readable_bytes(), urgent)
+            }
+            Err(_) => (0, 0),
         }
     }
 
@@ -422,7 +456,14 @@ impl World {
                 if t.state == TcpState::Established {
                     if let Some(e) = t.broken {
                         c |= FD_CLOSE;
-                        errs[bit(FD_CLOSE)] = e;
+                        // WIN-FDCLOSE-ABORTED: a reset is WSAECONNABORTED
+                        // on Windows (sock.c:6889-6906).
+                        errs[bit(FD_CLOSE)] =
+                            if e == WSAECONNRESET && self.quirk(Quirk::CloseEventAborted) {
+                                WSAECONNABORTED
+                            } else {
+                                e
+                            };
                     } else if t.fin_rcvd {
                         c |= FD_CLOSE;
                     }

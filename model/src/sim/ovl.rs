@@ -252,4 +252,7 @@ pub(crate) struct NetRec {
     /// A listener's established connections not yet accepted when the
     /// conditions were last read (WIN-EVENTSELECT-ACCEPT-EACH).
     pub(crate) queued: usize,
+    /// The bytes readable and the urgent bytes held apart when the
+    /// conditions were last read (WIN-EVENTSELECT-READ-EACH).
+    pub(crate) held: (usize, usize),
 }
