@@ -521,6 +521,12 @@ fn windows_profile_network_events_of_udp_connects_and_second_connections() {
         h.connect(c, &to).unwrap();
         let got = h.wsa_enum_network_events(c, Some(e)).unwrap().events;
         assert_eq!(got, if windows { FD_CONNECT | FD_WRITE } else { 0 });
+        // A bound datagram socket records FD_WRITE at once, both ways
+        // (sock.c:3714-3740).
+        h.wsa_event_select(srv, Some(e), FD_CONNECT | FD_READ | FD_WRITE)
+            .unwrap();
+        let got = h.wsa_enum_network_events(srv, Some(e)).unwrap().events;
+        assert_eq!(got, FD_WRITE);
 
         let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
         h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();

@@ -53,7 +53,11 @@ pub extern "system" fn WSAEventSelect(s: SOCKET, event: usize, mask: i32) -> i32
 }
 
 /// `WSAEnumNetworkEvents`: the model's record into `*lpNetworkEvents`
-/// (`WSAEFAULT` when it cannot be written, checked first); the program's
+/// (`WSAEFAULT` when it cannot be written, checked first): its
+/// `lNetworkEvents` and the `iErrorCode` entries of the events it holds,
+/// the other entries left as the program had them, as Windows does
+/// (sock.c:3745-3757 of Wine 8.0, run on Windows: "Bits that are not set
+/// in lNetworkEvents MUST not be changed"); the program's
 /// `hEventObject` is reset (and its stand-in, by the model).
 ///
 /// # Safety
@@ -82,10 +86,17 @@ pub unsafe extern "system" fn WSAEnumNetworkEvents(
             if event != 0 {
                 os::reset_event(event);
             }
-            let v = WSANETWORKEVENTS {
-                lNetworkEvents: r.events,
-                iErrorCode: r.errors,
+            // SAFETY: `out` is not NULL (probed writable above); a
+            // WSANETWORKEVENTS has no invalid bit patterns.
+            let Some(mut v) = (unsafe { mem::read(out.cast_const())? }) else {
+                return Err(Fault::efault("lpNetworkEvents is NULL"));
             };
+            v.lNetworkEvents = r.events;
+            for (i, e) in r.errors.iter().enumerate() {
+                if r.events & (1 << i) != 0 {
+                    v.iErrorCode[i] = *e;
+                }
+            }
             // SAFETY: probed writable above.
             unsafe { mem::write(out, v)? };
             Ok(0)

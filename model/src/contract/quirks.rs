@@ -128,8 +128,8 @@ pub enum Quirk {
     /// `WSAIoctl` given an `OVERLAPPED` reports through it alone: an
     /// unsupported code pends and completes with `WSAEOPNOTSUPP`.
     IoctlOverlapped,
-    /// A datagram socket's network events start at its `connect`:
-    /// `FD_CONNECT` and `FD_WRITE` then, nothing before.
+    /// A datagram socket's network events start when it is bound:
+    /// `FD_WRITE` then, `FD_CONNECT` at its `connect`.
     EventSelectDgramConnect,
     /// `FD_ACCEPT` is recorded again for each new connection, before the
     /// `accept` that re-enables it.
@@ -514,8 +514,8 @@ pub static QUIRKS: &[QuirkInfo] = &[
     QuirkInfo {
         quirk: Quirk::EventSelectDgramConnect,
         id: "WIN-EVENTSELECT-DGRAM-CONNECT",
-        statement: "A datagram socket records no network event at WSAEventSelect before it is connected, and its connect records FD_CONNECT (error 0) and FD_WRITE; the model's documented choice records FD_WRITE from the socket's creation and no FD_CONNECT (the WSAEventSelect page names FD_WRITE at the first connect or accept and says nothing of datagram sockets).",
-        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6413-6433 (test_events, event mode: check_events_todo_event(ctx, 0, 0, 0) after selecting on a new UDP socket, check_events_todo(ctx, FD_CONNECT, FD_WRITE, 200) after its connect; run on Windows; todo_wine, so not Wine 8)",
+        statement: "A datagram socket records no network event at WSAEventSelect before it is bound; FD_WRITE once it is bound (by bind, or by its connect), and its connect records FD_CONNECT (error 0); the model's documented choice records FD_WRITE from the socket's creation and no FD_CONNECT (the WSAEventSelect page names FD_WRITE at the first connect or accept and says nothing of datagram sockets).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6413-6433 (test_events, event mode: check_events_todo_event(ctx, 0, 0, 0) after selecting on a new UDP socket, check_events_todo(ctx, FD_CONNECT, FD_WRITE, 200) after its connect; todo_wine, so not Wine 8), :3714-3740 (test_WSAEnumNetworkEvents: a UDP socket bound to INADDR_ANY records FD_WRITE at its first WSAEventSelect, once; Wine 8 passes); run on Windows",
         profiles: WINDOWS,
     },
     QuirkInfo {

@@ -398,14 +398,15 @@ impl World {
         }
         match &st.transport {
             // WIN-EVENTSELECT-DGRAM-CONNECT: on Windows a datagram
-            // socket's FD_WRITE starts at its connect, with FD_CONNECT
-            // (sock.c:6413-6433).
+            // socket's FD_WRITE starts when it is bound, by bind or by its
+            // connect, which records FD_CONNECT too (sock.c:6413-6433,
+            // 3714-3740).
             Transport::Dgram(_) if !window && self.quirk(Quirk::EventSelectDgramConnect) => {
                 if st.peer.is_some() {
                     c |= FD_CONNECT;
-                    if ready.has(super::poll::Ready::WRITE) {
-                        c |= FD_WRITE;
-                    }
+                }
+                if st.local.is_some() && ready.has(super::poll::Ready::WRITE) {
+                    c |= FD_WRITE;
                 }
             }
             Transport::Dgram(_) => {
