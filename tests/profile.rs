@@ -463,6 +463,19 @@ fn windows_profile_overlapped_ioctls_report_through_the_overlapped() {
             indicated: 0
         })
     );
+    // SIO_BASE_HANDLE with an OVERLAPPED is not supported, the handle not
+    // written (sock.c:5772-5815); without one it is the socket.
+    let mut base = [0xab_u8; 8];
+    assert_eq!(
+        h.wsa_ioctl_overlapped(s, SIO_BASE_HANDLE, &[], &mut base, false),
+        Ok(IoctlStarted::Pending {
+            error: WSAEOPNOTSUPP,
+            bytes: 0
+        })
+    );
+    assert_eq!(base, [0xab; 8]);
+    assert_eq!(h.wsa_ioctl(s, SIO_BASE_HANDLE, &[], &mut base), Ok(8));
+    assert_eq!(u64::from_le_bytes(base), s.0);
 
     let (_sim, h) = world(
         2,

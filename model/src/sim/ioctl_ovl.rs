@@ -12,7 +12,7 @@
 use super::host::{c, SimHost};
 use super::net::HostId;
 use super::world::World;
-use crate::contract::consts::{FIONREAD, SIOCATMARK, WSAEOPNOTSUPP};
+use crate::contract::consts::{FIONREAD, SIOCATMARK, SIO_BASE_HANDLE, WSAEOPNOTSUPP};
 use crate::contract::overlapped::IoctlStarted;
 use crate::contract::quirks::Quirk;
 use crate::contract::types::Socket;
@@ -31,6 +31,15 @@ impl World {
     ) -> Result<IoctlStarted, i32> {
         self.check_sock(host, s)?;
         let windows = self.quirk(Quirk::IoctlOverlapped);
+        // WIN-IOCTL-OVERLAPPED: SIO_BASE_HANDLE with an OVERLAPPED is not
+        // supported: it pends and completes with WSAEOPNOTSUPP, the
+        // handle not written (sock.c:5772-5815).
+        if windows && code == SIO_BASE_HANDLE {
+            return Ok(IoctlStarted::Pending {
+                error: WSAEOPNOTSUPP,
+                bytes: 0,
+            });
+        }
         Ok(match self.wsa_ioctl(host, s, code, input, output) {
             // WIN-IOCTL-OVERLAPPED: the count is written only with a
             // completion routine (sock.c:5458-5461 against 5499-5503).
