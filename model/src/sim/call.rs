@@ -152,8 +152,8 @@ impl<T> Few<T> {
 
     /// The first item and the rest.
     #[inline]
-    pub(crate) fn into_parts(self) -> (Option<T>, Vec<T>) {
-        (self.first, self.rest)
+    pub(crate) fn parts(&self) -> (Option<&T>, &[T]) {
+        (self.first.as_ref(), &self.rest)
     }
 
     /// The `k`th item (`k < len`), taken out of the list.

@@ -283,7 +283,7 @@ impl World {
         }
     }
 
-    fn arrive(&mut self, host: HostId, mut p: Box<Packet>) {
+    pub(crate) fn arrive(&mut self, host: HostId, mut p: Box<Packet>) {
         if self.hosts[host].down {
             self.log(host, "drop", || {
                 format!("{} -> {}: network down", p.src, p.dst)
@@ -293,6 +293,17 @@ impl World {
         self.deliver_raw(host, &p);
         if !p.udp {
             return;
+        }
+        // A unicast datagram to a port one socket of the host is bound to,
+        // which accepts it (the commonest arrival): that socket takes the
+        // bytes themselves, as below.
+        if let [id] = *self.sockets.bound_to(host, p.dst.port()) {
+            if !p.bcast && !p.mcast && self.udp_rank(host, &p, id).is_some() {
+                let data = std::mem::take(&mut p.data);
+                self.enqueue(id, &p, p.src, data);
+                self.recycle_packet(p);
+                return;
+            }
         }
         let matches = self.udp_matches(host, &p);
         if matches.is_empty() {
@@ -401,52 +412,15 @@ impl World {
     /// UDP sockets of `host` that accept `p`, most specific binding first
     /// (for unicast only the most specific ones are returned).
     fn udp_matches(&self, host: HostId, p: &Packet) -> Few<u64> {
-        let dst_ip = p.dst.ip();
         let all = p.bcast || p.mcast;
         let mut best = 0u8;
         let mut out: Few<u64> = Few::default();
         // The host's datagram sockets bound to the port, in handle order
         // (the socket table's index).
         for &id in self.sockets.bound_to(host, p.dst.port()) {
-            let st = &self.sockets[&id];
-            // A protocol's port space is its own (UDP, or the simulated
-            // partial-message datagram protocol).
-            if st.protocol != p.proto {
-                continue;
-            }
-            let Some(local) = st.local else { continue };
-            let lip = wire_ip(local.ip());
-            let family_ok = if dst_ip.is_ipv4() {
-                !st.is_v6() || (st.dual_stack() && (local.ip().is_unspecified() || lip.is_ipv4()))
-            } else {
-                st.is_v6() && lip.is_ipv6()
-            };
-            if !family_ok {
-                continue;
-            }
-            let rank = if lip == dst_ip {
-                2
-            } else if lip.is_unspecified() {
-                1
-            } else if (p.bcast || p.mcast)
-                && self.hosts[host]
-                    .iface_of(&lip)
-                    .is_some_and(|i| i.index == p.ifindex)
-            {
-                // A socket bound to the receiving interface's address also
-                // hears broadcasts and multicasts on it.
-                2
-            } else {
+            let Some(rank) = self.udp_rank(host, p, id) else {
                 continue;
             };
-            if p.mcast
-                && !st
-                    .groups
-                    .iter()
-                    .any(|&(g, i)| g == dst_ip && (i == 0 || i == p.ifindex))
-            {
-                continue;
-            }
             // For unicast only the most specific bindings are kept: a
             // better one found later drops those before it.
             if !all && rank > best {
@@ -458,6 +432,54 @@ impl World {
             }
         }
         out
+    }
+
+    /// Whether the datagram socket `id` bound to the port of `p` accepts
+    /// it, and how specific its binding is (2 for its address, 1 for the
+    /// unspecified one).
+    #[inline]
+    fn udp_rank(&self, host: HostId, p: &Packet, id: u64) -> Option<u8> {
+        let dst_ip = p.dst.ip();
+        let st = &self.sockets[&id];
+        // A protocol's port space is its own (UDP, or the simulated
+        // partial-message datagram protocol).
+        if st.protocol != p.proto {
+            return None;
+        }
+        let local = st.local?;
+        let lip = wire_ip(local.ip());
+        let family_ok = if dst_ip.is_ipv4() {
+            !st.is_v6() || (st.dual_stack() && (local.ip().is_unspecified() || lip.is_ipv4()))
+        } else {
+            st.is_v6() && lip.is_ipv6()
+        };
+        if !family_ok {
+            return None;
+        }
+        let rank = if lip == dst_ip {
+            2
+        } else if lip.is_unspecified() {
+            1
+        } else if (p.bcast || p.mcast)
+            && self.hosts[host]
+                .iface_of(&lip)
+                .is_some_and(|i| i.index == p.ifindex)
+        {
+            // A socket bound to the receiving interface's address also
+            // hears broadcasts and multicasts on it.
+            2
+        } else {
+            return None;
+        };
+        if p.mcast
+            && !st
+                .groups
+                .iter()
+                .any(|&(g, i)| g == dst_ip && (i == 0 || i == p.ifindex))
+        {
+            return None;
+        }
+        Some(rank)
     }
 
     /// Puts a datagram into one socket's receive queue, or drops it.

@@ -44,7 +44,7 @@ impl World {
         let data = self.gather(a.bufs, len);
         if let Some(data) = self.dgram_piece(s, a.flags, data) {
             if segment == 0 || data.len() <= segment {
-                self.transmit(host, s, dst, route, tos, data);
+                self.transmit(host, s, dst, &route, tos, data);
             } else {
                 self.transmit_segments(host, s, dst, route, tos, segment, data);
             }
@@ -367,7 +367,7 @@ impl World {
         host: HostId,
         s: u64,
         dst: SocketAddr,
-        route: RouteInfo,
+        route: &RouteInfo,
         tos: u8,
         data: Vec<u8>,
     ) {
@@ -437,7 +437,7 @@ impl World {
         if route.targets.is_empty() {
             self.log(host, "drop", || format!("{dst}: no host has this address"));
         }
-        let template = Packet {
+        let packet = |ifindex, data| Packet {
             src_sock: s,
             src_host: host,
             src,
@@ -449,46 +449,28 @@ impl World {
             tos,
             bcast: route.bcast,
             mcast: route.mcast,
-            ifindex: 0,
-            data: Vec::new(),
+            ifindex,
+            data,
         };
         let at = depart + latency;
-        let (first, rest) = route.targets.into_parts();
-        let Some((target, ifindex)) = first else {
+        let (first, rest) = route.targets.parts();
+        let Some(&(target, ifindex)) = first else {
             return;
         };
         // The last target takes the bytes themselves (one target, mostly).
         if rest.is_empty() {
-            let p = Packet {
-                ifindex,
-                data,
-                ..template
-            };
-            self.put_on_wire(at, target, p);
+            self.put_on_wire(at, target, packet(ifindex, data));
             return;
         }
-        let p = Packet {
-            ifindex,
-            data: data.clone(),
-            ..template
-        };
-        self.put_on_wire(at, target, p);
+        self.put_on_wire(at, target, packet(ifindex, data.clone()));
         let (k, mut data) = (rest.len(), data);
-        for (i, (target, ifindex)) in rest.into_iter().enumerate() {
+        for (i, &(target, ifindex)) in rest.iter().enumerate() {
             let data = if i + 1 == k {
                 std::mem::take(&mut data)
             } else {
                 data.clone()
             };
-            self.put_on_wire(
-                at,
-                target,
-                Packet {
-                    ifindex,
-                    data,
-                    ..template
-                },
-            );
+            self.put_on_wire(at, target, packet(ifindex, data));
         }
     }
 

@@ -121,18 +121,8 @@ impl World {
         segment: usize,
         data: Vec<u8>,
     ) {
-        let n = data.len().div_ceil(segment);
-        let mut route = Some(route);
-        for (k, piece) in data.chunks(segment).enumerate() {
-            // The last segment takes the route itself.
-            let r = if k + 1 == n {
-                route.take().expect("one route for the last segment")
-            } else {
-                route
-                    .clone()
-                    .expect("the route is kept until the last segment")
-            };
-            self.transmit(host, s, dst, r, tos, piece.to_vec());
+        for piece in data.chunks(segment) {
+            self.transmit(host, s, dst, &route, tos, piece.to_vec());
         }
     }
 }

@@ -392,7 +392,7 @@ impl World {
                 if let Some(data) = self.dgram_piece(op.socket, op.flags_in, data) {
                     let (dst, tos, seg) = (plan.dst, plan.tos, plan.segment);
                     if seg == 0 || data.len() <= seg {
-                        self.transmit(host, op.socket, dst, route, tos, data);
+                        self.transmit(host, op.socket, dst, &route, tos, data);
                     } else {
                         self.transmit_segments(host, op.socket, dst, route, tos, seg, data);
                     }
