@@ -748,3 +748,34 @@ fn a_reset_under_a_pending_receive() {
     use winsock_double::sim::{POLLERR, POLLHUP, POLLWRNORM};
     assert_eq!(fds[0].revents, POLLERR | POLLHUP | POLLWRNORM);
 }
+
+/// RECV-STREAM-FILL, RECV-BUFFER-ORDER: a receive whose buffer is exactly
+/// the size of what one send buffered gets those bytes (the model hands
+/// the send's memory over instead of copying it), the sends after it
+/// (gathered into the receive's old memory) carry their own bytes, and a
+/// buffer whose memory is longer than its `len` keeps the bytes beyond it.
+#[test]
+fn exact_size_receives_get_each_sends_bytes() {
+    let (_sim, h) = whole_reads(3);
+    let (c, s) = conn_pair(&h, SOCK_STREAM, IPPROTO_TCP, None);
+    let (mut n, mut flags) = (0, 0);
+    for k in 0..4u8 {
+        let data: Vec<u8> = pattern(1000).iter().map(|b| b ^ k).collect();
+        h.wsa_send(c, &[WsaBuf::from(data.clone())], Some(&mut n), 0)
+            .unwrap();
+        let mut bufs = [WsaBuf::zeroed(1000)];
+        h.wsa_recv(s, &mut bufs, Some(&mut n), &mut flags).unwrap();
+        assert_eq!((n, bufs[0].bytes()), (1000, &data[..]), "send {k}");
+    }
+    h.wsa_send(c, &[WsaBuf::from(pattern(10))], Some(&mut n), 0)
+        .unwrap();
+    let mut longer = [WsaBuf {
+        len: 10,
+        buf: Some(vec![0xEE; 20]),
+    }];
+    h.wsa_recv(s, &mut longer, Some(&mut n), &mut flags)
+        .unwrap();
+    let mut want = pattern(10);
+    want.extend([0xEE; 10]);
+    assert_eq!((n, longer[0].buf.as_deref()), (10, Some(&want[..])));
+}

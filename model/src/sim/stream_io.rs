@@ -172,12 +172,36 @@ impl World {
         }
         let flags_out = self.stream_flags_out(flags);
         let st = self.sockets.get_mut(&s).expect("checked");
-        // RECV-BUFFER-ORDER: array order, packed.
-        copy_out(&st.tcp().rcvq, bufs, k);
-        // RECV-PEEK: a peek leaves the bytes queued.
-        if !peek {
-            st.tcp_mut().rcvq.drain_front(k);
+        // A first buffer whose memory is exactly the front chunk, which
+        // the receive takes whole, takes that memory instead of a copy
+        // (the bytes it then holds are the same), and its own memory is
+        // kept for a later send to gather into.
+        let exact = match bufs.first() {
+            Some(WsaBuf { len, buf: Some(m) }) => *len as usize == k && m.len() == k,
+            _ => false,
+        };
+        let chunk = if exact && !peek {
+            st.tcp_mut().rcvq.take_front_chunk(k)
+        } else {
+            None
+        };
+        let used_up = match chunk {
+            Some(chunk) => bufs[0].buf.replace(chunk),
+            None => {
+                // RECV-BUFFER-ORDER: array order, packed.
+                copy_out(&st.tcp().rcvq, bufs, k);
+                // RECV-PEEK: a peek leaves the bytes queued.
+                if peek {
+                    None
+                } else {
+                    st.tcp_mut().rcvq.drain_front_keep(k)
+                }
+            }
+        };
+        if let Some(mem) = used_up {
+            self.recycle(mem);
         }
+        let st = &self.sockets[&s];
         *out = super::call::RecvOut::filled(k as u32, flags_out);
         let peer = st.tcp().peer_sock;
         self.log(host, "recv", || {

@@ -217,19 +217,38 @@ impl ByteQueue {
     }
 
     /// Drops the first `n` bytes (at most all of them).
-    pub(crate) fn drain_front(&mut self, mut n: usize) {
+    pub(crate) fn drain_front(&mut self, n: usize) {
+        self.drain_front_keep(n);
+    }
+
+    /// [`ByteQueue::drain_front`], giving back the memory of the last
+    /// chunk the bytes used up (for a later send to gather into).
+    pub(crate) fn drain_front_keep(&mut self, mut n: usize) -> Option<Vec<u8>> {
         n = n.min(self.len);
         self.len -= n;
+        let mut used_up = None;
         while n > 0 {
             let front = self.chunks.front().expect("bytes are queued").len() - self.head;
             if n < front {
                 self.head += n;
-                return;
+                break;
             }
             n -= front;
-            self.chunks.pop_front();
+            used_up = self.chunks.pop_front();
             self.head = 0;
         }
+        used_up
+    }
+
+    /// The front chunk itself when it is exactly the first `n` queued
+    /// bytes, none of them taken yet (`n > 0`): a receive whose buffer is
+    /// exactly that size takes the memory instead of a copy of it.
+    pub(crate) fn take_front_chunk(&mut self, n: usize) -> Option<Vec<u8>> {
+        if n == 0 || self.head != 0 || self.chunks.front().is_none_or(|c| c.len() != n) {
+            return None;
+        }
+        self.len -= n;
+        self.chunks.pop_front()
     }
 
     /// Takes the first `n` bytes (at most all of them): the front chunk
@@ -326,5 +345,15 @@ mod tests {
         assert!(q.is_empty());
         q.push_back(5);
         assert_eq!(q.take_front(1), [5]);
+        // A chunk is handed over whole only from its start and whole; a
+        // chunk used up by draining is given back.
+        q.push(vec![1, 2, 3]);
+        q.push(vec![4, 5]);
+        assert_eq!(q.take_front_chunk(2), None);
+        assert_eq!(q.take_front_chunk(3), Some(vec![1, 2, 3]));
+        assert_eq!(q.drain_front_keep(1), None);
+        assert_eq!(q.take_front_chunk(1), None, "its start was taken");
+        assert_eq!(q.drain_front_keep(1), Some(vec![4, 5]));
+        assert!(q.is_empty());
     }
 }
