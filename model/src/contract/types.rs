@@ -100,6 +100,12 @@ pub fn gather(bufs: &[WsaBuf], n: usize) -> Vec<u8> {
 /// reused: the model passes buffers of consumed datagrams here).
 pub(crate) fn gather_into(bufs: &[WsaBuf], n: usize, mut out: Vec<u8>) -> Vec<u8> {
     out.clear();
+    // One buffer, the commonest: its first `n` bytes.
+    if let [b] = bufs {
+        let bytes = b.bytes();
+        out.extend_from_slice(&bytes[..n.min(bytes.len())]);
+        return out;
+    }
     out.reserve(n);
     for b in bufs {
         if out.len() >= n {

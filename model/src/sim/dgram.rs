@@ -131,7 +131,10 @@ impl World {
         if is_loopback(&dst) {
             // Every host has both loopback interfaces (`Host::new`), so
             // `iface_of` gives the loopback index here.
-            let chosen = src_override.or_else(|| bound_source(st, dst));
+            let chosen = match src_override {
+                Some(ip) => Some(ip),
+                None => bound_source(st, dst),
+            };
             return Ok(RouteInfo {
                 src_ip: chosen.unwrap_or_else(|| unspecified_loopback(dst.is_ipv4())),
                 targets: Few::one((host, LOOPBACK_INDEX)),
@@ -437,7 +440,7 @@ impl World {
     /// Whether the datagram socket `id` bound to the port of `p` accepts
     /// it, and how specific its binding is (2 for its address, 1 for the
     /// unspecified one).
-    #[inline]
+    #[inline(always)]
     fn udp_rank(&self, host: HostId, p: &Packet, id: u64) -> Option<u8> {
         let dst_ip = p.dst.ip();
         let st = &self.sockets[&id];
