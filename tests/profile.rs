@@ -737,3 +737,75 @@ fn windows_profile_records_read_again_for_more_data_and_a_reset_close_as_aborted
         assert_eq!(got.error_of(FD_CLOSE), want);
     }
 }
+
+#[test]
+fn windows_profile_overlapped_peek_on_a_stream_socket_peeks() {
+    // WIN-OVL-PEEK-STREAM (Wine's afd.c test_recv, run on Windows:
+    // afd.c:1641-1664, an AFD receive with AFD_MSG_PEEK on TCP, twice):
+    // the bytes come back and stay queued; with none queued the peek
+    // waits for them. Without the quirk an overlapped peek is misuse
+    // (RECV-PEEK-NONOVERLAPPED-ONLY).
+    use winsock_double::*;
+    for windows in [true, false] {
+        let profile = if windows {
+            Profile::windows()
+        } else {
+            Profile::windows().without(Quirk::OvlPeekStream)
+        };
+        let (_sim, h) = world(
+            4,
+            Config {
+                profile,
+                stream_reads: StreamReads::Whole,
+                ..Default::default()
+            },
+        );
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, 1).unwrap();
+        let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+        let (srv, _) = h.accept(l).unwrap();
+        let peek = |id: u64| {
+            h.wsa_recv_overlapped(
+                c,
+                vec![WsaBuf::zeroed(8)],
+                MSG_PEEK,
+                Overlapped::new(id),
+                None,
+            )
+        };
+        let result = |id: u64| {
+            let done = h
+                .wsa_get_overlapped_result(c, &Overlapped::new(id), true)
+                .unwrap();
+            (
+                done.error,
+                done.buffers[0].bytes()[..done.bytes as usize].to_vec(),
+            )
+        };
+        h.send(srv, &WsaBuf::from(b"data".to_vec()), 0).unwrap();
+        h.sleep_ex(10, false).unwrap();
+        let r = peek(1);
+        if !windows {
+            let e = r.unwrap_err();
+            assert!(
+                e.report().is_some_and(|r| r.kind == ReportKind::Misuse),
+                "{e:?}"
+            );
+            continue;
+        }
+        r.unwrap();
+        assert_eq!(result(1), (0, b"data".to_vec()));
+        peek(2).unwrap();
+        assert_eq!(result(2), (0, b"data".to_vec()));
+        let mut buf = WsaBuf::zeroed(8);
+        assert_eq!(h.recv(c, &mut buf, 0).unwrap(), 4);
+        // Nothing queued: the peek waits for the bytes, which stay.
+        assert_eq!(peek(3).unwrap(), Posted::Pending);
+        h.send(srv, &WsaBuf::from(b"xy".to_vec()), 0).unwrap();
+        assert_eq!(result(3), (0, b"xy".to_vec()));
+        assert_eq!(h.recv(c, &mut buf, 0).unwrap(), 2);
+        assert_eq!(&buf.bytes()[..2], b"xy");
+    }
+}

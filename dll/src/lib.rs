@@ -26,6 +26,7 @@
 
 mod accept;
 mod afd;
+mod afd_recv;
 mod calls;
 pub mod config;
 #[cfg(windows)]
@@ -89,6 +90,8 @@ mod test_support;
 mod tests;
 #[cfg(all(test, windows))]
 mod tests_afd;
+#[cfg(test)]
+mod tests_afd_recv;
 #[cfg(all(test, windows))]
 mod tests_iocp;
 #[cfg(test)]

@@ -152,7 +152,8 @@ unsafe fn object_name(attrs: *const u8) -> Option<Vec<u16>> {
 }
 
 /// `NtDeviceIoControlFile`: `IOCTL_AFD_POLL` on an AFD handle of the
-/// program's or one of the DLL's sockets is the DLL's (`afd::poll`); any
+/// program's or one of the DLL's sockets is the DLL's (`afd::poll`), so is
+/// `IOCTL_AFD_RECV` on one of the DLL's sockets (`afd_recv::ioctl`); any
 /// other control code on an AFD handle is not modelled
 /// (`STATUS_NOT_SUPPORTED`); everything else is the real call.
 #[allow(clippy::too_many_arguments)]
@@ -200,6 +201,21 @@ pub(crate) unsafe extern "system" fn nt_device_io_control_file(
             };
             // SAFETY: the program's pointers, probed by afd::poll.
             unsafe { afd::poll(d, r) }
+        }
+        Some(d) if socket && code == crate::afd_recv::IOCTL_AFD_RECV => {
+            let r = afd::Request {
+                file,
+                event,
+                apc,
+                apc_context,
+                iosb,
+                input,
+                in_len,
+                out,
+                out_len,
+            };
+            // SAFETY: the program's pointers, probed by afd_recv::ioctl.
+            unsafe { crate::afd_recv::ioctl(d, &r) }
         }
         Some(d) if device => {
             d.note(format!(

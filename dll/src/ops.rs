@@ -55,6 +55,29 @@ pub(crate) struct Op {
     /// An `AcceptEx` (the DLL's own operation, which the model does not
     /// know: `accept.rs`).
     pub(crate) accept: Option<Box<Accept>>,
+    /// An AFD request made through `NtDeviceIoControlFile`
+    /// (`afd_recv.rs`): `addr` is its `IO_STATUS_BLOCK`, not an
+    /// `OVERLAPPED`.
+    pub(crate) nt: Option<Nt>,
+}
+
+/// What an AFD request made through `NtDeviceIoControlFile` completes to
+/// besides its `IO_STATUS_BLOCK` and event: its APC routine and context
+/// (the context is also the "overlapped" value of its completion-port
+/// packet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Nt {
+    /// The `PIO_APC_ROUTINE`, or 0.
+    pub(crate) apc: usize,
+    pub(crate) apc_context: usize,
+}
+
+impl Op {
+    /// Whether its completion is a user APC to the issuing thread (a
+    /// completion routine, or an AFD request's APC routine).
+    pub(crate) fn has_apc(&self) -> bool {
+        self.routine.is_some() || self.nt.is_some_and(|n| n.apc != 0)
+    }
 }
 
 /// A socket's completion port, as the program associated it (kernel32's
@@ -123,7 +146,7 @@ impl Ovls {
             .filter(|(_, op)| {
                 let event = if op.event != 0 { op.event } else { op.socket };
                 op.accept.is_none() && (op.routine.is_none() && handles.contains(&event))
-                    || (alertable && op.routine.is_some() && op.thread_id == me)
+                    || (alertable && op.has_apc() && op.thread_id == me)
             })
             .map(|(&id, _)| id)
             .collect()
@@ -137,6 +160,7 @@ impl Ovls {
             .filter(|(_, op)| {
                 op.accept.is_none()
                     && !op.no_port
+                    && op.nt.is_none_or(|n| n.apc_context != 0)
                     && self.assoc.get(&op.socket).is_some_and(|a| a.port == port)
             })
             .map(|(&id, _)| id)

@@ -33,7 +33,7 @@
 
 use crate::calls::Dll;
 use crate::fault::Fault;
-use crate::ops::{Accept, Op, Out, Routine};
+use crate::ops::{Accept, Nt, Op, Out, Routine};
 use crate::{mem, os};
 use windows_sys::Win32::Networking::WinSock::{LPWSAOVERLAPPED_COMPLETION_ROUTINE, WSAMSG};
 use windows_sys::Win32::System::IO::OVERLAPPED;
@@ -48,6 +48,8 @@ pub(crate) struct Begun {
     no_port: bool,
     routine: Option<Routine>,
     fresh: bool,
+    /// An AFD request's: `addr` is its `IO_STATUS_BLOCK`.
+    nt: Option<Nt>,
 }
 
 /// Checks the program's `OVERLAPPED` (readable and writable, else
@@ -84,6 +86,31 @@ pub(crate) fn begin(
         no_port: o.hEvent as usize & 1 != 0,
         routine,
         fresh,
+        nt: None,
+    })
+}
+
+/// [`begin`] for an AFD request made through `NtDeviceIoControlFile`
+/// (`afd_recv.rs`): its `IO_STATUS_BLOCK` (16 bytes, written only when
+/// the request completes) stands for the `OVERLAPPED`, `event` (or 0) is
+/// the call's, and `nt` its APC routine and context. `None` when the
+/// `IO_STATUS_BLOCK` cannot be written.
+pub(crate) fn begin_nt(d: &Dll, iosb: usize, event: usize, nt: Nt) -> Option<Begun> {
+    if !mem::writable(iosb as *const u8, 16) {
+        return None;
+    }
+    let mut ovls = d.ovls.lock();
+    let fresh = ovls.pending(iosb).is_none();
+    let id = ovls.id_for(iosb);
+    ovls.early.remove(&id);
+    Some(Begun {
+        id,
+        addr: iosb,
+        event,
+        no_port: false,
+        routine: None,
+        fresh,
+        nt: Some(nt),
     })
 }
 
@@ -122,6 +149,14 @@ pub(crate) fn posted(
         }
     };
     if let Posted::Synchronous(c) = posted {
+        if b.nt.is_some() {
+            // An AFD request on a socket without WSA_FLAG_OVERLAPPED: the
+            // I/O manager waited for it; it completes as one that
+            // completed at once.
+            let started = Started::Completed(c.error, c.bytes, c.flags);
+            complete_now(d, s, b, out, c);
+            return Ok(started);
+        }
         if b.fresh {
             d.ovls.lock().free.insert(b.id);
         }
@@ -134,10 +169,14 @@ pub(crate) fn posted(
         return Ok(Started::Completed(c.error, c.bytes, c.flags));
     }
     let ovl = b.addr as *mut OVERLAPPED;
-    // SAFETY: checked writable by `begin`, in this call.
-    unsafe {
-        std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(0);
-        std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(STATUS_PENDING as usize);
+    // An AFD request's IO_STATUS_BLOCK is left alone until it completes
+    // (Wine's afd.c:1478-1481, run on Windows: 0xdeadbeef stays).
+    if b.nt.is_none() {
+        // SAFETY: checked writable by `begin`, in this call.
+        unsafe {
+            std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(0);
+            std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(STATUS_PENDING as usize);
+        }
     }
     if b.routine.is_none() {
         if b.event != 0 {
@@ -146,28 +185,12 @@ pub(crate) fn posted(
             os::reset_event(s);
         }
     }
-    let (thread, thread_id) = match b.routine {
-        Some(_) => (os::apc_thread(), os::thread_id()),
-        None => (0, os::thread_id()),
-    };
+    let immediate = !matches!(posted, Posted::Pending);
+    let op = op_of(s, &b, out, immediate);
     let mut ovls = d.ovls.lock();
     ovls.ids.insert(b.addr, b.id);
     let early = ovls.early.remove(&b.id);
-    ovls.by_id.insert(
-        b.id,
-        Op {
-            addr: b.addr,
-            socket: s,
-            out,
-            event: b.event,
-            routine: b.routine,
-            thread,
-            thread_id,
-            immediate: !matches!(posted, Posted::Pending),
-            no_port: b.no_port,
-            accept: None,
-        },
-    );
+    ovls.by_id.insert(b.id, op);
     drop(ovls);
     if let Some(c) = early {
         deliver(d, c);
@@ -210,8 +233,38 @@ pub(crate) fn register_own(d: &Dll, listen: usize, b: Begun, a: Option<Accept>) 
             immediate: false,
             no_port: b.no_port,
             accept: a.map(Box::new),
+            nt: None,
         },
     );
+}
+
+/// The record of operation `b` on `SOCKET` `s`, its results going to
+/// `out`.
+fn op_of(s: usize, b: &Begun, out: Out, immediate: bool) -> Op {
+    let apc = b.routine.is_some() || b.nt.is_some_and(|n| n.apc != 0);
+    Op {
+        addr: b.addr,
+        socket: s,
+        out,
+        event: b.event,
+        routine: b.routine,
+        thread: if apc { os::apc_thread() } else { 0 },
+        thread_id: os::thread_id(),
+        immediate,
+        no_port: b.no_port,
+        accept: None,
+        nt: b.nt,
+    }
+}
+
+/// Completes an AFD request of `b`'s at once with `c` (a receive the DLL
+/// made directly, or one the I/O manager waited for): as if posted and
+/// delivered in this call.
+pub(crate) fn complete_now(d: &Dll, s: usize, b: Begun, out: Out, c: Completion) {
+    if b.fresh {
+        d.ovls.lock().free.insert(b.id);
+    }
+    finish(d, op_of(s, &b, out, true), c);
 }
 
 impl Started {
@@ -326,6 +379,17 @@ pub(crate) fn deliver(d: &Dll, c: Completion) {
             }
         }
     };
+    finish(d, op, c);
+}
+
+/// Delivers completion `c` of operation `op`: the program's buffers, its
+/// `OVERLAPPED` (or `IO_STATUS_BLOCK`), then the routine or APC, the
+/// event, the port.
+fn finish(d: &Dll, op: Op, c: Completion) {
+    if let Some(nt) = op.nt {
+        finish_nt(d, op, nt, c);
+        return;
+    }
     // SAFETY: the program keeps the memory of a pending operation valid;
     // every pointer is probed before it is written.
     let copied = unsafe { copy_out(&op.out, &c) };
@@ -396,6 +460,85 @@ pub(crate) fn deliver(d: &Dll, c: Completion) {
                     ));
                 }
             }
+        }
+    }
+}
+
+/// An AFD request's `PIO_APC_ROUTINE` call (`ApcContext`,
+/// `IoStatusBlock`, `Reserved`), queued as a user APC.
+struct NtApcCall {
+    routine: usize,
+    context: usize,
+    iosb: usize,
+}
+
+/// The user APC that calls an AFD request's APC routine.
+unsafe extern "system" fn run_nt_apc(param: usize) {
+    // SAFETY: `param` is the box `finish_nt` leaked for this APC, which
+    // the kernel runs once.
+    let call = unsafe { Box::from_raw(param as *mut NtApcCall) };
+    type Apc = unsafe extern "system" fn(usize, usize, u32);
+    // SAFETY: the program passed this address as its PIO_APC_ROUTINE.
+    let f = unsafe { std::mem::transmute::<usize, Apc>(call.routine) };
+    // SAFETY: called as the I/O manager calls it.
+    unsafe { f(call.context, call.iosb, 0) };
+}
+
+/// Delivers completion `c` of an AFD request (`afd_recv.rs`): the
+/// received bytes, then its `IO_STATUS_BLOCK` (`Information` the bytes,
+/// `Status` the `NTSTATUS`, written last; nothing past its 16 bytes),
+/// then as the I/O manager completes a request: the event (the file's own
+/// when the call gave none), the APC routine queued to the issuing
+/// thread, and the packet to the socket's completion port with the
+/// request's APC context as its "overlapped" value (none for a `NULL`
+/// context: Wine's afd.c:1318-1322, run on Windows; none for a success
+/// at once under `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`).
+fn finish_nt(d: &Dll, op: Op, nt: Nt, c: Completion) {
+    // SAFETY: the program keeps the memory of a pending request valid;
+    // every pointer is probed before it is written.
+    if let Err(Fault::Dll(_, why)) = unsafe { copy_out(&op.out, &c) } {
+        d.note(format!("AFD completion: the program's memory: {why}"));
+    }
+    let info = (c.bytes as u64).to_le_bytes();
+    let status = u64::from(c.status).to_le_bytes();
+    // SAFETY: probed writes of the program's IO_STATUS_BLOCK; Status
+    // last, after a fence.
+    unsafe {
+        let _ = mem::write_bytes((op.addr + 8) as *mut u8, &info);
+        std::sync::atomic::fence(std::sync::atomic::Ordering::Release);
+        let _ = mem::write_bytes(op.addr as *mut u8, &status);
+    }
+    let (assoc, modes) = {
+        let o = d.ovls.lock();
+        (
+            o.assoc.get(&op.socket).copied(),
+            o.modes.get(&op.socket).copied().unwrap_or(0),
+        )
+    };
+    if op.event != 0 {
+        os::set_event(op.event);
+    } else if modes & FILE_SKIP_SET_EVENT_ON_HANDLE == 0 {
+        os::set_event(op.socket);
+    }
+    if nt.apc != 0 {
+        let call = Box::new(NtApcCall {
+            routine: nt.apc,
+            context: nt.apc_context,
+            iosb: op.addr,
+        });
+        let param = Box::into_raw(call) as usize;
+        if !os::queue_apc(op.thread, run_nt_apc, param) {
+            // SAFETY: the APC was not queued, so the box is still ours.
+            drop(unsafe { Box::from_raw(param as *mut NtApcCall) });
+            d.note("an AFD request's thread is gone: its APC not queued".into());
+        }
+    }
+    // NT_SUCCESS: a warning (STATUS_BUFFER_OVERFLOW) is no success.
+    let success = c.status & 0x8000_0000 == 0;
+    let skip = op.immediate && success && modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0;
+    if let (Some(a), false, true) = (assoc, skip, nt.apc_context != 0) {
+        if !os::post_completion(a.port, a.key, nt.apc_context, c.status, c.bytes) {
+            d.note("AFD completion: the completion port took no packet".into());
         }
     }
 }

@@ -143,6 +143,9 @@ pub enum Quirk {
     /// `WSAEventSelect` records `FD_READ` (`FD_OOB`) again when more data
     /// (urgent data) arrives, before the receive that re-enables it.
     EventSelectReadEach,
+    /// An overlapped `WSARecv`/`WSARecvFrom` with `MSG_PEEK` on a stream
+    /// socket peeks, as AFD's receive with `AFD_MSG_PEEK` does.
+    OvlPeekStream,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -546,6 +549,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:6598-6603 (test_events, event mode: a second send, check_events_todo(ctx, FD_READ, 0, 200); message mode: nothing), :6735-6740 (a second urgent byte, check_events_todo_event(ctx, FD_OOB, 0, 200)); run on Windows; todo_wine, so not Wine 8",
         profiles: WINDOWS,
     },
+    QuirkInfo {
+        quirk: Quirk::OvlPeekStream,
+        id: "WIN-OVL-PEEK-STREAM",
+        statement: "An overlapped WSARecv or WSARecvFrom with MSG_PEEK on a stream socket is taken instead of being undefined (RECV-PEEK-NONOVERLAPPED-ONLY): it completes as a direct peek would, at once when bytes are queued (they stay queued for the next receive), else when bytes arrive (model choice: the source shows bytes already queued).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/afd.c:1641-1664 (test_recv: IOCTL_AFD_RECV, the AFD request an overlapped WSARecv is made of, with AFD_MSG_NOT_OOB | AFD_MSG_PEEK on a connected TCP socket with 4 bytes queued, twice: STATUS_SUCCESS at once and the same 4 bytes each time; run on Windows, no todo_wine)",
+        profiles: WINDOWS,
+    },
 ];
 
 impl Quirk {
@@ -800,7 +810,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::EventSelectReadEach as usize + 1);
+        assert_eq!(seen.len(), Quirk::OvlPeekStream as usize + 1);
     }
 
     #[test]

@@ -155,6 +155,9 @@ impl World {
         // socket (libuv's and Go's readiness probe): it pends, then peeks as
         // a direct receive does (recv_fill).
         let probe = p.has(Quirk::OvlPeekProbe) && st.is_dgram() && a.call != RecvCall::RecvMsg;
+        // WIN-OVL-PEEK-STREAM: and an overlapped peek on a stream socket
+        // peeks (stream_fill), at once or when bytes arrive.
+        let probe = probe || (p.has(Quirk::OvlPeekStream) && stream && a.call != RecvCall::RecvMsg);
         if peek && mode == Mode::Overlapped && !probe {
             let (call, clause) = match a.call {
                 RecvCall::RecvMsg => ("WSARecvMsg", "RECVMSG-PEEK-NONOVERLAPPED-ONLY"),

@@ -42,6 +42,7 @@
 //! | façade | `host.rs`, `host_call.rs`, `host_ovl.rs` | [`SimHost`]: every call's entry (scheduling point, trace line), [`Winsock`](crate::Winsock) and [`WinsockOverlapped`](crate::WinsockOverlapped) |
 //! | façade | `host_msg.rs` | [`SimHost::async_select`] (`WSAAsyncSelect`), the window messages it posts, a message loop's wait |
 //! | façade | `host_poll.rs` | [`SimHost::poll`] (`WSAPoll`) and [`SimHost::select`]: their checks, `revents` and the sets |
+//! | façade | `host_afd.rs` | [`SimHost::afd_socket_now`]: what an AFD receive reads of a socket before it starts |
 //! | calls | `lifecycle.rs` | create, bind, connect, close for every kind |
 //! | calls | `dgram_send.rs`, `dgram_recv.rs` | the send and receive checks in documented order; datagram send and receive |
 //! | calls | `offload.rs` | Windows' send offloads: segments, ECN codepoints, don't-fragment |
@@ -68,6 +69,7 @@ mod events;
 mod faults;
 mod handles;
 mod host;
+mod host_afd;
 mod host_call;
 mod host_msg;
 mod host_ovl;
@@ -113,6 +115,7 @@ pub use crate::contract::consts::{
 pub use crate::contract::types::PollFd;
 pub use config::{Config, DatagramFaults, Injection};
 pub use host::SimHost;
+pub use host_afd::AfdSocketState;
 pub use ovl::{CompletionTiming, RoutineOrder};
 pub use seeds::{try_seeds, try_seeds_with};
 pub use tcp::StreamReads;
