@@ -86,7 +86,7 @@ pub(crate) const STATUS_PIPE_DISCONNECTED: u32 = 0xC000_00B0;
 /// The `NTSTATUS` of an AFD receive that failed at once with Winsock
 /// code `e` (the status Windows' table maps back to it, as `test_recv`
 /// sees them: afd.c:1530, 1697, 1706).
-fn status_of_code(e: i32, datagram: bool) -> u32 {
+pub(crate) fn status_of_code(e: i32, datagram: bool) -> u32 {
     match e {
         0 => STATUS_SUCCESS,
         WSAEMSGSIZE => STATUS_BUFFER_OVERFLOW,
@@ -237,7 +237,7 @@ unsafe fn recv(d: &Dll, r: &Request) -> u32 {
             name: None,
             control: None,
         };
-        ovl::complete_now(d, s, b, out, c);
+        ovl::complete_now(d, s, b, out, c, true);
         return status;
     }
     let b = ovl::begin_nt(d, r.iosb, r.event, nt).expect("checked writable above");

@@ -26,6 +26,7 @@
 
 mod accept;
 mod afd;
+mod afd_bind;
 mod afd_recv;
 mod calls;
 pub mod config;
@@ -90,6 +91,8 @@ mod test_support;
 mod tests;
 #[cfg(all(test, windows))]
 mod tests_afd;
+#[cfg(test)]
+mod tests_afd_bind;
 #[cfg(test)]
 mod tests_afd_recv;
 #[cfg(all(test, windows))]

@@ -154,7 +154,7 @@ pub(crate) fn posted(
             // I/O manager waited for it; it completes as one that
             // completed at once.
             let started = Started::Completed(c.error, c.bytes, c.flags);
-            complete_now(d, s, b, out, c);
+            complete_now(d, s, b, out, c, true);
             return Ok(started);
         }
         if b.fresh {
@@ -257,14 +257,16 @@ fn op_of(s: usize, b: &Begun, out: Out, immediate: bool) -> Op {
     }
 }
 
-/// Completes an AFD request of `b`'s at once with `c` (a receive the DLL
-/// made directly, or one the I/O manager waited for): as if posted and
-/// delivered in this call.
-pub(crate) fn complete_now(d: &Dll, s: usize, b: Begun, out: Out, c: Completion) {
+/// Completes an AFD request of `b`'s in this call with `c` (a receive
+/// the DLL made directly, one the I/O manager waited for, a bind): as if
+/// posted and delivered in this call. `immediate`: the call returns its
+/// final status (else `STATUS_PENDING`), which
+/// `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS` keeps off the port.
+pub(crate) fn complete_now(d: &Dll, s: usize, b: Begun, out: Out, c: Completion, immediate: bool) {
     if b.fresh {
         d.ovls.lock().free.insert(b.id);
     }
-    finish(d, op_of(s, &b, out, true), c);
+    finish(d, op_of(s, &b, out, immediate), c);
 }
 
 impl Started {

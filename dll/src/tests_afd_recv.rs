@@ -17,7 +17,7 @@ use winsock_model::contract::ntstatus::{
 };
 use winsock_model::contract::*;
 
-fn start() -> parking_lot::MutexGuard<'static, ()> {
+pub(crate) fn start() -> parking_lot::MutexGuard<'static, ()> {
     let g = TEST_LOCK.lock();
     let mut data: WSADATA = unsafe { std::mem::zeroed() };
     // SAFETY: a WSADATA to write.
@@ -43,12 +43,12 @@ const FORCE_ASYNC: u32 = 0x2;
 /// `IO_STATUS_BLOCK`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Iosb {
-    status: u64,
-    information: u64,
+pub(crate) struct Iosb {
+    pub(crate) status: u64,
+    pub(crate) information: u64,
 }
 
-const UNTOUCHED: Iosb = Iosb {
+pub(crate) const UNTOUCHED: Iosb = Iosb {
     status: 0xdead_beef,
     information: 0xdead_beef,
 };
@@ -128,11 +128,11 @@ fn recv(s: usize, p: &Params, io: &mut Iosb) -> u32 {
     afd_recv(s, Some(p), 24, io, 0, 0)
 }
 
-fn encode(a: SocketAddr) -> Vec<u8> {
+pub(crate) fn encode(a: SocketAddr) -> Vec<u8> {
     addr::encode(&a)
 }
 
-fn name_of(s: usize) -> Vec<u8> {
+pub(crate) fn name_of(s: usize) -> Vec<u8> {
     let mut name = [0u8; 128];
     let mut len = 128i32;
     // SAFETY: valid buffers.
@@ -144,7 +144,7 @@ fn name_of(s: usize) -> Vec<u8> {
 }
 
 /// A listener and a connection to it: (listener, client, server).
-fn tcp() -> (usize, usize, usize) {
+pub(crate) fn tcp() -> (usize, usize, usize) {
     let l = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     let any = encode("127.0.0.1:0".parse().unwrap());
     // SAFETY: valid buffers.
