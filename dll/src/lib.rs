@@ -27,6 +27,7 @@
 mod accept;
 mod afd;
 mod afd_bind;
+mod afd_events;
 mod afd_recv;
 mod calls;
 pub mod config;
@@ -93,6 +94,8 @@ mod tests;
 mod tests_afd;
 #[cfg(test)]
 mod tests_afd_bind;
+#[cfg(test)]
+mod tests_afd_events;
 #[cfg(test)]
 mod tests_afd_recv;
 #[cfg(all(test, windows))]

@@ -154,7 +154,9 @@ unsafe fn object_name(attrs: *const u8) -> Option<Vec<u16>> {
 /// `NtDeviceIoControlFile`: `IOCTL_AFD_POLL` on an AFD handle of the
 /// program's or one of the DLL's sockets is the DLL's (`afd::poll`), so is
 /// `IOCTL_AFD_RECV` on one of the DLL's sockets (`afd_recv::ioctl`), and
-/// `IOCTL_AFD_BIND` and `IOCTL_AFD_GETSOCKNAME` (`afd_bind::ioctl`); any
+/// `IOCTL_AFD_BIND` and `IOCTL_AFD_GETSOCKNAME` (`afd_bind::ioctl`),
+/// `IOCTL_AFD_EVENT_SELECT` and `IOCTL_AFD_GET_EVENTS`
+/// (`afd_events::ioctl`); any
 /// other control code on an AFD handle is not modelled
 /// (`STATUS_NOT_SUPPORTED`); everything else is the real call.
 #[allow(clippy::too_many_arguments)]
@@ -236,6 +238,25 @@ pub(crate) unsafe extern "system" fn nt_device_io_control_file(
             };
             // SAFETY: the program's pointers, probed by afd_bind::ioctl.
             unsafe { crate::afd_bind::ioctl(d, code, &r) }
+        }
+        Some(d)
+            if socket
+                && (code == crate::afd_events::IOCTL_AFD_EVENT_SELECT
+                    || code == crate::afd_events::IOCTL_AFD_GET_EVENTS) =>
+        {
+            let r = afd::Request {
+                file,
+                event,
+                apc,
+                apc_context,
+                iosb,
+                input,
+                in_len,
+                out,
+                out_len,
+            };
+            // SAFETY: the program's pointers, probed by afd_events::ioctl.
+            unsafe { crate::afd_events::ioctl(d, code, &r) }
         }
         Some(d) if device => {
             d.note(format!(
