@@ -393,3 +393,58 @@ fn connect_ex_on_a_socket_still_connecting_is_einval_and_leaves_the_overlapped_p
     assert_eq!(ov.Internal as u32, STATUS_PENDING, "nothing to abort");
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn transmit_file_sends_head_and_tail_and_completes_an_overlapped_call() {
+    // TransmitFile (sock.c:9438-9597 on Windows): WSAENOTCONN before a
+    // connection and on a datagram socket; the head and tail buffers
+    // sent; with an OVERLAPPED, FALSE and ERROR_IO_PENDING, the completion
+    // (all the bytes) already in the OVERLAPPED.
+    use windows_sys::Win32::Networking::WinSock::TRANSMIT_FILE_BUFFERS;
+    let _g = start();
+    let null = std::ptr::null_mut();
+    let l = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let c = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
+    let mut name = [0u8; 128];
+    let mut len = 128i32;
+    // SAFETY: no buffers are read.
+    let r =
+        unsafe { ext::function_for_transmit()(c, null, 0, 0, null.cast(), std::ptr::null(), 0) };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSAENOTCONN));
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::bind(l, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::getsockname(l, name.as_mut_ptr().cast(), &mut len), 0);
+        assert_eq!(sock::listen(l, 4), 0);
+        assert_eq!(sock::connect(c, name.as_ptr().cast(), len), 0);
+    }
+    // SAFETY: NULL address outputs.
+    let s = unsafe { sock::accept(l, std::ptr::null_mut(), std::ptr::null_mut()) };
+    let (head, tail) = (*b"head:", *b":tail");
+    let bufs = TRANSMIT_FILE_BUFFERS {
+        Head: head.as_ptr() as *mut _,
+        HeadLength: 5,
+        Tail: tail.as_ptr() as *mut _,
+        TailLength: 5,
+    };
+    let tf = ext::function_for_transmit();
+    // SAFETY: the buffers live across the call.
+    let r = unsafe { tf(c, null, 0, 0, null.cast(), &bufs, 0) };
+    assert_eq!(r, 1);
+    assert_eq!(recv_all(s, 10), b"head::tail");
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; the OVERLAPPED outlives the operation.
+    let r = unsafe { tf(c, null, 0, 0, &mut ov, &bufs, 0) };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSA_IO_PENDING));
+    assert_eq!((ov.Internal, ov.InternalHigh), (0, 10));
+    assert_eq!(recv_all(s, 10), b"head::tail");
+    let u = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    // SAFETY: no buffers are read.
+    let r = unsafe { tf(u, null, 0, 0, null.cast(), std::ptr::null(), 0) };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSAENOTCONN));
+    for x in [l, c, s, u] {
+        assert_eq!(sock::closesocket(x), 0);
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+}

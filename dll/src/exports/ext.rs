@@ -3,9 +3,10 @@
 //! and so do programs that call `AcceptEx` or `ConnectEx` directly).
 //!
 //! `WSARecvMsg`, `WSASendMsg` and `WSAPoll` are the DLL's own, and so is
-//! `AcceptEx` (over the model's `accept`: `accept.rs`). `ConnectEx`, `DisconnectEx`, `TransmitFile` and `TransmitPackets` need
-//! overlapped I/O, which the DLL does not model yet: each checks its
-//! socket (`WSANOTINITIALISED`, `WSAENOTSOCK`) and fails with
+//! `AcceptEx` (over the model's `accept`: `accept.rs`), `ConnectEx` (over
+//! its `connect`) and `TransmitFile` (over its `send`: `transmit.rs`).
+//! `DisconnectEx` and `TransmitPackets` are not modelled yet: each checks
+//! its socket (`WSANOTINITIALISED`, `WSAENOTSOCK`) and fails with
 //! `WSAEOPNOTSUPP`, returning `FALSE`. Windows hands every one of them
 //! out, and a program (Wine's conformance tests among them) calls the
 //! pointer it got without looking at it: a `NULL` pointer would crash it.
@@ -16,11 +17,10 @@ use crate::fault::Fault;
 use crate::frame::run;
 use crate::mem;
 use windows_sys::core::GUID;
-use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Networking::WinSock::{
-    SOCKADDR, SOCKET, TRANSMIT_FILE_BUFFERS, TRANSMIT_PACKETS_ELEMENT, WSAID_ACCEPTEX,
-    WSAID_CONNECTEX, WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS, WSAID_TRANSMITFILE,
-    WSAID_TRANSMITPACKETS, WSAID_WSAPOLL, WSAID_WSARECVMSG, WSAID_WSASENDMSG,
+    SOCKADDR, SOCKET, TRANSMIT_PACKETS_ELEMENT, WSAID_ACCEPTEX, WSAID_CONNECTEX,
+    WSAID_DISCONNECTEX, WSAID_GETACCEPTEXSOCKADDRS, WSAID_TRANSMITFILE, WSAID_TRANSMITPACKETS,
+    WSAID_WSAPOLL, WSAID_WSARECVMSG, WSAID_WSASENDMSG,
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
 
@@ -50,7 +50,10 @@ pub(crate) fn function_for(guid: &[u8]) -> Option<usize> {
         (WSAID_ACCEPTEX, AcceptEx as *const () as usize),
         (WSAID_CONNECTEX, ConnectEx as *const () as usize),
         (WSAID_DISCONNECTEX, DisconnectEx as *const () as usize),
-        (WSAID_TRANSMITFILE, TransmitFile as *const () as usize),
+        (
+            WSAID_TRANSMITFILE,
+            super::transmit::TransmitFile as *const () as usize,
+        ),
         (WSAID_TRANSMITPACKETS, TransmitPackets as *const () as usize),
         (
             WSAID_GETACCEPTEXSOCKADDRS,
@@ -62,6 +65,27 @@ pub(crate) fn function_for(guid: &[u8]) -> Option<usize> {
         .iter()
         .find(|(id, _)| guid_bytes(id) == g)
         .map(|(_, f)| *f)
+}
+
+/// `TransmitFile`'s signature.
+#[cfg(test)]
+pub(crate) type TransmitFileFn = unsafe extern "system" fn(
+    SOCKET,
+    windows_sys::Win32::Foundation::HANDLE,
+    u32,
+    u32,
+    *mut OVERLAPPED,
+    *const windows_sys::Win32::Networking::WinSock::TRANSMIT_FILE_BUFFERS,
+    u32,
+) -> i32;
+
+/// The `TransmitFile` that `WSAID_TRANSMITFILE` gives, as a program gets
+/// it (for the tests).
+#[cfg(test)]
+pub(crate) fn function_for_transmit() -> TransmitFileFn {
+    let p = function_for(&guid_bytes(&WSAID_TRANSMITFILE)).expect("TransmitFile");
+    // SAFETY: the table's entry for WSAID_TRANSMITFILE is TransmitFile.
+    unsafe { std::mem::transmute::<usize, TransmitFileFn>(p) }
 }
 
 /// What the extension functions not modelled do: the socket's checks,
@@ -293,27 +317,6 @@ pub unsafe extern "system" fn DisconnectEx(
         |_| 0,
         || format!("{s:#x}, {flags:#x}"),
         |d| not_modelled("DisconnectEx", d, s),
-    )
-}
-
-/// `TransmitFile`: not modelled yet (`FALSE`, `WSAEOPNOTSUPP`).
-///
-/// # Safety
-/// Reads no pointer.
-pub unsafe extern "system" fn TransmitFile(
-    s: SOCKET,
-    _file: HANDLE,
-    bytes: u32,
-    _per_send: u32,
-    _ovl: *mut OVERLAPPED,
-    _buffers: *const TRANSMIT_FILE_BUFFERS,
-    flags: u32,
-) -> i32 {
-    run(
-        "TransmitFile",
-        |_| 0,
-        || format!("{s:#x}, {bytes}, {flags:#x}"),
-        |d| not_modelled("TransmitFile", d, s),
     )
 }
 

@@ -19,3 +19,4 @@ pub mod poll;
 pub mod share;
 pub mod sock;
 pub mod startup;
+pub mod transmit;
