@@ -761,14 +761,7 @@ fn event_select_through_the_c_functions() {
 fn async_select_posts_window_messages() {
     let _g = start();
     let _ = crate::winmsg::posted();
-    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let b = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    let any = sockaddr("127.0.0.1:0");
-    // SAFETY: the address bytes live across the calls.
-    unsafe {
-        assert_eq!(sock::bind(a, any.as_ptr().cast(), any.len() as i32), 0);
-        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
-    }
+    let (a, b, to) = crate::test_support::pair();
     let win = 0x5150 as windows_sys::Win32::Foundation::HWND;
     assert_eq!(
         netevents::WSAAsyncSelect(b, win, 0x401, FD_READ | FD_WRITE),
@@ -779,7 +772,6 @@ fn async_select_posts_window_messages() {
         crate::winmsg::posted(),
         [(0x5150, 0x401, b, FD_WRITE as isize)]
     );
-    let to = addr::encode(&name_of(b));
     for _ in 0..2 {
         // SAFETY: valid buffers.
         let n = unsafe { data::sendto(a, b"ping".as_ptr(), 4, 0, to.as_ptr().cast(), 16) };
