@@ -29,8 +29,7 @@
 //! (`STATUS_PENDING`) until a socket is ready (afd.c:290-307) or its
 //! time-out passes (`STATUS_TIMEOUT`, no handles: afd.c:278-286). Not
 //! modelled (`STATUS_NOT_SUPPORTED`, a `dll` trace line): an APC routine,
-//! the `Exclusive` flag, an absolute time-out other than "never"
-//! (`i64::MAX`, mio's), and any other control code on an AFD handle.
+//! the `Exclusive` flag, and any other control code on an AFD handle.
 
 #![cfg_attr(not(windows), allow(dead_code))]
 
@@ -94,6 +93,9 @@ struct Poll {
     deadline: Option<Duration>,
     /// The program's `SOCKET`s and the events asked of each.
     socks: Vec<(usize, u32)>,
+    /// The completion port of the socket the poll was made on, as it was
+    /// then (its packet still goes there when that socket was closed).
+    port: Option<(usize, usize)>,
 }
 
 /// The AFD handles and the outstanding polls.
@@ -178,6 +180,14 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
         ));
         st
     };
+    // The I/O manager clears the call's event (a socket's own without
+    // one) before the request reaches the driver: afd.c:387-400, a poll
+    // that pends leaves the event unset though an earlier one set it.
+    if r.event != 0 {
+        os::reset_event(r.event);
+    } else if !is_device(r.file) {
+        os::reset_event(r.file);
+    }
     if r.apc != 0 {
         return refuse("an APC routine: not modelled", STATUS_NOT_SUPPORTED);
     }
@@ -200,12 +210,6 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
     if exclusive != 0 {
         return refuse("the Exclusive flag: not modelled", STATUS_NOT_SUPPORTED);
     }
-    if timeout > 0 && timeout != i64::MAX {
-        return refuse(
-            "an absolute time-out: not modelled (virtual time has no date)",
-            STATUS_NOT_SUPPORTED,
-        );
-    }
     // SAFETY: probed read of the handles' entries.
     let Ok(body) = (unsafe { mem::bytes_at((r.input + HEAD) as *const u8, ENTRY * count) }) else {
         return refuse("input not readable", STATUS_ACCESS_VIOLATION);
@@ -226,8 +230,21 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
     if socks.iter().any(|&(h, _)| d.known(h).is_err()) {
         return refuse("a handle that is no socket", STATUS_INVALID_HANDLE);
     }
-    let deadline = (timeout < 0 && timeout != i64::MIN)
-        .then(|| d.sim.now() + Duration::from_nanos(timeout.unsigned_abs().saturating_mul(100)));
+    let hundreds = |n: u64| Duration::from_nanos(n.saturating_mul(100));
+    // A relative time-out in virtual time; an absolute one (a date in
+    // 100 ns units since 1601, as NtQuerySystemTime gives) is as far off
+    // in virtual time as it is from the system's clock now (model
+    // choice: virtual time has no date; the program took the date from
+    // that clock), and one already past ends the poll at once.
+    let absolute = timeout > 0 && timeout != i64::MAX;
+    let deadline = if timeout < 0 && timeout != i64::MIN {
+        Some(d.sim.now() + hundreds(timeout.unsigned_abs()))
+    } else if absolute {
+        let left = timeout.saturating_sub(os::system_time()).max(0);
+        Some(d.sim.now() + hundreds(left as u64))
+    } else {
+        None
+    };
     let p = Poll {
         file: r.file,
         event: r.event,
@@ -237,12 +254,13 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
         timeout,
         deadline,
         socks,
+        port: d.ovls.lock().assoc.get(&r.file).map(|a| (a.port, a.key)),
     };
     d.note(format!(
         "NtDeviceIoControlFile(IOCTL_AFD_POLL, {})",
         shown(d, &p.socks)
     ));
-    if let Some(ready) = ready(d, &p) {
+    if let Some(ready) = ready(d, &p, false) {
         // afd.c:309-318: something ready: done at once.
         finish(d, &p, STATUS_SUCCESS, &ready, true);
         return STATUS_SUCCESS;
@@ -251,6 +269,12 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
         // afd.c:256-273: a zero time-out with nothing ready.
         finish(d, &p, STATUS_SUCCESS, &[], true);
         return STATUS_SUCCESS;
+    }
+    if absolute && p.deadline.is_some_and(|t| t <= d.sim.now()) {
+        // afd.c:275-285, 320-330: a date already past pends and has
+        // timed out by the time the event is looked at.
+        finish(d, &p, STATUS_TIMEOUT, &[], false);
+        return STATUS_PENDING;
     }
     // SAFETY: checked writable above.
     let _ = unsafe { mem::write(r.iosb as *mut u32, STATUS_PENDING) };
@@ -268,21 +292,33 @@ fn shown(d: &Dll, socks: &[(usize, u32)]) -> String {
 }
 
 /// What a poll would report now: each socket's events that fired, or a
-/// closed socket's `AFD_POLL_LOCAL_CLOSE` (when asked); `None` when
-/// nothing did.
-fn ready(d: &Dll, p: &Poll) -> Option<Vec<(usize, u32)>> {
-    let v: Vec<(usize, u32)> = p
-        .socks
-        .iter()
-        .filter_map(|&(h, mask)| {
-            let ev = match d.known(h) {
-                Ok(_) => d.host.afd_events_now(d.sock(h)).unwrap_or(0),
-                Err(_) => AFD_POLL_LOCAL_CLOSE,
-            };
-            (ev & mask != 0).then_some((h, ev & mask))
-        })
-        .collect();
+/// closed socket's `AFD_POLL_LOCAL_CLOSE` (asked or not); `None` when
+/// nothing did. A poll that completes at once reports every entry of a
+/// socket named more than once (afd.c:886-915); `later`, when it
+/// completes after pending, the first only (afd.c:917-940).
+fn ready(d: &Dll, p: &Poll, later: bool) -> Option<Vec<(usize, u32)>> {
+    let mut v: Vec<(usize, u32)> = vec![];
+    for &(h, mask) in &p.socks {
+        if later && v.iter().any(|&(seen, _)| seen == h) {
+            continue;
+        }
+        let ev = match d.known(h) {
+            Ok(_) => d.host.afd_events_now(d.sock(h)).unwrap_or(0) & mask,
+            // afd.c:486-512: AFD_POLL_CLOSE is reported whatever was asked.
+            Err(_) => AFD_POLL_LOCAL_CLOSE,
+        };
+        if ev != 0 {
+            v.push((h, ev));
+        }
+    }
     (!v.is_empty()).then_some(v)
+}
+
+/// Whether the socket the poll was made on (not an AFD handle) was
+/// closed: the poll then ends with `STATUS_TIMEOUT` and no handles
+/// (afd.c:691-709, 1348-1370, run on Windows).
+fn file_closed(d: &Dll, p: &Poll) -> bool {
+    !is_device(p.file) && d.known(p.file).is_err()
 }
 
 /// Completes poll `p` with `status` and the handles that fired: the
@@ -315,7 +351,13 @@ fn finish(d: &Dll, p: &Poll, status: u32, fired: &[(usize, u32)], at_once: bool)
         Some(dev) => dev.port.filter(|_| {
             !(at_once && status == STATUS_SUCCESS && dev.modes & SKIP_PORT_ON_SUCCESS != 0)
         }),
-        None => d.ovls.lock().assoc.get(&p.file).map(|a| (a.port, a.key)),
+        None => d
+            .ovls
+            .lock()
+            .assoc
+            .get(&p.file)
+            .map(|a| (a.port, a.key))
+            .or(p.port),
     };
     if let Some((port, key)) = port.filter(|_| p.apc_context != 0) {
         os::post_completion(port, key, p.apc_context, status, out.len() as u32);
@@ -341,10 +383,10 @@ pub(crate) fn settle(d: &Dll) {
     let now = d.sim.now();
     let mut done = vec![];
     for (i, p) in polls.iter().enumerate() {
-        if let Some(fired) = ready(d, p) {
+        if let Some(fired) = ready(d, p, true) {
             finish(d, p, STATUS_SUCCESS, &fired, false);
             done.push(i);
-        } else if p.deadline.is_some_and(|t| t <= now) {
+        } else if file_closed(d, p) || p.deadline.is_some_and(|t| t <= now) {
             finish(d, p, STATUS_TIMEOUT, &[], false);
             done.push(i);
         }

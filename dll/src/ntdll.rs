@@ -1,5 +1,6 @@
 //! The program's ntdll imports that reach AFD (`afd.rs`): mio 1.x calls
-//! `NtCreateFile` (to open `\Device\Afd\Mio`), `NtDeviceIoControlFile`
+//! `NtCreateFile` (to open `\Device\Afd\Mio`; `NtOpenFile` opens it too),
+//! `NtDeviceIoControlFile`
 //! (`IOCTL_AFD_POLL`) and `NtCancelIoFileEx` through windows-sys, whose
 //! `link!` makes them entries of the exe's import table under
 //! `ntdll.dll`. At the first `WSAStartup` (after `iocp::install`) those
@@ -12,10 +13,11 @@ use crate::calls::{dll_if_made, in_model};
 use crate::iocp::{patch_imports, real, Hook};
 use std::sync::atomic::Ordering;
 
-static HOOKS: [Hook; 3] = [
+static HOOKS: [Hook; 4] = [
     Hook::new(c"NtCreateFile"),
     Hook::new(c"NtDeviceIoControlFile"),
     Hook::new(c"NtCancelIoFileEx"),
+    Hook::new(c"NtOpenFile"),
 ];
 
 /// kernel32's `CloseHandle`: an AFD handle's end (its polls cancelled,
@@ -33,6 +35,7 @@ pub(crate) fn install() {
             nt_create_file as *const () as usize,
             nt_device_io_control_file as *const () as usize,
             nt_cancel_io_file_ex as *const () as usize,
+            nt_open_file as *const () as usize,
         ];
         // SAFETY: a NUL-terminated name; ntdll is loaded in every process.
         let nt = unsafe { GetModuleHandleA(c"ntdll.dll".as_ptr().cast()) };
@@ -120,6 +123,34 @@ pub(crate) unsafe extern "system" fn nt_create_file(
             afd::opened(h);
             if let Some(d) = dll_if_made() {
                 d.note("NtCreateFile(\\Device\\Afd): an AFD handle, its polls the DLL's".into());
+            }
+        }
+    }
+    st
+}
+
+/// `NtOpenFile` (Wine's afd.c:202-205 opens `\Device\Afd\deadbeef` so):
+/// the real call; an AFD path it opened is noted as for [`nt_create_file`].
+pub(crate) unsafe extern "system" fn nt_open_file(
+    handle: *mut usize,
+    access: u32,
+    attrs: *const u8,
+    iosb: *mut u8,
+    share: u32,
+    options: u32,
+) -> u32 {
+    type F = unsafe extern "system" fn(*mut usize, u32, *const u8, *mut u8, u32, u32) -> u32;
+    // SAFETY: the real function's signature; the program's call, passed
+    // on unchanged.
+    let st = unsafe { real::<F>(&HOOKS[3])(handle, access, attrs, iosb, share, options) };
+    // SAFETY: as in nt_create_file.
+    let afd_path = unsafe { object_name(attrs) }.is_some_and(|n| afd::is_afd_path(&n));
+    if st == 0 && afd_path {
+        // SAFETY: the call succeeded, so `handle` holds the new handle.
+        if let Ok(Some(h)) = unsafe { crate::mem::read(handle) } {
+            afd::opened(h);
+            if let Some(d) = dll_if_made() {
+                d.note("NtOpenFile(\\Device\\Afd): an AFD handle, its polls the DLL's".into());
             }
         }
     }

@@ -109,6 +109,18 @@ mod imp {
         h as usize
     }
 
+    /// The system's clock: 100 ns units since 1601 (what
+    /// `NtQuerySystemTime` gives).
+    pub(crate) fn system_time() -> i64 {
+        // SAFETY: writes the FILETIME it is given.
+        let ft = unsafe {
+            let mut ft = std::mem::zeroed();
+            windows_sys::Win32::System::SystemInformation::GetSystemTimeAsFileTime(&mut ft);
+            ft
+        };
+        (i64::from(ft.dwHighDateTime) << 32) | i64::from(ft.dwLowDateTime)
+    }
+
     /// The process's id.
     pub(crate) fn process_id() -> u32 {
         // SAFETY: GetCurrentProcessId takes nothing.
@@ -336,6 +348,15 @@ mod imp {
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         };
+    }
+
+    /// The system's clock: 100 ns units since 1601.
+    pub(crate) fn system_time() -> i64 {
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() / 100);
+        // 1601-01-01 to 1970-01-01 in 100 ns units.
+        116_444_736_000_000_000 + unix as i64
     }
 
     /// The process's id.

@@ -5,7 +5,7 @@
 
 use crate::afd::{
     IOCTL_AFD_POLL, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER, STATUS_NOT_FOUND,
-    STATUS_PENDING, STATUS_SUCCESS,
+    STATUS_PENDING, STATUS_SUCCESS, STATUS_TIMEOUT,
 };
 use crate::calls::TEST_LOCK;
 use crate::exports::*;
@@ -291,6 +291,61 @@ fn polls_are_validated_as_windows_does_and_a_zero_time_out_answers_at_once() {
     assert!(dequeue(port).is_none(), "the refused polls queued nothing");
     sock::closesocket(a);
     sock::closesocket(b);
+    close(afd);
+    close(port as usize);
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+/// `IOCTL_AFD_POLL` made on `file` (a socket or an AFD handle).
+fn poll_on(file: usize, info: &mut Info, iosb: &mut Iosb) -> u32 {
+    let p = info as *mut Info as usize;
+    // SAFETY: the buffers outlive the request (the test ends it).
+    unsafe {
+        nt_device_io_control_file(
+            file,
+            0,
+            0,
+            0,
+            iosb as *mut Iosb as usize,
+            IOCTL_AFD_POLL,
+            p,
+            SIZE,
+            p,
+            SIZE,
+        )
+    }
+}
+
+#[test]
+fn a_past_date_a_closed_socket_and_the_closed_requesting_socket_end_polls() {
+    let _g = start();
+    let (afd, port) = afd_on_port();
+    let (b, a, _) = pair();
+    let mut iosb = Iosb::default();
+    // afd.c:275-285: an absolute time-out already past pends, and has
+    // timed out by the time it is looked at: no handles, the date kept.
+    let past = crate::os::system_time() - 1;
+    let mut info = one(a, RECEIVE, past);
+    assert_eq!(poll_on(afd, &mut info, &mut iosb), STATUS_PENDING);
+    assert_eq!((iosb.status as u32, iosb.information), (STATUS_TIMEOUT, 16));
+    assert_eq!((info.count, info.timeout), (0, past));
+    // afd.c:486-512: a socket closed while polled for nothing reports
+    // AFD_POLL_LOCAL_CLOSE.
+    let mut info = one(a, 0, -10_000_000);
+    assert_eq!(poll_on(a, &mut info, &mut iosb), STATUS_PENDING);
+    sock::closesocket(a);
+    assert_eq!((iosb.status, info.count, info.handle), (0, 1, a));
+    assert_eq!(info.events, crate::afd::AFD_POLL_LOCAL_CLOSE);
+    // afd.c:691-709: closing the socket a poll was made on ends its poll
+    // of another socket with STATUS_TIMEOUT and no handles.
+    let (c, d2, _) = pair();
+    let mut info = one(d2, RECEIVE, -10_000_000);
+    assert_eq!(poll_on(c, &mut info, &mut iosb), STATUS_PENDING);
+    sock::closesocket(c);
+    assert_eq!((iosb.status as u32, info.count), (STATUS_TIMEOUT, 0));
+    for s in [b, d2] {
+        sock::closesocket(s);
+    }
     close(afd);
     close(port as usize);
     assert_eq!(startup::WSACleanup(), 0);
