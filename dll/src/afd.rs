@@ -28,8 +28,9 @@
 //! something ready completes at once (afd.c:309-318), else it pends
 //! (`STATUS_PENDING`) until a socket is ready (afd.c:290-307) or its
 //! time-out passes (`STATUS_TIMEOUT`, no handles: afd.c:278-286). Not
-//! modelled (`STATUS_NOT_SUPPORTED`, a `dll` trace line): an APC routine,
-//! the `Exclusive` flag, and any other control code on an AFD handle.
+//! modelled (`STATUS_NOT_SUPPORTED`, a `dll` trace line): an APC routine
+//! and any other control code on an AFD handle. The `Exclusive` flag is
+//! `test_poll_exclusive`'s (afd.c:980-1294): [`exclusive_check`].
 
 #![cfg_attr(not(windows), allow(dead_code))]
 
@@ -96,6 +97,10 @@ struct Poll {
     /// The completion port of the socket the poll was made on, as it was
     /// then (its packet still goes there when that socket was closed).
     port: Option<(usize, usize)>,
+    /// Its number (for the sockets' main polls).
+    id: u64,
+    /// The `Exclusive` flag.
+    exclusive: bool,
 }
 
 /// The AFD handles and the outstanding polls.
@@ -103,11 +108,18 @@ struct Poll {
 struct State {
     devices: BTreeMap<usize, Device>,
     polls: Vec<Poll>,
+    /// Each socket's main poll (by id): the first made while it had none
+    /// outstanding; an exclusive one ends when another exclusive poll of
+    /// the socket is made.
+    main: BTreeMap<usize, u64>,
+    next_id: u64,
 }
 
 static STATE: parking_lot::Mutex<State> = parking_lot::Mutex::new(State {
     devices: BTreeMap::new(),
     polls: Vec::new(),
+    main: BTreeMap::new(),
+    next_id: 0,
 });
 
 /// Whether a `\`-separated NT path names the AFD device (`\Device\Afd`,
@@ -202,13 +214,11 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
     };
     let timeout = i64::from_le_bytes(head[0..8].try_into().expect("8 bytes"));
     let count = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes")) as usize;
-    let exclusive = u32::from_le_bytes(head[12..16].try_into().expect("4 bytes"));
+    // (A BOOLEAN, then padding.)
+    let exclusive = head[12] != 0;
     // afd.c:241-243, 249-252: no handles, or fewer bytes than they need.
     if count == 0 || (r.in_len as usize) < HEAD + ENTRY * count {
         return refuse("no handles, or a short input", STATUS_INVALID_PARAMETER);
-    }
-    if exclusive != 0 {
-        return refuse("the Exclusive flag: not modelled", STATUS_NOT_SUPPORTED);
     }
     // SAFETY: probed read of the handles' entries.
     let Ok(body) = (unsafe { mem::bytes_at((r.input + HEAD) as *const u8, ENTRY * count) }) else {
@@ -255,7 +265,14 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
         deadline,
         socks,
         port: d.ovls.lock().assoc.get(&r.file).map(|a| (a.port, a.key)),
+        id: {
+            let mut st = STATE.lock();
+            st.next_id += 1;
+            st.next_id
+        },
+        exclusive,
     };
+    exclusive_check(d, &p);
     d.note(format!(
         "NtDeviceIoControlFile(IOCTL_AFD_POLL, {})",
         shown(d, &p.socks)
@@ -280,6 +297,37 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
     let _ = unsafe { mem::write(r.iosb as *mut u32, STATUS_PENDING) };
     STATE.lock().polls.push(p);
     STATUS_PENDING
+}
+
+/// The main polls of `p`'s sockets: an exclusive main poll ends
+/// (`STATUS_SUCCESS`, nothing fired) when `p` is exclusive too; `p` is the
+/// main poll of each socket left without one. Made once, when the poll
+/// is (afd.c:1040-1276, `test_poll_exclusive`, run on Windows: a poll that
+/// later becomes the only one is not looked at again).
+fn exclusive_check(d: &Dll, p: &Poll) {
+    let mut ended = vec![];
+    {
+        let mut st = STATE.lock();
+        for &(h, _) in &p.socks {
+            let main = st
+                .main
+                .get(&h)
+                .and_then(|id| st.polls.iter().position(|q| q.id == *id));
+            let main = match main {
+                Some(i) if st.polls[i].exclusive && p.exclusive => {
+                    ended.push(st.polls.remove(i));
+                    None
+                }
+                other => other,
+            };
+            if main.is_none() {
+                st.main.insert(h, p.id);
+            }
+        }
+    }
+    for q in &ended {
+        finish(d, q, STATUS_SUCCESS, &[], false);
+    }
 }
 
 /// The sockets of a poll in the model's handles, with their events.

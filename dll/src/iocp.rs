@@ -290,9 +290,12 @@ unsafe extern "system" fn set_file_completion_notification_modes(file: HANDLE, m
 /// `ERROR_NOT_FOUND`.
 fn cancel(d: &'static Dll, s: usize, ovl_p: *mut OVERLAPPED) -> i32 {
     let _m = in_model(d);
-    // The DLL's own operations first: a pending AcceptEx.
+    // The DLL's own operations first: the AFD polls made on the socket
+    // (afd.c:1030, test_poll_exclusive: CancelIo ends them), a pending
+    // AcceptEx.
     let ovl = (!ovl_p.is_null()).then_some(ovl_p as usize);
-    let accepts = crate::accept::cancel(d, s, ovl);
+    let polls = crate::afd::cancel(d, s, ovl.unwrap_or(0)) == Some(crate::afd::STATUS_SUCCESS);
+    let accepts = crate::accept::cancel(d, s, ovl) || polls;
     if accepts && ovl.is_some() {
         settle(d);
         return 1;

@@ -350,3 +350,39 @@ fn a_past_date_a_closed_socket_and_the_closed_requesting_socket_end_polls() {
     close(port as usize);
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn an_exclusive_poll_ends_the_sockets_exclusive_main_poll_and_cancel_io_ends_a_sockets_polls() {
+    let _g = start();
+    let (b, a, _) = pair();
+    let (mut i0, mut i1, mut i2) = (Iosb::default(), Iosb::default(), Iosb::default());
+    let excl = |timeout| Info {
+        exclusive: 1,
+        ..one(a, RECEIVE, timeout)
+    };
+    // afd.c:1040-1060: the first exclusive poll is the socket's main poll;
+    // a second exclusive one ends it (success, nothing fired).
+    let (mut p0, mut p1) = (excl(i64::MAX), excl(i64::MAX));
+    assert_eq!(poll_on(b, &mut p0, &mut i0), STATUS_PENDING);
+    assert_eq!(poll_on(b, &mut p1, &mut i1), STATUS_PENDING);
+    assert_eq!((i0.status, i0.information, p0.count), (0, 16, 0));
+    assert_eq!(i1.status as u32, STATUS_PENDING);
+    // afd.c:1066-1100: a non-exclusive poll made while the main poll is
+    // outstanding ends nothing, and is not ended.
+    let mut p2 = one(a, RECEIVE, i64::MAX);
+    assert_eq!(poll_on(b, &mut p2, &mut i2), STATUS_PENDING);
+    assert_eq!(i1.status as u32, STATUS_PENDING);
+    // afd.c:1027-1033: CancelIo on the socket the polls were made on
+    // ends them.
+    type CancelIo = unsafe extern "system" fn(HANDLE) -> i32;
+    // SAFETY: the address GetProcAddress gave for the name.
+    let cancel: CancelIo = unsafe { std::mem::transmute::<usize, CancelIo>(lookup(c"CancelIo")) };
+    // SAFETY: one of the DLL's sockets.
+    assert_eq!(unsafe { cancel(b as HANDLE) }, 1);
+    for io in [&i1, &i2] {
+        assert_eq!(io.status as u32, ntstatus::STATUS_CANCELLED);
+    }
+    sock::closesocket(a);
+    sock::closesocket(b);
+    assert_eq!(startup::WSACleanup(), 0);
+}
