@@ -582,3 +582,52 @@ pub(crate) fn queue_routine(
 pub(crate) fn deliver_one(d: &Dll, c: Completion) {
     deliver(d, c);
 }
+
+/// An overlapped ioctl whose completion is known when the call returns:
+/// its `OVERLAPPED` says so (`Internal` the status of `error`, 0 being
+/// `STATUS_SUCCESS`; `InternalHigh` the bytes), and its completion
+/// routine is queued to the calling thread (an APC, as for the data
+/// calls: `ovl.rs`, with `error` as its `dwError`) or else its event is
+/// set (the low bit of `hEvent` is the caller's flag, not part of the
+/// handle) and the socket's completion port gets the packet, with the
+/// status (a failed one makes `GetQueuedCompletionStatus` return `FALSE`
+/// with its Win32 error).
+///
+/// # Safety
+/// `ovl` is the caller's `OVERLAPPED`, checked writable.
+pub(crate) unsafe fn complete_at_once(
+    d: &Dll,
+    s: usize,
+    ovl: *mut OVERLAPPED,
+    error: i32,
+    n: usize,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<(), Fault> {
+    let status = if error == 0 {
+        0
+    } else {
+        winsock_model::contract::ntstatus::status_of_wsa(error, false)
+    };
+    // SAFETY: passed on.
+    let mut o = unsafe { mem::read(ovl.cast_const())? }.expect("not NULL");
+    o.Internal = status as usize;
+    o.InternalHigh = n;
+    let event = o.hEvent as usize & !1;
+    // SAFETY: passed on.
+    unsafe { mem::write(ovl, o)? };
+    if let Some(r) = routine {
+        let thread = crate::os::apc_thread();
+        crate::ovl::queue_routine(d, thread, r, error, n as u32, ovl as usize, 0);
+        return Ok(());
+    }
+    if event != 0 {
+        crate::os::set_event(event);
+    }
+    // A socket with a completion port gets the packet (not with the low
+    // bit of hEvent set), as for any completed operation.
+    let assoc = d.ovls.lock().assoc.get(&s).copied();
+    if let (Some(a), false) = (assoc, o.hEvent as usize & 1 != 0) {
+        crate::os::post_completion(a.port, a.key, ovl as usize, status, n as u32);
+    }
+    Ok(())
+}

@@ -997,3 +997,99 @@ fn wsa_socket_takes_zero_and_from_protocol_info_arguments_from_the_structure() {
     }
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+/// `SIO_ROUTING_INTERFACE_QUERY` and `SIO_ADDRESS_LIST_QUERY`, answered
+/// by the DLL from the model's network as Windows answers them
+/// (sock.c:9699-9811, 11230-11373): a failure leaves the count, but a
+/// short output is `WSAEFAULT` with the size needed; a list buffer under
+/// 4 bytes `WSAEINVAL` with 0.
+#[test]
+fn address_queries_answer_from_the_models_network() {
+    use windows_sys::Win32::Networking::WinSock::{
+        SIO_ADDRESS_LIST_QUERY, SIO_ROUTING_INTERFACE_QUERY,
+    };
+    let _g = start();
+    let s = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    let null = std::ptr::null_mut();
+    let ioctl = |code: u32, input: &[u8], out: &mut [u8], room: u32, n: &mut u32| {
+        let inp = if input.is_empty() {
+            std::ptr::null()
+        } else {
+            input.as_ptr().cast()
+        };
+        let outp = if out.is_empty() {
+            null
+        } else {
+            out.as_mut_ptr().cast()
+        };
+        // SAFETY: the buffers are valid for the sizes given.
+        let r = unsafe {
+            ioctl::WSAIoctl(
+                s,
+                code,
+                inp,
+                input.len() as u32,
+                outp,
+                room,
+                n,
+                null.cast(),
+                None,
+            )
+        };
+        (
+            r,
+            if r == 0 {
+                0
+            } else {
+                startup::WSAGetLastError()
+            },
+        )
+    };
+    let lo = sockaddr("127.0.0.1:9");
+    let mut out = [0u8; 16];
+    let mut n = 0xdead_beef;
+    assert_eq!(
+        ioctl(SIO_ROUTING_INTERFACE_QUERY, &lo, &mut out, 16, &mut n),
+        (0, 0)
+    );
+    assert_eq!((n, &out[..8]), (16, &sockaddr("127.0.0.1:0")[..8]));
+    n = 0xdead_beef;
+    let r = ioctl(SIO_ROUTING_INTERFACE_QUERY, &lo[..15], &mut out, 16, &mut n);
+    assert_eq!((r, n), ((-1, WSAEINVAL), 0xdead_beef));
+    let r = ioctl(SIO_ROUTING_INTERFACE_QUERY, &lo, &mut out, 15, &mut n);
+    assert_eq!((r, n), ((-1, WSAEFAULT), 16));
+    n = 0xdead_beef;
+    let any = sockaddr("0.0.0.0:0");
+    let r = ioctl(SIO_ROUTING_INTERFACE_QUERY, &any, &mut out, 16, &mut n);
+    assert_eq!((r, n), ((-1, WSAEINVAL), 0xdead_beef));
+    // The list: its size is the head, a SOCKET_ADDRESS per address and
+    // the addresses (16 bytes each: SOCKADDR_IN), the pointers into the
+    // buffer; loopback's address is not in it.
+    let mut list = [0xccu8; 256];
+    assert_eq!(
+        ioctl(SIO_ADDRESS_LIST_QUERY, &[], &mut list, 256, &mut n),
+        (0, 0)
+    );
+    let count = i32::from_le_bytes(list[..4].try_into().unwrap()) as usize;
+    let need = 8 + 32 * count;
+    assert_eq!(n as usize, need);
+    for i in 0..count {
+        let p = u64::from_le_bytes(list[8 + 16 * i..16 + 16 * i].try_into().unwrap());
+        let at = p as usize - list.as_ptr() as usize;
+        assert_eq!(at, 8 + 16 * count + 16 * i);
+        let a = addr::decode(&list[at..at + 16]).unwrap();
+        assert!(!a.ip().is_loopback(), "{a}");
+    }
+    let r = ioctl(SIO_ADDRESS_LIST_QUERY, &[], &mut [], 0, &mut n);
+    assert_eq!((r, n as usize), ((-1, WSAEFAULT), need));
+    let r = ioctl(SIO_ADDRESS_LIST_QUERY, &[], &mut list, 1, &mut n);
+    assert_eq!((r, n), ((-1, WSAEINVAL), 0));
+    if count > 0 {
+        list[..4].copy_from_slice(&[0xcc; 4]);
+        let r = ioctl(SIO_ADDRESS_LIST_QUERY, &[], &mut list, 8, &mut n);
+        assert_eq!((r, n as usize), ((-1, WSAEFAULT), need));
+        assert_eq!(&list[..4], &[0xcc; 4], "untouched");
+    }
+    assert_eq!(sock::closesocket(s), 0);
+    assert_eq!(startup::WSACleanup(), 0);
+}

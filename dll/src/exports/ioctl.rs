@@ -12,7 +12,7 @@ use windows_sys::Win32::Networking::WinSock::{
     INTERFACE_INFO, LPWSAOVERLAPPED_COMPLETION_ROUTINE, SOCKET,
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
-use winsock_model::contract::ntstatus::{status_of_wsa, STATUS_PENDING};
+use winsock_model::contract::ntstatus::STATUS_PENDING;
 use winsock_model::contract::{
     IoctlStarted, Quirk, AF_INET, FIONREAD, SIOCATMARK, SIO_BASE_HANDLE, SIO_BSP_HANDLE,
     SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT, SIO_GET_EXTENSION_FUNCTION_POINTER, WSAEINVAL,
@@ -73,6 +73,22 @@ pub unsafe extern "system" fn WSAIoctl(
                 d.known(s)?;
                 return Err(Fault::efault("lpcbBytesReturned cannot be written"));
             }
+            // The address queries are the DLL's (`addrquery.rs`).
+            if super::addrquery::answers(code) {
+                // SAFETY: passed on; `returned` and `overlapped` checked.
+                return unsafe {
+                    super::addrquery::query(
+                        d,
+                        s,
+                        code,
+                        (inbuf, insize),
+                        (outbuf, outsize),
+                        returned,
+                        overlapped,
+                        routine,
+                    )
+                };
+            }
             // SAFETY: passed on.
             let r = unsafe {
                 ioctl(
@@ -117,12 +133,16 @@ pub unsafe extern "system" fn WSAIoctl(
                         unsafe { mem::write(returned, bytes as u32)? };
                     }
                     // SAFETY: `overlapped` is not NULL, checked writable.
-                    unsafe { complete_at_once(d, s, overlapped, 0, indicated, routine)? };
+                    unsafe {
+                        crate::ovl::complete_at_once(d, s, overlapped, 0, indicated, routine)?
+                    };
                     Ok(0)
                 }
                 Answer::Started(IoctlStarted::Pending { error, bytes }) => {
                     // SAFETY: as above.
-                    unsafe { complete_at_once(d, s, overlapped, error, bytes, routine)? };
+                    unsafe {
+                        crate::ovl::complete_at_once(d, s, overlapped, error, bytes, routine)?
+                    };
                     Err(WsaError::Code(WSA_IO_PENDING).into())
                 }
                 Answer::Started(IoctlStarted::Failed {
@@ -365,53 +385,4 @@ fn interface_list(d: &Dll) -> Vec<u8> {
         out.extend(e);
     }
     out
-}
-
-/// An overlapped ioctl whose completion is known when the call returns:
-/// its `OVERLAPPED` says so (`Internal` the status of `error`, 0 being
-/// `STATUS_SUCCESS`; `InternalHigh` the bytes), and its completion
-/// routine is queued to the calling thread (an APC, as for the data
-/// calls: `ovl.rs`, with `error` as its `dwError`) or else its event is
-/// set (the low bit of `hEvent` is the caller's flag, not part of the
-/// handle) and the socket's completion port gets the packet, with the
-/// status (a failed one makes `GetQueuedCompletionStatus` return `FALSE`
-/// with its Win32 error).
-///
-/// # Safety
-/// `ovl` is the caller's `OVERLAPPED`, checked writable.
-unsafe fn complete_at_once(
-    d: &Dll,
-    s: SOCKET,
-    ovl: *mut OVERLAPPED,
-    error: i32,
-    n: usize,
-    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
-) -> Result<(), Fault> {
-    let status = if error == 0 {
-        0
-    } else {
-        status_of_wsa(error, false)
-    };
-    // SAFETY: passed on.
-    let mut o = unsafe { mem::read(ovl.cast_const())? }.expect("not NULL");
-    o.Internal = status as usize;
-    o.InternalHigh = n;
-    let event = o.hEvent as usize & !1;
-    // SAFETY: passed on.
-    unsafe { mem::write(ovl, o)? };
-    if let Some(r) = routine {
-        let thread = crate::os::apc_thread();
-        crate::ovl::queue_routine(d, thread, r, error, n as u32, ovl as usize, 0);
-        return Ok(());
-    }
-    if event != 0 {
-        crate::os::set_event(event);
-    }
-    // A socket with a completion port gets the packet (not with the low
-    // bit of hEvent set), as for any completed operation.
-    let assoc = d.ovls.lock().assoc.get(&s).copied();
-    if let (Some(a), false) = (assoc, o.hEvent as usize & 1 != 0) {
-        crate::os::post_completion(a.port, a.key, ovl as usize, status, n as u32);
-    }
-    Ok(())
 }

@@ -6,6 +6,7 @@
 //! (the pointers are `NULL` or valid for the lengths given), and what the
 //! DLL checks of them is said in `mem.rs`.
 
+pub mod addrquery;
 pub mod addrstr;
 pub mod bytes;
 pub mod data;

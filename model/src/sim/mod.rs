@@ -41,6 +41,7 @@
 //! | world | `world.rs` | the world, the clock, blocking waits |
 //! | façade | `host.rs`, `host_call.rs`, `host_ovl.rs` | [`SimHost`]: every call's entry (scheduling point, trace line), [`Winsock`](crate::Winsock) and [`WinsockOverlapped`](crate::WinsockOverlapped) |
 //! | façade | `host_msg.rs` | [`SimHost::async_select`] (`WSAAsyncSelect`), the window messages it posts, a message loop's wait |
+//! | façade | `host_query.rs` | [`SimHost::route_source`], [`SimHost::local_addresses`]: what an address query reads of the network |
 //! | façade | `host_poll.rs` | [`SimHost::poll`] (`WSAPoll`) and [`SimHost::select`]: their checks, `revents` and the sets |
 //! | façade | `host_afd.rs` | [`SimHost::afd_socket_now`]: what an AFD receive reads of a socket before it starts |
 //! | calls | `lifecycle.rs` | create, bind, connect, close for every kind |
@@ -74,6 +75,7 @@ mod host_call;
 mod host_msg;
 mod host_ovl;
 mod host_poll;
+mod host_query;
 mod ioctl_ovl;
 mod ip_opts;
 mod ipopt;
