@@ -28,8 +28,10 @@
 //! something ready completes at once (afd.c:309-318), else it pends
 //! (`STATUS_PENDING`) until a socket is ready (afd.c:290-307) or its
 //! time-out passes (`STATUS_TIMEOUT`, no handles: afd.c:278-286). Not
-//! modelled (`STATUS_NOT_SUPPORTED`, a `dll` trace line): an APC routine
-//! and any other control code on an AFD handle. The `Exclusive` flag is
+//! modelled (`STATUS_NOT_SUPPORTED`, a `dll` trace line): any other
+//! control code on an AFD handle. An APC routine is queued to the thread
+//! that made the poll; that thread's end cancels its polls
+//! ([`orphaned`]). The `Exclusive` flag is
 //! `test_poll_exclusive`'s (afd.c:980-1294): [`exclusive_check`].
 
 #![cfg_attr(not(windows), allow(dead_code))]
@@ -99,6 +101,12 @@ struct Poll {
     port: Option<(usize, usize)>,
     /// Its number (for the sockets' main polls).
     id: u64,
+    /// Its `PIO_APC_ROUTINE`, or 0.
+    apc: usize,
+    /// A handle to the thread that made it (`os::thread_handle`): its APC
+    /// goes there, and its end cancels the poll unless the completion
+    /// goes to a port by key alone.
+    thread: usize,
     /// The `Exclusive` flag.
     exclusive: bool,
 }
@@ -200,8 +208,10 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
     } else if !is_device(r.file) {
         os::reset_event(r.file);
     }
-    if r.apc != 0 {
-        return refuse("an APC routine: not modelled", STATUS_NOT_SUPPORTED);
+    // The I/O manager refuses an APC routine for a file with a port
+    // (afd.c:2562-2570, run on Windows).
+    if r.apc != 0 && port_of(d, r.file, None).is_some() {
+        return refuse("an APC routine on a port's file", STATUS_INVALID_PARAMETER);
     }
     // afd.c:225-231, 237-239: a buffer missing, or an output smaller than
     // the input.
@@ -271,6 +281,8 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
             st.next_id
         },
         exclusive,
+        apc: r.apc,
+        thread: os::thread_handle(),
     };
     exclusive_check(d, &p);
     d.note(format!(
@@ -293,8 +305,9 @@ pub(crate) unsafe fn poll(d: &Dll, r: Request) -> u32 {
         finish(d, &p, STATUS_TIMEOUT, &[], false);
         return STATUS_PENDING;
     }
-    // SAFETY: checked writable above.
-    let _ = unsafe { mem::write(r.iosb as *mut u32, STATUS_PENDING) };
+    // The IO_STATUS_BLOCK is left alone while the poll pends (afd.c:2597,
+    // run on Windows: 0xcccccccc stays; mio writes STATUS_PENDING there
+    // itself before the call).
     STATE.lock().polls.push(p);
     STATUS_PENDING
 }
@@ -395,29 +408,52 @@ fn finish(d: &Dll, p: &Poll, status: u32, fired: &[(usize, u32)], at_once: bool)
         let _ = mem::write_bytes(p.iosb as *mut u8, &iosb);
     }
     let dev = STATE.lock().devices.get(&p.file).copied();
-    let port = match dev {
-        Some(dev) => dev.port.filter(|_| {
-            !(at_once && status == STATUS_SUCCESS && dev.modes & SKIP_PORT_ON_SUCCESS != 0)
-        }),
-        None => d
-            .ovls
-            .lock()
-            .assoc
-            .get(&p.file)
-            .map(|a| (a.port, a.key))
-            .or(p.port),
-    };
+    let skip = dev.is_some_and(|dev| {
+        at_once && status == STATUS_SUCCESS && dev.modes & SKIP_PORT_ON_SUCCESS != 0
+    });
+    let port = port_of(d, p.file, p.port).filter(|_| !skip);
     if let Some((port, key)) = port.filter(|_| p.apc_context != 0) {
         os::post_completion(port, key, p.apc_context, status, out.len() as u32);
     }
     if p.event != 0 {
         os::set_event(p.event);
     }
+    if p.apc != 0 {
+        // To the thread that made the poll (none when it has ended:
+        // afd.c:2556, no APC).
+        crate::ovl::queue_nt_apc(d, p.thread, p.apc, p.apc_context, p.iosb);
+    } else {
+        os::close_handle(p.thread);
+    }
     let v: Vec<String> = fired
         .iter()
         .map(|&(h, ev)| format!("{:#x}:{ev:#x}", d.sock(h).0))
         .collect();
     d.note(format!("AFD poll completed {status:#x}: {}", v.join(" ")));
+}
+
+/// The completion port (port, key) of AFD handle or socket `file`
+/// (`kept`: a closed socket's, as it was when the poll was made).
+fn port_of(d: &Dll, file: usize, kept: Option<(usize, usize)>) -> Option<(usize, usize)> {
+    match STATE.lock().devices.get(&file).copied() {
+        Some(dev) => dev.port,
+        None => d
+            .ovls
+            .lock()
+            .assoc
+            .get(&file)
+            .map(|a| (a.port, a.key))
+            .or(kept),
+    }
+}
+
+/// Whether poll `p` is cancelled because the thread that made it ended:
+/// every poll without a completion port is, and one with a port unless
+/// its completion goes there by its context alone, without an event
+/// (afd.c:2534-2611, test_async_thread_termination, run on Windows).
+fn orphaned(d: &Dll, p: &Poll) -> bool {
+    let by_port = port_of(d, p.file, p.port).is_some() && p.apc_context != 0 && p.event == 0;
+    !by_port && os::thread_ended(p.thread)
 }
 
 /// Completes the outstanding polls that are ready or whose time-out
@@ -430,25 +466,20 @@ pub(crate) fn settle(d: &Dll) {
     let polls = STATE.lock().polls.clone();
     let now = d.sim.now();
     let mut done = vec![];
-    for (i, p) in polls.iter().enumerate() {
+    for p in &polls {
         if let Some(fired) = ready(d, p, true) {
             finish(d, p, STATUS_SUCCESS, &fired, false);
-            done.push(i);
+            done.push(p.id);
         } else if file_closed(d, p) || p.deadline.is_some_and(|t| t <= now) {
             finish(d, p, STATUS_TIMEOUT, &[], false);
-            done.push(i);
+            done.push(p.id);
+        } else if orphaned(d, p) {
+            finish(d, p, STATUS_CANCELLED, &[], false);
+            done.push(p.id);
         }
     }
     if !done.is_empty() {
-        let mut st = STATE.lock();
-        // Only this thread removes polls (the one-deliverer lock of
-        // settle.rs); new ones are pushed at the end.
-        let mut i = 0;
-        st.polls.retain(|_| {
-            let keep = !done.contains(&i);
-            i += 1;
-            keep
-        });
+        STATE.lock().polls.retain(|p| !done.contains(&p.id));
     }
 }
 

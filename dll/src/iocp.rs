@@ -638,6 +638,12 @@ unsafe extern "system" fn sleep_ex(ms: u32, alertable: i32) -> u32 {
     type F = unsafe extern "system" fn(u32, i32) -> u32;
     // SAFETY: the real function's signature.
     let real_fn: F = unsafe { real(&HOOKS[7]) };
+    if ms == 0 && crate::afd::outstanding() {
+        // A poll whose thread ended is cancelled before the APCs run.
+        if let Some(d) = dll_if_made() {
+            settle(d);
+        }
+    }
     if ms != 0 && alertable != 0 {
         if let Some(d) = busy_model() {
             settle(d);

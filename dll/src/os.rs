@@ -109,6 +109,33 @@ mod imp {
         h as usize
     }
 
+    /// A handle to the calling thread that [`queue_apc`] can queue to and
+    /// [`thread_ended`] can ask (`SYNCHRONIZE | THREAD_SET_CONTEXT`); 0
+    /// when there is none. The caller closes it (`queue_apc` does).
+    pub(crate) fn thread_handle() -> usize {
+        use windows_sys::Win32::System::Threading::{
+            GetCurrentThreadId, OpenThread, THREAD_SET_CONTEXT, THREAD_SYNCHRONIZE,
+        };
+        // SAFETY: as in apc_thread.
+        let h = unsafe {
+            OpenThread(
+                THREAD_SET_CONTEXT | THREAD_SYNCHRONIZE,
+                0,
+                GetCurrentThreadId(),
+            )
+        };
+        h as usize
+    }
+
+    /// Whether the thread behind `h` (from [`thread_handle`]) has ended.
+    pub(crate) fn thread_ended(h: usize) -> bool {
+        // SAFETY: a wait of no time on a handle of the DLL's; a bad
+        // handle makes it fail (not ended).
+        h != 0
+            && unsafe { windows_sys::Win32::System::Threading::WaitForSingleObject(h as HANDLE, 0) }
+                == 0
+    }
+
     /// The system's clock: 100 ns units since 1601 (what
     /// `NtQuerySystemTime` gives).
     pub(crate) fn system_time() -> i64 {
@@ -348,6 +375,16 @@ mod imp {
             static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         };
+    }
+
+    /// Off Windows a thread "handle" is its id.
+    pub(crate) fn thread_handle() -> usize {
+        thread_id() as usize
+    }
+
+    /// Off Windows no thread is seen to end.
+    pub(crate) fn thread_ended(_h: usize) -> bool {
+        false
     }
 
     /// The system's clock: 100 ns units since 1601.

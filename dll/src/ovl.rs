@@ -523,17 +523,7 @@ fn finish_nt(d: &Dll, op: Op, nt: Nt, c: Completion) {
         os::set_event(op.socket);
     }
     if nt.apc != 0 {
-        let call = Box::new(NtApcCall {
-            routine: nt.apc,
-            context: nt.apc_context,
-            iosb: op.addr,
-        });
-        let param = Box::into_raw(call) as usize;
-        if !os::queue_apc(op.thread, run_nt_apc, param) {
-            // SAFETY: the APC was not queued, so the box is still ours.
-            drop(unsafe { Box::from_raw(param as *mut NtApcCall) });
-            d.note("an AFD request's thread is gone: its APC not queued".into());
-        }
+        queue_nt_apc(d, op.thread, nt.apc, nt.apc_context, op.addr);
     }
     // NT_SUCCESS: a warning (STATUS_BUFFER_OVERFLOW) is no success.
     let success = c.status & 0x8000_0000 == 0;
@@ -542,6 +532,23 @@ fn finish_nt(d: &Dll, op: Op, nt: Nt, c: Completion) {
         if !os::post_completion(a.port, a.key, nt.apc_context, c.status, c.bytes) {
             d.note("AFD completion: the completion port took no packet".into());
         }
+    }
+}
+
+/// Queues an AFD request's APC routine `routine(context, iosb, 0)` to
+/// `thread` (a handle from `os::apc_thread` or `os::thread_handle`,
+/// closed here); nothing when the thread has ended.
+pub(crate) fn queue_nt_apc(d: &Dll, thread: usize, routine: usize, context: usize, iosb: usize) {
+    let call = Box::new(NtApcCall {
+        routine,
+        context,
+        iosb,
+    });
+    let param = Box::into_raw(call) as usize;
+    if !os::queue_apc(thread, run_nt_apc, param) {
+        // SAFETY: the APC was not queued, so the box is still ours.
+        drop(unsafe { Box::from_raw(param as *mut NtApcCall) });
+        d.note("an AFD request's thread is gone: its APC not queued".into());
     }
 }
 

@@ -177,7 +177,7 @@ fn a_poll_with_nothing_ready_pends_and_a_datagram_completes_it_on_the_port() {
         poll(afd, &mut info, &mut iosb, ctx, (SIZE, SIZE)),
         STATUS_PENDING
     );
-    assert_eq!(iosb.status as u32, STATUS_PENDING);
+    assert_eq!(iosb.status, 0, "the block is left alone while pending");
     assert!(dequeue(port).is_none(), "nothing is ready yet");
     // SAFETY: a valid buffer and address.
     let n = unsafe { data::sendto(b, b"hi".as_ptr(), 2, 0, to.as_ptr().cast(), to.len() as i32) };
@@ -355,7 +355,7 @@ fn a_past_date_a_closed_socket_and_the_closed_requesting_socket_end_polls() {
 fn an_exclusive_poll_ends_the_sockets_exclusive_main_poll_and_cancel_io_ends_a_sockets_polls() {
     let _g = start();
     let (b, a, _) = pair();
-    let (mut i0, mut i1, mut i2) = (Iosb::default(), Iosb::default(), Iosb::default());
+    let (mut i0, mut i1) = (Iosb::default(), Iosb::default());
     let excl = |timeout| Info {
         exclusive: 1,
         ..one(a, RECEIVE, timeout)
@@ -366,12 +366,17 @@ fn an_exclusive_poll_ends_the_sockets_exclusive_main_poll_and_cancel_io_ends_a_s
     assert_eq!(poll_on(b, &mut p0, &mut i0), STATUS_PENDING);
     assert_eq!(poll_on(b, &mut p1, &mut i1), STATUS_PENDING);
     assert_eq!((i0.status, i0.information, p0.count), (0, 16, 0));
-    assert_eq!(i1.status as u32, STATUS_PENDING);
+    let pending = Iosb {
+        status: 0xcccc_cccc,
+        information: 0,
+    };
+    assert_eq!(i1.status, 0, "still pending");
     // afd.c:1066-1100: a non-exclusive poll made while the main poll is
     // outstanding ends nothing, and is not ended.
     let mut p2 = one(a, RECEIVE, i64::MAX);
+    let mut i2 = pending;
     assert_eq!(poll_on(b, &mut p2, &mut i2), STATUS_PENDING);
-    assert_eq!(i1.status as u32, STATUS_PENDING);
+    assert_eq!((i1.status, i2.status), (0, pending.status));
     // afd.c:1027-1033: CancelIo on the socket the polls were made on
     // ends them.
     type CancelIo = unsafe extern "system" fn(HANDLE) -> i32;
@@ -382,6 +387,46 @@ fn an_exclusive_poll_ends_the_sockets_exclusive_main_poll_and_cancel_io_ends_a_s
     for io in [&i1, &i2] {
         assert_eq!(io.status as u32, ntstatus::STATUS_CANCELLED);
     }
+    sock::closesocket(a);
+    sock::closesocket(b);
+    assert_eq!(startup::WSACleanup(), 0);
+}
+
+#[test]
+fn a_poll_without_a_port_ends_with_its_thread() {
+    // afd.c:2534-2556 (run on Windows): a pending poll of a thread that
+    // ends is cancelled, its APC routine never run.
+    let _g = start();
+    let (b, a, _) = pair();
+    let iosb = Box::leak(Box::new(Iosb::default()));
+    let info = Box::leak(Box::new(one(a, RECEIVE, i64::MAX)));
+    let (ip, pp) = (iosb as *mut Iosb as usize, info as *mut Info as usize);
+    unsafe extern "system" fn apc(_: usize, _: usize, _: u32) {
+        panic!("the APC of a poll whose thread ended ran");
+    }
+    let t = std::thread::spawn(move || {
+        // SAFETY: the leaked buffers outlive the request.
+        unsafe {
+            nt_device_io_control_file(
+                b,
+                0,
+                apc as unsafe extern "system" fn(usize, usize, u32) as usize,
+                0,
+                ip,
+                IOCTL_AFD_POLL,
+                pp,
+                SIZE,
+                pp,
+                SIZE,
+            )
+        }
+    });
+    assert_eq!(t.join().unwrap(), STATUS_PENDING);
+    crate::settle::settle(crate::calls::dll());
+    // SAFETY: written by the DLL, read after the request ended.
+    let st = unsafe { std::ptr::read_volatile(ip as *const Iosb) };
+    assert_eq!(st.status as u32, ntstatus::STATUS_CANCELLED);
+    crate::os::run_user_apcs();
     sock::closesocket(a);
     sock::closesocket(b);
     assert_eq!(startup::WSACleanup(), 0);
