@@ -318,3 +318,29 @@ fn so_error_is_set_as_it_is_read() {
         WSAENOPROTOOPT,
     );
 }
+
+#[test]
+fn so_connect_time_counts_seconds_connected_and_so_debug_is_a_bool() {
+    // SOL_SOCKET socket options: SO_CONNECT_TIME "returns the number of
+    // seconds a socket has been connected", 0xFFFFFFFF before (Wine's
+    // test_connect_time and test_so_debug, run on Windows:
+    // sock.c:13504-13572, 12925-12960).
+    let (_sim, h) = world(Profile::documented());
+    let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+    h.listen(l, 2).unwrap();
+    let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+    assert_eq!(h.get_sock_opt_int(c, SOL_SOCKET, SO_CONNECT_TIME), Ok(-1));
+    h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+    let (s, _) = h.accept(l).unwrap();
+    assert_eq!(h.get_sock_opt_int(c, SOL_SOCKET, SO_CONNECT_TIME), Ok(0));
+    assert_eq!(h.get_sock_opt_int(s, SOL_SOCKET, SO_CONNECT_TIME), Ok(0));
+    h.sleep_ex(2_500, false).unwrap();
+    assert_eq!(h.get_sock_opt_int(c, SOL_SOCKET, SO_CONNECT_TIME), Ok(2));
+    let u = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+    h.connect(u, &"127.0.0.1:9".parse().unwrap()).unwrap();
+    assert_eq!(h.get_sock_opt_int(u, SOL_SOCKET, SO_CONNECT_TIME), Ok(-1));
+    assert_eq!(h.get_sock_opt_int(c, SOL_SOCKET, SO_DEBUG), Ok(0));
+    h.set_sock_opt_int(c, SOL_SOCKET, SO_DEBUG, 2).unwrap();
+    assert_eq!(h.get_sock_opt_int(c, SOL_SOCKET, SO_DEBUG), Ok(1));
+}

@@ -427,6 +427,11 @@ pub const SO_DONTLINGER: i32 = !SO_LINGER;
 pub const SO_OOBINLINE: i32 = 0x0100;
 /// Send without routing (a `BOOL`; Windows keeps it as a `BOOLEAN`).
 pub const SO_DONTROUTE: i32 = 0x0010;
+/// Debugging information (a `BOOL`).
+pub const SO_DEBUG: i32 = 0x0001;
+/// The seconds a stream socket has been connected (`0xFFFFFFFF`: not
+/// connected).
+pub const SO_CONNECT_TIME: i32 = 0x700C;
 /// The calling thread's choice of overlapped (0) or synchronous sockets
 /// for `socket` (an option of the thread, not of a socket).
 pub const SO_OPENTYPE: i32 = 0x7008;
@@ -1008,6 +1013,8 @@ mod tests {
             (SO_DONTLINGER, -129),
             (SO_OOBINLINE, 256),
             (SO_DONTROUTE, 16),
+            (SO_DEBUG, 1),
+            (SO_CONNECT_TIME, 28684),
             (SO_OPENTYPE, 28680),
             (SOMAXCONN, 2_147_483_647),
             (TCP_NODELAY, 1),

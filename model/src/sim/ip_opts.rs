@@ -54,6 +54,8 @@ pub(crate) struct IpOpts {
     pub(crate) linger_on: u16,
     /// `SO_DONTROUTE` (`WIN-SOCKOPT-SIZES`: kept, no effect).
     pub(crate) dontroute: bool,
+    /// `SO_DEBUG` (kept, no effect: the model has no debug output).
+    pub(crate) debug: bool,
     /// A datagram socket's `SO_ERROR` (`WIN-SO-ERROR-SET` sets it; a
     /// stream socket's is its connection's).
     pub(crate) so_error: i32,
@@ -91,5 +93,6 @@ pub(crate) static NO_IP_OPTS: IpOpts = IpOpts {
     max_coalesced: 0,
     linger_on: 0,
     dontroute: false,
+    debug: false,
     so_error: 0,
 };

@@ -136,6 +136,7 @@ impl World {
             (SOL_SOCKET, SO_SNDTIMEO) => st.opts.sndtimeo = opt_int(value)? as u32,
             (SOL_SOCKET, SO_REUSEADDR) => st.opts.reuseaddr = opt_int(value)? != 0,
             (SOL_SOCKET, SO_EXCLUSIVEADDRUSE) => st.opts.exclusive = opt_int(value)? != 0,
+            (SOL_SOCKET, SO_DEBUG) => st.opts.ip_mut().debug = opt_int(value)? != 0,
             (SOL_SOCKET, SO_LINGER) if !st.is_dgram() => {
                 // struct linger { u_short l_onoff; u_short l_linger; }
                 if value.len() < 4 {
@@ -316,6 +317,18 @@ impl World {
             }
             (SOL_SOCKET, SO_DONTLINGER) if !st.is_dgram() => i32::from(st.opts.linger.is_none()),
             (SOL_SOCKET, SO_KEEPALIVE) if !st.is_dgram() => i32::from(st.opts.keepalive),
+            // SO_CONNECT_TIME: "the number of seconds a socket has been
+            // connected", 0xFFFFFFFF when it is not (SOL_SOCKET socket
+            // options; sock.c:13504-13572: a new socket, then 0 at once on
+            // both ends of a connection; a datagram socket, connected or
+            // not, 0xFFFFFFFF).
+            (SOL_SOCKET, SO_CONNECT_TIME) => match st.stream().and_then(|t| t.established_at) {
+                Some(at) => ((self.now - at) / 1_000_000_000) as i32,
+                None => -1,
+            },
+            // SO_DEBUG: "Debugging is enabled"; recorded, as a BOOL
+            // (sock.c:12925-12960: 0 on a new socket, 1 after setting 2).
+            (SOL_SOCKET, SO_DEBUG) => i32::from(st.opts.ip().debug),
             (SOL_SOCKET, SO_OOBINLINE) if !st.is_dgram() => i32::from(st.opts.oobinline),
             (IPPROTO_TCP, TCP_NODELAY) if !st.is_dgram() => i32::from(st.opts.nodelay),
             (SOL_SOCKET, SO_DONTROUTE) if self.quirk(Quirk::SockoptSizes) => {

@@ -189,8 +189,10 @@ impl World {
                     return;
                 }
                 self.stop_connect_timer(to);
+                let now = self.now;
                 let st = self.sockets.get_mut(&to).expect("checked");
                 st.tcp_mut().state = TcpState::Established;
+                st.tcp_mut().established_at = Some(now);
                 st.tcp_mut().peer_sock = Some(child);
                 st.tcp_mut().so_error = 0;
                 let h = st.host;
@@ -210,7 +212,10 @@ impl World {
                     .sockets
                     .get(&listener)
                     .is_some_and(|l| l.tcp().state == TcpState::Listening);
-                self.sockets.get_mut(&to).expect("checked").tcp_mut().state = TcpState::Established;
+                let now = self.now;
+                let t = self.sockets.get_mut(&to).expect("checked").tcp_mut();
+                t.state = TcpState::Established;
+                t.established_at = Some(now);
                 if !listening {
                     // The listener closed meanwhile.
                     self.reset_peer(to);

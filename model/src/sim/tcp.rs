@@ -106,6 +106,8 @@ pub(crate) struct Tcp {
     /// `SIO_KEEPALIVE_VALS`: this connection's keep-alive time and probe
     /// interval (ns), instead of the system's.
     pub(crate) keepalive_vals: Option<(u64, u64)>,
+    /// When the connection was established (virtual ns): `SO_CONNECT_TIME`.
+    pub(crate) established_at: Option<u64>,
 }
 
 impl Tcp {
