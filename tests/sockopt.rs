@@ -344,3 +344,20 @@ fn so_connect_time_counts_seconds_connected_and_so_debug_is_a_bool() {
     h.set_sock_opt_int(c, SOL_SOCKET, SO_DEBUG, 2).unwrap();
     assert_eq!(h.get_sock_opt_int(c, SOL_SOCKET, SO_DEBUG), Ok(1));
 }
+
+#[test]
+fn getsockopt_at_a_level_windows_has_no_options_at_is_einval() {
+    // WIN-SOCKOPT-SIZES, sock.c:4880-4920 (test_extendedSocketOptions);
+    // the documented profile keeps WSAENOPROTOOPT.
+    for (profile, want) in [
+        (Profile::windows(), WSAEINVAL),
+        (Profile::documented(), WSAENOPROTOOPT),
+    ] {
+        let (_sim, h) = world(profile);
+        let s = h.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP).unwrap();
+        for level in [-1, 0x1234_ffff, 0x8000_ffff_u32 as i32, 0x8000, 0x800] {
+            assert_err(h.get_sock_opt_int(s, level, SO_MAX_MSG_SIZE), want);
+        }
+        assert!(h.get_sock_opt_int(s, SOL_SOCKET, SO_MAX_MSG_SIZE).is_ok());
+    }
+}

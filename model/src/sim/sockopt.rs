@@ -347,6 +347,9 @@ impl World {
             (IPPROTO_IPV6, IPV6_V6ONLY) => i32::from(st.opts.v6only),
             (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => i32::from(st.opts.ttl),
             (IPPROTO_IPV6, IPV6_MULTICAST_LOOP) => i32::from(st.opts.mcast_loop),
+            // WIN-SOCKOPT-SIZES: a level Windows has no options at
+            // (sock.c:4880-4920).
+            _ if self.quirk(Quirk::SockoptSizes) && !known_level(level) => return Err(WSAEINVAL),
             _ => return Err(WSAENOPROTOOPT),
         };
         put_int(out, v)
