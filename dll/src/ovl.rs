@@ -170,11 +170,13 @@ pub(crate) fn posted(
     }
     let ovl = b.addr as *mut OVERLAPPED;
     // An AFD request's IO_STATUS_BLOCK is left alone until it completes
-    // (Wine's afd.c:1478-1481, run on Windows: 0xdeadbeef stays).
+    // (Wine's afd.c:1478-1481, run on Windows: 0xdeadbeef stays), and an
+    // OVERLAPPED's `InternalHigh` keeps what the program left there until
+    // the completion (Wine's sock.c:12615-12624 of Wine 8.0, run on
+    // Windows).
     if b.nt.is_none() {
         // SAFETY: checked writable by `begin`, in this call.
         unsafe {
-            std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(0);
             std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(STATUS_PENDING as usize);
         }
     }
@@ -212,9 +214,9 @@ pub(crate) fn posted(
 /// socket's event or port, as Windows sends it.
 pub(crate) fn register_own(d: &Dll, listen: usize, b: Begun, a: Option<Accept>) {
     let ovl = b.addr as *mut OVERLAPPED;
+    // (`InternalHigh` as in `posted`.)
     // SAFETY: checked writable by `begin`, in this call.
     unsafe {
-        std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(0);
         std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(STATUS_PENDING as usize);
     }
     os::reset_event(if b.event != 0 { b.event } else { listen });

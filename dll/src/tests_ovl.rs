@@ -448,3 +448,77 @@ fn transmit_file_sends_head_and_tail_and_completes_an_overlapped_call() {
     }
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn a_pending_receive_leaves_internal_high_and_connect_ex_on_a_connected_socket_is_eisconn() {
+    // Wine's sock.c:12612-12624 and 8304-8320 of Wine 8.0 (run on
+    // Windows): InternalHigh is the program's until the completion; a
+    // ConnectEx on a connected socket fails with WSAEISCONN and no
+    // completion.
+    let _g = start();
+    let (a, b, to) = pair();
+    let mut buf = [0u8; 8];
+    let bufs = [WSABUF {
+        len: 8,
+        buf: buf.as_mut_ptr(),
+    }];
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    ov.InternalHigh = 0xdead_beef;
+    let mut fl = 0u32;
+    // SAFETY: the buffer and the OVERLAPPED outlive the operation.
+    let r = unsafe {
+        data::WSARecv(
+            b,
+            bufs.as_ptr(),
+            1,
+            std::ptr::null_mut(),
+            &mut fl,
+            &mut ov,
+            None,
+        )
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (-1, WSA_IO_PENDING));
+    assert_eq!(
+        (ov.Internal as u32, ov.InternalHigh),
+        (STATUS_PENDING, 0xdead_beef)
+    );
+    send(a, &to, b"four");
+    assert_eq!((ov.Internal, ov.InternalHigh), (0, 4));
+
+    let l = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
+    let (mut name, mut len) = ([0u8; 128], 128i32);
+    let c = sock::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::bind(l, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::getsockname(l, name.as_mut_ptr().cast(), &mut len), 0);
+        assert_eq!(sock::listen(l, 1), 0);
+        assert_eq!(sock::connect(c, name.as_ptr().cast(), len), 0);
+    }
+    let mut ov2: OVERLAPPED = unsafe { std::mem::zeroed() };
+    ov2.Internal = 0xdead_beef;
+    ov2.InternalHigh = 0xdead_beef;
+    let mut n = 0u32;
+    // SAFETY: valid buffers; the OVERLAPPED outlives the call.
+    let r = unsafe {
+        ext::ConnectEx(
+            c,
+            name.as_ptr().cast(),
+            len,
+            std::ptr::null(),
+            0,
+            &mut n,
+            &mut ov2,
+        )
+    };
+    assert_eq!((r, startup::WSAGetLastError()), (0, WSAEISCONN));
+    assert_eq!(
+        (ov2.Internal as u32, ov2.InternalHigh),
+        (STATUS_PENDING, 0xdead_beef)
+    );
+    for s in [a, b, l, c] {
+        sock::closesocket(s);
+    }
+    assert_eq!(startup::WSACleanup(), 0);
+}

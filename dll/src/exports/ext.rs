@@ -217,7 +217,8 @@ pub unsafe extern "system" fn ConnectEx(
     ovl: *mut OVERLAPPED,
 ) -> i32 {
     use winsock_model::contract::{
-        SOL_SOCKET, SO_ERROR, WSAEALREADY, WSAEFAULT, WSAEINVAL, WSAEWOULDBLOCK, WSA_IO_PENDING,
+        SOL_SOCKET, SO_ERROR, WSAEALREADY, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAEWOULDBLOCK,
+        WSA_IO_PENDING,
     };
     use winsock_model::sim::{PollFd, POLLWRNORM};
     use winsock_model::{Winsock, WsaBuf};
@@ -265,6 +266,13 @@ pub unsafe extern "system" fn ConnectEx(
                     WSAEINVAL,
                     "the socket is still connecting".into(),
                 ));
+            }
+            // A connected socket is WSAEISCONN, the same way (sock.c
+            // 8304-8320 of Wine 8.0, run on Windows).
+            if let Err(e) = &r {
+                if e.is(WSAEISCONN) {
+                    return Err(e.clone().into());
+                }
             }
             let b = crate::ovl::begin(d, s, ovl, None)?;
             let id = b.id;
