@@ -809,3 +809,47 @@ fn windows_profile_overlapped_peek_on_a_stream_socket_peeks() {
         assert_eq!(&buf.bytes()[..2], b"xy");
     }
 }
+
+#[test]
+fn windows_profile_a_receive_with_an_overlapped_blocks_on_a_non_overlapped_socket() {
+    // WIN-NONOVERLAPPED-RECV-BLOCKS (Wine's test_nonblocking_async_recv,
+    // sock.c:12676-12739, run on Windows): on a socket without
+    // WSA_FLAG_OVERLAPPED made non-blocking, a WSARecv given an OVERLAPPED
+    // waits (here until SO_RCVTIMEO); the documented profile runs it as the
+    // direct call it ignores the OVERLAPPED for: WSAEWOULDBLOCK. Without an
+    // OVERLAPPED both fail at once, and the socket stays non-blocking.
+    use winsock_double::*;
+    for windows in [false, true] {
+        let (_sim, h) = if windows {
+            windows_world(3)
+        } else {
+            world(3, Config::default())
+        };
+        let s = h.wsa_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, 0).unwrap();
+        h.bind(s, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.ioctl_socket(s, FIONBIO, &mut 1).unwrap();
+        h.set_sock_opt(s, SOL_SOCKET, SO_RCVTIMEO, &50u32.to_le_bytes())
+            .unwrap();
+        let before = h.sim().now();
+        let r = h.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(1), None);
+        let waited = h.sim().now() - before;
+        if windows {
+            assert!(r.unwrap_err().is(WSAETIMEDOUT));
+            assert!(waited >= std::time::Duration::from_millis(50), "{waited:?}");
+        } else {
+            assert!(r.unwrap_err().is(WSAEWOULDBLOCK));
+            assert_eq!(waited, std::time::Duration::ZERO);
+        }
+        let mut buf = [WsaBuf::zeroed(8)];
+        let (mut n, mut fl) = (0u32, 0u32);
+        let r = h.wsa_recv(s, &mut buf, Some(&mut n), &mut fl);
+        assert!(r.unwrap_err().is(WSAEWOULDBLOCK), "windows: {windows}");
+        // With data there, both take it at once.
+        let me = h.getsockname(s).unwrap();
+        h.send_to(s, b"data", &me).unwrap();
+        match h.wsa_recv_overlapped(s, vec![WsaBuf::zeroed(8)], 0, Overlapped::new(2), None) {
+            Ok(Posted::Synchronous(c)) => assert_eq!((c.error, c.bytes), (0, 4)),
+            other => panic!("windows: {windows}: {other:?}"),
+        }
+    }
+}

@@ -163,6 +163,21 @@ pub(crate) fn posted(
         // SAFETY: the buffers were probed at the call, which has not
         // returned.
         unsafe { copy_out(&out, &c)? };
+        // WIN-NONOVERLAPPED-RECV-BLOCKS: Windows writes a receive's result
+        // to the OVERLAPPED (GetOverlappedResult reads it: sock.c
+        // 12569-12574, 12733-12739 of Wine 8.0).
+        if matches!(out, Out::Recv { .. } | Out::RecvMsg { .. })
+            && d.settings
+                .profile
+                .has(winsock_model::Quirk::NonOverlappedRecvBlocks)
+        {
+            let ovl = b.addr as *mut OVERLAPPED;
+            // SAFETY: checked writable by `begin`, in this call.
+            unsafe {
+                std::ptr::addr_of_mut!((*ovl).InternalHigh).write_unaligned(c.bytes as usize);
+                std::ptr::addr_of_mut!((*ovl).Internal).write_unaligned(c.status as usize);
+            }
+        }
         if c.error != 0 && !winsock_model::contract::ran_despite(c.error) {
             return Err(WsaError::Code(c.error).into());
         }

@@ -522,3 +522,49 @@ fn a_pending_receive_leaves_internal_high_and_connect_ex_on_a_connected_socket_i
     }
     assert_eq!(startup::WSACleanup(), 0);
 }
+
+#[test]
+fn a_receive_on_a_non_overlapped_socket_writes_its_result_to_the_overlapped() {
+    // WIN-NONOVERLAPPED-RECV-BLOCKS (the default profile is `windows`):
+    // Wine's sock.c:12729-12739 of Wine 8.0, run on Windows, where
+    // GetOverlappedResult then reads the 4 bytes.
+    let _g = start();
+    let a = sock::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    // SAFETY: no protocol information.
+    let b = unsafe { sock::WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, std::ptr::null(), 0, 0) };
+    let any = addr::encode(&"127.0.0.1:0".parse::<SocketAddr>().unwrap());
+    let (mut name, mut len) = ([0u8; 128], 128i32);
+    // SAFETY: valid buffers.
+    unsafe {
+        assert_eq!(sock::bind(b, any.as_ptr().cast(), any.len() as i32), 0);
+        assert_eq!(sock::getsockname(b, name.as_mut_ptr().cast(), &mut len), 0);
+    }
+    send(a, &name[..len as usize], b"data");
+    let mut buf = [0u8; 8];
+    let bufs = [WSABUF {
+        len: 8,
+        buf: buf.as_mut_ptr(),
+    }];
+    let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+    ov.Internal = 0xdead_beef;
+    ov.InternalHigh = 0xdead_beef;
+    let mut fl = 0u32;
+    // SAFETY: the buffer and the OVERLAPPED outlive the call.
+    let r = unsafe {
+        data::WSARecv(
+            b,
+            bufs.as_ptr(),
+            1,
+            std::ptr::null_mut(),
+            &mut fl,
+            &mut ov,
+            None,
+        )
+    };
+    assert_eq!(r, 0);
+    assert_eq!((ov.Internal, ov.InternalHigh), (0, 4));
+    assert_eq!(&buf[..4], b"data");
+    sock::closesocket(a);
+    sock::closesocket(b);
+    assert_eq!(startup::WSACleanup(), 0);
+}

@@ -146,6 +146,9 @@ pub enum Quirk {
     /// An overlapped `WSARecv`/`WSARecvFrom` with `MSG_PEEK` on a stream
     /// socket peeks, as AFD's receive with `AFD_MSG_PEEK` does.
     OvlPeekStream,
+    /// A receive given an `OVERLAPPED` on a socket without
+    /// `WSA_FLAG_OVERLAPPED` blocks, even on a non-blocking socket.
+    NonOverlappedRecvBlocks,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -556,6 +559,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/afd.c:1641-1664 (test_recv: IOCTL_AFD_RECV, the AFD request an overlapped WSARecv is made of, with AFD_MSG_NOT_OOB | AFD_MSG_PEEK on a connected TCP socket with 4 bytes queued, twice: STATUS_SUCCESS at once and the same 4 bytes each time; run on Windows, no todo_wine)",
         profiles: WINDOWS,
     },
+    QuirkInfo {
+        quirk: Quirk::NonOverlappedRecvBlocks,
+        id: "WIN-NONOVERLAPPED-RECV-BLOCKS",
+        statement: "A receive (WSARecv, WSARecvFrom, WSARecvMsg) given an OVERLAPPED on a socket made without WSA_FLAG_OVERLAPPED runs as a blocking call even when the socket is non-blocking (FIONBIO): it waits for data (SO_RCVTIMEO applies) instead of failing with WSAEWOULDBLOCK, and its result is written to the OVERLAPPED (Internal the status, InternalHigh the bytes: the DLL); the seed pages ignore the OVERLAPPED there, so the call runs as a direct one (RECV-NONOVERLAPPED-IGNORES-OVERLAPPED, RECVMSG-NONOVERLAPPED-IGNORES-OVERLAPPED). Without an OVERLAPPED the call stays non-blocking.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:12676-12739 (test_nonblocking_async_recv: \"With a non-overlapped socket, WSARecv() always blocks when passed an overlapped structure, but returns WSAEWOULDBLOCK otherwise\"; the receiving thread waits until the main thread sends, and GetOverlappedResult then reads 4 bytes from the OVERLAPPED; run on Windows, without todo; Wine 8.0 passes it)",
+        profiles: W,
+    },
 ];
 
 impl Quirk {
@@ -810,7 +820,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::OvlPeekStream as usize + 1);
+        assert_eq!(seen.len(), Quirk::NonOverlappedRecvBlocks as usize + 1);
     }
 
     #[test]

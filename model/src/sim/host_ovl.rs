@@ -16,6 +16,7 @@ use crate::contract::overlapped::{
     Posted, WaitResult,
 };
 use crate::contract::types::{NameBuf, NetworkEvents as NetEvents, Socket, WsaBuf, WsaMsg};
+use crate::contract::Quirk;
 use crate::contract::{DataCall, DataRequest, RecvCall, SendCall};
 use crate::contract::{Winsock, WinsockOverlapped, WsaError};
 
@@ -79,8 +80,22 @@ impl SimHost {
             .get(&w.handles.id(op.socket))
             .is_some_and(|st| st.host == self.host && !st.overlapped);
         if direct {
+            // WIN-NONOVERLAPPED-RECV-BLOCKS: the receive blocks; the
+            // socket's FIONBIO is set aside for the call (model choice: a
+            // FIONBIO another thread sets meanwhile is undone after it).
+            let id = w.handles.id(op.socket);
+            let unblock = op.kind.is_recv()
+                && w.quirk(Quirk::NonOverlappedRecvBlocks)
+                && w.sockets.get(&id).is_some_and(|st| st.nonblocking);
+            if let Some(st) = w.sockets.get_mut(&id).filter(|_| unblock) {
+                st.nonblocking = false;
+            }
             drop(w);
-            return self.run_direct(op);
+            let r = self.run_direct(op);
+            if let Some(st) = self.world.lock().sockets.get_mut(&id).filter(|_| unblock) {
+                st.nonblocking = true;
+            }
+            return r;
         }
         let name = op.kind.name();
         // The operation moves into the world: its arguments are rendered
