@@ -853,3 +853,53 @@ fn windows_profile_a_receive_with_an_overlapped_blocks_on_a_non_overlapped_socke
         }
     }
 }
+
+#[test]
+fn windows_profile_shutdown_receive_leaves_an_outstanding_receive_to_take_later_data() {
+    // WIN-SHUTDOWN-RECEIVE-PENDING (Wine's test_shutdown, sock.c:9139-9185,
+    // run on Windows): the receive outstanding at shutdown(SD_RECEIVE)
+    // takes the 5 bytes sent after it, a new receive is WSAESHUTDOWN.
+    // Without the quirk: the outstanding receive ends with WSAESHUTDOWN
+    // at the shutdown, and the data resets the connection.
+    use winsock_double::*;
+    for windows in [true, false] {
+        let profile = if windows {
+            Profile::windows()
+        } else {
+            Profile::windows().without(Quirk::ShutdownReceiveKeepsPending)
+        };
+        let (_sim, h) = world(
+            5,
+            Config {
+                profile,
+                stream_reads: StreamReads::Whole,
+                ..Default::default()
+            },
+        );
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, 5).unwrap();
+        let c = h
+            .wsa_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP, WSA_FLAG_OVERLAPPED)
+            .unwrap();
+        h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+        let (srv, _) = h.accept(l).unwrap();
+        let ov = Overlapped::new(1);
+        let posted = h.wsa_recv_overlapped(c, vec![WsaBuf::zeroed(8)], 0, ov, None);
+        assert!(matches!(posted, Ok(Posted::Pending)), "{posted:?}");
+        h.shutdown(c, SD_RECEIVE).unwrap();
+        let mut buf = [WsaBuf::zeroed(8)];
+        let (mut n, mut fl) = (0u32, 0u32);
+        let r = h.wsa_recv(c, &mut buf, Some(&mut n), &mut fl);
+        assert!(r.unwrap_err().is(WSAESHUTDOWN), "windows: {windows}");
+        h.send(srv, &WsaBuf::from(b"test\0".to_vec()), 0).unwrap();
+        h.sleep_ex(10, false).unwrap();
+        let done = h.wsa_get_overlapped_result(c, &ov, false).unwrap();
+        if windows {
+            assert_eq!((done.error, done.bytes), (0, 5));
+            assert_eq!(&done.buffers[0].bytes()[..5], b"test\0");
+        } else {
+            assert_eq!((done.error, done.bytes), (WSAESHUTDOWN, 0));
+        }
+    }
+}

@@ -149,6 +149,9 @@ pub enum Quirk {
     /// A receive given an `OVERLAPPED` on a socket without
     /// `WSA_FLAG_OVERLAPPED` blocks, even on a non-blocking socket.
     NonOverlappedRecvBlocks,
+    /// `shutdown(SD_RECEIVE)` leaves a stream socket's outstanding
+    /// receives outstanding, and data arriving fills them.
+    ShutdownReceiveKeepsPending,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -566,6 +569,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:12676-12739 (test_nonblocking_async_recv: \"With a non-overlapped socket, WSARecv() always blocks when passed an overlapped structure, but returns WSAEWOULDBLOCK otherwise\"; the receiving thread waits until the main thread sends, and GetOverlappedResult then reads 4 bytes from the OVERLAPPED; run on Windows, without todo; Wine 8.0 passes it)",
         profiles: W,
     },
+    QuirkInfo {
+        quirk: Quirk::ShutdownReceiveKeepsPending,
+        id: "WIN-SHUTDOWN-RECEIVE-PENDING",
+        statement: "shutdown(SD_RECEIVE) on a connected stream socket with receives outstanding leaves them outstanding: data that arrives later fills them (no reset) and a later FIN ends them with 0 bytes, while new receives fail with WSAESHUTDOWN (model choice: data arriving after they are done is queued, not a reset); the model's documented choice ends them with WSAESHUTDOWN at the shutdown, and the shutdown page resets the connection for data that arrives after SD_RECEIVE.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:9139-9185 (test_shutdown: a WSARecv pending, shutdown(client, SD_RECEIVE), a new WSARecv WSAESHUTDOWN, the peer's send of 5 bytes completes the pending one with 5, then the peer's pending WSARecv ends with 0 at shutdown(client, SD_SEND); run on Windows, without todo; Wine 8.0's builtin passes these lines too, fixtures/findings/wine-suite-issue21-builtin.json, but the wine-8 profile follows its recorded corpus results, not re-measured for this)",
+        profiles: WINDOWS,
+    },
 ];
 
 impl Quirk {
@@ -820,7 +830,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::NonOverlappedRecvBlocks as usize + 1);
+        assert_eq!(seen.len(), Quirk::ShutdownReceiveKeepsPending as usize + 1);
     }
 
     #[test]

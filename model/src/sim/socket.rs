@@ -182,6 +182,11 @@ pub(crate) struct SocketState {
     pub(crate) local: Option<SocketAddr>,
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) shut_rd: bool,
+    /// `shutdown(SD_RECEIVE)` of a stream socket with receives
+    /// outstanding, under WIN-SHUTDOWN-RECEIVE-PENDING: new receives fail
+    /// with `WSAESHUTDOWN`, the outstanding ones go on and take what comes
+    /// (`shut_rd` stays false).
+    pub(crate) shut_rd_new: bool,
     pub(crate) shut_wr: bool,
     pub(crate) opts: Opts,
     /// Multicast groups joined: (group, interface index or 0).
@@ -265,6 +270,7 @@ impl SocketState {
             local: None,
             peer: None,
             shut_rd: false,
+            shut_rd_new: false,
             shut_wr: false,
             opts: Opts::default(),
             groups: BTreeSet::new(),

@@ -70,7 +70,11 @@ impl World {
             self.stream_shutdown(s, how)?;
         }
         let st = self.sock_mut(host, s)?;
+        // (WIN-SHUTDOWN-RECEIVE-PENDING: stream_shutdown closed the
+        // receive side to new calls only.)
+        let keep = how == SD_RECEIVE && st.shut_rd_new;
         match how {
+            SD_RECEIVE if keep => {}
             SD_RECEIVE => st.shut_rd = true,
             SD_SEND => st.shut_wr = true,
             SD_BOTH => {
@@ -82,7 +86,7 @@ impl World {
         // model choice: receives still outstanding when the receive side
         // shuts down complete with WSAESHUTDOWN, the code a new receive gets
         // (RECV-ESHUTDOWN); outstanding sends still leave.
-        if how != SD_SEND {
+        if how != SD_SEND && !keep {
             self.abort_ops(s, None, WSAESHUTDOWN, true, false);
         }
         Ok(())

@@ -32,7 +32,7 @@ use super::socket::SocketState;
 use super::tcp::{Seg, Tcp, TcpState};
 use super::world::World;
 use crate::contract::consts::*;
-use crate::contract::WsaError;
+use crate::contract::{Quirk, WsaError};
 use std::net::SocketAddr;
 
 /// How long an unanswered SYN is retried before `connect` fails with
@@ -399,6 +399,11 @@ impl World {
 
     /// `shutdown` on a stream socket.
     pub(crate) fn stream_shutdown(&mut self, s: u64, how: i32) -> Result<(), i32> {
+        // WIN-SHUTDOWN-RECEIVE-PENDING: on Windows the receives outstanding
+        // at SD_RECEIVE go on, and data arriving fills them.
+        let keep = how == SD_RECEIVE
+            && self.quirk(Quirk::ShutdownReceiveKeepsPending)
+            && !self.sockets[&s].pending_rx.is_empty();
         let st = self.sockets.get_mut(&s).expect("checked");
         if st.tcp().state != TcpState::Established {
             return Err(WSAENOTCONN);
@@ -411,7 +416,9 @@ impl World {
             st.tcp_mut().fin_queued = true;
         }
         let unread = st.tcp().unread();
-        if how != SD_SEND {
+        if keep {
+            st.shut_rd_new = true;
+        } else if how != SD_SEND {
             st.shut_rd = true;
             if unread && st.tcp().broken.is_none() {
                 // shutdown: bytes still waiting to be read reset the

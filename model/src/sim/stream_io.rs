@@ -45,7 +45,8 @@ impl World {
             // (`end_of_broken`).
             return Ok(());
         }
-        self.connection_check(s, st.shut_rd)
+        // (WIN-SHUTDOWN-RECEIVE-PENDING: a new receive after SD_RECEIVE.)
+        self.connection_check(s, st.shut_rd || st.shut_rd_new)
     }
 
     /// The checks a stream receive and send share, after their flags: the
