@@ -903,3 +903,42 @@ fn windows_profile_shutdown_receive_leaves_an_outstanding_receive_to_take_later_
         }
     }
 }
+
+#[test]
+fn windows_profile_a_receive_of_no_buffers_is_einval() {
+    // WIN-RECV-NO-BUFFERS (Wine's test_empty_recv, sock.c:12810-12820, run
+    // on Windows): dwBufferCount 0 is WSAEINVAL; without the quirk the
+    // receive of no room pends like any other, and a receive of one empty
+    // buffer pends under both.
+    use winsock_double::*;
+    for windows in [true, false] {
+        let profile = if windows {
+            Profile::windows()
+        } else {
+            Profile::windows().without(Quirk::RecvNoBuffersInvalid)
+        };
+        let (_sim, h) = world(
+            6,
+            Config {
+                profile,
+                ..Default::default()
+            },
+        );
+        let l = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.bind(l, &"127.0.0.1:0".parse().unwrap()).unwrap();
+        h.listen(l, 5).unwrap();
+        let c = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.connect(c, &h.getsockname(l).unwrap()).unwrap();
+        let r = h.wsa_recv_overlapped(c, vec![], 0, Overlapped::new(1), None);
+        if windows {
+            assert!(r.unwrap_err().is(WSAEINVAL));
+        } else {
+            assert!(matches!(r, Ok(Posted::Pending)), "{r:?}");
+        }
+        let r = h.wsa_recv_overlapped(c, vec![WsaBuf::zeroed(0)], 0, Overlapped::new(2), None);
+        assert!(
+            matches!(r, Ok(Posted::Pending)),
+            "windows: {windows}: {r:?}"
+        );
+    }
+}

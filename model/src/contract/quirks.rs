@@ -152,6 +152,9 @@ pub enum Quirk {
     /// `shutdown(SD_RECEIVE)` leaves a stream socket's outstanding
     /// receives outstanding, and data arriving fills them.
     ShutdownReceiveKeepsPending,
+    /// `WSARecv` and `WSARecvFrom` with `dwBufferCount` 0 fail with
+    /// `WSAEINVAL`.
+    RecvNoBuffersInvalid,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -576,6 +579,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:9139-9185 (test_shutdown: a WSARecv pending, shutdown(client, SD_RECEIVE), a new WSARecv WSAESHUTDOWN, the peer's send of 5 bytes completes the pending one with 5, then the peer's pending WSARecv ends with 0 at shutdown(client, SD_SEND); run on Windows, without todo; Wine 8.0's builtin passes these lines too, fixtures/findings/wine-suite-issue21-builtin.json, but the wine-8 profile follows its recorded corpus results, not re-measured for this)",
         profiles: WINDOWS,
     },
+    QuirkInfo {
+        quirk: Quirk::RecvNoBuffersInvalid,
+        id: "WIN-RECV-NO-BUFFERS",
+        statement: "WSARecv and WSARecvFrom with dwBufferCount 0 (lpBuffers NULL or not) fail with WSAEINVAL after the socket's checks (the source shows it with an OVERLAPPED; model choice: without one too); the WSARecv page sets no rule for an empty array, and the documented model takes it as a receive of no room.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:12810-12820 (test_empty_recv: WSARecv(client, NULL, 0, ..., &overlapped) and WSARecv(client, &wsabuf, 0, ...) both WSAEINVAL on a connected TCP socket; run on Windows; todo_wine, so not Wine 8)",
+        profiles: WINDOWS,
+    },
 ];
 
 impl Quirk {
@@ -830,7 +840,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::ShutdownReceiveKeepsPending as usize + 1);
+        assert_eq!(seen.len(), Quirk::RecvNoBuffersInvalid as usize + 1);
     }
 
     #[test]

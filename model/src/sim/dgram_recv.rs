@@ -121,6 +121,10 @@ impl World {
         if a.bufs.iter().any(|b| !b.is_valid()) {
             return Err(code(WSAEFAULT));
         }
+        // WIN-RECV-NO-BUFFERS: a WSARecv or WSARecvFrom of no WSABUF.
+        if a.bufs.is_empty() && a.call != RecvCall::RecvMsg && p.has(Quirk::RecvNoBuffersInvalid) {
+            return Err(code(WSAEINVAL));
+        }
         // What to do with the name: write it, or (a NULL or too small name
         // under RecvBadNameIgnored) leave it alone.
         let mut name_ok = true;
