@@ -167,6 +167,7 @@ pub(crate) fn posted(
         // to the OVERLAPPED (GetOverlappedResult reads it: sock.c
         // 12569-12574, 12733-12739 of Wine 8.0).
         if matches!(out, Out::Recv { .. } | Out::RecvMsg { .. })
+            && b.nt.is_none()
             && d.settings
                 .profile
                 .has(winsock_model::Quirk::NonOverlappedRecvBlocks)
