@@ -942,3 +942,60 @@ fn windows_profile_a_receive_of_no_buffers_is_einval() {
         );
     }
 }
+
+#[test]
+fn windows_profile_protocol_entries_are_windows_catalog_entries() {
+    // WIN-PROTOCOL-CATALOG (Wine's test_WSASocket, sock.c:3196-3220,
+    // 3263-3287, run on Windows): TCP and UDP entries match protocol 0;
+    // a raw socket reports the raw entry. Without the quirk: flags and
+    // offset 0, the socket's own protocol. WIN-SOCKET-TRIPLE: (0, 0,
+    // IPPROTO_RAW) is a raw socket (sock.c:3300-3312).
+    use winsock_double::*;
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    for windows in [true, false] {
+        let profile = if windows {
+            Profile::windows()
+        } else {
+            Profile::windows().without(Quirk::ProtocolCatalog)
+        };
+        let (_sim, h) = world(
+            7,
+            Config {
+                profile,
+                ..Default::default()
+            },
+        );
+        let zero = if windows {
+            PFL_MATCHES_PROTOCOL_ZERO
+        } else {
+            0
+        };
+        let catalog = h.protocols();
+        assert!(!catalog.is_empty());
+        for e in &catalog {
+            assert_eq!(u32_at(e, 16), zero, "windows: {windows}");
+        }
+        let raw = h.socket(AF_INET, SOCK_RAW, IPPROTO_ICMP).unwrap();
+        let mut info = vec![0u8; WSAPROTOCOL_INFOW_SIZE];
+        h.get_sock_opt(raw, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut info)
+            .unwrap();
+        let (flags, protocol, offset) = (u32_at(&info, 16), u32_at(&info, 92), u32_at(&info, 96));
+        if windows {
+            assert_eq!(
+                (flags, protocol, offset),
+                (PFL_MATCHES_PROTOCOL_ZERO | PFL_HIDDEN, 0, 255)
+            );
+        } else {
+            assert_eq!((flags, protocol, offset), (0, IPPROTO_ICMP as u32, 0));
+        }
+        let t = h.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP).unwrap();
+        h.get_sock_opt(t, SOL_SOCKET, SO_PROTOCOL_INFOW, &mut info)
+            .unwrap();
+        assert_eq!(u32_at(&info, 16), zero);
+        let r = h.socket(AF_UNSPEC, 0, IPPROTO_RAW).unwrap();
+        assert_eq!(
+            h.get_sock_opt_int(r, SOL_SOCKET, SO_TYPE).unwrap(),
+            SOCK_RAW
+        );
+    }
+}

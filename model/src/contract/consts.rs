@@ -390,6 +390,11 @@ pub const XP1_SUPPORT_MULTIPOINT: u32 = 0x0000_0400;
 pub const XP1_IFS_HANDLES: u32 = 0x0002_0000;
 /// `MSG_PARTIAL` is supported.
 pub const XP1_PARTIAL_MESSAGE: u32 = 0x0004_0000;
+/// `dwProviderFlags`: the entry is hidden from `WSAEnumProtocols`' users.
+pub const PFL_HIDDEN: u32 = 0x0000_0004;
+/// `dwProviderFlags`: a protocol of 0 in `socket`/`WSASocket` matches the
+/// entry.
+pub const PFL_MATCHES_PROTOCOL_ZERO: u32 = 0x0000_0008;
 /// Size of a `WSAPROTOCOL_INFOW` (what `SO_PROTOCOL_INFOW` returns).
 pub const WSAPROTOCOL_INFOW_SIZE: usize = 628;
 

@@ -155,6 +155,9 @@ pub enum Quirk {
     /// `WSARecv` and `WSARecvFrom` with `dwBufferCount` 0 fail with
     /// `WSAEINVAL`.
     RecvNoBuffersInvalid,
+    /// The protocol entries are Windows' catalog entries (provider flags,
+    /// the raw entry).
+    ProtocolCatalog,
 }
 
 /// A named profile: an implementation the model can imitate.
@@ -309,8 +312,8 @@ pub static QUIRKS: &[QuirkInfo] = &[
     QuirkInfo {
         quirk: Quirk::SocketTriple,
         id: "WIN-SOCKET-TRIPLE",
-        statement: "WSASocket and socket match the (af, type, protocol) triple as Windows' provider catalog does: AF_UNSPEC needs a protocol (WSAEINVAL without one) and gives an AF_INET socket; type 0 takes SOCK_STREAM for IPPROTO_TCP or protocol 0 and SOCK_DGRAM for IPPROTO_UDP (another protocol: WSAEPROTONOSUPPORT); an unknown type is WSAESOCKTNOSUPPORT even when the family is unknown too; the documented model refuses AF_UNSPEC and type 0 (WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT) and checks the family first.",
-        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:3010-3070 (test_WSASocket: the table of triples with the error or the family, type and protocol SO_PROTOCOL_INFOA reports; run on Windows; row 7 is todo_wine, so not Wine 8 throughout)",
+        statement: "WSASocket and socket match the (af, type, protocol) triple as Windows' provider catalog does: AF_UNSPEC needs a protocol (WSAEINVAL without one) and gives an AF_INET socket; type 0 takes SOCK_STREAM for IPPROTO_TCP or protocol 0, SOCK_DGRAM for IPPROTO_UDP and SOCK_RAW for IPPROTO_RAW (another protocol: WSAEPROTONOSUPPORT); an unknown type is WSAESOCKTNOSUPPORT even when the family is unknown too; the documented model refuses AF_UNSPEC and type 0 (WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT) and checks the family first.",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:3010-3070 (test_WSASocket: the table of triples with the error or the family, type and protocol SO_PROTOCOL_INFOA reports; run on Windows; row 7 is todo_wine, so not Wine 8 throughout), :3300-3317 (WSASocketA(0, 0, IPPROTO_RAW) makes a SOCK_RAW socket)",
         profiles: WINDOWS,
     },
     QuirkInfo {
@@ -586,6 +589,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:12810-12820 (test_empty_recv: WSARecv(client, NULL, 0, ..., &overlapped) and WSARecv(client, &wsabuf, 0, ...) both WSAEINVAL on a connected TCP socket; run on Windows; todo_wine, so not Wine 8)",
         profiles: WINDOWS,
     },
+    QuirkInfo {
+        quirk: Quirk::ProtocolCatalog,
+        id: "WIN-PROTOCOL-CATALOG",
+        statement: "The WSAPROTOCOL_INFOW entries (WSAEnumProtocols, SO_PROTOCOL_INFO) are Windows' catalog entries: TCP and UDP have dwProviderFlags PFL_MATCHES_PROTOCOL_ZERO, and a raw socket reports the raw entry, iProtocol 0 with iProtocolMaxOffset 255 and PFL_MATCHES_PROTOCOL_ZERO | PFL_HIDDEN, whatever protocol it was made with; the documented model leaves the provider flags and the offset 0 and reports the socket's own protocol (the WSAPROTOCOL_INFO page leaves them to the provider).",
+        source: "wine_8.0~repack-4 (Debian source package, as scripts/wine-suite.sh fetches it) dlls/ws2_32/tests/sock.c:3196-3220 (test_WSASocket: the first entry with PFL_MATCHES_PROTOCOL_ZERO has the type socket(AF_INET, 0, 0) makes), :3263-3287 (a raw ICMP socket's SO_PROTOCOL_INFOW: iProtocol 0, todo_wine; iProtocolMaxOffset 255; PFL_MATCHES_PROTOCOL_ZERO | PFL_HIDDEN); run on Windows; dlls/ws2_32/socket.c:45, :60, :76, :86 (Wine's catalog table, the same values)",
+        profiles: WINDOWS,
+    },
 ];
 
 impl Quirk {
@@ -840,7 +850,7 @@ mod tests {
         }
         // The enum's last variant is in the table, so every one before it
         // is too (the variants are numbered in order).
-        assert_eq!(seen.len(), Quirk::RecvNoBuffersInvalid as usize + 1);
+        assert_eq!(seen.len(), Quirk::ProtocolCatalog as usize + 1);
     }
 
     #[test]

@@ -62,7 +62,11 @@ impl SimHost {
     /// `dlls/ws2_32/tests/protocol.c`, `test_service_flags`), version 2,
     /// the address sizes, the largest datagram, the protocol's name.
     pub fn protocols(&self) -> Vec<Vec<u8>> {
-        super::protocols::catalog()
+        let windows = self
+            .world
+            .lock()
+            .quirk(crate::contract::quirks::Quirk::ProtocolCatalog);
+        super::protocols::catalog(windows)
     }
 
     /// The world this host belongs to.

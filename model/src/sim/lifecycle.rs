@@ -19,7 +19,8 @@ const EPHEMERAL_COUNT: u16 = 16384;
 /// a protocol must be named (`WSAEINVAL`); an unknown type is
 /// `WSAESOCKTNOSUPPORT` before an unknown family is `WSAEAFNOSUPPORT`;
 /// `AF_UNSPEC` is `AF_INET`; type 0 takes TCP's or UDP's type from the
-/// protocol (and is a TCP stream with protocol 0); another protocol with
+/// protocol (and is a TCP stream with protocol 0, a raw socket with
+/// `IPPROTO_RAW`); another protocol with
 /// type 0 is `WSAEPROTONOSUPPORT`.
 fn windows_triple(af: i32, ty: i32, protocol: i32) -> Result<(i32, i32, i32), i32> {
     if af == AF_UNSPEC && protocol == 0 {
@@ -39,6 +40,8 @@ fn windows_triple(af: i32, ty: i32, protocol: i32) -> Result<(i32, i32, i32), i3
     let ty = match (ty, protocol) {
         (0, 0 | IPPROTO_TCP) => SOCK_STREAM,
         (0, IPPROTO_UDP) => SOCK_DGRAM,
+        // (sock.c:3300-3312: the raw entry's protocol.)
+        (0, IPPROTO_RAW) => SOCK_RAW,
         (0, _) => return Err(WSAEPROTONOSUPPORT),
         (t, _) => t,
     };

@@ -10,7 +10,16 @@ use crate::contract::consts::*;
 /// protocol chain of a base protocol (`ChainLen` 1, as `WSAPROTOCOL_INFOW`
 /// documents `BASE_PROTOCOL`); the provider GUID and catalog entry are
 /// zero.
-pub(super) fn protocol_info(st: &super::socket::SocketState, out: &mut [u8]) -> Result<usize, i32> {
+///
+/// With `windows` (WIN-PROTOCOL-CATALOG) the entry is Windows' catalog
+/// entry: TCP and UDP have `PFL_MATCHES_PROTOCOL_ZERO`, and a raw socket
+/// reports the raw entry (`iProtocol` 0, `iProtocolMaxOffset` 255,
+/// `PFL_MATCHES_PROTOCOL_ZERO | PFL_HIDDEN`).
+pub(super) fn protocol_info(
+    st: &super::socket::SocketState,
+    out: &mut [u8],
+    windows: bool,
+) -> Result<usize, i32> {
     if out.len() < WSAPROTOCOL_INFOW_SIZE {
         return Err(WSAEFAULT);
     }
@@ -29,13 +38,20 @@ pub(super) fn protocol_info(st: &super::socket::SocketState, out: &mut [u8]) -> 
         _ => "SIM-MSG-PARTIAL (model)",
     };
     let info = &mut out[..WSAPROTOCOL_INFOW_SIZE];
-    fill_info(
-        info,
-        (st.af, st.ty, st.protocol),
-        st.sockaddr_len(),
-        msg,
-        name,
-    );
+    let raw = st.ty == SOCK_RAW;
+    let protocol = if windows && raw { 0 } else { st.protocol };
+    fill_info(info, (st.af, st.ty, protocol), st.sockaddr_len(), msg, name);
+    if windows {
+        let base = matches!(
+            (st.ty, st.protocol),
+            (SOCK_STREAM, IPPROTO_TCP) | (SOCK_DGRAM, IPPROTO_UDP)
+        );
+        if raw {
+            windows_entry(info, PFL_MATCHES_PROTOCOL_ZERO | PFL_HIDDEN, 255);
+        } else if base {
+            windows_entry(info, PFL_MATCHES_PROTOCOL_ZERO, 0);
+        }
+    }
     Ok(WSAPROTOCOL_INFOW_SIZE)
 }
 
@@ -67,13 +83,23 @@ fn fill_info(
     }
 }
 
+/// WIN-PROTOCOL-CATALOG: `dwProviderFlags` (after the four service
+/// flags) and `iProtocolMaxOffset` (after `iProtocol`) of Windows' entry.
+fn windows_entry(info: &mut [u8], flags: u32, max_offset: u32) {
+    info[16..20].copy_from_slice(&flags.to_le_bytes());
+    info[96..100].copy_from_slice(&max_offset.to_le_bytes());
+}
+
 /// The protocols a host of the model offers, as `WSAEnumProtocolsW` lists
 /// them: TCP and UDP over IPv4, then over IPv6, each the
 /// `WSAPROTOCOL_INFOW` that `SO_PROTOCOL_INFOW` gives for such a socket.
 /// (Raw sockets and the simulated message protocols are left out: a
 /// Windows host lists raw IP only for administrators, and the simulated
 /// ones are the model's own.)
-pub(crate) fn catalog() -> Vec<Vec<u8>> {
+///
+/// With `windows` (WIN-PROTOCOL-CATALOG) each has
+/// `PFL_MATCHES_PROTOCOL_ZERO`, as in Windows' catalog.
+pub(crate) fn catalog(windows: bool) -> Vec<Vec<u8>> {
     use super::socket::{MAX_UDP4, MAX_UDP6};
     let entries = [
         (
@@ -106,6 +132,9 @@ pub(crate) fn catalog() -> Vec<Vec<u8>> {
         .map(|&(k, addr, msg, name)| {
             let mut info = vec![0u8; WSAPROTOCOL_INFOW_SIZE];
             fill_info(&mut info, k, addr, msg, name);
+            if windows {
+                windows_entry(&mut info, PFL_MATCHES_PROTOCOL_ZERO, 0);
+            }
             info
         })
         .collect()

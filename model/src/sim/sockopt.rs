@@ -342,7 +342,10 @@ impl World {
                 // SENDMSG-MAX-MSG-SIZE-OPTION: the limit sends enforce.
                 st.max_msg_size() as i32
             }
-            (SOL_SOCKET, SO_PROTOCOL_INFOW) => return super::protocols::protocol_info(st, out),
+            (SOL_SOCKET, SO_PROTOCOL_INFOW) => {
+                let windows = self.quirk(Quirk::ProtocolCatalog);
+                return super::protocols::protocol_info(st, out, windows);
+            }
             (IPPROTO_IP, IP_PKTINFO) => i32::from(st.opts.pktinfo4),
             (IPPROTO_IP, IP_TTL) => i32::from(st.opts.ttl),
             (IPPROTO_IP, IP_MULTICAST_LOOP) => i32::from(st.opts.mcast_loop),
